@@ -1,0 +1,134 @@
+"""Plain factory functions: each makes one row with sensible defaults and flushes it."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from training_app.extensions import db
+from training_app.models import (
+    Area,
+    Authority,
+    Course,
+    CourseKind,
+    CoverCategory,
+    Organisation,
+    OrganisationKind,
+    Practitioner,
+    ResponsibilityGroup,
+    Role,
+    SessionDay,
+    TrainingSession,
+    User,
+    Venue,
+)
+
+LONDON = ZoneInfo("Europe/London")
+_seq = itertools.count(1)
+PASSWORD = "correct horse battery staple"
+
+
+def _n() -> int:
+    return next(_seq)
+
+
+def make_authority(code: str | None = None, name: str | None = None, partner: bool = True, order: int = 0):
+    n = _n()
+    authority = Authority(
+        code=code or f"AUTH{n}", name=name or f"Authority {n}", partner=partner, display_order=order or n
+    )
+    db.session.add(authority)
+    db.session.flush()
+    return authority
+
+
+def make_area(authority: Authority, name: str | None = None) -> Area:
+    area = Area(authority=authority, name=name or f"Area {_n()}")
+    db.session.add(area)
+    db.session.flush()
+    return area
+
+
+def make_organisation(authority: Authority | None = None, kind=OrganisationKind.SCHOOL, code=None, **fields):
+    n = _n()
+    organisation = Organisation(
+        code=code or f"ORG{n}",
+        name=fields.pop("name", f"Organisation {n}"),
+        kind=kind,
+        authority=authority or make_authority(),
+        **fields,
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    return organisation
+
+
+def group(code: str = "3") -> ResponsibilityGroup:
+    return db.session.execute(db.select(ResponsibilityGroup).filter_by(code=code)).scalar_one()
+
+
+def make_practitioner(organisation=None, authorities=None, email=None, cover=CoverCategory.NONE, **fields):
+    n = _n()
+    organisation = organisation or make_organisation()
+    practitioner = Practitioner(
+        email=email or f"person{n}@example.org",
+        first_name=fields.pop("first_name", "Pat"),
+        last_name=fields.pop("last_name", f"Person{n}"),
+        organisation=organisation,
+        cover_category=cover,
+        **fields,
+    )
+    db.session.add(practitioner)
+    db.session.flush()
+    practitioner.set_authorities(authorities or [organisation.authority])
+    db.session.flush()
+    return practitioner
+
+
+def make_course(code=None, kind=CourseKind.CAF_PRACTITIONER, counts_as_trained=False, **fields) -> Course:
+    n = _n()
+    course = Course(
+        code=code or f"C{n}", title=fields.pop("title", f"Course {n}"), kind=kind,
+        counts_as_trained=counts_as_trained, **fields,
+    )
+    db.session.add(course)
+    db.session.flush()
+    return course
+
+
+def make_venue(name=None, capacity=30) -> Venue:
+    venue = Venue(name=name or f"Venue {_n()}", capacity=capacity)
+    db.session.add(venue)
+    db.session.flush()
+    return venue
+
+
+def london(day: date, at: time) -> datetime:
+    """A London wall-clock time as an aware UTC datetime."""
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
+
+
+def make_session(course=None, days=(date(2008, 10, 1),), capacity=20, host=None, code=None,
+                 start=time(9, 30), end=time(16, 0), **fields) -> TrainingSession:
+    course = course or make_course()
+    host = host or make_authority()
+    session = TrainingSession(
+        code=code or f"S-{_n()}", course=course, capacity=capacity, host_authority=host, **fields
+    )
+    session.days = [SessionDay(date=d, starts_at=london(d, start), ends_at=london(d, end)) for d in days]
+    session.refresh_span()
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def make_user(role: Role = Role.ADMIN, email=None, password=PASSWORD, organisation=None, authorities=(), **fields):
+    if role == Role.BOOKER and organisation is None:
+        organisation = make_organisation()
+    user = User(email=email or f"user{_n()}@council.example", role=role, organisation=organisation, **fields)
+    user.set_password(password)
+    user.authorities = list(authorities)
+    db.session.add(user)
+    db.session.flush()
+    return user

@@ -1,0 +1,69 @@
+"""Settings read from the environment (SPEC.md section 6)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whichever spelling the URL arrives in."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    default_db = "sqlite:///" + str(Path(instance_path) / "training.sqlite3")
+    mail_server = os.environ.get("MAIL_SERVER", "")
+    outbox = os.environ.get("MAIL_OUTBOX") or ("" if mail_server else str(Path(instance_path) / "outbox"))
+    secret = os.environ.get("SECRET_KEY") or _development_secret(instance_path)
+    return {
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(os.environ.get("DATABASE_URL", default_db)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAIL_SERVER": mail_server,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
+        "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "training@council.example"),
+        "MAIL_OUTBOX": outbox,
+        "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=not _flag("FLASK_DEBUG")),
+        "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=not _flag("FLASK_DEBUG")),
+        "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Children's workforce training"),
+        "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Leicester, Leicestershire and Rutland partnership"),
+        "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
+    }
+
+
+def _development_secret(instance_path: str) -> str:
+    """A per-install random key kept in the instance folder, so sessions survive restarts."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+COMMON = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "JSON_SORT_KEYS": False,
+}

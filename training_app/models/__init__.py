@@ -1,0 +1,77 @@
+"""The domain model, one module per concept; importing this registers every table."""
+
+from .attendance import AttendanceMark, MarkStatus
+from .audit import AuditEvent
+from .awareness import AwarenessPresentation, AwarenessSignOff
+from .base import utcnow
+from .bookings import ACTIVE_STATUSES, Booking, BookingStatus, Charge, ChargeReason
+from .claims import (
+    DEFAULT_RATES_PENCE,
+    Claim,
+    ClaimCategory,
+    ClaimLine,
+    ClaimStatus,
+    CoverUnit,
+    Fund,
+    FundContribution,
+    RateCard,
+)
+from .courses import Course, CourseKind, Pathway, PathwayCourse, PathwayStatus, Requirement, ResponsibilityGroup
+from .people import CoverCategory, Practitioner, authority_key_for
+from .places import Area, Authority, Organisation, OrganisationKind, Venue
+from .records import Certificate, RecordSource, TrainingRecord
+from .reminders import ReminderKind, ReminderLog, ReminderStage
+from .sessions import SessionDay, SessionStatus, Trainer, TrainingSession
+from .users import ApiToken, Role, SignInFailure, User, hash_token
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "DEFAULT_RATES_PENCE",
+    "ApiToken",
+    "Area",
+    "AttendanceMark",
+    "AuditEvent",
+    "Authority",
+    "AwarenessPresentation",
+    "AwarenessSignOff",
+    "Booking",
+    "BookingStatus",
+    "Certificate",
+    "Charge",
+    "ChargeReason",
+    "Claim",
+    "ClaimCategory",
+    "ClaimLine",
+    "ClaimStatus",
+    "Course",
+    "CourseKind",
+    "CoverCategory",
+    "CoverUnit",
+    "Fund",
+    "FundContribution",
+    "MarkStatus",
+    "Organisation",
+    "OrganisationKind",
+    "Pathway",
+    "PathwayCourse",
+    "PathwayStatus",
+    "Practitioner",
+    "RateCard",
+    "RecordSource",
+    "ReminderKind",
+    "ReminderLog",
+    "ReminderStage",
+    "Requirement",
+    "ResponsibilityGroup",
+    "Role",
+    "SessionDay",
+    "SessionStatus",
+    "SignInFailure",
+    "Trainer",
+    "TrainingRecord",
+    "TrainingSession",
+    "User",
+    "authority_key_for",
+    "hash_token",
+    "utcnow",
+]

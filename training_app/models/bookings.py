@@ -1,0 +1,110 @@
+"""Bookings with status and waiting-list position, and the charges they may carry (SPEC 3.4)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, enum_column, utcnow
+from .courses import Course
+from .people import Practitioner
+from .places import Organisation
+from .sessions import TrainingSession
+
+
+class BookingStatus(enum.StrEnum):
+    BOOKED = "booked"
+    WAITLISTED = "waitlisted"
+    ATTENDED = "attended"
+    ABSENT = "absent"
+    CANCELLED = "cancelled"
+    LATE_CANCELLED = "late_cancelled"
+    NO_SHOW = "no_show"
+
+
+ACTIVE_STATUSES = (BookingStatus.BOOKED, BookingStatus.WAITLISTED)
+_ACTIVE_SQL = "status IN ('booked', 'waitlisted')"
+
+
+class Booking(db.Model):
+    """A practitioner's place (or place in the queue) on one session."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        # One active booking per practitioner per course: the database is the last line of defence.
+        sa.Index(
+            "uq_bookings_active_practitioner_course",
+            "practitioner_id",
+            "course_id",
+            unique=True,
+            sqlite_where=sa.text(_ACTIVE_SQL),
+            postgresql_where=sa.text(_ACTIVE_SQL),
+        ),
+        sa.Index(
+            "uq_bookings_waitlist_position",
+            "session_id",
+            "waitlist_position",
+            unique=True,
+            sqlite_where=sa.text("status = 'waitlisted'"),
+            postgresql_where=sa.text("status = 'waitlisted'"),
+        ),
+        sa.Index("ix_bookings_session_status", "session_id", "status"),
+        sa.CheckConstraint(
+            "(status = 'waitlisted') = (waitlist_position IS NOT NULL)", name="position_only_when_waitlisted"
+        ),
+        sa.CheckConstraint("waitlist_position IS NULL OR waitlist_position >= 1", name="position_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("sessions.id", ondelete="CASCADE"))
+    practitioner_id: Mapped[int] = mapped_column(sa.ForeignKey("practitioners.id", ondelete="CASCADE"), index=True)
+    # The session's course, copied so the partial unique index above can see it.
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="RESTRICT"), index=True)
+    status: Mapped[BookingStatus] = mapped_column(enum_column(BookingStatus, "booking_status"))
+    waitlist_position: Mapped[int | None]
+    booked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(400))
+    prerequisite_override: Mapped[str | None] = mapped_column(sa.String(400))
+    substitute_id: Mapped[int | None] = mapped_column(sa.ForeignKey("practitioners.id", ondelete="SET NULL"))
+    walk_in: Mapped[bool] = mapped_column(default=False)
+
+    session: Mapped[TrainingSession] = relationship()
+    practitioner: Mapped[Practitioner] = relationship(foreign_keys=[practitioner_id])
+    course: Mapped[Course] = relationship()
+    substitute: Mapped[Practitioner | None] = relationship(foreign_keys=[substitute_id])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+class ChargeReason(enum.StrEnum):
+    LATE_CANCELLED = "late_cancelled"
+    NO_SHOW = "no_show"
+
+
+class Charge(db.Model):
+    """What an organisation owes for a late cancellation or a no-show."""
+
+    __tablename__ = "charges"
+    __table_args__ = (sa.CheckConstraint("amount_pence >= 0", name="amount_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(sa.ForeignKey("bookings.id", ondelete="CASCADE"), unique=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
+    )
+    reason: Mapped[ChargeReason] = mapped_column(enum_column(ChargeReason, "charge_reason"))
+    amount_pence: Mapped[int]
+    waived_reason: Mapped[str | None] = mapped_column(sa.String(400))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    booking: Mapped[Booking] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()

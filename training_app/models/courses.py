@@ -1,0 +1,118 @@
+"""Responsibility groups, courses with prerequisites, and pathways (SPEC 3.2)."""
+
+from __future__ import annotations
+
+import enum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import enum_column
+
+
+class CourseKind(enum.StrEnum):
+    AWARENESS = "awareness"
+    AWARENESS_PLUS = "awareness_plus"
+    CAF_PRACTITIONER = "caf_practitioner"
+    LEAD_PROFESSIONAL = "lead_professional"
+    INFORMATION_SHARING = "information_sharing"
+    MANAGERS_BRIEFING = "managers_briefing"
+    REFRESHER = "refresher"
+    OTHER = "other"
+
+
+class Requirement(enum.StrEnum):
+    REQUIRED = "required"
+    RECOMMENDED = "recommended"
+    OPTIONAL = "optional"
+
+
+class PathwayStatus(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    BOOKED = "booked"
+    CURRENT = "current"
+    DUE_SOON = "due_soon"
+    EXPIRED = "expired"
+
+
+class ResponsibilityGroup(db.Model):
+    """A training group of Working Together to Safeguard Children (data, not code)."""
+
+    __tablename__ = "responsibility_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    definition: Mapped[str] = mapped_column(sa.Text, default="")
+
+
+course_prerequisites = sa.Table(
+    "course_prerequisites",
+    db.metadata,
+    sa.Column("course_id", sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("prerequisite_id", sa.ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    sa.CheckConstraint("course_id <> prerequisite_id", name="not_own_prerequisite"),
+)
+
+
+class Course(db.Model):
+    """A course that sessions deliver; `counts_as_trained` marks 'trained to CAF assess'."""
+
+    __tablename__ = "courses"
+    __table_args__ = (
+        sa.CheckConstraint("validity_months IS NULL OR validity_months >= 1", name="validity_positive"),
+        sa.CheckConstraint("charge_half_day_pence >= 0 AND charge_day_pence >= 0", name="charges_not_negative"),
+        sa.CheckConstraint("cancellation_window_days >= 0", name="window_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    kind: Mapped[CourseKind] = mapped_column(enum_column(CourseKind, "course_kind"))
+    typical_duration_minutes: Mapped[int | None]
+    validity_months: Mapped[int | None]
+    counts_as_trained: Mapped[bool] = mapped_column(default=False, index=True)
+    self_booking: Mapped[bool] = mapped_column(default=False)
+    cancellation_window_days: Mapped[int] = mapped_column(default=2)
+    charge_half_day_pence: Mapped[int] = mapped_column(default=2500)
+    charge_day_pence: Mapped[int] = mapped_column(default=5000)
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    prerequisites: Mapped[list[Course]] = relationship(
+        secondary=course_prerequisites,
+        primaryjoin=lambda: Course.id == course_prerequisites.c.course_id,
+        secondaryjoin=lambda: Course.id == course_prerequisites.c.prerequisite_id,
+        order_by=lambda: Course.code,
+    )
+
+
+class Pathway(db.Model):
+    """The courses a responsibility group is expected to take."""
+
+    __tablename__ = "pathways"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("responsibility_groups.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+
+    group: Mapped[ResponsibilityGroup] = relationship()
+    steps: Mapped[list[PathwayCourse]] = relationship(
+        back_populates="pathway", order_by="PathwayCourse.position", cascade="all, delete-orphan"
+    )
+
+
+class PathwayCourse(db.Model):
+    """One course on a pathway: required, recommended or optional, in order."""
+
+    __tablename__ = "pathway_courses"
+    __table_args__ = (sa.UniqueConstraint("pathway_id", "course_id"), sa.UniqueConstraint("pathway_id", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(sa.ForeignKey("pathways.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    requirement: Mapped[Requirement] = mapped_column(enum_column(Requirement, "requirement"))
+    position: Mapped[int]
+
+    pathway: Mapped[Pathway] = relationship(back_populates="steps")
+    course: Mapped[Course] = relationship()

@@ -1,0 +1,59 @@
+"""Training records and certificates of attendance (SPEC 3.5, 3.6)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import UTCDateTime, enum_column, utcnow
+from .bookings import Booking
+from .courses import Course
+from .people import Practitioner
+
+
+class RecordSource(enum.StrEnum):
+    BOOKING = "booking"
+    IMPORT = "import"
+
+
+class TrainingRecord(db.Model):
+    """A practitioner completed a course on a date; the basis of 'trained' and of refreshers."""
+
+    __tablename__ = "training_records"
+    __table_args__ = (
+        sa.UniqueConstraint("practitioner_id", "course_id", "completed_on"),
+        sa.Index("ix_training_records_course_completed", "course_id", "completed_on", "practitioner_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    practitioner_id: Mapped[int] = mapped_column(sa.ForeignKey("practitioners.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("courses.id", ondelete="RESTRICT"))
+    completed_on: Mapped[date] = mapped_column(sa.Date)
+    # Expiry is completion plus the course's validity, stored so refresher queries use an index.
+    expires_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bookings.id", ondelete="SET NULL"), unique=True)
+    source: Mapped[RecordSource] = mapped_column(enum_column(RecordSource, "record_source"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    practitioner: Mapped[Practitioner] = relationship()
+    course: Mapped[Course] = relationship()
+    booking: Mapped[Booking | None] = relationship()
+
+
+class Certificate(db.Model):
+    """A certificate of attendance issued for a completed booking."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_record_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_records.id", ondelete="CASCADE"), unique=True
+    )
+    number: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    training_record: Mapped[TrainingRecord] = relationship()

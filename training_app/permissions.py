@@ -1,0 +1,50 @@
+"""Who may use each route: every view is marked, and a test walks the URL map to prove it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+from .models import Role
+
+PUBLIC = frozenset({"public"})
+SIGNED_IN = frozenset(Role)
+STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to everyone (sign-in page, health check)."""
+    view.allowed_roles = PUBLIC
+    return view
+
+
+def allow(*roles: Role | Iterable[Role]) -> Callable[[Callable], Callable]:
+    """Let only signed-in users with one of these roles in; others get 403, strangers the sign-in page."""
+    allowed = _flatten(roles)
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = allowed
+        return wrapped
+
+    return decorator
+
+
+def _flatten(roles) -> frozenset[Role]:
+    flat: set[Role] = set()
+    for item in roles:
+        if isinstance(item, Role):
+            flat.add(item)
+        else:
+            flat.update(item)
+    return frozenset(flat)
