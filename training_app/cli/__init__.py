@@ -1,7 +1,16 @@
-"""Flask commands: seed, import, export, reminders, users, scheduler."""
+"""Flask commands: seed, import, export, users (reminders and scheduler come with their issues)."""
 
 from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
     """Attach every command group to the app's CLI."""
+    from .export import export_cli
+    from .imports import import_command
+    from .seed import seed_cli
+    from .users import users_cli
+
+    app.cli.add_command(seed_cli)
+    app.cli.add_command(import_command)
+    app.cli.add_command(export_cli)
+    app.cli.add_command(users_cli)
