@@ -89,8 +89,11 @@ def make_practitioner(organisation=None, authorities=None, email=None, cover=Cov
 def make_course(code=None, kind=CourseKind.CAF_PRACTITIONER, counts_as_trained=False, **fields) -> Course:
     n = _n()
     course = Course(
-        code=code or f"C{n}", title=fields.pop("title", f"Course {n}"), kind=kind,
-        counts_as_trained=counts_as_trained, **fields,
+        code=code or f"C{n}",
+        title=fields.pop("title", f"Course {n}"),
+        kind=kind,
+        counts_as_trained=counts_as_trained,
+        **fields,
     )
     db.session.add(course)
     db.session.flush()
@@ -109,13 +112,19 @@ def london(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
 
 
-def make_session(course=None, days=(date(2008, 10, 1),), capacity=20, host=None, code=None,
-                 start=time(9, 30), end=time(16, 0), **fields) -> TrainingSession:
+def make_session(
+    course=None,
+    days=(date(2008, 10, 1),),
+    capacity=20,
+    host=None,
+    code=None,
+    start=time(9, 30),
+    end=time(16, 0),
+    **fields,
+) -> TrainingSession:
     course = course or make_course()
     host = host or make_authority()
-    session = TrainingSession(
-        code=code or f"S-{_n()}", course=course, capacity=capacity, host_authority=host, **fields
-    )
+    session = TrainingSession(code=code or f"S-{_n()}", course=course, capacity=capacity, host_authority=host, **fields)
     session.days = [SessionDay(date=d, starts_at=london(d, start), ends_at=london(d, end)) for d in days]
     session.refresh_span()
     db.session.add(session)

@@ -30,11 +30,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _init_templates(app)
 
-    from .web import register_web
     from .api import register_api
     from .cli import register_commands
-    from .security import register_security
     from .errors import register_error_handlers
+    from .security import register_security
+    from .web import register_web
 
     register_security(app)
     register_web(app)

@@ -29,4 +29,3 @@ def configure_engine_events() -> None:
     def _sqlite_begin(conn):
         if conn.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN")
-

@@ -71,6 +71,7 @@ __all__ = [
     "TrainingRecord",
     "TrainingSession",
     "User",
+    "Venue",
     "authority_key_for",
     "hash_token",
     "utcnow",

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, enum_column, utcnow
 from .attendance import AttendanceMark
+from .base import UTCDateTime, enum_column, utcnow
 from .people import Practitioner
 from .places import Organisation
 from .sessions import SessionDay

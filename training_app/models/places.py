@@ -61,9 +61,7 @@ class Organisation(db.Model):
     """A school, agency or service whose staff are trained."""
 
     __tablename__ = "organisations"
-    __table_args__ = (
-        sa.CheckConstraint("pupils IS NULL OR pupils >= 0", name="pupils_not_negative"),
-    )
+    __table_args__ = (sa.CheckConstraint("pupils IS NULL OR pupils >= 0", name="pupils_not_negative"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True)

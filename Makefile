@@ -1,0 +1,69 @@
+# The README's commands: `make run` (set up, load the demo, serve on http://127.0.0.1:5000) and
+# `make test` (set up, then every test on SQLite and, where a server answers on loopback, PostgreSQL).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app training_app
+PG_HOST ?= 127.0.0.1
+PG_USER ?= postgres
+PG_TEST_DB ?= training_app_test
+PG_URL := postgresql+psycopg://$(PG_USER)@$(PG_HOST):5432/$(PG_TEST_DB)
+
+.PHONY: setup python-deps assets browser db demo run test test-sqlite test-postgres lint format bench clean
+
+setup: python-deps assets
+
+python-deps: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+assets: static/css/app.css
+
+static/css/app.css: package.json package-lock.json build-assets.mjs $(wildcard assets/*.scss)
+	npm ci --no-audit --no-fund
+	npm run build
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests" >&2; exit 1; fi; }
+
+db: setup
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) seed demo --if-empty
+
+run: demo
+	SESSION_COOKIE_SECURE=0 $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
+
+test: setup browser test-sqlite test-postgres
+
+test-sqlite:
+	$(BIN)/pytest -q
+
+test-postgres:
+	@if pg_isready -q -h $(PG_HOST) 2>/dev/null; then \
+	  psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "DROP DATABASE IF EXISTS $(PG_TEST_DB)" && \
+	  psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "CREATE DATABASE $(PG_TEST_DB)" && \
+	  TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q; \
+	else echo "No PostgreSQL server answers on $(PG_HOST): skipped the PostgreSQL run"; fi
+
+lint: python-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: python-deps
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: setup
+	$(BIN)/python -m bench.counting
+
+clean:
+	rm -rf $(VENV) node_modules static/css static/js static/assets instance
