@@ -1,12 +1,16 @@
-"""Web pages, one blueprint per feature."""
+"""Web pages, one blueprint per feature, and what every page template shares."""
 
 from flask import Flask
 
 
 def register_web(app: Flask) -> None:
-    """Attach every web blueprint."""
+    """Attach every web blueprint, the template filters and the navigation."""
     from .auth.routes import bp as auth_bp
+    from .filters import register_filters
     from .main.routes import bp as main_bp
+    from .navigation import register_navigation
 
+    register_filters(app)
+    register_navigation(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)

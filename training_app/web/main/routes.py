@@ -1,9 +1,10 @@
-"""The start page, the dashboards and the health check."""
+"""The dashboards and the health check."""
 
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
 from ...permissions import SIGNED_IN, allow, public
+from .dashboards import FIGURES
 
 bp = Blueprint("main", __name__)
 
@@ -18,5 +19,7 @@ def health():
 @bp.get("/")
 @allow(SIGNED_IN)
 def dashboard():
-    """The signed-in user's dashboard."""
-    return render_template("main/dashboard.html", user=current_user)
+    """The signed-in user's dashboard: one per role."""
+    role = current_user.role
+    figures = FIGURES[role](current_user)
+    return render_template(f"dashboards/{role.value.replace('_', '-')}.html", **figures)

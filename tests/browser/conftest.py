@@ -1,0 +1,132 @@
+"""A real server on a free loopback port, on a fresh SQLite database built by `flask db upgrade`, and Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ADMIN_EMAIL = "browser.admin@council.example"
+ADMIN_PASSWORD = "browser test password"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+def _ensure_assets() -> None:
+    """Build the GOV.UK Frontend assets when they are missing, or say how to."""
+    if (ROOT / "static" / "css" / "app.css").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None or not (ROOT / "node_modules" / "govuk-frontend").exists():
+        pytest.fail("static/css/app.css is missing: run `npm ci && npm run build` in the repository root first")
+    subprocess.run([npm, "run", "build"], cwd=ROOT, check=True, capture_output=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "training_app", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+
+
+def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the app exited early:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/health", timeout=1) as response:  # noqa: S310 (loopback only)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"the app did not start within 30 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The app served by werkzeug on 127.0.0.1, with one admin made through the users CLI; yields its base URL."""
+    _ensure_assets()
+    folder = tmp_path_factory.mktemp("live")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{folder / 'browser.sqlite3'}",
+        "INSTANCE_PATH": str(folder / "instance"),
+        "SECRET_KEY": "browser-test-secret",
+        "SESSION_COOKIE_SECURE": "0",  # plain http on loopback
+        "MAIL_OUTBOX": str(folder / "outbox"),
+    }
+    env.pop("FLASK_DEBUG", None)
+    _flask(env, "db", "upgrade")
+    _flask(env, "users", "create", "--email", ADMIN_EMAIL, "--role", "admin", stdin=ADMIN_PASSWORD + "\n")
+    port = _free_port()
+    log = folder / "server.log"
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "training_app",
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--no-reload",
+                "--no-debugger",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no `playwright install` needed)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Chromium is missing: install it with `apt-get install -y chromium`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -1,0 +1,83 @@
+"""The pages in a real browser: the GOV.UK look with the council's header, with and without JavaScript."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in(page, base_url: str, password: str = ADMIN_PASSWORD) -> None:
+    page.goto(base_url + "/sign-in")
+    page.get_by_label("Email address").fill(ADMIN_EMAIL)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def context_for(browser):
+    contexts = []
+
+    def make(javascript: bool = True):
+        context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 800})
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def test_sign_in_shows_the_dashboard_in_the_council_look(live_server, context_for, tmp_path):
+    page = context_for().new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    _sign_in(page, live_server)
+
+    assert page.locator("h1").inner_text() == "Administration"
+    assert page.title() == "Administration – Children's workforce training"
+    assert ADMIN_EMAIL in page.locator(".govuk-service-navigation").inner_text()
+    assert page.locator("header svg").count() == 0, "the header must not show the crown"
+    assert page.locator(".govuk-header__logotype, .govuk-footer__crown").count() == 0
+    assert "partnership" in page.locator(".govuk-generic-header").inner_text()
+    font = page.evaluate("getComputedStyle(document.querySelector('h1')).fontFamily")
+    assert "GDS Transport" not in font
+    assert "arial" in font.lower()
+    assert page.evaluate("getComputedStyle(document.querySelector('.govuk-generic-header')).backgroundColor") == (
+        "rgb(11, 12, 12)"
+    ), "the GOV.UK Frontend stylesheet did not load"
+    page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
+    assert problems == [], "the page raised errors (a Content-Security-Policy violation?)"
+    shot = tmp_path / "dashboard.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+
+def test_a_wrong_password_shows_the_error_summary(live_server, context_for, tmp_path):
+    page = context_for().new_page()
+
+    _sign_in(page, live_server, password="not the password")
+
+    assert page.title().startswith("Error: Sign in")
+    summary = page.locator(".govuk-error-summary")
+    assert "Enter a correct email address and password" in summary.inner_text()
+    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+    page.screenshot(path=str(tmp_path / "sign-in-error.png"), full_page=True)
+
+
+def test_signing_in_and_out_works_without_javascript(live_server, context_for):
+    page = context_for(javascript=False).new_page()
+
+    _sign_in(page, live_server)
+
+    assert page.locator("h1").inner_text() == "Administration"
+    assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")
+    page.get_by_role("button", name="Sign out").click()
+    assert page.locator("h1").inner_text() == "Sign in"
+    assert "You have signed out." in page.locator(".govuk-notification-banner").inner_text()
+    page.goto(live_server + "/")
+    assert page.url.startswith(live_server + "/sign-in?next=")

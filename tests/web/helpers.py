@@ -1,0 +1,75 @@
+"""Helpers for web tests: signing in through the real form, and rows the shared factories do not make."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import quote
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import csrf_token_from
+from tests.factories import PASSWORD, make_authority, make_user
+from training_app.extensions import db
+from training_app.models import Booking, BookingStatus, Practitioner, Role, TrainingRecord, TrainingSession
+from training_app.models.records import RecordSource
+
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD, next_path: str | None = None):
+    """Fill in and send the sign-in form, as a browser would; returns the POST's response."""
+    token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+    url = "/sign-in" + (f"?next={quote(next_path, safe='')}" if next_path is not None else "")
+    return client.post(url, data={"csrf_token": token, "email": email, "password": password})
+
+
+def title_of(response) -> str:
+    """The page's <title>, unescaped enough to compare."""
+    return TITLE.search(response.get_data(as_text=True)).group(1).strip().replace("&#39;", "'")
+
+
+def h1_of(response) -> str:
+    """The text of the page's h1."""
+    return H1.search(response.get_data(as_text=True)).group(1).strip()
+
+
+def users_for_every_role(app: Flask) -> dict[Role, str]:
+    """One committed user per role (each with the scope its role needs); returns their emails."""
+    with app.app_context():
+        emails = {}
+        for role in Role:
+            authorities = [make_authority()] if role == Role.WORKFORCE_LEAD else []
+            emails[role] = make_user(role, authorities=authorities).email
+        db.session.commit()
+    return emails
+
+
+def make_booking(session: TrainingSession, practitioner: Practitioner, status=BookingStatus.BOOKED, position=None):
+    """A booking of a practitioner on a session."""
+    booking = Booking(
+        session=session,
+        practitioner=practitioner,
+        course_id=session.course_id,
+        status=status,
+        waitlist_position=position,
+    )
+    db.session.add(booking)
+    db.session.flush()
+    return booking
+
+
+def make_record(practitioner: Practitioner, course, completed_on: date, expires_on: date | None = None):
+    """A training record imported for a practitioner."""
+    record = TrainingRecord(
+        practitioner=practitioner,
+        course=course,
+        completed_on=completed_on,
+        expires_on=expires_on,
+        source=RecordSource.IMPORT,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record

@@ -1,0 +1,175 @@
+"""Signing in and out: the form, its errors, throttling, inactive users and safe redirects."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from tests.conftest import csrf_token_from
+from tests.factories import PASSWORD, make_user
+from tests.web.helpers import h1_of, sign_in, title_of
+from training_app.extensions import db
+from training_app.models import AuditEvent, Role, SignInFailure, User
+
+
+@pytest.fixture
+def admin_email(app):
+    with app.app_context():
+        email = make_user(Role.ADMIN, email="alex.admin@council.example").email
+        db.session.commit()
+    return email
+
+
+def _failures(app, email: str) -> int:
+    with app.app_context():
+        return db.session.execute(
+            sa.select(sa.func.count()).select_from(SignInFailure).where(SignInFailure.email == email)
+        ).scalar_one()
+
+
+def test_signing_in_lands_on_the_dashboard_showing_the_users_email(app, client, admin_email):
+    response = sign_in(client, "Alex.Admin@council.example ")
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200
+    assert h1_of(dashboard) == "Administration"
+    assert admin_email in dashboard.get_data(as_text=True)
+    with app.app_context():
+        user = db.session.execute(sa.select(User).filter_by(email=admin_email)).scalar_one()
+        assert user.last_sign_in_at is not None
+        actions = db.session.execute(sa.select(AuditEvent.action).filter_by(user_id=user.id)).scalars().all()
+        assert actions == ["sign_in"]
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_and_back_afterwards(client, admin_email):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=")
+
+    signed_in = sign_in(client, admin_email, next_path="/")
+    assert signed_in.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("email", ["alex.admin@council.example", "nobody@council.example"])
+def test_a_wrong_password_or_unknown_email_shows_the_same_error_summary(app, client, admin_email, email):
+    response = sign_in(client, email, password="not the password")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert title_of(response).startswith("Error: Sign in")
+    assert "govuk-error-summary" in page
+    assert "There is a problem" in page
+    assert 'href="#email">Enter a correct email address and password</a>' in page
+    assert client.get("/").status_code == 302
+    assert _failures(app, email) == 1
+
+
+def test_an_empty_form_says_what_to_fill_in(client, admin_email):
+    token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+    response = client.post("/sign-in", data={"csrf_token": token, "email": "not-an-email", "password": ""})
+
+    page = response.get_data(as_text=True)
+    assert title_of(response).startswith("Error: ")
+    assert "Enter an email address in the correct format, like name@example.com" in page
+    assert "Enter your password" in page
+
+
+def test_signing_out_ends_the_session(app, client, admin_email):
+    sign_in(client, admin_email)
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+
+    response = client.post("/sign-out", data={"csrf_token": token}, follow_redirects=True)
+
+    assert h1_of(response) == "Sign in"
+    assert "You have signed out." in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+    with app.app_context():
+        actions = db.session.execute(sa.select(AuditEvent.action).order_by(AuditEvent.id)).scalars().all()
+    assert actions == ["sign_in", "sign_out"]
+
+
+def test_sign_out_only_answers_post(client, admin_email):
+    sign_in(client, admin_email)
+
+    assert client.get("/sign-out").status_code == 405
+    assert client.get("/").status_code == 200
+
+
+def test_five_failures_lock_the_email_until_the_window_passes(app, client, admin_email):
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False) as traveller:
+        for attempt in range(5):
+            wrong = sign_in(client, admin_email.upper() if attempt % 2 else admin_email, password="guess")
+            assert wrong.status_code == 200
+
+        locked = sign_in(client, admin_email, password=PASSWORD)
+        assert locked.status_code == 429
+        assert "You have tried to sign in too many times. Wait 15 minutes, then try again" in locked.get_data(
+            as_text=True
+        )
+        assert client.get("/").status_code == 302
+
+        traveller.shift(timedelta(minutes=14))
+        assert sign_in(client, admin_email, password=PASSWORD).status_code == 429
+
+        traveller.shift(timedelta(minutes=2))
+        allowed = sign_in(client, admin_email, password=PASSWORD)
+        assert allowed.status_code == 302
+        assert client.get("/").status_code == 200
+    assert _failures(app, admin_email) == 0
+
+
+def test_four_failures_do_not_lock_and_a_success_clears_them(app, client, admin_email):
+    for _ in range(4):
+        sign_in(client, admin_email, password="guess")
+
+    assert sign_in(client, admin_email).status_code == 302
+    assert _failures(app, admin_email) == 0
+
+
+def test_an_inactive_user_cannot_sign_in(app, client):
+    with app.app_context():
+        email = make_user(Role.COORDINATOR, active=False).email
+        db.session.commit()
+
+    response = sign_in(client, email)
+
+    assert response.status_code == 200
+    assert "Your account has been switched off" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_a_user_switched_off_while_signed_in_is_signed_out(app, client, admin_email):
+    sign_in(client, admin_email)
+    with app.app_context():
+        db.session.execute(sa.update(User).where(User.email == admin_email).values(active=False))
+        db.session.commit()
+
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "/\tevil",
+    ],
+)
+def test_sign_in_never_redirects_off_the_site(client, admin_email, target):
+    response = sign_in(client, admin_email, next_path=target)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_sign_in_follows_a_next_path_on_the_site(client, admin_email):
+    response = sign_in(client, admin_email, next_path="/health?check=1")
+
+    assert response.headers["Location"] == "/health?check=1"

@@ -1,0 +1,101 @@
+"""Every route says who may use it, and each role gets exactly what the matrix below says.
+
+A new web route fails this test until it is added to EXPECTED: the permission is written down twice,
+once on the view and once here, and the two must agree.
+"""
+
+import pytest
+
+from tests.web.helpers import sign_in, users_for_every_role
+from training_app.models import Role
+from training_app.permissions import PUBLIC, SIGNED_IN
+
+EXPECTED = {
+    "auth.sign_in": PUBLIC,
+    "auth.sign_out": PUBLIC,
+    "main.health": PUBLIC,
+    "main.dashboard": SIGNED_IN,
+}
+
+UNCHECKED = {"static"}
+
+
+def _web_rules(app):
+    return [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in UNCHECKED and not rule.endpoint.startswith("api.")
+    ]
+
+
+def _plain_get_rules(rules):
+    return [rule for rule in rules if "GET" in rule.methods and not rule.arguments]
+
+
+def _allowed(app, endpoint):
+    return getattr(app.view_functions[endpoint], "allowed_roles", None)
+
+
+def test_every_endpoint_declares_who_may_use_it(app):
+    missing = [
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in UNCHECKED and _allowed(app, rule.endpoint) is None
+    ]
+    assert missing == []
+
+
+def test_web_permissions_match_the_expected_matrix(app):
+    declared = {rule.endpoint: frozenset(_allowed(app, rule.endpoint)) for rule in _web_rules(app)}
+
+    assert declared == {endpoint: frozenset(roles) for endpoint, roles in EXPECTED.items()}
+
+
+def test_signed_out_visitors_are_sent_to_sign_in_from_every_protected_page(app, client):
+    for rule in _plain_get_rules(_web_rules(app)):
+        response = client.get(rule.rule)
+        if EXPECTED[rule.endpoint] == PUBLIC:
+            assert response.status_code == 200, rule.rule
+        else:
+            assert response.status_code == 302, rule.rule
+            assert response.headers["Location"].startswith("/sign-in?next="), rule.rule
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_each_role_gets_exactly_the_pages_it_is_allowed(app, role):
+    email = users_for_every_role(app)[role]
+    client = app.test_client()
+    assert sign_in(client, email).status_code == 302
+
+    for rule in _plain_get_rules(_web_rules(app)):
+        if rule.endpoint == "auth.sign_in":
+            continue  # signed-in users are sent on from the sign-in page
+        expected = EXPECTED[rule.endpoint]
+        wanted = 200 if expected == PUBLIC or role in expected else 403
+        assert client.get(rule.rule).status_code == wanted, (role, rule.rule)
+
+
+def test_signed_in_users_are_sent_on_from_the_sign_in_page(app):
+    email = users_for_every_role(app)[Role.BOOKER]
+    client = app.test_client()
+    sign_in(client, email)
+
+    assert client.get("/sign-in").headers["Location"] == "/"
+
+
+def test_api_endpoints_answer_strangers_with_401_json(app, client):
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("api.")
+        and "GET" in rule.methods
+        and not rule.arguments
+        and not rule.rule.endswith("/openapi.json")
+    ]
+    if not rules:
+        pytest.skip("no API routes without arguments yet")
+    for rule in rules:
+        response = client.get(rule.rule)
+        assert response.status_code == 401, rule.rule
+        assert response.is_json, rule.rule
+        assert response.get_json()["error"]["code"], rule.rule

@@ -1,0 +1,80 @@
+"""Security headers on every page, cookie flags, and Secure cookies in production."""
+
+import base64
+import hashlib
+import re
+
+import pytest
+
+from training_app import create_app
+from training_app.config import from_environment
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
+
+
+def _csp(response) -> dict[str, str]:
+    directives = (part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
+    return dict(directives)
+
+
+@pytest.mark.parametrize("path", ["/sign-in", "/no-such-page"])
+def test_pages_carry_the_security_headers(client, path):
+    response = client.get(path)
+
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    csp = _csp(response)
+    assert csp["default-src"] == "'self'"
+    assert csp["frame-ancestors"] == "'none'"
+    assert csp["script-src"].startswith("'self'")
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+def test_the_only_inline_script_is_allowed_by_its_hash(client):
+    response = client.get("/sign-in")
+
+    scripts = INLINE_SCRIPT.findall(response.get_data(as_text=True))
+    assert len(scripts) == 1
+    digest = base64.b64encode(hashlib.sha256(scripts[0].encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in _csp(response)["script-src"]
+
+
+def test_the_session_cookie_is_http_only_and_same_site_lax(client):
+    response = client.get("/sign-in")
+
+    cookie = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+@pytest.fixture
+def production_environment(monkeypatch, tmp_path):
+    for name in ("FLASK_DEBUG", "SESSION_COOKIE_SECURE", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "production-like-secret")
+    return tmp_path
+
+
+def test_production_configuration_makes_cookies_secure(production_environment):
+    settings = from_environment(str(production_environment))
+
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["REMEMBER_COOKIE_SECURE"] is True
+
+
+def test_a_production_app_sends_secure_cookies_and_hsts(production_environment):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    response = app.test_client().get("/sign-in")
+
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    cookie = next(value for value in response.headers.getlist("Set-Cookie") if value.startswith("session="))
+    assert "Secure" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_debug_mode_allows_plain_http_cookies_for_local_use(production_environment, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+
+    assert from_environment(str(production_environment))["SESSION_COOKIE_SECURE"] is False

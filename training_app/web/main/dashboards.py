@@ -1,0 +1,190 @@
+"""What each role's dashboard shows, aggregated in SQL: one function per role, taking the signed-in user."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...extensions import db
+from ...models import (
+    ACTIVE_STATUSES,
+    Authority,
+    Booking,
+    BookingStatus,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    Course,
+    Fund,
+    Organisation,
+    Practitioner,
+    Role,
+    SessionDay,
+    SessionStatus,
+    TrainingRecord,
+    TrainingSession,
+    User,
+    Venue,
+    utcnow,
+)
+from ...models.people import practitioner_authorities
+from ...models.users import user_authorities
+from ...services.calendar import to_london
+
+UPCOMING_SESSIONS = 10
+UPCOMING_BOOKINGS = 20
+
+
+def london_today() -> date:
+    """Today's date in London."""
+    return to_london(utcnow()).date()
+
+
+def _count(model) -> sa.ScalarSelect:
+    return sa.select(sa.func.count()).select_from(model).scalar_subquery()
+
+
+def _first_day_starts() -> sa.ScalarSelect:
+    """When a session's first day starts, correlated to the outer session row."""
+    return (
+        sa.select(sa.func.min(SessionDay.starts_at))
+        .where(SessionDay.session_id == TrainingSession.id)
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+
+
+def _bookings_with_status(*statuses: BookingStatus) -> sa.ScalarSelect:
+    return (
+        sa.select(sa.func.count())
+        .where(Booking.session_id == TrainingSession.id, Booking.status.in_(statuses))
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+
+
+def admin_figures(user: User) -> dict[str, Any]:
+    """Users by role, and how many practitioners, organisations and sessions there are."""
+    counts = dict(db.session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all())
+    totals = db.session.execute(
+        sa.select(
+            _count(Practitioner).label("practitioners"),
+            _count(Organisation).label("organisations"),
+            _count(TrainingSession).label("sessions"),
+        )
+    ).one()
+    return {"users_by_role": [(role, counts.get(role, 0)) for role in Role], "totals": totals}
+
+
+def coordinator_figures(user: User) -> dict[str, Any]:
+    """The next scheduled sessions with their booked places against capacity."""
+    rows = db.session.execute(
+        sa.select(
+            TrainingSession.code,
+            Course.title.label("course"),
+            Venue.name.label("venue"),
+            _first_day_starts().label("starts_at"),
+            TrainingSession.capacity,
+            _bookings_with_status(BookingStatus.BOOKED).label("booked"),
+            _bookings_with_status(BookingStatus.WAITLISTED).label("waitlisted"),
+        )
+        .join(Course, Course.id == TrainingSession.course_id)
+        .outerjoin(Venue, Venue.id == TrainingSession.venue_id)
+        .where(TrainingSession.status == SessionStatus.SCHEDULED, TrainingSession.starts_on >= london_today())
+        .order_by(TrainingSession.starts_on, TrainingSession.code)
+        .limit(UPCOMING_SESSIONS)
+    ).all()
+    return {"sessions": rows}
+
+
+def booker_figures(user: User) -> dict[str, Any]:
+    """The booker's organisation, its staff count, and its staff's coming bookings."""
+    staff = db.session.execute(
+        sa.select(sa.func.count()).where(Practitioner.organisation_id == user.organisation_id)
+    ).scalar_one()
+    bookings = db.session.execute(
+        _booking_rows()
+        .where(Practitioner.organisation_id == user.organisation_id)
+        .where(Booking.status.in_(ACTIVE_STATUSES), TrainingSession.starts_on >= london_today())
+        .order_by(TrainingSession.starts_on, Practitioner.last_name, Practitioner.first_name)
+        .limit(UPCOMING_BOOKINGS)
+    ).all()
+    return {"organisation": user.organisation, "staff_count": staff, "bookings": bookings}
+
+
+def workforce_lead_figures(user: User) -> dict[str, Any]:
+    """The lead's authorities and how many practitioners work for each."""
+    rows = db.session.execute(
+        sa.select(Authority.name, sa.func.count(practitioner_authorities.c.practitioner_id).label("practitioners"))
+        .join(user_authorities, user_authorities.c.authority_id == Authority.id)
+        .outerjoin(practitioner_authorities, practitioner_authorities.c.authority_id == Authority.id)
+        .where(user_authorities.c.user_id == user.id)
+        .group_by(Authority.id, Authority.name, Authority.display_order)
+        .order_by(Authority.display_order, Authority.name)
+    ).all()
+    return {"authorities": rows}
+
+
+def finance_figures(user: User) -> dict[str, Any]:
+    """Funds with their amounts, and claims counted and totalled by status."""
+    funds = db.session.execute(sa.select(Fund).order_by(Fund.financial_year.desc())).scalars().all()
+    by_status = db.session.execute(
+        sa.select(
+            Claim.status,
+            sa.func.count(sa.distinct(Claim.id)).label("claims"),
+            sa.func.coalesce(sa.func.sum(ClaimLine.amount_pence), 0).label("total_pence"),
+        )
+        .outerjoin(ClaimLine, ClaimLine.claim_id == Claim.id)
+        .group_by(Claim.status)
+    ).all()
+    found = {row.status: (row.claims, row.total_pence) for row in by_status}
+    claims = [(status, *found.get(status, (0, 0))) for status in ClaimStatus]
+    return {"funds": funds, "claims_by_status": claims}
+
+
+def practitioner_figures(user: User) -> dict[str, Any]:
+    """The practitioner's own bookings and training records."""
+    if user.practitioner_id is None:
+        return {"practitioner": None, "bookings": [], "records": []}
+    bookings = db.session.execute(
+        _booking_rows()
+        .where(Booking.practitioner_id == user.practitioner_id)
+        .order_by(TrainingSession.starts_on.desc(), TrainingSession.code)
+    ).all()
+    records = db.session.execute(
+        sa.select(Course.title.label("course"), TrainingRecord.completed_on, TrainingRecord.expires_on)
+        .join(Course, Course.id == TrainingRecord.course_id)
+        .where(TrainingRecord.practitioner_id == user.practitioner_id)
+        .order_by(TrainingRecord.completed_on.desc(), Course.title)
+    ).all()
+    return {"practitioner": user.practitioner, "bookings": bookings, "records": records}
+
+
+def _booking_rows() -> sa.Select:
+    """Bookings with the person, course, session and first day, for the tables on dashboards."""
+    return (
+        sa.select(
+            Practitioner.first_name,
+            Practitioner.last_name,
+            Course.title.label("course"),
+            TrainingSession.code.label("session"),
+            _first_day_starts().label("starts_at"),
+            Booking.status,
+            Booking.waitlist_position,
+        )
+        .join(Practitioner, Practitioner.id == Booking.practitioner_id)
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .join(Course, Course.id == TrainingSession.course_id)
+    )
+
+
+FIGURES = {
+    Role.ADMIN: admin_figures,
+    Role.COORDINATOR: coordinator_figures,
+    Role.BOOKER: booker_figures,
+    Role.WORKFORCE_LEAD: workforce_lead_figures,
+    Role.FINANCE: finance_figures,
+    Role.PRACTITIONER: practitioner_figures,
+}

@@ -1,0 +1,35 @@
+"""The service navigation: links to the pages that exist and that the signed-in user's role may open."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
+
+# (endpoint, link text), in the order they appear. An entry shows only when its endpoint is
+# registered and its view's allowed_roles include the user's role, so a new page adds one line here.
+NAVIGATION: tuple[tuple[str, str], ...] = (("main.dashboard", "Dashboard"),)
+
+
+def navigation_items() -> list[dict]:
+    """The navigation entries for the current user, as govukServiceNavigation items."""
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, text in NAVIGATION:
+        view = current_app.view_functions.get(endpoint)
+        if view is None or current_user.role not in getattr(view, "allowed_roles", ()):
+            continue
+        items.append({"href": url_for(endpoint), "text": text, "current": request.endpoint == endpoint})
+    return items
+
+
+def register_navigation(app: Flask) -> None:
+    """Give every template the navigation and the service's names."""
+
+    @app.context_processor
+    def _navigation():
+        return {
+            "navigation_items": navigation_items,
+            "service_name": app.config["SERVICE_NAME"],
+            "council_name": app.config["COUNCIL_NAME"],
+        }
