@@ -10,7 +10,7 @@ PG_USER ?= postgres
 PG_TEST_DB ?= training_app_test
 PG_URL := postgresql+psycopg://$(PG_USER)@$(PG_HOST):5432/$(PG_TEST_DB)
 
-.PHONY: setup python-deps assets browser db demo run test test-sqlite test-postgres lint format bench clean
+.PHONY: setup python-deps assets browser db demo run test test-sqlite test-postgres lint format bench bench-national clean
 
 setup: python-deps assets
 
@@ -63,7 +63,10 @@ format: python-deps
 	$(BIN)/ruff check --fix .
 
 bench: setup
-	$(BIN)/python -m bench.counting
+	$(BIN)/python -m bench.counting --scale realistic
+
+bench-national: setup
+	$(BIN)/python -m bench.counting --scale national --repeats 3
 
 clean:
 	rm -rf $(VENV) node_modules static/css static/js static/assets instance

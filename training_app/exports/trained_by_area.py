@@ -1,0 +1,71 @@
+"""The trained-by-area workbook (SPEC 4.4): the 'By authority' sheet laid out as the 3.9 table, and a chart."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import xlsxwriter
+
+from ..services.counting import AreaRow, trained_by_area
+
+SHEET = "By authority"
+
+
+def by_authority_header(as_of: date) -> list[str]:
+    """The header row: the as-of date as DD/MM/YYYY and the two years the spaces columns cover."""
+    return [
+        "Authority",
+        f"Staff trained to {as_of:%d/%m/%Y}",
+        f"Spaces to end {as_of.year}",
+        f"Spaces planned {as_of.year + 1}",
+    ]
+
+
+def write_trained_by_area(path: str | Path, as_of: date, authority_ids: set[int] | None = None) -> list[AreaRow]:
+    """Write the workbook to path and return the rows it holds."""
+    rows = trained_by_area(as_of, authority_ids)
+    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    try:
+        _write_by_authority(workbook, as_of, rows)
+    finally:
+        workbook.close()
+    return rows
+
+
+def _write_by_authority(workbook: xlsxwriter.Workbook, as_of: date, rows: list[AreaRow]) -> None:
+    sheet = workbook.add_worksheet(SHEET)
+    bold = workbook.add_format({"bold": True})
+    header = by_authority_header(as_of)
+    sheet.write_row(0, 0, header, bold)
+    for index, row in enumerate(rows, start=1):
+        is_total = index == len(rows)
+        sheet.write_string(index, 0, row.label, bold if is_total else None)
+        sheet.write_number(index, 1, row.trained, bold if is_total else None)
+        for column, value in ((2, row.spaces_to_end_of_year), (3, row.spaces_planned_next_year)):
+            if value is not None:  # blanks stay empty cells, as in the partnership's table
+                sheet.write_number(index, column, value)
+    widest_label = max([len(header[0])] + [len(row.label) for row in rows])
+    sheet.set_column(0, 0, widest_label + 2)
+    sheet.set_column(1, 3, max(len(text) for text in header[1:]) + 2)
+    sheet.freeze_panes(1, 0)
+    _add_chart(workbook, sheet, len(rows), header[1])
+
+
+def _add_chart(workbook, sheet, row_count: int, series_name: str) -> None:
+    """A column chart of staff trained per row, leaving out the total."""
+    if row_count < 2:
+        return
+    chart = workbook.add_chart({"type": "column"})
+    chart.add_series(
+        {
+            "name": series_name,
+            "categories": [SHEET, 1, 0, row_count - 1, 0],
+            "values": [SHEET, 1, 1, row_count - 1, 1],
+            "data_labels": {"value": True},
+        }
+    )
+    chart.set_title({"name": "Staff trained by authority"})
+    chart.set_legend({"none": True})
+    chart.set_size({"width": 720, "height": 360})
+    sheet.insert_chart(row_count + 2, 0, chart)

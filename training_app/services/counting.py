@@ -1,0 +1,147 @@
+"""Counting by authority (SPEC 3.9): each person once, under the exact set of authorities they work for.
+
+Rows are grouped by Practitioner.authority_key, the sorted id list of that set, so the grouping happens
+in SQL. Labels list authority names in display order ("A", "A and B", "A, B and C"). A set made only of
+non-partner authorities reads "Other – <label>". A set that mixes partner and non-partner authorities
+is labelled like a partner combination with every name in it (e.g. "Leicestershire and Nottingham"):
+the person works for the partnership, and hiding the other authority would misstate where they work.
+
+Places held on a session are its bookings that took a place and did not give it back (booked,
+attended, absent, no_show), so an as-of date in the past still sees sessions that have since run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Authority, Booking, BookingStatus, Course, Practitioner, SessionStatus, TrainingRecord
+from ..models.people import practitioner_authorities
+from ..models.sessions import TrainingSession
+
+TOTAL_LABEL = "Total Number Trained"
+OTHER_PREFIX = "Other – "  # an EN DASH, as the partnership's reports print it
+PLACE_HOLDING_STATUSES = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.NO_SHOW)
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """One row of the trained-by-area table; spaces only on single partner rows."""
+
+    label: str
+    trained: int
+    spaces_to_end_of_year: int | None = None
+    spaces_planned_next_year: int | None = None
+
+
+@dataclass(frozen=True)
+class _Authority:
+    id: int
+    name: str
+    partner: bool
+    display_order: int
+
+
+def trained_by_area(as_of: date, authority_ids: set[int] | None = None) -> list[AreaRow]:
+    """The SPEC 3.9 table as of a date, optionally kept to a workforce lead's authorities; total last."""
+    authorities = _authorities()
+    trained = _trained_by_key(as_of, authority_ids)
+    spaces = _spaces_by_host(as_of)
+    rows = _single_partner_rows(authorities, trained, spaces, authority_ids)
+    rows += _combination_rows(authorities, trained)
+    total = sum(row.trained for row in rows)
+    return rows + [AreaRow(TOTAL_LABEL, total)]
+
+
+def combination_label(names: Iterable[str], partner: bool = True) -> str:
+    """Names already in display order as 'A', 'A and B' or 'A, B and C'; 'Other – ...' when not partner."""
+    names = list(names)
+    label = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return label if partner else OTHER_PREFIX + label
+
+
+def _authorities() -> dict[int, _Authority]:
+    query = sa.select(Authority.id, Authority.name, Authority.partner, Authority.display_order)
+    return {row.id: _Authority(*row) for row in db.session.execute(query)}
+
+
+def _trained_by_key(as_of: date, authority_ids: set[int] | None) -> dict[str, int]:
+    """Distinct trained practitioners per authority_key, written as `id IN (subquery)` (fastest on SQLite)."""
+    trained_ids = (
+        sa.select(TrainingRecord.practitioner_id)
+        .join(Course, Course.id == TrainingRecord.course_id)
+        .where(Course.counts_as_trained.is_(True), TrainingRecord.completed_on <= as_of)
+    )
+    query = (
+        sa.select(Practitioner.authority_key, sa.func.count(Practitioner.id))
+        .where(Practitioner.id.in_(trained_ids), Practitioner.authority_key != "")
+        .group_by(Practitioner.authority_key)
+    )
+    if authority_ids is not None:
+        in_scope = sa.select(practitioner_authorities.c.practitioner_id).where(
+            practitioner_authorities.c.authority_id.in_(authority_ids)
+        )
+        query = query.where(Practitioner.id.in_(in_scope))
+    return {key: count for key, count in db.session.execute(query).all()}  # noqa: C416
+
+
+def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
+    """Per host authority: free places to 31 December of as_of's year, and capacity in the next year."""
+    end_of_year = date(as_of.year, 12, 31)
+    held = (
+        sa.select(Booking.session_id, sa.func.count(Booking.id).label("held"))
+        .where(Booking.status.in_(PLACE_HOLDING_STATUSES))
+        .group_by(Booking.session_id)
+        .subquery()
+    )
+    free = TrainingSession.capacity - sa.func.coalesce(held.c.held, 0)
+    this_year = TrainingSession.starts_on <= end_of_year
+    query = (
+        sa.select(
+            TrainingSession.host_authority_id,
+            sa.func.sum(sa.case((sa.and_(this_year, free > 0), free), else_=0)),
+            sa.func.sum(sa.case((this_year, 0), else_=TrainingSession.capacity)),
+        )
+        .join(Course, Course.id == TrainingSession.course_id)
+        .outerjoin(held, held.c.session_id == TrainingSession.id)
+        .where(
+            Course.counts_as_trained.is_(True),
+            TrainingSession.status != SessionStatus.CANCELLED,
+            TrainingSession.starts_on > as_of,
+            TrainingSession.starts_on <= date(as_of.year + 1, 12, 31),
+        )
+        .group_by(TrainingSession.host_authority_id)
+    )
+    return {host: (int(to_end), int(next_year)) for host, to_end, next_year in db.session.execute(query)}
+
+
+def _single_partner_rows(
+    authorities: dict[int, _Authority],
+    trained: dict[str, int],
+    spaces: dict[int, tuple[int, int]],
+    authority_ids: set[int] | None,
+) -> list[AreaRow]:
+    """Every partner authority in scope, highest display order first, zeros included."""
+    partners = [a for a in authorities.values() if a.partner and (authority_ids is None or a.id in authority_ids)]
+    rows = []
+    for authority in sorted(partners, key=lambda a: (-a.display_order, a.name)):
+        to_end, next_year = spaces.get(authority.id, (0, 0))
+        rows.append(AreaRow(authority.name, trained.get(str(authority.id), 0), to_end, next_year))
+    return rows
+
+
+def _combination_rows(authorities: dict[int, _Authority], trained: dict[str, int]) -> list[AreaRow]:
+    """Rows for every other non-empty set: partner combinations by size and order, then 'Other' sets."""
+    keyed = []
+    for key, count in trained.items():
+        members = sorted((authorities[int(i)] for i in key.split(",")), key=lambda a: (a.display_order, a.name))
+        partner = any(a.partner for a in members)
+        if count == 0 or (partner and len(members) == 1):
+            continue
+        sort_key = (not partner, len(members), [a.display_order for a in members])
+        keyed.append((sort_key, AreaRow(combination_label((a.name for a in members), partner), count)))
+    return [row for _, row in sorted(keyed, key=lambda item: item[0])]
