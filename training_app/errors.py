@@ -19,7 +19,8 @@ TITLES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    """Everything under /api/ answers in JSON, even for URLs that match no route."""
+    return request.path == "/api" or request.path.startswith("/api/")
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -28,9 +29,9 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         if wants_json():
-            from .api.errors import json_error
+            from .api.errors import http_error_response
 
-            return json_error(error.code or 500, error.name.lower().replace(" ", "_"), error.description)
+            return http_error_response(error)
         status = error.code or 500
         title = TITLES.get(status, error.name)
         return render_template("errors/error.html", status=status, title=title, error=error), status

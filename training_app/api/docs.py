@@ -1,0 +1,71 @@
+"""OpenAPI building blocks shared by every API module: references, the error schema and error responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import CODES, MESSAGES
+
+ERROR_RESPONSES = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    409: "Conflict",
+    422: "ValidationFailed",
+}
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string", "enum": sorted(set(CODES.values()))},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "description": "Field name (dotted for nested fields) to what is wrong with it.",
+                    "additionalProperties": {"type": "string"},
+                },
+            },
+        }
+    },
+}
+
+
+def ref(name: str) -> dict[str, str]:
+    """A reference to a schema in components."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A response with a JSON body."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def json_body(schema: dict[str, Any]) -> dict[str, Any]:
+    """A required JSON request body."""
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def errors(*statuses: int) -> dict[str, Any]:
+    """The error responses an operation can give, always with 401 (every call but the document needs a token)."""
+    return {str(status): {"$ref": f"#/components/responses/{ERROR_RESPONSES[status]}"} for status in (401, *statuses)}
+
+
+def error_components() -> dict[str, Any]:
+    """The shared error responses, each a JSON error body."""
+    return {name: json_response(MESSAGES[status], ref("Error")) for status, name in ERROR_RESPONSES.items()}
+
+
+def query_parameter(name: str, description: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An optional query-string parameter."""
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema or STRING}
+
+
+STRING = {"type": "string"}
+DATE = {"type": "string", "format": "date"}
+DATE_TIME = {"type": "string", "format": "date-time"}

@@ -1,0 +1,147 @@
+"""Supply-cover funds per financial year and their rate cards (SPEC 3.7): set by finance, audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import DEFAULT_RATES_PENCE, AuditEvent, ClaimCategory, CoverUnit, Fund, RateCard, User
+
+MIN_FINANCIAL_YEAR = 2000
+MAX_FINANCIAL_YEAR = 2099
+MAX_PENCE = 2**31 - 1  # pence columns are 32-bit integers on PostgreSQL
+
+RateKey = tuple[ClaimCategory, CoverUnit]
+
+
+@dataclass(frozen=True)
+class FundSettings:
+    """What finance sets for one year's fund; rates not given take the defaults."""
+
+    amount_pence: int
+    scheme_start: date
+    claim_deadline: date
+    rates: Mapping[RateKey, int] = field(default_factory=dict)
+
+    def full_rates(self) -> dict[RateKey, int]:
+        """Every category and unit: the given rates over the defaults."""
+        return {**DEFAULT_RATES_PENCE, **self.rates}
+
+
+class FundError(ValueError):
+    """Fund settings were refused; `fields` maps each bad field to a message."""
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{name}: {message}" for name, message in fields.items()))
+        self.fields = dict(fields)
+
+
+def rate_field(key: RateKey) -> str:
+    """The field name of one rate, as the API and its error messages spell it."""
+    return f"rates.{key[0].value}.{key[1].value}"
+
+
+def fund_problems(
+    financial_year: int,
+    amount_pence: int | None = None,
+    scheme_start: date | None = None,
+    claim_deadline: date | None = None,
+    rates: Mapping[RateKey, int | None] | None = None,
+) -> dict[str, str]:
+    """Every rule the given settings break, by field; values left as None are not checked."""
+    problems: dict[str, str] = {}
+    if not MIN_FINANCIAL_YEAR <= financial_year <= MAX_FINANCIAL_YEAR:
+        problems["financial_year"] = (
+            f"Financial year must be a year from {MIN_FINANCIAL_YEAR} to {MAX_FINANCIAL_YEAR} (2007 means 2007-08)."
+        )
+    pence = {"amount_pence": amount_pence} | {rate_field(key): value for key, value in (rates or {}).items()}
+    for name, value in pence.items():
+        if value is not None and not 0 <= value <= MAX_PENCE:
+            problems[name] = f"Must be a whole number of pence from 0 to {MAX_PENCE}."
+    if scheme_start and claim_deadline and claim_deadline <= scheme_start:
+        problems["claim_deadline"] = "The claim deadline must be after the scheme start."
+    return problems
+
+
+def get_fund(financial_year: int) -> Fund | None:
+    """The fund for a financial year with its rate card, or None."""
+    query = sa.select(Fund).options(selectinload(Fund.rates)).filter_by(financial_year=financial_year)
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def set_fund(financial_year: int, settings: FundSettings, actor: User | None = None) -> tuple[Fund, bool]:
+    """Create or change a year's fund and its whole rate card; audited. Returns the fund and whether it is new."""
+    problems = fund_problems(
+        financial_year, settings.amount_pence, settings.scheme_start, settings.claim_deadline, settings.rates
+    )
+    if problems:
+        raise FundError(problems)
+    fund = _locked_fund(financial_year)
+    created = fund is None
+    old = None if created else fund_values(fund)
+    if created:
+        fund = Fund(financial_year=financial_year)
+        db.session.add(fund)
+    fund.amount_pence = settings.amount_pence
+    fund.scheme_start = settings.scheme_start
+    fund.claim_deadline = settings.claim_deadline
+    _set_rates(fund, settings.full_rates())
+    db.session.flush()
+    new = fund_values(fund)
+    if new != old:
+        _audit(fund, "fund_created" if created else "fund_changed", old, new, actor)
+    return fund, created
+
+
+def fund_values(fund: Fund) -> dict[str, Any]:
+    """The fund's settings as plain JSON values (for the audit trail and the API)."""
+    return {
+        "amount_pence": fund.amount_pence,
+        "scheme_start": fund.scheme_start.isoformat(),
+        "claim_deadline": fund.claim_deadline.isoformat(),
+        "rates": rate_table(fund),
+    }
+
+
+def rate_table(fund: Fund) -> dict[str, dict[str, int]]:
+    """The rate card as {category: {unit: pence}}, defaults filling any gap."""
+    held = {(rate.category, rate.unit): rate.amount_pence for rate in fund.rates}
+    table: dict[str, dict[str, int]] = {}
+    for (category, unit), default in DEFAULT_RATES_PENCE.items():
+        table.setdefault(category.value, {})[unit.value] = held.get((category, unit), default)
+    return table
+
+
+def _locked_fund(financial_year: int) -> Fund | None:
+    query = sa.select(Fund).options(selectinload(Fund.rates)).filter_by(financial_year=financial_year).with_for_update()
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def _set_rates(fund: Fund, rates: Mapping[RateKey, int]) -> None:
+    held = {(rate.category, rate.unit): rate for rate in fund.rates}
+    for (category, unit), pence in rates.items():
+        rate = held.get((category, unit))
+        if rate is None:
+            fund.rates.append(RateCard(category=category, unit=unit, amount_pence=pence))
+        else:
+            rate.amount_pence = pence
+
+
+def _audit(fund: Fund, action: str, old: dict | None, new: dict, actor: User | None) -> None:
+    db.session.add(
+        AuditEvent(
+            user_id=actor.id if actor else None,
+            actor=actor.email if actor else "system",
+            action=action,
+            entity_type="fund",
+            entity_id=fund.id,
+            old_value=old,
+            new_value=new,
+        )
+    )

@@ -1,0 +1,145 @@
+"""Read-only session listings with places taken, counted in SQL (SPEC 4.5 GET /sessions)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Authority, Booking, BookingStatus, Course, SessionDay, SessionStatus, TrainingSession
+
+# Bookings that hold a place: before the session they are `booked`; afterwards the register turns them
+# into attended / absent / no-show, and the place was still used.
+PLACE_HOLDING = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.NO_SHOW)
+
+
+@dataclass(frozen=True)
+class SessionFilters:
+    """What a listing may be narrowed by: course code, host authority code, and dates the session runs on."""
+
+    course: str | None = None
+    authority: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+@dataclass(frozen=True)
+class DaySummary:
+    """One session day; start and end are aware UTC datetimes."""
+
+    date: date
+    starts_at: datetime
+    ends_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A session with its places: capacity, booked, waitlisted and spaces left."""
+
+    code: str
+    course_code: str
+    status: SessionStatus
+    host_authority_code: str
+    capacity: int
+    booked: int
+    waitlisted: int
+    days: tuple[DaySummary, ...]
+
+    @property
+    def spaces(self) -> int:
+        """Places still free; never below zero (walk-ins can fill a session past capacity)."""
+        return max(self.capacity - self.booked, 0)
+
+
+class SessionQueryError(ValueError):
+    """A listing was asked for with filters that cannot be met; `fields` says which."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{name}: {message}" for name, message in fields.items()))
+        self.fields = fields
+
+
+def filter_problems(filters: SessionFilters) -> dict[str, str]:
+    """Unknown codes and a backwards date range, by filter name (`course`, `authority`, `from`, `to`)."""
+    problems: dict[str, str] = {}
+    if filters.course and not _exists(Course.code == filters.course):
+        problems["course"] = f"No course has the code {filters.course}."
+    if filters.authority and not _exists(Authority.code == filters.authority):
+        problems["authority"] = f"No authority has the code {filters.authority}."
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+        problems["to"] = "The end of the range must be on or after its start."
+    return problems
+
+
+def list_sessions(filters: SessionFilters) -> list[SessionSummary]:
+    """Sessions matching the filters, earliest first, with their counts and days: three queries in all."""
+    problems = filter_problems(filters)
+    if problems:
+        raise SessionQueryError(problems)
+    matching = _matching_ids(filters)
+    days = _days_by_session(matching)
+    return [SessionSummary(*row[1:], days=tuple(days.get(row.id, ()))) for row in db.session.execute(_rows(matching))]
+
+
+def _exists(condition: sa.ColumnElement[bool]) -> bool:
+    return db.session.execute(sa.select(sa.exists().where(condition))).scalar()
+
+
+def _matching_ids(filters: SessionFilters) -> sa.Select:
+    query = sa.select(TrainingSession.id)
+    if filters.course:
+        query = query.join(Course, TrainingSession.course_id == Course.id).where(Course.code == filters.course)
+    if filters.authority:
+        query = query.join(Authority, TrainingSession.host_authority_id == Authority.id).where(
+            Authority.code == filters.authority
+        )
+    if filters.date_from:
+        query = query.where(TrainingSession.ends_on >= filters.date_from)
+    if filters.date_to:
+        query = query.where(TrainingSession.starts_on <= filters.date_to)
+    return query
+
+
+def _rows(matching: sa.Select) -> sa.Select:
+    counts = (
+        sa.select(
+            Booking.session_id,
+            sa.func.count(sa.case((Booking.status.in_(PLACE_HOLDING), 1))).label("booked"),
+            sa.func.count(sa.case((Booking.status == BookingStatus.WAITLISTED, 1))).label("waitlisted"),
+        )
+        .where(Booking.session_id.in_(matching))
+        .group_by(Booking.session_id)
+        .subquery()
+    )
+    return (
+        sa.select(
+            TrainingSession.id,
+            TrainingSession.code,
+            Course.code,
+            TrainingSession.status,
+            Authority.code,
+            TrainingSession.capacity,
+            sa.func.coalesce(counts.c.booked, 0),
+            sa.func.coalesce(counts.c.waitlisted, 0),
+        )
+        .join(Course, TrainingSession.course_id == Course.id)
+        .join(Authority, TrainingSession.host_authority_id == Authority.id)
+        .outerjoin(counts, counts.c.session_id == TrainingSession.id)
+        .where(TrainingSession.id.in_(matching))
+        .order_by(TrainingSession.starts_on.is_(None), TrainingSession.starts_on, TrainingSession.code)
+    )
+
+
+def _days_by_session(matching: sa.Select) -> dict[int, list[DaySummary]]:
+    query = (
+        sa.select(SessionDay.session_id, SessionDay.date, SessionDay.starts_at, SessionDay.ends_at)
+        .where(SessionDay.session_id.in_(matching))
+        .order_by(SessionDay.session_id, SessionDay.starts_at)
+    )
+    days: dict[int, list[DaySummary]] = defaultdict(list)
+    for session_id, day, starts_at, ends_at in db.session.execute(query):
+        days[session_id].append(DaySummary(day, starts_at, ends_at))
+    return days
