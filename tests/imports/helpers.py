@@ -1,0 +1,108 @@
+"""Helpers for the import tests: files on disk, the CLI, reference data and a picture of the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from tests.factories import make_area, make_authority, make_course, make_organisation
+from training_app.extensions import db
+from training_app.imports import ImportResult, import_csv
+from training_app.models import AttendanceMark, Booking, BookingStatus, MarkStatus
+
+
+def csv_text(*lines: str) -> str:
+    """Lines joined as a CSV file (the first is the header, line 1)."""
+    return "\n".join(lines) + "\n"
+
+
+def write_csv(tmp_path: Path, text: str | bytes, name: str = "import.csv") -> Path:
+    """Write the file the way a user would save it, and return its path."""
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def run_import(kind: str, *lines: str) -> ImportResult:
+    """Import a file given as lines through the service."""
+    return import_csv(kind, csv_text(*lines).encode())
+
+
+def run_cli(app, tmp_path: Path, kind: str, text: str | bytes):
+    """`flask import KIND FILE` on a file written to tmp_path."""
+    path = write_csv(tmp_path, text)
+    return app.test_cli_runner().invoke(args=["import", kind, str(path)])
+
+
+def table_counts() -> dict[str, int]:
+    """How many rows every table holds: equal before and after means nothing was written."""
+    db.session.expire_all()
+    return {
+        table.name: db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+        for table in db.metadata.sorted_tables
+    }
+
+
+def make_booking(session, practitioner, status=BookingStatus.BOOKED, position=None) -> Booking:
+    """A booking on a session, its course copied as the booking service does."""
+    booking = Booking(
+        session=session,
+        practitioner=practitioner,
+        course_id=session.course_id,
+        status=status,
+        waitlist_position=position,
+    )
+    db.session.add(booking)
+    db.session.flush()
+    return booking
+
+
+def mark(booking: Booking, day, status=MarkStatus.ATTENDED) -> AttendanceMark:
+    """A register mark for one day."""
+    attendance = AttendanceMark(booking_id=booking.id, session_day_id=day.id, status=status)
+    db.session.add(attendance)
+    db.session.flush()
+    return attendance
+
+
+def partnership() -> dict:
+    """Two partner authorities with areas, an organisation in each, and two courses; committed."""
+    shire = make_authority("LEICESTERSHIRE", "Leicestershire", order=2)
+    city = make_authority("LEICESTER", "Leicester City", order=1)
+    rutland = make_authority("RUTLAND", "Rutland", order=3)
+    charnwood = make_area(shire, "Charnwood")
+    make_area(shire, "Melton")
+    make_area(city, "City North")
+    school = make_organisation(shire, code="SCH1", name="Brook Primary", area=charnwood)
+    make_organisation(city, code="HLT1", name="City Health Centre")
+    awareness = make_course("AWA", title="Awareness")
+    caf = make_course("CAF", title="CAF practitioner", validity_months=36, counts_as_trained=True)
+    db.session.commit()
+    return {"shire": shire, "city": city, "rutland": rutland, "school": school, "awareness": awareness, "caf": caf}
+
+
+class StatementCounter:
+    """Counts SQL statements while active: the same count for 10 rows and 100 means no query per row.
+
+    SQLite cannot return the ids of a multi-row INSERT in order, so there SQLAlchemy inserts new rows one
+    statement each; there only the lookups (SELECTs) are counted. PostgreSQL batches the inserts too.
+    """
+
+    def __init__(self):
+        self.count = 0
+        self.only_selects = db.engine.dialect.name == "sqlite"
+
+    def __enter__(self):
+        sa.event.listen(db.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(db.engine, "before_cursor_execute", self._count)
+
+    def _count(self, connection, cursor, statement, *args):
+        if not self.only_selects or statement.lstrip().upper().startswith("SELECT"):
+            self.count += 1

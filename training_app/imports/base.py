@@ -1,0 +1,286 @@
+"""What every CSV reader shares: decoding, the header check, row validators and the reader contract."""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+
+from ..extensions import db
+
+T = TypeVar("T")
+E = TypeVar("E", bound=enum.Enum)
+
+DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+TIME_PATTERN = re.compile(r"(\d{1,2}):(\d{2})")
+INTEGER_PATTERN = re.compile(r"[+-]?\d+")
+YES_NO = {"yes": True, "no": False}
+MAX_INTEGER = 2**31 - 1  # what an INTEGER column holds on PostgreSQL
+# Large enough to keep the number of queries small, small enough for SQLite's and psycopg's bind limits.
+CHUNK_SIZE = 2000
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read; the message says why in one sentence."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one cell, reported as `line N: column: message`."""
+
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.column}: {self.message}"
+
+
+class Row:
+    """One data row: its cells by column, its line number, and validators that log what is wrong."""
+
+    def __init__(self, line: int, cells: dict[str, str], errors: list[RowError]):
+        self.line = line
+        self.cells = cells
+        self._errors = errors
+        self.error_count = 0
+        self.malformed = False  # wrong number of values: its cells are not checked one by one
+
+    def __getitem__(self, column: str) -> str:
+        return self.cells[column]
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+    def error(self, column: str, message: str) -> None:
+        """Record a problem with one cell of this row."""
+        self._errors.append(RowError(self.line, column, message))
+        self.error_count += 1
+
+    def _value(self, column: str, required: bool) -> str | None:
+        value = self.cells[column]
+        if not value:
+            if required:
+                self.error(column, "is required")
+            return None
+        return value
+
+    def text(self, column: str, max_length: int, required: bool = True) -> str | None:
+        """A text cell of at most max_length characters."""
+        value = self._value(column, required)
+        if value is not None and len(value) > max_length:
+            self.error(column, f"must be at most {max_length} characters")
+            return None
+        return value
+
+    def yes_no(self, column: str) -> bool | None:
+        """A required `yes` or `no`."""
+        value = self._value(column, True)
+        if value is None:
+            return None
+        if value.lower() not in YES_NO:
+            self.error(column, f'must be yes or no, not "{value}"')
+            return None
+        return YES_NO[value.lower()]
+
+    def integer(self, column: str, minimum: int | None = None, required: bool = False) -> int | None:
+        """A whole number, at least `minimum` when given."""
+        value = self._value(column, required)
+        if value is None:
+            return None
+        if not INTEGER_PATTERN.fullmatch(value):
+            self.error(column, f'must be a whole number, not "{value}"')
+            return None
+        number = int(value)
+        if abs(number) > MAX_INTEGER:
+            self.error(column, f"{value} is too large")
+            return None
+        if minimum is not None and number < minimum:
+            self.error(column, f"must be at least {minimum}, not {number}")
+            return None
+        return number
+
+    def date(self, column: str) -> date | None:
+        """A required real date written YYYY-MM-DD."""
+        value = self._value(column, True)
+        if value is None:
+            return None
+        if not DATE_PATTERN.fullmatch(value):
+            self.error(column, f'must be a date as YYYY-MM-DD, not "{value}"')
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.error(column, f"{value} is not a real date")
+            return None
+
+    def time(self, column: str) -> time | None:
+        """A required time of day written HH:MM (24-hour clock)."""
+        value = self._value(column, True)
+        if value is None:
+            return None
+        match = TIME_PATTERN.fullmatch(value)
+        if not match or int(match[1]) > 23 or int(match[2]) > 59:
+            self.error(column, f'must be a time as HH:MM, not "{value}"')
+            return None
+        return time(int(match[1]), int(match[2]))
+
+    def email(self, column: str) -> str | None:
+        """A required email address, lower-cased."""
+        value = self._value(column, True)
+        if value is None:
+            return None
+        if len(value) > 254:
+            self.error(column, "must be at most 254 characters")
+            return None
+        try:
+            validate_email(value, check_deliverability=False)
+        except EmailNotValidError as exc:
+            self.error(column, f'"{value}" is not a valid email address: {exc}')
+            return None
+        return value.lower()
+
+    def choice(self, column: str, choices: type[E], default: E | None = None) -> E | None:
+        """One of an enumeration's values; an empty cell gives `default`, or is an error without one."""
+        value = self._value(column, default is None)
+        if value is None:
+            return default
+        try:
+            return choices(value.lower())
+        except ValueError:
+            allowed = ", ".join(member.value for member in choices)
+            self.error(column, f'must be one of {allowed}, not "{value}"')
+            return None
+
+    def ref(
+        self, column: str, table: Mapping[str, T], missing: str, required: bool = True, lower: bool = False
+    ) -> T | None:
+        """A code that must be a key of `table`; `missing` says what was not found, e.g. 'no course with code {}'."""
+        value = self._value(column, required)
+        if value is None:
+            return None
+        found = table.get(value.lower() if lower else value)
+        if found is None:
+            self.error(column, missing.format(value))
+        return found
+
+    def code_list(self, column: str) -> list[str]:
+        """A `;`-separated list of codes: spaces around codes ignored, repeats collapsed, order kept."""
+        codes = (code.strip() for code in self.cells[column].split(";"))
+        return list(dict.fromkeys(code for code in codes if code))
+
+
+class Reader:
+    """One kind of CSV file: subclasses name its columns and key, check rows, and write them."""
+
+    kind: str
+    columns: tuple[str, ...]
+    key_columns: tuple[str, ...]
+
+    def key(self, row: Row) -> tuple[str, ...]:
+        """The row's key as written; a key repeated within one file is an error."""
+        return tuple(row[column] for column in self.key_columns)
+
+    def load(self, rows: Sequence[Row]) -> None:
+        """Fetch what the rows refer to, one query per table, before any row is checked."""
+
+    def check(self, row: Row) -> Any | None:
+        """Validate one row; return what to write, or None when the row has errors."""
+        raise NotImplementedError
+
+    def check_file(self, records: list[Any]) -> None:
+        """Rules across rows (capacity, agreement between rows); log errors on the rows concerned."""
+
+    def write(self, records: list[Any]) -> tuple[int, int]:
+        """Create or update the records; return how many were created and how many updated."""
+        raise NotImplementedError
+
+
+def decode(data: bytes | str) -> str:
+    """The file's text: UTF-8 with or without a byte order mark."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise FileProblem(
+                f"the file is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position {exc.start}); "
+                "save it as CSV UTF-8"
+            ) from None
+    text = data.removeprefix("\ufeff")
+    if "\x00" in text:
+        raise FileProblem("the file is not a CSV text file (it contains NUL characters)")
+    if not text.strip():
+        raise FileProblem("the file is empty")
+    return text
+
+
+def read_rows(data: bytes | str, columns: Sequence[str], kind: str, errors: list[RowError]) -> list[Row]:
+    """Parse the file into rows, checking the header; whole-file problems raise FileProblem."""
+    reader = csv.reader(io.StringIO(decode(data), newline=""), strict=True)
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+        _check_header(header, columns, kind)
+        rows = list(_data_rows(reader, header, errors))
+    except csv.Error as exc:
+        raise FileProblem(f"the file is not valid CSV: line {reader.line_num}: {exc}") from None
+    if not rows:
+        raise FileProblem("the file has a header but no rows")
+    return rows
+
+
+def _check_header(header: list[str], columns: Sequence[str], kind: str) -> None:
+    expected = ", ".join(columns)
+    if not set(header) & set(columns):
+        raise FileProblem(f"the first line is not the header of a CSV file of {kind}: expected the columns {expected}")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    missing = [name for name in columns if name not in header]
+    extra = [name or "(blank)" for name in header if name not in columns]
+    problems = []
+    if repeated:
+        problems.append(f"repeated columns: {', '.join(repeated)}")
+    if missing:
+        problems.append(f"missing columns: {', '.join(missing)}")
+    if extra:
+        problems.append(f"unexpected columns: {', '.join(extra)}")
+    if problems:
+        raise FileProblem(f"the header is wrong ({'; '.join(problems)}); a file of {kind} has the columns {expected}")
+
+
+def _data_rows(reader: Any, header: list[str], errors: list[RowError]) -> Iterator[Row]:
+    previous_end = reader.line_num
+    for values in reader:
+        line, previous_end = previous_end + 1, reader.line_num
+        cells = [value.strip() for value in values]
+        if not any(cells):
+            continue  # blank lines, such as those a spreadsheet leaves at the end, are ignored
+        padded = cells + [""] * (len(header) - len(cells))
+        row = Row(line, dict(zip(header, padded, strict=False)), errors)
+        if len(cells) < len(header) or any(cells[len(header) :]):
+            row.error("row", f"has {len(cells)} values but the header has {len(header)} columns")
+            row.malformed = True
+        yield row
+
+
+def in_chunks(values: Iterable[T], size: int = CHUNK_SIZE) -> Iterator[list[T]]:
+    """The values in lists of at most `size`, so an IN (...) stays within the databases' limits."""
+    values = list(dict.fromkeys(values))
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def fetch_in(statement: sa.Select, column: Any, values: Iterable[Any], scalars: bool = True) -> list[Any]:
+    """Run `statement WHERE column IN values`, a few thousand values per query."""
+    found: list[Any] = []
+    for chunk in in_chunks(values):
+        result = db.session.execute(statement.where(column.in_(chunk)))
+        found.extend(result.scalars() if scalars else result)
+    return found

@@ -1,0 +1,91 @@
+"""`courses`: code,title,kind,validity_months,counts_as_trained,prerequisites."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Course, CourseKind
+from .base import Reader, Row
+
+
+@dataclass
+class CourseRecord:
+    """A checked courses row; prerequisites are codes, resolved once every course in the file exists."""
+
+    row: Row
+    code: str
+    title: str
+    kind: CourseKind
+    validity_months: int | None
+    counts_as_trained: bool
+    prerequisites: list[str]
+
+
+def _leads_back(start: str, graph: dict[str, list[str]]) -> bool:
+    """Whether following prerequisites from `start` comes back to it."""
+    seen, stack = set(), list(graph.get(start, ()))
+    while stack:
+        code = stack.pop()
+        if code == start:
+            return True
+        if code not in seen:
+            seen.add(code)
+            stack.extend(graph.get(code, ()))
+    return False
+
+
+class CourseReader(Reader):
+    """Courses by code; prerequisites may name courses in the database or anywhere in the same file."""
+
+    kind = "courses"
+    columns = ("code", "title", "kind", "validity_months", "counts_as_trained", "prerequisites")
+    key_columns = ("code",)
+
+    def load(self, rows: list[Row]) -> None:
+        # The whole catalogue (a few hundred courses at most), so a loop of prerequisites is seen in full.
+        courses = sa.select(Course).options(selectinload(Course.prerequisites))
+        self.existing = {course.code: course for course in db.session.scalars(courses)}
+        self.file_codes = {row["code"] for row in rows}
+
+    def check(self, row: Row) -> CourseRecord | None:
+        code = row.text("code", 40)
+        title = row.text("title", 200)
+        kind = row.choice("kind", CourseKind)
+        validity_months = row.integer("validity_months", minimum=1)
+        counts_as_trained = row.yes_no("counts_as_trained")
+        prerequisites = row.code_list("prerequisites")
+        if code is not None and code in prerequisites:
+            row.error("prerequisites", "a course cannot be its own prerequisite")
+        if not row.ok:
+            return None
+        return CourseRecord(row, code, title, kind, validity_months, counts_as_trained, prerequisites)
+
+    def check_file(self, records: list[CourseRecord]) -> None:
+        known = self.file_codes | self.existing.keys()
+        for record in records:
+            unknown = [code for code in record.prerequisites if code not in known]
+            if unknown:
+                record.row.error("prerequisites", f"no course with code {', '.join(unknown)}")
+        graph = {code: [p.code for p in course.prerequisites] for code, course in self.existing.items()}
+        graph.update({record.code: record.prerequisites for record in records})
+        for record in records:
+            if _leads_back(record.code, graph):
+                record.row.error("prerequisites", f"the prerequisites lead back to {record.code} (a loop)")
+
+    def write(self, records: list[CourseRecord]) -> tuple[int, int]:
+        courses, created = dict(self.existing), 0
+        for record in records:
+            course = courses.get(record.code)
+            if course is None:
+                course = courses[record.code] = Course(code=record.code)
+                db.session.add(course)
+                created += 1
+            course.title, course.kind = record.title, record.kind
+            course.validity_months, course.counts_as_trained = record.validity_months, record.counts_as_trained
+        for record in records:
+            courses[record.code].prerequisites = [courses[code] for code in record.prerequisites]
+        return created, len(records) - created

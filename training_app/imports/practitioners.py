@@ -1,0 +1,95 @@
+"""`practitioners`: email,first_name,last_name,job_title,organisation,group,authorities,cover_category."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import Authority, CoverCategory, Organisation, Practitioner, ResponsibilityGroup
+from .base import Reader, Row, fetch_in
+
+
+@dataclass
+class PractitionerRecord:
+    """A checked practitioners row."""
+
+    row: Row
+    email: str
+    first_name: str
+    last_name: str
+    job_title: str | None
+    organisation_id: int | None
+    group_id: int | None
+    authorities: list[Authority]
+    cover_category: CoverCategory
+
+
+class PractitionerReader(Reader):
+    """Practitioners by email, with the set of authorities they work for (`;`-separated codes)."""
+
+    kind = "practitioners"
+    columns = (
+        "email",
+        "first_name",
+        "last_name",
+        "job_title",
+        "organisation",
+        "group",
+        "authorities",
+        "cover_category",
+    )
+    key_columns = ("email",)
+
+    def key(self, row: Row) -> tuple[str, ...]:
+        return (row["email"].lower(),)
+
+    def load(self, rows: list[Row]) -> None:
+        self.authorities = {authority.code: authority for authority in db.session.scalars(sa.select(Authority))}
+        self.groups = dict(db.session.execute(sa.select(ResponsibilityGroup.code, ResponsibilityGroup.id)).all())
+        organisations = sa.select(Organisation.code, Organisation.id)
+        self.organisations = dict(fetch_in(organisations, Organisation.code, (r["organisation"] for r in rows), False))
+        practitioners = sa.select(Practitioner).options(selectinload(Practitioner.authorities))
+        found = fetch_in(practitioners, Practitioner.email, (row["email"].lower() for row in rows))
+        self.existing = {practitioner.email: practitioner for practitioner in found}
+
+    def check(self, row: Row) -> PractitionerRecord | None:
+        email = row.email("email")
+        first_name = row.text("first_name", 100)
+        last_name = row.text("last_name", 100)
+        job_title = row.text("job_title", 200, required=False)
+        organisation_id = row.ref("organisation", self.organisations, "no organisation with code {}", required=False)
+        group_id = row.ref("group", self.groups, "no responsibility group with code {}", required=False)
+        authorities = self._authorities(row)
+        cover_category = row.choice("cover_category", CoverCategory, default=CoverCategory.NONE)
+        if not row.ok:
+            return None
+        return PractitionerRecord(
+            row, email, first_name, last_name, job_title, organisation_id, group_id, authorities, cover_category
+        )
+
+    def _authorities(self, row: Row) -> list[Authority]:
+        codes = row.code_list("authorities")
+        if not codes:
+            row.error("authorities", "at least one authority code is required")
+        unknown = [code for code in codes if code not in self.authorities]
+        if unknown:
+            row.error("authorities", f"no authority with code {', '.join(unknown)}")
+        return [self.authorities[code] for code in codes if code in self.authorities]
+
+    def write(self, records: list[PractitionerRecord]) -> tuple[int, int]:
+        created = 0
+        for record in records:
+            practitioner = self.existing.get(record.email)
+            if practitioner is None:
+                practitioner = Practitioner(email=record.email)
+                db.session.add(practitioner)
+                created += 1
+            practitioner.first_name, practitioner.last_name = record.first_name, record.last_name
+            practitioner.job_title = record.job_title
+            practitioner.organisation_id, practitioner.group_id = record.organisation_id, record.group_id
+            practitioner.cover_category = record.cover_category
+            practitioner.set_authorities(record.authorities)
+        return created, len(records) - created

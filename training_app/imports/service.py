@@ -1,0 +1,128 @@
+"""Import one CSV file of one kind, all or nothing, in one transaction (SPEC 4.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
+from ..models import AuditEvent
+from .areas import AreaReader
+from .authorities import AuthorityReader
+from .base import FileProblem, Reader, Row, RowError, read_rows
+from .bookings import BookingReader
+from .courses import CourseReader
+from .organisations import OrganisationReader
+from .practitioners import PractitionerReader
+from .sessions import SessionReader
+from .training_records import TrainingRecordReader
+
+READERS: dict[str, type[Reader]] = {
+    reader.kind: reader
+    for reader in (
+        AuthorityReader,
+        AreaReader,
+        OrganisationReader,
+        PractitionerReader,
+        CourseReader,
+        SessionReader,
+        BookingReader,
+        TrainingRecordReader,
+    )
+}
+KINDS = tuple(READERS)
+
+
+@dataclass
+class ImportResult:
+    """What an import did: counts when it worked, every error (and nothing written) when it did not."""
+
+    kind: str
+    created: int = 0
+    updated: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def summary(self) -> str:
+        total = self.created + self.updated
+        return f"imported {total} {self.kind} ({self.created} created, {self.updated} updated)"
+
+
+def import_csv(kind: str, data: bytes | str, actor: str = "system", user_id: int | None = None) -> ImportResult:
+    """Import a CSV file of `kind` in one transaction: committed when every row is good, otherwise rolled back
+    with every error listed. Anything else pending in the session is committed or rolled back with it."""
+    if kind not in READERS:
+        raise ValueError(f"unknown import kind {kind!r}; the kinds are {', '.join(KINDS)}")
+    reader, errors = READERS[kind](), []
+    try:
+        records = _checked_records(reader, read_rows(data, reader.columns, kind, errors))
+        if errors:
+            return _failed(kind, [str(error) for error in sorted(errors, key=_line)])
+        created, updated = _write(reader, records, actor, user_id)
+    except FileProblem as problem:
+        return _failed(kind, [str(problem)])
+    except SQLAlchemyError as exc:
+        return _failed(kind, [f"the database refused the file, so nothing was imported: {_first_line(exc)}"])
+    except BaseException:
+        db.session.rollback()
+        raise
+    return ImportResult(kind, created, updated)
+
+
+def _failed(kind: str, errors: list[str]) -> ImportResult:
+    """Roll back whatever the import began (and the locks it took) and say why."""
+    db.session.rollback()
+    return ImportResult(kind, errors=errors)
+
+
+def _checked_records(reader: Reader, rows: list[Row]) -> list:
+    """Check every row and the rules across rows, so that every error in the file is found in one pass."""
+    _check_repeated_keys(reader, rows)
+    reader.load(rows)
+    records = [record for row in rows if not row.malformed and (record := reader.check(row)) is not None]
+    reader.check_file(records)
+    return records
+
+
+def _check_repeated_keys(reader: Reader, rows: Sequence[Row]) -> None:
+    first_line: dict[tuple[str, ...], int] = {}
+    for row in rows:
+        key = reader.key(row)
+        if row.malformed or not all(key):
+            continue
+        if key in first_line:
+            columns = " and ".join(reader.key_columns)
+            row.error(reader.key_columns[-1], f"repeats line {first_line[key]} (same {columns})")
+        else:
+            first_line[key] = row.line
+
+
+def _write(reader: Reader, records: list, actor: str, user_id: int | None) -> tuple[int, int]:
+    with db.session.no_autoflush:
+        created, updated = reader.write(records)
+    db.session.add(
+        AuditEvent(
+            actor=actor,
+            user_id=user_id,
+            action="import",
+            entity_type=reader.kind,
+            new_value={"created": created, "updated": updated, "rows": len(records)},
+        )
+    )
+    db.session.commit()
+    return created, updated
+
+
+def _line(error: RowError) -> int:
+    return error.line
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    message = str(getattr(exc, "orig", None) or exc)
+    return message.strip().splitlines()[0] if message.strip() else type(exc).__name__

@@ -1,0 +1,207 @@
+"""`sessions`: code,course,date,start,end,venue,capacity,host_authority,host_area,status, one row per day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (
+    Area,
+    AttendanceMark,
+    Authority,
+    Booking,
+    Course,
+    SessionDay,
+    SessionStatus,
+    TrainingSession,
+    Venue,
+)
+from ..services.calendar import london_to_utc
+from .base import Reader, Row, fetch_in, in_chunks
+from .bookings import PLACE_TAKING
+from .organisations import area_of, areas_by_authority
+
+# What every day of one session must agree on: (column, attribute of the record).
+SHARED = (
+    ("course", "course"),
+    ("venue", "venue"),
+    ("capacity", "capacity"),
+    ("host_authority", "host_authority"),
+    ("host_area", "host_area"),
+    ("status", "status"),
+)
+
+
+@dataclass
+class SessionDayRecord:
+    """A checked sessions row: one day of the session `code`."""
+
+    row: Row
+    code: str
+    course: Course
+    day: date
+    starts_at: datetime
+    ends_at: datetime
+    venue: str | None
+    capacity: int
+    host_authority: Authority
+    host_area: Area | None
+    status: SessionStatus
+
+
+def by_code(records: list[SessionDayRecord]) -> dict[str, list[SessionDayRecord]]:
+    """The day rows of each session, in file order."""
+    sessions: dict[str, list[SessionDayRecord]] = {}
+    for record in records:
+        sessions.setdefault(record.code, []).append(record)
+    return sessions
+
+
+class SessionReader(Reader):
+    """Sessions by code, each row one of its days; unknown venues are created with the largest capacity seen."""
+
+    kind = "sessions"
+    columns = ("code", "course", "date", "start", "end", "venue", "capacity", "host_authority", "host_area", "status")
+    key_columns = ("code", "date")
+
+    def load(self, rows: list[Row]) -> None:
+        self.courses = {c.code: c for c in fetch_in(sa.select(Course), Course.code, (r["course"] for r in rows))}
+        self.authorities = {authority.code: authority for authority in db.session.scalars(sa.select(Authority))}
+        self.areas = areas_by_authority()
+        self.venues = {v.name: v for v in fetch_in(sa.select(Venue), Venue.name, (r["venue"] for r in rows))}
+        sessions = sa.select(TrainingSession).options(selectinload(TrainingSession.days)).with_for_update()
+        self.existing = {s.code: s for s in fetch_in(sessions, TrainingSession.code, (r["code"] for r in rows))}
+        session_ids = [session.id for session in self.existing.values()]
+        self.bookings = _booking_counts(session_ids)
+        self.marked_days = _marked_day_ids(session_ids)
+
+    def check(self, row: Row) -> SessionDayRecord | None:
+        code = row.text("code", 40)
+        course = row.ref("course", self.courses, "no course with code {}")
+        day, start, end = row.date("date"), row.time("start"), row.time("end")
+        venue = row.text("venue", 200, required=False)
+        capacity = row.integer("capacity", minimum=1, required=True)
+        host_authority = row.ref("host_authority", self.authorities, "no authority with code {}")
+        host_area = area_of(row, "host_area", host_authority, self.areas)
+        status = row.choice("status", SessionStatus)
+        if day is None or start is None or end is None or not row.ok:
+            return None
+        starts_at, ends_at = london_to_utc(day, start), london_to_utc(day, end)
+        if ends_at <= starts_at:  # logged, but the row still takes part in the checks across rows
+            row.error("end", f"must be after start ({row['start']}), not {row['end']}")
+        return SessionDayRecord(
+            row, code, course, day, starts_at, ends_at, venue, capacity, host_authority, host_area, status
+        )
+
+    def check_file(self, records: list[SessionDayRecord]) -> None:
+        for code, days in by_code(records).items():
+            _check_days_agree(code, days)
+            if code in self.existing:
+                self._check_update(self.existing[code], days)
+        for record in records:
+            venue = self.venues.get(record.venue)
+            if venue is not None and record.capacity > venue.capacity:
+                record.row.error(
+                    "capacity",
+                    f"capacity {record.capacity} is above the capacity of venue {venue.name} ({venue.capacity})",
+                )
+
+    def _check_update(self, session: TrainingSession, days: list[SessionDayRecord]) -> None:
+        """An existing session may change only in ways its bookings and register allow."""
+        first = days[0]
+        bookings, taken = self.bookings.get(session.id, (0, 0))
+        if bookings and first.course.id != session.course_id:
+            first.row.error("course", f"session {session.code} already has bookings, so its course cannot change")
+        if first.capacity < taken:
+            first.row.error(
+                "capacity", f"capacity {first.capacity} is below the {taken} places taken on session {session.code}"
+            )
+        dates = {record.day for record in days}
+        for day in session.days:
+            if day.date not in dates and day.id in self.marked_days:
+                first.row.error(
+                    "date",
+                    f"day {day.date} of session {session.code} has attendance marks, so it must stay in the file",
+                )
+
+    def write(self, records: list[SessionDayRecord]) -> tuple[int, int]:
+        venues = self._venues(records)
+        sessions, created = by_code(records), 0
+        for code, days in sessions.items():
+            session = self.existing.get(code)
+            if session is None:
+                session = TrainingSession(code=code)
+                db.session.add(session)
+                created += 1
+            first = days[0]
+            session.course, session.capacity, session.status = first.course, first.capacity, first.status
+            session.venue = venues[first.venue] if first.venue else None
+            session.host_authority, session.host_area = first.host_authority, first.host_area
+            _set_days(session, days)
+        return created, len(sessions) - created
+
+    def _venues(self, records: list[SessionDayRecord]) -> dict[str, Venue]:
+        """Known venues, plus a new one for each unknown name with the largest capacity asked of it."""
+        venues = dict(self.venues)
+        for record in records:
+            if not record.venue:
+                continue
+            venue = venues.get(record.venue)
+            if venue is None:
+                venue = venues[record.venue] = Venue(name=record.venue, capacity=record.capacity)
+                db.session.add(venue)
+            elif record.venue not in self.venues:
+                venue.capacity = max(venue.capacity, record.capacity)
+        return venues
+
+
+def _check_days_agree(code: str, days: list[SessionDayRecord]) -> None:
+    first = days[0]
+    for record in days[1:]:
+        for column, attribute in SHARED:
+            if getattr(record, attribute) != getattr(first, attribute):
+                record.row.error(
+                    column,
+                    f'"{record.row[column]}" differs from line {first.row.line} ("{first.row[column]}"): '
+                    f"every day of session {code} must have the same {column}",
+                )
+
+
+def _set_days(session: TrainingSession, days: list[SessionDayRecord]) -> None:
+    """Make the session's days those of the file, keeping (and re-timing) days already there."""
+    existing = {day.date: day for day in session.days}
+    new_days = []
+    for record in days:
+        day = existing.get(record.day) or SessionDay(date=record.day)
+        day.starts_at, day.ends_at = record.starts_at, record.ends_at
+        new_days.append(day)
+    session.days = sorted(new_days, key=lambda day: day.starts_at)
+    session.refresh_span()
+
+
+def _booking_counts(session_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per session: how many bookings it has, and how many of them take a place."""
+    counts: dict[int, tuple[int, int]] = {}
+    taking = sa.case((Booking.status.in_(PLACE_TAKING), 1))
+    for chunk in in_chunks(session_ids):
+        query = (
+            sa.select(Booking.session_id, sa.func.count(), sa.func.count(taking))
+            .where(Booking.session_id.in_(chunk))
+            .group_by(Booking.session_id)
+        )
+        counts.update({session_id: (total, taken) for session_id, total, taken in db.session.execute(query)})
+    return counts
+
+
+def _marked_day_ids(session_ids: list[int]) -> set[int]:
+    """The days of these sessions that have at least one attendance mark."""
+    marked: set[int] = set()
+    for chunk in in_chunks(session_ids):
+        days = sa.select(SessionDay.id).where(SessionDay.session_id.in_(chunk))
+        query = sa.select(AttendanceMark.session_day_id).where(AttendanceMark.session_day_id.in_(days)).distinct()
+        marked.update(db.session.scalars(query))
+    return marked
