@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
     AttendanceMark,
     Booking,
     BookingStatus,
@@ -20,8 +21,6 @@ from ..models import (
 from ..services.records import record_completions
 from .base import Reader, Row, fetch_in, in_chunks
 
-# Statuses that hold a place on the session (a waiting list or a cancellation does not).
-PLACE_TAKING = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.NO_SHOW)
 MARKS = {BookingStatus.ATTENDED: MarkStatus.ATTENDED, BookingStatus.ABSENT: MarkStatus.ABSENT}
 
 
@@ -83,10 +82,10 @@ class BookingReader(Reader):
         """Places taken in the database and in the file never exceed the session's capacity."""
         taken = {session_id: count for session_id, (count, _) in self.places.items()}
         for record in records:
-            if record.existing is not None and record.existing.status in PLACE_TAKING:
+            if record.existing is not None and record.existing.status in PLACE_HOLDING_STATUSES:
                 taken[record.session.id] -= 1  # the file says again whether this booking takes a place
         for record in records:
-            if record.status in PLACE_TAKING:
+            if record.status in PLACE_HOLDING_STATUSES:
                 session = record.session
                 taken[session.id] = taken.get(session.id, 0) + 1
                 if taken[session.id] > session.capacity:
@@ -176,7 +175,7 @@ def _mark_every_day(marked: list[tuple[Booking, BookingRecord]], sessions: list[
 def _places(session_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Per session: the places taken and the last waiting-list position (0 when nobody waits)."""
     places: dict[int, tuple[int, int]] = {}
-    taking = sa.case((Booking.status.in_(PLACE_TAKING), 1))
+    taking = sa.case((Booking.status.in_(PLACE_HOLDING_STATUSES), 1))
     for chunk in in_chunks(session_ids):
         query = (
             sa.select(Booking.session_id, sa.func.count(taking), sa.func.max(Booking.waitlist_position))

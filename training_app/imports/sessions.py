@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
+    PLACE_HOLDING_STATUSES,
     Area,
     AttendanceMark,
     Authority,
@@ -22,7 +23,6 @@ from ..models import (
 )
 from ..services.calendar import london_to_utc
 from .base import Reader, Row, fetch_in, in_chunks
-from .bookings import PLACE_TAKING
 from .organisations import area_of, areas_by_authority
 
 # What every day of one session must agree on: (column, attribute of the record).
@@ -186,7 +186,7 @@ def _set_days(session: TrainingSession, days: list[SessionDayRecord]) -> None:
 def _booking_counts(session_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Per session: how many bookings it has, and how many of them take a place."""
     counts: dict[int, tuple[int, int]] = {}
-    taking = sa.case((Booking.status.in_(PLACE_TAKING), 1))
+    taking = sa.case((Booking.status.in_(PLACE_HOLDING_STATUSES), 1))
     for chunk in in_chunks(session_ids):
         query = (
             sa.select(Booking.session_id, sa.func.count(), sa.func.count(taking))

@@ -4,7 +4,7 @@ from .attendance import AttendanceMark, MarkStatus
 from .audit import AuditEvent
 from .awareness import AwarenessPresentation, AwarenessSignOff
 from .base import utcnow
-from .bookings import ACTIVE_STATUSES, Booking, BookingStatus, Charge, ChargeReason
+from .bookings import ACTIVE_STATUSES, PLACE_HOLDING_STATUSES, Booking, BookingStatus, Charge, ChargeReason
 from .claims import (
     DEFAULT_RATES_PENCE,
     Claim,
@@ -27,6 +27,7 @@ from .users import ApiToken, Role, SignInFailure, User, hash_token
 __all__ = [
     "ACTIVE_STATUSES",
     "DEFAULT_RATES_PENCE",
+    "PLACE_HOLDING_STATUSES",
     "ApiToken",
     "Area",
     "AttendanceMark",

@@ -27,6 +27,8 @@ class BookingStatus(enum.StrEnum):
 
 
 ACTIVE_STATUSES = (BookingStatus.BOOKED, BookingStatus.WAITLISTED)
+# Bookings that used up a place on their session, whether it is still to come or has run.
+PLACE_HOLDING_STATUSES = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.NO_SHOW)
 _ACTIVE_SQL = "status IN ('booked', 'waitlisted')"
 
 

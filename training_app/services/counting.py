@@ -19,13 +19,20 @@ from datetime import date
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Authority, Booking, BookingStatus, Course, Practitioner, SessionStatus, TrainingRecord
+from ..models import (
+    PLACE_HOLDING_STATUSES,
+    Authority,
+    Booking,
+    Course,
+    Practitioner,
+    SessionStatus,
+    TrainingRecord,
+)
 from ..models.people import practitioner_authorities
 from ..models.sessions import TrainingSession
 
 TOTAL_LABEL = "Total Number Trained"
 OTHER_PREFIX = "Other – "  # an EN DASH, as the partnership's reports print it
-PLACE_HOLDING_STATUSES = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.NO_SHOW)
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,19 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Authority, Booking, BookingStatus, Course, SessionDay, SessionStatus, TrainingSession
+from ..models import (
+    PLACE_HOLDING_STATUSES,
+    Authority,
+    Booking,
+    BookingStatus,
+    Course,
+    SessionDay,
+    SessionStatus,
+    TrainingSession,
+)
 
 # Bookings that hold a place: before the session they are `booked`; afterwards the register turns them
 # into attended / absent / no-show, and the place was still used.
-PLACE_HOLDING = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.NO_SHOW)
 
 
 @dataclass(frozen=True)
@@ -107,7 +115,7 @@ def _rows(matching: sa.Select) -> sa.Select:
     counts = (
         sa.select(
             Booking.session_id,
-            sa.func.count(sa.case((Booking.status.in_(PLACE_HOLDING), 1))).label("booked"),
+            sa.func.count(sa.case((Booking.status.in_(PLACE_HOLDING_STATUSES), 1))).label("booked"),
             sa.func.count(sa.case((Booking.status == BookingStatus.WAITLISTED, 1))).label("waitlisted"),
         )
         .where(Booking.session_id.in_(matching))
