@@ -10,7 +10,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from seeds.users import DEMO_PASSWORD, DEMO_USERS
 from tests.seeds.helpers import empty_database, fingerprint, seconds_taken, seed_demo
+from tests.web.helpers import sign_in
 from training_app.extensions import db
 from training_app.models import (
     AttendanceMark,
@@ -258,3 +260,15 @@ def test_it_refuses_to_seed_twice_and_seeds_the_same_data_every_time(app, seeded
     empty_database()
     assert seed_demo(app).exit_code == 0
     assert fingerprint() == first
+
+
+def test_every_demo_user_signs_in_through_the_form_and_sees_their_dashboard(app):
+    # No app context of the test's own here: requests must not share `g` (and its signed-in user).
+    assert seed_demo(app).exit_code == 0
+    for email, _role, _name, _scope in DEMO_USERS:
+        client = app.test_client()
+        response = sign_in(client, email, DEMO_PASSWORD)
+        assert response.status_code == 302, f"{email} could not sign in"
+        dashboard = client.get("/")
+        assert dashboard.status_code == 200
+        assert email in dashboard.get_data(as_text=True)

@@ -12,9 +12,9 @@ from datetime import date, time
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from email_validator import EmailNotValidError, validate_email
 
 from ..extensions import db
+from ..validation import email_problem
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
@@ -142,10 +142,9 @@ class Row:
         if len(value) > 254:
             self.error(column, "must be at most 254 characters")
             return None
-        try:
-            validate_email(value, check_deliverability=False)
-        except EmailNotValidError as exc:
-            self.error(column, f'"{value}" is not a valid email address: {exc}')
+        problem = email_problem(value)
+        if problem:
+            self.error(column, f'"{value}" is not a valid email address: {problem}')
             return None
         return value.lower()
 

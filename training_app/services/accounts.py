@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import ApiToken, Authority, Organisation, Role, User, hash_token, utcnow
+from ..validation import email_problem
 
 
 class AccountError(ValueError):
@@ -24,6 +25,8 @@ def create_user(
 ) -> User:
     """Create a user with a hashed password, checking that the role's scope is given."""
     email = email.strip().lower()
+    if problem := email_problem(email):
+        raise AccountError(f"{email} is not a valid email address: {problem}")
     try:
         role = Role(role)
     except ValueError:

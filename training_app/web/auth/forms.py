@@ -3,7 +3,14 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ...validation import email_problem
+
+
+def _email_format(value: str) -> None:
+    if value and email_problem(value):
+        raise ValidationError("Enter an email address in the correct format, like name@example.com")
 
 
 class SignInForm(FlaskForm):
@@ -16,7 +23,7 @@ class SignInForm(FlaskForm):
         validators=[
             DataRequired(message="Enter your email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(message="Enter an email address in the correct format, like name@example.com"),
+            lambda form, field: _email_format(field.data),
         ],
     )
     password = PasswordField(
