@@ -10,15 +10,19 @@ from training_app.extensions import db
 from training_app.models import (
     Area,
     Authority,
+    Booking,
+    BookingStatus,
     Course,
     CourseKind,
     CoverCategory,
     Organisation,
     OrganisationKind,
     Practitioner,
+    RecordSource,
     ResponsibilityGroup,
     Role,
     SessionDay,
+    TrainingRecord,
     TrainingSession,
     User,
     Venue,
@@ -141,3 +145,31 @@ def make_user(role: Role = Role.ADMIN, email=None, password=PASSWORD, organisati
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def make_booking(session, practitioner, status=BookingStatus.BOOKED, position=None) -> Booking:
+    """A booking on a session, its course copied as the booking service does."""
+    booking = Booking(
+        session=session,
+        practitioner=practitioner,
+        course_id=session.course_id,
+        status=status,
+        waitlist_position=position,
+    )
+    db.session.add(booking)
+    db.session.flush()
+    return booking
+
+
+def make_record(practitioner, course, completed_on: date, expires_on: date | None = None) -> TrainingRecord:
+    """A training record imported for a practitioner."""
+    record = TrainingRecord(
+        practitioner=practitioner,
+        course=course,
+        completed_on=completed_on,
+        expires_on=expires_on,
+        source=RecordSource.IMPORT,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record

@@ -23,7 +23,7 @@ def public(view: Callable) -> Callable:
 
 def allow(*roles: Role | Iterable[Role]) -> Callable[[Callable], Callable]:
     """Let only signed-in users with one of these roles in; others get 403, strangers the sign-in page."""
-    allowed = _flatten(roles)
+    allowed = flatten_roles(roles)
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -40,7 +40,8 @@ def allow(*roles: Role | Iterable[Role]) -> Callable[[Callable], Callable]:
     return decorator
 
 
-def _flatten(roles) -> frozenset[Role]:
+def flatten_roles(roles: Iterable[Role | Iterable[Role]]) -> frozenset[Role]:
+    """Roles given one by one or as sets (SIGNED_IN, STAFF), as one set."""
     flat: set[Role] = set()
     for item in roles:
         if isinstance(item, Role):

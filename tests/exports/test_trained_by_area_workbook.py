@@ -7,9 +7,8 @@ from datetime import date
 import openpyxl
 import pytest
 
-from tests.factories import make_authority, make_course, make_organisation, make_practitioner
+from tests.factories import make_authority, make_course, make_organisation, make_practitioner, make_record
 from tests.seeds.helpers import seed_demo
-from tests.services.helpers import make_record
 from training_app.extensions import db
 
 

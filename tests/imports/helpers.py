@@ -6,10 +6,16 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from tests.factories import make_area, make_authority, make_course, make_organisation
+from tests.factories import (
+    make_area,
+    make_authority,
+    make_booking,  # noqa: F401 (re-exported for the tests here)
+    make_course,
+    make_organisation,
+)
 from training_app.extensions import db
 from training_app.imports import ImportResult, import_csv
-from training_app.models import AttendanceMark, Booking, BookingStatus, MarkStatus
+from training_app.models import AttendanceMark, Booking, MarkStatus
 
 
 def csv_text(*lines: str) -> str:
@@ -45,20 +51,6 @@ def table_counts() -> dict[str, int]:
         table.name: db.session.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
         for table in db.metadata.sorted_tables
     }
-
-
-def make_booking(session, practitioner, status=BookingStatus.BOOKED, position=None) -> Booking:
-    """A booking on a session, its course copied as the booking service does."""
-    booking = Booking(
-        session=session,
-        practitioner=practitioner,
-        course_id=session.course_id,
-        status=status,
-        waitlist_position=position,
-    )
-    db.session.add(booking)
-    db.session.flush()
-    return booking
 
 
 def mark(booking: Booking, day, status=MarkStatus.ATTENDED) -> AttendanceMark:

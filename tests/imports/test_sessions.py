@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 
-from tests.factories import make_practitioner, make_session, make_venue
-from tests.imports.helpers import make_booking, mark, partnership, run_import, table_counts
+from tests.factories import make_booking, make_practitioner, make_session, make_venue
+from tests.imports.helpers import mark, partnership, run_import, table_counts
 from training_app.extensions import db
 from training_app.models import SessionStatus, TrainingSession, Venue
 

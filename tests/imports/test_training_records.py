@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_course, make_practitioner, make_session
-from tests.imports.helpers import make_booking, partnership, run_import, table_counts
+from tests.factories import make_booking, make_course, make_practitioner, make_session
+from tests.imports.helpers import partnership, run_import, table_counts
 from training_app.extensions import db
 from training_app.models import BookingStatus, Certificate, Course, RecordSource, TrainingRecord
 from training_app.services.records import add_months, expiry_for, record_completion

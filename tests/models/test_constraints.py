@@ -6,12 +6,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from tests.factories import make_course, make_practitioner, make_session, make_venue
+from tests.factories import make_booking, make_course, make_practitioner, make_session, make_venue
 from training_app.extensions import db
 from training_app.models import (
     AttendanceMark,
     AuditEvent,
-    Booking,
     BookingStatus,
     Claim,
     ClaimCategory,
@@ -22,26 +21,13 @@ from training_app.models import (
 )
 
 
-def _book(session, practitioner, status=BookingStatus.BOOKED, position=None) -> Booking:
-    booking = Booking(
-        session=session,
-        practitioner=practitioner,
-        course_id=session.course_id,
-        status=status,
-        waitlist_position=position,
-    )
-    db.session.add(booking)
-    db.session.flush()
-    return booking
-
-
 def test_one_active_booking_per_practitioner_per_course(app_ctx):
     course = make_course()
     first, second = make_session(course=course), make_session(course=course)
     person = make_practitioner()
-    _book(first, person)
+    make_booking(first, person)
     with pytest.raises(IntegrityError):
-        _book(second, person, BookingStatus.WAITLISTED, position=1)
+        make_booking(second, person, BookingStatus.WAITLISTED, position=1)
     db.session.rollback()
 
 
@@ -49,22 +35,22 @@ def test_a_cancelled_booking_frees_the_course_for_another_booking(app_ctx):
     course = make_course()
     first, second = make_session(course=course), make_session(course=course)
     person = make_practitioner()
-    _book(first, person, BookingStatus.CANCELLED)
-    assert _book(second, person).id
+    make_booking(first, person, BookingStatus.CANCELLED)
+    assert make_booking(second, person).id
 
 
 def test_only_waitlisted_bookings_hold_a_position(app_ctx):
     session = make_session()
     with pytest.raises(IntegrityError):
-        _book(session, make_practitioner(), BookingStatus.BOOKED, position=3)
+        make_booking(session, make_practitioner(), BookingStatus.BOOKED, position=3)
     db.session.rollback()
 
 
 def test_two_people_cannot_share_a_waiting_list_position(app_ctx):
     session = make_session()
-    _book(session, make_practitioner(), BookingStatus.WAITLISTED, position=1)
+    make_booking(session, make_practitioner(), BookingStatus.WAITLISTED, position=1)
     with pytest.raises(IntegrityError):
-        _book(session, make_practitioner(), BookingStatus.WAITLISTED, position=1)
+        make_booking(session, make_practitioner(), BookingStatus.WAITLISTED, position=1)
     db.session.rollback()
 
 
@@ -79,7 +65,7 @@ def test_capacity_and_venue_capacity_must_be_positive(app_ctx):
 
 def test_an_attendance_mark_is_never_on_two_live_claim_lines(app_ctx):
     session = make_session()
-    booking = _book(session, make_practitioner())
+    booking = make_booking(session, make_practitioner())
     mark = AttendanceMark(booking=booking, session_day=session.days[0], status=MarkStatus.ATTENDED)
     fund = Fund(
         financial_year=2008,

@@ -7,8 +7,15 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_authority, make_course, make_organisation, make_practitioner, make_session
-from tests.services.helpers import make_booking, make_record
+from tests.factories import (
+    make_authority,
+    make_booking,
+    make_course,
+    make_organisation,
+    make_practitioner,
+    make_record,
+    make_session,
+)
 from training_app.extensions import db
 from training_app.models import BookingStatus, CourseKind, SessionStatus
 from training_app.services.counting import TOTAL_LABEL, AreaRow, trained_by_area

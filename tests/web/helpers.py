@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from urllib.parse import quote
 
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import csrf_token_from
-from tests.factories import PASSWORD, make_authority, make_user
+from tests.factories import PASSWORD, make_authority, make_booking, make_record, make_user  # noqa: F401 (re-exported for the tests here)
 from training_app.extensions import db
-from training_app.models import Booking, BookingStatus, Practitioner, Role, TrainingRecord, TrainingSession
-from training_app.models.records import RecordSource
+from training_app.models import Role
 
 TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
@@ -45,31 +43,3 @@ def users_for_every_role(app: Flask) -> dict[Role, str]:
             emails[role] = make_user(role, authorities=authorities).email
         db.session.commit()
     return emails
-
-
-def make_booking(session: TrainingSession, practitioner: Practitioner, status=BookingStatus.BOOKED, position=None):
-    """A booking of a practitioner on a session."""
-    booking = Booking(
-        session=session,
-        practitioner=practitioner,
-        course_id=session.course_id,
-        status=status,
-        waitlist_position=position,
-    )
-    db.session.add(booking)
-    db.session.flush()
-    return booking
-
-
-def make_record(practitioner: Practitioner, course, completed_on: date, expires_on: date | None = None):
-    """A training record imported for a practitioner."""
-    record = TrainingRecord(
-        practitioner=practitioner,
-        course=course,
-        completed_on=completed_on,
-        expires_on=expires_on,
-        source=RecordSource.IMPORT,
-    )
-    db.session.add(record)
-    db.session.flush()
-    return record

@@ -6,14 +6,16 @@ import pytest
 
 from tests.factories import (
     make_authority,
+    make_booking,
     make_course,
     make_organisation,
     make_practitioner,
+    make_record,
     make_session,
     make_user,
     make_venue,
 )
-from tests.web.helpers import h1_of, make_booking, make_record, sign_in, title_of
+from tests.web.helpers import h1_of, sign_in, title_of
 from training_app.extensions import db
 from training_app.models import (
     AttendanceMark,

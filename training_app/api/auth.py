@@ -9,6 +9,7 @@ from flask import g, request
 
 from ..extensions import db
 from ..models import Role, User
+from ..permissions import flatten_roles
 from ..services.accounts import user_for_token
 from .errors import ApiError
 
@@ -17,7 +18,7 @@ MAX_TOKEN_LENGTH = 200
 
 def api_allow(*roles: Role | Iterable[Role]) -> Callable[[Callable], Callable]:
     """Let in only requests with a valid bearer token whose user has one of these roles (401 / 403 otherwise)."""
-    allowed = _flatten(roles)
+    allowed = flatten_roles(roles)
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -57,13 +58,3 @@ def bearer_token() -> str | None:
     if scheme.lower() != "bearer" or not token:
         return None
     return token
-
-
-def _flatten(roles: Iterable[Role | Iterable[Role]]) -> frozenset[Role]:
-    flat: set[Role] = set()
-    for item in roles:
-        if isinstance(item, Role):
-            flat.add(item)
-        else:
-            flat.update(item)
-    return frozenset(flat)
