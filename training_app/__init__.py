@@ -26,6 +26,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(app_config.COMMON)
     app.config.from_mapping(app_config.from_environment(app.instance_path))
     app.config.from_mapping(config or {})
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = app_config.development_secret(app.instance_path)
 
     _init_extensions(app)
     _init_templates(app)

@@ -27,9 +27,8 @@ def from_environment(instance_path: str) -> dict:
     default_db = "sqlite:///" + str(Path(instance_path) / "training.sqlite3")
     mail_server = os.environ.get("MAIL_SERVER", "")
     outbox = os.environ.get("MAIL_OUTBOX") or ("" if mail_server else str(Path(instance_path) / "outbox"))
-    secret = os.environ.get("SECRET_KEY") or _development_secret(instance_path)
     return {
-        "SECRET_KEY": secret,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(os.environ.get("DATABASE_URL", default_db)),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MAIL_SERVER": mail_server,
@@ -48,7 +47,7 @@ def from_environment(instance_path: str) -> dict:
     }
 
 
-def _development_secret(instance_path: str) -> str:
+def development_secret(instance_path: str) -> str:
     """A per-install random key kept in the instance folder, so sessions survive restarts."""
     path = Path(instance_path) / "secret_key"
     path.parent.mkdir(parents=True, exist_ok=True)
