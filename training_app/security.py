@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from importlib import resources
 
@@ -88,7 +88,7 @@ def sign_in_with_password(email: str, password: str, ip: str | None = None) -> U
         raise SignInRefused(locked_message(), 429)
     user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
     if not _password_matches(user, password):
-        db.session.add(SignInFailure(email=email, ip=ip))
+        _record_failure(email, ip)
         raise SignInRefused(WRONG_DETAILS_MESSAGE)
     if not user.active:
         raise SignInRefused(INACTIVE_MESSAGE)
@@ -98,9 +98,21 @@ def sign_in_with_password(email: str, password: str, ip: str | None = None) -> U
     return user
 
 
+def _lock_window_start() -> datetime:
+    return utcnow() - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+
+
+def _record_failure(email: str, ip: str | None) -> None:
+    """Count a failure, forgetting this email's failures that have left the window so the table stays small."""
+    db.session.execute(
+        sa.delete(SignInFailure).where(SignInFailure.email == email, SignInFailure.at < _lock_window_start())
+    )
+    db.session.add(SignInFailure(email=email, ip=ip))
+
+
 def is_locked_out(email: str) -> bool:
     """Whether this email has failed too often within the lock window."""
-    since = utcnow() - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    since = _lock_window_start()
     failures = db.session.execute(
         sa.select(sa.func.count()).where(SignInFailure.email == email.strip().lower(), SignInFailure.at >= since)
     ).scalar_one()

@@ -173,3 +173,12 @@ def test_sign_in_follows_a_next_path_on_the_site(client, admin_email):
     response = sign_in(client, admin_email, next_path="/health?check=1")
 
     assert response.headers["Location"] == "/health?check=1"
+
+
+def test_failures_that_left_the_window_are_forgotten_when_a_new_one_comes(app, client, admin_email):
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False) as traveller:
+        for _ in range(3):
+            sign_in(client, admin_email, password="guess")
+        traveller.shift(timedelta(minutes=20))
+        sign_in(client, admin_email, password="guess")
+    assert _failures(app, admin_email) == 1
