@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -20,8 +22,10 @@ def _sign_in(page, base_url: str, password: str = ADMIN_PASSWORD) -> None:
 def context_for(browser):
     contexts = []
 
-    def make(javascript: bool = True):
-        context = browser.new_context(java_script_enabled=javascript, viewport={"width": 1280, "height": 800})
+    def make(javascript: bool = True, bypass_csp: bool = False):
+        context = browser.new_context(
+            java_script_enabled=javascript, bypass_csp=bypass_csp, viewport={"width": 1280, "height": 800}
+        )
         contexts.append(context)
         return context
 
@@ -81,3 +85,26 @@ def test_signing_in_and_out_works_without_javascript(live_server, context_for):
     assert "You have signed out." in page.locator(".govuk-notification-banner").inner_text()
     page.goto(live_server + "/")
     assert page.url.startswith(live_server + "/sign-in?next=")
+
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _accessibility_violations(page) -> list[str]:
+    """Run axe-core against the page for WCAG 2.2 A and AA; one line per rule broken."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} elements)" for v in result["violations"]]
+
+
+def test_sign_in_page_and_its_errors_and_the_dashboard_meet_wcag_2_2_aa(live_server, context_for):
+    assert AXE.exists(), "axe-core is missing: run npm ci"
+    page = context_for(bypass_csp=True).new_page()  # the test injects axe-core as an inline script
+    page.goto(live_server + "/sign-in")
+    assert _accessibility_violations(page) == []
+    _sign_in(page, live_server, password="not the password")
+    assert _accessibility_violations(page) == []
+    _sign_in(page, live_server)
+    assert page.locator("h1").inner_text() == "Administration"
+    assert _accessibility_violations(page) == []
