@@ -51,6 +51,9 @@ def generate(scale: str, seed: int = 2008) -> Generated:
     records = _practitioners(spec["practitioners"], org_ids, authority_ids, course_id, rng)
     _sessions(spec["sessions"], authority_ids, course_id, rng)
     db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(sa.text("ANALYZE"))  # as autovacuum would after a bulk load; plans depend on it
+        db.session.commit()
     return Generated(spec["practitioners"], records, spec["sessions"])
 
 
