@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from training_app.models import CoverCategory, Practitioner, authority_key_for
+from training_app.models import CoverCategory, Practitioner, Requirement, authority_key_for
 from training_app.models.people import practitioner_authorities
 
 from .common import Demo, insert_links, insert_rows, slug
+from .courses import CAF, PATHWAYS
 from .names import AREAS, AWARENESS_TITLES, FIRST_NAMES, LAST_NAMES, TITLES
 from .places import OrgSeed
 
@@ -35,6 +36,9 @@ CROSS_BORDER_ORGANISATIONS = {
 }
 
 # Still requiring training after the September 2008 sessions ("300 practitioners still requiring training").
+COVER_WEIGHTS = {CoverCategory.TEACHER: 55, CoverCategory.TEACHING_ASSISTANT: 30, CoverCategory.NONE: 15}
+# Those still to train hold jobs whose pathway requires the CAF course, so "Still to train" counts them.
+CAF_REQUIRED_GROUPS = {code for code, (_, steps) in PATHWAYS.items() if (CAF, Requirement.REQUIRED) in steps}
 STILL_TO_TRAIN = {"RUTLAND": 35, "LEICESTERSHIRE": 300, "LEICESTER": 110}
 AWARENESS_ONLY_STAFF = 60
 
@@ -64,7 +68,10 @@ def seed_people(demo: Demo, trained_later: dict[str, int]) -> tuple[list[Person]
     """Insert every practitioner; return those trained by the as-of date and the untrained pools by authority."""
     trained = _trained(demo)
     pools = {
-        code: [_person(demo, _pick_organisation(demo, code), (code,)) for _ in range(count + trained_later[code])]
+        code: [
+            _person(demo, _pick_organisation(demo, code), (code,), CAF_REQUIRED_GROUPS)
+            for _ in range(count + trained_later[code])
+        ]
         for code, count in STILL_TO_TRAIN.items()
     }
     aware_orgs = [o for o in demo.organisations if o.awareness_only]
@@ -88,6 +95,14 @@ def _trained(demo: Demo) -> list[Person]:
     return trained
 
 
+def _titles(organisation: OrgSeed, cover: CoverCategory, groups: set[str] | None) -> list[tuple[str, str, int]]:
+    if organisation.awareness_only:
+        titles = AWARENESS_TITLES[organisation.kind]
+    else:
+        titles = TITLES[(organisation.kind, cover.value)]
+    return [t for t in titles if groups is None or t[1] in groups]
+
+
 def _pick_organisation(demo: Demo, authority: str) -> OrgSeed:
     """Mostly schools, then area agencies, with authority-wide agencies weighted up for their size."""
     candidates = [o for o in demo.organisations if o.authority == authority and not o.awareness_only]
@@ -95,15 +110,16 @@ def _pick_organisation(demo: Demo, authority: str) -> OrgSeed:
     return demo.rng.choices(candidates, weights)[0]
 
 
-def _person(demo: Demo, organisation: OrgSeed, authorities: tuple[str, ...] | None = None) -> Person:
+def _person(
+    demo: Demo, organisation: OrgSeed, authorities: tuple[str, ...] | None = None, groups: set[str] | None = None
+) -> Person:
+    """A practitioner at the organisation; `groups` keeps their job to those responsibility groups."""
     rng = demo.rng
     cover = CoverCategory.NONE
     if organisation.kind == "school":
-        cover = rng.choices(list(CoverCategory), [55, 30, 15])[0]
-    if organisation.awareness_only:
-        titles = AWARENESS_TITLES[organisation.kind]
-    else:
-        titles = TITLES[(organisation.kind, cover.value)]
+        covers = [c for c in CoverCategory if _titles(organisation, c, groups)]
+        cover = rng.choices(covers, [COVER_WEIGHTS[c] for c in covers])[0]
+    titles = _titles(organisation, cover, groups)
     title, group, _ = rng.choices(titles, [w for *_, w in titles])[0]
     area = organisation.area or rng.choice(sorted(AREAS[organisation.authority]))
     demo.person_count += 1

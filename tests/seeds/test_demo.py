@@ -42,6 +42,7 @@ from training_app.models import (
 )
 from training_app.models.people import practitioner_authorities
 from training_app.services.counting import AreaRow, trained_by_area
+from training_app.services.report_rows import still_to_train
 
 
 @pytest.fixture
@@ -272,3 +273,11 @@ def test_every_demo_user_signs_in_through_the_form_and_sees_their_dashboard(app)
         dashboard = client.get("/")
         assert dashboard.status_code == 200
         assert email in dashboard.get_data(as_text=True)
+
+
+def test_three_hundred_leicestershire_practitioners_still_require_caf_training_in_september_2009(seeded):
+    # Report 001 (4 September 2009): "Currently 300 Leicestershire practitioners are requiring CAF training".
+    rows = {row.label: row.count for row in still_to_train(date(2009, 9, 4))}
+    assert rows["Leicestershire"] == 300
+    before_the_autumn_sessions = {row.label: row.count for row in still_to_train(date(2008, 8, 31))}
+    assert before_the_autumn_sessions["Leicestershire"] > 300

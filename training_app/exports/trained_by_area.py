@@ -1,4 +1,5 @@
-"""The trained-by-area workbook (SPEC 4.4): the 'By authority' sheet laid out as the 3.9 table, and a chart."""
+"""The trained-by-area workbook (SPEC 4.4): the 'By authority' sheet laid out as the 3.9 table, a chart, then
+the sheets by area, group, kind of organisation and still to train (report_sheets)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 import xlsxwriter
 
 from ..services.counting import AreaRow, trained_by_area
+from .report_sheets import write_report_sheets
 
 SHEET = "By authority"
 
@@ -28,6 +30,7 @@ def write_trained_by_area(path: str | Path, as_of: date, authority_ids: set[int]
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
         _write_by_authority(workbook, as_of, rows)
+        write_report_sheets(workbook, as_of, authority_ids)
     finally:
         workbook.close()
     return rows

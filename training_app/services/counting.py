@@ -64,6 +64,16 @@ def trained_by_area(as_of: date, authority_ids: set[int] | None = None) -> list[
     return rows + [AreaRow(TOTAL_LABEL, total)]
 
 
+def rows_by_authority_set(
+    counts: dict[str, int], total_label: str, authority_ids: set[int] | None = None
+) -> list[AreaRow]:
+    """Counts keyed by authority_key as rows labelled and ordered like the 3.9 table, without spaces; total last."""
+    authorities = _authorities()
+    rows = _single_partner_rows(authorities, counts, None, authority_ids)
+    rows += _combination_rows(authorities, counts)
+    return rows + [AreaRow(total_label, sum(row.trained for row in rows))]
+
+
 def combination_label(names: Iterable[str], partner: bool = True) -> str:
     """Names already in display order as 'A', 'A and B' or 'A, B and C'; 'Other – ...' when not partner."""
     names = list(names)
@@ -78,22 +88,30 @@ def _authorities() -> dict[int, _Authority]:
 
 def _trained_by_key(as_of: date, authority_ids: set[int] | None) -> dict[str, int]:
     """Distinct trained practitioners per authority_key, written as `id IN (subquery)` (fastest on SQLite)."""
-    trained_ids = (
+    query = (
+        sa.select(Practitioner.authority_key, sa.func.count(Practitioner.id))
+        .where(Practitioner.id.in_(trained_practitioner_ids(as_of)), Practitioner.authority_key != "")
+        .group_by(Practitioner.authority_key)
+    )
+    if authority_ids is not None:
+        query = query.where(Practitioner.id.in_(practitioner_ids_in_scope(authority_ids)))
+    return {key: count for key, count in db.session.execute(query).all()}  # noqa: C416
+
+
+def trained_practitioner_ids(as_of: date) -> sa.Select:
+    """Ids of practitioners with a record of a counts_as_trained course completed on or before as_of."""
+    return (
         sa.select(TrainingRecord.practitioner_id)
         .join(Course, Course.id == TrainingRecord.course_id)
         .where(Course.counts_as_trained.is_(True), TrainingRecord.completed_on <= as_of)
     )
-    query = (
-        sa.select(Practitioner.authority_key, sa.func.count(Practitioner.id))
-        .where(Practitioner.id.in_(trained_ids), Practitioner.authority_key != "")
-        .group_by(Practitioner.authority_key)
+
+
+def practitioner_ids_in_scope(authority_ids: set[int]) -> sa.Select:
+    """Ids of practitioners whose set of authorities meets the given one (a workforce lead's scope)."""
+    return sa.select(practitioner_authorities.c.practitioner_id).where(
+        practitioner_authorities.c.authority_id.in_(authority_ids)
     )
-    if authority_ids is not None:
-        in_scope = sa.select(practitioner_authorities.c.practitioner_id).where(
-            practitioner_authorities.c.authority_id.in_(authority_ids)
-        )
-        query = query.where(Practitioner.id.in_(in_scope))
-    return {key: count for key, count in db.session.execute(query).all()}  # noqa: C416
 
 
 def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
@@ -129,14 +147,14 @@ def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
 def _single_partner_rows(
     authorities: dict[int, _Authority],
     trained: dict[str, int],
-    spaces: dict[int, tuple[int, int]],
+    spaces: dict[int, tuple[int, int]] | None,
     authority_ids: set[int] | None,
 ) -> list[AreaRow]:
-    """Every partner authority in scope, highest display order first, zeros included."""
+    """Every partner authority in scope, highest display order first, zeros included; no spaces when None."""
     partners = [a for a in authorities.values() if a.partner and (authority_ids is None or a.id in authority_ids)]
     rows = []
     for authority in sorted(partners, key=lambda a: (-a.display_order, a.name)):
-        to_end, next_year = spaces.get(authority.id, (0, 0))
+        to_end, next_year = (None, None) if spaces is None else spaces.get(authority.id, (0, 0))
         rows.append(AreaRow(authority.name, trained.get(str(authority.id), 0), to_end, next_year))
     return rows
 
