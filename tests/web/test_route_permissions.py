@@ -10,11 +10,15 @@ from tests.web.helpers import sign_in, users_for_every_role
 from training_app.models import Role
 from training_app.permissions import PUBLIC, SIGNED_IN
 
+REPORT_READERS = {Role.ADMIN, Role.COORDINATOR, Role.WORKFORCE_LEAD}
+
 EXPECTED = {
     "auth.sign_in": PUBLIC,
     "auth.sign_out": PUBLIC,
     "main.health": PUBLIC,
     "main.dashboard": SIGNED_IN,
+    "reports.trained_by_area_page": REPORT_READERS,
+    "reports.trained_by_area_workbook": REPORT_READERS,
 }
 
 UNCHECKED = {"static"}

@@ -9,8 +9,10 @@ def register_web(app: Flask) -> None:
     from .filters import register_filters
     from .main.routes import bp as main_bp
     from .navigation import register_navigation
+    from .reports.routes import bp as reports_bp
 
     register_filters(app)
     register_navigation(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
+    app.register_blueprint(reports_bp)

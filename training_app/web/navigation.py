@@ -7,7 +7,10 @@ from flask_login import current_user
 
 # (endpoint, link text), in the order they appear. An entry shows only when its endpoint is
 # registered and its view's allowed_roles include the user's role, so a new page adds one line here.
-NAVIGATION: tuple[tuple[str, str], ...] = (("main.dashboard", "Dashboard"),)
+NAVIGATION: tuple[tuple[str, str], ...] = (
+    ("main.dashboard", "Dashboard"),
+    ("reports.trained_by_area_page", "Reports"),
+)
 
 
 def navigation_items() -> list[dict]:

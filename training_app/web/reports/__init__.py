@@ -1,0 +1,1 @@
+"""The reports pages: the trained-by-area table, its chart and its workbook."""
