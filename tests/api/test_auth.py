@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from training_app.extensions import db
 from training_app.models import ApiToken, Role, utcnow
@@ -118,3 +121,23 @@ def test_every_api_endpoint_declares_who_may_use_it(app):
         assert roles, f"{endpoint} says nothing about who may use it"
         if endpoint != "api.openapi_json":
             assert "public" not in roles, f"{endpoint} must need a token"
+
+
+def test_last_used_is_kept_to_the_minute_so_a_busy_client_does_not_write_on_every_call(client, app_ctx):
+    user, token = user_with_token(Role.COORDINATOR)
+    db.session.commit()
+
+    def last_used():
+        db.session.expire_all()
+        return db.session.execute(sa.select(ApiToken.last_used_at).filter_by(user_id=user.id)).scalar()
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False) as traveller:
+        assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+        assert last_used() == start
+        traveller.shift(timedelta(seconds=30))
+        client.get("/api/v1/me", headers=bearer(token))
+        assert last_used() == start
+        traveller.shift(timedelta(seconds=45))
+        client.get("/api/v1/me", headers=bearer(token))
+        assert last_used() == start + timedelta(seconds=75)
