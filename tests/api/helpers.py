@@ -8,7 +8,7 @@ from training_app.extensions import db
 from training_app.models import Booking, BookingStatus, Role, TrainingSession, User
 from training_app.services.accounts import issue_api_token
 
-from ..factories import make_practitioner, make_user
+from ..factories import make_booking, make_practitioner, make_user
 
 
 def user_with_token(role: Role = Role.ADMIN, **fields) -> tuple[User, str]:
@@ -22,18 +22,11 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def make_booking(session: TrainingSession, status: BookingStatus = BookingStatus.BOOKED, position: int | None = None):
-    """A booking of a new practitioner on the session."""
+def book_new_practitioner(
+    session: TrainingSession, status: BookingStatus = BookingStatus.BOOKED, position: int | None = None
+) -> Booking:
+    """A booking of a new practitioner on the session, next on the waiting list when waitlisted."""
     if status == BookingStatus.WAITLISTED and position is None:
         waiting = sa.select(sa.func.count()).select_from(Booking).filter_by(session_id=session.id, status=status)
         position = 1 + db.session.scalar(waiting)
-    booking = Booking(
-        session=session,
-        practitioner=make_practitioner(),
-        course_id=session.course_id,
-        status=status,
-        waitlist_position=position,
-    )
-    db.session.add(booking)
-    db.session.flush()
-    return booking
+    return make_booking(session, make_practitioner(), status, position)

@@ -11,7 +11,7 @@ from training_app.extensions import db
 from training_app.models import BookingStatus, Role, SessionStatus
 
 from ..factories import make_authority, make_course, make_session
-from .helpers import make_booking
+from .helpers import book_new_practitioner
 
 
 def listing(client, headers, **params):
@@ -25,7 +25,7 @@ def test_each_session_shows_its_places_and_its_days_in_london_time(client, heade
     host = make_authority("RUTLAND")
     session = make_session(course, days=(date(2008, 10, 30), date(2008, 11, 6)), capacity=5, host=host, code="CAF-1")
     for status in (BookingStatus.BOOKED, BookingStatus.BOOKED, BookingStatus.WAITLISTED, BookingStatus.CANCELLED):
-        make_booking(session, status)
+        book_new_practitioner(session, status)
     headers = headers_for(Role.ADMIN)
 
     [shown] = listing(client, headers)
@@ -57,7 +57,7 @@ def test_summer_times_carry_the_british_summer_time_offset(client, headers_for, 
 def test_places_used_after_the_register_count_and_spaces_never_go_below_zero(client, headers_for, app_ctx):
     session = make_session(capacity=2, status=SessionStatus.COMPLETED)
     for status in (BookingStatus.ATTENDED, BookingStatus.NO_SHOW, BookingStatus.ABSENT, BookingStatus.LATE_CANCELLED):
-        make_booking(session, status)
+        book_new_practitioner(session, status)
     [shown] = listing(client, headers_for(Role.COORDINATOR))
     assert (shown["status"], shown["booked"], shown["waitlisted"], shown["spaces"]) == ("completed", 3, 0, 0)
 
@@ -143,12 +143,12 @@ def test_the_number_of_queries_does_not_grow_with_the_sessions_listed(app, clien
     headers = headers_for(Role.ADMIN)
     course = make_course("CAF")
     first = make_session(course)
-    make_booking(first)
+    book_new_practitioner(first)
     db.session.commit()
     one = count_queries(app, lambda: listing(client, headers, course="CAF"))
 
     for n in range(6):
-        make_booking(make_session(course, days=(date(2008, 10, 2 + n), date(2008, 11, 2 + n))))
+        book_new_practitioner(make_session(course, days=(date(2008, 10, 2 + n), date(2008, 11, 2 + n))))
     db.session.commit()
     seven = count_queries(app, lambda: listing(client, headers, course="CAF"))
 
