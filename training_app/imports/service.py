@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from ..models import AuditEvent
+from ..models import User
+from ..services import audit
 from .areas import AreaReader
 from .authorities import AuthorityReader
 from .base import FileProblem, Reader, Row, RowError, read_rows
@@ -54,7 +55,7 @@ class ImportResult:
         return f"imported {total} {self.kind} ({self.created} created, {self.updated} updated)"
 
 
-def import_csv(kind: str, data: bytes | str, actor: str = "system", user_id: int | None = None) -> ImportResult:
+def import_csv(kind: str, data: bytes | str, actor: User | str = "system") -> ImportResult:
     """Import a CSV file of `kind` in one transaction: committed when every row is good, otherwise rolled back
     with every error listed. Anything else pending in the session is committed or rolled back with it."""
     if kind not in READERS:
@@ -64,7 +65,7 @@ def import_csv(kind: str, data: bytes | str, actor: str = "system", user_id: int
         records = _checked_records(reader, read_rows(data, reader.columns, kind, errors))
         if errors:
             return _failed(kind, [str(error) for error in sorted(errors, key=_line)])
-        created, updated = _write(reader, records, actor, user_id)
+        created, updated = _write(reader, records, actor)
     except FileProblem as problem:
         return _failed(kind, [str(problem)])
     except SQLAlchemyError as exc:
@@ -103,18 +104,11 @@ def _check_repeated_keys(reader: Reader, rows: Sequence[Row]) -> None:
             first_line[key] = row.line
 
 
-def _write(reader: Reader, records: list, actor: str, user_id: int | None) -> tuple[int, int]:
+def _write(reader: Reader, records: list, actor: User | str) -> tuple[int, int]:
     with db.session.no_autoflush:
         created, updated = reader.write(records)
-    db.session.add(
-        AuditEvent(
-            actor=actor,
-            user_id=user_id,
-            action="import",
-            entity_type=reader.kind,
-            new_value={"created": created, "updated": updated, "rows": len(records)},
-        )
-    )
+    new = {"created": created, "updated": updated, "rows": len(records)}
+    audit.record(actor, "import", entity_type=reader.kind, new=new)
     db.session.commit()
     return created, updated
 

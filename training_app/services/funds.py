@@ -11,7 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import DEFAULT_RATES_PENCE, AuditEvent, ClaimCategory, CoverUnit, Fund, RateCard, User
+from ..models import DEFAULT_RATES_PENCE, ClaimCategory, CoverUnit, Fund, RateCard, User
+from . import audit
 
 MIN_FINANCIAL_YEAR = 2000
 MAX_FINANCIAL_YEAR = 2099
@@ -134,14 +135,4 @@ def _set_rates(fund: Fund, rates: Mapping[RateKey, int]) -> None:
 
 
 def _audit(fund: Fund, action: str, old: dict | None, new: dict, actor: User | None) -> None:
-    db.session.add(
-        AuditEvent(
-            user_id=actor.id if actor else None,
-            actor=actor.email if actor else "system",
-            action=action,
-            entity_type="fund",
-            entity_id=fund.id,
-            old_value=old,
-            new_value=new,
-        )
-    )
+    audit.record(actor, action, fund, old, new)
