@@ -13,6 +13,8 @@ from .models import Role
 PUBLIC = frozenset({"public"})
 SIGNED_IN = frozenset(Role)
 STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
+# Who may read the partnership reports (trained by area, still to train); a workforce lead within their scope.
+REPORT_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.WORKFORCE_LEAD})
 
 
 def public(view: Callable) -> Callable:

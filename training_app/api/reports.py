@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import g, jsonify, request
 
-from ..models import Role
+from ..permissions import REPORT_READERS
 from ..services.counting import AreaRow, trained_by_area
+from ..services.scope import report_scope
 from .auth import api_allow
 from .docs import DATE, STRING, errors, json_response, ref
 from .errors import ApiError
@@ -16,7 +17,7 @@ from .routes import bp
 
 
 @bp.get("/reports/trained-by-area")
-@api_allow(Role.ADMIN, Role.COORDINATOR, Role.WORKFORCE_LEAD)
+@api_allow(REPORT_READERS)
 def trained_by_area_report():
     """The trained-by-area table as of a date; a workforce lead sees only rows touching their authorities."""
     text = request.args.get("as_of")
@@ -24,9 +25,8 @@ def trained_by_area_report():
     if as_of is None:
         message = "Enter a date as YYYY-MM-DD." if not text else "'as_of' must be a real date written YYYY-MM-DD."
         raise ApiError.validation_failed({"as_of": message})
-    user = g.api_user
-    scope = user.authority_ids if user.role == Role.WORKFORCE_LEAD else None
-    return jsonify(as_of=as_of.isoformat(), rows=[row_json(row) for row in trained_by_area(as_of, scope)])
+    rows = trained_by_area(as_of, report_scope(g.api_user))
+    return jsonify(as_of=as_of.isoformat(), rows=[row_json(row) for row in rows])
 
 
 def row_json(row: AreaRow) -> dict[str, Any]:

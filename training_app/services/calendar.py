@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -9,6 +10,38 @@ from zoneinfo import ZoneInfo
 import holidays
 
 LONDON = ZoneInfo("Europe/London")
+# The dates the product accepts anywhere (forms, API, CSV, command line): wide enough for any record a
+# partnership keeps, narrow enough that date arithmetic (expiry, next year, working days) cannot overflow.
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class DateProblem(ValueError):
+    """A date that cannot be accepted; the message says why, in words a person can act on."""
+
+
+def parse_iso_date(text: str) -> date:
+    """A real date written exactly YYYY-MM-DD within the supported years; DateProblem otherwise."""
+    if not isinstance(text, str) or not ISO_DATE.fullmatch(text):
+        raise DateProblem("must be a date written YYYY-MM-DD, like 2008-08-31")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise DateProblem(f"{text} is not a real date") from None
+    return check_supported(day)
+
+
+def check_supported(day: date) -> date:
+    """The day itself when it lies within the supported years; DateProblem otherwise."""
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise DateProblem(f"must be between {EARLIEST_DATE.year} and {LATEST_DATE.year}")
+    return day
+
+
+def london_today() -> date:
+    """Today's date in London."""
+    return datetime.now(UTC).astimezone(LONDON).date()
 
 
 def london_to_utc(day: date, at: time) -> datetime:

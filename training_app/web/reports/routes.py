@@ -11,27 +11,16 @@ from flask import Blueprint, render_template, request, send_file
 from flask_login import current_user
 
 from ...exports.trained_by_area import by_authority_header, write_trained_by_area
-from ...models import Role, utcnow
-from ...permissions import allow
-from ...services.calendar import to_london
+from ...permissions import REPORT_READERS, allow
+from ...services.calendar import london_today
 from ...services.counting import AreaRow, trained_by_area
 from ...services.report_rows import still_to_train
+from ...services.scope import report_scope
 from .forms import AsOfForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-REPORT_READERS = (Role.ADMIN, Role.COORDINATOR, Role.WORKFORCE_LEAD)
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def london_today() -> date:
-    """Today's date in London."""
-    return to_london(utcnow()).date()
-
-
-def scope_of_current_user() -> set[int] | None:
-    """The authorities a workforce lead may see; None (everything) for the other report readers."""
-    return current_user.authority_ids if current_user.role == Role.WORKFORCE_LEAD else None
 
 
 def chart_bars(rows: list[AreaRow]) -> list[tuple[AreaRow, int]]:
@@ -44,14 +33,14 @@ def chart_bars(rows: list[AreaRow]) -> list[tuple[AreaRow, int]]:
 
 
 @bp.get("/trained-by-area")
-@allow(*REPORT_READERS)
+@allow(REPORT_READERS)
 def trained_by_area_page():
     """Staff trained by area up to a date, as a table and a bar chart, with who is still to train."""
     form = AsOfForm(request.args or None, as_of=london_today())
     if request.args and not form.validate():
         return render_template("reports/trained-by-area.html", form=form, as_of=None)
     as_of = form.as_of.data
-    scope = scope_of_current_user()
+    scope = report_scope(current_user)
     rows = trained_by_area(as_of, scope)
     return render_template(
         "reports/trained-by-area.html",
@@ -65,7 +54,7 @@ def trained_by_area_page():
 
 
 @bp.get("/trained-by-area.xlsx")
-@allow(*REPORT_READERS)
+@allow(REPORT_READERS)
 def trained_by_area_workbook():
     """The trained-by-area workbook (SPEC 4.4) as a download, for ?as_of=YYYY-MM-DD (today when not given)."""
     as_of = _iso_date(request.args["as_of"]) if "as_of" in request.args else london_today()
@@ -73,7 +62,7 @@ def trained_by_area_workbook():
         return render_template("reports/bad-date.html", today=london_today()), 400
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "trained-by-area.xlsx"
-        write_trained_by_area(path, as_of, scope_of_current_user())
+        write_trained_by_area(path, as_of, report_scope(current_user))
         content = path.read_bytes()
     return send_file(
         BytesIO(content),
