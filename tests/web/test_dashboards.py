@@ -31,7 +31,7 @@ from training_app.models import (
     Role,
     SessionStatus,
 )
-from training_app.web.main.dashboards import london_today
+from training_app.services.calendar import london_today
 
 
 @pytest.fixture

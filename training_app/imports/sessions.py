@@ -9,20 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import (
-    PLACE_HOLDING_STATUSES,
-    Area,
-    AttendanceMark,
-    Authority,
-    Booking,
-    Course,
-    SessionDay,
-    SessionStatus,
-    TrainingSession,
-    Venue,
-)
+from ..models import Area, Authority, Course, SessionStatus, TrainingSession, Venue
+from ..services.batches import fetch_in
 from ..services.calendar import london_to_utc
-from .base import Reader, Row, fetch_in, in_chunks
+from ..services.places import NO_BOOKINGS, places_by_session
+from ..services.sessions import DayTimes, change_problems, marked_day_ids, room_problem, set_days
+from .base import Reader, Row
 from .organisations import area_of, areas_by_authority
 
 # What every day of one session must agree on: (column, attribute of the record).
@@ -76,8 +68,8 @@ class SessionReader(Reader):
         sessions = sa.select(TrainingSession).options(selectinload(TrainingSession.days)).with_for_update()
         self.existing = {s.code: s for s in fetch_in(sessions, TrainingSession.code, (r["code"] for r in rows))}
         session_ids = [session.id for session in self.existing.values()]
-        self.bookings = _booking_counts(session_ids)
-        self.marked_days = _marked_day_ids(session_ids)
+        self.places = places_by_session(session_ids)
+        self.marked_days = marked_day_ids(session_ids)
 
     def check(self, row: Row) -> SessionDayRecord | None:
         code = row.text("code", 40)
@@ -103,30 +95,16 @@ class SessionReader(Reader):
             if code in self.existing:
                 self._check_update(self.existing[code], days)
         for record in records:
-            venue = self.venues.get(record.venue)
-            if venue is not None and record.capacity > venue.capacity:
-                record.row.error(
-                    "capacity",
-                    f"capacity {record.capacity} is above the capacity of venue {venue.name} ({venue.capacity})",
-                )
+            if problem := room_problem(record.capacity, self.venues.get(record.venue)):
+                record.row.error(problem.field, problem.message)
 
     def _check_update(self, session: TrainingSession, days: list[SessionDayRecord]) -> None:
         """An existing session may change only in ways its bookings and register allow."""
         first = days[0]
-        bookings, taken = self.bookings.get(session.id, (0, 0))
-        if bookings and first.course.id != session.course_id:
-            first.row.error("course", f"session {session.code} already has bookings, so its course cannot change")
-        if first.capacity < taken:
-            first.row.error(
-                "capacity", f"capacity {first.capacity} is below the {taken} places taken on session {session.code}"
-            )
-        dates = {record.day for record in days}
-        for day in session.days:
-            if day.date not in dates and day.id in self.marked_days:
-                first.row.error(
-                    "date",
-                    f"day {day.date} of session {session.code} has attendance marks, so it must stay in the file",
-                )
+        places = self.places.get(session.id, NO_BOOKINGS)
+        dates = [record.day for record in days]
+        for problem in change_problems(session, first.course, first.capacity, dates, places, self.marked_days):
+            first.row.error(problem.field, problem.message)
 
     def write(self, records: list[SessionDayRecord]) -> tuple[int, int]:
         venues = self._venues(records)
@@ -141,7 +119,7 @@ class SessionReader(Reader):
             session.course, session.capacity, session.status = first.course, first.capacity, first.status
             session.venue = venues[first.venue] if first.venue else None
             session.host_authority, session.host_area = first.host_authority, first.host_area
-            _set_days(session, days)
+            set_days(session, [DayTimes(record.day, record.starts_at, record.ends_at) for record in days])
         return created, len(sessions) - created
 
     def _venues(self, records: list[SessionDayRecord]) -> dict[str, Venue]:
@@ -169,39 +147,3 @@ def _check_days_agree(code: str, days: list[SessionDayRecord]) -> None:
                     f'"{record.row[column]}" differs from line {first.row.line} ("{first.row[column]}"): '
                     f"every day of session {code} must have the same {column}",
                 )
-
-
-def _set_days(session: TrainingSession, days: list[SessionDayRecord]) -> None:
-    """Make the session's days those of the file, keeping (and re-timing) days already there."""
-    existing = {day.date: day for day in session.days}
-    new_days = []
-    for record in days:
-        day = existing.get(record.day) or SessionDay(date=record.day)
-        day.starts_at, day.ends_at = record.starts_at, record.ends_at
-        new_days.append(day)
-    session.days = sorted(new_days, key=lambda day: day.starts_at)
-    session.refresh_span()
-
-
-def _booking_counts(session_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Per session: how many bookings it has, and how many of them take a place."""
-    counts: dict[int, tuple[int, int]] = {}
-    taking = sa.case((Booking.status.in_(PLACE_HOLDING_STATUSES), 1))
-    for chunk in in_chunks(session_ids):
-        query = (
-            sa.select(Booking.session_id, sa.func.count(), sa.func.count(taking))
-            .where(Booking.session_id.in_(chunk))
-            .group_by(Booking.session_id)
-        )
-        counts.update({session_id: (total, taken) for session_id, total, taken in db.session.execute(query)})
-    return counts
-
-
-def _marked_day_ids(session_ids: list[int]) -> set[int]:
-    """The days of these sessions that have at least one attendance mark."""
-    marked: set[int] = set()
-    for chunk in in_chunks(session_ids):
-        days = sa.select(SessionDay.id).where(SessionDay.session_id.in_(chunk))
-        query = sa.select(AttendanceMark.session_day_id).where(AttendanceMark.session_day_id.in_(days)).distinct()
-        marked.update(db.session.scalars(query))
-    return marked

@@ -6,8 +6,8 @@ non-partner authorities reads "Other – <label>". A set that mixes partner and 
 is labelled like a partner combination with every name in it (e.g. "Leicestershire and Nottingham"):
 the person works for the partnership, and hiding the other authority would misstate where they work.
 
-Places held on a session are its bookings that took a place and did not give it back (booked,
-attended, absent, no_show), so an as-of date in the past still sees sessions that have since run.
+Places taken on a session come from services.places (bookings that took a place and did not give it
+back), so an as-of date in the past still sees sessions that have since run.
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import (
-    PLACE_HOLDING_STATUSES,
     Authority,
-    Booking,
     Course,
     Practitioner,
     SessionStatus,
@@ -30,6 +28,7 @@ from ..models import (
 )
 from ..models.people import practitioner_authorities
 from ..models.sessions import TrainingSession
+from .places import session_places
 
 TOTAL_LABEL = "Total Number Trained"
 OTHER_PREFIX = "Other – "  # an EN DASH, as the partnership's reports print it
@@ -117,13 +116,8 @@ def practitioner_ids_in_scope(authority_ids: set[int]) -> sa.Select:
 def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
     """Per host authority: free places to 31 December of as_of's year, and capacity in the next year."""
     end_of_year = date(as_of.year, 12, 31)
-    held = (
-        sa.select(Booking.session_id, sa.func.count(Booking.id).label("held"))
-        .where(Booking.status.in_(PLACE_HOLDING_STATUSES))
-        .group_by(Booking.session_id)
-        .subquery()
-    )
-    free = TrainingSession.capacity - sa.func.coalesce(held.c.held, 0)
+    places = session_places()
+    free = TrainingSession.capacity - sa.func.coalesce(places.c.taken, 0)
     this_year = TrainingSession.starts_on <= end_of_year
     query = (
         sa.select(
@@ -132,7 +126,7 @@ def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
             sa.func.sum(sa.case((this_year, 0), else_=TrainingSession.capacity)),
         )
         .join(Course, Course.id == TrainingSession.course_id)
-        .outerjoin(held, held.c.session_id == TrainingSession.id)
+        .outerjoin(places, places.c.session_id == TrainingSession.id)
         .where(
             Course.counts_as_trained.is_(True),
             TrainingSession.status != SessionStatus.CANCELLED,

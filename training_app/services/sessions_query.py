@@ -10,18 +10,13 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import (
-    PLACE_HOLDING_STATUSES,
     Authority,
-    Booking,
-    BookingStatus,
     Course,
     SessionDay,
     SessionStatus,
     TrainingSession,
 )
-
-# Bookings that hold a place: before the session they are `booked`; afterwards the register turns them
-# into attended / absent / no-show, and the place was still used.
+from .places import session_places
 
 
 @dataclass(frozen=True)
@@ -112,16 +107,7 @@ def _matching_ids(filters: SessionFilters) -> sa.Select:
 
 
 def _rows(matching: sa.Select) -> sa.Select:
-    counts = (
-        sa.select(
-            Booking.session_id,
-            sa.func.count(sa.case((Booking.status.in_(PLACE_HOLDING_STATUSES), 1))).label("booked"),
-            sa.func.count(sa.case((Booking.status == BookingStatus.WAITLISTED, 1))).label("waitlisted"),
-        )
-        .where(Booking.session_id.in_(matching))
-        .group_by(Booking.session_id)
-        .subquery()
-    )
+    places = session_places(matching)
     return (
         sa.select(
             TrainingSession.id,
@@ -130,12 +116,12 @@ def _rows(matching: sa.Select) -> sa.Select:
             TrainingSession.status,
             Authority.code,
             TrainingSession.capacity,
-            sa.func.coalesce(counts.c.booked, 0),
-            sa.func.coalesce(counts.c.waitlisted, 0),
+            sa.func.coalesce(places.c.taken, 0),
+            sa.func.coalesce(places.c.waitlisted, 0),
         )
         .join(Course, TrainingSession.course_id == Course.id)
         .join(Authority, TrainingSession.host_authority_id == Authority.id)
-        .outerjoin(counts, counts.c.session_id == TrainingSession.id)
+        .outerjoin(places, places.c.session_id == TrainingSession.id)
         .where(TrainingSession.id.in_(matching))
         .order_by(TrainingSession.starts_on.is_(None), TrainingSession.starts_on, TrainingSession.code)
     )

@@ -4,7 +4,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
 from ...permissions import SIGNED_IN, allow, public
-from .dashboards import FIGURES
+from ...services.dashboards import FIGURES
 
 bp = Blueprint("main", __name__)
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
-from ...extensions import db
-from ...models import (
+from ..extensions import db
+from ..models import (
     ACTIVE_STATUSES,
     Authority,
     Booking,
-    BookingStatus,
     Claim,
     ClaimLine,
     ClaimStatus,
@@ -27,19 +25,14 @@ from ...models import (
     TrainingSession,
     User,
     Venue,
-    utcnow,
 )
-from ...models.people import practitioner_authorities
-from ...models.users import user_authorities
-from ...services.calendar import to_london
+from ..models.people import practitioner_authorities
+from ..models.users import user_authorities
+from .calendar import london_today
+from .places import session_places
 
 UPCOMING_SESSIONS = 10
 UPCOMING_BOOKINGS = 20
-
-
-def london_today() -> date:
-    """Today's date in London."""
-    return to_london(utcnow()).date()
 
 
 def _count(model) -> sa.ScalarSelect:
@@ -51,15 +44,6 @@ def _first_day_starts() -> sa.ScalarSelect:
     return (
         sa.select(sa.func.min(SessionDay.starts_at))
         .where(SessionDay.session_id == TrainingSession.id)
-        .correlate(TrainingSession)
-        .scalar_subquery()
-    )
-
-
-def _bookings_with_status(*statuses: BookingStatus) -> sa.ScalarSelect:
-    return (
-        sa.select(sa.func.count())
-        .where(Booking.session_id == TrainingSession.id, Booking.status.in_(statuses))
         .correlate(TrainingSession)
         .scalar_subquery()
     )
@@ -79,7 +63,8 @@ def admin_figures(user: User) -> dict[str, Any]:
 
 
 def coordinator_figures(user: User) -> dict[str, Any]:
-    """The next scheduled sessions with their booked places against capacity."""
+    """The next scheduled sessions with their places taken against capacity, and how many wait."""
+    places = session_places()
     rows = db.session.execute(
         sa.select(
             TrainingSession.code,
@@ -87,10 +72,11 @@ def coordinator_figures(user: User) -> dict[str, Any]:
             Venue.name.label("venue"),
             _first_day_starts().label("starts_at"),
             TrainingSession.capacity,
-            _bookings_with_status(BookingStatus.BOOKED).label("booked"),
-            _bookings_with_status(BookingStatus.WAITLISTED).label("waitlisted"),
+            sa.func.coalesce(places.c.taken, 0).label("booked"),
+            sa.func.coalesce(places.c.waitlisted, 0).label("waitlisted"),
         )
         .join(Course, Course.id == TrainingSession.course_id)
+        .outerjoin(places, places.c.session_id == TrainingSession.id)
         .outerjoin(Venue, Venue.id == TrainingSession.venue_id)
         .where(TrainingSession.status == SessionStatus.SCHEDULED, TrainingSession.starts_on >= london_today())
         .order_by(TrainingSession.starts_on, TrainingSession.code)

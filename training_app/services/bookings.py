@@ -1,0 +1,159 @@
+"""Booking rules (SPEC 3.4): capacity, one active booking per course, waiting-list order, marking every day.
+
+Written for batches: a `PlaceLedger` takes the locked sessions of one transaction and the active bookings of
+the people concerned, then checks and applies booking after booking in order, so one booking from a page or
+the API and a whole import file go through the same checks (pretix's single quota check). The database backs
+it up with the partial unique indexes on bookings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import (
+    ACTIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    AttendanceMark,
+    Booking,
+    BookingStatus,
+    MarkStatus,
+    TrainingSession,
+)
+from .batches import fetch_in, in_chunks
+from .places import NO_BOOKINGS, places_by_session
+
+# The booking statuses that say how every day of the session was marked.
+DAY_MARKS = {BookingStatus.ATTENDED: MarkStatus.ATTENDED, BookingStatus.ABSENT: MarkStatus.ABSENT}
+
+
+class BookingRefused(ValueError):
+    """A booking breaks a rule; the message says which, in words a person can act on."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def lock_sessions(codes: Iterable[str]) -> dict[str, TrainingSession]:
+    """Load sessions by code with their days and course, locking their rows until the transaction ends.
+
+    PostgreSQL takes `SELECT ... FOR UPDATE`; on SQLite the transaction already holds the write lock
+    (database.py begins every writing transaction IMMEDIATE). Count places only after this.
+    """
+    query = (
+        sa.select(TrainingSession)
+        .options(selectinload(TrainingSession.days), joinedload(TrainingSession.course, innerjoin=True))
+        .with_for_update(of=TrainingSession)
+    )
+    return {session.code: session for session in fetch_in(query, TrainingSession.code, codes)}
+
+
+@dataclass
+class _Held:
+    """An active booking known to the ledger: where it is, so a message can name it."""
+
+    session_id: int
+    where: str
+
+
+class PlaceLedger:
+    """Places on locked sessions and the active bookings of some practitioners, kept up to date as a batch of
+    bookings is checked, so capacity and one active booking per course hold across the whole batch."""
+
+    def __init__(self, sessions: Sequence[TrainingSession], practitioner_ids: Iterable[int]) -> None:
+        self.sessions = {session.id: session for session in sessions}
+        places = places_by_session(self.sessions)
+        self.taken = {session_id: places.get(session_id, NO_BOOKINGS).taken for session_id in self.sessions}
+        self.last_position = {
+            session_id: places.get(session_id, NO_BOOKINGS).last_position for session_id in self.sessions
+        }
+        self.active = _active_bookings(practitioner_ids)
+
+    def release(self, booking: Booking) -> None:
+        """Forget what an existing booking holds, before the batch says again what it holds."""
+        if booking.status in PLACE_HOLDING_STATUSES and booking.session_id in self.taken:
+            self.taken[booking.session_id] -= 1
+        if booking.status in ACTIVE_STATUSES:
+            held = self.active.get((booking.practitioner_id, booking.course_id))
+            if held is not None and held.session_id == booking.session_id:
+                del self.active[(booking.practitioner_id, booking.course_id)]
+
+    def take(
+        self, session: TrainingSession, practitioner_id: int, status: BookingStatus, where: str = ""
+    ) -> list[BookingRefused]:
+        """Count a booking of `status` and return every rule it breaks (a full session, a second active booking
+        of the course); `where` names this booking in later messages. A caller refusing one booking rolls back."""
+        problems = []
+        if status in ACTIVE_STATUSES:
+            key = (practitioner_id, session.course_id)
+            held = self.active.get(key)
+            if held is None:
+                self.active[key] = _Held(session.id, where or f"(session {session.code})")
+            else:
+                message = f"already has an active booking for course {session.course.code} {held.where}"
+                problems.append(BookingRefused("practitioner", message))
+        if status in PLACE_HOLDING_STATUSES:
+            self.taken[session.id] = self.taken.get(session.id, 0) + 1
+            if self.taken[session.id] > session.capacity:
+                message = f"session {session.code} is full: its {session.capacity} places are all taken"
+                problems.append(BookingRefused("session", message))
+        return problems
+
+    def has_place(self, session: TrainingSession) -> bool:
+        """Whether a place is free on the session now."""
+        return self.taken.get(session.id, 0) < session.capacity
+
+    def next_position(self, session_id: int) -> int:
+        """The next place in the session's waiting list (1 when nobody waits), reserved for the caller."""
+        self.last_position[session_id] = self.last_position.get(session_id, 0) + 1
+        return self.last_position[session_id]
+
+
+def set_status(booking: Booking, status: BookingStatus, ledger: PlaceLedger) -> None:
+    """Give a booking its status; a booking joining the waiting list goes to its end."""
+    if status != BookingStatus.WAITLISTED:
+        booking.waitlist_position = None
+    elif booking.status != BookingStatus.WAITLISTED or booking.waitlist_position is None:
+        booking.waitlist_position = ledger.next_position(booking.session_id)
+    booking.status = status
+
+
+def mark_every_day(marked: Sequence[tuple[Booking, MarkStatus]]) -> None:
+    """Mark every day of each booking's session with the given status, replacing marks already there."""
+    if not marked:
+        return
+    existing = _marks({booking.session_id for booking, _ in marked})
+    for booking, status in marked:
+        for day in booking.session.days:
+            mark = existing.get((booking.id, day.id))
+            if mark is None:
+                db.session.add(AttendanceMark(booking_id=booking.id, session_day_id=day.id, status=status))
+            else:
+                mark.status = status
+
+
+def _active_bookings(practitioner_ids: Iterable[int]) -> dict[tuple[int, int], _Held]:
+    """Every active booking of these practitioners, by (practitioner id, course id)."""
+    query = (
+        sa.select(Booking.practitioner_id, Booking.course_id, Booking.session_id, TrainingSession.code)
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .where(Booking.status.in_(ACTIVE_STATUSES))
+    )
+    rows = fetch_in(query, Booking.practitioner_id, practitioner_ids, scalars=False)
+    return {(person, course): _Held(session_id, f"(session {code})") for person, course, session_id, code in rows}
+
+
+def _marks(session_ids: Iterable[int]) -> dict[tuple[int, int], AttendanceMark]:
+    """Existing marks of the bookings on these sessions, by (booking id, day id)."""
+    marks: dict[tuple[int, int], AttendanceMark] = {}
+    for chunk in in_chunks(session_ids):
+        bookings = sa.select(Booking.id).where(Booking.session_id.in_(chunk))
+        query = sa.select(AttendanceMark).where(AttendanceMark.booking_id.in_(bookings))
+        marks.update({(mark.booking_id, mark.session_day_id): mark for mark in db.session.scalars(query)})
+    return marks
