@@ -64,6 +64,7 @@ format: python-deps
 
 bench: setup
 	$(BIN)/python -m bench.counting --scale realistic
+	$(BIN)/python -m bench.seed_demo
 
 bench-national: setup
 	$(BIN)/python -m bench.counting --scale national --repeats 3

@@ -23,7 +23,7 @@ from training_app.extensions import db
 from training_app.services.counting import trained_by_area
 
 
-def _fresh_database_url(requested: str | None, folder: str) -> str:
+def fresh_database_url(requested: str | None, folder: str) -> str:
     if requested is None:
         return "sqlite:///" + str(Path(folder) / "bench.sqlite3")
     if requested.startswith("postgresql"):
@@ -48,7 +48,7 @@ def _time(fn, repeats: int) -> tuple[float, float]:
 def run(scale: str, database_url: str | None, repeats: int) -> None:
     """Generate, then time the count with and without a workforce lead's scope."""
     with tempfile.TemporaryDirectory() as folder:
-        url = _fresh_database_url(database_url, folder)
+        url = fresh_database_url(database_url, folder)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
         with app.app_context():
             upgrade()

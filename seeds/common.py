@@ -72,13 +72,6 @@ def spread_dates(start: date, end: date, count: int) -> list[date]:
     return chosen
 
 
-def add_months(day: date, months: int) -> date:
-    """Calendar months later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def end_of_month(year: int, month: int) -> date:
     """The last day of a month."""
     return date(year, month, calendar.monthrange(year, month)[1])

@@ -12,11 +12,11 @@ from training_app.models import (
     ClaimLine,
     ClaimStatus,
     CoverCategory,
-    CoverUnit,
     Fund,
     FundContribution,
     RateCard,
 )
+from training_app.services.funds import cover_unit, line_amount
 
 from .common import Demo, insert_rows
 
@@ -133,7 +133,7 @@ def _claim(demo: Demo, fund_id: int, school, days: list, timeline: tuple, by_boo
 
 def _line(demo: Demo, claim_id: int, attended, live: bool) -> dict:
     category = ClaimCategory(attended.person.cover.value)
-    unit = CoverUnit.HALF_DAY if attended.half_day else CoverUnit.DAY
+    unit = cover_unit(attended.minutes)
     rate = DEFAULT_RATES_PENCE[(category, unit)]
     line = {
         "claim_id": claim_id,
@@ -157,6 +157,6 @@ def _line(demo: Demo, claim_id: int, attended, live: bool) -> dict:
             evidence_supplier=demo.rng.choice(SUPPLIERS),
             evidence_invoice=f"INV-{demo.rng.randint(10000, 99999)}",
             evidence_amount_pence=evidence,
-            amount_pence=min(rate, evidence),
+            amount_pence=line_amount(rate, evidence),
         )
     return line

@@ -24,8 +24,9 @@ from training_app.models import (
 )
 from training_app.models.sessions import session_trainers
 from training_app.services.calendar import london_to_utc
+from training_app.services.records import certificate_number, expiry_for
 
-from .common import Demo, add_months, insert_links, insert_rows, next_working_day
+from .common import Demo, insert_links, insert_rows, next_working_day
 from .courses import COURSES
 
 FULL_DAY = (time(9, 30), time(16, 0))
@@ -68,7 +69,7 @@ class AttendedDay:
     person: object
     session_day_id: int
     day: date
-    half_day: bool
+    minutes: int
 
 
 def days_for(start: date, pattern: str) -> list[tuple[date, time, time]]:
@@ -211,11 +212,16 @@ def _insert_marks(demo: Demo, bookings: list[tuple], day_ids: list[list[int]]) -
                 }
             )
             if status == BookingStatus.ATTENDED:
-                attended.append((person, day_id, day, (end.hour - start.hour) * 60 + end.minute - start.minute <= 240))
+                attended.append((person, day_id, day, _minutes(day, start, end)))
     ids = insert_rows(AttendanceMark, rows)
     attended_ids = [id_ for id_, row in zip(ids, rows, strict=True) if row["status"] == MarkStatus.ATTENDED]
     demo.attended_days += [AttendedDay(m, *rest) for m, rest in zip(attended_ids, attended, strict=True)]
     return len(rows)
+
+
+def _minutes(day: date, start: time, end: time) -> int:
+    """How long a day runs, as the register and claims measure it."""
+    return int((london_to_utc(day, end) - london_to_utc(day, start)).total_seconds() // 60)
 
 
 def _insert_records(demo: Demo, bookings: list[tuple]) -> int:
@@ -232,7 +238,7 @@ def _insert_records(demo: Demo, bookings: list[tuple]) -> int:
                 "practitioner_id": person.id,
                 "course_id": demo.course_ids[plan.course],
                 "completed_on": last_day,
-                "expires_on": add_months(last_day, validity) if validity else None,
+                "expires_on": expiry_for(last_day, validity),
                 "booking_id": booking_id,
                 "source": RecordSource.BOOKING,
                 "created_at": london_to_utc(last_day, end),
@@ -244,10 +250,10 @@ def _insert_records(demo: Demo, bookings: list[tuple]) -> int:
         [
             {
                 "training_record_id": record_id,
-                "number": f"CERT-{row['completed_on'].year}-{n:05d}",
+                "number": certificate_number(record_id),
                 "issued_at": row["created_at"],
             }
-            for n, (record_id, row) in enumerate(zip(record_ids, rows, strict=True), start=1)
+            for record_id, row in zip(record_ids, rows, strict=True)
         ],
     )
     return len(rows)

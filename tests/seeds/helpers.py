@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 
 import sqlalchemy as sa
 
@@ -16,12 +15,6 @@ KEEP_TABLES = {"alembic_version", "responsibility_groups"}
 def seed_demo(app):
     """Run `flask seed demo`; returns the click result."""
     return app.test_cli_runner().invoke(args=["seed", "demo"])
-
-
-def seconds_taken(output: str) -> float:
-    match = re.search(r"demo partnership loaded in ([\d.]+) s", output)
-    assert match, output
-    return float(match.group(1))
 
 
 def empty_database() -> None:

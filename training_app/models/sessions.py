@@ -13,6 +13,13 @@ from .base import UTCDateTime, enum_column
 from .courses import Course
 from .places import Area, Authority, Venue
 
+HALF_DAY_MINUTES = 240
+
+
+def is_half_day(minutes: int) -> bool:
+    """A session day of at most four hours is a half day (SPEC 3.7); longer is a day."""
+    return minutes <= HALF_DAY_MINUTES
+
 
 class SessionStatus(enum.StrEnum):
     SCHEDULED = "scheduled"
@@ -108,4 +115,4 @@ class SessionDay(db.Model):
     @property
     def is_half_day(self) -> bool:
         """A day of at most four hours is a half day (SPEC 3.7)."""
-        return self.minutes <= 240
+        return is_half_day(self.minutes)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import DEFAULT_RATES_PENCE, ClaimCategory, CoverUnit, Fund, RateCard, User
+from ..models.sessions import is_half_day
 from . import audit
 
 MIN_FINANCIAL_YEAR = 2000
@@ -68,6 +69,16 @@ def fund_problems(
     if scheme_start and claim_deadline and claim_deadline <= scheme_start:
         problems["claim_deadline"] = "The claim deadline must be after the scheme start."
     return problems
+
+
+def cover_unit(minutes: int) -> CoverUnit:
+    """The unit a session day of this length is paid in: half a day up to four hours, else a day."""
+    return CoverUnit.HALF_DAY if is_half_day(minutes) else CoverUnit.DAY
+
+
+def line_amount(rate_pence: int, evidence_pence: int | None = None) -> int:
+    """What a claim line pays: the rate, or for a retrospective line the lesser of the rate and the invoice."""
+    return rate_pence if evidence_pence is None else min(rate_pence, evidence_pence)
 
 
 def get_fund(financial_year: int) -> Fund | None:
