@@ -57,6 +57,7 @@ test-postgres:
 lint: python-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: python-deps
 	$(BIN)/ruff format .

@@ -8,8 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import UTCDateTime, enum_column, utcnow
+from .base import Model, UTCDateTime, enum_column, utcnow
 from .bookings import Booking
 from .sessions import SessionDay
 
@@ -20,7 +19,7 @@ class MarkStatus(enum.StrEnum):
     PARTIAL = "partial"
 
 
-class AttendanceMark(db.Model):
+class AttendanceMark(Model):
     """One booked person on one session day: attended, absent or partial."""
 
     __tablename__ = "attendance_marks"

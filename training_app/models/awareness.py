@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, enum_column, utcnow
+from .base import Model, UTCDateTime, enum_column, utcnow
 from .places import Area, Authority, Organisation, OrganisationKind
 
 signoff_authorities = sa.Table(
@@ -19,7 +19,7 @@ signoff_authorities = sa.Table(
 )
 
 
-class AwarenessSignOff(db.Model):
+class AwarenessSignOff(Model):
     """One service or sector signed off as aware: one record per service, not per person."""
 
     __tablename__ = "awareness_signoffs"
@@ -42,7 +42,7 @@ class AwarenessSignOff(db.Model):
     authorities: Mapped[list[Authority]] = relationship(secondary=signoff_authorities)
 
 
-class AwarenessPresentation(db.Model):
+class AwarenessPresentation(Model):
     """An awareness presentation: counts people reached, not names."""
 
     __tablename__ = "awareness_presentations"

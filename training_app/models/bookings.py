@@ -8,8 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import UTCDateTime, enum_column, utcnow
+from .base import Model, UTCDateTime, enum_column, utcnow
 from .courses import Course
 from .people import Practitioner
 from .places import Organisation
@@ -32,7 +31,7 @@ PLACE_HOLDING_STATUSES = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingS
 _ACTIVE_SQL = "status IN ('booked', 'waitlisted')"
 
 
-class Booking(db.Model):
+class Booking(Model):
     """A practitioner's place (or place in the queue) on one session."""
 
     __tablename__ = "bookings"
@@ -92,7 +91,7 @@ class ChargeReason(enum.StrEnum):
     NO_SHOW = "no_show"
 
 
-class Charge(db.Model):
+class Charge(Model):
     """What an organisation owes for a late cancellation or a no-show."""
 
     __tablename__ = "charges"

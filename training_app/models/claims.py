@@ -8,9 +8,8 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
 from .attendance import AttendanceMark
-from .base import UTCDateTime, enum_column, utcnow
+from .base import Model, UTCDateTime, enum_column, utcnow
 from .people import Practitioner
 from .places import Organisation
 from .sessions import SessionDay
@@ -42,7 +41,7 @@ DEFAULT_RATES_PENCE = {
 }
 
 
-class Fund(db.Model):
+class Fund(Model):
     """The supply-cover fund for one financial year (2007 = 1 April 2007 to 31 March 2008)."""
 
     __tablename__ = "funds"
@@ -70,7 +69,7 @@ class Fund(db.Model):
         return date(self.financial_year + 1, 3, 31)
 
 
-class RateCard(db.Model):
+class RateCard(Model):
     """Pence paid for one cover category and unit under a fund."""
 
     __tablename__ = "rate_cards"
@@ -88,7 +87,7 @@ class RateCard(db.Model):
     fund: Mapped[Fund] = relationship(back_populates="rates")
 
 
-class FundContribution(db.Model):
+class FundContribution(Model):
     """A partner's share of a pooled fund, for returning the underspend pro rata."""
 
     __tablename__ = "fund_contributions"
@@ -105,7 +104,7 @@ class FundContribution(db.Model):
     fund: Mapped[Fund] = relationship(back_populates="contributions")
 
 
-class Claim(db.Model):
+class Claim(Model):
     """A school's claim for supply cover against one fund."""
 
     __tablename__ = "claims"
@@ -132,7 +131,7 @@ class Claim(db.Model):
         return sum(line.amount_pence for line in self.lines)
 
 
-class ClaimLine(db.Model):
+class ClaimLine(Model):
     """One practitioner's attended session day, claimed once (never on two live claims)."""
 
     __tablename__ = "claim_lines"

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import enum_column
+from .base import Model, enum_column
 
 
 class CourseKind(enum.StrEnum):
@@ -36,7 +36,7 @@ class PathwayStatus(enum.StrEnum):
     EXPIRED = "expired"
 
 
-class ResponsibilityGroup(db.Model):
+class ResponsibilityGroup(Model):
     """A training group of Working Together to Safeguard Children (data, not code)."""
 
     __tablename__ = "responsibility_groups"
@@ -56,7 +56,7 @@ course_prerequisites = sa.Table(
 )
 
 
-class Course(db.Model):
+class Course(Model):
     """A course that sessions deliver; `counts_as_trained` marks 'trained to CAF assess'."""
 
     __tablename__ = "courses"
@@ -87,7 +87,7 @@ class Course(db.Model):
     )
 
 
-class Pathway(db.Model):
+class Pathway(Model):
     """The courses a responsibility group is expected to take."""
 
     __tablename__ = "pathways"
@@ -102,7 +102,7 @@ class Pathway(db.Model):
     )
 
 
-class PathwayCourse(db.Model):
+class PathwayCourse(Model):
     """One course on a pathway: required, recommended or optional, in order."""
 
     __tablename__ = "pathway_courses"

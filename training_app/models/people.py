@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import enum_column
+from .base import Model, enum_column
 from .courses import ResponsibilityGroup
 from .places import Authority, Organisation
 
@@ -27,7 +28,7 @@ practitioner_authorities = sa.Table(
 )
 
 
-class Practitioner(db.Model):
+class Practitioner(Model):
     """Anyone in the children's workforce who is, or may be, trained."""
 
     __tablename__ = "practitioners"
@@ -67,6 +68,6 @@ class Practitioner(db.Model):
         self.authority_key = authority_key_for(a.id for a in self.authorities)
 
 
-def authority_key_for(authority_ids) -> str:
+def authority_key_for(authority_ids: Iterable[int]) -> str:
     """The combination key for a set of authority ids: sorted ids joined by commas."""
     return ",".join(str(i) for i in sorted(set(authority_ids)))

@@ -7,8 +7,7 @@ import enum
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import enum_column
+from .base import Model, enum_column
 
 
 class OrganisationKind(enum.StrEnum):
@@ -27,7 +26,7 @@ class OrganisationKind(enum.StrEnum):
     OTHER = "other"
 
 
-class Authority(db.Model):
+class Authority(Model):
     """A local authority; partners run the programme jointly, others appear as 'Other – Name'."""
 
     __tablename__ = "authorities"
@@ -44,7 +43,7 @@ class Authority(db.Model):
         return f"<Authority {self.code}>"
 
 
-class Area(db.Model):
+class Area(Model):
     """A district, network area or township inside one authority."""
 
     __tablename__ = "areas"
@@ -57,7 +56,7 @@ class Area(db.Model):
     authority: Mapped[Authority] = relationship(back_populates="areas")
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A school, agency or service whose staff are trained."""
 
     __tablename__ = "organisations"
@@ -82,7 +81,7 @@ class Organisation(db.Model):
         return self.kind == OrganisationKind.SCHOOL
 
 
-class Venue(db.Model):
+class Venue(Model):
     """A room where sessions are held, with its own capacity."""
 
     __tablename__ = "venues"

@@ -8,8 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from .base import UTCDateTime, enum_column, utcnow
+from .base import Model, UTCDateTime, enum_column, utcnow
 from .bookings import Booking
 from .courses import Course
 from .people import Practitioner
@@ -20,7 +19,7 @@ class RecordSource(enum.StrEnum):
     IMPORT = "import"
 
 
-class TrainingRecord(db.Model):
+class TrainingRecord(Model):
     """A practitioner completed a course on a date; the basis of 'trained' and of refreshers."""
 
     __tablename__ = "training_records"
@@ -44,7 +43,7 @@ class TrainingRecord(db.Model):
     booking: Mapped[Booking | None] = relationship()
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """A certificate of attendance issued for a completed booking."""
 
     __tablename__ = "certificates"

@@ -8,8 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
-from .base import UTCDateTime, enum_column, utcnow
+from .base import Model, UTCDateTime, enum_column, utcnow
 
 
 class ReminderKind(enum.StrEnum):
@@ -24,7 +23,7 @@ class ReminderStage(enum.StrEnum):
     UPCOMING = "upcoming"
 
 
-class ReminderLog(db.Model):
+class ReminderLog(Model):
     """One reminder sent; `dedupe_key` (e.g. 'refresher:42:due') is unique."""
 
     __tablename__ = "reminder_log"

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import UTCDateTime, enum_column
+from .base import Model, UTCDateTime, enum_column
 from .courses import Course
 from .places import Area, Authority, Venue
 
@@ -35,7 +35,7 @@ session_trainers = sa.Table(
 )
 
 
-class Trainer(db.Model):
+class Trainer(Model):
     """Someone who delivers sessions; may also have a user account."""
 
     __tablename__ = "trainers"
@@ -46,7 +46,7 @@ class Trainer(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
 
 
-class TrainingSession(db.Model):
+class TrainingSession(Model):
     """One delivery of a course over one or more days."""
 
     __tablename__ = "sessions"
@@ -90,7 +90,7 @@ class TrainingSession(db.Model):
         self.ends_on = dates[-1] if dates else None
 
 
-class SessionDay(db.Model):
+class SessionDay(Model):
     """One day of a session: its London date and its start and end stored in UTC."""
 
     __tablename__ = "session_days"

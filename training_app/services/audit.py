@@ -40,6 +40,6 @@ def record(
 def _entity_type(target: Any) -> str:
     """The singular name of a record's kind: its table name without the plural 's'."""
     table = getattr(target, "__tablename__", None)
-    if table is None:
+    if not isinstance(table, str):
         raise ValueError("an audit event needs a target record or an entity_type")
     return table.removesuffix("s")

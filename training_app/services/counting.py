@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..models.people import practitioner_authorities
 from ..models.sessions import TrainingSession
+from .batches import Query
 from .places import session_places
 
 TOTAL_LABEL = "Total Number Trained"
@@ -97,7 +98,7 @@ def _trained_by_key(as_of: date, authority_ids: set[int] | None) -> dict[str, in
     return {key: count for key, count in db.session.execute(query).all()}  # noqa: C416
 
 
-def trained_practitioner_ids(as_of: date) -> sa.Select:
+def trained_practitioner_ids(as_of: date) -> Query:
     """Ids of practitioners with a record of a counts_as_trained course completed on or before as_of."""
     return (
         sa.select(TrainingRecord.practitioner_id)
@@ -106,7 +107,7 @@ def trained_practitioner_ids(as_of: date) -> sa.Select:
     )
 
 
-def practitioner_ids_in_scope(authority_ids: set[int]) -> sa.Select:
+def practitioner_ids_in_scope(authority_ids: set[int]) -> Query:
     """Ids of practitioners whose set of authorities meets the given one (a workforce lead's scope)."""
     return sa.select(practitioner_authorities.c.practitioner_id).where(
         practitioner_authorities.c.authority_id.in_(authority_ids)

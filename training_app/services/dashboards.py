@@ -26,8 +26,10 @@ from ..models import (
     User,
     Venue,
 )
+from ..models.base import Model
 from ..models.people import practitioner_authorities
 from ..models.users import user_authorities
+from .batches import Query
 from .calendar import london_today
 from .places import session_places
 
@@ -35,11 +37,11 @@ UPCOMING_SESSIONS = 10
 UPCOMING_BOOKINGS = 20
 
 
-def _count(model) -> sa.ScalarSelect:
+def _count(model: type[Model]) -> sa.ScalarSelect[Any]:
     return sa.select(sa.func.count()).select_from(model).scalar_subquery()
 
 
-def _first_day_starts() -> sa.ScalarSelect:
+def _first_day_starts() -> sa.ScalarSelect[Any]:
     """When a session's first day starts, correlated to the outer session row."""
     return (
         sa.select(sa.func.min(SessionDay.starts_at))
@@ -148,7 +150,7 @@ def practitioner_figures(user: User) -> dict[str, Any]:
     return {"practitioner": user.practitioner, "bookings": bookings, "records": records}
 
 
-def _booking_rows() -> sa.Select:
+def _booking_rows() -> Query:
     """Bookings with the person, course, session and first day, for the tables on dashboards."""
     return (
         sa.select(

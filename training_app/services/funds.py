@@ -94,11 +94,11 @@ def set_fund(financial_year: int, settings: FundSettings, actor: User | None = N
     )
     if problems:
         raise FundError(problems)
-    fund = _locked_fund(financial_year)
-    created = fund is None
-    old = None if created else fund_values(fund)
+    existing = _locked_fund(financial_year)
+    created = existing is None
+    old = None if existing is None else fund_values(existing)
+    fund = existing or Fund(financial_year=financial_year)
     if created:
-        fund = Fund(financial_year=financial_year)
         db.session.add(fund)
     fund.amount_pence = settings.amount_pence
     fund.scheme_start = settings.scheme_start
@@ -145,5 +145,5 @@ def _set_rates(fund: Fund, rates: Mapping[RateKey, int]) -> None:
             rate.amount_pence = pence
 
 
-def _audit(fund: Fund, action: str, old: dict | None, new: dict, actor: User | None) -> None:
+def _audit(fund: Fund, action: str, old: dict[str, Any] | None, new: dict[str, Any], actor: User | None) -> None:
     audit.record(actor, action, fund, old, new)

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import PLACE_HOLDING_STATUSES, Booking, BookingStatus
-from .batches import in_chunks
+from .batches import Query, in_chunks
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Places:
 NO_BOOKINGS = Places()
 
 
-def session_places(session_ids: sa.Select | Iterable[int] | None = None) -> sa.Subquery:
+def session_places(session_ids: Query | Iterable[int] | None = None) -> sa.Subquery:
     """Per session with bookings: `session_id`, `taken`, `waitlisted`, `last_position` and `bookings`.
 
     Join it (outer, coalescing to 0) to sessions in any query; `session_ids`, a subquery or a list of ids,

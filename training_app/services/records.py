@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Booking, Certificate, RecordSource, TrainingRecord
+from .batches import Query
 
 
 def add_months(day: date, months: int) -> date:
@@ -47,7 +48,7 @@ def record_completions(bookings: Sequence[Booking]) -> list[TrainingRecord]:
     return records
 
 
-def _records_of_sessions(session_ids: set[int]) -> sa.Select:
+def _records_of_sessions(session_ids: set[int]) -> Query:
     """The ids of records made from bookings on these sessions (a subquery, so no list of booking ids is sent)."""
     bookings = sa.select(Booking.id).where(Booking.session_id.in_(session_ids))
     return sa.select(TrainingRecord.id).where(TrainingRecord.booking_id.in_(bookings))
@@ -59,7 +60,9 @@ def _completed_on(booking: Booking) -> date:
     return booking.session.ends_on
 
 
-def _existing_records(bookings: Sequence[Booking], session_ids: set[int]) -> tuple[dict, dict]:
+def _existing_records(
+    bookings: Sequence[Booking], session_ids: set[int]
+) -> tuple[dict[int | None, TrainingRecord], dict[tuple[int, int, date], TrainingRecord]]:
     """Records already made from these bookings, and imported records of the same completions."""
     by_booking = sa.select(TrainingRecord).where(TrainingRecord.id.in_(_records_of_sessions(session_ids)))
     linked = {record.booking_id: record for record in db.session.scalars(by_booking)}
@@ -75,7 +78,11 @@ def _existing_records(bookings: Sequence[Booking], session_ids: set[int]) -> tup
     return linked, unlinked
 
 
-def _record_for(booking: Booking, linked: dict, unlinked: dict) -> TrainingRecord:
+def _record_for(
+    booking: Booking,
+    linked: dict[int | None, TrainingRecord],
+    unlinked: dict[tuple[int, int, date], TrainingRecord],
+) -> TrainingRecord:
     """The booking's record: the one already made, an imported one of the same completion, or a new one."""
     completed_on = _completed_on(booking)
     record = linked.get(booking.id) or unlinked.pop((booking.practitioner_id, booking.course_id, completed_on), None)

@@ -27,6 +27,7 @@ from ..models import (
     Requirement,
     ResponsibilityGroup,
 )
+from .batches import Query
 from .counting import practitioner_ids_in_scope, rows_by_authority_set, trained_practitioner_ids
 
 NO_AREA = "No area"
@@ -82,7 +83,7 @@ def trained_by_organisation_area(as_of: date, authority_ids: set[int] | None = N
         .where(Practitioner.id.in_(trained_practitioner_ids(as_of)))
         .group_by(Authority.id, Authority.name, Authority.display_order, Area.id, Area.name)
     )
-    found = db.session.execute(_scoped(query, authority_ids)).all()
+    found = list(db.session.execute(_scoped(query, authority_ids)).all())
     found.sort(key=lambda r: (r[0] is None, r[1] or 0, r[0] or "", r[2] is None, r[2] or ""))
     return [AreaTrainedRow(name or NO_ORGANISATION, area or NO_AREA, count) for name, _, area, count in found]
 
@@ -139,7 +140,7 @@ def still_to_train(as_of: date, authority_ids: set[int] | None = None) -> list[S
     return [StillToTrainRow(row.label, row.trained) for row in rows]
 
 
-def _groups_required_to_train() -> sa.Select:
+def _groups_required_to_train() -> Query:
     """Ids of groups whose pathway lists a counts_as_trained course as required."""
     return (
         sa.select(Pathway.group_id)
@@ -158,7 +159,7 @@ def _count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
 
-def _scoped(query: sa.Select, authority_ids: set[int] | None) -> sa.Select:
+def _scoped(query: Query, authority_ids: set[int] | None) -> Query:
     if authority_ids is None:
         return query
     return query.where(Practitioner.id.in_(practitioner_ids_in_scope(authority_ids)))

@@ -16,6 +16,7 @@ from ..models import (
     SessionStatus,
     TrainingSession,
 )
+from .batches import Query
 from .places import session_places
 
 
@@ -84,14 +85,18 @@ def list_sessions(filters: SessionFilters) -> list[SessionSummary]:
         raise SessionQueryError(problems)
     matching = _matching_ids(filters)
     days = _days_by_session(matching)
-    return [SessionSummary(*row[1:], days=tuple(days.get(row.id, ()))) for row in db.session.execute(_rows(matching))]
+    rows = db.session.execute(_rows(matching))
+    return [
+        SessionSummary(code, course, status, host, capacity, booked, waitlisted, tuple(days.get(session_id, ())))
+        for session_id, code, course, status, host, capacity, booked, waitlisted in rows
+    ]
 
 
 def _exists(condition: sa.ColumnElement[bool]) -> bool:
-    return db.session.execute(sa.select(sa.exists().where(condition))).scalar()
+    return bool(db.session.execute(sa.select(sa.exists().where(condition))).scalar())
 
 
-def _matching_ids(filters: SessionFilters) -> sa.Select:
+def _matching_ids(filters: SessionFilters) -> Query:
     query = sa.select(TrainingSession.id)
     if filters.course:
         query = query.join(Course, TrainingSession.course_id == Course.id).where(Course.code == filters.course)
@@ -106,7 +111,7 @@ def _matching_ids(filters: SessionFilters) -> sa.Select:
     return query
 
 
-def _rows(matching: sa.Select) -> sa.Select:
+def _rows(matching: Query) -> Query:
     places = session_places(matching)
     return (
         sa.select(
@@ -127,7 +132,7 @@ def _rows(matching: sa.Select) -> sa.Select:
     )
 
 
-def _days_by_session(matching: sa.Select) -> dict[int, list[DaySummary]]:
+def _days_by_session(matching: Query) -> dict[int, list[DaySummary]]:
     query = (
         sa.select(SessionDay.session_id, SessionDay.date, SessionDay.starts_at, SessionDay.ends_at)
         .where(SessionDay.session_id.in_(matching))
