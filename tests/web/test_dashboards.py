@@ -32,6 +32,7 @@ from training_app.models import (
     SessionStatus,
 )
 from training_app.services.calendar import london_today
+from training_app.services.sessions_query import SessionFilters, list_sessions
 
 
 @pytest.fixture
@@ -91,6 +92,22 @@ def test_coordinator_sees_the_next_scheduled_sessions_with_places_booked(dashboa
     assert f"{soon.day} {soon:%B %Y}, 9:30am" in page
     assert "CAF-PAST" not in page
     assert "CAF-CANCELLED" not in page
+
+
+def test_coordinator_counts_places_as_the_api_does_on_a_session_running_today(app, dashboard_for):
+    def build():
+        session = make_session(code="CAF-TODAY", days=(london_today(),), capacity=12)
+        make_booking(session, make_practitioner())
+        make_booking(session, make_practitioner(), BookingStatus.ATTENDED)  # marked on the register this morning
+        make_booking(session, make_practitioner(), BookingStatus.CANCELLED)
+        return make_user(Role.COORDINATOR)
+
+    _, page = dashboard_for(build)
+
+    with app.app_context():
+        listed = {s.code: s for s in list_sessions(SessionFilters())}
+    assert listed["CAF-TODAY"].booked == 2
+    assert "2 of 12" in page
 
 
 def test_booker_sees_only_their_own_organisation(dashboard_for):
