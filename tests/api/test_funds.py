@@ -143,3 +143,46 @@ def test_a_bad_change_leaves_the_fund_as_it_was(client, headers_for):
     assert put(client, headers, {**SETTINGS, "amount_pence": -100, "claim_deadline": "2007-01-01"}).status_code == 422
     assert client.get("/api/v1/funds/2007", headers=headers).json["amount_pence"] == SETTINGS["amount_pence"]
     assert len(audit_trail()) == 1
+
+
+@pytest.mark.parametrize("year", ["99999999999999999999", "9223372036854775808", "2147483648", "9" * 5000, "２００７"])
+def test_a_financial_year_no_database_integer_holds_is_a_404_for_every_method(client, headers_for, year):
+    headers = headers_for(Role.FINANCE)
+
+    for response in (client.get(f"/api/v1/funds/{year}", headers=headers), put(client, headers, SETTINGS, year=year)):
+        assert response.status_code == 404
+        assert response.json["error"]["code"] == "not_found"
+    assert db.session.execute(sa.select(Fund)).first() is None
+
+
+@pytest.mark.parametrize("year", ["999999999", "1999", "0"])
+def test_a_financial_year_outside_the_scheme_is_a_404_to_read_and_a_422_to_write(client, headers_for, year):
+    headers = headers_for(Role.FINANCE)
+
+    assert client.get(f"/api/v1/funds/{year}", headers=headers).status_code == 404
+    response = put(client, headers, SETTINGS, year=year)
+    assert response.status_code == 422
+    assert set(response.json["error"]["fields"]) == {"financial_year"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("scheme_start", "9999-12-31"), ("claim_deadline", "0001-01-01"), ("scheme_start", "2007-W35-7")],
+)
+def test_fund_dates_outside_the_supported_years_are_a_422(client, headers_for, field, value):
+    response = put(client, headers_for(Role.FINANCE), {**SETTINGS, field: value})
+
+    assert response.status_code == 422
+    assert field in response.json["error"]["fields"]
+    assert db.session.execute(sa.select(Fund)).first() is None
+
+
+def test_an_amount_with_more_digits_than_python_reads_is_a_400_not_a_500(client, headers_for):
+    body = '{"amount_pence": ' + "9" * 5000 + ', "scheme_start": "2007-09-01", "claim_deadline": "2008-04-30"}'
+
+    response = client.put(
+        "/api/v1/funds/2007", headers=headers_for(Role.FINANCE), data=body, content_type="application/json"
+    )
+
+    assert response.status_code in (400, 422)
+    assert response.json["error"]["code"] in ("bad_request", "validation_failed")

@@ -95,3 +95,27 @@ def test_other_roles_are_refused(client, headers_for, role):
 
 def test_a_request_without_a_token_is_a_401(client):
     assert client.get(URL, query_string={"as_of": "2008-08-31"}).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        ("9999-12-31", "'as_of' must be between 1900-01-01 and 2100-12-31."),
+        ("0001-01-01", "'as_of' must be between 1900-01-01 and 2100-12-31."),
+        ("2008-W35-7", "'as_of' must be a real date written YYYY-MM-DD."),
+        ("20080831xx", "'as_of' must be a real date written YYYY-MM-DD."),
+        ("9" * 5000, "'as_of' must be a real date written YYYY-MM-DD."),
+    ],
+)
+def test_a_date_outside_the_supported_years_or_not_iso_is_a_422(client, headers_for, as_of, message):
+    response = client.get(URL, query_string={"as_of": as_of}, headers=headers_for(Role.COORDINATOR))
+
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"as_of": message}
+
+
+def test_the_last_supported_day_is_counted(client, headers_for):
+    response = client.get(URL, query_string={"as_of": "2100-12-31"}, headers=headers_for(Role.ADMIN))
+
+    assert response.status_code == 200
+    assert response.json["as_of"] == "2100-12-31"

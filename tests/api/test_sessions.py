@@ -154,3 +154,22 @@ def test_the_number_of_queries_does_not_grow_with_the_sessions_listed(app, clien
 
     assert len(listing(client, headers)) == 7
     assert seven == one
+
+
+@pytest.mark.parametrize(
+    ("params", "fields"),
+    [
+        ({"from": "9999-12-31"}, {"from": "'from' must be between 1900-01-01 and 2100-12-31."}),
+        ({"to": "0001-01-01"}, {"to": "'to' must be between 1900-01-01 and 2100-12-31."}),
+        ({"from": "2008-W35-7"}, {"from": "'from' must be a real date written YYYY-MM-DD."}),
+        ({"course": "CAF\x00"}, {"course": "No course has that code."}),
+        ({"authority": "\x00"}, {"authority": "No authority has that code."}),
+    ],
+)
+def test_dates_outside_the_supported_years_and_codes_no_database_can_hold_are_a_422(
+    client, headers_for, programme, params, fields
+):
+    response = client.get("/api/v1/sessions", headers=headers_for(Role.ADMIN), query_string=params)
+
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == fields

@@ -86,3 +86,23 @@ def test_the_output_must_be_an_xlsx_file_in_a_folder_that_exists(app, app_ctx, t
 
     assert wrong_kind.exit_code == 1 and ".xlsx" in wrong_kind.output
     assert no_folder.exit_code == 1 and "could not write" in no_folder.output
+
+
+@pytest.mark.parametrize(
+    ("bad", "says"),
+    [
+        ("9999-12-31", "--as-of: 9999-12-31 must be between 1900-01-01 and 2100-12-31"),
+        ("0001-01-01", "--as-of: 0001-01-01 must be between 1900-01-01 and 2100-12-31"),
+        ("2008-W35-7", "--as-of: '2008-W35-7' is not a real date in the form YYYY-MM-DD"),
+        ("20080831xx", "--as-of: '20080831xx' is not a real date in the form YYYY-MM-DD"),
+    ],
+)
+def test_a_date_outside_the_supported_years_or_not_iso_is_refused(app, app_ctx, tmp_path, bad, says):
+    out = tmp_path / "never.xlsx"
+
+    result = export(app, "--as-of", bad, "--out", str(out))
+
+    assert result.exit_code == 1
+    assert f"Error: {says}" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()

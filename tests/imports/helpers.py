@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -12,6 +13,8 @@ from tests.factories import (
     make_booking,  # noqa: F401 (re-exported for the tests here)
     make_course,
     make_organisation,
+    make_practitioner,
+    make_session,
 )
 from training_app.extensions import db
 from training_app.imports import ImportResult, import_csv
@@ -98,3 +101,72 @@ class StatementCounter:
     def _count(self, connection, cursor, statement, *args):
         if not self.only_selects or statement.lstrip().upper().startswith("SELECT"):
             self.count += 1
+
+
+def sample_world() -> dict:
+    """The partnership plus a practitioner and a session, so a sample row of every kind refers to real records."""
+    places = partnership()
+    make_practitioner(places["school"], [places["shire"]], email="pat@example.org")
+    make_session(places["caf"], days=(date(2008, 10, 1),), capacity=20, host=places["city"], code="S1")
+    db.session.commit()
+    return places
+
+
+# One valid row of each kind, given sample_world(); a kind added to READERS needs a row here (a test says so).
+SAMPLE_ROWS: dict[str, dict[str, str]] = {
+    "authorities": {"code": "NOTTINGHAM", "name": "Nottingham", "partner": "no", "display_order": "4"},
+    "areas": {"authority": "LEICESTER", "name": "City South"},
+    "organisations": {
+        "code": "SCH2",
+        "name": "Hill School",
+        "kind": "school",
+        "authority": "LEICESTERSHIRE",
+        "area": "Melton",
+        "urn": "120001",
+        "phase": "Primary",
+        "pupils": "210",
+        "awareness_only": "no",
+    },
+    "practitioners": {
+        "email": "sam@example.org",
+        "first_name": "Sam",
+        "last_name": "Smith",
+        "job_title": "Teacher",
+        "organisation": "SCH1",
+        "group": "3",
+        "authorities": "LEICESTERSHIRE;LEICESTER",
+        "cover_category": "teacher",
+    },
+    "courses": {
+        "code": "CAF2",
+        "title": "CAF refresher",
+        "kind": "caf_practitioner",
+        "validity_months": "36",
+        "counts_as_trained": "yes",
+        "prerequisites": "CAF",
+    },
+    "sessions": {
+        "code": "S2",
+        "course": "CAF",
+        "date": "2008-11-05",
+        "start": "09:30",
+        "end": "16:00",
+        "venue": "County Hall",
+        "capacity": "20",
+        "host_authority": "LEICESTER",
+        "host_area": "City North",
+        "status": "scheduled",
+    },
+    "bookings": {"session": "S1", "practitioner": "pat@example.org", "status": "booked"},
+    "training-records": {"practitioner": "pat@example.org", "course": "CAF", "completed_on": "2007-06-01"},
+}
+
+
+def sample_file(kind: str, **cells: str) -> str:
+    """A one-row file of the kind: its sample row with some cells replaced."""
+    row = SAMPLE_ROWS[kind] | cells
+    return csv_text(",".join(row), ",".join(_quoted(value) for value in row.values()))
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"' if any(c in value for c in ',"\r\n') else value

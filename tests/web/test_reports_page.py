@@ -272,3 +272,77 @@ def test_a_workbook_for_a_date_that_is_not_real_gets_a_friendly_400(signed_in_as
     assert response.status_code == 400
     assert response.mimetype == "text/html"
     assert h1_of(response) == "The report date is not a real date"
+
+
+@pytest.mark.parametrize(
+    ("boxes", "message"),
+    [
+        ("as_of=99999999999999999999&as_of=1&as_of=2008", "The date must be a real date"),
+        ("as_of=1&as_of=99999999999999999999&as_of=2008", "The date must be a real date"),
+        ("as_of=1&as_of=1&as_of=99999999999999999999", "Year must include 4 numbers"),
+        (f"as_of={'9' * 5000}&as_of=1&as_of=2008", "The date must be a real date"),
+        ("as_of=31&as_of=12&as_of=9999", "The date must be between 1 January 1900 and 31 December 2100"),
+        ("as_of=31&as_of=12&as_of=1899", "The date must be between 1 January 1900 and 31 December 2100"),
+    ],
+)
+def test_huge_or_unsupported_dates_in_the_boxes_show_the_error_summary(signed_in_as, boxes, message):
+    response = signed_in_as(Role.ADMIN).get("/reports/trained-by-area?" + boxes)
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert f'<a href="#as_of-day">{message}</a>' in page
+    assert "<table" not in page
+
+
+def test_the_page_takes_an_iso_date_so_a_report_address_can_be_shared(signed_in_as):
+    response = signed_in_as(Role.COORDINATOR).get("/reports/trained-by-area?as_of=2008-08-31")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert tables_of(response)["Staff trained to 31/08/2008"][-1] == ["Total Number Trained", "5", "", ""]
+    assert 'id="as_of-day" name="as_of" type="text" value="31"' in page
+    assert 'id="as_of-year" name="as_of" type="text" value="2008"' in page
+    assert "/reports/trained-by-area.xlsx?as_of=2008-08-31" in page
+
+
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        ("9999-12-31", "The date must be between 1 January 1900 and 31 December 2100"),
+        ("2008-W35-7", "The date must be a real date"),
+        ("20080831xx", "The date must be a real date"),
+        ("2008-02-30", "The date must be a real date"),
+    ],
+)
+def test_an_iso_date_the_page_cannot_use_shows_the_error_summary(signed_in_as, as_of, message):
+    response = signed_in_as(Role.ADMIN).get(f"/reports/trained-by-area?as_of={as_of}")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert f'<a href="#as_of-day">{message}</a>' in page
+    assert "<table" not in page
+
+
+@pytest.mark.parametrize(
+    ("as_of", "heading"),
+    [
+        ("2008-W35-7", "The report date is not a real date"),
+        ("20080831xx", "The report date is not a real date"),
+        ("0000-01-01", "The report date is not a real date"),
+        ("9999-12-31", "The report date must be between 1 January 1900 and 31 December 2100"),
+        ("1899-12-31", "The report date must be between 1 January 1900 and 31 December 2100"),
+    ],
+)
+def test_the_workbook_refuses_every_date_the_page_and_api_refuse(signed_in_as, as_of, heading):
+    response = signed_in_as(Role.ADMIN).get(f"/reports/trained-by-area.xlsx?as_of={as_of}")
+
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"
+    assert h1_of(response) == heading
+
+
+def test_the_workbook_takes_the_last_supported_day(signed_in_as):
+    response = signed_in_as(Role.ADMIN).get("/reports/trained-by-area.xlsx?as_of=2100-12-31")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == "attachment; filename=trained-by-area-2100-12-31.xlsx"

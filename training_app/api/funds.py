@@ -20,7 +20,7 @@ FUND_FIELDS = frozenset({"amount_pence", "scheme_start", "claim_deadline", "rate
 FINANCE = (Role.FINANCE, Role.ADMIN)
 
 
-@bp.get("/funds/<int:financial_year>")
+@bp.get("/funds/<number:financial_year>")
 @api_allow(FINANCE)
 def get_fund(financial_year: int):
     """A year's fund with its rate card."""
@@ -30,7 +30,7 @@ def get_fund(financial_year: int):
     return jsonify(fund_json(fund))
 
 
-@bp.put("/funds/<int:financial_year>")
+@bp.put("/funds/<number:financial_year>")
 @api_allow(FINANCE)
 def put_fund(financial_year: int):
     """Create (201) or change (200) a year's fund; rates left out take the defaults."""
@@ -115,7 +115,7 @@ OPENAPI = {
                 "responses": {
                     "200": json_response("The fund was changed.", ref("Fund")),
                     "201": json_response("The fund was created.", ref("Fund")),
-                    **errors(400, 403, 409, 422),
+                    **errors(400, 403, 404, 409, 422),
                 },
             },
         }

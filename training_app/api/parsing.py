@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from flask import request
+from werkzeug.routing import BaseConverter
 
+from ..services.calendar import EARLIEST_DATE, LATEST_DATE, DateProblem, DateProblemKind, parse_iso_date
 from .errors import ApiError
+from .routes import bp
 
-DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 Problems = dict[str, str]
+
+
+class NumberConverter(BaseConverter):
+    """`<number:name>`: one to nine ASCII digits, so every value fits an INTEGER on SQLite and PostgreSQL.
+
+    Werkzeug's `int` takes any length (SQLite then cannot bind it) and Unicode digits. Longer values fail the
+    pattern rather than a ValidationError, which Werkzeug would answer 405 on the rule's other methods.
+    """
+
+    regex = r"[0-9]{1,9}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(int(value))
+
+
+# Recorded before any module that uses it adds its routes (they all read their input through this module).
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 
 def json_object() -> dict[str, Any]:
@@ -28,24 +50,43 @@ def json_object() -> dict[str, Any]:
     return body
 
 
-def parse_date(text: str) -> date | None:
-    """A real calendar date written YYYY-MM-DD, or None."""
-    if not isinstance(text, str) or not DATE_PATTERN.fullmatch(text):
-        return None
+def date_problem(text: Any, name: str, label: str | None = None) -> tuple[date | None, str | None]:
+    """A date written YYYY-MM-DD within the supported years, or the API's message for field `name`."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+        return parse_iso_date(text), None
+    except DateProblem as problem:
+        what = label or f"'{name}'"
+        if problem.kind is DateProblemKind.OUT_OF_RANGE:
+            return None, f"{what} must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+        return None, f"{what} must be a real date written YYYY-MM-DD."
+
+
+def parse_date(text: Any) -> date | None:
+    """A real calendar date written YYYY-MM-DD within the supported years, or None."""
+    return date_problem(text, "date")[0]
 
 
 def date_field(body: dict[str, Any], name: str, problems: Problems, label: str | None = None) -> date | None:
-    """A required date field; a problem is recorded when it is missing or not a real YYYY-MM-DD date."""
+    """A required date field; a problem is recorded when it is missing or not a supported YYYY-MM-DD date."""
     if body.get(name) is None:
         problems[name] = "Enter a date as YYYY-MM-DD."
         return None
-    value = parse_date(body[name])
-    if value is None:
-        problems[name] = f"{label or name} must be a real date written YYYY-MM-DD."
+    value, problem = date_problem(body[name], name, label)
+    if problem:
+        problems[name] = problem
+    return value
+
+
+def query_date(args: Mapping[str, str], name: str, problems: Problems, required: bool = False) -> date | None:
+    """A date from the query string; a problem is recorded when it is bad, or missing and required."""
+    text = args.get(name) or None
+    if text is None:
+        if required:
+            problems[name] = "Enter a date as YYYY-MM-DD."
+        return None
+    value, problem = date_problem(text, name)
+    if problem:
+        problems[name] = problem
     return value
 
 
@@ -63,3 +104,12 @@ def integer_field(value: Any, name: str, problems: Problems) -> int | None:
 def unknown_fields(body: dict[str, Any], known: set[str] | frozenset[str], prefix: str = "") -> Problems:
     """A problem for every field the API does not accept, so typos are not silently ignored."""
     return {f"{prefix}{name}": "Unknown field." for name in body if name not in known}
+
+
+def code_filter(args: Mapping[str, str], name: str, problems: Problems) -> str | None:
+    """A code from the query string; one holding a NUL is refused here, as PostgreSQL cannot even compare it."""
+    code = args.get(name) or None
+    if code is not None and "\x00" in code:
+        problems[name] = f"No {name} has that code."
+        return None
+    return code

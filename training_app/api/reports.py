@@ -12,7 +12,7 @@ from ..services.scope import report_scope
 from .auth import api_allow
 from .docs import DATE, STRING, errors, json_response, ref
 from .errors import ApiError
-from .parsing import parse_date
+from .parsing import Problems, query_date
 from .routes import bp
 
 
@@ -20,11 +20,10 @@ from .routes import bp
 @api_allow(REPORT_READERS)
 def trained_by_area_report():
     """The trained-by-area table as of a date; a workforce lead sees only rows touching their authorities."""
-    text = request.args.get("as_of")
-    as_of = parse_date(text) if text else None
+    problems: Problems = {}
+    as_of = query_date(request.args, "as_of", problems, required=True)
     if as_of is None:
-        message = "Enter a date as YYYY-MM-DD." if not text else "'as_of' must be a real date written YYYY-MM-DD."
-        raise ApiError.validation_failed({"as_of": message})
+        raise ApiError.validation_failed(problems)
     rows = trained_by_area(as_of, report_scope(g.api_user))
     return jsonify(as_of=as_of.isoformat(), rows=[row_json(row) for row in rows])
 

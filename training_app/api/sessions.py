@@ -14,7 +14,7 @@ from ..services.sessions_query import SessionFilters, SessionQueryError, Session
 from .auth import api_allow
 from .docs import DATE, DATE_TIME, STRING, errors, json_response, query_parameter, ref
 from .errors import ApiError
-from .parsing import parse_date
+from .parsing import Problems, code_filter, query_date
 from .routes import bp
 
 
@@ -32,19 +32,10 @@ def list_sessions():
 
 def session_filters(args) -> SessionFilters:
     """The query string as filters; every bad one reported at once as a 422."""
-    problems: dict[str, str] = {}
-    dates = {}
-    for name in ("from", "to"):
-        text = args.get(name) or None
-        dates[name] = parse_date(text) if text else None
-        if text and dates[name] is None:
-            problems[name] = f"'{name}' must be a real date written YYYY-MM-DD."
-    filters = SessionFilters(
-        course=args.get("course") or None,
-        authority=args.get("authority") or None,
-        date_from=dates["from"],
-        date_to=dates["to"],
-    )
+    problems: Problems = {}
+    date_from, date_to = query_date(args, "from", problems), query_date(args, "to", problems)
+    codes = {name: code_filter(args, name, problems) for name in ("course", "authority")}
+    filters = SessionFilters(course=codes["course"], authority=codes["authority"], date_from=date_from, date_to=date_to)
     problems = sessions_query.filter_problems(filters) | problems
     if problems:
         raise ApiError.validation_failed(problems)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import click
@@ -10,19 +9,19 @@ from flask.cli import AppGroup
 from xlsxwriter.exceptions import FileCreateError
 
 from ..exports.trained_by_area import write_trained_by_area
-
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from ..services.calendar import DateProblem, DateProblemKind, parse_iso_date
 
 export_cli = AppGroup("export", help="Write report workbooks.")
 
 
-def _parse_date(value: str) -> date:
+def _parse_date(option: str, value: str) -> date:
+    """The option's YYYY-MM-DD date, or a ClickException in the command line's words."""
     try:
-        if not ISO_DATE.fullmatch(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.ClickException(f"--as-of: {value!r} is not a real date in the form YYYY-MM-DD") from None
+        return parse_iso_date(value)
+    except DateProblem as problem:
+        if problem.kind is DateProblemKind.OUT_OF_RANGE:
+            raise click.ClickException(f"{option}: {value} {problem}") from None
+        raise click.ClickException(f"{option}: {value!r} is not a real date in the form YYYY-MM-DD") from None
 
 
 @export_cli.command("trained-by-area")
@@ -30,7 +29,7 @@ def _parse_date(value: str) -> date:
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx file.")
 def trained_by_area_command(as_of: str, out: str) -> None:
     """Write the trained-by-area workbook (SPEC 4.4) as of a date."""
-    day = _parse_date(as_of)
+    day = _parse_date("--as-of", as_of)
     if not out.lower().endswith(".xlsx"):
         raise click.ClickException("--out must name an .xlsx file")
     try:

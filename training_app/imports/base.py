@@ -14,18 +14,37 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..services.calendar import EARLIEST_DATE, LATEST_DATE, DateProblem, DateProblemKind, parse_iso_date
 from ..validation import email_problem
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
 
-DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
-TIME_PATTERN = re.compile(r"(\d{1,2}):(\d{2})")
-INTEGER_PATTERN = re.compile(r"[+-]?\d+")
+# ASCII digits only: `\d` would also take Arabic-Indic or full-width digits, which int() reads but nobody means.
+TIME_PATTERN = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+INTEGER_PATTERN = re.compile(r"[+-]?[0-9]+")
 YES_NO = {"yes": True, "no": False}
 MAX_INTEGER = 2**31 - 1  # what an INTEGER column holds on PostgreSQL
+# More digits than MAX_INTEGER has are too large whatever they say; checked before int(), which refuses
+# strings of over 4,300 digits with a ValueError of its own.
+MAX_INTEGER_DIGITS = len(str(MAX_INTEGER))
+SHOWN_LENGTH = 40  # how much of a bad value an error message repeats
 # Large enough to keep the number of queries small, small enough for SQLite's and psycopg's bind limits.
 CHUNK_SIZE = 2000
+
+
+def shown(value: str) -> str:
+    """A cell as an error message repeats it: shortened, so a huge cell does not bury the other errors."""
+    return value if len(value) <= SHOWN_LENGTH else value[: SHOWN_LENGTH - 1] + "…"
+
+
+def date_message(value: str, problem: DateProblem) -> str:
+    """What is wrong with a date cell, in the words of the import messages."""
+    if problem.kind is DateProblemKind.OUT_OF_RANGE:
+        return f"{value} is outside the years this system keeps ({EARLIEST_DATE} to {LATEST_DATE})"
+    if problem.kind is DateProblemKind.NOT_REAL:
+        return f"{value} is not a real date"
+    return f'must be a date as YYYY-MM-DD, not "{shown(value)}"'
 
 
 class FileProblem(Exception):
@@ -88,21 +107,20 @@ class Row:
         if value is None:
             return None
         if value.lower() not in YES_NO:
-            self.error(column, f'must be yes or no, not "{value}"')
+            self.error(column, f'must be yes or no, not "{shown(value)}"')
             return None
         return YES_NO[value.lower()]
 
     def integer(self, column: str, minimum: int | None = None, required: bool = False) -> int | None:
-        """A whole number, at least `minimum` when given."""
+        """A whole number that an INTEGER column holds, at least `minimum` when given."""
         value = self._value(column, required)
         if value is None:
             return None
         if not INTEGER_PATTERN.fullmatch(value):
-            self.error(column, f'must be a whole number, not "{value}"')
+            self.error(column, f'must be a whole number, not "{shown(value)}"')
             return None
-        number = int(value)
-        if abs(number) > MAX_INTEGER:
-            self.error(column, f"{value} is too large")
+        if len(value.lstrip("+-").lstrip("0")) > MAX_INTEGER_DIGITS or abs(number := int(value)) > MAX_INTEGER:
+            self.error(column, f"{shown(value)} is too large")
             return None
         if minimum is not None and number < minimum:
             self.error(column, f"must be at least {minimum}, not {number}")
@@ -110,17 +128,14 @@ class Row:
         return number
 
     def date(self, column: str) -> date | None:
-        """A required real date written YYYY-MM-DD."""
+        """A required real date written YYYY-MM-DD, within the years the system keeps."""
         value = self._value(column, True)
         if value is None:
             return None
-        if not DATE_PATTERN.fullmatch(value):
-            self.error(column, f'must be a date as YYYY-MM-DD, not "{value}"')
-            return None
         try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.error(column, f"{value} is not a real date")
+            return parse_iso_date(value)
+        except DateProblem as problem:
+            self.error(column, date_message(value, problem))
             return None
 
     def time(self, column: str) -> time | None:
@@ -130,7 +145,7 @@ class Row:
             return None
         match = TIME_PATTERN.fullmatch(value)
         if not match or int(match[1]) > 23 or int(match[2]) > 59:
-            self.error(column, f'must be a time as HH:MM, not "{value}"')
+            self.error(column, f'must be a time as HH:MM, not "{shown(value)}"')
             return None
         return time(int(match[1]), int(match[2]))
 
@@ -157,7 +172,7 @@ class Row:
             return choices(value.lower())
         except ValueError:
             allowed = ", ".join(member.value for member in choices)
-            self.error(column, f'must be one of {allowed}, not "{value}"')
+            self.error(column, f'must be one of {allowed}, not "{shown(value)}"')
             return None
 
     def ref(
@@ -169,7 +184,7 @@ class Row:
             return None
         found = table.get(value.lower() if lower else value)
         if found is None:
-            self.error(column, missing.format(value))
+            self.error(column, missing.format(shown(value)))
         return found
 
     def code_list(self, column: str) -> list[str]:

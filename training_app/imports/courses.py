@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Course, CourseKind
+from ..services.records import MAX_VALIDITY_MONTHS
 from .base import Reader, Row
 
 
@@ -55,7 +56,7 @@ class CourseReader(Reader):
         code = row.text("code", 40)
         title = row.text("title", 200)
         kind = row.choice("kind", CourseKind)
-        validity_months = row.integer("validity_months", minimum=1)
+        validity_months = self._validity(row)
         counts_as_trained = row.yes_no("counts_as_trained")
         prerequisites = row.code_list("prerequisites")
         if code is not None and code in prerequisites:
@@ -63,6 +64,17 @@ class CourseReader(Reader):
         if not row.ok:
             return None
         return CourseRecord(row, code, title, kind, validity_months, counts_as_trained, prerequisites)
+
+    @staticmethod
+    def _validity(row: Row) -> int | None:
+        validity_months = row.integer("validity_months", minimum=1)
+        if validity_months is not None and validity_months > MAX_VALIDITY_MONTHS:
+            row.error(
+                "validity_months",
+                f"must be at most {MAX_VALIDITY_MONTHS} ({MAX_VALIDITY_MONTHS // 12} years), not {validity_months}",
+            )
+            return None
+        return validity_months
 
     def check_file(self, records: list[CourseRecord]) -> None:
         known = self.file_codes | self.existing.keys()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Course, Practitioner, RecordSource, TrainingRecord
+from ..services.calendar import london_today
 from ..services.records import expiry_for
 from .base import Reader, Row, fetch_in
 
@@ -40,7 +41,7 @@ class TrainingRecordReader(Reader):
         self.courses = {c.code: c for c in fetch_in(sa.select(Course), Course.code, (r["course"] for r in rows))}
         records = fetch_in(sa.select(TrainingRecord), TrainingRecord.practitioner_id, self.practitioners.values())
         self.existing = {(r.practitioner_id, r.course_id, r.completed_on): r for r in records}
-        self.today = date.today()
+        self.today = london_today()  # the day the partnership is in, not the server's
 
     def check(self, row: Row) -> TrainingRecordRecord | None:
         practitioner_id = row.ref("practitioner", self.practitioners, "no practitioner with email {}", lower=True)

@@ -20,6 +20,11 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+# The longest validity a course may have: with completions within calendar.LATEST_DATE, every expiry stays far
+# inside the years Python's date holds, so add_months can never overflow.
+MAX_VALIDITY_MONTHS = 100 * 12
+
+
 def expiry_for(completed_on: date, validity_months: int | None) -> date | None:
     """When a record completed on a date expires: completion plus the course's validity; None if it never does."""
     return add_months(completed_on, validity_months) if validity_months else None

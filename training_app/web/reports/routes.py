@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from flask_login import current_user
 
 from ...exports.trained_by_area import by_authority_header, write_trained_by_area
 from ...permissions import REPORT_READERS, allow
-from ...services.calendar import london_today
+from ...services.calendar import EARLIEST_DATE, LATEST_DATE, DateProblem, DateProblemKind, london_today, parse_iso_date
 from ...services.counting import AreaRow, trained_by_area
 from ...services.report_rows import still_to_train
 from ...services.scope import report_scope
@@ -57,9 +56,18 @@ def trained_by_area_page():
 @allow(REPORT_READERS)
 def trained_by_area_workbook():
     """The trained-by-area workbook (SPEC 4.4) as a download, for ?as_of=YYYY-MM-DD (today when not given)."""
-    as_of = _iso_date(request.args["as_of"]) if "as_of" in request.args else london_today()
-    if as_of is None:
-        return render_template("reports/bad-date.html", today=london_today()), 400
+    try:
+        as_of = parse_iso_date(request.args["as_of"]) if "as_of" in request.args else london_today()
+    except DateProblem as problem:
+        out_of_range = problem.kind is DateProblemKind.OUT_OF_RANGE
+        page = render_template(
+            "reports/bad-date.html",
+            today=london_today(),
+            out_of_range=out_of_range,
+            earliest=EARLIEST_DATE,
+            latest=LATEST_DATE,
+        )
+        return page, 400
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "trained-by-area.xlsx"
         write_trained_by_area(path, as_of, report_scope(current_user))
@@ -70,13 +78,3 @@ def trained_by_area_workbook():
         as_attachment=True,
         download_name=f"trained-by-area-{as_of.isoformat()}.xlsx",
     )
-
-
-def _iso_date(text: str) -> date | None:
-    """A YYYY-MM-DD date, or None when the text is not one."""
-    if len(text) != 10:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
