@@ -1,11 +1,12 @@
-"""`flask users create` and `flask users token`."""
+"""`flask users create`, `token`, `password`, `deactivate` and `activate`."""
 
 import pytest
 import sqlalchemy as sa
 
 from tests.factories import make_authority, make_organisation
+from tests.web.helpers import sign_in
 from training_app.extensions import db
-from training_app.models import ApiToken, Role, User, hash_token
+from training_app.models import ApiToken, AuditEvent, Role, User, hash_token
 from training_app.services.accounts import user_for_token
 
 PASSWORD = "a long enough password"
@@ -71,9 +72,9 @@ def test_create_makes_a_user_of_each_role_who_can_sign_in(app, runner, scope, ro
     ("args", "message"),
     [
         (["--role", "overlord"], "role must be one of: admin, coordinator, booker"),
-        (["--role", "booker"], "a booker needs --organisation"),
+        (["--role", "booker"], "a booker needs an organisation"),
         (["--role", "booker", "--organisation", "NOPE"], "no organisation with code NOPE"),
-        (["--role", "workforce_lead"], "a workforce lead needs at least one --authority"),
+        (["--role", "workforce_lead"], "a workforce lead needs at least one authority"),
         (["--role", "workforce_lead", "--authority", "RUTLAND", "--authority", "MARS"], "no authority with code MARS"),
     ],
 )
@@ -134,3 +135,107 @@ def test_token_for_an_unknown_email_fails(app, runner):
     assert "no user with email ghost@council.example" in result.output
     with app.app_context():
         assert db.session.execute(sa.select(sa.func.count()).select_from(ApiToken)).scalar_one() == 0
+
+
+NEW_PASSWORD = "an even longer new password"
+EMAIL = "kim.lee@council.example"
+
+
+@pytest.fixture
+def kim(app, runner):
+    """A coordinator made on the command line, signed in in a browser; returns that browser."""
+    assert _create(runner, "--email", EMAIL, "--role", "coordinator").exit_code == 0
+    browser = app.test_client()
+    assert sign_in(browser, EMAIL, PASSWORD).headers["Location"] == "/"
+    assert browser.get("/").status_code == 200
+    return browser
+
+
+def _user(app, email: str = EMAIL) -> User:
+    with app.app_context():
+        user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one()
+        db.session.expunge(user)
+        return user
+
+
+def _audit(app) -> list[tuple[str, str, str, int | None, object, object]]:
+    with app.app_context():
+        events = db.session.execute(
+            sa.select(AuditEvent).where(AuditEvent.action.not_in(["sign_in", "sign_out"])).order_by(AuditEvent.id)
+        ).scalars()
+        return [(e.actor, e.action, e.entity_type, e.entity_id, e.old_value, e.new_value) for e in events]
+
+
+def test_password_sets_the_password_from_standard_input_and_signs_the_user_out_everywhere(app, runner, kim):
+    result = runner.invoke(args=["users", "password", "--email", "Kim.Lee@council.example"], input=NEW_PASSWORD + "\n")
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"changed the password for {EMAIL} and signed them out everywhere"
+    user = _user(app)
+    assert user.check_password(NEW_PASSWORD)
+    assert not user.check_password(PASSWORD)
+    assert kim.get("/").status_code == 302
+    assert sign_in(kim, EMAIL, NEW_PASSWORD).headers["Location"] == "/"
+    assert _audit(app) == [("cli", "password_changed", "user", user.id, None, None)]
+
+
+def test_password_refuses_a_short_password_and_changes_nothing(app, runner, kim):
+    result = runner.invoke(args=["users", "password", "--email", EMAIL], input="short\n")
+
+    assert result.exit_code == 1
+    assert "password must be at least 10 characters" in result.output
+    assert _user(app).check_password(PASSWORD)
+    assert kim.get("/").status_code == 200
+    assert _audit(app) == []
+
+
+@pytest.mark.parametrize("command", ["password", "deactivate", "activate"])
+def test_commands_for_an_unknown_email_fail_and_say_so(app, runner, command):
+    result = runner.invoke(args=["users", command, "--email", "Ghost@council.example"], input=NEW_PASSWORD + "\n")
+
+    assert result.exit_code == 1
+    assert "no user with email ghost@council.example" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_deactivate_switches_the_user_off_ends_their_sessions_and_stops_their_tokens(app, runner, kim):
+    token = runner.invoke(args=["users", "token", "--email", EMAIL]).output.strip()
+
+    result = runner.invoke(args=["users", "deactivate", "--email", EMAIL])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"switched off {EMAIL} and signed them out everywhere"
+    user = _user(app)
+    assert user.active is False
+    assert kim.get("/").status_code == 302
+    refused = sign_in(kim, EMAIL, PASSWORD)
+    assert "Your account has been switched off" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert user_for_token(token) is None
+    assert _audit(app) == [("cli", "user_deactivated", "user", user.id, {"active": True}, {"active": False})]
+
+
+def test_deactivating_twice_says_so_and_records_one_event(app, runner, kim):
+    runner.invoke(args=["users", "deactivate", "--email", EMAIL])
+
+    result = runner.invoke(args=["users", "deactivate", "--email", EMAIL])
+
+    assert result.exit_code == 0
+    assert result.output.strip() == f"{EMAIL} is already switched off"
+    assert [event[1] for event in _audit(app)] == ["user_deactivated"]
+
+
+def test_activate_lets_a_switched_off_user_sign_in_again(app, runner, kim):
+    runner.invoke(args=["users", "deactivate", "--email", EMAIL])
+
+    result = runner.invoke(args=["users", "activate", "--email", EMAIL])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"switched on {EMAIL}"
+    user = _user(app)
+    assert user.active is True
+    assert sign_in(kim, EMAIL, PASSWORD).headers["Location"] == "/"
+    assert kim.get("/").status_code == 200
+    assert _audit(app)[-1] == ("cli", "user_reactivated", "user", user.id, {"active": False}, {"active": True})
+    again = runner.invoke(args=["users", "activate", "--email", EMAIL])
+    assert again.output.strip() == f"{EMAIL} is already switched on"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -27,6 +28,7 @@ def from_environment(instance_path: str) -> dict:
     default_db = "sqlite:///" + str(Path(instance_path) / "training.sqlite3")
     mail_server = os.environ.get("MAIL_SERVER", "")
     outbox = os.environ.get("MAIL_OUTBOX") or ("" if mail_server else str(Path(instance_path) / "outbox"))
+    session_max_hours = int(os.environ.get("SESSION_MAX_HOURS", "12"))
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(os.environ.get("DATABASE_URL", default_db)),
@@ -44,6 +46,11 @@ def from_environment(instance_path: str) -> dict:
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Leicester, Leicestershire and Rutland partnership"),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
+        # Enforced on the server from times kept in the session (security.py); see SESSION_REFRESH_EACH_REQUEST.
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "120")),
+        "SESSION_MAX_HOURS": session_max_hours,
+        # Flask refuses a session cookie signed longer ago than this, a second guard on the absolute lifetime.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=session_max_hours),
     }
 
 
@@ -61,6 +68,8 @@ COMMON = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
+    # Write the session cookie only when the session changes (last seen moves at most once a minute).
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,

@@ -1,23 +1,22 @@
-"""Security headers, the Flask-Login user loader, and password sign-in with throttling."""
+"""Security headers, the Flask-Login user loader, and the idle and absolute limits on a signed-in session."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import re
-from datetime import datetime, timedelta
-from functools import lru_cache
 from importlib import resources
 
-import sqlalchemy as sa
-from flask import Flask, current_app
-from werkzeug.security import check_password_hash, generate_password_hash
+from flask import Flask, Response, current_app, flash, request, session
+from flask_login import logout_user, user_logged_in, user_logged_out
 
 from .extensions import db, login_manager
-from .models import AuditEvent, SignInFailure, User, utcnow
+from .models import User, utcnow
 
-WRONG_DETAILS_MESSAGE = "Enter a correct email address and password"
-INACTIVE_MESSAGE = "Your account has been switched off. Ask your training coordinator to switch it back on"
+SIGNED_IN_AT = "signed_in_at"
+SEEN_AT = "seen_at"
+SEEN_PRECISION_SECONDS = 60  # last seen moves at most once a minute, so the cookie is not rewritten on every click
+SESSION_ID = re.compile(r"(?P<id>[0-9]{1,18}):(?P<version>[0-9]{1,18})")
 
 
 def _template_snippet_hash() -> str:
@@ -38,18 +37,28 @@ CONTENT_SECURITY_POLICY = (
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Reload the signed-in user from the id in the session; inactive users are signed out."""
-    if not user_id.isdigit():
+    """Reload the signed-in user from "<id>:<session version>"; an older version or an inactive user is refused."""
+    match = SESSION_ID.fullmatch(user_id)
+    if match is None:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(match["id"]))
+    if user is None or not user.active or user.session_version != int(match["version"]):
+        return None
+    return user
 
 
 def register_security(app: Flask) -> None:
-    """Add the security headers to every response."""
+    """Add the security headers to every response and end sessions that are past their limits."""
+    user_logged_in.connect(_start_session_clock, app)
+    user_logged_out.connect(_stop_session_clock, app)
+
+    @app.before_request
+    def _end_expired_session() -> None:
+        if request.endpoint != "static" and "_user_id" in session:
+            _check_session_limits()
 
     @app.after_request
-    def _headers(response):
+    def _headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
@@ -58,80 +67,64 @@ def register_security(app: Flask) -> None:
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static":
+            # Everything but the static assets may be personal (pages, workbooks, API errors): never stored.
+            # Set, not defaulted, because send_file answers "no-cache", which still lets caches keep a copy.
+            response.headers["Cache-Control"] = "no-store"
         return response
 
 
-class SignInRefused(Exception):
-    """A sign-in attempt was refused; the message is safe to show and the status is the HTTP status."""
-
-    def __init__(self, message: str, status: int = 200):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+def _now() -> int:
+    """Now in whole seconds since the epoch, as kept in the session."""
+    return int(utcnow().timestamp())
 
 
-def locked_message() -> str:
-    """What a throttled user is told."""
-    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
-    return f"You have tried to sign in too many times. Wait {minutes} minutes, then try again"
+def _start_session_clock(sender: Flask, user: User, **extra: object) -> None:
+    """Note when this session signed in; both limits count from here."""
+    # The cookie stays a browser-session one (not session.permanent): closing the browser on a shared
+    # office computer still signs its user out, and the server enforces both limits whatever the cookie says.
+    session[SIGNED_IN_AT] = session[SEEN_AT] = _now()
 
 
-def sign_in_with_password(email: str, password: str, ip: str | None = None) -> User:
-    """Check an email and password, throttling repeated failures per email; the caller commits.
+def _stop_session_clock(sender: Flask, user: User | None = None, **extra: object) -> None:
+    """Forget the session's times when it signs out."""
+    session.pop(SIGNED_IN_AT, None)
+    session.pop(SEEN_AT, None)
 
-    Raises SignInRefused with the same message for an unknown email and a wrong password.
+
+def _check_session_limits() -> None:
+    """Sign out a session past the idle or absolute limit (with a message), else note it was seen.
+
+    The times live in the signed session cookie, so checking them writes nothing to the database; the
+    session version (load_user) is what ends a session for good when a copied cookie is replayed.
     """
-    email = email.strip().lower()
-    if is_locked_out(email):
-        raise SignInRefused(locked_message(), 429)
-    user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
-    if not _password_matches(user, password):
-        _record_failure(email, ip)
-        raise SignInRefused(WRONG_DETAILS_MESSAGE)
-    if not user.active:
-        raise SignInRefused(INACTIVE_MESSAGE)
-    db.session.execute(sa.delete(SignInFailure).where(SignInFailure.email == email))
-    user.last_sign_in_at = utcnow()
-    record_session_event(user, "sign_in")
-    return user
+    now = _now()
+    signed_in_at, seen_at = session.get(SIGNED_IN_AT), session.get(SEEN_AT)
+    if not isinstance(signed_in_at, int) or not isinstance(seen_at, int):
+        logout_user()  # a session from before these limits, or not made by signing in
+        return
+    max_hours = current_app.config["SESSION_MAX_HOURS"]
+    idle_minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    if now - signed_in_at >= max_hours * 3600:
+        logout_user()
+        flash(f"You were signed out because you had been signed in for {_hours(max_hours)}. Sign in again.", "info")
+    elif now - seen_at >= idle_minutes * 60:
+        logout_user()
+        flash(
+            f"You were signed out because you had not done anything for {_minutes(idle_minutes)}. Sign in again.",
+            "info",
+        )
+    elif now - seen_at >= SEEN_PRECISION_SECONDS:
+        session[SEEN_AT] = now
 
 
-def _lock_window_start() -> datetime:
-    return utcnow() - timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+def _hours(hours: int) -> str:
+    """Whole hours as people say them, like "1 hour" or "12 hours"."""
+    return "1 hour" if hours == 1 else f"{hours} hours"
 
 
-def _record_failure(email: str, ip: str | None) -> None:
-    """Count a failure, forgetting this email's failures that have left the window so the table stays small."""
-    db.session.execute(
-        sa.delete(SignInFailure).where(SignInFailure.email == email, SignInFailure.at < _lock_window_start())
-    )
-    db.session.add(SignInFailure(email=email, ip=ip))
-
-
-def is_locked_out(email: str) -> bool:
-    """Whether this email has failed too often within the lock window."""
-    since = _lock_window_start()
-    failures = db.session.execute(
-        sa.select(sa.func.count()).where(SignInFailure.email == email.strip().lower(), SignInFailure.at >= since)
-    ).scalar_one()
-    return failures >= current_app.config["LOGIN_MAX_FAILURES"]
-
-
-def record_session_event(user: User, action: str) -> None:
-    """Audit a sign-in or sign-out."""
-    db.session.add(AuditEvent(user_id=user.id, actor=user.email, action=action, entity_type="user", entity_id=user.id))
-
-
-@lru_cache(maxsize=1)
-def _decoy_hash() -> str:
-    return generate_password_hash("decoy password that no account has")
-
-
-def _password_matches(user: User | None, password: str) -> bool:
-    """Check the password; an unknown email costs the same hashing time, so timing does not tell."""
-    if user is None:
-        check_password_hash(_decoy_hash(), password)
-        return False
-    return user.check_password(password)
+def _minutes(minutes: int) -> str:
+    """A length of time as people say it: "30 minutes", "2 hours", "1 hour 30 minutes"."""
+    hours, rest = divmod(minutes, 60)
+    parts = ([_hours(hours)] if hours else []) + ([f"{rest} minute" + ("" if rest == 1 else "s")] if rest else [])
+    return " ".join(parts) or "0 minutes"

@@ -21,6 +21,16 @@ def admin_email(app):
     return email
 
 
+def _lands_on_dashboard(client, response, email: str, heading: str = "Administration") -> None:
+    """The sign-in redirected to the dashboard, which opens for that user and names them."""
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200
+    assert h1_of(dashboard) == heading
+    assert f'app-service-navigation__user">{email}</li>' in dashboard.get_data(as_text=True)
+
+
 def _failures(app, email: str) -> int:
     with app.app_context():
         return db.session.execute(
@@ -31,17 +41,30 @@ def _failures(app, email: str) -> int:
 def test_signing_in_lands_on_the_dashboard_showing_the_users_email(app, client, admin_email):
     response = sign_in(client, "Alex.Admin@council.example ")
 
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
-    dashboard = client.get("/")
-    assert dashboard.status_code == 200
-    assert h1_of(dashboard) == "Administration"
-    assert admin_email in dashboard.get_data(as_text=True)
+    _lands_on_dashboard(client, response, admin_email)
     with app.app_context():
         user = db.session.execute(sa.select(User).filter_by(email=admin_email)).scalar_one()
         assert user.last_sign_in_at is not None
-        actions = db.session.execute(sa.select(AuditEvent.action).filter_by(user_id=user.id)).scalars().all()
-        assert actions == ["sign_in"]
+        events = db.session.execute(sa.select(AuditEvent).filter_by(user_id=user.id)).scalars().all()
+        assert [(e.action, e.actor, e.entity_type, e.entity_id) for e in events] == [
+            ("sign_in", admin_email, "user", user.id)
+        ]
+
+
+@pytest.mark.parametrize(
+    ("role", "heading"),
+    [
+        (Role.COORDINATOR, "Training coordination"),
+        (Role.FINANCE, "Supply-cover funds and claims"),
+        (Role.PRACTITIONER, "Your training"),
+    ],
+)
+def test_each_role_lands_on_its_own_dashboard(app, client, role, heading):
+    with app.app_context():
+        email = make_user(role).email
+        db.session.commit()
+
+    _lands_on_dashboard(client, sign_in(client, email), email, heading)
 
 
 def test_signed_out_visitors_are_sent_to_sign_in_and_back_afterwards(client, admin_email):
@@ -50,7 +73,7 @@ def test_signed_out_visitors_are_sent_to_sign_in_and_back_afterwards(client, adm
     assert response.headers["Location"].startswith("/sign-in?next=")
 
     signed_in = sign_in(client, admin_email, next_path="/")
-    assert signed_in.headers["Location"] == "/"
+    _lands_on_dashboard(client, signed_in, admin_email)
 
 
 @pytest.mark.parametrize("email", ["alex.admin@council.example", "nobody@council.example"])
@@ -63,6 +86,7 @@ def test_a_wrong_password_or_unknown_email_shows_the_same_error_summary(app, cli
     assert "govuk-error-summary" in page
     assert "There is a problem" in page
     assert 'href="#email">Enter a correct email address and password</a>' in page
+    assert "Retry-After" not in response.headers
     assert client.get("/").status_code == 302
     assert _failures(app, email) == 1
 
@@ -106,26 +130,58 @@ def test_five_failures_lock_the_email_until_the_window_passes(app, client, admin
 
         locked = sign_in(client, admin_email, password=PASSWORD)
         assert locked.status_code == 429
+        assert locked.headers["Retry-After"] == str(15 * 60)
         assert "You have tried to sign in too many times. Wait 15 minutes, then try again" in locked.get_data(
             as_text=True
         )
         assert client.get("/").status_code == 302
 
         traveller.shift(timedelta(minutes=14))
-        assert sign_in(client, admin_email, password=PASSWORD).status_code == 429
+        still_locked = sign_in(client, admin_email, password=PASSWORD)
+        assert still_locked.status_code == 429
+        assert still_locked.headers["Retry-After"] == "60"
 
         traveller.shift(timedelta(minutes=2))
         allowed = sign_in(client, admin_email, password=PASSWORD)
-        assert allowed.status_code == 302
-        assert client.get("/").status_code == 200
+        _lands_on_dashboard(client, allowed, admin_email)
     assert _failures(app, admin_email) == 0
+
+
+def test_retry_after_counts_down_to_when_the_oldest_counted_failure_leaves_the_window(app, client, admin_email):
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False) as traveller:
+        sign_in(client, admin_email, password="guess")  # 10:00, out of the window by the time of the lock
+        traveller.shift(timedelta(minutes=20))
+        for _ in range(5):  # 10:20, 10:22, ... 10:28
+            assert sign_in(client, admin_email, password="guess").status_code == 200
+            traveller.shift(timedelta(minutes=2))
+        traveller.shift(timedelta(seconds=30))  # 10:30:30; 10:20 + 15 minutes is 10:35:00
+
+        locked = sign_in(client, admin_email, password=PASSWORD)
+
+        assert locked.status_code == 429
+        assert locked.headers["Retry-After"] == str(4 * 60 + 30)
+        traveller.shift(timedelta(seconds=4 * 60 + 30))
+        _lands_on_dashboard(client, sign_in(client, admin_email), admin_email)
+
+
+def test_retry_after_is_never_less_than_a_second(app, client, admin_email):
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False) as traveller:
+        for _ in range(5):
+            sign_in(client, admin_email, password="guess")
+        traveller.shift(timedelta(minutes=15) - timedelta(milliseconds=1))
+
+        locked = sign_in(client, admin_email, password=PASSWORD)
+
+        assert locked.status_code == 429
+        assert locked.headers["Retry-After"] == "1"
 
 
 def test_four_failures_do_not_lock_and_a_success_clears_them(app, client, admin_email):
     for _ in range(4):
-        sign_in(client, admin_email, password="guess")
+        assert sign_in(client, admin_email, password="guess").status_code == 200
+    assert _failures(app, admin_email) == 4
 
-    assert sign_in(client, admin_email).status_code == 302
+    _lands_on_dashboard(client, sign_in(client, admin_email), admin_email)
     assert _failures(app, admin_email) == 0
 
 
@@ -165,14 +221,17 @@ def test_a_user_switched_off_while_signed_in_is_signed_out(app, client, admin_em
 def test_sign_in_never_redirects_off_the_site(client, admin_email, target):
     response = sign_in(client, admin_email, next_path=target)
 
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    _lands_on_dashboard(client, response, admin_email)
 
 
 def test_sign_in_follows_a_next_path_on_the_site(client, admin_email):
-    response = sign_in(client, admin_email, next_path="/health?check=1")
+    response = sign_in(client, admin_email, next_path="/reports/trained-by-area.xlsx?as_of=2008-08-31")
 
-    assert response.headers["Location"] == "/health?check=1"
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/reports/trained-by-area.xlsx?as_of=2008-08-31"
+    workbook = client.get(response.headers["Location"])
+    assert workbook.status_code == 200
+    assert workbook.headers["Content-Disposition"] == "attachment; filename=trained-by-area-2008-08-31.xlsx"
 
 
 def test_failures_that_left_the_window_are_forgotten_when_a_new_one_comes(app, client, admin_email):

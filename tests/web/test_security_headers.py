@@ -1,4 +1,4 @@
-"""Security headers on every page, cookie flags, and Secure cookies in production."""
+"""Security headers, no-store on every personal response, cookie flags, and Secure cookies in production."""
 
 import base64
 import hashlib
@@ -6,8 +6,12 @@ import re
 
 import pytest
 
+from tests.factories import make_user
+from tests.web.helpers import sign_in
 from training_app import create_app
 from training_app.config import from_environment
+from training_app.extensions import db
+from training_app.models import Role
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S)
 
@@ -28,6 +32,47 @@ def test_pages_carry_the_security_headers(client, path):
     assert csp["frame-ancestors"] == "'none'"
     assert csp["script-src"].startswith("'self'")
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+@pytest.fixture
+def signed_in_admin(app, client):
+    with app.app_context():
+        email = make_user(Role.ADMIN).email
+        db.session.commit()
+    assert sign_in(client, email).headers["Location"] == "/"
+    return client
+
+
+@pytest.mark.parametrize("path", ["/", "/no-such-page", "/health"])
+def test_signed_in_responses_are_never_stored_whatever_their_type(signed_in_admin, path):
+    response = signed_in_admin.get(path)
+
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_the_workbook_download_is_not_stored(signed_in_admin):
+    response = signed_in_admin.get("/reports/trained-by-area.xlsx?as_of=2008-08-31")
+
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api", "/api/v1/me"])
+def test_api_answers_outside_its_routes_are_not_stored(client, path):
+    response = client.get(path, headers={"Authorization": "Bearer not-a-token"})
+
+    assert response.status_code in {401, 404}
+    assert response.is_json
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_static_assets_may_be_cached(client):
+    response = client.get("/static/app/favicon.svg")
+
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("Cache-Control", "")
+    response.close()
 
 
 def test_the_only_inline_script_is_allowed_by_its_hash(client):

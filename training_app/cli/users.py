@@ -1,4 +1,4 @@
-"""`flask users create` and `flask users token`."""
+"""`flask users create`, `token`, `password`, `deactivate` and `activate`."""
 
 from __future__ import annotations
 
@@ -6,15 +6,23 @@ import sys
 from typing import NoReturn
 
 import click
-import sqlalchemy as sa
 from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Role, User
-from ..services.accounts import AccountError, create_user, issue_api_token
+from ..services.accounts import (
+    AccountError,
+    change_password,
+    create_user,
+    deactivate_user,
+    issue_api_token,
+    reactivate_user,
+    user_with_email,
+)
 
-users_cli = AppGroup("users", help="Create users and API tokens.")
+users_cli = AppGroup("users", help="Create users and API tokens, change passwords, switch users off and on.")
+ACTOR = "cli"  # who the audit trail says acted, as for imports from the command line
 
 
 def _fail(message: str) -> NoReturn:
@@ -54,11 +62,52 @@ def create_command(email: str, role: str, organisation_code: str | None, authori
 @click.option("--email", required=True, help="The user the token acts as.")
 def token_command(email: str):
     """Print a new API token for the user (shown once; only its hash is kept)."""
-    user = db.session.execute(sa.select(User).filter_by(email=email.strip().lower())).scalar_one_or_none()
-    if user is None:
-        _fail(f"no user with email {email.strip().lower()}")
+    user = _user(email)
     if not user.active:
         _fail(f"the user {user.email} is switched off")
     token = issue_api_token(user)
     db.session.commit()
     click.echo(token)
+
+
+def _user(email: str) -> User:
+    """The user with this email, or exit with the reason."""
+    try:
+        return user_with_email(email)
+    except AccountError as error:
+        _fail(str(error))
+
+
+@users_cli.command("password")
+@click.option("--email", required=True, help="The user whose password to change.")
+def password_command(email: str):
+    """Set a new password, read from standard input, and sign the user out everywhere."""
+    user = _user(email)
+    password = read_password()
+    try:
+        change_password(user, password, by=ACTOR)
+    except AccountError as error:
+        _fail(str(error))
+    click.echo(f"changed the password for {user.email} and signed them out everywhere")
+
+
+@users_cli.command("deactivate")
+@click.option("--email", required=True, help="The user to switch off.")
+def deactivate_command(email: str):
+    """Switch a user off: they are signed out everywhere and can no longer sign in or use API tokens."""
+    user = _user(email)
+    if deactivate_user(user, by=ACTOR):
+        click.echo(f"switched off {user.email} and signed them out everywhere")
+    else:
+        click.echo(f"{user.email} is already switched off")
+
+
+@users_cli.command("activate")
+@click.option("--email", required=True, help="The user to switch back on.")
+def activate_command(email: str):
+    """Switch a user back on so they can sign in again."""
+    user = _user(email)
+    if reactivate_user(user, by=ACTOR):
+        click.echo(f"switched on {user.email}")
+    else:
+        click.echo(f"{user.email} is already switched on")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from .base import UTCDateTime, enum_column, utcnow
+from .base import Model, UTCDateTime, enum_column, utcnow
 from .people import Practitioner
 from .places import Authority, Organisation
 
@@ -34,7 +34,7 @@ user_authorities = sa.Table(
 )
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):  # type: ignore[misc]  # flask-login ships no type hints
     """Someone who signs in; the role says what they may do, the scope over whom."""
 
     __tablename__ = "users"
@@ -54,6 +54,8 @@ class User(UserMixin, db.Model):
         sa.ForeignKey("practitioners.id", ondelete="SET NULL"), unique=True
     )
     active: Mapped[bool] = mapped_column(default=True)
+    # Part of the id kept in the session cookie: raising it ends every session the user has open.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -71,6 +73,10 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login: deactivated users cannot sign in
         return self.active
 
+    def get_id(self) -> str:
+        """Flask-Login's alternative id, "<id>:<session version>", so old session cookies stop working."""
+        return f"{self.id}:{self.session_version}"
+
     @property
     def authority_ids(self) -> set[int]:
         return {a.id for a in self.authorities}
@@ -81,7 +87,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for the JSON API, stored hashed; shown once when made."""
 
     __tablename__ = "api_tokens"
@@ -97,7 +103,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class SignInFailure(db.Model):
+class SignInFailure(Model):
     """A failed sign-in, counted per email to throttle guessing (kept in the database for many workers)."""
 
     __tablename__ = "sign_in_failures"

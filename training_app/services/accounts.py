@@ -10,12 +10,14 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import ApiToken, Authority, Organisation, Role, User, hash_token, utcnow
 from ..validation import email_problem
+from . import audit
 
 LAST_USED_PRECISION = timedelta(minutes=1)
+MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
-    """A user could not be created as asked; the message says why."""
+    """A user could not be created or changed as asked; the message says why."""
 
 
 def create_user(
@@ -34,8 +36,7 @@ def create_user(
         role = Role(role)
     except ValueError:
         raise AccountError(f"role must be one of: {', '.join(r.value for r in Role)}") from None
-    if len(password) < 10:
-        raise AccountError("password must be at least 10 characters")
+    _check_password(password)
     if db.session.execute(sa.select(User.id).filter_by(email=email)).first():
         raise AccountError(f"a user with email {email} already exists")
     user = User(email=email, role=role, name=name)
@@ -43,12 +44,69 @@ def create_user(
     user.organisation = _organisation(organisation_code) if organisation_code else None
     user.authorities = [_authority(code) for code in authority_codes]
     if role == Role.BOOKER and user.organisation is None:
-        raise AccountError("a booker needs --organisation")
+        raise AccountError("a booker needs an organisation")
     if role == Role.WORKFORCE_LEAD and not user.authorities:
-        raise AccountError("a workforce lead needs at least one --authority")
+        raise AccountError("a workforce lead needs at least one authority")
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def user_with_email(email: str) -> User:
+    """The user with this email address, whatever its case."""
+    email = email.strip().lower()
+    user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
+    if user is None:
+        raise AccountError(f"no user with email {email}")
+    return user
+
+
+def change_password(user: User, new_password: str, by: User | str | None = None) -> None:
+    """Set a new password and end every session of the user; audited (never the password) and committed."""
+    _check_password(new_password)
+    user.set_password(new_password)
+    end_sessions(user)
+    audit.record(by or user, "password_changed", user)
+    db.session.commit()
+
+
+def deactivate_user(user: User, by: User | str) -> bool:
+    """Switch the user off and end their sessions and tokens' use; False when they were already off."""
+    if not user.active:
+        return False
+    user.active = False
+    end_sessions(user)
+    audit.record(by, "user_deactivated", user, {"active": True}, {"active": False})
+    db.session.commit()
+    return True
+
+
+def reactivate_user(user: User, by: User | str) -> bool:
+    """Switch the user back on; sessions open before they were switched off stay ended. False when already on."""
+    if user.active:
+        return False
+    user.active = True
+    end_sessions(user)
+    audit.record(by, "user_reactivated", user, {"active": False}, {"active": True})
+    db.session.commit()
+    return True
+
+
+def end_sessions(user: User) -> None:
+    """Make every session cookie issued to the user so far stop working, in the caller's transaction."""
+    # Counted up in SQL rather than from the loaded value, so two changes at once both count.
+    db.session.execute(
+        sa.update(User)
+        .where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(user, ["session_version"])
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def issue_api_token(user: User) -> str:

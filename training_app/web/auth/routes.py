@@ -7,9 +7,8 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ...extensions import db
 from ...permissions import public
-from ...security import SignInRefused, record_session_event, sign_in_with_password
+from ...services import sign_in as sign_in_service
 from .forms import SignInForm
 
 bp = Blueprint("auth", __name__)
@@ -25,12 +24,11 @@ def sign_in():
     if not form.validate_on_submit():
         return render_template("auth/sign-in.html", form=form)
     try:
-        user = sign_in_with_password(form.email.data, form.password.data, ip=request.remote_addr)
-    except SignInRefused as refused:
-        db.session.commit()  # keep the recorded failure
+        user = sign_in_service.sign_in_with_password(form.email.data, form.password.data, ip=request.remote_addr)
+    except sign_in_service.SignInRefused as refused:
         form.email.errors.append(refused.message)
-        return render_template("auth/sign-in.html", form=form), refused.status
-    db.session.commit()
+        headers = {"Retry-After": str(refused.retry_after)} if refused.retry_after else {}
+        return render_template("auth/sign-in.html", form=form), refused.status, headers
     login_user(user)
     return redirect(safe_next_url(request.args.get("next")))
 
@@ -38,10 +36,9 @@ def sign_in():
 @bp.post("/sign-out")
 @public
 def sign_out():
-    """Sign out and return to the sign-in page."""
+    """Sign out everywhere and return to the sign-in page."""
     if current_user.is_authenticated:
-        record_session_event(current_user, "sign_out")
-        db.session.commit()
+        sign_in_service.sign_out(current_user._get_current_object())
         logout_user()
         flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
