@@ -21,4 +21,4 @@ def test_migrations_match_the_models(app_ctx):
 
 def test_migrations_are_at_head(app_ctx):
     with db.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0002"
+        assert MigrationContext.configure(conn).get_current_revision() == "0004"

@@ -16,6 +16,7 @@ from .base import FileProblem, Reader, Row, RowError, read_rows
 from .bookings import BookingReader
 from .courses import CourseReader
 from .organisations import OrganisationReader
+from .pathways import PathwayReader
 from .practitioners import PractitionerReader
 from .sessions import SessionReader
 from .training_records import TrainingRecordReader
@@ -28,6 +29,7 @@ READERS: dict[str, type[Reader]] = {
         OrganisationReader,
         PractitionerReader,
         CourseReader,
+        PathwayReader,
         SessionReader,
         BookingReader,
         TrainingRecordReader,

@@ -64,6 +64,7 @@ class Course(Model):
         sa.CheckConstraint("validity_months IS NULL OR validity_months >= 1", name="validity_positive"),
         sa.CheckConstraint("charge_half_day_pence >= 0 AND charge_day_pence >= 0", name="charges_not_negative"),
         sa.CheckConstraint("cancellation_window_days >= 0", name="window_not_negative"),
+        sa.CheckConstraint("reminder_lead_days >= 0", name="lead_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,6 +76,8 @@ class Course(Model):
     counts_as_trained: Mapped[bool] = mapped_column(default=False, index=True)
     self_booking: Mapped[bool] = mapped_column(default=False)
     cancellation_window_days: Mapped[int] = mapped_column(default=2)
+    # How long before a record expires it is due for renewal (SPEC 3.2, 3.6: 90 days unless the course says).
+    reminder_lead_days: Mapped[int] = mapped_column(default=90, server_default="90")
     charge_half_day_pence: Mapped[int] = mapped_column(default=2500)
     charge_day_pence: Mapped[int] = mapped_column(default=5000)
     description: Mapped[str] = mapped_column(sa.Text, default="")

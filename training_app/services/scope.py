@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
-from ..models import Role, User
+from ..models import Practitioner, Role, User
 
 
 def report_scope(user: User) -> set[int] | None:
     """The ids of the authorities a workforce lead may see in reports; None (everything) for other readers."""
     return user.authority_ids if user.role == Role.WORKFORCE_LEAD else None
+
+
+def can_see_practitioner(user: User, practitioner: Practitioner) -> bool:
+    """Whether a user may see a practitioner's record: staff see everyone, a booker their organisation's staff,
+    a workforce lead people who work for one of their authorities, a practitioner themself; finance nobody."""
+    if user.role in (Role.ADMIN, Role.COORDINATOR):
+        return True
+    if user.role == Role.BOOKER:
+        return user.organisation_id is not None and practitioner.organisation_id == user.organisation_id
+    if user.role == Role.WORKFORCE_LEAD:
+        return bool(user.authority_ids & {authority.id for authority in practitioner.authorities})
+    if user.role == Role.PRACTITIONER:
+        return user.practitioner_id is not None and user.practitioner_id == practitioner.id
+    return False
