@@ -1,10 +1,23 @@
-"""Engine settings per dialect."""
+"""Engine settings per dialect, and how SQLite transactions begin: IMMEDIATE unless the work is read-only."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
+from flask import Flask, g, request
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from .extensions import db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# Whether transactions begun now only read. The default is False (BEGIN IMMEDIATE) so that CLI commands, jobs,
+# imports and tests are safe without thinking about it; only safe HTTP methods opt in to deferred reads.
+_read_only: ContextVar[bool] = ContextVar("read_only_transactions", default=False)
 _configured = False
 
 
@@ -16,7 +29,7 @@ def configure_engine_events() -> None:
     _configured = True
 
     @event.listens_for(Engine, "connect")
-    def _sqlite_pragmas(dbapi_connection, connection_record):
+    def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
         if type(dbapi_connection).__module__.startswith("sqlite3"):
             dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN
             cursor = dbapi_connection.cursor()
@@ -26,6 +39,75 @@ def configure_engine_events() -> None:
             cursor.close()
 
     @event.listens_for(Engine, "begin")
-    def _sqlite_begin(conn):
-        if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN")
+    def _sqlite_begin(conn: Connection) -> None:
+        if conn.dialect.name == "sqlite":  # PostgreSQL waits for row locks by itself: nothing to do there
+            conn.exec_driver_sql(begin_statement())
+
+
+def begin_statement() -> str:
+    """The statement a SQLite transaction begins with now.
+
+    A deferred transaction that has read cannot take the write lock while another connection holds it:
+    SQLite answers `database is locked` at once (its snapshot may be stale) instead of waiting out the busy
+    timeout. BEGIN IMMEDIATE takes the write lock at the start, where the busy timeout does apply, so writers
+    queue instead of failing. Read-only work keeps a deferred BEGIN so that readers run alongside the writer
+    in WAL mode.
+    """
+    return "BEGIN" if _read_only.get() else "BEGIN IMMEDIATE"
+
+
+def is_read_only() -> bool:
+    """Whether transactions begun now are declared read-only (deferred on SQLite)."""
+    return _read_only.get()
+
+
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Declare the work inside read-only: its transactions begin deferred, so they never wait for a writer."""
+    token = _read_only.set(True)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Run the body in a committed write transaction (IMMEDIATE on SQLite): for the rare read that must write.
+
+    In read-only work (a GET) the session's open transaction only read, so it is committed to end it (nothing is
+    pending there) and the body gets a fresh IMMEDIATE transaction: writing from the deferred one could fail with
+    `database is locked`. Neither commit expires what the request has loaded, so it goes on as if it had read in
+    one snapshot, without loading it again. Elsewhere the work may already hold uncommitted writes of its caller;
+    those are not this helper's to commit, so the body joins the open transaction and the caller's commit keeps it.
+    """
+    session = db.session()  # the request's own Session: the scoped proxy has no in_transaction()
+    if not _read_only.get() and session.in_transaction():
+        yield
+        return
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    token = _read_only.set(False)
+    try:
+        session.commit()
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _read_only.reset(token)
+        session.expire_on_commit = expire_on_commit
+
+
+def register_transaction_modes(app: Flask) -> None:
+    """Requests with a safe method (GET, HEAD, OPTIONS) run read-only; every other request may write."""
+
+    @app.before_request
+    def _begin_mode_for_request() -> None:
+        g._read_only_token = _read_only.set(request.method in SAFE_METHODS)
+
+    @app.teardown_request
+    def _reset_begin_mode(exc: BaseException | None) -> None:
+        token = g.pop("_read_only_token", None)
+        if token is not None:
+            _read_only.reset(token)

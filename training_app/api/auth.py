@@ -7,7 +7,6 @@ from functools import wraps
 
 from flask import g, request
 
-from ..extensions import db
 from ..models import Role, User
 from ..permissions import flatten_roles
 from ..services.accounts import user_for_token
@@ -47,7 +46,6 @@ def authenticate() -> User:
             "That API token is not valid: it may be mistyped, revoked or belong to a deactivated user.",
             headers={"WWW-Authenticate": 'Bearer realm="api", error="invalid_token"'},
         )
-    db.session.commit()  # keep the token's last_used_at
     return user
 
 

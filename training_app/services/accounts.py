@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from ..database import write_transaction
 from ..extensions import db
 from ..models import ApiToken, Authority, Organisation, Role, User, hash_token, utcnow
 from ..validation import email_problem
@@ -124,10 +125,18 @@ def user_for_token(token: str) -> User | None:
     ).scalar_one_or_none()
     if row is None or not row.user.active:
         return None
+    user = row.user
+    if row.last_used_at is None or utcnow() - row.last_used_at >= LAST_USED_PRECISION:
+        _record_token_use(row.id)  # at most one write a minute per token, however busy the client
+    return user
+
+
+def _record_token_use(token_id: int) -> None:
+    """Record that a token was used now, in its own committed write: most API calls are read-only GETs."""
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
-        row.last_used_at = now  # at most one write a minute per token, however busy the client
-    return row.user
+    stale = sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_PRECISION)
+    with write_transaction():  # a simultaneous call with the same token may have recorded it: then a no-op
+        db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now))
 
 
 def _organisation(code: str) -> Organisation:

@@ -1,0 +1,19 @@
+"""Fixtures for the concurrency tests: a real multi-worker server on the test database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from .server import LiveServer, app_environment, start_server
+
+
+@pytest.fixture
+def live_server(app, tmp_path) -> Iterator[LiveServer]:
+    """gunicorn with 4 sync workers on the `app` fixture's database; stopped before the tables are emptied."""
+    server = start_server(app_environment(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path), tmp_path, workers=4)
+    try:
+        yield server
+    finally:
+        server.stop()
