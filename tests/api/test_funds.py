@@ -186,3 +186,14 @@ def test_an_amount_with_more_digits_than_python_reads_is_a_400_not_a_500(client,
 
     assert response.status_code in (400, 422)
     assert response.json["error"]["code"] in ("bad_request", "validation_failed")
+
+
+@pytest.mark.parametrize(
+    ("rates", "field"),
+    [(None, "rates"), ({"teacher": None}, "rates.teacher"), ({"teaching_assistant": []}, "rates.teaching_assistant")],
+)
+def test_null_where_the_document_asks_for_an_object_is_a_422(client, headers_for, rates, field):
+    response = put(client, headers_for(Role.FINANCE), {**SETTINGS, "rates": rates})
+
+    assert response.status_code == 422
+    assert set(response.json["error"]["fields"]) == {field}

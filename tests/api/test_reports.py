@@ -119,3 +119,10 @@ def test_the_last_supported_day_is_counted(client, headers_for):
 
     assert response.status_code == 200
     assert response.json["as_of"] == "2100-12-31"
+
+
+def test_an_unknown_query_parameter_is_a_422(client, headers_for):
+    response = client.get(URL, query_string={"as_of": "2008-08-31", "asof": "x"}, headers=headers_for(Role.ADMIN))
+
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"asof": "Unknown field."}

@@ -173,3 +173,16 @@ def test_dates_outside_the_supported_years_and_codes_no_database_can_hold_are_a_
 
     assert response.status_code == 422
     assert response.json["error"]["fields"] == fields
+
+
+def test_an_unknown_query_parameter_is_a_422_so_a_typo_does_not_list_everything(client, headers_for, programme):
+    response = client.get("/api/v1/sessions", headers=headers_for(Role.ADMIN), query_string={"cours": "CAF"})
+
+    assert response.status_code == 422
+    assert response.json["error"]["fields"] == {"cours": "Unknown field."}
+
+
+def test_an_empty_date_filter_means_no_filter(client, headers_for, programme):
+    everything = listing(client, headers_for(Role.ADMIN))
+
+    assert listing(client, headers_for(Role.ADMIN), **{"from": "", "to": ""}) == everything

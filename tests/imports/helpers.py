@@ -157,6 +157,7 @@ SAMPLE_ROWS: dict[str, dict[str, str]] = {
         "host_area": "City North",
         "status": "scheduled",
     },
+    "pathways": {"group": "3", "course": "CAF", "requirement": "required", "position": "1"},
     "bookings": {"session": "S1", "practitioner": "pat@example.org", "status": "booked"},
     "training-records": {"practitioner": "pat@example.org", "course": "CAF", "completed_on": "2007-06-01"},
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..services.calendar import EARLIEST_DATE, LATEST_DATE
 from .errors import CODES, MESSAGES
 
 ERROR_RESPONSES = {
@@ -67,5 +68,11 @@ def query_parameter(name: str, description: str, schema: dict[str, Any] | None =
 
 
 STRING = {"type": "string"}
-DATE = {"type": "string", "format": "date"}
+DATE = {
+    "type": "string",
+    "format": "date",
+    "description": f"YYYY-MM-DD, from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}.",
+}
+# A query-string date filter: an empty value, as an HTML form or a URL template sends it, means no filter.
+OPTIONAL_DATE = {"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}], "description": DATE["description"]}
 DATE_TIME = {"type": "string", "format": "date-time"}

@@ -49,26 +49,27 @@ def fund_settings(financial_year: int, body: dict[str, Any]) -> FundSettings:
     amount = integer_field(body.get("amount_pence"), "amount_pence", problems)
     scheme_start = date_field(body, "scheme_start", problems, "Scheme start")
     claim_deadline = date_field(body, "claim_deadline", problems, "Claim deadline")
-    rates = rate_fields(body.get("rates"), problems)
+    rates = rate_fields(body, problems)
     problems |= funds.fund_problems(financial_year, amount, scheme_start, claim_deadline, rates)
     if problems:
         raise ApiError.validation_failed(problems)
     return FundSettings(amount, scheme_start, claim_deadline, rates)
 
 
-def rate_fields(rates: Any, problems: Problems) -> dict[RateKey, int | None]:
+def rate_fields(body: dict[str, Any], problems: Problems) -> dict[RateKey, int | None]:
     """{"teacher": {"half_day": 9000, ...}, ...} as rates by category and unit; both levels may be partial."""
-    if rates is None:
+    if "rates" not in body:
         return {}
+    rates = body["rates"]
     if not isinstance(rates, dict):
         problems["rates"] = "Rates must be an object by cover category (teacher, teaching_assistant)."
         return {}
     problems |= unknown_fields(rates, frozenset(ClaimCategory), "rates.")
     parsed: dict[RateKey, int | None] = {}
     for category in ClaimCategory:
-        units = rates.get(category.value)
-        if units is None:
+        if category.value not in rates:
             continue
+        units = rates[category.value]
         if not isinstance(units, dict):
             problems[f"rates.{category}"] = "Must be an object with half_day and day in pence."
             continue
@@ -96,7 +97,12 @@ YEAR_PARAMETER = {
     "in": "path",
     "required": True,
     "description": "The year the financial year starts in: 2007 is 1 April 2007 to 31 March 2008 (2007-08).",
-    "schema": {"type": "integer", "minimum": funds.MIN_FINANCIAL_YEAR, "maximum": funds.MAX_FINANCIAL_YEAR},
+    "schema": {
+        "type": "integer",
+        "minimum": funds.MIN_FINANCIAL_YEAR,
+        "maximum": funds.MAX_FINANCIAL_YEAR,
+        "examples": [2007],
+    },
 }
 
 OPENAPI = {
@@ -125,6 +131,15 @@ OPENAPI = {
             "type": "object",
             "additionalProperties": False,
             "required": ["amount_pence", "scheme_start", "claim_deadline"],
+            "examples": [
+                {"amount_pence": 15_400_000, "scheme_start": "2007-09-01", "claim_deadline": "2008-04-30"},
+                {
+                    "amount_pence": 15_400_000,
+                    "scheme_start": "2007-09-01",
+                    "claim_deadline": "2008-04-30",
+                    "rates": {"teacher": {"half_day": 9000, "day": 18000}, "teaching_assistant": {"day": 7000}},
+                },
+            ],
             "properties": {
                 "amount_pence": PENCE,
                 "scheme_start": {**DATE, "description": "Days before it are retrospective and need evidence."},

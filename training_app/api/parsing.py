@@ -101,9 +101,17 @@ def integer_field(value: Any, name: str, problems: Problems) -> int | None:
     return value
 
 
-def unknown_fields(body: dict[str, Any], known: set[str] | frozenset[str], prefix: str = "") -> Problems:
+def unknown_fields(body: Mapping[str, Any], known: set[str] | frozenset[str], prefix: str = "") -> Problems:
     """A problem for every field the API does not accept, so typos are not silently ignored."""
     return {f"{prefix}{name}": "Unknown field." for name in body if name not in known}
+
+
+def query_args(known: frozenset[str]) -> Mapping[str, str]:
+    """The query string, or a 422 naming every parameter the call does not take, so a typo filters nothing."""
+    problems = unknown_fields(request.args, known)
+    if problems:
+        raise ApiError.validation_failed(problems)
+    return request.args
 
 
 def code_filter(args: Mapping[str, str], name: str, problems: Problems) -> str | None:

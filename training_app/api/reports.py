@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 
 from ..permissions import REPORT_READERS
 from ..services.counting import AreaRow, trained_by_area
@@ -12,7 +12,7 @@ from ..services.scope import report_scope
 from .auth import api_allow
 from .docs import DATE, STRING, errors, json_response, ref
 from .errors import ApiError
-from .parsing import Problems, query_date
+from .parsing import Problems, query_args, query_date
 from .routes import bp
 
 
@@ -21,7 +21,7 @@ from .routes import bp
 def trained_by_area_report():
     """The trained-by-area table as of a date; a workforce lead sees only rows touching their authorities."""
     problems: Problems = {}
-    as_of = query_date(request.args, "as_of", problems, required=True)
+    as_of = query_date(query_args(frozenset({"as_of"})), "as_of", problems, required=True)
     if as_of is None:
         raise ApiError.validation_failed(problems)
     rows = trained_by_area(as_of, report_scope(g.api_user))
@@ -55,7 +55,7 @@ OPENAPI = {
                         "in": "query",
                         "required": True,
                         "description": "Count training completed on or before this date.",
-                        "schema": DATE,
+                        "schema": {**DATE, "examples": ["2008-08-31"]},
                     }
                 ],
                 "responses": {

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from flask import jsonify, request
+from flask import jsonify
 
 from ..models import SessionStatus
 from ..permissions import SIGNED_IN
@@ -12,17 +13,19 @@ from ..services import sessions_query
 from ..services.calendar import to_london
 from ..services.sessions_query import SessionFilters, SessionQueryError, SessionSummary
 from .auth import api_allow
-from .docs import DATE, DATE_TIME, STRING, errors, json_response, query_parameter, ref
+from .docs import DATE, DATE_TIME, OPTIONAL_DATE, STRING, errors, json_response, query_parameter, ref
 from .errors import ApiError
-from .parsing import Problems, code_filter, query_date
+from .parsing import Problems, code_filter, query_args, query_date
 from .routes import bp
+
+FILTERS = frozenset({"course", "authority", "from", "to"})
 
 
 @bp.get("/sessions")
 @api_allow(SIGNED_IN)
 def list_sessions():
     """Sessions filtered by course, host authority and dates, with their places."""
-    filters = session_filters(request.args)
+    filters = session_filters(query_args(FILTERS))
     try:
         sessions = sessions_query.list_sessions(filters)
     except SessionQueryError as error:
@@ -30,7 +33,7 @@ def list_sessions():
     return jsonify(sessions=[session_json(session) for session in sessions])
 
 
-def session_filters(args) -> SessionFilters:
+def session_filters(args: Mapping[str, str]) -> SessionFilters:
     """The query string as filters; every bad one reported at once as a 422."""
     problems: Problems = {}
     date_from, date_to = query_date(args, "from", problems), query_date(args, "to", problems)
@@ -75,8 +78,8 @@ OPENAPI = {
                 "parameters": [
                     query_parameter("course", "Only sessions of the course with this code."),
                     query_parameter("authority", "Only sessions hosted by the authority with this code."),
-                    query_parameter("from", "Only sessions with a day on or after this date.", DATE),
-                    query_parameter("to", "Only sessions with a day on or before this date.", DATE),
+                    query_parameter("from", "Only sessions with a day on or after this date.", OPTIONAL_DATE),
+                    query_parameter("to", "Only sessions with a day on or before this date.", OPTIONAL_DATE),
                 ],
                 "responses": {
                     "200": json_response("Matching sessions, earliest first.", ref("SessionList")),

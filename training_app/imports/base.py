@@ -33,9 +33,20 @@ SHOWN_LENGTH = 40  # how much of a bad value an error message repeats
 CHUNK_SIZE = 2000
 
 
-def shown(value: str) -> str:
-    """A cell as an error message repeats it: shortened, so a huge cell does not bury the other errors."""
-    return value if len(value) <= SHOWN_LENGTH else value[: SHOWN_LENGTH - 1] + "…"
+def shown(value: str, limit: int = SHOWN_LENGTH) -> str:
+    """A cell as an error message repeats it: on one line (line breaks and other invisible characters written
+    as escapes, which also shows a stray non-breaking space) and shortened, so a huge cell buries nothing."""
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    if value.isprintable():
+        return value
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in value)
+
+
+def shown_codes(codes: Sequence[str], most: int = 5) -> str:
+    """Codes as an error message lists them: the first few, each shortened, and how many more there are."""
+    listed = ", ".join(shown(code) for code in codes[:most])
+    return listed + (f" and {len(codes) - most} more" if len(codes) > most else "")
 
 
 def date_message(value: str, problem: DateProblem) -> str:
@@ -159,7 +170,7 @@ class Row:
             return None
         problem = email_problem(value)
         if problem:
-            self.error(column, f'"{value}" is not a valid email address: {problem}')
+            self.error(column, f'"{shown(value, 254)}" is not a valid email address: {problem}')
             return None
         return value.lower()
 
@@ -229,6 +240,11 @@ def decode(data: bytes | str) -> str:
                 f"the file is not UTF-8 text (byte {exc.object[exc.start]:#04x} at position {exc.start}); "
                 "save it as CSV UTF-8"
             ) from None
+    elif not data.isascii():
+        try:
+            data.encode("utf-8")  # text handed to the service may hold lone surrogates no database driver can send
+        except UnicodeEncodeError as exc:
+            raise FileProblem(f"the file is not UTF-8 text (character {exc.start + 1} cannot be encoded)") from None
     text = data.removeprefix("\ufeff")
     if "\x00" in text:
         raise FileProblem("the file is not a CSV text file (it contains NUL characters)")
@@ -260,11 +276,11 @@ def _check_header(header: list[str], columns: Sequence[str], kind: str) -> None:
     extra = [name or "(blank)" for name in header if name not in columns]
     problems = []
     if repeated:
-        problems.append(f"repeated columns: {', '.join(repeated)}")
+        problems.append(f"repeated columns: {shown_codes(repeated)}")
     if missing:
         problems.append(f"missing columns: {', '.join(missing)}")
     if extra:
-        problems.append(f"unexpected columns: {', '.join(extra)}")
+        problems.append(f"unexpected columns: {shown_codes(extra)}")
     if problems:
         raise FileProblem(f"the header is wrong ({'; '.join(problems)}); a file of {kind} has the columns {expected}")
 

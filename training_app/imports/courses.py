@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Course, CourseKind
 from ..services.records import MAX_VALIDITY_MONTHS
-from .base import Reader, Row
+from .base import Reader, Row, shown_codes
 
 
 @dataclass
@@ -81,7 +81,7 @@ class CourseReader(Reader):
         for record in records:
             unknown = [code for code in record.prerequisites if code not in known]
             if unknown:
-                record.row.error("prerequisites", f"no course with code {', '.join(unknown)}")
+                record.row.error("prerequisites", f"no course with code {shown_codes(unknown)}")
         graph = {code: [p.code for p in course.prerequisites] for code, course in self.existing.items()}
         graph.update({record.code: record.prerequisites for record in records})
         for record in records:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Area, Authority, Organisation, OrganisationKind
-from .base import Reader, Row, fetch_in
+from .base import Reader, Row, fetch_in, shown
 
 
 @dataclass
@@ -39,7 +39,7 @@ def area_of(row: Row, column: str, authority: Authority | None, areas: dict[tupl
         return None
     area = areas.get((authority.id, name))
     if area is None:
-        row.error(column, f"no area named {name} in authority {authority.code}")
+        row.error(column, f"no area named {shown(name)} in authority {authority.code}")
     return area
 
 

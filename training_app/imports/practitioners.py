@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Authority, CoverCategory, Organisation, Practitioner, ResponsibilityGroup
-from .base import Reader, Row, fetch_in
+from .base import Reader, Row, fetch_in, shown_codes
 
 
 @dataclass
@@ -76,7 +76,7 @@ class PractitionerReader(Reader):
             row.error("authorities", "at least one authority code is required")
         unknown = [code for code in codes if code not in self.authorities]
         if unknown:
-            row.error("authorities", f"no authority with code {', '.join(unknown)}")
+            row.error("authorities", f"no authority with code {shown_codes(unknown)}")
         return [self.authorities[code] for code in codes if code in self.authorities]
 
     def write(self, records: list[PractitionerRecord]) -> tuple[int, int]:
