@@ -161,7 +161,9 @@ def _user(app, email: str = EMAIL) -> User:
 def _audit(app) -> list[tuple[str, str, str, int | None, object, object]]:
     with app.app_context():
         events = db.session.execute(
-            sa.select(AuditEvent).where(AuditEvent.action.not_in(["sign_in", "sign_out"])).order_by(AuditEvent.id)
+            sa.select(AuditEvent)
+            .where(AuditEvent.action.not_in(["sign_in", "sign_out", "user_created", "api_token_issued"]))
+            .order_by(AuditEvent.id)
         ).scalars()
         return [(e.actor, e.action, e.entity_type, e.entity_id, e.old_value, e.new_value) for e in events]
 
@@ -239,3 +241,20 @@ def test_activate_lets_a_switched_off_user_sign_in_again(app, runner, kim):
     assert _audit(app)[-1] == ("cli", "user_reactivated", "user", user.id, {"active": False}, {"active": True})
     again = runner.invoke(args=["users", "activate", "--email", EMAIL])
     assert again.output.strip() == f"{EMAIL} is already switched on"
+
+
+def test_creating_a_user_and_a_token_are_audited_without_the_secret(app, runner):
+    created = runner.invoke(
+        args=["users", "create", "--email", "Ann@council.example", "--role", "admin"], input=PASSWORD + "\n"
+    )
+    token = runner.invoke(args=["users", "token", "--email", "ann@council.example"]).output.strip()
+
+    assert created.exit_code == 0, created.output
+    with app.app_context():
+        events = db.session.execute(sa.select(AuditEvent).order_by(AuditEvent.id)).scalars().all()
+        assert [(e.actor, e.action, e.entity_type) for e in events] == [
+            ("cli", "user_created", "user"),
+            ("cli", "api_token_issued", "user"),
+        ]
+        assert events[0].new_value == {"email": "ann@council.example", "role": "admin"}
+        assert token not in str(events[1].new_value) and events[1].new_value == {"prefix": token[:10]}

@@ -7,17 +7,16 @@ from typing import NoReturn
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Role, User
 from ..services.accounts import (
     AccountError,
     change_password,
-    create_user,
     deactivate_user,
-    issue_api_token,
+    grant_api_token,
     reactivate_user,
+    register_user,
     user_with_email,
 )
 
@@ -49,12 +48,9 @@ def create_command(email: str, role: str, organisation_code: str | None, authori
     """Create a user; the password is read from standard input."""
     password = read_password()
     try:
-        user = create_user(email, role, password, organisation_code, authority_codes, name)
-        db.session.commit()
+        user = register_user(email, role, password, organisation_code, authority_codes, name, by=ACTOR)
     except AccountError as error:
         _fail(str(error))
-    except IntegrityError:
-        _fail(f"a user with email {email.strip().lower()} already exists")
     click.echo(f"created {user.role.value} {user.email}")
 
 
@@ -62,11 +58,10 @@ def create_command(email: str, role: str, organisation_code: str | None, authori
 @click.option("--email", required=True, help="The user the token acts as.")
 def token_command(email: str):
     """Print a new API token for the user (shown once; only its hash is kept)."""
-    user = _user(email)
-    if not user.active:
-        _fail(f"the user {user.email} is switched off")
-    token = issue_api_token(user)
-    db.session.commit()
+    try:
+        token = grant_api_token(_user(email), by=ACTOR)
+    except AccountError as error:
+        _fail(str(error))
     click.echo(token)
 
 

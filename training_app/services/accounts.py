@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from ..database import write_transaction
 from ..extensions import db
@@ -137,6 +138,36 @@ def _record_token_use(token_id: int) -> None:
     stale = sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_PRECISION)
     with write_transaction():  # a simultaneous call with the same token may have recorded it: then a no-op
         db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now))
+
+
+def register_user(
+    email: str,
+    role: Role | str,
+    password: str,
+    organisation_code: str | None = None,
+    authority_codes: list[str] | tuple[str, ...] = (),
+    name: str = "",
+    by: User | str | None = None,
+) -> User:
+    """Create a user as one unit of work: checked, audited and committed (create_user, for callers that commit)."""
+    user = create_user(email, role, password, organisation_code, authority_codes, name)
+    audit.record(by, "user_created", user, new={"email": user.email, "role": user.role.value})
+    try:
+        db.session.commit()
+    except IntegrityError:  # someone registered the same email a moment earlier
+        db.session.rollback()
+        raise AccountError(f"a user with email {user.email} already exists") from None
+    return user
+
+
+def grant_api_token(user: User, by: User | str | None = None) -> str:
+    """Give an active user a new API token, audited and committed; the token is returned once."""
+    if not user.active:
+        raise AccountError(f"the user {user.email} is switched off")
+    token = issue_api_token(user)
+    audit.record(by, "api_token_issued", user, new={"prefix": token[:10]})
+    db.session.commit()
+    return token
 
 
 def _organisation(code: str) -> Organisation:
