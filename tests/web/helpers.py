@@ -24,6 +24,15 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD, next_path
     return client.post(url, data={"csrf_token": token, "email": email, "password": password})
 
 
+def signed_in(client: FlaskClient, email: str, password: str = PASSWORD) -> FlaskClient:
+    """Sign in through the form and check it worked: sent to the dashboard, which names the signed-in user."""
+    response = sign_in(client, email, password)
+    assert response.status_code == 302 and response.headers["Location"] == "/", response.get_data(as_text=True)
+    dashboard = client.get("/")
+    assert dashboard.status_code == 200 and email in dashboard.get_data(as_text=True)
+    return client
+
+
 def title_of(response) -> str:
     """The page's <title>, unescaped enough to compare."""
     return TITLE.search(response.get_data(as_text=True)).group(1).strip().replace("&#39;", "'")

@@ -15,7 +15,7 @@ from tests.factories import (
     make_user,
     make_venue,
 )
-from tests.web.helpers import h1_of, sign_in, title_of
+from tests.web.helpers import h1_of, signed_in, title_of
 from training_app.extensions import db
 from training_app.models import (
     AttendanceMark,
@@ -43,7 +43,7 @@ def dashboard_for(app, client):
         with app.app_context():
             email = build().email
             db.session.commit()
-        assert sign_in(client, email).status_code == 302
+        signed_in(client, email)
         response = client.get("/")
         assert response.status_code == 200
         return response, response.get_data(as_text=True)

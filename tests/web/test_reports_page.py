@@ -21,7 +21,7 @@ from tests.factories import (
     make_session,
     make_user,
 )
-from tests.web.helpers import h1_of, sign_in, title_of
+from tests.web.helpers import h1_of, signed_in, title_of
 from training_app.extensions import db
 from training_app.models import Pathway, PathwayCourse, Requirement, Role
 from training_app.web.reports.routes import london_today
@@ -113,7 +113,7 @@ def signed_in_as(app, client):
             places = build_partnership()
             email = make_user(role, authorities=[places[name] for name in lead_of]).email
             db.session.commit()
-        assert sign_in(client, email).status_code == 302
+        signed_in(client, email)
         return client
 
     return sign_in_as

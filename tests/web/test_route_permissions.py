@@ -6,7 +6,7 @@ once on the view and once here, and the two must agree.
 
 import pytest
 
-from tests.web.helpers import sign_in, users_for_every_role
+from tests.web.helpers import sign_in, signed_in, users_for_every_role
 from training_app.models import Role
 from training_app.permissions import PUBLIC, SIGNED_IN
 
@@ -69,7 +69,7 @@ def test_signed_out_visitors_are_sent_to_sign_in_from_every_protected_page(app, 
 def test_each_role_gets_exactly_the_pages_it_is_allowed(app, role):
     email = users_for_every_role(app)[role]
     client = app.test_client()
-    assert sign_in(client, email).status_code == 302
+    signed_in(client, email)
 
     for rule in _plain_get_rules(_web_rules(app)):
         if rule.endpoint == "auth.sign_in":

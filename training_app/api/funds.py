@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import g, jsonify
 
-from ..extensions import db
 from ..models import ClaimCategory, CoverUnit, Fund, Role
 from ..services import funds
 from ..services.funds import FundError, FundSettings, RateKey
@@ -39,7 +38,6 @@ def put_fund(financial_year: int):
         fund, created = funds.set_fund(financial_year, settings, actor=g.api_user)
     except FundError as error:
         raise ApiError.validation_failed(error.fields) from None
-    db.session.commit()  # losing a race to create the year's fund raises IntegrityError, answered 409
     return jsonify(fund_json(fund)), 201 if created else 200
 
 

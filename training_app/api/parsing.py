@@ -8,33 +8,11 @@ from datetime import date
 from typing import Any
 
 from flask import request
-from werkzeug.routing import BaseConverter
 
 from ..services.calendar import EARLIEST_DATE, LATEST_DATE, DateProblem, DateProblemKind, parse_iso_date
 from .errors import ApiError
-from .routes import bp
 
 Problems = dict[str, str]
-
-
-class NumberConverter(BaseConverter):
-    """`<number:name>`: one to nine ASCII digits, so every value fits an INTEGER on SQLite and PostgreSQL.
-
-    Werkzeug's `int` takes any length (SQLite then cannot bind it) and Unicode digits. Longer values fail the
-    pattern rather than a ValidationError, which Werkzeug would answer 405 on the rule's other methods.
-    """
-
-    regex = r"[0-9]{1,9}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(int(value))
-
-
-# Recorded before any module that uses it adds its routes (they all read their input through this module).
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 
 def json_object() -> dict[str, Any]:

@@ -6,14 +6,11 @@ import csv
 import enum
 import io
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, TypeVar
 
-import sqlalchemy as sa
-
-from ..extensions import db
 from ..services.calendar import EARLIEST_DATE, LATEST_DATE, DateProblem, DateProblemKind, parse_iso_date
 from ..validation import email_problem
 
@@ -29,8 +26,6 @@ MAX_INTEGER = 2**31 - 1  # what an INTEGER column holds on PostgreSQL
 # strings of over 4,300 digits with a ValueError of its own.
 MAX_INTEGER_DIGITS = len(str(MAX_INTEGER))
 SHOWN_LENGTH = 40  # how much of a bad value an error message repeats
-# Large enough to keep the number of queries small, small enough for SQLite's and psycopg's bind limits.
-CHUNK_SIZE = 2000
 
 
 def shown(value: str, limit: int = SHOWN_LENGTH) -> str:
@@ -298,19 +293,3 @@ def _data_rows(reader: Any, header: list[str], errors: list[RowError]) -> Iterat
             row.error("row", f"has {len(cells)} values but the header has {len(header)} columns")
             row.malformed = True
         yield row
-
-
-def in_chunks(values: Iterable[T], size: int = CHUNK_SIZE) -> Iterator[list[T]]:
-    """The values in lists of at most `size`, so an IN (...) stays within the databases' limits."""
-    values = list(dict.fromkeys(values))
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
-
-
-def fetch_in(statement: sa.Select, column: Any, values: Iterable[Any], scalars: bool = True) -> list[Any]:
-    """Run `statement WHERE column IN values`, a few thousand values per query."""
-    found: list[Any] = []
-    for chunk in in_chunks(values):
-        result = db.session.execute(statement.where(column.in_(chunk)))
-        found.extend(result.scalars() if scalars else result)
-    return found

@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Area, Authority, Organisation, OrganisationKind
-from .base import Reader, Row, fetch_in, shown
+from ..services.batches import fetch_in
+from .base import Reader, Row, shown
 
 
 @dataclass

@@ -9,7 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Authority, CoverCategory, Organisation, Practitioner, ResponsibilityGroup
-from .base import Reader, Row, fetch_in, shown_codes
+from ..services.batches import fetch_in
+from .base import Reader, Row, shown_codes
 
 
 @dataclass

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Course, Practitioner, RecordSource, TrainingRecord
+from ..services.batches import fetch_in
 from ..services.calendar import london_today
 from ..services.records import expiry_for
-from .base import Reader, Row, fetch_in
+from .base import Reader, Row
 
 
 @dataclass

@@ -64,7 +64,9 @@ class Course(Model):
         sa.CheckConstraint("validity_months IS NULL OR validity_months >= 1", name="validity_positive"),
         sa.CheckConstraint("charge_half_day_pence >= 0 AND charge_day_pence >= 0", name="charges_not_negative"),
         sa.CheckConstraint("cancellation_window_days >= 0", name="window_not_negative"),
-        sa.CheckConstraint("reminder_lead_days >= 0", name="lead_not_negative"),
+        # Bounds the date arithmetic on them (expiry, the due-soon date) can never overflow.
+        sa.CheckConstraint("validity_months IS NULL OR validity_months <= 1200", name="validity_at_most_100_years"),
+        sa.CheckConstraint("reminder_lead_days >= 0 AND reminder_lead_days <= 3660", name="lead_within_10_years"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -88,7 +88,8 @@ def get_fund(financial_year: int) -> Fund | None:
 
 
 def set_fund(financial_year: int, settings: FundSettings, actor: User | None = None) -> tuple[Fund, bool]:
-    """Create or change a year's fund and its whole rate card; audited. Returns the fund and whether it is new."""
+    """Create or change a year's fund and its whole rate card, audited and committed; returns the fund and whether
+    it is new. Losing a race to create the same year's fund raises IntegrityError (the API answers 409)."""
     problems = fund_problems(
         financial_year, settings.amount_pence, settings.scheme_start, settings.claim_deadline, settings.rates
     )
@@ -108,6 +109,7 @@ def set_fund(financial_year: int, settings: FundSettings, actor: User | None = N
     new = fund_values(fund)
     if new != old:
         _audit(fund, "fund_created" if created else "fund_changed", old, new, actor)
+    db.session.commit()
     return fund, created
 
 

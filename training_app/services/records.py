@@ -22,7 +22,7 @@ def add_months(day: date, months: int) -> date:
 
 # The longest validity a course may have: with completions within calendar.LATEST_DATE, every expiry stays far
 # inside the years Python's date holds, so add_months can never overflow.
-MAX_VALIDITY_MONTHS = 100 * 12
+MAX_VALIDITY_MONTHS = 100 * 12  # also a CHECK on courses (migration 0004)
 
 
 def expiry_for(completed_on: date, validity_months: int | None) -> date | None:
