@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from training_app.extensions import db
 from training_app.models import ResponsibilityGroup
@@ -19,6 +20,10 @@ def test_migrations_match_the_models(app_ctx):
     assert differences == []
 
 
-def test_migrations_are_at_head(app_ctx):
+def test_migrations_form_one_line_and_the_database_is_at_its_head(app, app_ctx):
+    scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+    assert len(scripts.get_heads()) == 1, "two migrations claim the same parent: renumber one"
+    revisions = [script.revision for script in scripts.walk_revisions()]
+    assert revisions == sorted(revisions, reverse=True), "revisions are numbered in order: 0001, 0002, ..."
     with db.engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0004"
+        assert MigrationContext.configure(conn).get_current_revision() == scripts.get_current_head()
