@@ -44,6 +44,8 @@ class Trainer(Model):
     name: Mapped[str] = mapped_column(sa.String(200))
     email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    # SHA-256 of the secret in the trainer's calendar feed URL; None when no feed is issued (or it was revoked).
+    feed_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
 
 
 class TrainingSession(Model):
@@ -53,6 +55,7 @@ class TrainingSession(Model):
     __table_args__ = (
         sa.CheckConstraint("capacity >= 1", name="capacity_positive"),
         sa.CheckConstraint("booking_closes_days >= 0", name="closes_not_negative"),
+        sa.CheckConstraint("sequence >= 0", name="sequence_not_negative"),
         sa.Index("ix_sessions_course_starts", "course_id", "starts_on"),
         sa.Index("ix_sessions_host_starts", "host_authority_id", "starts_on"),
     )
@@ -72,6 +75,9 @@ class TrainingSession(Model):
     starts_on: Mapped[date | None] = mapped_column(sa.Date)
     ends_on: Mapped[date | None] = mapped_column(sa.Date)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(400))
+    # The iCalendar SEQUENCE of the session's events: raised on every change of time, venue or status.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     notes: Mapped[str] = mapped_column(sa.Text, default="")
 
     course: Mapped[Course] = relationship()
