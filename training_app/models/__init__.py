@@ -16,7 +16,16 @@ from .claims import (
     FundContribution,
     RateCard,
 )
-from .courses import Course, CourseKind, Pathway, PathwayCourse, PathwayStatus, Requirement, ResponsibilityGroup
+from .courses import (
+    Course,
+    CourseKind,
+    Pathway,
+    PathwayCourse,
+    PathwayStatus,
+    Requirement,
+    ResponsibilityGroup,
+    SelfBooking,
+)
 from .people import CoverCategory, Practitioner, authority_key_for
 from .places import Area, Authority, Organisation, OrganisationKind, Venue
 from .records import Certificate, RecordSource, TrainingRecord
@@ -65,6 +74,7 @@ __all__ = [
     "Requirement",
     "ResponsibilityGroup",
     "Role",
+    "SelfBooking",
     "SessionDay",
     "SessionStatus",
     "SignInFailure",

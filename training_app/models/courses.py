@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import Model, enum_column
+from .base import Model, UTCDateTime, enum_column
 
 
 class CourseKind(enum.StrEnum):
@@ -20,6 +21,14 @@ class CourseKind(enum.StrEnum):
     MANAGERS_BRIEFING = "managers_briefing"
     REFRESHER = "refresher"
     OTHER = "other"
+
+
+class SelfBooking(enum.StrEnum):
+    """Whether practitioners may book themselves: not at all, freely, or subject to their organisation's booker."""
+
+    NO = "no"
+    YES = "yes"
+    WITH_APPROVAL = "with_approval"
 
 
 class Requirement(enum.StrEnum):
@@ -76,13 +85,23 @@ class Course(Model):
     typical_duration_minutes: Mapped[int | None]
     validity_months: Mapped[int | None]
     counts_as_trained: Mapped[bool] = mapped_column(default=False, index=True)
-    self_booking: Mapped[bool] = mapped_column(default=False)
+    self_booking: Mapped[SelfBooking] = mapped_column(
+        enum_column(SelfBooking, "self_booking"), default=SelfBooking.NO, server_default=SelfBooking.NO.value
+    )
     cancellation_window_days: Mapped[int] = mapped_column(default=2)
     # How long before a record expires it is due for renewal (SPEC 3.2, 3.6: 90 days unless the course says).
     reminder_lead_days: Mapped[int] = mapped_column(default=90, server_default="90")
     charge_half_day_pence: Mapped[int] = mapped_column(default=2500)
     charge_day_pence: Mapped[int] = mapped_column(default=5000)
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Shown to everyone booked (confirmation emails and the session page).
+    joining_instructions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # A retired course keeps its records and sessions but takes no new sessions or bookings.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
 
     prerequisites: Mapped[list[Course]] = relationship(
         secondary=course_prerequisites,

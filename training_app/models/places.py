@@ -90,7 +90,9 @@ class Venue(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     address: Mapped[str | None] = mapped_column(sa.String(400))
+    postcode: Mapped[str | None] = mapped_column(sa.String(10))
     capacity: Mapped[int]
+    accessibility_notes: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     authority_id: Mapped[int | None] = mapped_column(sa.ForeignKey("authorities.id", ondelete="SET NULL"))
 
     authority: Mapped[Authority | None] = relationship()
