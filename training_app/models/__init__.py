@@ -1,5 +1,6 @@
 """The domain model, one module per concept; importing this registers every table."""
 
+from .account_links import AccountLink, LinkPurpose
 from .attendance import AttendanceMark, MarkStatus
 from .audit import AuditEvent
 from .awareness import AwarenessPresentation, AwarenessSignOff
@@ -34,6 +35,7 @@ from .sessions import SessionDay, SessionStatus, Trainer, TrainingSession
 from .users import ApiToken, Role, SignInFailure, User, hash_token
 
 __all__ = [
+    "AccountLink",
     "ACTIVE_STATUSES",
     "DEFAULT_RATES_PENCE",
     "PLACE_HOLDING_STATUSES",
@@ -59,6 +61,7 @@ __all__ = [
     "CoverUnit",
     "Fund",
     "FundContribution",
+    "LinkPurpose",
     "MarkStatus",
     "Organisation",
     "OrganisationKind",
