@@ -101,7 +101,7 @@ def _course() -> int:
                 "title": "CAF practitioner",
                 "kind": CourseKind.CAF_PRACTITIONER,
                 "counts_as_trained": True,
-                "self_booking": False,
+                "self_booking": "no",
                 "cancellation_window_days": 2,
                 "charge_half_day_pence": 2500,
                 "charge_day_pence": 5000,

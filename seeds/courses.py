@@ -5,7 +5,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from training_app.extensions import db
-from training_app.models import Course, CourseKind, Pathway, PathwayCourse, Requirement, ResponsibilityGroup
+from training_app.models import (
+    Course,
+    CourseKind,
+    Pathway,
+    PathwayCourse,
+    Requirement,
+    ResponsibilityGroup,
+    SelfBooking,
+)
 from training_app.models.courses import course_prerequisites
 
 from .common import Demo, insert_links, insert_rows
@@ -48,7 +56,7 @@ def seed_courses(demo: Demo) -> None:
             "typical_duration_minutes": minutes,
             "validity_months": validity,
             "counts_as_trained": counts,
-            "self_booking": self_booking,
+            "self_booking": SelfBooking.YES if self_booking else SelfBooking.NO,
             "description": f"{title}, part of the partnership's integrated working programme.",
         }
         for code, title, kind, minutes, validity, counts, self_booking in COURSES

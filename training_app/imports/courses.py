@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Course, CourseKind
+from ..services.courses import leads_back
 from ..services.records import MAX_VALIDITY_MONTHS
 from .base import Reader, Row, shown_codes
 
@@ -24,19 +25,6 @@ class CourseRecord:
     validity_months: int | None
     counts_as_trained: bool
     prerequisites: list[str]
-
-
-def _leads_back(start: str, graph: dict[str, list[str]]) -> bool:
-    """Whether following prerequisites from `start` comes back to it."""
-    seen, stack = set(), list(graph.get(start, ()))
-    while stack:
-        code = stack.pop()
-        if code == start:
-            return True
-        if code not in seen:
-            seen.add(code)
-            stack.extend(graph.get(code, ()))
-    return False
 
 
 class CourseReader(Reader):
@@ -85,7 +73,7 @@ class CourseReader(Reader):
         graph = {code: [p.code for p in course.prerequisites] for code, course in self.existing.items()}
         graph.update({record.code: record.prerequisites for record in records})
         for record in records:
-            if _leads_back(record.code, graph):
+            if leads_back(record.code, graph):
                 record.row.error("prerequisites", f"the prerequisites lead back to {record.code} (a loop)")
 
     def write(self, records: list[CourseRecord]) -> tuple[int, int]:
