@@ -22,6 +22,7 @@ from training_app.models import (
     ResponsibilityGroup,
     Role,
     SessionDay,
+    Trainer,
     TrainingRecord,
     TrainingSession,
     User,
@@ -109,6 +110,15 @@ def make_venue(name=None, capacity=30) -> Venue:
     db.session.add(venue)
     db.session.flush()
     return venue
+
+
+def make_trainer(name=None, user=None) -> Trainer:
+    n = _n()
+    user_id = user.id if user else None
+    trainer = Trainer(name=name or f"Trainer {n}", email=f"trainer{n}@council.example", user_id=user_id)
+    db.session.add(trainer)
+    db.session.flush()
+    return trainer
 
 
 def london(day: date, at: time) -> datetime:

@@ -1,0 +1,369 @@
+"""Scheduling sessions (SPEC 3.3): create, edit, duplicate and cancel, with the warnings a coordinator confirms.
+
+Each verb checks the plan, returns the warnings unsaved unless they were confirmed, and otherwise saves, audits
+and commits in one transaction; the people booked are told afterwards (services/session_mail).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import (
+    ACTIVE_STATUSES,
+    Area,
+    Authority,
+    Booking,
+    BookingStatus,
+    Course,
+    SessionDay,
+    SessionStatus,
+    Trainer,
+    TrainingSession,
+    User,
+    Venue,
+)
+from ..models.sessions import session_trainers
+from . import audit, session_mail
+from .bookings import lock_sessions
+from .calendar import DateProblem, check_supported, is_bank_holiday, london_to_utc, london_today, to_london
+from .places import places_of
+from .sessions import DayTimes, SessionProblem, change_problems, marked_day_ids, room_problem, set_days
+
+MAX_CAPACITY = 1000
+MAX_CLOSES_DAYS = 60
+MAX_DAYS = 20
+CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,39}")
+
+
+@dataclass(frozen=True)
+class DayPlan:
+    """One day as a coordinator asks for it: a London date and wall-clock start and end."""
+
+    date: date
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class SessionPlan:
+    """Everything a coordinator sets on a session; ids refer to rows the form offered."""
+
+    course_id: int
+    days: tuple[DayPlan, ...]
+    capacity: int
+    host_authority_id: int
+    host_area_id: int | None = None
+    venue_id: int | None = None
+    trainer_ids: tuple[int, ...] = ()
+    booking_closes_days: int = 0
+    code: str = ""
+    notes: str = ""
+
+
+class SchedulingRefused(ValueError):
+    """The plan breaks a rule; every problem is listed, by field, and nothing was saved."""
+
+    def __init__(self, problems: Sequence[SessionProblem]) -> None:
+        super().__init__("; ".join(f"{problem.field}: {problem.message}" for problem in problems))
+        self.problems = list(problems)
+
+
+@dataclass
+class Scheduled:
+    """What a scheduling verb did: the saved session, or the warnings to confirm before anything is saved."""
+
+    session: TrainingSession | None
+    warnings: list[SessionProblem] = field(default_factory=list)
+
+    @property
+    def saved(self) -> bool:
+        return self.session is not None
+
+
+def create_session(plan: SessionPlan, by: User, confirmed: bool = False) -> Scheduled:
+    """Schedule a new session; no day may be in the past. Warnings come back unsaved unless `confirmed`."""
+    refs = _references(plan)
+    problems = _plan_problems(plan, refs, new=True)
+    if plan.code and _code_taken(plan.code):
+        problems.append(SessionProblem("code", f"a session with the code {plan.code} already exists"))
+    if problems:
+        raise SchedulingRefused(problems)
+    warnings = plan_warnings(plan, refs.venue)
+    if warnings and not confirmed:
+        return Scheduled(None, warnings)
+    assert refs.course is not None and refs.authority is not None  # no problems means both exist
+    session = TrainingSession(code=plan.code or next_code(refs.course), status=SessionStatus.SCHEDULED)
+    _apply(session, plan, refs)
+    db.session.add(session)
+    db.session.flush()
+    audit.record(by, "session.created", session, None, snapshot(session))
+    db.session.commit()
+    return Scheduled(session, warnings)
+
+
+def edit_session(code: str, plan: SessionPlan, by: User, confirmed: bool = False) -> Scheduled:
+    """Change a scheduled session; a change of time or venue raises its SEQUENCE and tells everyone booked."""
+    session = _locked(code)
+    refs = _references(plan)
+    problems = _plan_problems(plan, refs, new=False)
+    if session.status is not SessionStatus.SCHEDULED:
+        problems.append(SessionProblem("session", f"session {code} is {session.status.value}, so it cannot change"))
+    places = places_of(session.id)
+    wanted = [day.date for day in plan.days]
+    if refs.course is not None:
+        problems += change_problems(session, refs.course, plan.capacity, wanted, places, marked_day_ids([session.id]))
+    if problems:
+        db.session.rollback()
+        raise SchedulingRefused(problems)
+    warnings = plan_warnings(plan, refs.venue, exclude_id=session.id)
+    if warnings and not confirmed:
+        db.session.rollback()
+        return Scheduled(None, warnings)
+    assert refs.course is not None and refs.authority is not None
+    old = snapshot(session)
+    _apply(session, plan, refs)
+    new = snapshot(session)
+    moved = old["days"] != new["days"] or old["venue"] != new["venue"]
+    if moved:
+        session.sequence += 1
+    audit.record(by, "session.changed", session, old, new)
+    db.session.commit()
+    if moved and places.bookings:
+        session_mail.tell_of_change(session)
+    return Scheduled(session, warnings)
+
+
+def duplicate_plan(session: TrainingSession, first_day: date) -> SessionPlan:
+    """A plan for a copy of a session: same course, room, trainers and times, its days moved to start on `first_day`."""
+    shift = first_day - (session.starts_on or first_day)
+    days = tuple(
+        DayPlan(day.date + shift, to_london(day.starts_at).time(), to_london(day.ends_at).time())
+        for day in session.days
+    )
+    return replace(plan_of(session), days=days, code="")
+
+
+def cancel_session(code: str, reason: str, by: User) -> TrainingSession:
+    """Cancel a session: it and its bookings stay, the active bookings marked cancelled; everyone told."""
+    reason = reason.strip()
+    session = _locked(code)
+    problems = []
+    if not reason:
+        problems.append(SessionProblem("reason", "enter the reason for cancelling the session"))
+    elif len(reason) > 400:
+        problems.append(SessionProblem("reason", "the reason must be 400 characters or fewer"))
+    if session.status is not SessionStatus.SCHEDULED:
+        problems.append(
+            SessionProblem("session", f"session {code} is {session.status.value}, so it cannot be cancelled")
+        )
+    if problems:
+        db.session.rollback()
+        raise SchedulingRefused(problems)
+    now = datetime.now(UTC)
+    active = list(
+        db.session.scalars(
+            sa.select(Booking).where(Booking.session_id == session.id, Booking.status.in_(ACTIVE_STATUSES))
+        )
+    )
+    told = [(booking.practitioner.email, booking.status) for booking in active]
+    for booking in active:
+        booking.status, booking.waitlist_position = BookingStatus.CANCELLED, None
+        booking.cancelled_at, booking.cancel_reason = now, f"session cancelled: {reason}"[:400]
+    old_status = session.status.value
+    session.status, session.cancelled_at, session.cancel_reason = SessionStatus.CANCELLED, now, reason
+    session.sequence += 1
+    audit.record(
+        by,
+        "session.cancelled",
+        session,
+        {"status": old_status},
+        {"status": "cancelled", "reason": reason, "bookings_cancelled": len(active)},
+    )
+    db.session.commit()
+    session_mail.tell_of_cancellation(session, [email for email, _ in told])
+    return session
+
+
+def plan_warnings(plan: SessionPlan, venue: Venue | None, exclude_id: int | None = None) -> list[SessionProblem]:
+    """What the coordinator must confirm: the room or a trainer in use then, a weekend or bank holiday, a full room."""
+    warnings = []
+    for day in plan.days:
+        if day.date.weekday() >= 5:
+            warnings.append(SessionProblem("days", f"{day.date:%A %-d %B %Y} is a weekend day"))
+        elif is_bank_holiday(day.date):
+            warnings.append(SessionProblem("days", f"{day.date:%A %-d %B %Y} is a bank holiday in England and Wales"))
+    warnings += _clash_warnings(plan, exclude_id)
+    room = room_problem(plan.capacity, venue)
+    if room is not None:
+        warnings.append(room)
+    return warnings
+
+
+def plan_of(session: TrainingSession) -> SessionPlan:
+    """The plan a session was saved with, to prefill its edit form."""
+    return SessionPlan(
+        course_id=session.course_id,
+        days=tuple(
+            DayPlan(day.date, to_london(day.starts_at).time(), to_london(day.ends_at).time()) for day in session.days
+        ),
+        capacity=session.capacity,
+        host_authority_id=session.host_authority_id,
+        host_area_id=session.host_area_id,
+        venue_id=session.venue_id,
+        trainer_ids=tuple(trainer.id for trainer in session.trainers),
+        booking_closes_days=session.booking_closes_days,
+        code=session.code,
+        notes=session.notes,
+    )
+
+
+def next_code(course: Course) -> str:
+    """The next free code for a course in the year of its first day: CAF-2008-014 after CAF-2008-013."""
+    prefix = f"{course.code}-{london_today().year}-"
+    taken = db.session.scalars(sa.select(TrainingSession.code).where(TrainingSession.code.startswith(prefix)))
+    numbers = [int(code[len(prefix) :]) for code in taken if code[len(prefix) :].isdigit()]
+    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+
+
+def snapshot(session: TrainingSession) -> dict[str, Any]:
+    """What an audit event keeps of a session: its settings, days in London time and trainers."""
+    return {
+        "course": session.course.code if session.course else None,
+        "capacity": session.capacity,
+        "venue": session.venue.name if session.venue else None,
+        "host_authority": session.host_authority.code if session.host_authority else None,
+        "host_area": session.host_area.name if session.host_area else None,
+        "booking_closes_days": session.booking_closes_days,
+        "trainers": sorted(trainer.name for trainer in session.trainers),
+        "days": [f"{to_london(d.starts_at):%Y-%m-%d %H:%M}-{to_london(d.ends_at):%H:%M}" for d in session.days],
+        "status": session.status.value,
+    }
+
+
+@dataclass(frozen=True)
+class _Refs:
+    course: Course | None
+    authority: Authority | None
+    area: Area | None
+    venue: Venue | None
+    trainers: list[Trainer]
+    missing: list[SessionProblem]
+
+
+def _references(plan: SessionPlan) -> _Refs:
+    """Load the rows the plan names; what does not exist is a problem, not an exception."""
+    missing = []
+    course = db.session.get(Course, plan.course_id)
+    if course is None:
+        missing.append(SessionProblem("course", "choose a course that exists"))
+    authority = db.session.get(Authority, plan.host_authority_id)
+    if authority is None:
+        missing.append(SessionProblem("host_authority", "choose a host authority that exists"))
+    area = db.session.get(Area, plan.host_area_id) if plan.host_area_id is not None else None
+    if plan.host_area_id is not None and (area is None or area.authority_id != plan.host_authority_id):
+        missing.append(SessionProblem("host_area", "choose an area of the host authority"))
+    venue = db.session.get(Venue, plan.venue_id) if plan.venue_id is not None else None
+    if plan.venue_id is not None and venue is None:
+        missing.append(SessionProblem("venue", "choose a venue that exists"))
+    trainers = list(db.session.scalars(sa.select(Trainer).where(Trainer.id.in_(plan.trainer_ids))))
+    if len(trainers) != len(set(plan.trainer_ids)):
+        missing.append(SessionProblem("trainers", "choose trainers that exist"))
+    return _Refs(course, authority, area, venue, trainers, missing)
+
+
+def _plan_problems(plan: SessionPlan, refs: _Refs, new: bool) -> list[SessionProblem]:
+    """Errors that block saving: unknown rows, a bad code, bad days, capacity or closing days out of bounds."""
+    problems = list(refs.missing)
+    if plan.code and not CODE.fullmatch(plan.code):
+        problems.append(SessionProblem("code", "a code is up to 40 capital letters, digits and hyphens"))
+    problems += _day_problems(plan.days, new)
+    if not 1 <= plan.capacity <= MAX_CAPACITY:
+        problems.append(SessionProblem("capacity", f"capacity must be between 1 and {MAX_CAPACITY}"))
+    if not 0 <= plan.booking_closes_days <= MAX_CLOSES_DAYS:
+        problems.append(
+            SessionProblem("booking_closes_days", f"booking closes 0 to {MAX_CLOSES_DAYS} working days before")
+        )
+    return problems
+
+
+def _day_problems(days: Sequence[DayPlan], new: bool) -> list[SessionProblem]:
+    if not days:
+        return [SessionProblem("days", "a session needs at least one day")]
+    if len(days) > MAX_DAYS:
+        return [SessionProblem("days", f"a session has at most {MAX_DAYS} days")]
+    problems, today = [], london_today()
+    if len({day.date for day in days}) != len(days):
+        problems.append(SessionProblem("days", "each day of a session must be a different date"))
+    for number, day in enumerate(days, start=1):
+        try:
+            check_supported(day.date)
+        except DateProblem as problem:
+            problems.append(SessionProblem("days", f"day {number} {problem}"))
+            continue
+        if day.end <= day.start:
+            problems.append(SessionProblem("days", f"day {number} must end after it starts"))
+        if new and day.date < today:
+            problems.append(SessionProblem("days", f"day {number} ({day.date:%-d %B %Y}) is in the past"))
+    return problems
+
+
+def _clash_warnings(plan: SessionPlan, exclude_id: int | None) -> list[SessionProblem]:
+    """Other scheduled sessions using the room or a trainer at an overlapping time: one query per kind."""
+    spans = [(london_to_utc(d.date, d.start), london_to_utc(d.date, d.end)) for d in plan.days if d.end > d.start]
+    if not spans:
+        return []
+    overlap = sa.or_(*(sa.and_(SessionDay.starts_at < end, SessionDay.ends_at > start) for start, end in spans))
+    base = (
+        sa.select(TrainingSession.code, SessionDay.date)
+        .join(SessionDay, SessionDay.session_id == TrainingSession.id)
+        .where(overlap, TrainingSession.status != SessionStatus.CANCELLED)
+    )
+    if exclude_id is not None:
+        base = base.where(TrainingSession.id != exclude_id)
+    warnings = []
+    if plan.venue_id is not None:
+        for code, day in db.session.execute(base.where(TrainingSession.venue_id == plan.venue_id).distinct()):
+            warnings.append(SessionProblem("venue", f"the venue is in use by session {code} on {day:%-d %B %Y}"))
+    if plan.trainer_ids:
+        query = (
+            base.add_columns(Trainer.name)
+            .join(session_trainers, session_trainers.c.session_id == TrainingSession.id)
+            .join(Trainer, Trainer.id == session_trainers.c.trainer_id)
+            .where(Trainer.id.in_(plan.trainer_ids))
+            .distinct()
+        )
+        for code, day, name in db.session.execute(query):
+            warnings.append(SessionProblem("trainers", f"{name} is teaching session {code} on {day:%-d %B %Y}"))
+    return warnings
+
+
+def _apply(session: TrainingSession, plan: SessionPlan, refs: _Refs) -> None:
+    assert refs.course is not None and refs.authority is not None
+    session.course = refs.course
+    session.capacity = plan.capacity
+    session.host_authority = refs.authority
+    session.host_area = refs.area
+    session.venue = refs.venue
+    session.trainers = refs.trainers
+    session.booking_closes_days = plan.booking_closes_days
+    session.notes = plan.notes
+    days = [DayTimes(d.date, london_to_utc(d.date, d.start), london_to_utc(d.date, d.end)) for d in plan.days]
+    set_days(session, sorted(days, key=lambda day: day.starts_at))
+
+
+def _locked(code: str) -> TrainingSession:
+    session = lock_sessions([code]).get(code)
+    if session is None:
+        raise SchedulingRefused([SessionProblem("session", f"no session has the code {code}")])
+    return session
+
+
+def _code_taken(code: str) -> bool:
+    return bool(db.session.scalar(sa.select(sa.exists().where(TrainingSession.code == code))))
