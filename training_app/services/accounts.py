@@ -13,9 +13,11 @@ from ..extensions import db
 from ..models import ApiToken, Authority, Organisation, Role, User, hash_token, utcnow
 from ..validation import email_problem
 from . import audit
+from .common_passwords import COMMON_PASSWORDS
 
 LAST_USED_PRECISION = timedelta(minutes=1)
 MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 200
 
 
 class AccountError(ValueError):
@@ -44,11 +46,8 @@ def create_user(
     user = User(email=email, role=role, name=name)
     user.set_password(password)
     user.organisation = _organisation(organisation_code) if organisation_code else None
-    user.authorities = [_authority(code) for code in authority_codes]
-    if role == Role.BOOKER and user.organisation is None:
-        raise AccountError("a booker needs an organisation")
-    if role == Role.WORKFORCE_LEAD and not user.authorities:
-        raise AccountError("a workforce lead needs at least one authority")
+    user.authorities = [_authority(code) for code in dict.fromkeys(authority_codes)]
+    _check_scope(role, user.organisation, user.authorities)
     db.session.add(user)
     db.session.flush()
     return user
@@ -74,6 +73,8 @@ def change_password(user: User, new_password: str, by: User | str | None = None)
 
 def deactivate_user(user: User, by: User | str) -> bool:
     """Switch the user off and end their sessions and tokens' use; False when they were already off."""
+    if isinstance(by, User) and by.id == user.id:
+        raise AccountError("you cannot switch off your own account: ask another administrator")
     if not user.active:
         return False
     user.active = False
@@ -106,15 +107,26 @@ def end_sessions(user: User) -> None:
     db.session.expire(user, ["session_version"])
 
 
-def _check_password(password: str) -> None:
+def password_problem(password: str) -> str | None:
+    """Why a password may not be used (too short, too long or too common), or None when it may."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
+        return f"password must be at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"password must be {MAX_PASSWORD_LENGTH} characters or fewer"
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 3:
+        return "password is too easy to guess: it is one of the most common passwords"
+    return None
 
 
-def issue_api_token(user: User) -> str:
+def _check_password(password: str) -> None:
+    if problem := password_problem(password):
+        raise AccountError(problem)
+
+
+def issue_api_token(user: User, name: str = "") -> str:
     """Make a new API token for the user; only its hash is stored, so it is shown once."""
     token = "tk_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=hash_token(token), prefix=token[:10]))
+    db.session.add(ApiToken(user=user, token_hash=hash_token(token), prefix=token[:10], name=name.strip()[:100]))
     db.session.flush()
     return token
 
@@ -160,14 +172,72 @@ def register_user(
     return user
 
 
-def grant_api_token(user: User, by: User | str | None = None) -> str:
+def grant_api_token(user: User, by: User | str | None = None, name: str = "") -> str:
     """Give an active user a new API token, audited and committed; the token is returned once."""
     if not user.active:
         raise AccountError(f"the user {user.email} is switched off")
-    token = issue_api_token(user)
-    audit.record(by, "api_token_issued", user, new={"prefix": token[:10]})
+    token = issue_api_token(user, name)
+    new = {"prefix": token[:10]} | ({"name": name.strip()[:100]} if name.strip() else {})
+    audit.record(by, "api_token_issued", user, new=new)
     db.session.commit()
     return token
+
+
+def revoke_api_token(token: ApiToken, by: User | str) -> bool:
+    """Stop a token working at once, audited and committed; False when it was already revoked."""
+    revoked = db.session.execute(
+        sa.update(ApiToken).where(ApiToken.id == token.id, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+    )
+    if not revoked.rowcount:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+        db.session.rollback()
+        return False
+    audit.record(by, "api_token_revoked", token, new={"prefix": token.prefix, "user": token.user.email})
+    db.session.commit()
+    return True
+
+
+def change_access(
+    user: User,
+    role: Role | str,
+    organisation_code: str | None,
+    authority_codes: list[str] | tuple[str, ...],
+    by: User,
+) -> bool:
+    """Change a user's role and scope, checked as create_user checks them; audited and committed. False if unchanged."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise AccountError(f"role must be one of: {', '.join(r.value for r in Role)}") from None
+    if user.id == by.id and role != user.role:
+        raise AccountError("you cannot change your own role: ask another administrator")
+    organisation = _organisation(organisation_code) if organisation_code else None
+    authorities = [_authority(code) for code in dict.fromkeys(authority_codes)]
+    _check_scope(role, organisation, authorities)
+    old = access_of(user)
+    user.role, user.organisation, user.authorities = role, organisation, authorities
+    new = access_of(user)
+    if new == old:
+        db.session.rollback()
+        return False
+    audit.record(by, "user_access_changed", user, old, new)
+    db.session.commit()
+    return True
+
+
+def access_of(user: User) -> dict[str, object]:
+    """A user's role and scope as the audit trail keeps them."""
+    return {
+        "role": user.role.value,
+        "organisation": user.organisation.code if user.organisation else None,
+        "authorities": sorted(a.code for a in user.authorities),
+    }
+
+
+def _check_scope(role: Role, organisation: Organisation | None, authorities: list[Authority]) -> None:
+    if role == Role.BOOKER and organisation is None:
+        raise AccountError("a booker needs an organisation")
+    if role == Role.WORKFORCE_LEAD and not authorities:
+        raise AccountError("a workforce lead needs at least one authority")
 
 
 def _organisation(code: str) -> Organisation:

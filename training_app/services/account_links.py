@@ -1,0 +1,201 @@
+"""Invitations and password resets: single-use, expiring links emailed to set a password (SPEC 2)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import AccountLink, LinkPurpose, Practitioner, Role, User, hash_token, utcnow
+from . import audit
+from .accounts import AccountError, create_user, end_sessions, password_problem
+from .mail import send_email
+
+INVITATION_VALID_FOR = timedelta(days=7)
+RESET_VALID_FOR = timedelta(hours=1)
+VALID_FOR = {LinkPurpose.INVITATION: INVITATION_VALID_FOR, LinkPurpose.PASSWORD_RESET: RESET_VALID_FOR}
+LINK_REFUSED = "This link has expired or has already been used"
+
+# Builds the page address a link's secret is emailed in (the web layer knows the host name; services do not).
+LinkUrl = Callable[[str], str]
+
+
+class LinkRefused(Exception):
+    """A link to set a password was unknown, used, expired, or its account is switched off: one message for all."""
+
+    def __init__(self) -> None:
+        super().__init__(LINK_REFUSED)
+
+
+def invite_user(
+    email: str,
+    role: Role | str,
+    link_url: LinkUrl,
+    by: User,
+    organisation_code: str | None = None,
+    authority_codes: list[str] | tuple[str, ...] = (),
+    name: str = "",
+) -> User:
+    """Create an account with no usable password and email it a link, valid 7 days, to set one; committed.
+
+    A practitioner's account is joined to the practitioner record with the same email, which must exist.
+    """
+    user = create_user(email, role, _unusable_password(), organisation_code, authority_codes, name)
+    if user.role == Role.PRACTITIONER:
+        user.practitioner = _practitioner_for(user.email)
+    token = _new_link(user, LinkPurpose.INVITATION)
+    audit.record(by, "user_invited", user, new={"email": user.email, **_scope(user)})
+    try:
+        db.session.commit()
+    except IntegrityError:  # someone invited the same email, or the same practitioner, a moment earlier
+        db.session.rollback()
+        raise AccountError(f"a user with email {email.strip().lower()} already exists") from None
+    _send_invitation(user, link_url(token), by)
+    return user
+
+
+def invite_practitioner(practitioner: Practitioner, link_url: LinkUrl, by: User) -> User:
+    """Give a practitioner an account from their record: an invitation to their email, joined to the record."""
+    name = f"{practitioner.first_name} {practitioner.last_name}".strip()
+    return invite_user(practitioner.email, Role.PRACTITIONER, link_url, by, name=name)
+
+
+def request_password_reset(email: str, link_url: LinkUrl) -> None:
+    """Email a reset link, valid 1 hour, to an active account; any other address gets an email saying so.
+
+    Both paths make a secret, hash it, query the same tables and send one email, so neither the page nor its
+    timing tells the person asking whether the address has an account.
+    """
+    email = email.strip().lower()
+    token = secrets.token_urlsafe(32)
+    user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
+    if user is None or not user.active:
+        hash_token(token)
+        db.session.rollback()
+        send_email([email], "Password reset", _NO_ACCOUNT_BODY)
+        return
+    _end_links(user, LinkPurpose.PASSWORD_RESET)
+    db.session.add(_link(user, LinkPurpose.PASSWORD_RESET, token))
+    audit.record(user, "password_reset_requested", user)
+    db.session.commit()
+    send_email([email], "Reset your password", _RESET_BODY.format(url=link_url(token)))
+
+
+def usable_link(token: str) -> AccountLink | None:
+    """The link with this secret while it may still be used (not used, not expired, its account on), else None."""
+    link = db.session.execute(sa.select(AccountLink).filter_by(token_hash=hash_token(token))).scalar_one_or_none()
+    if link is None or link.used_at is not None or link.expires_at <= utcnow() or not link.user.active:
+        return None
+    return link
+
+
+def set_password_with_link(token: str, password: str) -> User:
+    """Set the account's password through a link, which then stops working; ends the user's sessions; committed.
+
+    Raises LinkRefused for a link that may not be used, AccountError for a password that may not (the link
+    then still works, so the person can try another).
+    """
+    link = usable_link(token)
+    if link is None:
+        raise LinkRefused
+    if problem := password_problem(password):
+        raise AccountError(problem)
+    # Claimed in SQL, so two uses of one link at the same moment set the password once.
+    claimed = db.session.execute(
+        sa.update(AccountLink)
+        .where(AccountLink.id == link.id, AccountLink.used_at.is_(None))
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if not claimed.rowcount:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+        db.session.rollback()
+        raise LinkRefused
+    user = link.user
+    user.set_password(password)
+    _end_links(user, None)
+    end_sessions(user)
+    audit.record(user, f"password_set_by_{link.purpose.value}", user)
+    db.session.commit()
+    return user
+
+
+def _new_link(user: User, purpose: LinkPurpose) -> str:
+    token = secrets.token_urlsafe(32)
+    db.session.add(_link(user, purpose, token))
+    return token
+
+
+def _link(user: User, purpose: LinkPurpose, token: str) -> AccountLink:
+    now = utcnow()
+    return AccountLink(
+        user=user, purpose=purpose, token_hash=hash_token(token), created_at=now, expires_at=now + VALID_FOR[purpose]
+    )
+
+
+def _end_links(user: User, purpose: LinkPurpose | None) -> None:
+    """Stop the user's unused links (of one purpose, or all) working: only the newest link counts."""
+    query = sa.update(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None))
+    if purpose is not None:
+        query = query.where(AccountLink.purpose == purpose)
+    db.session.execute(query.values(used_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def _practitioner_for(email: str) -> Practitioner:
+    practitioner = db.session.execute(sa.select(Practitioner).filter_by(email=email)).scalar_one_or_none()
+    if practitioner is None:
+        raise AccountError(f"no practitioner record has the email {email}: add the practitioner first")
+    taken = db.session.execute(sa.select(User.id).filter_by(practitioner_id=practitioner.id)).first()
+    if taken:
+        raise AccountError(f"the practitioner {email} already has an account")
+    return practitioner
+
+
+def _scope(user: User) -> dict[str, object]:
+    return {
+        "role": user.role.value,
+        "organisation": user.organisation.code if user.organisation else None,
+        "authorities": sorted(a.code for a in user.authorities),
+    }
+
+
+def _unusable_password() -> str:
+    """A random password nobody is told: the account cannot be signed in to until its link sets one."""
+    return secrets.token_urlsafe(32)
+
+
+def _send_invitation(user: User, url: str, by: User) -> None:
+    days = INVITATION_VALID_FOR.days
+    body = _INVITATION_BODY.format(inviter=by.email, role=user.role.value.replace("_", " "), url=url, days=days)
+    send_email([user.email], "You have been invited to the training service", body)
+
+
+_INVITATION_BODY = """\
+{inviter} has given you an account on the children's workforce training service, as a {role}.
+
+Set your password within {days} days, using this link (it works once):
+
+{url}
+
+If you were not expecting this email, you can ignore it.
+"""
+
+_RESET_BODY = """\
+Someone asked to reset the password for this email address on the children's workforce training service.
+
+Use this link within 1 hour to choose a new password (it works once):
+
+{url}
+
+If it was not you, ignore this email: your password has not changed.
+"""
+
+_NO_ACCOUNT_BODY = """\
+Someone asked to reset the password for this email address on the children's workforce training service,
+but there is no account with this address, or its account has been switched off.
+
+If you need an account, ask your training coordinator. If it was not you, ignore this email.
+"""
