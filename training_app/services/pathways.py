@@ -140,7 +140,11 @@ class PathwayStep:
 
 def pathways_by_group(group_ids: Iterable[int]) -> dict[int, Pathway]:
     """The pathways of these groups with their steps (groups without one are left out)."""
-    query = sa.select(Pathway).options(selectinload(Pathway.steps)).where(Pathway.group_id.in_(list(group_ids)))
+    query = (
+        sa.select(Pathway)
+        .options(selectinload(Pathway.steps).selectinload(PathwayCourse.course))
+        .where(Pathway.group_id.in_(list(group_ids)))
+    )
     return {pathway.group_id: pathway for pathway in db.session.scalars(query)}
 
 
@@ -198,3 +202,13 @@ def _by_group(steps: Sequence[PathwayStep]) -> dict[int, list[PathwayStep]]:
     for step in steps:
         grouped.setdefault(step.group.id, []).append(step)
     return grouped
+
+
+def remove_step(pathway: Pathway, course: Course) -> bool:
+    """Take a course off a pathway (the others keep their positions); False when it was not on it."""
+    step = next((step for step in pathway.steps if step.course_id == course.id), None)
+    if step is None:
+        return False
+    pathway.steps.remove(step)
+    db.session.flush()
+    return True

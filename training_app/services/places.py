@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import PLACE_HOLDING_STATUSES, Booking, BookingStatus
+from ..models import PLACE_HOLDING_STATUSES, Booking, BookingStatus, SessionStatus, TrainingSession, Venue
 from .batches import Query, in_chunks
 
 
@@ -60,3 +61,55 @@ def places_by_session(session_ids: Iterable[int]) -> dict[int, Places]:
 def places_of(session_id: int) -> Places:
     """One session's places."""
     return places_by_session([session_id]).get(session_id, NO_BOOKINGS)
+
+
+@dataclass(frozen=True)
+class ComingSession:
+    """A session of a course that has not started and still has places."""
+
+    course_id: int
+    code: str
+    starts_on: date
+    ends_on: date
+    venue: str | None
+    places_left: int
+
+
+def coming_sessions_with_places(course_ids: Iterable[int], today: date, per_course: int = 3) -> list[ComingSession]:
+    """The first `per_course` scheduled sessions of each course starting after `today` with places left, by date.
+
+    One query: places counted by `session_places`, the first few per course picked by a window function.
+    """
+    course_ids = list(course_ids)
+    if not course_ids:
+        return []
+    places = session_places(sa.select(TrainingSession.id).where(TrainingSession.course_id.in_(course_ids)))
+    left = TrainingSession.capacity - sa.func.coalesce(places.c.taken, 0)
+    ranked = (
+        sa.select(
+            TrainingSession.course_id,
+            TrainingSession.code,
+            TrainingSession.starts_on,
+            TrainingSession.ends_on,
+            Venue.name.label("venue"),
+            left.label("places_left"),
+            sa.func.row_number()
+            .over(partition_by=TrainingSession.course_id, order_by=(TrainingSession.starts_on, TrainingSession.code))
+            .label("rank"),
+        )
+        .outerjoin(places, places.c.session_id == TrainingSession.id)
+        .outerjoin(Venue, Venue.id == TrainingSession.venue_id)
+        .where(
+            TrainingSession.course_id.in_(course_ids),
+            TrainingSession.status == SessionStatus.SCHEDULED,
+            TrainingSession.starts_on > today,
+            left > 0,
+        )
+        .subquery()
+    )
+    query = (
+        sa.select(*[ranked.c[name] for name in ("course_id", "code", "starts_on", "ends_on", "venue", "places_left")])
+        .where(ranked.c.rank <= per_course)
+        .order_by(ranked.c.starts_on, ranked.c.code)
+    )
+    return [ComingSession(*row) for row in db.session.execute(query)]
