@@ -254,3 +254,11 @@ def test_duplicating_moves_the_days_and_keeps_the_rest(world):
         DayPlan(date(2026, 11, 9), time(9, 30), time(12, 30)),
     )
     assert scheduling.create_session(copy, world["by"]).session.code == "CAF-2026-002"
+
+
+def test_confirming_the_warnings_shown_saves_but_a_new_warning_is_shown_first(world):
+    days = ((CHRISTMAS, time(9, 30), time(16, 0)),)
+    shown = [w.message for w in scheduling.create_session(plan(world, days), world["by"]).warnings]
+    bigger = scheduling.create_session(plan(world, days, capacity=25), world["by"], confirmed=shown)
+    assert not bigger.saved and bigger.warnings[-1].field == "capacity"
+    assert scheduling.create_session(plan(world, days), world["by"], confirmed=shown).saved

@@ -7,7 +7,7 @@ and commits in one transaction; the people booked are told afterwards (services/
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -67,6 +67,18 @@ class SessionPlan:
     notes: str = ""
 
 
+# True confirms any warning; a collection of warning messages confirms exactly those (the ones a page showed), so a
+# warning that appears after the coordinator changed the form is shown before anything is saved.
+Confirmation = bool | Collection[str]
+
+
+def is_confirmed(warnings: Sequence[SessionProblem], confirmed: Confirmation) -> bool:
+    """Whether every warning has been confirmed."""
+    if isinstance(confirmed, bool):
+        return confirmed or not warnings
+    return all(warning.message in confirmed for warning in warnings)
+
+
 class SchedulingRefused(ValueError):
     """The plan breaks a rule; every problem is listed, by field, and nothing was saved."""
 
@@ -87,7 +99,7 @@ class Scheduled:
         return self.session is not None
 
 
-def create_session(plan: SessionPlan, by: User, confirmed: bool = False) -> Scheduled:
+def create_session(plan: SessionPlan, by: User, confirmed: Confirmation = False) -> Scheduled:
     """Schedule a new session; no day may be in the past. Warnings come back unsaved unless `confirmed`."""
     refs = _references(plan)
     problems = _plan_problems(plan, refs, new=True)
@@ -96,7 +108,7 @@ def create_session(plan: SessionPlan, by: User, confirmed: bool = False) -> Sche
     if problems:
         raise SchedulingRefused(problems)
     warnings = plan_warnings(plan, refs.venue)
-    if warnings and not confirmed:
+    if not is_confirmed(warnings, confirmed):
         return Scheduled(None, warnings)
     assert refs.course is not None and refs.authority is not None  # no problems means both exist
     session = TrainingSession(code=plan.code or next_code(refs.course), status=SessionStatus.SCHEDULED)
@@ -108,7 +120,7 @@ def create_session(plan: SessionPlan, by: User, confirmed: bool = False) -> Sche
     return Scheduled(session, warnings)
 
 
-def edit_session(code: str, plan: SessionPlan, by: User, confirmed: bool = False) -> Scheduled:
+def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation = False) -> Scheduled:
     """Change a scheduled session; a change of time or venue raises its SEQUENCE and tells everyone booked."""
     session = _locked(code)
     refs = _references(plan)
@@ -123,7 +135,7 @@ def edit_session(code: str, plan: SessionPlan, by: User, confirmed: bool = False
         db.session.rollback()
         raise SchedulingRefused(problems)
     warnings = plan_warnings(plan, refs.venue, exclude_id=session.id)
-    if warnings and not confirmed:
+    if not is_confirmed(warnings, confirmed):
         db.session.rollback()
         return Scheduled(None, warnings)
     assert refs.course is not None and refs.authority is not None

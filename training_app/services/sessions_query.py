@@ -10,13 +10,15 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import (
+    Area,
     Authority,
     Course,
     SessionDay,
     SessionStatus,
     TrainingSession,
+    Venue,
 )
-from .batches import Query
+from .batches import Query, in_chunks
 from .places import session_places
 
 
@@ -28,6 +30,9 @@ class SessionFilters:
     authority: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    area_id: int | None = None
+    has_places: bool = False
+    code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,9 @@ class SessionSummary:
     booked: int
     waitlisted: int
     days: tuple[DaySummary, ...]
+    course_title: str = ""
+    venue: str | None = None
+    host_area: str | None = None
 
     @property
     def spaces(self) -> int:
@@ -78,18 +86,63 @@ def filter_problems(filters: SessionFilters) -> dict[str, str]:
     return problems
 
 
-def list_sessions(filters: SessionFilters) -> list[SessionSummary]:
-    """Sessions matching the filters, earliest first, with their counts and days: three queries in all."""
+def list_sessions(filters: SessionFilters, limit: int | None = None, offset: int = 0) -> list[SessionSummary]:
+    """Sessions matching the filters, earliest first, with their counts and days: three queries in all.
+
+    `limit` and `offset` take one page of them, in the same order.
+    """
     problems = filter_problems(filters)
     if problems:
         raise SessionQueryError(problems)
-    matching = _matching_ids(filters)
-    days = _days_by_session(matching)
-    rows = db.session.execute(_rows(matching))
+    rows = list(db.session.execute(_rows(_matching_ids(filters)).limit(limit).offset(offset)))
+    days = _days_by_session([row[0] for row in rows])
     return [
-        SessionSummary(code, course, status, host, capacity, booked, waitlisted, tuple(days.get(session_id, ())))
-        for session_id, code, course, status, host, capacity, booked, waitlisted in rows
+        SessionSummary(
+            code,
+            course,
+            status,
+            host,
+            capacity,
+            booked,
+            waitlisted,
+            tuple(days.get(session_id, ())),
+            title,
+            venue,
+            area,
+        )
+        for session_id, code, course, status, host, capacity, booked, waitlisted, title, venue, area in rows
     ]
+
+
+@dataclass(frozen=True)
+class SessionDetail:
+    """One session for its own page and `GET /sessions/{code}`: its summary, its venue and its trainers."""
+
+    summary: SessionSummary
+    venue: Venue | None
+    trainers: tuple[str, ...]
+    booking_closes_days: int
+    cancel_reason: str | None
+
+
+def find_session(code: str) -> SessionDetail | None:
+    """The session with this code, with its places, venue and trainers; None when there is none."""
+    if not code or len(code) > 40 or "\x00" in code:
+        return None
+    found = list_sessions(SessionFilters(code=code))
+    session = db.session.scalar(sa.select(TrainingSession).where(TrainingSession.code == code))
+    if not found or session is None:
+        return None
+    trainers = tuple(sorted(trainer.name for trainer in session.trainers))
+    return SessionDetail(found[0], session.venue, trainers, session.booking_closes_days, session.cancel_reason)
+
+
+def count_sessions(filters: SessionFilters) -> int:
+    """How many sessions match the filters (for paging)."""
+    problems = filter_problems(filters)
+    if problems:
+        raise SessionQueryError(problems)
+    return int(db.session.scalar(sa.select(sa.func.count()).select_from(_matching_ids(filters).subquery())) or 0)
 
 
 def _exists(condition: sa.ColumnElement[bool]) -> bool:
@@ -108,6 +161,16 @@ def _matching_ids(filters: SessionFilters) -> Query:
         query = query.where(TrainingSession.ends_on >= filters.date_from)
     if filters.date_to:
         query = query.where(TrainingSession.starts_on <= filters.date_to)
+    if filters.code is not None:
+        query = query.where(TrainingSession.code == filters.code)
+    if filters.area_id is not None:
+        query = query.where(TrainingSession.host_area_id == filters.area_id)
+    if filters.has_places:
+        places = session_places()
+        taken = sa.func.coalesce(places.c.taken, 0)
+        query = query.outerjoin(places, places.c.session_id == TrainingSession.id).where(
+            taken < TrainingSession.capacity, TrainingSession.status == SessionStatus.SCHEDULED
+        )
     return query
 
 
@@ -123,22 +186,28 @@ def _rows(matching: Query) -> Query:
             TrainingSession.capacity,
             sa.func.coalesce(places.c.taken, 0),
             sa.func.coalesce(places.c.waitlisted, 0),
+            Course.title,
+            Venue.name,
+            Area.name,
         )
         .join(Course, TrainingSession.course_id == Course.id)
         .join(Authority, TrainingSession.host_authority_id == Authority.id)
         .outerjoin(places, places.c.session_id == TrainingSession.id)
+        .outerjoin(Venue, Venue.id == TrainingSession.venue_id)
+        .outerjoin(Area, Area.id == TrainingSession.host_area_id)
         .where(TrainingSession.id.in_(matching))
         .order_by(TrainingSession.starts_on.is_(None), TrainingSession.starts_on, TrainingSession.code)
     )
 
 
-def _days_by_session(matching: Query) -> dict[int, list[DaySummary]]:
-    query = (
-        sa.select(SessionDay.session_id, SessionDay.date, SessionDay.starts_at, SessionDay.ends_at)
-        .where(SessionDay.session_id.in_(matching))
-        .order_by(SessionDay.session_id, SessionDay.starts_at)
-    )
+def _days_by_session(session_ids: list[int]) -> dict[int, list[DaySummary]]:
     days: dict[int, list[DaySummary]] = defaultdict(list)
-    for session_id, day, starts_at, ends_at in db.session.execute(query):
-        days[session_id].append(DaySummary(day, starts_at, ends_at))
+    for chunk in in_chunks(session_ids):
+        query = (
+            sa.select(SessionDay.session_id, SessionDay.date, SessionDay.starts_at, SessionDay.ends_at)
+            .where(SessionDay.session_id.in_(chunk))
+            .order_by(SessionDay.session_id, SessionDay.starts_at)
+        )
+        for session_id, day, starts_at, ends_at in db.session.execute(query):
+            days[session_id].append(DaySummary(day, starts_at, ends_at))
     return days
