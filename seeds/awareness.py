@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import date
 
 from training_app.models import AwarenessPresentation, AwarenessSignOff, OrganisationKind
-from training_app.models.awareness import signoff_authorities
+from training_app.models.awareness import SignOffStatus, signoff_authorities
+from training_app.services.awareness import completed_month
 
-from .common import Demo, end_of_month, insert_links, insert_rows, spread_dates
+from .common import Demo, insert_links, insert_rows, spread_dates
 from .names import AREAS
 
 PACKAGE = "Leicestershire Awareness Package"
@@ -113,7 +114,9 @@ def seed_awareness(demo: Demo) -> int:
             "contact_role": role,
             "package": PACKAGE,
             "package_version": "2007.1",
-            "completed_on": end_of_month(*month),
+            "completed_on": completed_month(*month),
+            "completed_month_only": True,  # Appendix B records the month only ("Oct-07")
+            "status": SignOffStatus.SIGNED_OFF,
             "signed_off_by_id": coordinator,
             "signed_off_by_name": "Bridges Training Coordinator",
             "evidence_notes": EVIDENCE,
@@ -148,6 +151,7 @@ def _seed_presentations(demo: Demo) -> None:
                 "presented_on": day,
                 "audience": f"{rng.choice(AUDIENCES)}: {organisation.name}",
                 "organisation_id": organisation.id,
+                "sector_kind": OrganisationKind(organisation.kind),
                 "authority_id": demo.authority_ids[organisation.authority],
                 "area_id": demo.area_ids[(organisation.authority, area)],
                 "headcount": headcount,

@@ -44,6 +44,10 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=not _flag("FLASK_DEBUG")),
         "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Children's workforce training"),
         "COUNCIL_NAME": os.environ.get("COUNCIL_NAME", "Leicester, Leicestershire and Rutland partnership"),
+        # Awareness sign-offs: re-awareness falls due this many months after completion (SPEC 3.8); evidence
+        # files are kept in this folder, outside static/, and only ever served as a download.
+        "AWARENESS_RENEWAL_MONTHS": int(os.environ.get("AWARENESS_RENEWAL_MONTHS", "36")),
+        "AWARENESS_EVIDENCE_FOLDER": os.environ.get("AWARENESS_EVIDENCE_FOLDER", ""),
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
         # Enforced on the server from times kept in the session (security.py); see SESSION_REFRESH_EACH_REQUEST.
