@@ -160,6 +160,26 @@ SAMPLE_ROWS: dict[str, dict[str, str]] = {
     "pathways": {"group": "3", "course": "CAF", "requirement": "required", "position": "1"},
     "bookings": {"session": "S1", "practitioner": "pat@example.org", "status": "booked"},
     "training-records": {"practitioner": "pat@example.org", "course": "CAF", "completed_on": "2007-06-01"},
+    "awareness-sign-offs": {
+        "service": "Probation Service",
+        "sector": "probation",
+        "authorities": "LEICESTER;LEICESTERSHIRE;RUTLAND",
+        "contact_name": "Martin Curran",
+        "contact_role": "Assistant Chief Officer",
+        "package": "Leicestershire Awareness Package",
+        "version": "2007.1",
+        "completed_on": "2007-10",
+        "signed_off_by": "Bridges Training Coordinator",
+        "notes": "Appendix B",
+    },
+    "presentations": {
+        "date": "2007-03-14",
+        "audience": "Staff meeting: Brook Primary",
+        "sector": "school",
+        "area": "Charnwood",
+        "presenter": "Helen Ward",
+        "headcount": "18",
+    },
 }
 
 

@@ -57,12 +57,12 @@ def test_missing_and_extra_columns_are_named(app_ctx):
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_kind_names_its_missing_and_extra_columns(app_ctx, kind):
     columns = READERS[kind].columns
-    header = ",".join((*columns[1:], "notes"))
+    header = ",".join((*columns[1:], "remarks"))
 
     result = run_import(kind, header, ",".join("x" for _ in columns))
 
     assert result.errors == [
-        f"the header is wrong (missing columns: {columns[0]}; unexpected columns: notes); "
+        f"the header is wrong (missing columns: {columns[0]}; unexpected columns: remarks); "
         f"a file of {kind} has the columns {', '.join(columns)}"
     ]
 

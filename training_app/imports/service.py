@@ -12,6 +12,7 @@ from ..models import User
 from ..services import audit
 from .areas import AreaReader
 from .authorities import AuthorityReader
+from .awareness import AwarenessSignOffReader, PresentationReader
 from .base import FileProblem, Reader, Row, RowError, read_rows
 from .bookings import BookingReader
 from .courses import CourseReader
@@ -33,6 +34,8 @@ READERS: dict[str, type[Reader]] = {
         SessionReader,
         BookingReader,
         TrainingRecordReader,
+        AwarenessSignOffReader,
+        PresentationReader,
     )
 }
 KINDS = tuple(READERS)
