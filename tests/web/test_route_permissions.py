@@ -8,7 +8,7 @@ import pytest
 
 from tests.web.helpers import sign_in, signed_in, users_for_every_role
 from training_app.models import Role
-from training_app.permissions import PUBLIC, SIGNED_IN
+from training_app.permissions import PUBLIC, SIGNED_IN, STAFF
 
 REPORT_READERS = {Role.ADMIN, Role.COORDINATOR, Role.WORKFORCE_LEAD}
 
@@ -19,6 +19,21 @@ EXPECTED = {
     "main.dashboard": SIGNED_IN,
     "reports.trained_by_area_page": REPORT_READERS,
     "reports.trained_by_area_workbook": REPORT_READERS,
+    "courses.course_list": STAFF,
+    "courses.new_course": STAFF,
+    "courses.edit_course": STAFF,
+    "courses.retire_course": STAFF,
+    "courses.reinstate_course": STAFF,
+    "venues.venue_list": STAFF,
+    "venues.new_venue": STAFF,
+    "venues.edit_venue": STAFF,
+    "pathways.matrix": STAFF,
+    "pathways.group_page": STAFF,
+    "pathways.add_step": STAFF,
+    "pathways.move_step": STAFF,
+    "pathways.remove_step": STAFF,
+    "pathways.set_requirement": STAFF,
+    "practitioner_pathway.pathway_page": SIGNED_IN - {Role.FINANCE},
 }
 
 UNCHECKED = {"static"}

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
+
 from ..extensions import db
-from ..models import Course, Pathway, Requirement, ResponsibilityGroup, User
+from ..models import Course, Pathway, PathwayCourse, Requirement, ResponsibilityGroup, User
 from . import audit
 from .pathways import PathwayStep, pathways_by_group, remove_step, set_steps
 
@@ -101,3 +103,21 @@ def _done(group: ResponsibilityGroup, old: list[dict[str, Any]], actor: User | s
         entity_type="pathway",
     )
     db.session.commit()
+
+
+def requirement_matrix() -> dict[tuple[int, int], Requirement]:
+    """Every group's requirement of every course on its pathway, keyed by (group id, course id): one query."""
+    query = sa.select(Pathway.group_id, PathwayCourse.course_id, PathwayCourse.requirement).join(
+        PathwayCourse, PathwayCourse.pathway_id == Pathway.id
+    )
+    return {(group_id, course_id): requirement for group_id, course_id, requirement in db.session.execute(query)}
+
+
+def all_groups() -> list[ResponsibilityGroup]:
+    """The responsibility groups in code order."""
+    return list(db.session.scalars(sa.select(ResponsibilityGroup).order_by(ResponsibilityGroup.code)))
+
+
+def group_with_code(code: str) -> ResponsibilityGroup | None:
+    """The responsibility group with this code, or None."""
+    return db.session.execute(sa.select(ResponsibilityGroup).filter_by(code=code)).scalar_one_or_none()

@@ -212,3 +212,19 @@ def remove_step(pathway: Pathway, course: Course) -> bool:
     pathway.steps.remove(step)
     db.session.flush()
     return True
+
+
+def practitioner_with_email(email: str) -> Practitioner | None:
+    """The practitioner with this email address (any case), or None."""
+    email = email.strip().lower()
+    if len(email) > 254 or "\x00" in email:
+        return None
+    return db.session.execute(sa.select(Practitioner).filter_by(email=email)).scalar_one_or_none()
+
+
+TO_BOOK = frozenset({PathwayStatus.NOT_STARTED, PathwayStatus.DUE_SOON, PathwayStatus.EXPIRED})
+
+
+def courses_to_book(pathway: PractitionerPathway) -> list[CourseOnPathway]:
+    """The courses of a pathway the practitioner should book next: not started, due soon or expired."""
+    return [course for course in pathway.courses if course.status in TO_BOOK]

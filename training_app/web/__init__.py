@@ -6,6 +6,10 @@ from flask import Flask
 def register_web(app: Flask) -> None:
     """Attach every web blueprint, the template filters and the navigation."""
     from .auth.routes import bp as auth_bp
+    from .courses.pathways import bp as pathways_bp
+    from .courses.practitioner import bp as practitioner_pathway_bp
+    from .courses.routes import bp as courses_bp
+    from .courses.venues import bp as venues_bp
     from .filters import register_filters
     from .main.routes import bp as main_bp
     from .navigation import register_navigation
@@ -16,3 +20,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(courses_bp)
+    app.register_blueprint(venues_bp)
+    app.register_blueprint(pathways_bp)
+    app.register_blueprint(practitioner_pathway_bp)

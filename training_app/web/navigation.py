@@ -10,6 +10,9 @@ from flask_login import current_user
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("main.dashboard", "Dashboard"),
     ("reports.trained_by_area_page", "Reports"),
+    ("courses.course_list", "Courses"),
+    ("pathways.matrix", "Pathways"),
+    ("venues.venue_list", "Venues"),
 )
 
 

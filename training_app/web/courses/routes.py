@@ -1,0 +1,139 @@
+"""Courses: the catalogue (retired ones marked), and forms to create, edit, retire and reinstate a course."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...api.routes import NumberConverter
+from ...models import Course, CourseKind, SelfBooking
+from ...permissions import STAFF, allow
+from ...services import courses
+from .forms import (
+    KIND_LABELS,
+    SELF_BOOKING_LABELS,
+    ActionForm,
+    CourseForm,
+    code_list,
+    number_or_none,
+    to_pence,
+    to_pounds,
+)
+
+bp = Blueprint("courses", __name__)
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
+
+# Service field names and the form boxes that show their problems.
+COURSE_FIELDS = {"charge_half_day_pence": "charge_half_day", "charge_day_pence": "charge_day"}
+
+
+def course_or_404(code: str) -> Course:
+    """The course with this code, or 404."""
+    course = courses.course_with_code(code)
+    if course is None:
+        abort(404)
+    return course
+
+
+@bp.get("/courses")
+@allow(STAFF)
+def course_list():
+    """Every course by code, retired ones marked."""
+    return render_template(
+        "courses/list.html", courses=courses.all_courses(), kinds=KIND_LABELS, self_booking=SELF_BOOKING_LABELS
+    )
+
+
+@bp.route("/courses/new", methods=["GET", "POST"])
+@allow(STAFF)
+def new_course():
+    """Add a course to the catalogue."""
+    form = CourseForm()
+    if form.validate_on_submit() and _saved(form, None):
+        flash(f"Course {form.code.data} has been added.", "success")
+        return redirect(url_for("courses.course_list"))
+    return render_template("courses/course-form.html", form=form, course=None)
+
+
+@bp.route("/courses/<code>/edit", methods=["GET", "POST"])
+@allow(STAFF)
+def edit_course(code: str):
+    """Change a course's settings; retire or reinstate it."""
+    course = course_or_404(code)
+    form = CourseForm(data=_course_data(course)) if request.method == "GET" else CourseForm()
+    if form.validate_on_submit() and _saved(form, course):
+        flash(f"Course {course.code} has been saved.", "success")
+        return redirect(url_for("courses.course_list"))
+    return render_template("courses/course-form.html", form=form, course=course, action=ActionForm())
+
+
+@bp.post("/courses/<code>/retire")
+@allow(STAFF)
+def retire_course(code: str):
+    """Retire a course: its history stays; it takes no new sessions or bookings."""
+    course = course_or_404(code)
+    if ActionForm().validate_on_submit():
+        courses.retire_course(course, current_user)
+        flash(f"Course {course.code} has been retired. Its records and sessions are kept.", "success")
+    return redirect(url_for("courses.course_list"))
+
+
+@bp.post("/courses/<code>/reinstate")
+@allow(STAFF)
+def reinstate_course(code: str):
+    """Bring a retired course back into use."""
+    course = course_or_404(code)
+    if ActionForm().validate_on_submit():
+        courses.reinstate_course(course, current_user)
+        flash(f"Course {course.code} is in use again.", "success")
+    return redirect(url_for("courses.course_list"))
+
+
+def _settings(form: CourseForm) -> courses.CourseSettings:
+    return courses.CourseSettings(
+        code=form.code.data,
+        title=form.title.data,
+        kind=CourseKind(form.kind.data),
+        typical_duration_minutes=number_or_none(form.typical_duration_minutes.data),
+        validity_months=number_or_none(form.validity_months.data),
+        reminder_lead_days=int(form.reminder_lead_days.data),
+        counts_as_trained=form.counts_as_trained.data == "yes",
+        prerequisites=code_list(form.prerequisites.data),
+        charge_half_day_pence=to_pence(form.charge_half_day.data),
+        charge_day_pence=to_pence(form.charge_day.data),
+        self_booking=SelfBooking(form.self_booking.data),
+        description=form.description.data or "",
+        joining_instructions=form.joining_instructions.data or "",
+    )
+
+
+def _saved(form: CourseForm, course: Course | None) -> bool:
+    """Create or change the course; on refusal put each problem on its box and say False."""
+    try:
+        if course is None:
+            courses.create_course(_settings(form), current_user)
+        else:
+            courses.edit_course(course, _settings(form), current_user)
+    except courses.CourseError as refused:
+        for name, message in refused.fields.items():
+            form[COURSE_FIELDS.get(name, name)].errors.append(message)
+        return False
+    return True
+
+
+def _course_data(course: Course) -> dict[str, object]:
+    return {
+        "code": course.code,
+        "title": course.title,
+        "kind": course.kind.value,
+        "typical_duration_minutes": str(course.typical_duration_minutes or ""),
+        "validity_months": str(course.validity_months or ""),
+        "reminder_lead_days": str(course.reminder_lead_days),
+        "counts_as_trained": "yes" if course.counts_as_trained else "no",
+        "prerequisites": ", ".join(p.code for p in course.prerequisites),
+        "charge_half_day": to_pounds(course.charge_half_day_pence),
+        "charge_day": to_pounds(course.charge_day_pence),
+        "self_booking": course.self_booking.value,
+        "description": course.description,
+        "joining_instructions": course.joining_instructions,
+    }
