@@ -72,7 +72,13 @@ def test_an_invitation_lasts_seven_days(app, admin):
     [
         ("taken@council.example", Role.COORDINATOR, None, (), "already exists"),
         ("booker@school.example", Role.BOOKER, None, (), "a booker needs an organisation"),
-        ("lead@council.example", Role.WORKFORCE_LEAD, None, (), "a workforce lead needs at least one authority"),
+        (
+            "lead.refused@council.example",
+            Role.WORKFORCE_LEAD,
+            None,
+            (),
+            "a workforce lead needs at least one authority",
+        ),
         ("booker@school.example", Role.BOOKER, "NOPE", (), "no organisation with code NOPE"),
         ("nobody@school.example", Role.PRACTITIONER, None, (), "no practitioner record"),
     ],

@@ -252,3 +252,9 @@ def _authority(code: str) -> Authority:
     if authority is None:
         raise AccountError(f"no authority with code {code}")
     return authority
+
+
+def api_tokens_of(user: User) -> list[ApiToken]:
+    """The user's API tokens, newest first, revoked ones included (they show when they stopped)."""
+    query = sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id)
+    return list(db.session.execute(query).scalars())

@@ -5,6 +5,8 @@ from flask import Flask
 
 def register_web(app: Flask) -> None:
     """Attach every web blueprint, the template filters and the navigation."""
+    from .accounts.routes import bp as accounts_bp
+    from .admin.routes import bp as admin_bp
     from .auth.routes import bp as auth_bp
     from .courses.pathways import bp as pathways_bp
     from .courses.practitioner import bp as practitioner_pathway_bp
@@ -18,6 +20,8 @@ def register_web(app: Flask) -> None:
     register_filters(app)
     register_navigation(app)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(courses_bp)

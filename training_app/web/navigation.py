@@ -10,6 +10,8 @@ from flask_login import current_user
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("main.dashboard", "Dashboard"),
     ("reports.trained_by_area_page", "Reports"),
+    ("admin.users_page", "Users"),
+    ("accounts.api_tokens", "API tokens"),
     ("courses.course_list", "Courses"),
     ("pathways.matrix", "Pathways"),
     ("venues.venue_list", "Venues"),

@@ -1,0 +1,143 @@
+"""Administration of accounts: the users list, invitations, roles and scopes, switching accounts off and on."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from ...api.routes import NumberConverter
+from ...extensions import db
+from ...models import Authority, Role, User
+from ...permissions import allow
+from ...services import account_links
+from ...services.accounts import AccountError, api_tokens_of, change_access, deactivate_user, reactivate_user
+from ..accounts.routes import link_url
+from .forms import AccessForm, InviteForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
+
+USERS_PER_PAGE = 50
+
+
+@bp.get("/users")
+@allow(Role.ADMIN)
+def users_page():
+    """Every account, 50 to a page, with its role, scope and whether it is switched on."""
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    total = db.session.execute(sa.select(sa.func.count(User.id))).scalar_one()
+    users = db.session.execute(
+        sa.select(User).order_by(User.email).offset((page - 1) * USERS_PER_PAGE).limit(USERS_PER_PAGE)
+    ).scalars()
+    pages = max(1, -(-total // USERS_PER_PAGE))
+    items = [
+        {"number": n, "href": url_for("admin.users_page", page=n), "current": n == page} for n in range(1, pages + 1)
+    ]
+    return render_template(
+        "admin/users.html", users=list(users), page=min(page, pages), pages=pages, total=total, page_items=items
+    )
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def invite_page():
+    """Invite someone by email: their account waits for them to set a password from the link."""
+    form = InviteForm()
+    form.authorities.choices = _authority_choices()
+    if form.validate_on_submit():
+        try:
+            user = account_links.invite_user(
+                form.email.data,
+                form.role.data,
+                link_url,
+                by=current_user._get_current_object(),
+                organisation_code=form.organisation.data or None,
+                authority_codes=form.authorities.data or [],
+                name=form.name.data or "",
+            )
+        except AccountError as problem:
+            _attach(form, str(problem))
+        else:
+            flash(f"An invitation has been sent to {user.email}. The link works once, for 7 days.", "success")
+            return redirect(url_for("admin.user_page", user_id=user.id))
+    return render_template("admin/invite.html", form=form)
+
+
+@bp.route("/users/<number:user_id>", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def user_page(user_id: int):
+    """One account: its role and scope (editable), its API tokens, and switching it off or on."""
+    user = db.get_or_404(User, user_id)
+    form = AccessForm(
+        data=None
+        if request.method == "POST"
+        else {
+            "role": user.role.value,
+            "organisation": user.organisation.code if user.organisation else "",
+            "authorities": [a.code for a in user.authorities],
+        }
+    )
+    form.authorities.choices = _authority_choices()
+    if form.validate_on_submit():
+        try:
+            changed = change_access(
+                user, form.role.data, form.organisation.data or None, form.authorities.data or [], by=current_user
+            )
+        except AccountError as problem:
+            db.session.rollback()
+            _attach(form, str(problem))
+        else:
+            flash("Role and scope saved." if changed else "Nothing changed.", "success")
+            return redirect(url_for("admin.user_page", user_id=user.id))
+    user = db.get_or_404(User, user_id)
+    return render_template("admin/user.html", user=user, form=form, tokens=api_tokens_of(user))
+
+
+@bp.post("/users/<number:user_id>/deactivate")
+@allow(Role.ADMIN)
+def deactivate(user_id: int):
+    """Switch an account off: its sessions and API tokens stop at once; its history is kept."""
+    user = db.get_or_404(User, user_id)
+    try:
+        if deactivate_user(user, by=current_user._get_current_object()):
+            flash(f"{user.email} has been switched off. Their sessions and API tokens no longer work.", "success")
+    except AccountError as problem:
+        flash(_sentence(str(problem)), "error")
+    return redirect(url_for("admin.user_page", user_id=user_id))
+
+
+@bp.post("/users/<number:user_id>/reactivate")
+@allow(Role.ADMIN)
+def reactivate(user_id: int):
+    """Switch an account back on; they sign in again with their password."""
+    user = db.get_or_404(User, user_id)
+    if reactivate_user(user, by=current_user._get_current_object()):
+        flash(f"{user.email} has been switched back on.", "success")
+    return redirect(url_for("admin.user_page", user_id=user_id))
+
+
+def _authority_choices() -> list[SelectChoice]:
+    rows = db.session.execute(
+        sa.select(Authority.code, Authority.name).order_by(Authority.display_order, Authority.name)
+    )
+    return [SelectChoice(code, name) for code, name in rows]
+
+
+def _attach(form: InviteForm | AccessForm, message: str) -> None:
+    """Put a service's refusal on the field it is about, so the error summary links to it."""
+    text = _sentence(message)
+    if "email" in message or "already exists" in message or "practitioner" in message:
+        field = getattr(form, "email", form.role)
+    elif "organisation" in message:
+        field = form.organisation
+    elif "authorit" in message:
+        field = form.authorities
+    else:
+        field = form.role
+    field.errors = [*field.errors, text]
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
