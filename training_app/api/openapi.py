@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify
 
 from ..permissions import public
-from . import funds, practitioners, reports, routes, sessions
+from . import awareness, funds, practitioners, reports, routes, sessions
 from .docs import ERROR_SCHEMA, error_components, json_response
 from .routes import bp
 
@@ -26,7 +26,15 @@ OPENAPI = {
 }
 
 # Each API module keeps its paths and schemas in an OPENAPI dict; a new module is added here.
-FRAGMENTS = (OPENAPI, routes.OPENAPI, sessions.OPENAPI, funds.OPENAPI, reports.OPENAPI, practitioners.OPENAPI)
+FRAGMENTS = (
+    OPENAPI,
+    routes.OPENAPI,
+    sessions.OPENAPI,
+    funds.OPENAPI,
+    reports.OPENAPI,
+    practitioners.OPENAPI,
+    awareness.OPENAPI,
+)
 
 
 @bp.get("/openapi.json")

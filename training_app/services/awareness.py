@@ -31,6 +31,7 @@ AWARENESS_SECTORS = (
     OrganisationKind.VOLUNTARY,
     OrganisationKind.OTHER,
 )
+DUPLICATE = "already has a sign-off"
 STATUS_RANK = {SignOffStatus.PLANNED: 1, SignOffStatus.DELIVERED: 2, SignOffStatus.SIGNED_OFF: 3}
 TEXT_LIMITS = {"service": 200, "contact_name": 200, "contact_role": 200, "package": 200, "package_version": 40}
 TEXT_LIMITS |= {"signed_off_by_name": 200}
@@ -56,11 +57,12 @@ class SignOffValues:
 
 
 class SignOffError(ValueError):
-    """A sign-off was refused; `fields` maps each bad field to a message."""
+    """A sign-off was refused; `fields` maps each bad field to a message; `duplicate` when only the service clashes."""
 
-    def __init__(self, fields: Mapping[str, str]) -> None:
+    def __init__(self, fields: Mapping[str, str], duplicate: bool = False) -> None:
         super().__init__("; ".join(f"{name}: {message}" for name, message in fields.items()))
         self.fields = dict(fields)
+        self.duplicate = duplicate
 
 
 def month_end(year: int, month: int) -> date:
@@ -121,7 +123,7 @@ def sign_off_problems(values: SignOffValues, sign_off: AwarenessSignOff | None =
     )
     problems = value_problems(values, _authorities(values.authority_codes), organisations)
     if "service" not in problems and _service_taken(values.service.strip(), sign_off):
-        problems["service"] = f"{values.service.strip()} already has a sign-off: change that one instead."
+        problems["service"] = f"{values.service.strip()} {DUPLICATE}: change that one instead."
     return problems
 
 
@@ -129,7 +131,7 @@ def record_sign_off(values: SignOffValues, actor: User | str | None = None) -> A
     """Record a new service's sign-off, audited and committed; SignOffError when refused (a duplicate service too)."""
     problems = sign_off_problems(values)
     if problems:
-        raise SignOffError(problems)
+        raise SignOffError(problems, duplicate=list(problems) == ["service"] and DUPLICATE in problems["service"])
     sign_off = AwarenessSignOff(service=values.service.strip(), signed_off_by_id=_user_id(actor))
     db.session.add(sign_off)
     _apply_loaded(sign_off, values)
@@ -330,6 +332,11 @@ def _grid_authorities(covered: set[int], authority_ids: set[int] | None) -> list
 def _awareness_only_kinds() -> set[OrganisationKind]:
     query = sa.select(Organisation.kind).where(Organisation.awareness_only.is_(True)).distinct()
     return set(db.session.scalars(query))
+
+
+def authority_ids_by_code(codes: Iterable[str]) -> dict[str, int]:
+    """The ids of the authorities with these codes, by code (unknown codes are left out)."""
+    return {code: authority.id for code, authority in _authorities(codes).items()}
 
 
 def _covering(authority_ids: set[int]) -> sa.Select[tuple[int]]:
