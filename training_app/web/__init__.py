@@ -16,6 +16,9 @@ def register_web(app: Flask) -> None:
     from .main.routes import bp as main_bp
     from .navigation import register_navigation
     from .reports.routes import bp as reports_bp
+    from .sessions import editing as _session_editing  # noqa: F401 (adds the scheduling views to sessions_bp)
+    from .sessions.routes import bp as sessions_bp
+    from .sessions.routes import feeds as calendar_feeds_bp
 
     register_filters(app)
     register_navigation(app)
@@ -24,6 +27,8 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(sessions_bp)
+    app.register_blueprint(calendar_feeds_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(venues_bp)
     app.register_blueprint(pathways_bp)

@@ -9,12 +9,13 @@ from flask_login import current_user
 # registered and its view's allowed_roles include the user's role, so a new page adds one line here.
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("main.dashboard", "Dashboard"),
+    ("sessions.list_page", "Sessions"),
     ("reports.trained_by_area_page", "Reports"),
-    ("admin.users_page", "Users"),
-    ("accounts.api_tokens", "API tokens"),
     ("courses.course_list", "Courses"),
     ("pathways.matrix", "Pathways"),
     ("venues.venue_list", "Venues"),
+    ("admin.users_page", "Users"),
+    ("accounts.api_tokens", "API tokens"),
 )
 
 

@@ -1,0 +1,88 @@
+"""Session calendars (SPEC 3.3): London local times with a VTIMEZONE, stable UIDs, SEQUENCE, trainers' feeds."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from icalendar import Calendar
+
+from tests.factories import make_authority, make_course, make_trainer, make_user, make_venue
+from training_app.extensions import db
+from training_app.models import Role, Trainer
+from training_app.services import calendars, scheduling
+from training_app.services.scheduling import DayPlan, SessionPlan
+
+LONDON = ZoneInfo("Europe/London")
+FRIDAY, MONDAY = date(2026, 10, 23), date(2026, 10, 26)  # British Summer Time ends on Sunday 25 October 2026
+
+
+@pytest.fixture
+def two_day_session(app_ctx):
+    with time_machine.travel(datetime(2026, 10, 1, 10, 0, tzinfo=UTC), tick=False):
+        trainer = make_trainer("Sam Trainer")
+        plan = SessionPlan(
+            course_id=make_course("CAF", title="CAF assessment").id,
+            days=(DayPlan(FRIDAY, time(9, 30), time(16, 0)), DayPlan(MONDAY, time(9, 30), time(16, 0))),
+            capacity=12,
+            host_authority_id=make_authority("RUTLAND").id,
+            venue_id=make_venue("Oakham Library").id,
+            trainer_ids=(trainer.id,),
+        )
+        session = scheduling.create_session(plan, make_user(Role.COORDINATOR)).session
+    return session, trainer
+
+
+def parsed(content: bytes) -> Calendar:
+    return Calendar.from_ical(content)
+
+
+def test_a_two_day_session_either_side_of_the_end_of_summer_time(two_day_session):
+    session, _ = two_day_session
+    content = calendars.session_calendar(session)
+    text = content.decode()
+    assert "DTSTART;TZID=Europe/London:20261023T093000" in text
+    assert "DTSTART;TZID=Europe/London:20261026T093000" in text
+    calendar = parsed(content)
+    [zone] = calendar.walk("VTIMEZONE")
+    assert str(zone["TZID"]) == "Europe/London"
+    events = calendar.walk("VEVENT")
+    starts = [event.decoded("DTSTART") for event in events]
+    assert [start.astimezone(UTC) for start in starts] == [
+        datetime(2026, 10, 23, 8, 30, tzinfo=UTC),
+        datetime(2026, 10, 26, 9, 30, tzinfo=UTC),
+    ]
+    assert [start.astimezone(LONDON).time() for start in starts] == [time(9, 30), time(9, 30)]
+    assert [str(event["UID"]) for event in events] == [
+        "CAF-2026-001-day-1@sessions.training.invalid",
+        "CAF-2026-001-day-2@sessions.training.invalid",
+    ]
+    assert [int(event["SEQUENCE"]) for event in events] == [0, 0]
+    assert str(events[0]["LOCATION"]) == "Oakham Library"
+    assert str(calendar["METHOD"]) == "PUBLISH"
+
+
+def test_uids_stay_and_sequence_rises_when_the_time_changes(two_day_session):
+    session, trainer = two_day_session
+    before = [str(e["UID"]) for e in parsed(calendars.session_calendar(session)).walk("VEVENT")]
+    with time_machine.travel(datetime(2026, 10, 2, 10, 0, tzinfo=UTC), tick=False):
+        moved = scheduling.plan_of(session)
+        moved = SessionPlan(**{**moved.__dict__, "days": (DayPlan(FRIDAY, time(10, 0), time(16, 0)), moved.days[1])})
+        scheduling.edit_session(session.code, moved, make_user(Role.COORDINATOR))
+    events = parsed(calendars.session_calendar(session, calendars.REQUEST)).walk("VEVENT")
+    assert [str(e["UID"]) for e in events] == before
+    assert [int(e["SEQUENCE"]) for e in events] == [1, 1]
+
+
+def test_a_trainers_feed_opens_with_its_token_until_revoked(two_day_session):
+    session, trainer = two_day_session
+    token = calendars.issue_feed_token(trainer, "test")
+    stored = db.session.get(Trainer, trainer.id).feed_token_hash
+    assert stored != token and len(stored) == 64
+    assert calendars.trainer_for_token(token).id == trainer.id
+    events = parsed(calendars.trainer_feed(trainer)).walk("VEVENT")
+    assert [e.decoded("DTSTART").date() for e in events] == [FRIDAY, MONDAY]
+    calendars.revoke_feed_token(trainer, "test")
+    assert calendars.trainer_for_token(token) is None

@@ -1,0 +1,238 @@
+"""The session pages: scheduling with warnings to confirm, errors in the summary, the list, month, page and .ics."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from icalendar import Calendar
+
+from tests.api.helpers import bearer, user_with_token
+from tests.conftest import csrf_token_from
+from tests.factories import (
+    make_area,
+    make_authority,
+    make_booking,
+    make_course,
+    make_practitioner,
+    make_session,
+    make_trainer,
+    make_user,
+    make_venue,
+)
+from tests.web.helpers import h1_of, signed_in, title_of
+from training_app.extensions import db
+from training_app.models import BookingStatus, Role, SessionStatus, TrainingSession
+from training_app.services import calendars
+
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+SUMMARY = re.compile(r'<div class="govuk-error-summary".*?</div>\s*</div>', re.S)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def setting(app):
+    """A coordinator signed in, and a course, authority, area, venue and trainer to choose."""
+    with app.app_context():
+        authority = make_authority("LEICESTER", name="Leicester City")
+        ids = {
+            "course": make_course("CAF", title="CAF assessment").id,
+            "authority": authority.id,
+            "area": make_area(authority, "City centre").id,
+            "venue": make_venue("Town Hall", capacity=20).id,
+            "trainer": make_trainer("Sam Trainer").id,
+        }
+        email = make_user(Role.COORDINATOR).email
+        db.session.commit()
+    client = app.test_client()
+    signed_in(client, email)
+    return client, ids
+
+
+def form_data(client, ids, path="/sessions/new", days=((date(2026, 12, 28), "09:30", "16:00"),), **fields):
+    data = {
+        "csrf_token": csrf_token_from(client.get(path).get_data(as_text=True)),
+        "course_id": str(ids["course"]),
+        "venue_id": str(ids["venue"]),
+        "trainer_ids": [str(ids["trainer"])],
+        "capacity": "12",
+        "host_authority_id": str(ids["authority"]),
+        "host_area_id": str(ids["area"]),
+        "booking_closes_days": "2",
+        "notes": "",
+        "submit": "Save session",
+    }
+    for n, (day, start, end) in enumerate(days):
+        data[f"days-{n}-date"] = [str(day.day), str(day.month), str(day.year)] if day else ["", "", ""]
+        data[f"days-{n}-start"], data[f"days-{n}-end"] = start, end
+    return data | fields
+
+
+def summary_of(response) -> str:
+    match = SUMMARY.search(response.get_data(as_text=True))
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", match.group(0))) if match else ""
+
+
+def test_a_bank_holiday_is_confirmed_before_the_session_is_saved(app, setting):
+    client, ids = setting
+    days = ((date(2026, 12, 28), "09:30", "16:00"), (date(2026, 12, 29), "09:30", "16:00"))
+    first = client.post("/sessions/new", data=form_data(client, ids, days=days))
+    page = first.get_data(as_text=True)
+    assert first.status_code == 200 and "Check before saving" in page
+    assert "Monday 28 December 2026 is a bank holiday in England and Wales" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(TrainingSession.id))) == 0
+    confirm = form_data(client, ids, days=days) | {
+        "confirm": "yes",
+        "confirmed_warning": ["Monday 28 December 2026 is a bank holiday in England and Wales"],
+    }
+    saved = client.post("/sessions/new", data=confirm)
+    assert saved.status_code == 302 and saved.headers["Location"] == "/sessions/CAF-2026-001"
+    shown = client.get("/sessions/CAF-2026-001")
+    assert h1_of(shown) == "Session CAF-2026-001"
+    assert "Monday 28 December 2026, 9:30am to 4pm" in shown.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("days", "fields", "message"),
+    [
+        (((date(2027, 1, 5), "16:00", "09:30"),), {}, "Day 1 must end after it starts"),
+        (((date(2026, 11, 30), "09:30", "16:00"),), {}, "Day 1 (30 November 2026) is in the past"),
+        (((date(2027, 1, 5), "9am", "16:00"),), {}, "Day 1: starts at must be a time like 09:30"),
+        (((date(2027, 1, 5), "09:30", "16:00"),), {"capacity": "0"}, "Capacity must be between 1 and 1000"),
+        (((date(2027, 1, 5), "09:30", "16:00"),), {"course_id": "999999"}, "Choose a course that exists"),
+        (((date(2027, 1, 5), "09:30", "16:00"),), {"venue_id": "999999"}, "Choose a venue that exists"),
+        (((date(2027, 1, 5), "09:30", "16:00"),), {"trainer_ids": ["999999"]}, "Choose trainers that exist"),
+        (((None, "", ""),), {}, "Enter at least one day"),
+    ],
+)
+def test_errors_are_summarised_and_nothing_is_saved(app, setting, days, fields, message):
+    client, ids = setting
+    response = client.post("/sessions/new", data=form_data(client, ids, days=days, **fields))
+    assert response.status_code == 200
+    assert title_of(response).startswith("Error: Schedule a session")
+    assert message in summary_of(response)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(TrainingSession.id))) == 0
+
+
+def test_add_another_day_shows_one_more_day_without_saving(setting):
+    client, ids = setting
+    data = form_data(client, ids) | {"add_day": "Add another day"}
+    data.pop("submit")
+    page = client.post("/sessions/new", data=data).get_data(as_text=True)
+    assert "Day 2" in page and 'name="days-1-start"' in page
+
+
+def test_capacity_below_places_taken_is_refused_on_the_edit_form(app, setting):
+    client, ids = setting
+    with app.app_context():
+        session = make_session(code="CAF-9", days=(date(2027, 1, 5),), capacity=3)
+        for _ in range(2):
+            make_booking(session, make_practitioner())
+        db.session.commit()
+        course_id = session.course_id
+    data = form_data(client, ids, path="/sessions/CAF-9/edit", days=((date(2027, 1, 5), "09:30", "16:00"),))
+    response = client.post("/sessions/CAF-9/edit", data=data | {"capacity": "1", "course_id": str(course_id)})
+    assert "Capacity 1 is below the 2 places taken on session CAF-9" in summary_of(response)
+
+
+def test_the_list_filters_and_the_month_shows_each_day(app, setting):
+    client, _ = setting
+    with app.app_context():
+        rutland = make_authority("RUTLAND", name="Rutland")
+        full = make_session(code="FULL-1", days=(date(2026, 12, 8),), capacity=1, host=rutland)
+        make_booking(full, make_practitioner())
+        make_booking(full, make_practitioner(), BookingStatus.WAITLISTED, position=1)
+        make_session(code="OPEN-1", days=(date(2026, 12, 9), date(2026, 12, 10)), capacity=5, host=rutland)
+        make_session(code="LATER-1", days=(date(2027, 2, 1),), capacity=5)
+        db.session.commit()
+    page = client.get("/sessions/?authority=RUTLAND").get_data(as_text=True)
+    assert "FULL-1" in page and "OPEN-1" in page and "LATER-1" not in page
+    with_places = client.get("/sessions/?authority=RUTLAND&has_places=y").get_data(as_text=True)
+    assert "FULL-1" not in with_places and "OPEN-1" in with_places
+    dated = client.get("/sessions/?date_from=2027-01-01").get_data(as_text=True)
+    assert "LATER-1" in dated and "OPEN-1" not in dated
+    bad = client.get("/sessions/?date_from=2027-13-01")
+    assert "From 2027-13-01 is not a real date" in summary_of(bad)
+    month = client.get("/sessions/month?month=2026-12")
+    assert h1_of(month) == "Sessions in December 2026"
+    assert month.get_data(as_text=True).count(">OPEN-1</a>") == 2
+    shown = client.get("/sessions/FULL-1").get_data(as_text=True)
+    assert re.search(r"Places left\s*</dt>\s*<dd[^>]*>\s*0", shown)
+    assert re.search(r"Waiting list\s*</dt>\s*<dd[^>]*>\s*1 person", shown)
+
+
+def test_the_list_pages(app, setting):
+    client, _ = setting
+    with app.app_context():
+        for n in range(30):
+            make_session(code=f"S-{n:02d}", days=(date(2027, 1, 1 + n),))
+        db.session.commit()
+    first = client.get("/sessions/").get_data(as_text=True)
+    assert "30 sessions, page 1 of 2" in first and "S-24" in first and "S-25" not in first
+    second = client.get("/sessions/?page=2").get_data(as_text=True)
+    assert "S-25" in second and "S-24" not in second
+
+
+def test_cancelling_through_the_form_needs_a_reason(app, setting):
+    client, _ = setting
+    with app.app_context():
+        session = make_session(code="CAF-5", days=(date(2027, 1, 5),))
+        make_booking(session, make_practitioner())
+        db.session.commit()
+    token = csrf_token_from(client.get("/sessions/CAF-5/cancel").get_data(as_text=True))
+    empty = client.post("/sessions/CAF-5/cancel", data={"csrf_token": token, "reason": ""})
+    assert "Enter the reason for cancelling the session" in summary_of(empty)
+    done = client.post("/sessions/CAF-5/cancel", data={"csrf_token": token, "reason": "Venue flooded"})
+    assert done.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(sa.select(TrainingSession.status)) == SessionStatus.CANCELLED
+    assert "Venue flooded" in client.get("/sessions/CAF-5").get_data(as_text=True)
+
+
+def test_duplicating_opens_the_schedule_form_prefilled(app, setting):
+    client, ids = setting
+    with app.app_context():
+        make_session(code="CAF-7", days=(date(2027, 1, 5), date(2027, 1, 7)))
+        db.session.commit()
+    token = csrf_token_from(client.get("/sessions/CAF-7/duplicate").get_data(as_text=True))
+    page = client.post("/sessions/CAF-7/duplicate", data={"csrf_token": token, "first_day": ["2", "2", "2027"]})
+    text = page.get_data(as_text=True)
+    assert h1_of(page) == "Schedule a session" and "A copy of session CAF-7" in text
+    assert 'name="days-1-date" type="text" inputmode="numeric" value="04"' in text or 'value="04"' in text
+
+
+def test_the_calendar_file_for_signed_in_users_and_tokens(app, setting, client):
+    signed, _ = setting
+    with app.app_context():
+        make_session(code="CAF-3", days=(date(2027, 1, 5),))
+        _, token = user_with_token(Role.PRACTITIONER)
+        db.session.commit()
+    response = signed.get("/sessions/CAF-3/calendar.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert len(Calendar.from_ical(response.data).walk("VEVENT")) == 1
+    assert client.get("/sessions/CAF-3/calendar.ics", headers=bearer(token)).status_code == 200
+    assert client.get("/sessions/CAF-3/calendar.ics", headers=bearer("tk_wrong")).status_code == 401
+    assert client.get("/sessions/CAF-3/calendar.ics").status_code == 302
+    assert signed.get("/sessions/NOPE/calendar.ics").status_code == 404
+
+
+def test_a_trainers_feed_needs_its_secret(app, client):
+    with app.app_context():
+        trainer = make_trainer("Sam")
+        session = make_session(code="CAF-4", days=(date(2027, 1, 5),))
+        session.trainers = [trainer]
+        db.session.commit()
+        token = calendars.issue_feed_token(trainer, "test")
+    feed = client.get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200 and "CAF-4" in feed.get_data(as_text=True)
+    assert client.get("/calendar/not-the-token.ics").status_code == 404

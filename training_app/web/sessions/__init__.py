@@ -1,0 +1,1 @@
+"""Sessions: finding, scheduling and their calendars."""

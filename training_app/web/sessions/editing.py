@@ -1,0 +1,224 @@
+"""Scheduling pages for coordinators: create, edit, duplicate and cancel a session, confirming warnings first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...extensions import db
+from ...models import Area, Authority, Course, Trainer, TrainingSession, Venue
+from ...permissions import STAFF, allow
+from ...services import scheduling
+from ...services.scheduling import DayPlan, SchedulingRefused, SessionPlan
+from ...services.sessions import SessionProblem
+from .forms import MAX_DAYS, CancelForm, DuplicateForm, SessionForm, parse_time
+from .routes import bp
+
+# Which form field each service problem belongs to, so the error summary links to it.
+FIELD_IDS = {
+    "course": "course_id",
+    "venue": "venue_id",
+    "trainers": "trainer_ids",
+    "host_authority": "host_authority_id",
+    "host_area": "host_area_id",
+    "capacity": "capacity",
+    "booking_closes_days": "booking_closes_days",
+    "code": "code",
+    "days": "days-0-date-day",
+    "date": "days-0-date-day",
+    "session": "code",
+    "reason": "reason",
+}
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@allow(STAFF)
+def new_page():
+    """Schedule a session: errors block, warnings are shown to confirm before anything is saved."""
+    form = session_form()
+    return _schedule(
+        form, "sessions/new.html", lambda plan, confirmed: scheduling.create_session(plan, current_user, confirmed)
+    )
+
+
+@bp.route("/<code>/edit", methods=["GET", "POST"])
+@allow(STAFF)
+def edit_page(code: str):
+    """Change a session; people booked are emailed when its time or venue changes."""
+    session = _session_or_404(code)
+    form = session_form(None if request.method == "POST" else scheduling.plan_of(session))
+    del form.code  # a session keeps its code
+    return _schedule(
+        form,
+        "sessions/edit.html",
+        lambda plan, confirmed: scheduling.edit_session(code, plan, current_user, confirmed),
+        session=session,
+    )
+
+
+@bp.route("/<code>/duplicate", methods=["GET", "POST"])
+@allow(STAFF)
+def duplicate_page(code: str):
+    """Copy a session to a new first day: the schedule form opens prefilled, nothing is saved until it is sent."""
+    session = _session_or_404(code)
+    form = DuplicateForm()
+    if form.validate_on_submit():
+        first = form.first_day.data
+        if first is None:
+            form.first_day.errors = [
+                getattr(form.first_day, "problem", None) or "Enter the first day of the new session"
+            ]
+        else:
+            copy = session_form(scheduling.duplicate_plan(session, first), prefill_only=True)
+            return render_template("sessions/new.html", form=copy, errors=[], warnings=[], copied_from=session)
+    errors = [{"text": e, "href": "#first_day-day"} for e in form.first_day.errors]
+    return render_template("sessions/duplicate.html", form=form, session=session, errors=errors)
+
+
+@bp.route("/<code>/cancel", methods=["GET", "POST"])
+@allow(STAFF)
+def cancel_page(code: str):
+    """Cancel a session with a reason; its bookings are kept, marked cancelled, and everyone told."""
+    session = _session_or_404(code)
+    form = CancelForm()
+    errors: list[dict[str, str]] = []
+    if form.validate_on_submit():
+        try:
+            scheduling.cancel_session(code, form.reason.data or "", current_user)
+        except SchedulingRefused as refused:
+            errors = _attach(form, refused.problems)
+        else:
+            flash(f"Session {code} is cancelled; everyone booked or waiting has been emailed.")
+            return redirect(url_for("sessions.show_page", code=code))
+    return render_template("sessions/cancel.html", form=form, session=session, errors=errors)
+
+
+def session_form(plan: SessionPlan | None = None, prefill_only: bool = False) -> SessionForm:
+    """The session form with its choices; prefilled from a plan when given (ignoring what was posted: prefill_only)."""
+    data = _form_data(plan) if plan is not None else {}
+    form = SessionForm(formdata=None, data=data) if prefill_only else SessionForm(data=data)
+    courses = db.session.execute(sa.select(Course.id, Course.code, Course.title).order_by(Course.code))
+    form.course_id.choices = [("", "Choose a course")] + [(str(i), f"{c}: {t}") for i, c, t in courses]
+    venues = db.session.execute(sa.select(Venue.id, Venue.name, Venue.capacity).order_by(Venue.name))
+    form.venue_id.choices = [("", "No venue yet")] + [(str(i), f"{n} (room for {c})") for i, n, c in venues]
+    trainers = db.session.execute(sa.select(Trainer.id, Trainer.name).order_by(Trainer.name))
+    form.trainer_ids.choices = [(str(i), n) for i, n in trainers]
+    authorities = db.session.execute(sa.select(Authority.id, Authority.name).order_by(Authority.display_order))
+    form.host_authority_id.choices = [("", "Choose an authority")] + [(str(i), n) for i, n in authorities]
+    areas = db.session.execute(
+        sa.select(Area.id, Authority.name, Area.name).join(Authority).order_by(Authority.display_order, Area.name)
+    )
+    form.host_area_id.choices = [("", "No particular area")] + [(str(i), f"{a} – {n}") for i, a, n in areas]
+    return form
+
+
+def _schedule(form: SessionForm, template: str, save, **context):
+    """Shared by create and edit: add a day, or read the plan, save it or show its errors or warnings."""
+    errors: list[dict[str, str]] = []
+    warnings: list[SessionProblem] = []
+    if request.method == "POST" and form.add_day.data:
+        if len(form.days) < MAX_DAYS:
+            form.days.append_entry()
+    elif form.validate_on_submit():
+        plan, errors = _plan(form)
+        if not errors:
+            confirmed = request.form.getlist("confirmed_warning") if "confirm" in request.form else False
+            try:
+                result = save(plan, confirmed)
+            except SchedulingRefused as refused:
+                errors = _attach(form, refused.problems)
+            else:
+                if result.saved:
+                    flash(f"Session {result.session.code} is saved.")
+                    return redirect(url_for("sessions.show_page", code=result.session.code))
+                warnings = result.warnings
+    elif request.method == "POST":
+        errors = [{"text": "The form has expired: send it again", "href": "#course_id"}]
+    return render_template(template, form=form, errors=errors, warnings=warnings, **context)
+
+
+def _plan(form: SessionForm) -> tuple[SessionPlan, list[dict[str, str]]]:
+    """The form as a plan, with an error-summary entry for every box that cannot be read."""
+    errors, days = [], []
+    for number, entry in enumerate(form.days, start=1):
+        day = entry.form
+        if day.date.blank and not (day.start.data or "").strip() and not (day.end.data or "").strip():
+            continue
+        start, end = parse_time(day.start.data), parse_time(day.end.data)
+        if day.date.data is None:
+            day.date.errors = [f"Day {number}: {getattr(day.date, 'problem', None) or 'enter the date'}"]
+            errors.append({"text": day.date.errors[0], "href": f"#{day.date.name}-day"})
+        for field, value in ((day.start, start), (day.end, end)):
+            if value is None:
+                field.errors = [f"Day {number}: {field.label.text.lower()} must be a time like 09:30"]
+                errors.append({"text": field.errors[0], "href": f"#{field.id}"})
+        if day.date.data is not None and start is not None and end is not None:
+            days.append(DayPlan(day.date.data, start, end))
+    numbers = {}
+    for field in (form.capacity, form.booking_closes_days):
+        text = (field.data or "").strip()
+        numbers[field.name] = int(text) if text.isdigit() and len(text) < 7 else -1
+        if numbers[field.name] < 0:
+            field.errors = [f"{field.label.text} must be a whole number"]
+            errors.append({"text": field.errors[0], "href": f"#{field.id}"})
+    plan = SessionPlan(
+        course_id=_id(form.course_id.data),
+        days=tuple(days),
+        capacity=max(numbers["capacity"], 0),
+        host_authority_id=_id(form.host_authority_id.data),
+        host_area_id=_id(form.host_area_id.data) or None,
+        venue_id=_id(form.venue_id.data) or None,
+        trainer_ids=tuple(_id(value) for value in form.trainer_ids.data or ()),
+        booking_closes_days=max(numbers["booking_closes_days"], 0),
+        code=(form.code.data or "").strip().upper() if getattr(form, "code", None) is not None else "",
+        notes=(form.notes.data or "").strip(),
+    )
+    if not days and not errors:
+        errors.append({"text": "Enter at least one day", "href": "#days-0-date-day"})
+    return plan, errors
+
+
+def _attach(form, problems: list[SessionProblem]) -> list[dict[str, str]]:
+    """Show the service's problems beside their fields and in the error summary."""
+    errors = []
+    for problem in problems:
+        text = problem.message[0].upper() + problem.message[1:]
+        name = FIELD_IDS.get(problem.field, "code")
+        field = getattr(form, name, None)
+        if field is not None and name != "days":
+            field.errors = [*field.errors, text]
+        errors.append({"text": text, "href": f"#{name}"})
+    return errors
+
+
+def _form_data(plan: SessionPlan) -> dict[str, Any]:
+    return {
+        "code": plan.code,
+        "course_id": str(plan.course_id),
+        "days": [{"date": d.date, "start": f"{d.start:%H:%M}", "end": f"{d.end:%H:%M}"} for d in plan.days],
+        "venue_id": str(plan.venue_id or ""),
+        "trainer_ids": [str(i) for i in plan.trainer_ids],
+        "capacity": str(plan.capacity),
+        "host_authority_id": str(plan.host_authority_id),
+        "host_area_id": str(plan.host_area_id or ""),
+        "booking_closes_days": str(plan.booking_closes_days),
+        "notes": plan.notes,
+    }
+
+
+def _id(text: Any) -> int:
+    """A row id from a select box; 0 (no row) when it is not a sensible number."""
+    text = str(text or "")
+    return int(text) if text.isdigit() and len(text) < 10 else 0
+
+
+def _session_or_404(code: str) -> TrainingSession:
+    found = (
+        db.session.scalar(sa.select(TrainingSession).where(TrainingSession.code == code)) if len(code) <= 40 else None
+    )
+    if found is None:
+        abort(404)
+    return found

@@ -1,0 +1,128 @@
+"""Forms for scheduling sessions: the session with its days, the cancellation, and the list's filters."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovDateInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+
+from ...services.calendar import DateProblem, date_from_parts
+from ..reports.forms import MESSAGES
+
+TIME = re.compile(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])")
+MAX_DAYS = 20
+
+
+class DayDateField(Field):
+    """A day typed as GOV.UK's three boxes; empty boxes mean the row is not used."""
+
+    widget = GovDateInput()
+
+    def _value(self) -> str:
+        return ""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        parts = [str(value).strip() for value in valuelist[:3]]
+        self.raw_data = parts + [""] * (3 - len(parts))
+        self.data = None
+        self.problem: str | None = None
+        if not any(self.raw_data):
+            return
+        if not all(self.raw_data):
+            self.problem = "The date must include a day, month and year"
+            return
+        try:
+            self.data = date_from_parts(*self.raw_data)
+        except DateProblem as problem:
+            self.problem = MESSAGES[problem.kind]
+
+    @property
+    def blank(self) -> bool:
+        """No box filled in."""
+        return not self.raw_data or not any(self.raw_data)
+
+
+def parse_time(text: str | None) -> time | None:
+    """A wall-clock time written HH:MM (or H.MM), or None."""
+    match = TIME.fullmatch((text or "").strip())
+    return time(int(match.group(1)), int(match.group(2))) if match else None
+
+
+class DayForm(Form):
+    """One day of a session: its date and London start and end times."""
+
+    date = DayDateField("Date")
+    start = StringField("Starts at", widget=GovTextInput(), description="For example, 09:30")
+    end = StringField("Ends at", widget=GovTextInput(), description="For example, 16:00")
+
+
+class SessionForm(FlaskForm):
+    """Everything a coordinator sets on a session; choices are filled in by the view."""
+
+    code = StringField(
+        "Session code",
+        widget=GovTextInput(),
+        description="Leave empty to number it from the course and year, for example CAF-2026-014",
+    )
+    course_id = SelectField("Course", widget=GovSelect(), validate_choice=False)
+    days = FieldList(FormField(DayForm), min_entries=1, max_entries=MAX_DAYS)
+    venue_id = SelectField("Venue", widget=GovSelect(), validate_choice=False)
+    trainer_ids = SelectMultipleField("Trainers", widget=GovCheckboxesInput(), validate_choice=False)
+    capacity = StringField("Capacity", widget=GovTextInput(), description="How many people can book a place")
+    host_authority_id = SelectField("Host authority", widget=GovSelect(), validate_choice=False)
+    host_area_id = SelectField("Host area", widget=GovSelect(), validate_choice=False)
+    booking_closes_days = StringField(
+        "Booking closes (working days before the first day)", widget=GovTextInput(), default="2"
+    )
+    notes = TextAreaField("Notes", widget=GovTextArea())
+    add_day = SubmitField("Add another day", widget=GovSubmitInput())
+    submit = SubmitField("Save session", widget=GovSubmitInput())
+
+
+class CancelForm(FlaskForm):
+    """Why a session is cancelled: the reason is sent to everyone booked or waiting."""
+
+    reason = TextAreaField(
+        "Reason for cancelling", widget=GovTextArea(), description="Everyone booked or waiting is told"
+    )
+    submit = SubmitField("Cancel session", widget=GovSubmitInput())
+
+
+class DuplicateForm(FlaskForm):
+    """The first day of the copy; the other days keep their distance from it."""
+
+    first_day = DayDateField("First day of the new session")
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class FilterForm(Form):
+    """The list's filters, sent with GET (they change nothing, so no CSRF token)."""
+
+    course = SelectField("Course", widget=GovSelect(), validate_choice=False)
+    authority = SelectField("Host authority", widget=GovSelect(), validate_choice=False)
+    area = SelectField("Host area", widget=GovSelect(), validate_choice=False)
+    date_from = StringField("From", widget=GovTextInput(), description="For example, 2026-10-01")
+    date_to = StringField("To", widget=GovTextInput(), description="For example, 2026-12-31")
+    has_places = BooleanField("Only sessions with places", widget=GovCheckboxInput())

@@ -1,0 +1,197 @@
+"""Finding sessions (SPEC 3.3): the filtered, paged list, the month calendar, a page per session and its .ics."""
+
+from __future__ import annotations
+
+import calendar as month_grid
+from collections.abc import Callable
+from datetime import date, timedelta
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_login import current_user
+
+from ...api.auth import MAX_TOKEN_LENGTH, bearer_token
+from ...extensions import db
+from ...models import Area, Authority, Course, TrainingSession
+from ...permissions import SIGNED_IN, STAFF, allow, public
+from ...services import sessions_query
+from ...services.accounts import user_for_token
+from ...services.calendar import DateProblem, london_today, parse_iso_date
+from ...services.calendars import session_calendar, trainer_feed, trainer_for_token
+from ...services.sessions_query import SessionFilters
+from .forms import FilterForm
+
+bp = Blueprint("sessions", __name__, url_prefix="/sessions")
+feeds = Blueprint("calendar_feeds", __name__, url_prefix="/calendar")
+
+PAGE_SIZE = 25
+ICS_TYPE = "text/calendar; charset=utf-8"
+MONTH = "%Y-%m"
+
+
+@bp.get("/")
+@allow(SIGNED_IN)
+def list_page():
+    """Sessions filtered by course, host authority, area, dates and free places, a page at a time."""
+    form = filter_form()
+    filters, errors = read_filters(form)
+    page = _page_number()
+    sessions, total = [], 0
+    if not errors:
+        total = sessions_query.count_sessions(filters)
+        sessions = sessions_query.list_sessions(filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+
+    def page_url(number: int) -> str:
+        return url_for("sessions.list_page", **(request.args.to_dict() | {"page": number}))
+
+    shown = [n for n in range(1, pages + 1) if n in (1, pages) or abs(n - page) <= 2]
+    page_items = [{"number": n, "href": page_url(n), "current": n == page} for n in shown]
+    return render_template(
+        "sessions/list.html",
+        form=form,
+        errors=errors,
+        sessions=sessions,
+        total=total,
+        page=page,
+        pages=pages,
+        page_url=page_url,
+        page_items=page_items,
+        can_schedule=current_user.role in STAFF,
+    )
+
+
+@bp.get("/month")
+@allow(SIGNED_IN)
+def month_page():
+    """A month of sessions as a calendar grid, with links to the months either side (no JavaScript)."""
+    try:
+        first = parse_iso_date(request.args["month"] + "-01") if "month" in request.args else None
+    except DateProblem:
+        first = None
+    if first is None:
+        first = london_today().replace(day=1)
+    last = first.replace(day=month_grid.monthrange(first.year, first.month)[1])
+    sessions = sessions_query.list_sessions(SessionFilters(date_from=first, date_to=last))
+    by_day: dict[date, list[sessions_query.SessionSummary]] = {}
+    for session in sessions:
+        for day in session.days:
+            if first <= day.date <= last:
+                by_day.setdefault(day.date, []).append(session)
+    weeks = month_grid.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    previous, following = (first - timedelta(days=1)).replace(day=1), last + timedelta(days=1)
+    return render_template(
+        "sessions/month.html",
+        first=first,
+        weeks=weeks,
+        by_day=by_day,
+        today=london_today(),
+        previous=previous if previous.year >= 1900 else None,
+        following=following if following.year <= 2100 else None,
+        count=len(sessions),
+    )
+
+
+@bp.get("/<code>")
+@allow(SIGNED_IN)
+def show_page(code: str):
+    """One session: its days, venue, trainers, places left and the length of its waiting list."""
+    detail = sessions_query.find_session(code)
+    if detail is None:
+        abort(404)
+    return render_template("sessions/show.html", detail=detail, can_schedule=current_user.role in STAFF)
+
+
+def filter_form() -> FilterForm:
+    """The filter form with its choices, read from the query string."""
+    form = FilterForm(request.args)
+    courses = db.session.execute(sa.select(Course.code, Course.title).order_by(Course.code))
+    form.course.choices = [("", "Any course")] + [(code, f"{code}: {title}") for code, title in courses]
+    authorities = db.session.execute(sa.select(Authority.code, Authority.name).order_by(Authority.display_order))
+    form.authority.choices = [("", "Any authority")] + [(code, name) for code, name in authorities]
+    areas = db.session.execute(
+        sa.select(Area.id, Authority.name, Area.name).join(Authority).order_by(Authority.display_order, Area.name)
+    )
+    form.area.choices = [("", "Any area")] + [(str(id_), f"{name} – {area}") for id_, name, area in areas]
+    return form
+
+
+def read_filters(form: FilterForm) -> tuple[SessionFilters, list[dict[str, str]]]:
+    """The filters asked for, and an error-summary entry for each that cannot be used."""
+    errors, dates = [], {}
+    for field in (form.date_from, form.date_to):
+        text = (field.data or "").strip()
+        dates[field.name] = None
+        if text:
+            try:
+                dates[field.name] = parse_iso_date(text)
+            except DateProblem as problem:
+                field.errors = [f"{field.label.text} {problem}"]
+                errors.append({"text": field.errors[0], "href": f"#{field.id}"})
+    area = form.area.data or ""
+    filters = SessionFilters(
+        course=form.course.data or None,
+        authority=form.authority.data or None,
+        date_from=dates["date_from"],
+        date_to=dates["date_to"],
+        area_id=int(area) if area.isdigit() and len(area) < 10 else None,
+        has_places=bool(form.has_places.data),
+    )
+    fields = {"course": form.course, "authority": form.authority, "to": form.date_to}
+    for name, message in sessions_query.filter_problems(filters).items():
+        fields[name].errors = [message]
+        errors.append({"text": message, "href": f"#{fields[name].id}"})
+    return filters, errors
+
+
+def _page_number() -> int:
+    text = request.args.get("page", "1")
+    return int(text) if text.isdigit() and 0 < len(text) < 6 and int(text) > 0 else 1
+
+
+def signed_in_or_token(view: Callable) -> Callable:
+    """Let in signed-in users, or a request carrying a valid API bearer token (calendar programs cannot sign in)."""
+    for_signed_in = allow(SIGNED_IN)(view)
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        token = bearer_token()
+        if token is None:
+            return for_signed_in(*args, **kwargs)
+        if len(token) > MAX_TOKEN_LENGTH or user_for_token(token) is None:
+            return Response("That token is not valid.\n", 401, {"WWW-Authenticate": 'Bearer realm="calendar"'})
+        return view(*args, **kwargs)
+
+    wrapped.allowed_roles = SIGNED_IN  # type: ignore[attr-defined]
+    return wrapped
+
+
+@bp.get("/<code>/calendar.ics")
+@signed_in_or_token
+def calendar_file(code: str):
+    """The session's days as an .ics file, for signed-in users and API tokens."""
+    return ics_response(code)
+
+
+def ics_response(code: str) -> Response:
+    """The .ics of the session with this code, or a 404."""
+    query = sa.select(TrainingSession).where(TrainingSession.code == code)
+    session = db.session.scalar(query) if len(code) <= 40 else None
+    if session is None:
+        abort(404)
+    return Response(
+        session_calendar(session),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{session.code}.ics"'},
+    )
+
+
+@feeds.get("/<token>.ics")
+@public
+def trainer_feed_file(token: str):
+    """A trainer's secret calendar feed: every session day they teach. The token is the only key, so 404 otherwise."""
+    trainer = trainer_for_token(token)
+    if trainer is None:
+        abort(404)
+    return Response(trainer_feed(trainer), mimetype="text/calendar")
