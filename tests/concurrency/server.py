@@ -94,7 +94,7 @@ def _wait_until_answering(server: LiveServer, timeout: float) -> str:
             try:
                 if requests.get(match.group(1) + "/health", timeout=5).status_code == 200:
                     return match.group(1)
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or too busy starting to answer in time
                 pass
         time.sleep(0.1)
     raise RuntimeError(f"gunicorn did not answer within {timeout} seconds:\n{server.log()}")

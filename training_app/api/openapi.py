@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify
 
 from ..permissions import public
-from . import awareness, funds, practitioners, reports, routes, sessions
+from . import awareness, bookings, funds, practitioners, reports, routes, sessions
 from .docs import ERROR_SCHEMA, error_components, json_response
 from .routes import bp
 
@@ -33,6 +33,7 @@ FRAGMENTS = (
     funds.OPENAPI,
     reports.OPENAPI,
     practitioners.OPENAPI,
+    bookings.OPENAPI,
     awareness.OPENAPI,
 )
 

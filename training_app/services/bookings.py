@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -22,22 +24,23 @@ from ..models import (
     Booking,
     BookingStatus,
     MarkStatus,
+    Practitioner,
+    Role,
     TrainingSession,
+    User,
+    utcnow,
 )
+from . import audit
 from .batches import fetch_in, in_chunks
+from .booking_checks import BookingRefused, Refusal, eligibility_problems
+from .calendar import to_london, working_days_before
+from .charges import charge_late_cancellation
 from .places import NO_BOOKINGS, places_by_session
+from .scope import can_book_for
+from .waiting_list import has_started, leave, promote_first
 
 # The booking statuses that say how every day of the session was marked.
 DAY_MARKS = {BookingStatus.ATTENDED: MarkStatus.ATTENDED, BookingStatus.ABSENT: MarkStatus.ABSENT}
-
-
-class BookingRefused(ValueError):
-    """A booking breaks a rule; the message says which, in words a person can act on."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 def lock_sessions(codes: Iterable[str]) -> dict[str, TrainingSession]:
@@ -97,7 +100,7 @@ class PlaceLedger:
                 self.active[key] = _Held(session.id, where or f"(session {session.code})")
             else:
                 message = f"already has an active booking for course {session.course.code} {held.where}"
-                problems.append(BookingRefused("practitioner", message))
+                problems.append(BookingRefused("practitioner", message, Refusal.CONFLICT))
         if status in PLACE_HOLDING_STATUSES:
             self.taken[session.id] = self.taken.get(session.id, 0) + 1
             if self.taken[session.id] > session.capacity:
@@ -157,3 +160,121 @@ def _marks(session_ids: Iterable[int]) -> dict[tuple[int, int], AttendanceMark]:
         query = sa.select(AttendanceMark).where(AttendanceMark.booking_id.in_(bookings))
         marks.update({(mark.booking_id, mark.session_day_id): mark for mark in db.session.scalars(query)})
     return marks
+
+
+def lock_session(session_id: int) -> TrainingSession:
+    """One session, locked for the rest of the transaction (see lock_sessions)."""
+    query = (
+        sa.select(TrainingSession)
+        .options(selectinload(TrainingSession.days), joinedload(TrainingSession.course, innerjoin=True))
+        .where(TrainingSession.id == session_id)
+        .with_for_update(of=TrainingSession)
+    )
+    return db.session.execute(query).unique().scalar_one()
+
+
+def book_place(
+    session: TrainingSession,
+    practitioner: Practitioner,
+    by: User,
+    override_reason: str | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book a practitioner a place, or the next place on the waiting list, in one committed transaction.
+
+    The session row is locked before places are counted, so however many requests arrive at once the
+    capacity is never exceeded and waiting positions run 1, 2, 3 ... Raises BookingRefused (nothing written).
+    """
+    now = now or utcnow()
+    if not can_book_for(by, practitioner):
+        raise BookingRefused("practitioner", "is not one of your organisation's staff", Refusal.FORBIDDEN)
+    if override_reason and by.role not in (Role.ADMIN, Role.COORDINATOR):
+        raise BookingRefused("prerequisite_override", "only a coordinator may override prerequisites")
+    locked = lock_session(session.id)
+    problems = eligibility_problems(locked, practitioner.id, now, override_reason)
+    ledger = PlaceLedger([locked], [practitioner.id])
+    status = BookingStatus.BOOKED if ledger.has_place(locked) else BookingStatus.WAITLISTED
+    problems += ledger.take(locked, practitioner.id, status)
+    if problems:
+        db.session.rollback()
+        raise _first(problems)
+    booking = Booking(
+        session_id=locked.id,
+        practitioner_id=practitioner.id,
+        course_id=locked.course_id,
+        booked_by_id=by.id,
+        prerequisite_override=override_reason or None,
+        status=status,
+    )
+    set_status(booking, status, ledger)
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same person booked onto another session of the course at the same moment
+        db.session.rollback()
+        message = f"already has an active booking for course {locked.course.code}"
+        raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
+    audit.record(by, "booking_made", booking, new=_booking_values(booking))
+    db.session.commit()
+    return booking
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """What cancelling did: the booking's new status, any charge, and who took the freed place."""
+
+    booking: Booking
+    charge_pence: int | None
+    promoted: Booking | None
+
+
+def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime | None = None) -> Cancellation:
+    """Cancel a booking or a place on the waiting list in one committed transaction; a freed place goes to the
+    first person waiting (never on a session that has started). Late cancellations carry the course's charge."""
+    now = now or utcnow()
+    if not can_book_for(by, booking.practitioner):
+        raise BookingRefused("booking", "is not one of your organisation's staff", Refusal.FORBIDDEN)
+    session = lock_session(booking.session_id)
+    db.session.refresh(booking)
+    if booking.status not in ACTIVE_STATUSES:
+        raise BookingRefused("booking", f"is already {booking.status.value.replace('_', ' ')}", Refusal.CONFLICT)
+    if booking.status == BookingStatus.BOOKED and has_started(session, now):
+        raise BookingRefused("booking", f"session {session.code} has started: mark the register instead")
+    late = booking.status == BookingStatus.BOOKED and is_late_cancellation(session, now)
+    if late and by.role == Role.PRACTITIONER:
+        raise BookingRefused("booking", "it is too late to cancel yourself: ask your booker or the coordinator")
+    old = _booking_values(booking)
+    promoted, charge = None, None
+    status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
+    booking.cancelled_at, booking.cancel_reason = now, reason[:400] or None
+    if booking.status == BookingStatus.WAITLISTED:
+        leave(booking, status)
+    else:
+        booking.status = status
+        db.session.flush()
+        promoted = promote_first(session, now)
+    if late:
+        charge = charge_late_cancellation(booking, session)
+    audit.record(by, "booking_cancelled", booking, old, _booking_values(booking))
+    if promoted is not None:
+        audit.record(by, "booking_promoted", promoted, {"status": "waitlisted"}, _booking_values(promoted))
+    db.session.commit()
+    return Cancellation(booking, charge, promoted)
+
+
+def is_late_cancellation(session: TrainingSession, now: datetime) -> bool:
+    """Whether cancelling now is later than the course's window (default 2 working days before day one)."""
+    if session.starts_on is None:
+        return False
+    deadline = working_days_before(session.starts_on, session.course.cancellation_window_days)
+    return to_london(now).date() > deadline
+
+
+def _first(problems: list[BookingRefused]) -> BookingRefused:
+    """The refusal to report: who may not book before what conflicts before what is invalid."""
+    order = {Refusal.FORBIDDEN: 0, Refusal.CONFLICT: 1, Refusal.INVALID: 2}
+    return sorted(problems, key=lambda problem: order[problem.kind])[0]
+
+
+def _booking_values(booking: Booking) -> dict[str, object]:
+    return {"session_id": booking.session_id, "status": booking.status.value, "position": booking.waitlist_position}

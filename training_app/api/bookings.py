@@ -1,0 +1,148 @@
+"""POST /api/v1/sessions/{code}/bookings and DELETE /api/v1/bookings/{id} (SPEC 4.5): booking and cancelling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, jsonify
+
+from ..extensions import db
+from ..models import Booking, BookingStatus, Practitioner, Role, TrainingSession
+from ..services.booking_checks import BookingRefused, Refusal
+from ..services.bookings import book_place, cancel_booking
+from .auth import api_allow
+from .docs import STRING, errors, json_body, json_response, ref
+from .errors import ApiError
+from .parsing import json_object, unknown_fields
+from .routes import bp
+
+BOOKERS = (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
+STATUS_OF_REFUSAL = {Refusal.CONFLICT: 409, Refusal.FORBIDDEN: 403, Refusal.INVALID: 422}
+MAX_TEXT = 400
+
+
+@bp.post("/sessions/<code>/bookings")
+@api_allow(BOOKERS)
+def create_booking(code: str):
+    """Book a practitioner onto the session: a place while any remain, else the next place on the waiting list."""
+    body = json_object()
+    problems = unknown_fields(body, frozenset({"practitioner", "prerequisite_override"}))
+    email, override = body.get("practitioner"), body.get("prerequisite_override")
+    if not isinstance(email, str) or not email.strip():
+        problems["practitioner"] = "Enter the practitioner's email address."
+    if override is not None and (not isinstance(override, str) or len(override) > MAX_TEXT):
+        problems["prerequisite_override"] = f"Give the reason as text of at most {MAX_TEXT} characters."
+    if problems:
+        raise ApiError.validation_failed(problems)
+    session = _session(code)
+    practitioner = _practitioner(email)
+    try:
+        booking = book_place(session, practitioner, g.api_user, override_reason=override)
+    except BookingRefused as refused:
+        raise _refusal(refused, "practitioner") from None
+    return jsonify(id=booking.id, status=booking.status.value, position=booking.waitlist_position), 201
+
+
+@bp.delete("/bookings/<number:booking_id>")
+@api_allow(BOOKERS)
+def delete_booking(booking_id: int):
+    """Cancel a booking; the first person waiting takes the freed place."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise ApiError.not_found(f"There is no booking {booking_id}.")
+    try:
+        done = cancel_booking(booking, g.api_user)
+    except BookingRefused as refused:
+        raise _refusal(refused, "booking") from None
+    promoted = done.promoted.id if done.promoted else None
+    return jsonify(id=booking.id, status=done.booking.status.value, charge_pence=done.charge_pence, promoted=promoted)
+
+
+def _session(code: str) -> TrainingSession:
+    session = None
+    if len(code) <= 40 and "\x00" not in code:
+        session = db.session.execute(sa.select(TrainingSession).filter_by(code=code)).scalar_one_or_none()
+    if session is None:
+        raise ApiError.not_found("There is no session with that code.")
+    return session
+
+
+def _practitioner(email: str) -> Practitioner:
+    email = email.strip().lower()
+    found = None
+    if len(email) <= 254 and "\x00" not in email:
+        found = db.session.execute(sa.select(Practitioner).filter_by(email=email)).scalar_one_or_none()
+    if found is None:
+        raise ApiError.validation_failed({"practitioner": "There is no practitioner with that email address."})
+    return found
+
+
+def _refusal(refused: BookingRefused, subject: str) -> ApiError:
+    """A refused booking as the API answers it, naming the field and saying why."""
+    status = STATUS_OF_REFUSAL[refused.kind]
+    message = f"The {subject} {refused.message}." if refused.field == subject else f"{refused.message.capitalize()}."
+    return ApiError(status, message, {refused.field: message})
+
+
+STATUSES = [status.value for status in BookingStatus]
+
+OPENAPI: dict[str, Any] = {
+    "paths": {
+        "/sessions/{code}/bookings": {
+            "post": {
+                "operationId": "createBooking",
+                "summary": "Book a practitioner onto a session (coordinators, admins; bookers for their staff)",
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": STRING}],
+                "requestBody": json_body(ref("NewBooking")),
+                "responses": {
+                    "201": json_response("Booked, or placed on the waiting list.", ref("BookingMade")),
+                    **errors(400, 403, 404, 409, 422),
+                },
+            }
+        },
+        "/bookings/{booking_id}": {
+            "delete": {
+                "operationId": "cancelBooking",
+                "summary": "Cancel a booking; the first person waiting is promoted",
+                "parameters": [
+                    {"name": "booking_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+                ],
+                "responses": {
+                    "200": json_response("Cancelled.", ref("BookingCancelled")),
+                    **errors(403, 404, 409, 422),
+                },
+            }
+        },
+    },
+    "schemas": {
+        "NewBooking": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["practitioner"],
+            "properties": {
+                "practitioner": {**STRING, "format": "email", "examples": ["pat@example.org"]},
+                "prerequisite_override": {**STRING, "maxLength": MAX_TEXT, "description": "Coordinators only."},
+            },
+        },
+        "BookingMade": {
+            "type": "object",
+            "required": ["id", "status", "position"],
+            "properties": {
+                "id": {"type": "integer"},
+                "status": {"type": "string", "enum": ["booked", "waitlisted"]},
+                "position": {"type": ["integer", "null"], "minimum": 1, "description": "On the waiting list."},
+            },
+        },
+        "BookingCancelled": {
+            "type": "object",
+            "required": ["id", "status", "charge_pence", "promoted"],
+            "properties": {
+                "id": {"type": "integer"},
+                "status": {"type": "string", "enum": STATUSES},
+                "charge_pence": {"type": ["integer", "null"], "description": "Charged for a late cancellation."},
+                "promoted": {"type": ["integer", "null"], "description": "The booking given the freed place."},
+            },
+        },
+    },
+}

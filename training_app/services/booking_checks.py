@@ -1,0 +1,117 @@
+"""What a session and a person must satisfy before a place is booked (SPEC 3.4), each check a named rule.
+
+Imports load history as it was and skip these (SPEC 4.3); pages and the API go through all of them.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import (
+    ACTIVE_STATUSES,
+    Booking,
+    Course,
+    SessionDay,
+    SessionStatus,
+    TrainingRecord,
+    TrainingSession,
+)
+from ..models.courses import course_prerequisites
+from .calendar import to_london, working_days_before
+from .waiting_list import has_started
+
+
+class Refusal(enum.StrEnum):
+    """Why a booking or cancellation was refused, as the API answers it: 409, 403 or 422."""
+
+    CONFLICT = "conflict"  # a duplicate booking of the course, or an overlapping session
+    FORBIDDEN = "forbidden"  # the practitioner is outside the user's organisation or role
+    INVALID = "invalid"  # the session cannot take it: cancelled, started, closed, prerequisites missing
+
+
+class BookingRefused(ValueError):
+    """A booking breaks a rule; the message says which, in words a person can act on."""
+
+    def __init__(self, field: str, message: str, kind: Refusal = Refusal.INVALID) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.kind = kind
+
+
+def booking_closes_on(session: TrainingSession) -> date | None:
+    """The first day on which the session takes no more bookings: N working days before its first day."""
+    if session.starts_on is None:
+        return None
+    return working_days_before(session.starts_on, session.booking_closes_days)
+
+
+def session_problem(session: TrainingSession, now: datetime) -> BookingRefused | None:
+    """Why the session cannot take a booking now (cancelled, run, started, closed, no days), or None."""
+    if session.status == SessionStatus.CANCELLED:
+        return BookingRefused("session", f"session {session.code} has been cancelled")
+    if session.status == SessionStatus.COMPLETED or has_started(session, now):
+        return BookingRefused("session", f"session {session.code} has already started")
+    closes = booking_closes_on(session)
+    if closes is None:
+        return BookingRefused("session", f"session {session.code} has no days yet")
+    if to_london(now).date() >= closes:
+        return BookingRefused("session", f"booking for session {session.code} closed on {closes:%-d %B %Y}")
+    return None
+
+
+def overlapping_session(session: TrainingSession, practitioner_id: int) -> str | None:
+    """The code of another session the practitioner holds an active booking on at an overlapping time."""
+    this_day = sa.orm.aliased(SessionDay)
+    other_day = sa.orm.aliased(SessionDay)
+    query = (
+        sa.select(TrainingSession.code)
+        .join(Booking, Booking.session_id == TrainingSession.id)
+        .join(other_day, other_day.session_id == TrainingSession.id)
+        .join(this_day, this_day.session_id == session.id)
+        .where(
+            Booking.practitioner_id == practitioner_id,
+            Booking.status.in_(ACTIVE_STATUSES),
+            TrainingSession.id != session.id,
+            TrainingSession.status != SessionStatus.CANCELLED,
+            this_day.starts_at < other_day.ends_at,
+            other_day.starts_at < this_day.ends_at,
+        )
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+def missing_prerequisites(course: Course, practitioner_id: int, by_day: date | None = None) -> list[str]:
+    """Codes of the course's prerequisites the practitioner has not completed (by the given day)."""
+    completed = sa.select(TrainingRecord.course_id).where(TrainingRecord.practitioner_id == practitioner_id)
+    if by_day is not None:
+        completed = completed.where(TrainingRecord.completed_on <= by_day)
+    query = (
+        sa.select(Course.code)
+        .join(course_prerequisites, course_prerequisites.c.prerequisite_id == Course.id)
+        .where(course_prerequisites.c.course_id == course.id, Course.id.not_in(completed))
+        .order_by(Course.code)
+    )
+    return list(db.session.scalars(query))
+
+
+def eligibility_problems(
+    session: TrainingSession, practitioner_id: int, now: datetime, override_reason: str | None = None
+) -> list[BookingRefused]:
+    """Every rule a new booking of this person on this session breaks, capacity and duplicates aside."""
+    problems = []
+    if problem := session_problem(session, now):
+        problems.append(problem)
+    if code := overlapping_session(session, practitioner_id):
+        message = f"is already booked on session {code}, which overlaps this one"
+        problems.append(BookingRefused("practitioner", message, Refusal.CONFLICT))
+    missing = missing_prerequisites(session.course, practitioner_id, session.starts_on)
+    if missing and not override_reason:
+        message = f"has not completed {', '.join(missing)}, which course {session.course.code} needs first"
+        problems.append(BookingRefused("practitioner", message))
+    return problems
