@@ -49,6 +49,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     errors: list[str] = field(default_factory=list)
+    dry_run: bool = False
 
     @property
     def ok(self) -> bool:
@@ -57,12 +58,16 @@ class ImportResult:
     @property
     def summary(self) -> str:
         total = self.created + self.updated
-        return f"imported {total} {self.kind} ({self.created} created, {self.updated} updated)"
+        verb = "would import" if self.dry_run else "imported"
+        return f"{verb} {total} {self.kind} ({self.created} created, {self.updated} updated)"
 
 
-def import_csv(kind: str, data: bytes | str, actor: User | str = "system") -> ImportResult:
+def import_csv(kind: str, data: bytes | str, actor: User | str = "system", dry_run: bool = False) -> ImportResult:
     """Import a CSV file of `kind` in one transaction: committed when every row is good, otherwise rolled back
-    with every error listed. Anything else pending in the session is committed or rolled back with it."""
+    with every error listed. Anything else pending in the session is committed or rolled back with it.
+
+    A dry run checks and writes the same way, so the database's own checks run too, then rolls everything back
+    and reports what would have been created and updated."""
     if kind not in READERS:
         raise ValueError(f"unknown import kind {kind!r}; the kinds are {', '.join(KINDS)}")
     reader, errors = READERS[kind](), []
@@ -70,7 +75,7 @@ def import_csv(kind: str, data: bytes | str, actor: User | str = "system") -> Im
         records = _checked_records(reader, read_rows(data, reader.columns, kind, errors))
         if errors:
             return _failed(kind, [str(error) for error in sorted(errors, key=_line)])
-        created, updated = _write(reader, records, actor)
+        created, updated = _write(reader, records, actor, dry_run)
     except FileProblem as problem:
         return _failed(kind, [str(problem)])
     except SQLAlchemyError as exc:
@@ -78,7 +83,7 @@ def import_csv(kind: str, data: bytes | str, actor: User | str = "system") -> Im
     except BaseException:
         db.session.rollback()
         raise
-    return ImportResult(kind, created, updated)
+    return ImportResult(kind, created, updated, dry_run=dry_run)
 
 
 def _failed(kind: str, errors: list[str]) -> ImportResult:
@@ -109,9 +114,13 @@ def _check_repeated_keys(reader: Reader, rows: Sequence[Row]) -> None:
             first_line[key] = row.line
 
 
-def _write(reader: Reader, records: list, actor: User | str) -> tuple[int, int]:
+def _write(reader: Reader, records: list, actor: User | str, dry_run: bool = False) -> tuple[int, int]:
     with db.session.no_autoflush:
         created, updated = reader.write(records)
+    if dry_run:
+        db.session.flush()  # the database's constraints answer now, then nothing is kept
+        db.session.rollback()
+        return created, updated
     new = {"created": created, "updated": updated, "rows": len(records)}
     audit.record(actor, "import", entity_type=reader.kind, new=new)
     db.session.commit()
