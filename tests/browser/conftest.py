@@ -16,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "browser.admin@council.example"
 ADMIN_PASSWORD = "browser test password"
+COORDINATOR_EMAIL = "browser.coordinator@council.example"  # same password as the admin
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--headless",
@@ -86,6 +87,7 @@ def live_server(tmp_path_factory):
     env.pop("FLASK_DEBUG", None)
     _flask(env, "db", "upgrade")
     _flask(env, "users", "create", "--email", ADMIN_EMAIL, "--role", "admin", stdin=ADMIN_PASSWORD + "\n")
+    _flask(env, "users", "create", "--email", COORDINATOR_EMAIL, "--role", "coordinator", stdin=ADMIN_PASSWORD + "\n")
     port = _free_port()
     log = folder / "server.log"
     with log.open("w") as output:
