@@ -6,6 +6,7 @@ from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
+from icalendar import Calendar
 
 from tests.factories import (
     make_booking,
@@ -14,7 +15,10 @@ from tests.factories import (
     make_practitioner,
     make_record,
     make_session,
+    make_user,
+    make_venue,
 )
+from tests.outbox import body_of, emails_to
 from training_app.extensions import db
 from training_app.models import AuditEvent, Booking, Charge, Role
 from training_app.services.calendar import london_today
@@ -191,3 +195,38 @@ def test_a_booker_cannot_cancel_another_organisations_booking(client, headers_fo
     assert answer.status_code == 403
     assert _statuses("CAF-9") == [("booked", None)]
     assert client.delete("/api/v1/bookings/999999", headers=bearer(token)).status_code == 404
+
+
+def _ics(message):
+    [part] = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    return Calendar.from_ical(part.get_content())
+
+
+def test_each_step_is_emailed_with_the_bookers_copied_and_a_calendar_file(app, client, headers_for, school):
+    venue = make_venue(name="Council House")
+    course = make_course(title="CAF practitioner training", joining_instructions="Bring your laptop.")
+    make_session(course=course, code="MAIL-1", capacity=1, days=(_weekday(21),), venue=venue)
+    first, second = (make_practitioner(organisation=school, email=f"{n}.mail@school.example") for n in ("one", "two"))
+    booker = make_user(Role.BOOKER, organisation=school, email="bm@school.example")
+    db.session.commit()
+    headers = headers_for(Role.COORDINATOR)
+    ids = [_book(client, headers, "MAIL-1", person.email).json["id"] for person in (first, second)]
+
+    client.delete(f"/api/v1/bookings/{ids[0]}", headers=headers)
+
+    to_first = emails_to(app, first.email)
+    to_second = emails_to(app, second.email)
+    assert [m["Subject"] for m in to_first] == [
+        "Booked: CAF practitioner training (MAIL-1)",
+        "Cancelled: CAF practitioner training (MAIL-1)",
+    ]
+    assert [m["Subject"] for m in to_second] == [
+        "On the waiting list: CAF practitioner training (MAIL-1)",
+        "A place for you: CAF practitioner training (MAIL-1)",
+    ]
+    assert all(booker.email in m["Cc"] for m in to_first + to_second)
+    body = body_of(to_first[0])
+    assert "Council House" in body and "Bring your laptop." in body
+    assert _ics(to_first[0])["METHOD"] == "REQUEST" and _ics(to_first[1])["METHOD"] == "CANCEL"
+    assert _ics(to_second[1])["METHOD"] == "REQUEST"
+    assert not list(to_second[0].iter_attachments())  # waiting is no place in the calendar

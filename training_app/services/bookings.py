@@ -30,7 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit
+from . import audit, booking_mail
 from .batches import fetch_in, in_chunks
 from .booking_checks import BookingRefused, Refusal, eligibility_problems
 from .calendar import to_london, working_days_before
@@ -216,6 +216,7 @@ def book_place(
         raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
     audit.record(by, "booking_made", booking, new=_booking_values(booking))
     db.session.commit()
+    booking_mail.tell_of_booking(booking)
     return booking
 
 
@@ -259,6 +260,9 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
     if promoted is not None:
         audit.record(by, "booking_promoted", promoted, {"status": "waitlisted"}, _booking_values(promoted))
     db.session.commit()
+    booking_mail.tell_of_cancellation(booking, charge)
+    if promoted is not None:
+        booking_mail.tell_of_promotion(promoted)
     return Cancellation(booking, charge, promoted)
 
 
