@@ -52,6 +52,9 @@ EXPECTED = {
     "admin.user_page": {Role.ADMIN},
     "admin.deactivate": {Role.ADMIN},
     "admin.reactivate": {Role.ADMIN},
+    "imports.upload_page": {Role.ADMIN, Role.COORDINATOR},
+    "imports.confirm": {Role.ADMIN, Role.COORDINATOR},
+    "imports.example_file": {Role.ADMIN, Role.COORDINATOR},
 }
 
 UNCHECKED = {"static"}

@@ -13,6 +13,7 @@ def register_web(app: Flask) -> None:
     from .courses.routes import bp as courses_bp
     from .courses.venues import bp as venues_bp
     from .filters import register_filters
+    from .imports.routes import bp as imports_bp
     from .main.routes import bp as main_bp
     from .navigation import register_navigation
     from .reports.routes import bp as reports_bp
@@ -25,6 +26,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(imports_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(sessions_bp)

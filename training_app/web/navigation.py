@@ -14,6 +14,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("courses.course_list", "Courses"),
     ("pathways.matrix", "Pathways"),
     ("venues.venue_list", "Venues"),
+    ("imports.upload_page", "Imports"),
     ("admin.users_page", "Users"),
     ("accounts.api_tokens", "API tokens"),
 )
