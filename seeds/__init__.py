@@ -7,14 +7,17 @@ so every run gives the same rows; each module seeds one concept.
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 from training_app.extensions import db
+from training_app.services.calendar import london_today
 
 from .awareness import seed_awareness
 from .common import Demo
 from .courses import seed_courses
 from .funds import seed_fund
 from .history import historic_plans
+from .live import live_plans
 from .people import seed_people
 from .places import seed_places
 from .schedule import future_plans, trained_in_september
@@ -22,14 +25,20 @@ from .sessions import seed_trainers, write_sessions
 from .users import seed_users
 
 
-def load_demo() -> Counter:
-    """Load the demo partnership into an empty database and commit; returns rows made per kind."""
+def load_demo(today: date | None = None) -> Counter:
+    """Load the demo partnership into an empty database and commit; returns rows made per kind.
+
+    `today` (the London date by default) is the day the live programme is built around.
+    """
+    live = live_plans(today or london_today())
     demo = Demo()
     seed_places(demo)
     seed_courses(demo)
     trained, pools = seed_people(demo, trained_in_september())
     seed_trainers(demo)
     counts = write_sessions(demo, historic_plans(demo, trained, pools) + future_plans(pools, trained))
+    live_counts = write_sessions(demo, live)
+    counts.update(sessions=live_counts["sessions"], session_days=live_counts["session_days"])
     counts.update(
         authorities=len(demo.authority_ids),
         organisations=len(demo.organisations),
