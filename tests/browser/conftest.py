@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "browser.admin@council.example"
 ADMIN_PASSWORD = "browser test password"
 COORDINATOR_EMAIL = "browser.coordinator@council.example"  # same password as the admin
+LIVE_ENV: dict[str, str] = {}  # the live server's environment, for tests that load data through the CLI
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--headless",
@@ -85,6 +86,7 @@ def live_server(tmp_path_factory):
         "MAIL_OUTBOX": str(folder / "outbox"),
     }
     env.pop("FLASK_DEBUG", None)
+    LIVE_ENV.update(env)
     _flask(env, "db", "upgrade")
     _flask(env, "users", "create", "--email", ADMIN_EMAIL, "--role", "admin", stdin=ADMIN_PASSWORD + "\n")
     _flask(env, "users", "create", "--email", COORDINATOR_EMAIL, "--role", "coordinator", stdin=ADMIN_PASSWORD + "\n")
