@@ -262,3 +262,11 @@ def test_confirming_the_warnings_shown_saves_but_a_new_warning_is_shown_first(wo
     bigger = scheduling.create_session(plan(world, days, capacity=25), world["by"], confirmed=shown)
     assert not bigger.saved and bigger.warnings[-1].field == "capacity"
     assert scheduling.create_session(plan(world, days), world["by"], confirmed=shown).saved
+
+
+def test_a_retired_course_takes_no_new_sessions(world):
+    world["course"].retired_at = NOW
+    db.session.commit()
+    with pytest.raises(SchedulingRefused) as excinfo:
+        scheduling.create_session(plan(world), world["by"], confirmed=True)
+    assert problems_of(excinfo)["course"] == "course CAF is retired, so it takes no new sessions"

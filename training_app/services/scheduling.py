@@ -293,6 +293,8 @@ def _references(plan: SessionPlan) -> _Refs:
 def _plan_problems(plan: SessionPlan, refs: _Refs, new: bool) -> list[SessionProblem]:
     """Errors that block saving: unknown rows, a bad code, bad days, capacity or closing days out of bounds."""
     problems = list(refs.missing)
+    if new and refs.course is not None and refs.course.is_retired:
+        problems.append(SessionProblem("course", f"course {refs.course.code} is retired, so it takes no new sessions"))
     if plan.code and not CODE.fullmatch(plan.code):
         problems.append(SessionProblem("code", "a code is up to 40 capital letters, digits and hyphens"))
     problems += _day_problems(plan.days, new)
