@@ -55,6 +55,8 @@ EXPECTED = {
     "imports.upload_page": {Role.ADMIN, Role.COORDINATOR},
     "imports.confirm": {Role.ADMIN, Role.COORDINATOR},
     "imports.example_file": {Role.ADMIN, Role.COORDINATOR},
+    "audit_log.log_page": {Role.ADMIN},
+    "audit_log.log_workbook": {Role.ADMIN},
 }
 
 UNCHECKED = {"static"}

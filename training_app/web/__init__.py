@@ -7,6 +7,7 @@ def register_web(app: Flask) -> None:
     """Attach every web blueprint, the template filters and the navigation."""
     from .accounts.routes import bp as accounts_bp
     from .admin.routes import bp as admin_bp
+    from .audit_log.routes import bp as audit_log_bp
     from .auth.routes import bp as auth_bp
     from .courses.pathways import bp as pathways_bp
     from .courses.practitioner import bp as practitioner_pathway_bp
@@ -27,6 +28,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(imports_bp)
+    app.register_blueprint(audit_log_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(sessions_bp)

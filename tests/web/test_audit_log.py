@@ -1,0 +1,123 @@
+"""The audit log page: filters by who, kind of record, record and date; old and new values; paging; xlsx."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from io import BytesIO
+
+import openpyxl
+import pytest
+
+from tests.factories import make_user
+from tests.web.helpers import h1_of, signed_in, title_of
+from training_app.extensions import db
+from training_app.models import AuditEvent, Role
+
+ADMIN = "auditor@council.example"
+
+
+def _event(at: datetime, actor: str, action: str, entity_type: str, entity_id: int | None, old=None, new=None):
+    db.session.add(
+        AuditEvent(
+            at=at,
+            actor=actor,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            old_value=old,
+            new_value=new,
+        )
+    )
+
+
+@pytest.fixture
+def admin_client(app):
+    with app.app_context():
+        make_user(Role.ADMIN, email=ADMIN)
+        _event(
+            datetime(2026, 3, 1, 10, tzinfo=UTC),
+            "helen@council.example",
+            "course_changed",
+            "course",
+            7,
+            {"title": "CAF"},
+            {"title": "CAF practitioner"},
+        )
+        _event(datetime(2026, 3, 2, 23, 30, tzinfo=UTC), "system", "import", "authorities", None, None, {"created": 3})
+        _event(datetime(2026, 6, 30, 23, 30, tzinfo=UTC), "sam@council.example", "booking_made", "booking", 12)
+        db.session.commit()
+    return signed_in(app.test_client(), ADMIN)
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_every_change_shows_with_its_old_and_new_values(admin_client):
+    response = admin_client.get("/admin/audit-log")
+
+    assert h1_of(response) == "Audit log"
+    page = _text(response)
+    assert "course_changed".replace("_", " ").capitalize() in page
+    assert "CAF practitioner" in page and "<dd>CAF</dd>" in page
+
+
+@pytest.mark.parametrize(
+    ("query", "present", "absent"),
+    [
+        ("actor=HELEN", "CAF practitioner", "Booking made"),
+        ("entity_type=booking", "Booking made", "CAF practitioner"),
+        ("entity_id=7", "CAF practitioner", "Booking made"),
+        # 23:30 UTC on 30 June is 1 July in London: the London date counts.
+        ("date_from=1&date_from=7&date_from=2026", "Booking made", "CAF practitioner"),
+        ("date_to=2&date_to=3&date_to=2026", "CAF practitioner", "Booking made"),
+    ],
+)
+def test_the_filters_narrow_the_log(admin_client, query, present, absent):
+    page = _text(admin_client.get(f"/admin/audit-log?{query}"))
+
+    assert present in page and absent not in page
+
+
+def test_a_bad_filter_shows_the_error_summary(admin_client):
+    response = admin_client.get(
+        "/admin/audit-log?entity_id=abc&date_from=1&date_from=3&date_from=2026&date_to=1&date_to=2&date_to=2026"
+    )
+
+    assert response.status_code == 400
+    assert title_of(response).startswith("Error: Audit log")
+    assert "Record number must be a whole number" in _text(response)
+    assert "The To date must be the same as or after the From date" in _text(response)
+
+
+def test_the_log_is_paged(app, admin_client):
+    with app.app_context():
+        for n in range(60):
+            _event(datetime(2025, 1, 1, tzinfo=UTC), "bulk@council.example", "bulk_change", "widget", n + 1)
+        db.session.commit()
+
+    first = _text(admin_client.get("/admin/audit-log?actor=bulk"))
+    second = _text(admin_client.get("/admin/audit-log?actor=bulk&page=2"))
+
+    assert "60 changes match" in first
+    assert first.count("Bulk change") == 50 and second.count("Bulk change") == 10
+    assert 'href="/admin/audit-log?actor=bulk&amp;page=2"' in first
+
+
+def test_the_filtered_log_downloads_as_a_workbook(admin_client):
+    response = admin_client.get("/admin/audit-log.xlsx?entity_type=course")
+
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    sheet = openpyxl.load_workbook(BytesIO(response.data))["Audit log"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("When (London)", "Who", "Action", "Kind of record", "Record", "Old value", "New value")
+    assert rows[1][1:] == (
+        "helen@council.example",
+        "course_changed",
+        "course",
+        7,
+        '{"title": "CAF"}',
+        '{"title": "CAF practitioner"}',
+    )
+    assert rows[1][0] == datetime(2026, 3, 1, 10, 0)
+    assert len(rows) == 2
