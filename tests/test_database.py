@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import nullcontext
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,12 +15,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from tests.factories import make_authority, make_user
+from tests.factories import make_authority, make_practitioner, make_session, make_user
 from tests.web.helpers import sign_in
 from training_app.database import configure_engine_events, read_only, write_transaction
 from training_app.extensions import db
 from training_app.models import ApiToken, Authority, Role, SignInFailure, utcnow
 from training_app.services.accounts import issue_api_token
+from training_app.services.calendar import london_today
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -210,6 +212,25 @@ def test_a_fresh_tokens_first_use_is_written_in_its_own_immediate_transaction(ap
     assert all(not writes for begin, writes in transactions if begin == "BEGIN")
     with app.app_context():
         assert db.session.scalar(sa.select(ApiToken.last_used_at)) is not None
+
+
+@sqlite_only
+def test_a_booking_writes_in_one_immediate_transaction_and_its_emails_only_read(app, begins):
+    headers = {"Authorization": f"Bearer {_token(app, used=True)}"}
+    with app.app_context():
+        session = make_session(code="ONE-LOCK", days=(london_today() + timedelta(days=30),))
+        email = make_practitioner().email
+        db.session.commit()
+        del session
+    client = app.test_client()
+    begins()
+
+    response = client.post("/api/v1/sessions/ONE-LOCK/bookings", json={"practitioner": email}, headers=headers)
+
+    assert response.status_code == 201 and response.json["status"] == "booked"
+    transactions = begins()
+    assert [begin for begin, writes in transactions if writes] == ["BEGIN IMMEDIATE"]
+    assert [begin for begin, _ in transactions] == ["BEGIN IMMEDIATE", "BEGIN"]  # the emails' reads, deferred
 
 
 def test_postgresql_begins_are_left_to_the_driver(app, begins):

@@ -99,6 +99,25 @@ def write_transaction() -> Iterator[None]:
         session.expire_on_commit = expire_on_commit
 
 
+@contextmanager
+def reading_after_commit() -> Iterator[None]:
+    """Reads that follow a committed unit of work (its emails, its answer) in a deferred transaction, ended without
+    expiring what they loaded: on SQLite they neither take the write lock again nor leave a read open that a
+    later write in the same session could not upgrade."""
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    token = _read_only.set(True)
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        _read_only.reset(token)
+        session.expire_on_commit = expire_on_commit
+
+
 def register_transaction_modes(app: Flask) -> None:
     """Requests with a safe method (GET, HEAD, OPTIONS) run read-only; every other request may write."""
 

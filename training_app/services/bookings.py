@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..database import reading_after_commit
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -216,7 +217,8 @@ def book_place(
         raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
     audit.record(by, "booking_made", booking, new=_booking_values(booking))
     db.session.commit()
-    booking_mail.tell_of_booking(booking)
+    with reading_after_commit():
+        booking_mail.tell_of_booking(booking)
     return booking
 
 
@@ -260,9 +262,10 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
     if promoted is not None:
         audit.record(by, "booking_promoted", promoted, {"status": "waitlisted"}, _booking_values(promoted))
     db.session.commit()
-    booking_mail.tell_of_cancellation(booking, charge)
-    if promoted is not None:
-        booking_mail.tell_of_promotion(promoted)
+    with reading_after_commit():
+        booking_mail.tell_of_cancellation(booking, charge)
+        if promoted is not None:
+            booking_mail.tell_of_promotion(promoted)
     return Cancellation(booking, charge, promoted)
 
 
