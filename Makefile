@@ -10,7 +10,7 @@ PG_USER ?= postgres
 PG_TEST_DB ?= training_app_test
 PG_URL := postgresql+psycopg://$(PG_USER)@$(PG_HOST):5432/$(PG_TEST_DB)
 
-.PHONY: setup python-deps assets browser db demo run test test-sqlite test-postgres lint format bench bench-national clean
+.PHONY: setup python-deps assets browser db demo run test test-sqlite test-postgres lint format bench bench-bookings bench-national clean
 
 setup: python-deps assets
 
@@ -66,6 +66,9 @@ format: python-deps
 bench: setup
 	$(BIN)/python -m bench.counting --scale realistic
 	$(BIN)/python -m bench.seed_demo
+
+bench-bookings: setup
+	$(BIN)/python -m bench.bookings
 
 bench-national: setup
 	$(BIN)/python -m bench.counting --scale national --repeats 3
