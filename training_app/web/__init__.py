@@ -9,6 +9,7 @@ def register_web(app: Flask) -> None:
     from .admin.routes import bp as admin_bp
     from .audit_log.routes import bp as audit_log_bp
     from .auth.routes import bp as auth_bp
+    from .awareness.routes import bp as awareness_bp
     from .courses.pathways import bp as pathways_bp
     from .courses.practitioner import bp as practitioner_pathway_bp
     from .courses.routes import bp as courses_bp
@@ -29,6 +30,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(audit_log_bp)
+    app.register_blueprint(awareness_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(sessions_bp)

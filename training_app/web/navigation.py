@@ -11,6 +11,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("main.dashboard", "Dashboard"),
     ("sessions.list_page", "Sessions"),
     ("reports.trained_by_area_page", "Reports"),
+    ("awareness.sign_off_register", "Awareness"),
     ("courses.course_list", "Courses"),
     ("pathways.matrix", "Pathways"),
     ("venues.venue_list", "Venues"),
