@@ -126,3 +126,13 @@ class FilterForm(Form):
     date_from = StringField("From", widget=GovTextInput(), description="For example, 2026-10-01")
     date_to = StringField("To", widget=GovTextInput(), description="For example, 2026-12-31")
     has_places = BooleanField("Only sessions with places", widget=GovCheckboxInput())
+
+
+class TrainerForm(FlaskForm):
+    """A new trainer: a name and an email (a user's email links the trainer to that account)."""
+
+    name = StringField("Name", widget=GovTextInput())
+    email = StringField(
+        "Email address", widget=GovTextInput(), description="Use their account's address if they sign in here"
+    )
+    submit = SubmitField("Add trainer", widget=GovSubmitInput())

@@ -20,6 +20,7 @@ from ...services.accounts import user_for_token
 from ...services.calendar import DateProblem, london_today, parse_iso_date
 from ...services.calendars import session_calendar, trainer_feed, trainer_for_token
 from ...services.sessions_query import SessionFilters
+from ...services.trainers import trainer_of
 from .forms import FilterForm
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
@@ -59,6 +60,7 @@ def list_page():
         page_url=page_url,
         page_items=page_items,
         can_schedule=current_user.role in STAFF,
+        teaches=trainer_of(current_user) is not None,
     )
 
 

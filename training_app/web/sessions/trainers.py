@@ -1,0 +1,81 @@
+"""Trainers and their calendar feeds: coordinators add trainers; a trainer's secret feed address is shown once."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from ...api.routes import NumberConverter
+from ...extensions import db
+from ...models import Trainer
+from ...permissions import SIGNED_IN, STAFF, allow
+from ...services import calendars, trainers
+from ...services.trainers import TrainerRefused
+from .forms import TrainerForm
+from .routes import bp
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
+
+
+@bp.route("/trainers", methods=["GET", "POST"])
+@allow(STAFF)
+def trainers_page():
+    """The trainers, whether each has a calendar feed, and a form to add one."""
+    form = TrainerForm()
+    errors: list[dict[str, str]] = []
+    if form.validate_on_submit():
+        try:
+            trainer = trainers.add_trainer(form.name.data or "", form.email.data or "", current_user)
+        except TrainerRefused as refused:
+            for problem in refused.problems:
+                text = problem.message[0].upper() + problem.message[1:]
+                getattr(form, problem.field).errors = [text]
+                errors.append({"text": text, "href": f"#{problem.field}"})
+        else:
+            flash(f"{trainer.name} has been added as a trainer.")
+            return redirect(url_for("sessions.trainers_page"))
+    return render_template("sessions/trainers.html", form=form, errors=errors, trainers=trainers.all_trainers())
+
+
+@bp.get("/calendar-feed")
+@allow(SIGNED_IN)
+def my_feed_page():
+    """A trainer's own page for their calendar feed; others are told they teach no sessions."""
+    return render_template(
+        "sessions/feed.html", trainer=trainers.trainer_of(current_user), action=FlaskForm(), feed_url=None
+    )
+
+
+@bp.post("/trainers/<number:trainer_id>/feed")
+@allow(SIGNED_IN)
+def issue_feed(trainer_id: int):
+    """Issue a new secret feed address (the old one stops working) and show it once."""
+    trainer = _manageable(trainer_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    token = calendars.issue_feed_token(trainer, current_user)
+    feed_url = url_for("calendar_feeds.trainer_feed_file", token=token, _external=True)
+    return render_template("sessions/feed.html", trainer=trainer, action=FlaskForm(), feed_url=feed_url)
+
+
+@bp.post("/trainers/<number:trainer_id>/feed/revoke")
+@allow(SIGNED_IN)
+def revoke_feed(trainer_id: int):
+    """Turn a trainer's feed off: calendars subscribed to it stop updating."""
+    trainer = _manageable(trainer_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    calendars.revoke_feed_token(trainer, current_user)
+    flash(f"The calendar feed of {trainer.name} is turned off.")
+    back = "sessions.trainers_page" if current_user.role in STAFF else "sessions.my_feed_page"
+    return redirect(url_for(back))
+
+
+def _manageable(trainer_id: int) -> Trainer:
+    trainer = db.session.get(Trainer, trainer_id)
+    if trainer is None:
+        abort(404)
+    if not trainers.may_manage_feed(current_user, trainer):
+        abort(403)
+    return trainer
