@@ -16,6 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "browser.admin@council.example"
 ADMIN_PASSWORD = "browser test password"
+# Where the running app keeps things tests read back, e.g. "outbox": the folder its emails are written to.
+LIVE_PATHS: dict[str, Path] = {}
 COORDINATOR_EMAIL = "browser.coordinator@council.example"  # same password as the admin
 LIVE_ENV: dict[str, str] = {}  # the live server's environment, for tests that load data through the CLI
 CHROMIUM_ARGS = [
@@ -86,6 +88,7 @@ def live_server(tmp_path_factory):
         "MAIL_OUTBOX": str(folder / "outbox"),
     }
     env.pop("FLASK_DEBUG", None)
+    LIVE_PATHS["outbox"] = folder / "outbox"
     LIVE_ENV.update(env)
     _flask(env, "db", "upgrade")
     _flask(env, "users", "create", "--email", ADMIN_EMAIL, "--role", "admin", stdin=ADMIN_PASSWORD + "\n")
