@@ -1,0 +1,81 @@
+"""Awareness pages in a real browser: recording a sign-off changes the coverage grid; axe-core on each new page."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, LIVE_ENV, ROOT
+from tests.browser.test_pages import AXE, WCAG_22_AA
+
+pytestmark = pytest.mark.browser
+
+AUTHORITIES = "code,name,partner,display_order\nAWARE-SHIRE,Awareness Shire,yes,7\nAWARE-TOWN,Awareness Town,yes,8\n"
+
+
+def _serious_violations(page) -> list[str]:
+    """axe-core's serious and critical WCAG 2.2 A and AA violations on the page, one line per rule."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
+    return [
+        f"{page.url} {v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.fixture
+def coordinator_page(live_server, browser, tmp_path):
+    """A coordinator signed in, with two authorities loaded through the import command."""
+    csv = tmp_path / "authorities.csv"
+    csv.write_text(AUTHORITIES, encoding="utf-8")
+    command = [sys.executable, "-m", "flask", "--app", "training_app", "import", "authorities", str(csv)]
+    subprocess.run(command, cwd=ROOT, env=LIVE_ENV, check=True, capture_output=True)
+    context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 800})  # axe is injected inline
+    page = context.new_page()
+    page.goto(live_server + "/sign-in")
+    page.get_by_label("Email address").fill(COORDINATOR_EMAIL)
+    page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    yield page
+    context.close()
+
+
+def test_recording_a_sign_off_changes_the_coverage_grid(live_server, coordinator_page):
+    page = coordinator_page
+    page.get_by_role("link", name="Awareness").first.click()
+    page.get_by_role("link", name="Coverage").click()
+    assert page.locator("h1").inner_text() == "Awareness coverage"
+    assert page.get_by_role("row", name="Police").count() == 0  # nothing signed off in policing yet
+    violations = _serious_violations(page)
+
+    page.get_by_role("link", name="Sign-off register").click()
+    violations += _serious_violations(page)
+    page.get_by_role("button", name="Record a sign-off").click()
+    page.get_by_label("Service or sector").fill("Browser Police Division")
+    page.get_by_label("Sector", exact=True).select_option("police")
+    page.get_by_label("Awareness Town").check()
+    page.get_by_label("Named contact").fill("Inspector Morse")
+    page.get_by_label("Month").fill("13")
+    page.get_by_label("Year").fill("2007")
+    page.get_by_role("button", name="Save sign-off").click()
+    assert page.title().startswith("Error: Record a sign-off")
+    assert "Date completed must be a real date or month" in page.locator(".govuk-error-summary").inner_text()
+    violations += _serious_violations(page)
+
+    page.get_by_label("Month").fill("10")
+    page.get_by_role("button", name="Save sign-off").click()
+    assert (
+        "The sign-off for Browser Police Division has been recorded."
+        in page.locator(".govuk-notification-banner").inner_text()
+    )
+    assert page.get_by_role("row", name="Browser Police Division").is_visible()
+
+    page.get_by_role("link", name="Coverage").click()
+    police = page.get_by_role("row", name="Police")
+    assert "Signed off October 2007" in police.inner_text()
+    assert "Not signed off" in police.inner_text()  # the other authority is not covered
+    page.get_by_role("link", name="Presentations").click()
+    assert page.locator("h1").inner_text() == "Awareness presentations"
+    violations += _serious_violations(page)
+    assert violations == []
