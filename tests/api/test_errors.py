@@ -78,7 +78,7 @@ def test_a_body_that_is_not_a_json_object_is_a_400(client, headers_for, data, co
 
 
 def test_an_unexpected_failure_is_a_logged_json_500_without_details(client, headers_for, monkeypatch, caplog):
-    def broken(filters):
+    def broken(filters, **paging):
         raise RuntimeError("secret connection string")
 
     monkeypatch.setattr(sessions_query, "list_sessions", broken)
