@@ -162,3 +162,18 @@ def test_the_users_list_shows_every_account(app, admin_client):
     assert h1_of(response) == "Users"
     assert ADMIN in response.get_data(as_text=True)
     assert "Users" in admin_client.get("/").get_data(as_text=True)
+
+
+def test_the_admin_dashboard_counts_waiting_invitations_and_switched_off_accounts(app, admin_client):
+    _post(admin_client, "/admin/users/invite", email="waiting@council.example", role="finance")
+    with app.app_context():
+        user_id = make_user(Role.COORDINATOR, email="gone@council.example").id
+        db.session.commit()
+    token = csrf_token_from(admin_client.get(f"/admin/users/{user_id}").get_data(as_text=True))
+    admin_client.post(f"/admin/users/{user_id}/deactivate", data={"csrf_token": token})
+
+    page = admin_client.get("/").get_data(as_text=True)
+
+    assert "1 invitation waiting for a password" in page
+    assert "1 switched-off account" in page
+    assert re.search(r"[1-9][0-9]* changes recorded in the last 7 days", page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,6 +10,8 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
+    AccountLink,
+    AuditEvent,
     Authority,
     Booking,
     Claim,
@@ -16,6 +19,7 @@ from ..models import (
     ClaimStatus,
     Course,
     Fund,
+    LinkPurpose,
     Organisation,
     Practitioner,
     Role,
@@ -26,7 +30,7 @@ from ..models import (
     User,
     Venue,
 )
-from ..models.base import Model
+from ..models.base import Model, utcnow
 from ..models.people import practitioner_authorities
 from ..models.users import user_authorities
 from .batches import Query
@@ -61,7 +65,23 @@ def admin_figures(user: User) -> dict[str, Any]:
             _count(TrainingSession).label("sessions"),
         )
     ).one()
-    return {"users_by_role": [(role, counts.get(role, 0)) for role in Role], "totals": totals}
+    now = utcnow()
+    accounts = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count(sa.distinct(AccountLink.user_id)))
+            .where(AccountLink.purpose == LinkPurpose.INVITATION, AccountLink.used_at.is_(None))
+            .where(AccountLink.expires_at > now)
+            .scalar_subquery()
+            .label("invited"),
+            sa.select(sa.func.count(User.id)).where(User.active.is_(False)).scalar_subquery().label("switched_off"),
+            sa.select(sa.func.count(AuditEvent.id))
+            .where(AuditEvent.at >= now - timedelta(days=7))
+            .scalar_subquery()
+            .label("changes_this_week"),
+        )
+    ).one()
+    users_by_role = [(role, counts.get(role, 0)) for role in Role]
+    return {"users_by_role": users_by_role, "totals": totals, "accounts": accounts}
 
 
 def coordinator_figures(user: User) -> dict[str, Any]:
