@@ -113,7 +113,7 @@ def booker_figures(user: User) -> dict[str, Any]:
         sa.select(sa.func.count()).where(Practitioner.organisation_id == user.organisation_id)
     ).scalar_one()
     bookings = db.session.execute(
-        _booking_rows()
+        booking_rows()
         .where(Practitioner.organisation_id == user.organisation_id)
         .where(Booking.status.in_(ACTIVE_STATUSES), TrainingSession.starts_on >= london_today())
         .order_by(TrainingSession.starts_on, Practitioner.last_name, Practitioner.first_name)
@@ -157,7 +157,7 @@ def practitioner_figures(user: User) -> dict[str, Any]:
     if user.practitioner_id is None:
         return {"practitioner": None, "bookings": [], "records": []}
     bookings = db.session.execute(
-        _booking_rows()
+        booking_rows()
         .where(Booking.practitioner_id == user.practitioner_id)
         .order_by(TrainingSession.starts_on.desc(), TrainingSession.code)
     ).all()
@@ -170,10 +170,11 @@ def practitioner_figures(user: User) -> dict[str, Any]:
     return {"practitioner": user.practitioner, "bookings": bookings, "records": records}
 
 
-def _booking_rows() -> Query:
-    """Bookings with the person, course, session and first day, for the tables on dashboards."""
+def booking_rows() -> Query:
+    """Bookings with the person, course, session and first day, for the tables on dashboards and booking pages."""
     return (
         sa.select(
+            Booking.id.label("booking_id"),
             Practitioner.first_name,
             Practitioner.last_name,
             Course.title.label("course"),

@@ -10,6 +10,7 @@ from flask_login import current_user
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("main.dashboard", "Dashboard"),
     ("sessions.list_page", "Sessions"),
+    ("bookings.list_page", "Bookings"),
     ("sessions.trainers_page", "Trainers"),
     ("reports.trained_by_area_page", "Reports"),
     ("awareness.sign_off_register", "Awareness"),

@@ -1,0 +1,73 @@
+"""Booking several people onto one session at once (SPEC 3.4): see who would get a place and who would wait before
+confirming, then book each in turn, so one refusal never stops the others (and is reported with its reason)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..models import BookingStatus, Practitioner, TrainingSession, User, utcnow
+from .booking_checks import BookingRefused, eligibility_problems
+from .bookings import PlaceLedger, book_place
+from .scope import can_book_for
+
+REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class GroupOutcome:
+    """What booking one person did or would do: booked, waitlisted (with the position) or refused (why)."""
+
+    practitioner: Practitioner
+    outcome: str
+    position: int | None = None
+    reason: str | None = None
+
+    @property
+    def refused(self) -> bool:
+        return self.outcome == REFUSED
+
+
+def preview_group_booking(
+    session: TrainingSession, people: Sequence[Practitioner], by: User, now: datetime | None = None
+) -> list[GroupOutcome]:
+    """What booking these people in this order would do now, by the same rules as booking; nothing is written."""
+    now = now or utcnow()
+    ledger = PlaceLedger([session], [person.id for person in people])
+    outcomes = []
+    for person in people:
+        if not can_book_for(by, person):
+            outcomes.append(GroupOutcome(person, REFUSED, reason=f"{person.full_name} is not one of your staff"))
+            continue
+        status = BookingStatus.BOOKED if ledger.has_place(session) else BookingStatus.WAITLISTED
+        problems = eligibility_problems(session, person.id, now) + ledger.take(session, person.id, status)
+        if problems:
+            outcomes.append(GroupOutcome(person, REFUSED, reason=_reason(person, problems[0])))
+        elif status == BookingStatus.WAITLISTED:
+            outcomes.append(GroupOutcome(person, status.value, position=ledger.next_position(session.id)))
+        else:
+            outcomes.append(GroupOutcome(person, status.value))
+    return outcomes
+
+
+def book_group(
+    session: TrainingSession, people: Sequence[Practitioner], by: User, now: datetime | None = None
+) -> list[GroupOutcome]:
+    """Book each person in turn, each in its own transaction: those who can be are, and the rest say why not."""
+    outcomes = []
+    for person in people:
+        try:
+            booking = book_place(session, person, by, now=now)
+        except BookingRefused as refused:
+            outcomes.append(GroupOutcome(person, REFUSED, reason=_reason(person, refused)))
+            continue
+        outcomes.append(GroupOutcome(person, booking.status.value, position=booking.waitlist_position))
+    return outcomes
+
+
+def _reason(person: Practitioner, refused: BookingRefused) -> str:
+    """A refusal as one sentence about the person."""
+    if refused.field == "practitioner":
+        return f"{person.full_name} {refused.message}"
+    return f"{person.full_name} cannot be booked: {refused.message}"

@@ -1,0 +1,35 @@
+"""Forms for booking staff onto a session and cancelling a booking."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextArea
+from wtforms import SelectMultipleField, SubmitField, TextAreaField
+from wtforms.validators import Length, Optional
+
+MAX_PEOPLE = 50
+
+
+class BookStaffForm(FlaskForm):
+    """Whom to book: ticked from the booker's staff list, or (coordinators) email addresses one per line."""
+
+    staff = SelectMultipleField("Who do you want to book?", coerce=int, widget=GovCheckboxesInput(), choices=[])
+    emails = TextAreaField(
+        "Email addresses",
+        widget=GovTextArea(),
+        description="One practitioner's email address on each line.",
+        validators=[Optional(), Length(max=MAX_PEOPLE * 256, message="Enter at most 50 email addresses")],
+    )
+    check = SubmitField("Check places", widget=GovSubmitInput())
+    confirm = SubmitField("Confirm bookings", widget=GovSubmitInput())
+
+
+class CancelBookingForm(FlaskForm):
+    """Why the booking is cancelled (optional)."""
+
+    reason = TextAreaField(
+        "Reason (optional)",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=400, message="Reason must be 400 characters or fewer")],
+    )
+    submit = SubmitField("Cancel booking", widget=GovSubmitInput())

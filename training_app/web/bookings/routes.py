@@ -1,0 +1,154 @@
+"""Bookings (SPEC 3.4): a booker's or coordinator's list, booking several staff onto a session after seeing who
+gets a place and who waits, and cancelling. The rules are services.bookings' and services.group_booking's."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ...api.routes import NumberConverter
+from ...extensions import db
+from ...models import ACTIVE_STATUSES, Booking, Practitioner, Role, TrainingSession, User, utcnow
+from ...permissions import allow
+from ...services.booking_checks import BookingRefused, session_problem
+from ...services.bookings import cancel_booking
+from ...services.calendar import london_today
+from ...services.dashboards import booking_rows
+from ...services.group_booking import GroupOutcome, book_group, preview_group_booking
+from ...services.places import places_of
+from ...services.scope import can_book_for
+from ...validation import email_problem
+from .forms import MAX_PEOPLE, BookStaffForm, CancelBookingForm
+
+bp = Blueprint("bookings", __name__, url_prefix="/bookings")
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
+
+BOOKERS = (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
+LISTED = 200
+
+
+@bp.get("/")
+@allow(BOOKERS)
+def list_page():
+    """Coming bookings and places on waiting lists: a booker's own organisation's, or everyone's for staff."""
+    query = booking_rows().where(Booking.status.in_(ACTIVE_STATUSES), TrainingSession.ends_on >= london_today())
+    if current_user.role == Role.BOOKER:
+        query = query.where(Practitioner.organisation_id == current_user.organisation_id)
+    rows = db.session.execute(
+        query.order_by(TrainingSession.starts_on, TrainingSession.code, Practitioner.last_name).limit(LISTED)
+    ).all()
+    return render_template("bookings/list.html", rows=rows, limit=LISTED)
+
+
+@bp.route("/new/<code>", methods=["GET", "POST"])
+@allow(BOOKERS)
+def new_page(code: str):
+    """Book staff onto a session: tick them (or, as staff, give their emails), check places, then confirm."""
+    session = _session(code)
+    user: User = current_user._get_current_object()
+    form = BookStaffForm()
+    form.staff.choices = _staff_choices(user)
+    problem = session_problem(session, utcnow())
+    if problem is not None:
+        return render_template("bookings/new.html", session=session, form=form, closed=problem.message)
+    places = places_of(session.id)
+    outcomes: list[GroupOutcome] = []
+    if form.validate_on_submit():
+        people = _chosen(form, user)
+        if people and form.confirm.data:
+            _flash_outcomes(book_group(session, people, user))
+            return redirect(url_for("bookings.list_page"))
+        if people:
+            outcomes = preview_group_booking(session, people, user)
+    status = 200 if not form.errors else 422
+    return render_template("bookings/new.html", session=session, form=form, places=places, outcomes=outcomes), status
+
+
+@bp.route("/<number:booking_id>/cancel", methods=["GET", "POST"])
+@allow(BOOKERS)
+def cancel_page(booking_id: int):
+    """Cancel a booking or a place on the waiting list, after saying what that means."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    if not can_book_for(current_user, booking.practitioner):
+        abort(403)
+    form = CancelBookingForm()
+    errors = []
+    if form.validate_on_submit():
+        try:
+            done = cancel_booking(booking, current_user._get_current_object(), form.reason.data or "")
+        except BookingRefused as refused:
+            errors = [{"text": f"This booking cannot be cancelled: {refused.message}", "href": "#reason"}]
+        else:
+            message = f"{done.booking.practitioner.full_name}'s booking on {done.booking.session.code} is cancelled."
+            if done.charge_pence:
+                message += f" It was late, so it is charged £{done.charge_pence / 100:,.2f}."
+            if done.promoted is not None:
+                message += f" {done.promoted.practitioner.full_name} has been given the place from the waiting list."
+            flash(message, "success")
+            return redirect(url_for("bookings.list_page"))
+    status = 422 if form.errors or errors else 200
+    return render_template("bookings/cancel.html", booking=booking, form=form, errors=errors), status
+
+
+def _session(code: str) -> TrainingSession:
+    session = None
+    if 0 < len(code) <= 40 and "\x00" not in code:
+        session = db.session.execute(sa.select(TrainingSession).filter_by(code=code)).scalar_one_or_none()
+    if session is None:
+        abort(404)
+    return session
+
+
+def _staff_choices(user: User) -> list[tuple[int, str]]:
+    """A booker's staff, by name, as checkbox choices; staff type email addresses instead."""
+    if user.role != Role.BOOKER:
+        return []
+    people = db.session.execute(
+        sa.select(Practitioner.id, Practitioner.first_name, Practitioner.last_name, Practitioner.job_title)
+        .where(Practitioner.organisation_id == user.organisation_id)
+        .order_by(Practitioner.last_name, Practitioner.first_name)
+    ).all()
+    return [(p.id, f"{p.first_name} {p.last_name}" + (f", {p.job_title}" if p.job_title else "")) for p in people]
+
+
+def _chosen(form: BookStaffForm, user: User) -> list[Practitioner]:
+    """The practitioners the form names, in order; problems are added to the form's fields."""
+    if user.role == Role.BOOKER:
+        ids = list(dict.fromkeys(form.staff.data or []))
+        if not ids:
+            form.staff.errors.append("Select at least one member of staff")
+            return []
+        found = {p.id: p for p in db.session.scalars(sa.select(Practitioner).where(Practitioner.id.in_(ids)))}
+        return [found[i] for i in ids if i in found]
+    emails = list(dict.fromkeys(line.strip().lower() for line in (form.emails.data or "").splitlines() if line.strip()))
+    if not emails:
+        form.emails.errors.append("Enter at least one email address")
+        return []
+    if len(emails) > MAX_PEOPLE:
+        form.emails.errors.append(f"Enter at most {MAX_PEOPLE} email addresses")
+        return []
+    bad = [email for email in emails if email_problem(email) or len(email) > 254]
+    if bad:
+        form.emails.errors.append(f"Enter email addresses in the correct format: {', '.join(bad[:3])}")
+        return []
+    found = {p.email: p for p in db.session.scalars(sa.select(Practitioner).where(Practitioner.email.in_(emails)))}
+    unknown = [email for email in emails if email not in found]
+    if unknown:
+        form.emails.errors.append(f"No practitioner has the email address {', '.join(unknown[:3])}")
+        return []
+    return [found[email] for email in emails]
+
+
+def _flash_outcomes(outcomes: list[GroupOutcome]) -> None:
+    booked = [o.practitioner.full_name for o in outcomes if o.outcome == "booked"]
+    waiting = [f"{o.practitioner.full_name} (number {o.position})" for o in outcomes if o.outcome == "waitlisted"]
+    if booked:
+        flash(f"Booked: {', '.join(booked)}.", "success")
+    if waiting:
+        flash(f"On the waiting list: {', '.join(waiting)}.", "success")
+    for outcome in outcomes:
+        if outcome.refused:
+            flash(f"Not booked: {outcome.reason}.", "info")
