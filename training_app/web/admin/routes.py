@@ -14,6 +14,7 @@ from ...permissions import allow
 from ...services import account_links
 from ...services.accounts import AccountError, api_tokens_of, change_access, deactivate_user, reactivate_user
 from ..accounts.routes import link_url
+from ..paging import page_number
 from .forms import AccessForm, InviteForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -26,7 +27,7 @@ USERS_PER_PAGE = 50
 @allow(Role.ADMIN)
 def users_page():
     """Every account, 50 to a page, with its role, scope and whether it is switched on."""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args)
     total = db.session.execute(sa.select(sa.func.count(User.id))).scalar_one()
     users = db.session.execute(
         sa.select(User).order_by(User.email).offset((page - 1) * USERS_PER_PAGE).limit(USERS_PER_PAGE)

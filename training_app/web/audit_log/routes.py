@@ -14,6 +14,7 @@ from ...models import Role
 from ...permissions import allow
 from ...services.audit_log import AuditFilter, audit_page, entity_types
 from ...services.calendar import london_today
+from ..paging import page_number
 from .forms import AuditFilterForm
 
 bp = Blueprint("audit_log", __name__, url_prefix="/admin")
@@ -47,7 +48,7 @@ def log_page():
     form = _form()
     if not form.validate():
         return render_template("audit-log/log.html", form=form, result=None), 400
-    result = audit_page(_filter(form), request.args.get("page", 1, type=int) or 1, PER_PAGE)
+    result = audit_page(_filter(form), page_number(request.args), PER_PAGE)
     query = {key: value for key, value in request.args.items(multi=True) if key != "page"}
     items: list[dict] = []
     for n in _page_numbers(result.page, result.pages):
