@@ -179,13 +179,13 @@ def test_capacity_rises_but_never_below_places_taken(world):
 
 
 def test_editing_the_time_emails_everyone_booked_with_a_higher_sequence(app, world):
-    session = scheduling.create_session(plan(world), world["by"]).session
+    session = scheduling.create_session(plan(world, capacity=1), world["by"]).session
     booked = make_practitioner(email="booked@example.org")
     make_booking(session, booked)
     make_booking(session, make_practitioner(email="waiting@example.org"), BookingStatus.WAITLISTED, position=1)
     db.session.commit()
     before = outbox_names(app)
-    moved = plan(world, ((FRIDAY, time(10, 0), time(16, 0)),))
+    moved = plan(world, ((FRIDAY, time(10, 0), time(16, 0)),), capacity=1)
     result = scheduling.edit_session(session.code, moved, world["by"])
     assert result.session.sequence == 1
     messages = outbox_messages(app, before)
@@ -270,3 +270,25 @@ def test_a_retired_course_takes_no_new_sessions(world):
     with pytest.raises(SchedulingRefused) as excinfo:
         scheduling.create_session(plan(world), world["by"], confirmed=True)
     assert problems_of(excinfo)["course"] == "course CAF is retired, so it takes no new sessions"
+
+
+def test_raising_capacity_promotes_the_waiting_list_in_order(app, world):
+    session = scheduling.create_session(plan(world, capacity=1), world["by"]).session
+    make_booking(session, make_practitioner())
+    first = make_practitioner(email="first@example.org")
+    second = make_practitioner(email="second@example.org")
+    make_booking(session, first, BookingStatus.WAITLISTED, position=1)
+    make_booking(session, second, BookingStatus.WAITLISTED, position=2)
+    db.session.commit()
+    before = outbox_names(app)
+    scheduling.edit_session(session.code, plan(world, capacity=2), world["by"])
+    db.session.expire_all()
+    rows = db.session.execute(
+        sa.select(Booking.practitioner_id, Booking.status, Booking.waitlist_position).where(
+            Booking.practitioner_id.in_([first.id, second.id])
+        )
+    ).all()
+    assert sorted(rows) == sorted([(first.id, BookingStatus.BOOKED, None), (second.id, BookingStatus.WAITLISTED, 1)])
+    assert "first@example.org" in [message["To"] for message in outbox_messages(app, before)]
+    promoted = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "booking_promoted")).all()
+    assert len(promoted) == 1

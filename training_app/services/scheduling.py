@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..database import reading_after_commit
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -30,11 +31,12 @@ from ..models import (
     Venue,
 )
 from ..models.sessions import session_trainers
-from . import audit, session_mail
+from . import audit, booking_mail, session_mail
 from .bookings import lock_sessions
 from .calendar import DateProblem, check_supported, is_bank_holiday, london_to_utc, london_today, to_london
 from .places import places_of
 from .sessions import DayTimes, SessionProblem, change_problems, marked_day_ids, room_problem, set_days
+from .waiting_list import promote_first
 
 MAX_CAPACITY = 1000
 MAX_CLOSES_DAYS = 60
@@ -146,10 +148,26 @@ def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation
     if moved:
         session.sequence += 1
     audit.record(by, "session.changed", session, old, new)
+    promoted = _fill_from_waiting_list(session, session.capacity - places.taken, by)
     db.session.commit()
-    if moved and places.bookings:
-        session_mail.tell_of_change(session)
+    with reading_after_commit():
+        if moved and places.bookings:
+            session_mail.tell_of_change(session)
+        for booking in promoted:
+            booking_mail.tell_of_promotion(booking)
     return Scheduled(session, warnings)
+
+
+def _fill_from_waiting_list(session: TrainingSession, free: int, by: User) -> list[Booking]:
+    """Give places freed by a raised capacity to the people waiting, first come first served (not once started)."""
+    promoted: list[Booking] = []
+    while len(promoted) < free:
+        booking = promote_first(session)
+        if booking is None:
+            break
+        audit.record(by, "booking_promoted", booking, {"status": "waitlisted"}, {"status": booking.status.value})
+        promoted.append(booking)
+    return promoted
 
 
 def duplicate_plan(session: TrainingSession, first_day: date) -> SessionPlan:
@@ -199,7 +217,8 @@ def cancel_session(code: str, reason: str, by: User) -> TrainingSession:
         {"status": "cancelled", "reason": reason, "bookings_cancelled": len(active)},
     )
     db.session.commit()
-    session_mail.tell_of_cancellation(session, [email for email, _ in told])
+    with reading_after_commit():
+        session_mail.tell_of_cancellation(session, [email for email, _ in told])
     return session
 
 
