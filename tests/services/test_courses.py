@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_course, make_practitioner, make_record, make_session
+from tests.factories import make_booking, make_course, make_practitioner, make_record, make_session, make_user
 from training_app.extensions import db
-from training_app.models import AuditEvent, Course, CourseKind, SelfBooking, TrainingRecord, TrainingSession
+from training_app.models import (
+    AuditEvent,
+    Booking,
+    Course,
+    CourseKind,
+    Role,
+    SelfBooking,
+    TrainingRecord,
+    TrainingSession,
+)
+from training_app.services.booking_checks import BookingRefused
+from training_app.services.bookings import book_place
 from training_app.services.courses import (
     CourseError,
     CourseSettings,
@@ -157,3 +168,16 @@ def test_retiring_keeps_the_history_and_marks_the_course():
     assert (event.old_value, event.new_value) == ({"retired": False}, {"retired": True})
     assert reinstate_course(course, actor=None) is True
     assert retired_problem(course) is None
+
+
+def test_a_retired_course_takes_no_new_bookings_but_keeps_the_ones_it_has():
+    course = make_course(code="CAF")
+    session = make_session(course=course, days=(date(2030, 5, 1),))
+    kept = make_booking(session, make_practitioner())
+    newcomer = make_practitioner()
+    coordinator = make_user(Role.COORDINATOR)
+    db.session.commit()
+    retire_course(course, actor=coordinator)
+    with pytest.raises(BookingRefused, match="CAF is retired: it takes no new sessions or bookings."):
+        book_place(session, newcomer, by=coordinator, now=datetime(2030, 1, 1, tzinfo=UTC))
+    assert db.session.scalars(sa.select(Booking.id)).all() == [kept.id]

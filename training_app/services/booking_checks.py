@@ -22,6 +22,7 @@ from ..models import (
 )
 from ..models.courses import course_prerequisites
 from .calendar import to_london, working_days_before
+from .courses import retired_problem
 from .waiting_list import has_started
 
 
@@ -50,16 +51,18 @@ def booking_closes_on(session: TrainingSession) -> date | None:
     return working_days_before(session.starts_on, session.booking_closes_days)
 
 
-def session_problem(session: TrainingSession, now: datetime) -> BookingRefused | None:
-    """Why the session cannot take a booking now (cancelled, run, started, closed, no days), or None."""
+def session_problem(session: TrainingSession, now: datetime, window: bool = True) -> BookingRefused | None:
+    """Why the session cannot take a booking now (cancelled, run, started, closed, no days, retired course), or None."""
     if session.status == SessionStatus.CANCELLED:
         return BookingRefused("session", f"session {session.code} has been cancelled")
     if session.status == SessionStatus.COMPLETED or has_started(session, now):
         return BookingRefused("session", f"session {session.code} has already started")
+    if retired := retired_problem(session.course):
+        return BookingRefused("session", retired)
     closes = booking_closes_on(session)
     if closes is None:
         return BookingRefused("session", f"session {session.code} has no days yet")
-    if to_london(now).date() >= closes:
+    if window and to_london(now).date() >= closes:
         return BookingRefused("session", f"booking for session {session.code} closed on {closes:%-d %B %Y}")
     return None
 
@@ -101,11 +104,16 @@ def missing_prerequisites(course: Course, practitioner_id: int, by_day: date | N
 
 
 def eligibility_problems(
-    session: TrainingSession, practitioner_id: int, now: datetime, override_reason: str | None = None
+    session: TrainingSession,
+    practitioner_id: int,
+    now: datetime,
+    override_reason: str | None = None,
+    window: bool = True,
 ) -> list[BookingRefused]:
-    """Every rule a new booking of this person on this session breaks, capacity and duplicates aside."""
+    """Every rule a new booking of this person on this session breaks, capacity and duplicates aside; `window`
+    False leaves out the booking window (a substitute named the day before)."""
     problems = []
-    if problem := session_problem(session, now):
+    if problem := session_problem(session, now, window):
         problems.append(problem)
     if code := overlapping_session(session, practitioner_id):
         message = f"is already booked on session {code}, which overlaps this one"
