@@ -1,0 +1,115 @@
+"""Transfers to another session of the course and named substitutes (issue 7), with the places they free."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import make_booking, make_course, make_organisation, make_practitioner, make_session, make_user
+from training_app.extensions import db
+from training_app.models import AuditEvent, Booking, BookingStatus, Charge, Role
+from training_app.services.booking_changes import substitute_colleague, transfer_booking
+from training_app.services.booking_checks import BookingRefused
+from training_app.services.calendar import london_today
+
+pytestmark = pytest.mark.usefixtures("app_ctx")
+
+
+def _weekday(days_ahead: int) -> date:
+    day = london_today() + timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.fixture
+def setting():
+    course = make_course(code="CAF")
+    school = make_organisation(code="SCH")
+    full = make_session(course=course, code="CAF-A", capacity=1, days=(_weekday(14),))
+    other = make_session(course=course, code="CAF-B", capacity=1, days=(_weekday(28),))
+    mover = make_practitioner(organisation=school, first_name="Mo")
+    waiting = make_practitioner(organisation=school, first_name="Wai")
+    booking = make_booking(full, mover)
+    make_booking(full, waiting, BookingStatus.WAITLISTED, position=1)
+    db.session.commit()
+    return {"course": course, "school": school, "full": full, "other": other, "booking": booking, "waiting": waiting}
+
+
+def _rows(code):
+    db.session.expire_all()
+    query = sa.select(Booking.practitioner_id, Booking.status, Booking.waitlist_position).where(
+        Booking.session.has(code=code)
+    )
+    return sorted((person, status.value, position) for person, status, position in db.session.execute(query))
+
+
+def test_a_transfer_keeps_the_booking_takes_a_free_place_and_promotes_the_old_sessions_list(setting):
+    coordinator = make_user(Role.COORDINATOR)
+    booking_id = setting["booking"].id
+
+    promoted = transfer_booking(setting["booking"], "CAF-B", coordinator)
+
+    moved = db.session.get(Booking, booking_id)
+    assert (moved.session.code, moved.status) == ("CAF-B", BookingStatus.BOOKED)
+    assert promoted is not None and promoted.practitioner_id == setting["waiting"].id
+    assert _rows("CAF-A") == [(setting["waiting"].id, "booked", None)]
+    actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["booking_transferred", "booking_promoted"]
+
+
+def test_a_transfer_onto_a_full_session_joins_the_end_of_its_list(setting):
+    make_booking(setting["other"], make_practitioner())
+    db.session.commit()
+
+    transfer_booking(setting["booking"], "CAF-B", make_user(Role.COORDINATOR))
+
+    assert sorted((s, p or 0) for _, s, p in _rows("CAF-B")) == [("booked", 0), ("waitlisted", 1)]
+
+
+def test_a_transfer_to_another_course_or_the_same_session_is_refused_and_changes_nothing(setting):
+    make_session(code="LP-1", days=(_weekday(21),))
+    db.session.commit()
+    coordinator = make_user(Role.COORDINATOR)
+    before = _rows("CAF-A")
+
+    for code, message in (
+        ("LP-1", "is not of course CAF"),
+        ("CAF-A", "already on session CAF-A"),
+        ("NOPE", "no session"),
+    ):
+        with pytest.raises(BookingRefused, match=message):
+            transfer_booking(setting["booking"], code, coordinator)
+
+    assert _rows("CAF-A") == before
+
+
+def test_a_substitute_takes_the_same_place_without_charge_even_after_booking_closed(setting):
+    session = setting["full"]
+    session.booking_closes_days = 30  # closed weeks ago
+    colleague = make_practitioner(organisation=setting["school"], first_name="Sub")
+    booker = make_user(Role.BOOKER, organisation=setting["school"])
+    db.session.commit()
+
+    replacement = substitute_colleague(setting["booking"], colleague, booker)
+
+    original = db.session.get(Booking, setting["booking"].id)
+    assert (original.status, original.substitute_id) == (BookingStatus.CANCELLED, colleague.id)
+    assert (replacement.practitioner_id, replacement.status) == (colleague.id, BookingStatus.BOOKED)
+    assert _rows("CAF-A") == sorted(
+        [(setting["booking"].practitioner_id, "cancelled", None), (colleague.id, "booked", None),
+         (setting["waiting"].id, "waitlisted", 1)]
+    )  # fmt: skip
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Charge)) == 0
+
+
+def test_a_substitute_from_another_organisation_is_refused(setting):
+    outsider = make_practitioner(organisation=make_organisation(code="ELSE"))
+    db.session.commit()
+
+    with pytest.raises(BookingRefused, match="same organisation"):
+        substitute_colleague(setting["booking"], outsider, make_user(Role.COORDINATOR))
+    with pytest.raises(BookingRefused, match="not one of your organisation's staff"):
+        substitute_colleague(setting["booking"], outsider, make_user(Role.BOOKER, organisation=setting["school"]))
