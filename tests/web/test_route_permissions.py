@@ -74,6 +74,9 @@ EXPECTED = {
     "imports.example_file": {Role.ADMIN, Role.COORDINATOR},
     "audit_log.log_page": {Role.ADMIN},
     "audit_log.log_workbook": {Role.ADMIN},
+    "reference.list_page": {Role.ADMIN},
+    "reference.record_page": {Role.ADMIN},
+    "reference.practitioner_account": {Role.ADMIN},
 }
 
 UNCHECKED = {"static"}

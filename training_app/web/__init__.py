@@ -19,6 +19,7 @@ def register_web(app: Flask) -> None:
     from .imports.routes import bp as imports_bp
     from .main.routes import bp as main_bp
     from .navigation import register_navigation
+    from .reference.routes import bp as reference_bp
     from .reports.routes import bp as reports_bp
     from .sessions import editing as _session_editing  # noqa: F401 (adds the scheduling views to sessions_bp)
     from .sessions import trainers as _session_trainers  # noqa: F401 (adds the trainer and feed views to sessions_bp)
@@ -32,6 +33,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(audit_log_bp)
+    app.register_blueprint(reference_bp)
     app.register_blueprint(awareness_bp)
     app.register_blueprint(main_bp)
     app.register_blueprint(reports_bp)

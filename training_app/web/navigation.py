@@ -19,6 +19,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("venues.venue_list", "Venues"),
     ("imports.upload_page", "Imports"),
     ("admin.users_page", "Users"),
+    ("reference.list_page", "Reference data"),
     ("audit_log.log_page", "Audit log"),
     ("accounts.api_tokens", "API tokens"),
 )

@@ -1,0 +1,111 @@
+"""Reference data for administrators: authorities, areas, organisations and practitioners; list, search, add
+and change one record (checked by the same reader as that kind's CSV import), and give a practitioner an account."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...extensions import db
+from ...imports.service import READERS
+from ...imports.single_row import errors_by_column, import_one_row
+from ...models import Practitioner, Role, User
+from ...permissions import allow
+from ...services import account_links
+from ...services.accounts import AccountError
+from ...services.reference_data import REFERENCE_KINDS, record_row, reference_page
+from ..accounts.routes import link_url
+from .forms import column_label, record_form
+
+bp = Blueprint("reference", __name__, url_prefix="/admin/reference")
+
+TITLES = {
+    "authorities": "Authorities",
+    "areas": "Areas",
+    "organisations": "Organisations",
+    "practitioners": "Practitioners",
+}
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in REFERENCE_KINDS:
+        abort(404)
+    return kind
+
+
+@bp.get("", defaults={"kind": "authorities"})
+@bp.get("/<string:kind>")
+@allow(Role.ADMIN)
+def list_page(kind: str):
+    """A kind's records, 50 to a page, searched by name, code or email (and organisation, for practitioners)."""
+    _kind_or_404(kind)
+    search = (request.args.get("q") or "").strip()[:200]
+    result = reference_page(kind, search, request.args.get("page", 1, type=int) or 1)
+    return render_template(
+        "reference/list.html", kind=kind, title=TITLES[kind], result=result, search=search, key_of=_key_of
+    )
+
+
+@bp.route("/<string:kind>/record", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def record_page(kind: str):
+    """Add a record (no ?key=) or change one; the kind's import reader checks it, so nothing bad is saved."""
+    _kind_or_404(kind)
+    key = request.args.get("key", "")
+    existing = record_row(kind, key) if key else None
+    if key and existing is None:
+        abort(404)
+    form = record_form(kind, data=existing if request.method == "GET" else None)
+    if form.validate_on_submit():
+        row = {column: form[column].data or "" for column in READERS[kind].columns}
+        if existing is not None:  # the key says which record: it is not changed here
+            row |= {column: existing[column] for column in READERS[kind].key_columns}
+        result = import_one_row(kind, row, actor=current_user._get_current_object())
+        if result.ok:
+            flash(f"{TITLES[kind][:-1] if kind != 'authorities' else 'Authority'} saved.", "success")
+            return redirect(url_for("reference.list_page", kind=kind))
+        for column, messages in errors_by_column(result).items():
+            field = form[column] if column in READERS[kind].columns else form[READERS[kind].key_columns[0]]
+            field.errors = [*field.errors, *(f"{column_label(column or field.name)}: {m}" for m in messages)]
+    account = _account_for(kind, existing)
+    keys = READERS[kind].key_columns if existing is not None else ()
+    return render_template(
+        "reference/record.html", kind=kind, title=TITLES[kind], form=form, key=key, keys=keys, account=account
+    )
+
+
+@bp.post("/practitioners/account")
+@allow(Role.ADMIN)
+def practitioner_account():
+    """Give a practitioner an account from their record: an invitation to their email, joined to the record."""
+    key = request.args.get("key", "")
+    practitioner = db.session.execute(sa.select(Practitioner).filter_by(email=key.lower())).scalar_one_or_none()
+    if practitioner is None:
+        abort(404)
+    try:
+        user = account_links.invite_practitioner(practitioner, link_url, by=current_user._get_current_object())
+    except AccountError as problem:
+        message = str(problem)
+        flash(message[:1].upper() + message[1:], "error")
+        return redirect(url_for("reference.record_page", kind="practitioners", key=key))
+    flash(f"An invitation has been sent to {user.email}. The link works once, for 7 days.", "success")
+    return redirect(url_for("admin.user_page", user_id=user.id))
+
+
+def _key_of(kind: str, row) -> str:
+    if kind == "areas":
+        return f"{row.authority}/{row.name}"
+    return row.email if kind == "practitioners" else row.code
+
+
+def _account_for(kind: str, existing: dict[str, str] | None) -> User | bool | None:
+    """For a practitioner's record: their account, or True when they have none yet."""
+    if kind != "practitioners" or existing is None:
+        return None
+    account = db.session.execute(
+        sa.select(User)
+        .join(Practitioner, Practitioner.id == User.practitioner_id)
+        .where(Practitioner.email == existing["email"])
+    ).scalar_one_or_none()
+    return account or True
