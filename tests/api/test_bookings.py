@@ -20,7 +20,7 @@ from tests.factories import (
 )
 from tests.outbox import body_of, emails_to
 from training_app.extensions import db
-from training_app.models import AuditEvent, Booking, Charge, Role
+from training_app.models import AuditEvent, Booking, BookingStatus, Charge, Role
 from training_app.services.calendar import london_today
 
 from .helpers import bearer, user_with_token
@@ -230,3 +230,22 @@ def test_each_step_is_emailed_with_the_bookers_copied_and_a_calendar_file(app, c
     assert _ics(to_first[0])["METHOD"] == "REQUEST" and _ics(to_first[1])["METHOD"] == "CANCEL"
     assert _ics(to_second[1])["METHOD"] == "REQUEST"
     assert not list(to_second[0].iter_attachments())  # waiting is no place in the calendar
+
+
+def test_a_sessions_bookings_in_order_and_a_booker_sees_only_their_staff(client, headers_for, school):
+    session = make_session(code="LIST-1", capacity=1, days=(_weekday(21),))
+    mine = make_practitioner(organisation=school, email="mine@school.example")
+    theirs = make_practitioner(organisation=make_organisation(code="SCH-9"), email="theirs@else.example")
+    make_booking(session, theirs)
+    make_booking(session, mine, BookingStatus.WAITLISTED, position=1)
+    db.session.commit()
+
+    everyone = client.get("/api/v1/sessions/LIST-1/bookings", headers=headers_for(Role.COORDINATOR))
+    own = client.get("/api/v1/sessions/LIST-1/bookings", headers=headers_for(Role.BOOKER, organisation=school))
+
+    assert [(b["practitioner"], b["status"], b["position"]) for b in everyone.json["bookings"]] == [
+        ("theirs@else.example", "booked", None),
+        ("mine@school.example", "waitlisted", 1),
+    ]
+    assert [b["practitioner"] for b in own.json["bookings"]] == ["mine@school.example"]
+    assert client.get("/api/v1/sessions/LIST-1/bookings", headers=headers_for(Role.FINANCE)).status_code == 403

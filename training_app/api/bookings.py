@@ -44,6 +44,29 @@ def create_booking(code: str):
     return jsonify(id=booking.id, status=booking.status.value, position=booking.waitlist_position), 201
 
 
+@bp.get("/sessions/<code>/bookings")
+@api_allow(BOOKERS)
+def list_session_bookings(code: str):
+    """The session's bookings and waiting list: everyone's for coordinators, a booker's own staff's for them."""
+    session = _session(code)
+    query = (
+        sa.select(Booking.id, Practitioner.email, Booking.status, Booking.waitlist_position, Booking.created_at)
+        .join(Practitioner, Practitioner.id == Booking.practitioner_id)
+        .where(Booking.session_id == session.id)
+        .order_by(Booking.waitlist_position.is_not(None), Booking.waitlist_position, Booking.id)
+    )
+    if g.api_user.role == Role.BOOKER:
+        query = query.where(Practitioner.organisation_id == g.api_user.organisation_id)
+    rows = db.session.execute(query).all()
+    return jsonify(
+        session=session.code,
+        bookings=[
+            {"id": row.id, "practitioner": row.email, "status": row.status.value, "position": row.waitlist_position}
+            for row in rows
+        ],
+    )
+
+
 @bp.delete("/bookings/<number:booking_id>")
 @api_allow(BOOKERS)
 def delete_booking(booking_id: int):
@@ -90,6 +113,15 @@ STATUSES = [status.value for status in BookingStatus]
 OPENAPI: dict[str, Any] = {
     "paths": {
         "/sessions/{code}/bookings": {
+            "get": {
+                "operationId": "listSessionBookings",
+                "summary": "A session's bookings and waiting list (a booker sees their own staff's)",
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": STRING}],
+                "responses": {
+                    "200": json_response("Bookings, places first, then the waiting list.", ref("SessionBookings")),
+                    **errors(403, 404),
+                },
+            },
             "post": {
                 "operationId": "createBooking",
                 "summary": "Book a practitioner onto a session (coordinators, admins; bookers for their staff)",
@@ -99,7 +131,7 @@ OPENAPI: dict[str, Any] = {
                     "201": json_response("Booked, or placed on the waiting list.", ref("BookingMade")),
                     **errors(400, 403, 404, 409, 422),
                 },
-            }
+            },
         },
         "/bookings/{booking_id}": {
             "delete": {
@@ -132,6 +164,26 @@ OPENAPI: dict[str, Any] = {
                 "id": {"type": "integer"},
                 "status": {"type": "string", "enum": ["booked", "waitlisted"]},
                 "position": {"type": ["integer", "null"], "minimum": 1, "description": "On the waiting list."},
+            },
+        },
+        "SessionBookings": {
+            "type": "object",
+            "required": ["session", "bookings"],
+            "properties": {
+                "session": STRING,
+                "bookings": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "practitioner", "status", "position"],
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "practitioner": STRING,
+                            "status": {"type": "string", "enum": STATUSES},
+                            "position": {"type": ["integer", "null"], "minimum": 1},
+                        },
+                    },
+                },
             },
         },
         "BookingCancelled": {
