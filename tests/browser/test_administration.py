@@ -88,6 +88,19 @@ def test_an_admin_imports_with_a_bad_line_then_invites_a_booker_who_sees_only_th
     page.get_by_role("button", name="Import").click()
     assert "Organisations: 2 created" in page.locator(".govuk-notification-banner").inner_text()
 
+    page.get_by_role("link", name="Reference data").click()
+    page.get_by_role("link", name="Organisations").click()
+    page.get_by_label("Search").fill("oakfield")
+    page.get_by_role("button", name="Search").click()
+    assert "Brook Hill Academy" not in page.locator("main").inner_text()
+    problems += _serious_violations(page)
+    page.get_by_role("link", name="SCH001").click()
+    assert page.locator("h1").inner_text() == "Change an organisation"
+    page.get_by_label("Kind").fill("castle")
+    page.get_by_role("button", name="Save").click()
+    assert "Kind:" in page.locator(".govuk-error-summary").inner_text()
+    problems += _serious_violations(page)
+
     page.get_by_role("link", name="Users").click()
     problems += _serious_violations(page)
     page.get_by_role("button", name="Invite a user").click()
