@@ -154,3 +154,39 @@ def test_a_cancelled_session_takes_no_bookings(app, client, school):
     assert "This session cannot take bookings: session GONE has been cancelled." in page
     assert "Check places" not in page
     assert client.get("/bookings/new/NO-SUCH").status_code == 404
+
+
+def test_a_booker_moves_a_booking_to_another_session_and_sends_a_colleague_instead(app, client, school):
+    with app.app_context():
+        course = make_session(code="SEED").course
+        first = make_session(course=course, code="MOVE-1", days=(_weekday(21),))
+        make_session(course=course, code="MOVE-2", days=(_weekday(35),))
+        ann, ben = (db.session.get(Practitioner, i) for i in school["staff_ids"][:2])
+        moving = make_booking(first, ann).id
+        staying = make_booking(first, ben).id
+        db.session.commit()
+    signed_in(client, school["booker"])
+    page = client.get(f"/bookings/{moving}/transfer")
+    assert "MOVE-2" in page.get_data(as_text=True) and "SEED" not in page.get_data(as_text=True)
+
+    moved = client.post(
+        f"/bookings/{moving}/transfer",
+        data={"csrf_token": csrf_token_from(page.get_data(as_text=True)), "session": "MOVE-2"},
+        follow_redirects=True,
+    )
+    form = client.get(f"/bookings/{staying}/substitute")
+    sent = client.post(
+        f"/bookings/{staying}/substitute",
+        data={"csrf_token": csrf_token_from(form.get_data(as_text=True)), "colleague": school["staff_ids"][2]},
+        follow_redirects=True,
+    )
+
+    assert "Ann Teacher's booking has moved to MOVE-2." in moved.get_data(as_text=True).replace("&#39;", "'")
+    assert "Cat Teacher has Ben Teacher's place on MOVE-1." in sent.get_data(as_text=True).replace("&#39;", "'")
+    with app.app_context():
+        assert db.session.get(Booking, moving).session.code == "MOVE-2"
+        assert db.session.get(Booking, staying).status == BookingStatus.CANCELLED
+    empty = client.post(
+        f"/bookings/{moving}/transfer", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))}
+    )
+    assert empty.status_code == 422 and "Select the session to move the booking to" in empty.get_data(as_text=True)

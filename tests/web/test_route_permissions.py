@@ -32,6 +32,8 @@ EXPECTED = {
     "bookings.list_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "bookings.new_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "bookings.cancel_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
+    "bookings.transfer_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
+    "bookings.substitute_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "sessions.list_page": SIGNED_IN,
     "sessions.month_page": SIGNED_IN,
     "sessions.show_page": SIGNED_IN,
@@ -77,6 +79,8 @@ EXPECTED = {
     "reference.list_page": {Role.ADMIN},
     "reference.record_page": {Role.ADMIN},
     "reference.practitioner_account": {Role.ADMIN},
+    "reference.subject_access_file": {Role.ADMIN},
+    "reference.anonymise_page": {Role.ADMIN},
 }
 
 UNCHECKED = {"static"}

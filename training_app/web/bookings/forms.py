@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput, GovTextArea
-from wtforms import SelectMultipleField, SubmitField, TextAreaField
-from wtforms.validators import Length, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextArea
+from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
 
 MAX_PEOPLE = 50
 
@@ -33,3 +33,28 @@ class CancelBookingForm(FlaskForm):
         validators=[Optional(), Length(max=400, message="Reason must be 400 characters or fewer")],
     )
     submit = SubmitField("Cancel booking", widget=GovSubmitInput())
+
+
+class TransferForm(FlaskForm):
+    """Which other session of the course to move the booking to."""
+
+    session = RadioField(
+        "Which session should the booking move to?",
+        widget=GovRadioInput(),
+        choices=[],
+        validators=[InputRequired(message="Select the session to move the booking to")],
+    )
+    submit = SubmitField("Move booking", widget=GovSubmitInput())
+
+
+class SubstituteForm(FlaskForm):
+    """Which colleague takes the place instead."""
+
+    colleague = RadioField(
+        "Who should go instead?",
+        widget=GovRadioInput(),
+        coerce=int,
+        choices=[],
+        validators=[InputRequired(message="Select the colleague who should go instead")],
+    )
+    submit = SubmitField("Give them the place", widget=GovSubmitInput())

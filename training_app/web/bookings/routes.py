@@ -9,8 +9,9 @@ from flask_login import current_user
 
 from ...api.routes import NumberConverter
 from ...extensions import db
-from ...models import ACTIVE_STATUSES, Booking, Practitioner, Role, TrainingSession, User, utcnow
+from ...models import ACTIVE_STATUSES, Booking, Practitioner, Role, SessionStatus, TrainingSession, User, utcnow
 from ...permissions import allow
+from ...services.booking_changes import substitute_colleague, transfer_booking
 from ...services.booking_checks import BookingRefused, session_problem
 from ...services.bookings import cancel_booking
 from ...services.calendar import london_today
@@ -18,8 +19,9 @@ from ...services.dashboards import booking_rows
 from ...services.group_booking import GroupOutcome, book_group, preview_group_booking
 from ...services.places import places_of
 from ...services.scope import can_book_for
+from ...services.sessions_query import SessionFilters, SessionSummary, list_sessions
 from ...validation import email_problem
-from .forms import MAX_PEOPLE, BookStaffForm, CancelBookingForm
+from .forms import MAX_PEOPLE, BookStaffForm, CancelBookingForm, SubstituteForm, TransferForm
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
@@ -69,11 +71,7 @@ def new_page(code: str):
 @allow(BOOKERS)
 def cancel_page(booking_id: int):
     """Cancel a booking or a place on the waiting list, after saying what that means."""
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        abort(404)
-    if not can_book_for(current_user, booking.practitioner):
-        abort(403)
+    booking = _booking_in_reach(booking_id)
     form = CancelBookingForm()
     errors = []
     if form.validate_on_submit():
@@ -152,3 +150,82 @@ def _flash_outcomes(outcomes: list[GroupOutcome]) -> None:
     for outcome in outcomes:
         if outcome.refused:
             flash(f"Not booked: {outcome.reason}.", "info")
+
+
+@bp.route("/<number:booking_id>/transfer", methods=["GET", "POST"])
+@allow(BOOKERS)
+def transfer_page(booking_id: int):
+    """Move a booking to another coming session of its course, keeping its history."""
+    booking = _booking_in_reach(booking_id)
+    form = TransferForm()
+    others = [
+        summary
+        for summary in list_sessions(SessionFilters(course=booking.session.course.code, date_from=london_today()))
+        if summary.code != booking.session.code and summary.status == SessionStatus.SCHEDULED
+    ]
+    form.session.choices = [(s.code, f"{s.code}, {_first_day(s)}: {_places_text(s)}") for s in others]
+    errors = []
+    if form.validate_on_submit():
+        try:
+            promoted = transfer_booking(booking, form.session.data, current_user._get_current_object())
+        except BookingRefused as refused:
+            errors = [{"text": f"The booking cannot move: {refused.message}", "href": "#session"}]
+        else:
+            message = f"{booking.practitioner.full_name}'s booking has moved to {booking.session.code}."
+            if promoted is not None:
+                message += f" {promoted.practitioner.full_name} has been given the old place from the waiting list."
+            flash(message, "success")
+            return redirect(url_for("bookings.list_page"))
+    status = 422 if form.errors or errors else 200
+    return render_template("bookings/transfer.html", booking=booking, form=form, errors=errors), status
+
+
+@bp.route("/<number:booking_id>/substitute", methods=["GET", "POST"])
+@allow(BOOKERS)
+def substitute_page(booking_id: int):
+    """Give a booked place to a named colleague of the same organisation instead of cancelling it."""
+    booking = _booking_in_reach(booking_id)
+    form = SubstituteForm()
+    person = booking.practitioner
+    colleagues = (
+        db.session.execute(
+            sa.select(Practitioner.id, Practitioner.first_name, Practitioner.last_name)
+            .where(Practitioner.organisation_id == person.organisation_id, Practitioner.id != person.id)
+            .order_by(Practitioner.last_name, Practitioner.first_name)
+        ).all()
+        if person.organisation_id
+        else []
+    )
+    form.colleague.choices = [(c.id, f"{c.first_name} {c.last_name}") for c in colleagues]
+    errors = []
+    if form.validate_on_submit():
+        colleague = db.session.get(Practitioner, form.colleague.data)
+        try:
+            substitute_colleague(booking, colleague, current_user._get_current_object())
+        except BookingRefused as refused:
+            errors = [{"text": f"{colleague.full_name} cannot take the place: {refused.message}", "href": "#colleague"}]
+        else:
+            flash(f"{colleague.full_name} has {person.full_name}'s place on {booking.session.code}.", "success")
+            return redirect(url_for("bookings.list_page"))
+    status = 422 if form.errors or errors else 200
+    return render_template("bookings/substitute.html", booking=booking, form=form, errors=errors), status
+
+
+def _booking_in_reach(booking_id: int) -> Booking:
+    """The booking, or 404; 403 when it is not the user's to change."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        abort(404)
+    if not can_book_for(current_user, booking.practitioner):
+        abort(403)
+    return booking
+
+
+def _first_day(summary: SessionSummary) -> str:
+    return f"{summary.days[0].date:%-d %B %Y}" if summary.days else "days to be set"
+
+
+def _places_text(summary: SessionSummary) -> str:
+    if summary.spaces:
+        return f"{summary.spaces} place{'s' if summary.spaces != 1 else ''} left"
+    return f"full, {summary.waitlisted} waiting"
