@@ -26,6 +26,7 @@ from .courses import (
     Requirement,
     ResponsibilityGroup,
     SelfBooking,
+    WaitlistOrder,
 )
 from .people import CoverCategory, Practitioner, authority_key_for
 from .places import Area, Authority, Organisation, OrganisationKind, Venue
@@ -68,6 +69,7 @@ __all__ = [
     "Pathway",
     "PathwayCourse",
     "PathwayStatus",
+    "WaitlistOrder",
     "Practitioner",
     "RateCard",
     "RecordSource",

@@ -31,6 +31,13 @@ class SelfBooking(enum.StrEnum):
     WITH_APPROVAL = "with_approval"
 
 
+class WaitlistOrder(enum.StrEnum):
+    """How a course's waiting lists are ordered: first come, or those whose pathway requires it first."""
+
+    FIRST_COME = "first_come"
+    PATHWAY_NEED = "pathway_need"
+
+
 class Requirement(enum.StrEnum):
     REQUIRED = "required"
     RECOMMENDED = "recommended"
@@ -89,6 +96,11 @@ class Course(Model):
         enum_column(SelfBooking, "self_booking"), default=SelfBooking.NO, server_default=SelfBooking.NO.value
     )
     cancellation_window_days: Mapped[int] = mapped_column(default=2)
+    waitlist_order: Mapped[WaitlistOrder] = mapped_column(
+        enum_column(WaitlistOrder, "waitlist_order"),
+        default=WaitlistOrder.FIRST_COME,
+        server_default=WaitlistOrder.FIRST_COME.value,
+    )
     # How long before a record expires it is due for renewal (SPEC 3.2, 3.6: 90 days unless the course says).
     reminder_lead_days: Mapped[int] = mapped_column(default=90, server_default="90")
     charge_half_day_pence: Mapped[int] = mapped_column(default=2500)
