@@ -143,3 +143,24 @@ def test_a_practitioner_is_edited_and_given_an_account_from_their_record(app, ad
 def test_an_unknown_kind_or_record_is_not_found(admin_client):
     assert admin_client.get("/admin/reference/users").status_code == 404
     assert admin_client.get("/admin/reference/authorities/record?key=NOPE").status_code == 404
+
+
+def test_an_admin_downloads_a_practitioners_data_then_anonymises_them(app, admin_client):
+    url = "/admin/reference/practitioners/record?key=lee.smith@oakfield.example"
+    page = admin_client.get(url).get_data(as_text=True)
+    assert "Download their personal data" in page
+
+    download = admin_client.get("/admin/reference/practitioners/lee.smith@oakfield.example/personal-data.json")
+    assert download.mimetype == "application/json"
+    assert download.get_json()["practitioner"]["email"] == "lee.smith@oakfield.example"
+
+    confirm = admin_client.get("/admin/reference/practitioners/lee.smith@oakfield.example/anonymise")
+    assert h1_of(confirm) == "Anonymise Lee Smith"
+    response = admin_client.post(
+        "/admin/reference/practitioners/lee.smith@oakfield.example/anonymise",
+        data={"csrf_token": csrf_token_from(confirm.get_data(as_text=True))},
+    )
+    assert response.status_code == 302
+    listing = admin_client.get("/admin/reference/practitioners").get_data(as_text=True)
+    assert "lee.smith" not in listing and "Anonymised" in listing
+    assert admin_client.get("/admin/reference/practitioners/lee.smith@oakfield.example/anonymise").status_code == 404

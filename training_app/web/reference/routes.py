@@ -3,9 +3,12 @@ and change one record (checked by the same reader as that kind's CSV import), an
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ...extensions import db
 from ...imports.service import READERS
@@ -14,6 +17,7 @@ from ...models import Practitioner, Role, User
 from ...permissions import allow
 from ...services import account_links
 from ...services.accounts import AccountError
+from ...services.personal_data import PersonalDataError, anonymise_practitioner, subject_access
 from ...services.reference_data import REFERENCE_KINDS, record_row, reference_page
 from ..accounts.routes import link_url
 from .forms import column_label, record_form
@@ -91,6 +95,40 @@ def practitioner_account():
         return redirect(url_for("reference.record_page", kind="practitioners", key=key))
     flash(f"An invitation has been sent to {user.email}. The link works once, for 7 days.", "success")
     return redirect(url_for("admin.user_page", user_id=user.id))
+
+
+@bp.get("/practitioners/<string:email>/personal-data.json")
+@allow(Role.ADMIN)
+def subject_access_file(email: str):
+    """A practitioner's data as one JSON file, for a subject access request."""
+    practitioner = _practitioner_or_404(email)
+    body = json.dumps(subject_access(practitioner), indent=2, default=str, ensure_ascii=False)
+    headers = {"Content-Disposition": f'attachment; filename="personal-data-{practitioner.id}.json"'}
+    return Response(body, mimetype="application/json", headers=headers)
+
+
+@bp.route("/practitioners/<string:email>/anonymise", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def anonymise_page(email: str):
+    """Confirm, then remove a leaver's name, email and job title; their counts stay."""
+    practitioner = _practitioner_or_404(email)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        try:
+            anonymise_practitioner(practitioner, by=current_user._get_current_object())
+        except PersonalDataError as problem:
+            flash(str(problem).capitalize(), "error")
+        else:
+            flash("The practitioner has been anonymised. Their training still counts.", "success")
+        return redirect(url_for("reference.list_page", kind="practitioners"))
+    return render_template("reference/anonymise.html", practitioner=practitioner, form=form, key=practitioner.email)
+
+
+def _practitioner_or_404(email: str) -> Practitioner:
+    practitioner = db.session.execute(sa.select(Practitioner).filter_by(email=email.lower())).scalar_one_or_none()
+    if practitioner is None:
+        abort(404)
+    return practitioner
 
 
 def _key_of(kind: str, row) -> str:

@@ -1,0 +1,115 @@
+"""Personal data under UK GDPR: a practitioner's data for a subject access request, and anonymising a leaver
+so that every count (trained by area, attendance, claims) stays as it was while name, email and job title go."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, Unpack
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import (
+    Booking,
+    Certificate,
+    Course,
+    Practitioner,
+    ReminderLog,
+    TrainingRecord,
+    TrainingSession,
+    User,
+)
+from . import audit
+
+ANONYMOUS_DOMAIN = "anonymised.invalid"
+
+
+class PersonalDataError(ValueError):
+    """The request cannot be done as asked; the message says why."""
+
+
+def is_anonymised(practitioner: Practitioner) -> bool:
+    """Whether the practitioner's identifying details have been removed."""
+    return practitioner.email.endswith("@" + ANONYMOUS_DOMAIN)
+
+
+def subject_access(practitioner: Practitioner) -> dict[str, Any]:
+    """Everything held about the practitioner: their record, bookings, training records, certificates, emails."""
+    return {
+        "practitioner": {
+            "email": practitioner.email,
+            "first_name": practitioner.first_name,
+            "last_name": practitioner.last_name,
+            "job_title": practitioner.job_title,
+            "organisation": practitioner.organisation.name if practitioner.organisation else None,
+            "group": practitioner.group.code if practitioner.group else None,
+            "authorities": [a.name for a in practitioner.authorities],
+            "cover_category": practitioner.cover_category.value,
+        },
+        "bookings": _rows(
+            sa.select(
+                TrainingSession.code.label("session"),
+                Course.title.label("course"),
+                TrainingSession.starts_on,
+                Booking.status,
+                Booking.created_at,
+                Booking.cancelled_at,
+            )
+            .join(TrainingSession, TrainingSession.id == Booking.session_id)
+            .join(Course, Course.id == Booking.course_id)
+            .where(Booking.practitioner_id == practitioner.id)
+            .order_by(Booking.created_at)
+        ),
+        "training_records": _rows(
+            sa.select(
+                Course.title.label("course"),
+                TrainingRecord.completed_on,
+                TrainingRecord.expires_on,
+                TrainingRecord.source,
+                Certificate.number.label("certificate"),
+            )
+            .join(Course, Course.id == TrainingRecord.course_id)
+            .outerjoin(Certificate, Certificate.training_record_id == TrainingRecord.id)
+            .where(TrainingRecord.practitioner_id == practitioner.id)
+            .order_by(TrainingRecord.completed_on)
+        ),
+        "emails_sent": _rows(
+            sa.select(ReminderLog.kind, ReminderLog.stage, ReminderLog.sent_at)
+            .where(ReminderLog.practitioner_id == practitioner.id)
+            .order_by(ReminderLog.sent_at)
+        ),
+    }
+
+
+def anonymise_practitioner(practitioner: Practitioner, by: User) -> None:
+    """Remove a leaver's name, email and job title (and switch off their account), keeping their organisation,
+    group, authorities, bookings, attendance and records so every count stays the same; audited, committed."""
+    if is_anonymised(practitioner):
+        raise PersonalDataError("this practitioner has already been anonymised")
+    account = db.session.execute(sa.select(User).filter_by(practitioner_id=practitioner.id)).scalar_one_or_none()
+    practitioner.email = f"person-{practitioner.id}@{ANONYMOUS_DOMAIN}"
+    practitioner.first_name, practitioner.last_name, practitioner.job_title = (
+        "Anonymised",
+        f"person {practitioner.id}",
+        None,
+    )
+    if account is not None:
+        account.email, account.name, account.active = f"user-{account.id}@{ANONYMOUS_DOMAIN}", "", False
+        account.set_password(_unguessable())
+        db.session.execute(
+            sa.update(User).where(User.id == account.id).values(session_version=User.session_version + 1)
+        )
+    # The audit event names no one: keeping the old values here would undo the anonymising.
+    audit.record(by, "practitioner_anonymised", practitioner, new={"anonymised": True})
+    db.session.commit()
+
+
+def _rows(query: sa.Select[Unpack[tuple[Any, ...]]]) -> list[dict[str, Any]]:
+    return [
+        {key: getattr(value, "value", value) for key, value in row._mapping.items()}
+        for row in db.session.execute(query)
+    ]
+
+
+def _unguessable() -> str:
+    return secrets.token_urlsafe(32)
