@@ -15,7 +15,7 @@ from . import audit, booking_mail
 from .booking_checks import BookingRefused, Refusal, eligibility_problems
 from .bookings import PlaceLedger, lock_session, set_status
 from .scope import can_book_for
-from .waiting_list import close_gap, has_started, promote_first
+from .waiting_list import close_gap, has_started, place_in_queue, promote_first
 
 
 def transfer_booking(booking: Booking, to_code: str, by: User, now: datetime | None = None) -> Booking | None:
@@ -45,7 +45,8 @@ def transfer_booking(booking: Booking, to_code: str, by: User, now: datetime | N
     booking.status, booking.waitlist_position = BookingStatus.CANCELLED, None  # off the old list while it moves
     db.session.flush()
     booking.session_id = new.id
-    set_status(booking, status, ledger)
+    booking.waitlist_position = place_in_queue(new, booking.practitioner_id) if status == "waitlisted" else None
+    booking.status = status
     db.session.flush()
     promoted = None
     if was_waiting and position is not None:

@@ -38,7 +38,7 @@ from .calendar import to_london, working_days_before
 from .charges import charge_late_cancellation
 from .places import NO_BOOKINGS, places_by_session
 from .scope import can_book_for
-from .waiting_list import has_started, leave, promote_first
+from .waiting_list import has_started, leave, place_in_queue, promote_first
 
 # The booking statuses that say how every day of the session was marked.
 DAY_MARKS = {BookingStatus.ATTENDED: MarkStatus.ATTENDED, BookingStatus.ABSENT: MarkStatus.ABSENT}
@@ -199,6 +199,7 @@ def book_place(
     if problems:
         db.session.rollback()
         raise _first(problems)
+    position = place_in_queue(locked, practitioner.id) if status == BookingStatus.WAITLISTED else None
     booking = Booking(
         session_id=locked.id,
         practitioner_id=practitioner.id,
@@ -206,8 +207,8 @@ def book_place(
         booked_by_id=by.id,
         prerequisite_override=override_reason or None,
         status=status,
+        waitlist_position=position,
     )
-    set_status(booking, status, ledger)
     db.session.add(booking)
     try:
         db.session.flush()

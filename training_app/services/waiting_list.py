@@ -11,7 +11,21 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Booking, BookingStatus, TrainingSession, utcnow
+from ..models import (
+    Booking,
+    BookingStatus,
+    Pathway,
+    PathwayCourse,
+    Practitioner,
+    Requirement,
+    TrainingSession,
+    WaitlistOrder,
+    utcnow,
+)
+
+# Pathway need: those whose group's pathway requires the course first, then recommended, then everyone else.
+NEED_RANK = {Requirement.REQUIRED: 0, Requirement.RECOMMENDED: 1, Requirement.OPTIONAL: 2}
+NO_NEED = 3
 
 
 def waiting(session_id: int) -> list[Booking]:
@@ -22,6 +36,36 @@ def waiting(session_id: int) -> list[Booking]:
         .order_by(Booking.waitlist_position)
     )
     return list(db.session.scalars(query))
+
+
+def need_ranks(course_id: int, practitioner_ids: list[int]) -> dict[int, int]:
+    """How much each practitioner's pathway needs the course: 0 required, 1 recommended, 2 optional, 3 not on it."""
+    query = (
+        sa.select(Practitioner.id, PathwayCourse.requirement)
+        .outerjoin(Pathway, Pathway.group_id == Practitioner.group_id)
+        .outerjoin(PathwayCourse, sa.and_(PathwayCourse.pathway_id == Pathway.id, PathwayCourse.course_id == course_id))
+        .where(Practitioner.id.in_(practitioner_ids))
+    )
+    return {person: NEED_RANK.get(requirement, NO_NEED) for person, requirement in db.session.execute(query)}
+
+
+def place_in_queue(session: TrainingSession, practitioner_id: int) -> int:
+    """The position a newcomer joins the waiting list at, making room for it.
+
+    First come: the end. Pathway need: behind everyone whose need is as great or greater, ahead of the rest, who
+    move down one (last first, so no two ever hold the same position).
+    """
+    queue = waiting(session.id)
+    if session.course.waitlist_order != WaitlistOrder.PATHWAY_NEED:
+        return len(queue) + 1
+    ranks = need_ranks(session.course_id, [booking.practitioner_id for booking in queue] + [practitioner_id])
+    mine = ranks.get(practitioner_id, NO_NEED)
+    position = 1 + sum(1 for booking in queue if ranks.get(booking.practitioner_id, NO_NEED) <= mine)
+    for booking in reversed(queue):
+        if booking.waitlist_position is not None and booking.waitlist_position >= position:
+            booking.waitlist_position += 1
+            db.session.flush()
+    return position
 
 
 def close_gap(session_id: int, position: int) -> None:
