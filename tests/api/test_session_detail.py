@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 
-from training_app.extensions import db
 from training_app.models import BookingStatus, Role
 
 from ..factories import make_area, make_authority, make_course, make_session, make_trainer, make_venue
