@@ -208,7 +208,10 @@ def test_duplicating_opens_the_schedule_form_prefilled(app, setting):
     page = client.post("/sessions/CAF-7/duplicate", data={"csrf_token": token, "first_day": ["2", "2", "2027"]})
     text = page.get_data(as_text=True)
     assert h1_of(page) == "Schedule a session" and "A copy of session CAF-7" in text
-    assert 'name="days-1-date" type="text" inputmode="numeric" value="04"' in text or 'value="04"' in text
+    second_day = [
+        re.search(rf'<input[^>]*id="days-1-date-{part}"[^>]*>', text).group(0) for part in ("day", "month", "year")
+    ]
+    assert [re.search(r'value="([^"]*)"', box).group(1) for box in second_day] == ["04", "02", "2027"]
 
 
 def test_the_calendar_file_for_signed_in_users_and_tokens(app, setting, client):
