@@ -18,9 +18,15 @@ from tests.factories import (
     make_user,
 )
 from training_app.extensions import db
-from training_app.models import AuditEvent, Role, User
+from training_app.models import AuditEvent, Practitioner, Role, User
 from training_app.services.counting import trained_by_area
-from training_app.services.personal_data import PersonalDataError, anonymise_practitioner, subject_access
+from training_app.services.personal_data import (
+    PersonalDataError,
+    anonymise_practitioner,
+    inactive_practitioners,
+    retention_cutoff,
+    subject_access,
+)
 
 AS_OF = date(2008, 8, 31)
 
@@ -65,3 +71,14 @@ def test_anonymising_a_leaver_keeps_the_trained_by_area_table_identical(leaver):
     assert len(subject_access(leaver)["bookings"]) == 1
     with pytest.raises(PersonalDataError, match="already"):
         anonymise_practitioner(leaver, by=admin)
+
+
+def test_people_with_no_booking_or_training_since_the_cutoff_are_offered_for_anonymising(leaver):
+    assert retention_cutoff(date(2016, 2, 29), 6) == date(2010, 2, 28)
+    # The leaver trained in March 2008 and was booked just now; the stayer has done nothing.
+    assert [row.email for row in inactive_practitioners(date(2008, 1, 1))] == ["stayer@school.example"]
+    admin = make_user(Role.ADMIN)
+    db.session.commit()
+    stayer = db.session.execute(sa.select(Practitioner).filter_by(email="stayer@school.example")).scalar_one()
+    anonymise_practitioner(stayer, by=admin)
+    assert inactive_practitioners(date(2008, 1, 1)) == []

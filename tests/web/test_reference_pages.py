@@ -164,3 +164,12 @@ def test_an_admin_downloads_a_practitioners_data_then_anonymises_them(app, admin
     listing = admin_client.get("/admin/reference/practitioners").get_data(as_text=True)
     assert "lee.smith" not in listing and "Anonymised" in listing
     assert admin_client.get("/admin/reference/practitioners/lee.smith@oakfield.example/anonymise").status_code == 404
+
+
+def test_the_retention_page_lists_people_with_no_recent_activity(app, admin_client):
+    response = admin_client.get("/admin/reference/practitioners/inactive")
+
+    assert h1_of(response) == "Practitioners to anonymise"
+    page = response.get_data(as_text=True)
+    assert "kept for 6 years" in page
+    assert "pat.jones@oakfield.example" in page and "lee.smith@oakfield.example" in page

@@ -81,6 +81,7 @@ EXPECTED = {
     "reference.practitioner_account": {Role.ADMIN},
     "reference.subject_access_file": {Role.ADMIN},
     "reference.anonymise_page": {Role.ADMIN},
+    "reference.inactive_page": {Role.ADMIN},
 }
 
 UNCHECKED = {"static"}

@@ -14,7 +14,7 @@ from .users import User
 
 class LinkPurpose(enum.StrEnum):
     INVITATION = "invitation"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (what a link is for, not a password)
 
 
 class AccountLink(Model):

@@ -4,7 +4,8 @@ so that every count (trained by area, attendance, claims) stays as it was while 
 from __future__ import annotations
 
 import secrets
-from typing import Any, Unpack
+from datetime import date, time
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -20,6 +21,7 @@ from ..models import (
     User,
 )
 from . import audit
+from .calendar import london_to_utc
 
 ANONYMOUS_DOMAIN = "anonymised.invalid"
 
@@ -104,7 +106,29 @@ def anonymise_practitioner(practitioner: Practitioner, by: User) -> None:
     db.session.commit()
 
 
-def _rows(query: sa.Select[Unpack[tuple[Any, ...]]]) -> list[dict[str, Any]]:
+def retention_cutoff(today: date, years: int) -> date:
+    """The day before which a practitioner's last activity makes them due for anonymising (29 Feb -> 28 Feb)."""
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def inactive_practitioners(cutoff: date, limit: int = 200) -> list[Any]:
+    """Practitioners, not yet anonymised, with no booking made and no training completed on or after the cutoff."""
+    recent_bookings = sa.select(Booking.practitioner_id).where(Booking.created_at >= london_to_utc(cutoff, time(0)))
+    recent_records = sa.select(TrainingRecord.practitioner_id).where(TrainingRecord.completed_on >= cutoff)
+    query = (
+        sa.select(Practitioner.email, Practitioner.first_name, Practitioner.last_name)
+        .where(Practitioner.id.not_in(recent_bookings), Practitioner.id.not_in(recent_records))
+        .where(Practitioner.email.not_like(f"%@{ANONYMOUS_DOMAIN}"))
+        .order_by(Practitioner.last_name, Practitioner.first_name, Practitioner.email)
+        .limit(limit)
+    )
+    return list(db.session.execute(query))
+
+
+def _rows(query: sa.Select[*tuple[Any, ...]]) -> list[dict[str, Any]]:
     return [
         {key: getattr(value, "value", value) for key, value in row._mapping.items()}
         for row in db.session.execute(query)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Unpack
+from typing import Any
 
 import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Area, Authority, Organisation, Practitioner, ResponsibilityGroup
 
-AnySelect = sa.Select[Unpack[tuple[Any, ...]]]
+AnySelect = sa.Select[*tuple[Any, ...]]
 REFERENCE_KINDS = ("authorities", "areas", "organisations", "practitioners")
 
 
@@ -20,7 +20,7 @@ REFERENCE_KINDS = ("authorities", "areas", "organisations", "practitioners")
 class ReferencePage:
     """One page of a kind's records as plain rows, with how many match."""
 
-    rows: list[sa.Row[Unpack[tuple[Any, ...]]]]
+    rows: list[sa.Row[*tuple[Any, ...]]]
     total: int
     page: int
     pages: int

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -17,12 +17,21 @@ from ...models import Practitioner, Role, User
 from ...permissions import allow
 from ...services import account_links
 from ...services.accounts import AccountError
-from ...services.personal_data import PersonalDataError, anonymise_practitioner, subject_access
+from ...services.calendar import london_today
+from ...services.personal_data import (
+    PersonalDataError,
+    anonymise_practitioner,
+    inactive_practitioners,
+    retention_cutoff,
+    subject_access,
+)
 from ...services.reference_data import REFERENCE_KINDS, record_row, reference_page
 from ..accounts.routes import link_url
 from .forms import column_label, record_form
 
 bp = Blueprint("reference", __name__, url_prefix="/admin/reference")
+
+DEFAULT_RETENTION_YEARS = 6
 
 TITLES = {
     "authorities": "Authorities",
@@ -122,6 +131,16 @@ def anonymise_page(email: str):
             flash("The practitioner has been anonymised. Their training still counts.", "success")
         return redirect(url_for("reference.list_page", kind="practitioners"))
     return render_template("reference/anonymise.html", practitioner=practitioner, form=form, key=practitioner.email)
+
+
+@bp.get("/practitioners/inactive")
+@allow(Role.ADMIN)
+def inactive_page():
+    """People with no booking or training within the retention period (RETENTION_YEARS, default 6), to anonymise."""
+    years = int(current_app.config.get("RETENTION_YEARS", DEFAULT_RETENTION_YEARS))
+    cutoff = retention_cutoff(london_today(), years)
+    people = inactive_practitioners(cutoff)
+    return render_template("reference/inactive.html", people=people, cutoff=cutoff, years=years)
 
 
 def _practitioner_or_404(email: str) -> Practitioner:
