@@ -98,11 +98,12 @@ def test_an_update_is_counted_as_one(app, coordinator_client):
 def test_a_file_that_is_not_a_csv_or_too_large_gets_a_clear_message(
     app, coordinator_client, content, filename, message
 ):
+    limit = app.config.get("IMPORT_MAX_BYTES")
     app.config["IMPORT_MAX_BYTES"] = 1024
     try:
         response = _upload(coordinator_client, content, filename=filename)
     finally:
-        app.config.pop("IMPORT_MAX_BYTES")
+        app.config["IMPORT_MAX_BYTES"] = limit
 
     assert title_of(response).startswith("Error: Import records")
     assert message in response.get_data(as_text=True)
