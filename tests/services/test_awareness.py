@@ -184,3 +184,12 @@ def test_an_organisation_can_be_marked_awareness_only_and_back():
 
     events = db.session.scalars(sa.select(AuditEvent).filter_by(action="awareness_only_set")).all()
     assert [(e.old_value, e.new_value) for e in events] == [(True, False), (False, True)]
+
+
+def test_the_awareness_summary_counts_statuses_due_dates_and_presentations():
+    awareness_world()
+    awareness.record_sign_off(values())
+    awareness.record_sign_off(values(service="Planned GPs", status=SignOffStatus.PLANNED))
+
+    assert awareness.awareness_summary(date(2010, 10, 30)) == awareness.AwarenessSummary(1, 1, 0, 0, 0)
+    assert awareness.awareness_summary(date(2010, 10, 31)).due == 1

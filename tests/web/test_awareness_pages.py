@@ -187,3 +187,12 @@ def test_the_register_downloads_as_a_workbook(app, world):
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.data[:2] == b"PK"
+
+
+def test_the_coordinators_dashboard_shows_the_awareness_work(app, world):
+    html = _client(app, world["coordinator"]).get("/").get_data(as_text=True)
+
+    assert "Awareness-only sectors" in html
+    assert "2 services signed off" in html
+    assert "2 due for re-awareness" in html  # signed off in 2007, renewed after 36 months
+    assert "0 presentations reaching 0 staff" in html

@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Authority, AwarenessSignOff, Organisation, OrganisationKind, User
+from ..models import Authority, AwarenessPresentation, AwarenessSignOff, Organisation, OrganisationKind, User
 from ..models.awareness import SignOffStatus, signoff_authorities
 from . import audit
 from .calendar import DateProblem, DateProblemKind, check_supported, parse_iso_date
@@ -277,6 +277,33 @@ def due_for_reawareness(on: date, months: int | None = None) -> list[tuple[Aware
     versions = current_versions()
     due = [(s, reawareness_due_on(s, versions, months)) for s in sign_offs(status=SignOffStatus.SIGNED_OFF)]
     return [(sign_off, day) for sign_off, day in due if day is not None and day <= on]
+
+
+@dataclass(frozen=True)
+class AwarenessSummary:
+    """The awareness work at a glance, for the coordinator's dashboard."""
+
+    signed_off: int
+    in_progress: int
+    due: int
+    presentations: int
+    people: int
+
+
+def awareness_summary(today: date) -> AwarenessSummary:
+    """Sign-offs signed off and still in progress, those due re-awareness by today, and presentations given."""
+    by_status = dict(
+        db.session.execute(sa.select(AwarenessSignOff.status, sa.func.count()).group_by(AwarenessSignOff.status)).all()
+    )
+    given, people = db.session.execute(
+        sa.select(
+            sa.func.count(AwarenessPresentation.id), sa.func.coalesce(sa.func.sum(AwarenessPresentation.headcount), 0)
+        )
+    ).one()
+    signed_off = by_status.get(SignOffStatus.SIGNED_OFF, 0)
+    return AwarenessSummary(
+        signed_off, sum(by_status.values()) - signed_off, len(due_for_reawareness(today)), given, people
+    )
 
 
 @dataclass

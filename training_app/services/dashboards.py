@@ -33,6 +33,7 @@ from ..models import (
 from ..models.base import Model, utcnow
 from ..models.people import practitioner_authorities
 from ..models.users import user_authorities
+from .awareness import awareness_summary
 from .batches import Query
 from .calendar import london_today
 from .places import session_places
@@ -85,7 +86,7 @@ def admin_figures(user: User) -> dict[str, Any]:
 
 
 def coordinator_figures(user: User) -> dict[str, Any]:
-    """The next scheduled sessions with their places taken against capacity, and how many wait."""
+    """The next scheduled sessions with their places taken against capacity, how many wait, and awareness work."""
     places = session_places()
     rows = db.session.execute(
         sa.select(
@@ -104,7 +105,7 @@ def coordinator_figures(user: User) -> dict[str, Any]:
         .order_by(TrainingSession.starts_on, TrainingSession.code)
         .limit(UPCOMING_SESSIONS)
     ).all()
-    return {"sessions": rows}
+    return {"sessions": rows, "awareness": awareness_summary(london_today())}
 
 
 def booker_figures(user: User) -> dict[str, Any]:
