@@ -160,7 +160,7 @@ def _plan(form: SessionForm) -> tuple[SessionPlan, list[dict[str, str]]]:
     numbers = {}
     for field in (form.capacity, form.booking_closes_days):
         text = (field.data or "").strip()
-        numbers[field.name] = int(text) if text.isdigit() and len(text) < 7 else -1
+        numbers[field.name] = int(text) if text.isascii() and text.isdigit() and len(text) < 7 else -1
         if numbers[field.name] < 0:
             field.errors = [f"{field.label.text} must be a whole number"]
             errors.append({"text": field.errors[0], "href": f"#{field.id}"})
@@ -212,7 +212,7 @@ def _form_data(plan: SessionPlan) -> dict[str, Any]:
 def _id(text: Any) -> int:
     """A row id from a select box; 0 (no row) when it is not a sensible number."""
     text = str(text or "")
-    return int(text) if text.isdigit() and len(text) < 10 else 0
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
 
 
 def _session_or_404(code: str) -> TrainingSession:

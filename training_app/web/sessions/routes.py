@@ -21,6 +21,7 @@ from ...services.calendar import DateProblem, london_today, parse_iso_date
 from ...services.calendars import session_calendar, trainer_feed, trainer_for_token
 from ...services.sessions_query import SessionFilters
 from ...services.trainers import trainer_of
+from ..paging import page_number
 from .forms import FilterForm
 
 bp = Blueprint("sessions", __name__, url_prefix="/sessions")
@@ -37,7 +38,7 @@ def list_page():
     """Sessions filtered by course, host authority, area, dates and free places, a page at a time."""
     form = filter_form()
     filters, errors = read_filters(form)
-    page = _page_number()
+    page = page_number(request.args)
     sessions, total = [], 0
     if not errors:
         total = sessions_query.count_sessions(filters)
@@ -137,7 +138,7 @@ def read_filters(form: FilterForm) -> tuple[SessionFilters, list[dict[str, str]]
         authority=form.authority.data or None,
         date_from=dates["date_from"],
         date_to=dates["date_to"],
-        area_id=int(area) if area.isdigit() and len(area) < 10 else None,
+        area_id=int(area) if area.isascii() and area.isdigit() and len(area) < 10 else None,
         has_places=bool(form.has_places.data),
     )
     fields = {"course": form.course, "authority": form.authority, "to": form.date_to}
@@ -145,11 +146,6 @@ def read_filters(form: FilterForm) -> tuple[SessionFilters, list[dict[str, str]]
         fields[name].errors = [message]
         errors.append({"text": message, "href": f"#{fields[name].id}"})
     return filters, errors
-
-
-def _page_number() -> int:
-    text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and 0 < len(text) < 6 and int(text) > 0 else 1
 
 
 def signed_in_or_token(view: Callable) -> Callable:
