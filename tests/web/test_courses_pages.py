@@ -227,6 +227,16 @@ def test_an_unknown_group_is_404(coordinator):
     assert coordinator.get("/pathways/99").status_code == 404
 
 
+@pytest.mark.parametrize(
+    "path", ["/courses/%00/edit", "/courses/" + "X" * 300 + "/edit", "/pathways/%00", "/pathways/3/courses/%00/up"]
+)
+def test_codes_no_record_could_have_are_404_not_500(coordinator, path):
+    if path.endswith("/up"):
+        assert _post(coordinator, path, "/pathways/3").status_code == 404
+    else:
+        assert coordinator.get(path).status_code == 404
+
+
 def test_the_navigation_offers_courses_pathways_and_venues_to_coordinators(coordinator):
     html = coordinator.get("/").get_data(as_text=True)
     for text, href in (("Courses", "/courses"), ("Pathways", "/pathways"), ("Venues", "/venues")):

@@ -85,7 +85,9 @@ def all_courses() -> list[Course]:
 
 
 def course_with_code(code: str) -> Course | None:
-    """The course with this code, or None."""
+    """The course with this code, or None (a code no course could have, such as one with a NUL, is None too)."""
+    if len(code) > 40 or "\x00" in code:
+        return None
     return db.session.execute(sa.select(Course).filter_by(code=code)).scalar_one_or_none()
 
 

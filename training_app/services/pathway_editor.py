@@ -119,5 +119,7 @@ def all_groups() -> list[ResponsibilityGroup]:
 
 
 def group_with_code(code: str) -> ResponsibilityGroup | None:
-    """The responsibility group with this code, or None."""
+    """The responsibility group with this code, or None (also for a code no group could have)."""
+    if len(code) > 20 or "\x00" in code:
+        return None
     return db.session.execute(sa.select(ResponsibilityGroup).filter_by(code=code)).scalar_one_or_none()
