@@ -12,7 +12,7 @@ from tests.factories import make_user
 from training_app.extensions import db
 from training_app.models import AuditEvent, AwarenessSignOff, OrganisationKind, Role
 from training_app.models.awareness import SignOffStatus
-from training_app.services import awareness
+from training_app.services import awareness, awareness_coverage
 from training_app.services.awareness import SignOffError, parse_completed
 from training_app.services.calendar import DateProblem
 from training_app.services.scope import can_see_sign_off
@@ -117,7 +117,7 @@ def test_the_coverage_grid_shows_signed_off_delivered_and_missing_cells():
         values(service="City Probation", authority_codes=["LEICESTER"], status=SignOffStatus.DELIVERED)
     )
 
-    grid = awareness.coverage()
+    grid = awareness_coverage.coverage()
 
     assert [a.code for a in grid.authorities] == ["RUTLAND", "LEICESTERSHIRE", "LEICESTER"]
     rows = dict(grid.rows)
@@ -133,7 +133,7 @@ def test_a_lead_sees_only_their_authorities_in_the_coverage_grid():
     world = awareness_world()
     awareness.record_sign_off(values())
 
-    grid = awareness.coverage({world["rutland"].id})
+    grid = awareness_coverage.coverage({world["rutland"].id})
 
     assert [a.code for a in grid.authorities] == ["RUTLAND"]
 

@@ -18,7 +18,7 @@ from ...extensions import db
 from ...models import Authority, AwarenessSignOff, Organisation, OrganisationKind
 from ...models.awareness import SignOffStatus
 from ...permissions import REPORT_READERS, STAFF, allow
-from ...services import awareness, evidence_files
+from ...services import awareness, awareness_coverage, evidence_files
 from ...services.awareness import SignOffError, SignOffValues
 from ...services.calendar import DateProblem, parse_iso_date
 from ...services.evidence_files import EvidenceError
@@ -140,7 +140,7 @@ def mark_awareness_only():
 
 
 def _coverage_page(form: AwarenessOnlyForm):
-    grid = awareness.coverage(report_scope(current_user))
+    grid = awareness_coverage.coverage(report_scope(current_user))
     return render_template(
         "awareness/coverage.html", grid=grid, form=form, statuses=STATUS_LABELS, sector_label=sector_label
     )
