@@ -62,6 +62,7 @@ def _venue(page, base_url: str) -> None:
     page.get_by_label("Name", exact=True).fill("Browser Hall")
     page.get_by_label("Room capacity").fill("30")
     page.get_by_role("button", name="Save venue").click()
+    page.locator(".govuk-notification-banner").wait_for()
 
 
 def test_a_coordinator_schedules_a_two_day_session_over_a_bank_holiday(places, page_for):
@@ -69,6 +70,7 @@ def test_a_coordinator_schedules_a_two_day_session_over_a_bank_holiday(places, p
     _sign_in(page, places)
     _venue(page, places)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Sessions").click()
+    page.wait_for_url("**/sessions/")
     assert page.locator("h1").inner_text() == "Sessions"
     page.get_by_role("link", name="Schedule a session").click()
     page.get_by_label("Session code").fill("BRS-LIVE-1")
@@ -85,12 +87,14 @@ def test_a_coordinator_schedules_a_two_day_session_over_a_bank_holiday(places, p
     warnings = page.locator("#warnings").inner_text()
     assert "Monday 6 May 2030 is a bank holiday in England and Wales" in warnings
     page.get_by_role("button", name="Save anyway").click()
+    page.wait_for_url("**/sessions/BRS-LIVE-1")
 
     assert page.locator("h1").inner_text() == "Session BRS-LIVE-1"
     assert "Session BRS-LIVE-1 is saved." in page.locator(".govuk-notification-banner").inner_text()
     page.get_by_role("link", name="Sessions", exact=True).first.click()
     page.get_by_label("Course").select_option(label="BRS: Browser scheduling course")
     page.get_by_role("button", name="Find sessions").click()
+    page.wait_for_url("**/sessions/?course=BRS*")
     row = page.get_by_role("row", name="BRS-LIVE-1")
     assert "16 of 16" in row.inner_text()
     page.goto(places + "/sessions/month?month=2030-05")
@@ -107,15 +111,16 @@ def test_the_session_pages_have_no_serious_accessibility_violations(places, page
     page.get_by_label("Course").select_option(label="BRS: Browser scheduling course")
     _fill_day(page, 0, DAYS[1], start="16:00", end="09:30")
     page.get_by_role("button", name="Save session").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for()
     checked = {"schedule form with errors": _serious_violations(page)}
     _fill_day(page, 0, DAYS[1])
     page.get_by_label("Capacity").fill("10")
     page.get_by_label("Host authority").select_option(label="Browsershire")
     page.get_by_role("button", name="Save session").click()
-    assert page.locator("#warnings").is_visible()
+    page.locator("#warnings").wait_for()
     checked["schedule form with warnings"] = _serious_violations(page)
     page.get_by_role("button", name="Save anyway").click()
+    page.wait_for_url("**/sessions/BRS-AXE-1")
     for path in (
         "/sessions/",
         "/sessions/month?month=2030-05",
