@@ -7,7 +7,7 @@ import hashlib
 import re
 from importlib import resources
 
-from flask import Flask, Response, current_app, flash, request, session
+from flask import Flask, Response, abort, current_app, flash, request, session
 from flask_login import logout_user, user_logged_in, user_logged_out
 
 from .extensions import db, login_manager
@@ -47,10 +47,26 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+def holds_nul() -> bool:
+    """Whether the path, the query string or a form field (not an uploaded file) holds a NUL character."""
+    if "\x00" in request.path:
+        return True
+    fields = [*request.args.items(multi=True)]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += request.form.items(multi=True)
+    return any("\x00" in key or "\x00" in value for key, value in fields)
+
+
 def register_security(app: Flask) -> None:
     """Add the security headers to every response and end sessions that are past their limits."""
     user_logged_in.connect(_start_session_clock, app)
     user_logged_out.connect(_stop_session_clock, app)
+
+    @app.before_request
+    def _refuse_nul_characters() -> None:
+        # No record holds a NUL and PostgreSQL cannot even compare one, so any text with it is a bad request.
+        if holds_nul():
+            abort(400, "The address or the form holds a NUL character, which no value here may contain.")
 
     @app.before_request
     def _end_expired_session() -> None:
