@@ -50,6 +50,7 @@ def _statuses():
 
 def test_a_booker_sees_who_gets_a_place_before_confirming_then_books_them(app, client, school):
     signed_in(client, school["booker"])
+    assert 'href="/bookings/new/CAF-50"' in client.get("/sessions/CAF-50").get_data(as_text=True)
     page = client.get("/bookings/new/CAF-50")
     assert page.status_code == 200 and h1_of(page) == "Book staff on CAF-50"
     assert "2 of 3 places left" in page.get_data(as_text=True)

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from ...api.auth import MAX_TOKEN_LENGTH, bearer_token
 from ...extensions import db
-from ...models import Area, Authority, Course, TrainingSession
+from ...models import Area, Authority, Course, Role, TrainingSession
 from ...permissions import SIGNED_IN, STAFF, allow, public
 from ...services import sessions_query
 from ...services.accounts import user_for_token
@@ -103,7 +103,10 @@ def show_page(code: str):
     detail = sessions_query.find_session(code)
     if detail is None:
         abort(404)
-    return render_template("sessions/show.html", detail=detail, can_schedule=current_user.role in STAFF)
+    can_book = current_user.role in (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
+    return render_template(
+        "sessions/show.html", detail=detail, can_schedule=current_user.role in STAFF, can_book=can_book
+    )
 
 
 def filter_form() -> FilterForm:
