@@ -54,7 +54,8 @@ def json_body(schema: dict[str, Any]) -> dict[str, Any]:
 
 def errors(*statuses: int) -> dict[str, Any]:
     """The error responses an operation can give, always with 401 (every call but the document needs a token)."""
-    return {str(status): {"$ref": f"#/components/responses/{ERROR_RESPONSES[status]}"} for status in (401, *statuses)}
+    every = sorted({401, *statuses})
+    return {str(status): {"$ref": f"#/components/responses/{ERROR_RESPONSES[status]}"} for status in every}
 
 
 def error_components() -> dict[str, Any]:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Course, CourseKind, SelfBooking, User, utcnow
+from ..models import Course, CourseKind, SelfBooking, User, WaitlistOrder, utcnow
 from ..models.courses import course_prerequisites
 from . import audit
 from .records import MAX_VALIDITY_MONTHS
@@ -44,6 +44,7 @@ class CourseSettings:
     charge_half_day_pence: int = DEFAULT_HALF_DAY_PENCE
     charge_day_pence: int = DEFAULT_DAY_PENCE
     self_booking: SelfBooking = SelfBooking.NO
+    waitlist_order: WaitlistOrder = WaitlistOrder.FIRST_COME
     description: str = ""
     joining_instructions: str = ""
 
@@ -171,6 +172,7 @@ def course_values(course: Course) -> dict[str, Any]:
         "charge_half_day_pence": course.charge_half_day_pence,
         "charge_day_pence": course.charge_day_pence,
         "self_booking": course.self_booking.value,
+        "waitlist_order": course.waitlist_order.value,
         "description": course.description,
         "joining_instructions": course.joining_instructions,
         "retired": course.is_retired,
@@ -182,6 +184,7 @@ def _apply(course: Course, settings: CourseSettings) -> None:
     course.typical_duration_minutes = settings.typical_duration_minutes
     course.validity_months, course.reminder_lead_days = settings.validity_months, settings.reminder_lead_days
     course.counts_as_trained, course.self_booking = settings.counts_as_trained, settings.self_booking
+    course.waitlist_order = settings.waitlist_order
     course.charge_half_day_pence, course.charge_day_pence = settings.charge_half_day_pence, settings.charge_day_pence
     course.description, course.joining_instructions = settings.description, settings.joining_instructions
     prerequisites = _courses_by_code(settings.prerequisites)

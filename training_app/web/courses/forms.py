@@ -11,7 +11,7 @@ from wtforms import Field, RadioField, SelectField, StringField, SubmitField, Te
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from ...models import CourseKind, Requirement, SelfBooking
+from ...models import CourseKind, Requirement, SelfBooking, WaitlistOrder
 
 WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 POUNDS = re.compile(r"£?([0-9]{1,8})(?:\.([0-9]{2}))?")
@@ -24,6 +24,10 @@ KIND_LABELS = {
     CourseKind.MANAGERS_BRIEFING: "Managers' briefing",
     CourseKind.REFRESHER: "Refresher",
     CourseKind.OTHER: "Other",
+}
+WAITLIST_ORDER_LABELS = {
+    WaitlistOrder.FIRST_COME: "First come, first served",
+    WaitlistOrder.PATHWAY_NEED: "By pathway need: people whose pathway requires the course go first",
 }
 SELF_BOOKING_LABELS = {
     SelfBooking.NO: "No: a booker or coordinator books",
@@ -164,6 +168,12 @@ class CourseForm(FlaskForm):
         widget=GovRadioInput(),
         choices=[SelectChoice(value.value, label) for value, label in SELF_BOOKING_LABELS.items()],
         default=SelfBooking.NO.value,
+    )
+    waitlist_order = RadioField(
+        "How is a full session's waiting list ordered?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(value.value, label) for value, label in WAITLIST_ORDER_LABELS.items()],
+        default=WaitlistOrder.FIRST_COME.value,
     )
     description = TextAreaField(
         "Description (optional)",

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ...api.routes import NumberConverter
-from ...models import Course, CourseKind, SelfBooking
+from ...models import Course, CourseKind, SelfBooking, WaitlistOrder
 from ...permissions import STAFF, allow
 from ...services import courses
 from .forms import (
@@ -102,6 +102,7 @@ def _settings(form: CourseForm) -> courses.CourseSettings:
         charge_half_day_pence=to_pence(form.charge_half_day.data),
         charge_day_pence=to_pence(form.charge_day.data),
         self_booking=SelfBooking(form.self_booking.data),
+        waitlist_order=WaitlistOrder(form.waitlist_order.data),
         description=form.description.data or "",
         joining_instructions=form.joining_instructions.data or "",
     )
@@ -134,6 +135,7 @@ def _course_data(course: Course) -> dict[str, object]:
         "charge_half_day": to_pounds(course.charge_half_day_pence),
         "charge_day": to_pounds(course.charge_day_pence),
         "self_booking": course.self_booking.value,
+        "waitlist_order": course.waitlist_order.value,
         "description": course.description,
         "joining_instructions": course.joining_instructions,
     }
