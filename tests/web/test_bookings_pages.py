@@ -147,8 +147,11 @@ def test_cancelling_promotes_the_first_waiting_and_other_schools_bookings_are_ou
 def test_a_cancelled_session_takes_no_bookings(app, client, school):
     with app.app_context():
         make_session(code="GONE", days=(_weekday(21),), status="cancelled")
+        make_session(code="PAST", days=(london_today() - timedelta(days=7),))
         db.session.commit()
     signed_in(client, school["booker"])
+    for code in ("GONE", "PAST"):
+        assert "/bookings/new/" not in client.get(f"/sessions/{code}").get_data(as_text=True)  # no Book staff button
 
     page = client.get("/bookings/new/GONE").get_data(as_text=True)
 

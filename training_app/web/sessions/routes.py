@@ -13,10 +13,11 @@ from flask_login import current_user
 
 from ...api.auth import MAX_TOKEN_LENGTH, bearer_token
 from ...extensions import db
-from ...models import Area, Authority, Course, Role, TrainingSession
+from ...models import Area, Authority, Course, Role, TrainingSession, utcnow
 from ...permissions import SIGNED_IN, STAFF, allow, public
 from ...services import sessions_query
 from ...services.accounts import user_for_token
+from ...services.booking_checks import session_problem
 from ...services.calendar import DateProblem, london_today, parse_iso_date
 from ...services.calendars import session_calendar, trainer_feed, trainer_for_token
 from ...services.sessions_query import SessionFilters
@@ -103,10 +104,16 @@ def show_page(code: str):
     detail = sessions_query.find_session(code)
     if detail is None:
         abort(404)
-    can_book = current_user.role in (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
+    can_book = current_user.role in (Role.ADMIN, Role.COORDINATOR, Role.BOOKER) and _takes_bookings(code)
     return render_template(
         "sessions/show.html", detail=detail, can_schedule=current_user.role in STAFF, can_book=can_book
     )
+
+
+def _takes_bookings(code: str) -> bool:
+    """Whether the session can take a booking now (scheduled, not begun, its booking window open)."""
+    session = db.session.execute(sa.select(TrainingSession).filter_by(code=code)).scalar_one()
+    return session_problem(session, utcnow()) is None
 
 
 def filter_form() -> FilterForm:
