@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import Booking, BookingStatus, Practitioner, Role, TrainingSession
 from ..services.booking_checks import BookingRefused, Refusal
 from ..services.bookings import book_place, cancel_booking
+from ..services.lookups import practitioner_with_email, session_with_code
 from .auth import api_allow
 from .docs import STRING, errors, json_body, json_response, ref
 from .errors import ApiError
@@ -83,19 +84,14 @@ def delete_booking(booking_id: int):
 
 
 def _session(code: str) -> TrainingSession:
-    session = None
-    if len(code) <= 40 and "\x00" not in code:
-        session = db.session.execute(sa.select(TrainingSession).filter_by(code=code)).scalar_one_or_none()
+    session = session_with_code(code)
     if session is None:
         raise ApiError.not_found("There is no session with that code.")
     return session
 
 
 def _practitioner(email: str) -> Practitioner:
-    email = email.strip().lower()
-    found = None
-    if len(email) <= 254 and "\x00" not in email:
-        found = db.session.execute(sa.select(Practitioner).filter_by(email=email)).scalar_one_or_none()
+    found = practitioner_with_email(email)
     if found is None:
         raise ApiError.validation_failed({"practitioner": "There is no practitioner with that email address."})
     return found

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import g, jsonify
 
-from ..extensions import db
 from ..models import PathwayStatus, Practitioner, Requirement, Role
 from ..services.calendar import london_today
+from ..services.lookups import practitioner_with_email
 from ..services.pathways import CourseOnPathway, pathway_of
 from ..services.scope import can_see_practitioner
 from .auth import api_allow
@@ -44,10 +43,7 @@ def practitioner_pathway(email: str):
 
 def _practitioner(email: str) -> Practitioner:
     """The practitioner with this email (any case), or a 404."""
-    email = email.strip().lower()
-    found = None
-    if len(email) <= MAX_EMAIL_LENGTH and "\x00" not in email:
-        found = db.session.execute(sa.select(Practitioner).filter_by(email=email)).scalar_one_or_none()
+    found = practitioner_with_email(email)
     if found is None:
         raise ApiError.not_found("There is no practitioner with that email address.")
     return found

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from ..database import reading_after_commit
 from ..extensions import db
 from ..models import ACTIVE_STATUSES, Booking, BookingStatus, Practitioner, TrainingSession, User, utcnow
 from . import audit, booking_mail
 from .booking_checks import BookingRefused, Refusal, eligibility_problems
 from .bookings import PlaceLedger, lock_session, set_status
+from .lookups import session_with_code
 from .scope import can_book_for
 from .waiting_list import close_gap, has_started, place_in_queue, promote_first
 
@@ -115,9 +114,7 @@ def _check_transfer(booking: Booking, old: TrainingSession, new: TrainingSession
 
 
 def _session_by_code(code: str) -> TrainingSession:
-    found = None
-    if 0 < len(code) <= 40 and "\x00" not in code:
-        found = db.session.execute(sa.select(TrainingSession).filter_by(code=code)).scalar_one_or_none()
+    found = session_with_code(code)
     if found is None:
         raise BookingRefused("session", f"there is no session with code {code[:40]}")
     return found

@@ -17,6 +17,7 @@ from ...services.bookings import cancel_booking
 from ...services.calendar import london_today
 from ...services.dashboards import booking_rows
 from ...services.group_booking import GroupOutcome, book_group, preview_group_booking
+from ...services.lookups import session_with_code
 from ...services.places import places_of
 from ...services.scope import can_book_for
 from ...services.sessions_query import SessionFilters, SessionSummary, list_sessions
@@ -92,9 +93,7 @@ def cancel_page(booking_id: int):
 
 
 def _session(code: str) -> TrainingSession:
-    session = None
-    if 0 < len(code) <= 40 and "\x00" not in code:
-        session = db.session.execute(sa.select(TrainingSession).filter_by(code=code)).scalar_one_or_none()
+    session = session_with_code(code)
     if session is None:
         abort(404)
     return session
