@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
@@ -54,7 +56,7 @@ def test_sign_in_shows_the_dashboard_in_the_council_look(live_server, context_fo
     assert page.evaluate("getComputedStyle(document.querySelector('.govuk-generic-header')).backgroundColor") == (
         "rgb(11, 12, 12)"
     ), "the GOV.UK Frontend stylesheet did not load"
-    page.wait_for_function("document.body.classList.contains('govuk-frontend-supported')")
+    expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
     assert problems == [], "the page raised errors (a Content-Security-Policy violation?)"
     shot = tmp_path / "dashboard.png"
     page.screenshot(path=str(shot), full_page=True)
@@ -69,7 +71,8 @@ def test_a_wrong_password_shows_the_error_summary(live_server, context_for, tmp_
     assert page.title().startswith("Error: Sign in")
     summary = page.locator(".govuk-error-summary")
     assert "Enter a correct email address and password" in summary.inner_text()
-    page.wait_for_function("document.activeElement.classList.contains('govuk-error-summary')")
+    # A locator assertion, not wait_for_function: polling a string predicate needs eval, which the CSP forbids.
+    expect(summary).to_be_focused()
     page.screenshot(path=str(tmp_path / "sign-in-error.png"), full_page=True)
 
 
