@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,6 +34,9 @@ class AttendanceMark(Model):
     status: Mapped[MarkStatus] = mapped_column(enum_column(MarkStatus, "mark_status"))
     marked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # For a partial day: when they arrived (late) or left (early), London time, as the trainer wrote it.
+    noted_time: Mapped[time | None] = mapped_column(sa.Time)
+    notes: Mapped[str] = mapped_column(sa.String(400), default="", server_default="")
 
     booking: Mapped[Booking] = relationship()
     session_day: Mapped[SessionDay] = relationship()

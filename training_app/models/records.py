@@ -44,15 +44,16 @@ class TrainingRecord(Model):
 
 
 class Certificate(Model):
-    """A certificate of attendance issued for a completed booking."""
+    """A certificate of attendance issued for a completed booking; revoked (and kept) when its record is withdrawn."""
 
     __tablename__ = "certificates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    training_record_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("training_records.id", ondelete="CASCADE"), unique=True
+    training_record_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("training_records.id", ondelete="SET NULL"), unique=True
     )
     number: Mapped[str] = mapped_column(sa.String(40), unique=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    training_record: Mapped[TrainingRecord] = relationship()
+    training_record: Mapped[TrainingRecord | None] = relationship()
