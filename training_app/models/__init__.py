@@ -10,6 +10,7 @@ from .claims import (
     DEFAULT_RATES_PENCE,
     Claim,
     ClaimCategory,
+    ClaimFile,
     ClaimLine,
     ClaimStatus,
     CoverUnit,
@@ -28,6 +29,7 @@ from .courses import (
     SelfBooking,
     WaitlistOrder,
 )
+from .mail import MailStatus, OutgoingMail
 from .people import CoverCategory, Practitioner, authority_key_for
 from .places import Area, Authority, Organisation, OrganisationKind, Venue
 from .records import Certificate, RecordSource, TrainingRecord
@@ -54,6 +56,7 @@ __all__ = [
     "ChargeReason",
     "Claim",
     "ClaimCategory",
+    "ClaimFile",
     "ClaimLine",
     "ClaimStatus",
     "Course",
@@ -63,6 +66,8 @@ __all__ = [
     "Fund",
     "FundContribution",
     "LinkPurpose",
+    "MailStatus",
+    "OutgoingMail",
     "MarkStatus",
     "Organisation",
     "OrganisationKind",

@@ -125,6 +125,9 @@ class Claim(Model):
     organisation: Mapped[Organisation] = relationship()
     fund: Mapped[Fund] = relationship()
     lines: Mapped[list[ClaimLine]] = relationship(back_populates="claim", cascade="all, delete-orphan")
+    files: Mapped[list[ClaimFile]] = relationship(
+        back_populates="claim", cascade="all, delete-orphan", order_by="ClaimFile.id"
+    )
 
     @property
     def total_pence(self) -> int:
@@ -164,6 +167,7 @@ class ClaimLine(Model):
     evidence_supplier: Mapped[str | None] = mapped_column(sa.String(200))
     evidence_invoice: Mapped[str | None] = mapped_column(sa.String(100))
     evidence_amount_pence: Mapped[int | None]
+    evidence_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("claim_files.id", ondelete="SET NULL"))
     # False once the claim is rejected, which frees the attendance to be claimed again.
     live: Mapped[bool] = mapped_column(default=True)
 
@@ -171,3 +175,21 @@ class ClaimLine(Model):
     attendance_mark: Mapped[AttendanceMark] = relationship()
     practitioner: Mapped[Practitioner] = relationship()
     session_day: Mapped[SessionDay] = relationship()
+    evidence_file: Mapped[ClaimFile | None] = relationship()
+
+
+class ClaimFile(Model):
+    """An invoice uploaded as a claim's evidence (PDF or image), kept outside static/ under a random key."""
+
+    __tablename__ = "claim_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(sa.ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="files")
