@@ -13,7 +13,6 @@ from ..extensions import db
 from ..models import Booking, BookingStatus, Practitioner, TrainingSession
 from ..services.batches import fetch_in
 from ..services.bookings import DAY_MARKS, PlaceLedger, lock_sessions, mark_every_day, set_status
-from ..services.records import record_completions
 from .base import Reader, Row
 
 
@@ -88,8 +87,7 @@ class BookingReader(Reader):
             if record.status in DAY_MARKS:
                 marked.append((booking, DAY_MARKS[record.status]))
         db.session.flush()
-        mark_every_day(marked)
-        record_completions([booking for booking, mark in marked if booking.status == BookingStatus.ATTENDED])
+        mark_every_day(marked)  # completes the attended ones (services.records.complete_marked)
         return created, len(records) - created
 
 

@@ -37,6 +37,7 @@ from .booking_checks import BookingRefused, Refusal, eligibility_problems
 from .calendar import to_london, working_days_before
 from .charges import charge_late_cancellation
 from .places import NO_BOOKINGS, places_by_session
+from .records import complete_marked
 from .scope import can_book_for
 from .waiting_list import has_started, leave, place_in_queue, promote_first
 
@@ -129,7 +130,8 @@ def set_status(booking: Booking, status: BookingStatus, ledger: PlaceLedger) -> 
 
 
 def mark_every_day(marked: Sequence[tuple[Booking, MarkStatus]]) -> None:
-    """Mark every day of each booking's session with the given status, replacing marks already there."""
+    """Mark every day of each booking's session with the given status, replacing marks already there; bookings
+    now attended on every day complete through the register's one rule (records.complete_marked)."""
     if not marked:
         return
     existing = _marks({booking.session_id for booking, _ in marked})
@@ -140,6 +142,7 @@ def mark_every_day(marked: Sequence[tuple[Booking, MarkStatus]]) -> None:
                 db.session.add(AttendanceMark(booking_id=booking.id, session_day_id=day.id, status=status))
             else:
                 mark.status = status
+    complete_marked([booking for booking, status in marked if status == MarkStatus.ATTENDED])
 
 
 def _active_bookings(practitioner_ids: Iterable[int]) -> dict[tuple[int, int], _Held]:

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Booking, Certificate, RecordSource, TrainingRecord
-from .batches import Query
+from ..models import (
+    AttendanceMark,
+    Booking,
+    BookingStatus,
+    Certificate,
+    Charge,
+    ChargeReason,
+    MarkStatus,
+    RecordSource,
+    TrainingRecord,
+    User,
+    utcnow,
+)
+from . import audit
+from .batches import Query, fetch_in
+from .charges import charge_no_show
 
 
 def add_months(day: date, months: int) -> date:
@@ -30,9 +45,122 @@ def expiry_for(completed_on: date, validity_months: int | None) -> date | None:
     return add_months(completed_on, validity_months) if validity_months else None
 
 
-def certificate_number(record_id: int) -> str:
-    """The printed number of a record's certificate: unique because the record id is."""
-    return f"CERT-{record_id:06d}"
+def certificate_number(record_id: int, issue: int = 1) -> str:
+    """The printed number of a record's certificate: unique because the record id is (a later issue for the same
+    id, after a revoked one, carries its issue number)."""
+    return f"CERT-{record_id:06d}" if issue == 1 else f"CERT-{record_id:06d}-{issue}"
+
+
+# The booking statuses of people on a session's register: holding a place, whether marked yet or not.
+ON_REGISTER = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.NO_SHOW)
+
+
+def status_from_marks(day_ids: Sequence[int], marks: dict[int, MarkStatus]) -> BookingStatus:
+    """The one completion rule (SPEC 3.5): every day attended completes the booking; a day absent makes it a
+    no-show; otherwise (days still to mark, or partial days) it stays booked."""
+    statuses = [marks.get(day_id) for day_id in day_ids]
+    if statuses and all(status == MarkStatus.ATTENDED for status in statuses):
+        return BookingStatus.ATTENDED
+    if MarkStatus.ABSENT in statuses:
+        return BookingStatus.NO_SHOW
+    return BookingStatus.BOOKED
+
+
+@dataclass
+class Settlement:
+    """What settling bookings after their marks changed did, for messages and tests."""
+
+    completed: list[Booking] = field(default_factory=list)
+    no_shows: list[Booking] = field(default_factory=list)
+    withdrawn: list[Booking] = field(default_factory=list)
+
+
+def settle_bookings(bookings: Sequence[Booking], by: User | str, now: datetime | None = None) -> Settlement:
+    """Give each booking the status its marks say (status_from_marks), in the caller's transaction: a completion
+    records the training and issues a certificate; leaving completion withdraws both (revoking the certificate);
+    a no-show carries its charge for the days missed. Every change of status is audited."""
+    now = now or utcnow()
+    db.session.flush()
+    marks = _marks_by_booking([booking.id for booking in bookings])
+    done = Settlement()
+    for booking in bookings:
+        old = booking.status
+        new = status_from_marks([day.id for day in booking.session.days], marks.get(booking.id, {}))
+        if new == old:
+            continue
+        if old == BookingStatus.ATTENDED:
+            withdraw_completion(booking, by, now)
+            done.withdrawn.append(booking)
+        if old == BookingStatus.NO_SHOW:
+            _withdraw_no_show_charge(booking, by)
+        booking.status = new
+        if new == BookingStatus.NO_SHOW:
+            charge_no_show(booking)
+        if new == BookingStatus.ATTENDED:
+            done.completed.append(booking)
+        elif new == BookingStatus.NO_SHOW:
+            done.no_shows.append(booking)
+        audit.record(by, "booking_status_from_register", booking, {"status": old.value}, {"status": new.value})
+    record_completions(done.completed)
+    return done
+
+
+def complete_marked(bookings: Sequence[Booking]) -> list[TrainingRecord]:
+    """Complete those of these bookings whose every day is marked attended (status_from_marks): status attended,
+    a training record and a certificate. For marks written in bulk (the bookings import's `attended`)."""
+    db.session.flush()
+    marks = _marks_by_booking([booking.id for booking in bookings])
+    completed = [
+        booking
+        for booking in bookings
+        if status_from_marks([day.id for day in booking.session.days], marks.get(booking.id, {}))
+        == BookingStatus.ATTENDED
+    ]
+    for booking in completed:
+        booking.status = BookingStatus.ATTENDED
+    return record_completions(completed)
+
+
+def withdraw_completion(booking: Booking, by: User | str, now: datetime) -> None:
+    """Undo a completion whose marks changed: revoke the certificate (kept, so its number still verifies as
+    revoked) and withdraw the record; a record imported before the booking took it over stays, unlinked."""
+    record = db.session.execute(sa.select(TrainingRecord).filter_by(booking_id=booking.id)).scalar_one_or_none()
+    if record is None:
+        return
+    certificate = db.session.execute(
+        sa.select(Certificate).filter_by(training_record_id=record.id)
+    ).scalar_one_or_none()
+    if certificate is not None:
+        certificate.revoked_at, certificate.training_record_id = now, None
+        audit.record(by, "certificate_revoked", certificate, {"number": certificate.number}, {"revoked": True})
+    old = {"course_id": record.course_id, "completed_on": record.completed_on.isoformat(), "booking_id": booking.id}
+    if record.source == RecordSource.IMPORT:
+        record.booking_id = None
+        audit.record(by, "training_record_unlinked", record, old, {"booking_id": None})
+    else:
+        audit.record(by, "training_record_withdrawn", record, old, None)
+        db.session.delete(record)
+    db.session.flush()
+
+
+def _withdraw_no_show_charge(booking: Booking, by: User | str) -> None:
+    """A corrected register: the booking was not a no-show after all, so its no-show charge never applied."""
+    charge = db.session.execute(
+        sa.select(Charge).filter_by(booking_id=booking.id, reason=ChargeReason.NO_SHOW)
+    ).scalar_one_or_none()
+    if charge is not None:
+        audit.record(by, "charge_withdrawn", charge, {"amount_pence": charge.amount_pence}, None)
+        db.session.delete(charge)
+        db.session.flush()
+
+
+def _marks_by_booking(booking_ids: Sequence[int]) -> dict[int, dict[int, MarkStatus]]:
+    """Each booking's marks, by day id."""
+    query = sa.select(AttendanceMark.booking_id, AttendanceMark.session_day_id, AttendanceMark.status)
+    found: dict[int, dict[int, MarkStatus]] = {}
+    for booking_id, day_id, status in fetch_in(query, AttendanceMark.booking_id, booking_ids, scalars=False):
+        found.setdefault(booking_id, {})[day_id] = status
+    return found
 
 
 def record_completion(booking: Booking) -> TrainingRecord:
@@ -112,7 +240,21 @@ def _issue_certificates(records: list[TrainingRecord], session_ids: set[int]) ->
             )
         )
     )
-    for record_id in dict.fromkeys(record.id for record in records):
-        if record_id not in issued:
-            db.session.add(Certificate(training_record_id=record_id, number=certificate_number(record_id)))
+    to_issue = [record_id for record_id in dict.fromkeys(record.id for record in records) if record_id not in issued]
+    taken = _revoked_numbers(to_issue)
+    for record_id in to_issue:
+        issue = 1
+        while certificate_number(record_id, issue) in taken:
+            issue += 1
+        db.session.add(Certificate(training_record_id=record_id, number=certificate_number(record_id, issue)))
     db.session.flush()
+
+
+def _revoked_numbers(record_ids: Sequence[int]) -> set[str]:
+    """Numbers of revoked certificates that new ones for these record ids could clash with: a withdrawn record's
+    id may be given again (SQLite reuses the highest rowid), and a revoked number is never given twice."""
+    if not record_ids:
+        return set()
+    prefixes = {certificate_number(record_id) for record_id in record_ids}
+    revoked = sa.select(Certificate.number).where(Certificate.revoked_at.is_not(None))  # few: revoking is rare
+    return {number for number in db.session.scalars(revoked) if number[:11] in prefixes}
