@@ -24,8 +24,9 @@ def test_places_count_every_booking_that_used_a_place_and_no_other():
 
     places = places_of(session.id)
 
-    # booked, attended, absent and no_show used a place; waitlisted, cancelled and late_cancelled did not.
-    assert (places.taken, places.waitlisted, places.last_position, places.bookings) == (4, 1, 1, 7)
+    # booked, attended, absent and no_show used a place; waitlisted, cancelled, late_cancelled, requested and
+    # declined did not.
+    assert (places.taken, places.waitlisted, places.last_position, places.bookings) == (4, 1, 1, 9)
     assert places_of(make_session().id) == NO_BOOKINGS
 
 

@@ -23,6 +23,9 @@ class BookingStatus(enum.StrEnum):
     CANCELLED = "cancelled"
     LATE_CANCELLED = "late_cancelled"
     NO_SHOW = "no_show"
+    # A practitioner's request on a `with_approval` course: it holds no place and waits for their booker.
+    REQUESTED = "requested"
+    DECLINED = "declined"
 
 
 ACTIVE_STATUSES = (BookingStatus.BOOKED, BookingStatus.WAITLISTED)
@@ -52,6 +55,15 @@ class Booking(Model):
             unique=True,
             sqlite_where=sa.text("status = 'waitlisted'"),
             postgresql_where=sa.text("status = 'waitlisted'"),
+        ),
+        # One open request per practitioner per course.
+        sa.Index(
+            "uq_bookings_requested_practitioner_course",
+            "practitioner_id",
+            "course_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'requested'"),
+            postgresql_where=sa.text("status = 'requested'"),
         ),
         sa.Index("ix_bookings_session_status", "session_id", "status"),
         sa.CheckConstraint(
