@@ -83,6 +83,9 @@ class Course(Model):
         # Bounds the date arithmetic on them (expiry, the due-soon date) can never overflow.
         sa.CheckConstraint("validity_months IS NULL OR validity_months <= 1200", name="validity_at_most_100_years"),
         sa.CheckConstraint("reminder_lead_days >= 0 AND reminder_lead_days <= 3660", name="lead_within_10_years"),
+        sa.CheckConstraint(
+            "session_reminder_days >= 0 AND session_reminder_days <= 365", name="session_reminder_within_a_year"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,6 +106,8 @@ class Course(Model):
     )
     # How long before a record expires it is due for renewal (SPEC 3.2, 3.6: 90 days unless the course says).
     reminder_lead_days: Mapped[int] = mapped_column(default=90, server_default="90")
+    # How many days before day one everyone booked is reminded of a session (SPEC 3.6: 3 unless the course says).
+    session_reminder_days: Mapped[int] = mapped_column(default=3, server_default="3")
     charge_half_day_pence: Mapped[int] = mapped_column(default=2500)
     charge_day_pence: Mapped[int] = mapped_column(default=5000)
     description: Mapped[str] = mapped_column(sa.Text, default="")
