@@ -47,7 +47,8 @@ def upgrade():
     with op.batch_alter_table("courses", schema=None) as batch_op:
         batch_op.add_column(sa.Column("session_reminder_days", sa.Integer(), server_default="3", nullable=False))
         batch_op.create_check_constraint(
-            op.f("ck_courses_session_reminder_within_a_year"), "session_reminder_days >= 0 AND session_reminder_days <= 365"
+            op.f("ck_courses_session_reminder_within_a_year"),
+            "session_reminder_days >= 0 AND session_reminder_days <= 365",
         )
 
 
