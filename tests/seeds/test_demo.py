@@ -78,9 +78,9 @@ def test_places_people_and_courses_cover_what_the_documents_describe(seeded):
         sa.select(Authority.code, Authority.partner, Authority.display_order).order_by(Authority.display_order)
     ).all()
     assert [tuple(a) for a in authorities] == [
-        ("LEICESTER", True, 1),
+        ("RUTLAND", True, 1),
         ("LEICESTERSHIRE", True, 2),
-        ("RUTLAND", True, 3),
+        ("LEICESTER", True, 3),
         ("NOTTINGHAM", False, 4),
     ]
     kinds = set(db.session.execute(sa.select(Organisation.kind).distinct()).scalars())

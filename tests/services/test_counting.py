@@ -25,12 +25,12 @@ AS_OF = date(2008, 8, 31)
 
 @pytest.fixture
 def partnership(app_ctx):
-    """Leicester, Leicestershire, Rutland (partners, in display order) and Nottingham, with a CAF course."""
-    city = make_authority("LEICESTER", "Leicester", order=1)
+    """Leicester, Leicestershire, Rutland (partners; display order as the demo's) and Nottingham, with a CAF course."""
+    city = make_authority("LEICESTER", "Leicester", order=3)
     return {
         "city": city,
         "county": make_authority("LEICESTERSHIRE", "Leicestershire", order=2),
-        "rutland": make_authority("RUTLAND", "Rutland", order=3),
+        "rutland": make_authority("RUTLAND", "Rutland", order=1),
         "notts": make_authority("NOTTINGHAM", "Nottingham", partner=False, order=4),
         "caf": make_course("CAF", counts_as_trained=True),
         "school": make_organisation(city),
@@ -65,7 +65,7 @@ def test_a_person_in_two_authorities_is_counted_once_in_the_joint_row(partnershi
     }
 
 
-def test_rows_follow_the_reference_table_order_with_names_in_display_order(partnership):
+def test_rows_follow_the_reference_table_order_with_names_listed_alphabetically(partnership):
     p = partnership
     for authorities in [
         ("notts",),
@@ -89,6 +89,29 @@ def test_rows_follow_the_reference_table_order_with_names_in_display_order(partn
         TOTAL_LABEL,
     ]
     assert "\u2013" in list(table())[6]  # an EN DASH, not a hyphen
+
+
+def test_singles_follow_display_order_and_combinations_size_then_label_whatever_the_display_order(app_ctx):
+    zed, bee, ant = (make_authority(name.upper(), name, order=i) for i, name in enumerate(("Zed", "Bee", "Ant"), 1))
+    yew, elm = (make_authority(n.upper(), n, partner=False, order=9) for n in ("Yew", "Elm"))
+    caf = make_course("CAF", counts_as_trained=True)
+    school = make_organisation(zed)
+    for authorities in [(zed, bee), (ant, zed), (bee, ant), (zed, ant, bee), (yew,), (elm,), (yew, elm), (ant,)]:
+        make_record(make_practitioner(organisation=school, authorities=list(authorities)), caf, date(2008, 1, 1))
+
+    assert list(table().items()) == [
+        ("Zed", 0),
+        ("Bee", 0),
+        ("Ant", 1),
+        ("Ant and Bee", 1),
+        ("Ant and Zed", 1),
+        ("Bee and Zed", 1),
+        ("Ant, Bee and Zed", 1),
+        ("Other – Elm", 1),
+        ("Other – Yew", 1),
+        ("Other – Elm and Yew", 1),
+        (TOTAL_LABEL, 8),
+    ]
 
 
 def test_single_partner_rows_always_appear_with_zeros_and_the_total_is_last(partnership):

@@ -35,7 +35,7 @@ AS_OF = date(2008, 8, 31)
 @pytest.fixture
 def p(app_ctx):
     """Leicester, Leicestershire, Rutland and Nottingham; CAF counts as trained, AWARE does not."""
-    city = make_authority("LEICESTER", "Leicester", order=1)
+    city = make_authority("LEICESTER", "Leicester", order=3)
     county = make_authority("LEICESTERSHIRE", "Leicestershire", order=2)
     caf = make_course("CAF", counts_as_trained=True)
     aware = make_course("AWARE")
@@ -44,7 +44,7 @@ def p(app_ctx):
     return {
         "city": city,
         "county": county,
-        "rutland": make_authority("RUTLAND", "Rutland", order=3),
+        "rutland": make_authority("RUTLAND", "Rutland", order=1),
         "notts": make_authority("NOTTINGHAM", "Nottingham", partner=False, order=4),
         "caf": caf,
         "aware": aware,
@@ -81,11 +81,11 @@ def test_by_area_counts_trained_people_once_under_their_organisations_authority_
     person(p, "county", organisation=melton_school)  # not trained
     person(p, "county", organisation=melton_school, course="aware", trained_on=date(2008, 1, 1))
 
-    assert trained_by_organisation_area(AS_OF) == [
-        AreaTrainedRow("Leicester", "No area", 1),
+    assert trained_by_organisation_area(AS_OF) == [  # authorities in display order: Leicestershire 2, Leicester 3
         AreaTrainedRow("Leicestershire", "Blaby", 1),
         AreaTrainedRow("Leicestershire", "Melton", 2),
         AreaTrainedRow("Leicestershire", "No area", 1),
+        AreaTrainedRow("Leicester", "No area", 1),
     ]
 
 
@@ -106,8 +106,8 @@ def test_by_area_in_a_scope_keeps_people_who_work_for_one_of_its_authorities(p):
 
     assert trained_by_organisation_area(AS_OF, {p["county"].id}) == [AreaTrainedRow("Leicester", "No area", 1)]
     assert trained_by_organisation_area(AS_OF, {p["rutland"].id, p["city"].id}) == [
-        AreaTrainedRow("Leicester", "No area", 2),
         AreaTrainedRow("Rutland", "No area", 1),
+        AreaTrainedRow("Leicester", "No area", 2),
     ]
 
 

@@ -77,9 +77,9 @@ def _require_caf_for_group(caf, code: str = "3") -> None:
 
 def build_partnership() -> dict:
     """Three partner authorities and Nottingham, with trained staff, a joint worker, sessions and someone to train."""
-    city = make_authority("LEICESTER", "Leicester", order=1)
+    city = make_authority("LEICESTER", "Leicester", order=3)
     county = make_authority("LEICESTERSHIRE", "Leicestershire", order=2)
-    rutland = make_authority("RUTLAND", "Rutland", order=3)
+    rutland = make_authority("RUTLAND", "Rutland", order=1)
     notts = make_authority("NOTTINGHAM", "Nottingham", partner=False, order=4)
     caf = make_course("CAF", counts_as_trained=True)
     _require_caf_for_group(caf)

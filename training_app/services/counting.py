@@ -1,8 +1,10 @@
 """Counting by authority (SPEC 3.9): each person once, under the exact set of authorities they work for.
 
 Rows are grouped by Practitioner.authority_key, the sorted id list of that set, so the grouping happens
-in SQL. Labels list authority names in display order ("A", "A and B", "A, B and C"). A set made only of
-non-partner authorities reads "Other – <label>". A set that mixes partner and non-partner authorities
+in SQL. Rows come in the order SPEC 3.9 gives: single partner rows by ascending display order, then
+combinations by the number of authorities and then alphabetically by label, then the "Other – ..." rows,
+then the total. Labels list authority names alphabetically ("A", "A and B", "A, B and C"). A set made only
+of non-partner authorities reads "Other – <label>". A set that mixes partner and non-partner authorities
 is labelled like a partner combination with every name in it (e.g. "Leicestershire and Nottingham"):
 the person works for the partnership, and hiding the other authority would misstate where they work.
 
@@ -75,8 +77,8 @@ def rows_by_authority_set(
 
 
 def combination_label(names: Iterable[str], partner: bool = True) -> str:
-    """Names already in display order as 'A', 'A and B' or 'A, B and C'; 'Other – ...' when not partner."""
-    names = list(names)
+    """Names as 'A', 'A and B' or 'A, B and C', listed alphabetically; 'Other – ...' when not partner."""
+    names = sorted(names, key=lambda name: (name.casefold(), name))
     label = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return label if partner else OTHER_PREFIX + label
 
@@ -145,23 +147,23 @@ def _single_partner_rows(
     spaces: dict[int, tuple[int, int]] | None,
     authority_ids: set[int] | None,
 ) -> list[AreaRow]:
-    """Every partner authority in scope, highest display order first, zeros included; no spaces when None."""
+    """Every partner authority in scope, in ascending display order, zeros included; no spaces when None."""
     partners = [a for a in authorities.values() if a.partner and (authority_ids is None or a.id in authority_ids)]
     rows = []
-    for authority in sorted(partners, key=lambda a: (-a.display_order, a.name)):
+    for authority in sorted(partners, key=lambda a: (a.display_order, a.name)):
         to_end, next_year = (None, None) if spaces is None else spaces.get(authority.id, (0, 0))
         rows.append(AreaRow(authority.name, trained.get(str(authority.id), 0), to_end, next_year))
     return rows
 
 
 def _combination_rows(authorities: dict[int, _Authority], trained: dict[str, int]) -> list[AreaRow]:
-    """Rows for every other non-empty set: partner combinations by size and order, then 'Other' sets."""
+    """Rows for every other non-empty set: partner combinations by size then label, then 'Other' sets likewise."""
     keyed = []
     for key, count in trained.items():
-        members = sorted((authorities[int(i)] for i in key.split(",")), key=lambda a: (a.display_order, a.name))
+        members = [authorities[int(i)] for i in key.split(",")]
         partner = any(a.partner for a in members)
         if count == 0 or (partner and len(members) == 1):
             continue
-        sort_key = (not partner, len(members), [a.display_order for a in members])
-        keyed.append((sort_key, AreaRow(combination_label((a.name for a in members), partner), count)))
+        label = combination_label((a.name for a in members), partner)
+        keyed.append(((not partner, len(members), label.casefold(), label), AreaRow(label, count)))
     return [row for _, row in sorted(keyed, key=lambda item: item[0])]

@@ -91,7 +91,7 @@ def trained_by_organisation_area(as_of: date, authority_ids: set[int] | None = N
 def trained_by_group(as_of: date, authority_ids: set[int] | None = None) -> list[GroupRow]:
     """Every responsibility group by code, then 'No group' when anyone has none; untrained leaves out awareness-only."""
     trained = Practitioner.id.in_(trained_practitioner_ids(as_of))
-    untrained = sa.and_(sa.not_(trained), _needs_training())
+    untrained = sa.and_(sa.not_(trained), needs_training())
     query = (
         sa.select(Practitioner.group_id, _count_where(trained), _count_where(untrained))
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
@@ -128,9 +128,9 @@ def still_to_train(as_of: date, authority_ids: set[int] | None = None) -> list[S
         sa.select(Practitioner.authority_key, sa.func.count(Practitioner.id))
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
         .where(
-            Practitioner.group_id.in_(_groups_required_to_train()),
+            Practitioner.group_id.in_(groups_required_to_train()),
             Practitioner.id.not_in(trained_practitioner_ids(as_of)),
-            _needs_training(),
+            needs_training(),
             Practitioner.authority_key != "",
         )
         .group_by(Practitioner.authority_key)
@@ -140,7 +140,7 @@ def still_to_train(as_of: date, authority_ids: set[int] | None = None) -> list[S
     return [StillToTrainRow(row.label, row.trained) for row in rows]
 
 
-def _groups_required_to_train() -> Query:
+def groups_required_to_train() -> Query:
     """Ids of groups whose pathway lists a counts_as_trained course as required."""
     return (
         sa.select(Pathway.group_id)
@@ -150,7 +150,7 @@ def _groups_required_to_train() -> Query:
     )
 
 
-def _needs_training() -> sa.ColumnElement[bool]:
+def needs_training() -> sa.ColumnElement[bool]:
     """Not on the staff of an awareness-only organisation (no organisation counts as not awareness-only)."""
     return sa.or_(Organisation.id.is_(None), Organisation.awareness_only.is_(False))
 
