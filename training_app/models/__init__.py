@@ -35,9 +35,11 @@ from .places import Area, Authority, Organisation, OrganisationKind, Venue
 from .records import Certificate, RecordSource, TrainingRecord
 from .reminders import ReminderKind, ReminderLog, ReminderStage
 from .sessions import SessionDay, SessionStatus, Trainer, TrainingSession
+from .settings import Setting
 from .users import ApiToken, Role, SignInFailure, User, hash_token
 
 __all__ = [
+    "Setting",
     "AccountLink",
     "ACTIVE_STATUSES",
     "DEFAULT_RATES_PENCE",
