@@ -1,6 +1,6 @@
 """The domain model, one module per concept; importing this registers every table."""
 
-from .account_links import AccountLink, LinkPurpose
+from .account_links import AccountLink, LinkPurpose, ResetRequest
 from .attendance import AttendanceMark, MarkStatus
 from .audit import AuditEvent
 from .awareness import AwarenessPresentation, AwarenessSignOff
@@ -39,6 +39,7 @@ from .settings import Setting
 from .users import ApiToken, Role, SignInFailure, User, hash_token
 
 __all__ = [
+    "ResetRequest",
     "Setting",
     "AccountLink",
     "ACTIVE_STATUSES",

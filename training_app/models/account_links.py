@@ -31,3 +31,22 @@ class AccountLink(Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class ResetRequest(Model):
+    """A password reset asked for, counted per address and per IP to stop the form being used to flood a mailbox.
+
+    Kept for every address asked about, with or without an account, so the limit tells nobody which have one; the
+    address is stored hashed, since most of those asked about belong to nobody here.
+    """
+
+    __tablename__ = "reset_requests"
+    __table_args__ = (
+        sa.Index("ix_reset_requests_email_at", "email_hash", "at"),
+        sa.Index("ix_reset_requests_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_hash: Mapped[str] = mapped_column(sa.String(64))
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
