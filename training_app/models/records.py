@@ -36,6 +36,8 @@ class TrainingRecord(Model):
     expires_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
     booking_id: Mapped[int | None] = mapped_column(sa.ForeignKey("bookings.id", ondelete="SET NULL"), unique=True)
     source: Mapped[RecordSource] = mapped_column(enum_column(RecordSource, "record_source"))
+    # Where a historical record added by hand comes from (a register, a spreadsheet), as the coordinator wrote it.
+    source_note: Mapped[str | None] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     practitioner: Mapped[Practitioner] = relationship()
