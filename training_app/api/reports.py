@@ -1,4 +1,4 @@
-"""GET /api/v1/reports/trained-by-area: the SPEC 3.9 table as JSON (SPEC 4.5)."""
+"""GET /api/v1/reports/trained-by-area and /reports/attendance-by-authority: the SPEC 3.9 rows as JSON (SPEC 4.5)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from typing import Any
 from flask import g, jsonify
 
 from ..permissions import REPORT_READERS
+from ..services.attendance_counts import attendance_by_authority
 from ..services.counting import AreaRow, trained_by_area
+from ..services.lookups import session_with_code
 from ..services.scope import report_scope
 from .auth import api_allow
-from .docs import DATE, STRING, errors, json_response, ref
+from .docs import DATE, OPTIONAL_DATE, STRING, errors, json_response, query_parameter, ref
 from .errors import ApiError
 from .parsing import Problems, query_args, query_date
 from .routes import bp
@@ -26,6 +28,27 @@ def trained_by_area_report():
         raise ApiError.validation_failed(problems)
     rows = trained_by_area(as_of, report_scope(g.api_user))
     return jsonify(as_of=as_of.isoformat(), rows=[row_json(row) for row in rows])
+
+
+@bp.get("/reports/attendance-by-authority")
+@api_allow(REPORT_READERS)
+def attendance_by_authority_report():
+    """Attendees of a session and/or a period by exact set of authorities; a lead sees only their authorities."""
+    args = query_args(frozenset({"from", "to", "session"}))
+    problems: Problems = {}
+    start, end = query_date(args, "from", problems), query_date(args, "to", problems)
+    if start and end and start > end:
+        problems["to"] = "'to' must be on or after 'from'."
+    if problems:
+        raise ApiError.validation_failed(problems)
+    session_id = None
+    if args.get("session"):
+        session = session_with_code(args["session"])
+        if session is None:
+            raise ApiError.not_found("There is no session with that code.")
+        session_id = session.id
+    rows = attendance_by_authority(start, end, session_id, report_scope(g.api_user))
+    return jsonify(rows=[{"label": row.label, "attended": row.attended} for row in rows])
 
 
 def row_json(row: AreaRow) -> dict[str, Any]:
@@ -63,9 +86,40 @@ OPENAPI = {
                     **errors(403, 422),
                 },
             }
-        }
+        },
+        "/reports/attendance-by-authority": {
+            "get": {
+                "operationId": "getAttendanceByAuthority",
+                "summary": "Attendees of a session or a period by the exact set of authorities they work for",
+                "description": "An attendee has at least one day marked attended or partial (within the period, on "
+                "the session when given); each is counted once. A workforce lead sees only people who work for one "
+                "of their authorities. The last row is 'Total Attended'.",
+                "parameters": [
+                    query_parameter("from", "Only session days on or after this date.", OPTIONAL_DATE),
+                    query_parameter("to", "Only session days on or before this date.", OPTIONAL_DATE),
+                    query_parameter("session", "Only this session (its code)."),
+                ],
+                "responses": {
+                    "200": json_response("The rows, total last.", ref("AttendanceByAuthority")),
+                    **errors(403, 404, 422),
+                },
+            }
+        },
     },
     "schemas": {
+        "AttendanceByAuthority": {
+            "type": "object",
+            "required": ["rows"],
+            "properties": {"rows": {"type": "array", "items": ref("AttendanceByAuthorityRow")}},
+        },
+        "AttendanceByAuthorityRow": {
+            "type": "object",
+            "required": ["label", "attended"],
+            "properties": {
+                "label": {**STRING, "description": "A row of the 3.9 table, or the total."},
+                "attended": COUNT,
+            },
+        },
         "TrainedByArea": {
             "type": "object",
             "required": ["as_of", "rows"],
