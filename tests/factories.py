@@ -8,16 +8,22 @@ from zoneinfo import ZoneInfo
 
 from training_app.extensions import db
 from training_app.models import (
+    DEFAULT_RATES_PENCE,
     Area,
+    AttendanceMark,
     Authority,
     Booking,
     BookingStatus,
     Course,
     CourseKind,
     CoverCategory,
+    Fund,
+    FundContribution,
+    MarkStatus,
     Organisation,
     OrganisationKind,
     Practitioner,
+    RateCard,
     RecordSource,
     ResponsibilityGroup,
     Role,
@@ -183,3 +189,41 @@ def make_record(practitioner, course, completed_on: date, expires_on: date | Non
     db.session.add(record)
     db.session.flush()
     return record
+
+
+def make_mark(booking: Booking, day: SessionDay, status=MarkStatus.ATTENDED) -> AttendanceMark:
+    """One register mark for a booking on one of its session's days."""
+    mark = AttendanceMark(booking_id=booking.id, session_day_id=day.id, status=status)
+    db.session.add(mark)
+    db.session.flush()
+    return mark
+
+
+def make_attendance(practitioner, days, start=time(9, 30), end=time(16, 0), statuses=None, **fields) -> TrainingSession:
+    """A session on these days that the practitioner was booked on, each day marked (attended unless told)."""
+    session = make_session(days=days, start=start, end=end, **fields)
+    booking = make_booking(session, practitioner, BookingStatus.ATTENDED)
+    for index, day in enumerate(session.days):
+        make_mark(booking, day, statuses[index] if statuses else MarkStatus.ATTENDED)
+    return session
+
+
+def make_fund(
+    financial_year=2007,
+    amount_pence=15_400_000,
+    scheme_start=date(2007, 9, 1),
+    claim_deadline=date(2008, 4, 30),
+    contributions=(),
+) -> Fund:
+    """A supply-cover fund with the default rate card and any (contributor, pence) contributions."""
+    fund = Fund(
+        financial_year=financial_year,
+        amount_pence=amount_pence,
+        scheme_start=scheme_start,
+        claim_deadline=claim_deadline,
+    )
+    fund.rates = [RateCard(category=c, unit=u, amount_pence=p) for (c, u), p in DEFAULT_RATES_PENCE.items()]
+    fund.contributions = [FundContribution(contributor=name, amount_pence=pence) for name, pence in contributions]
+    db.session.add(fund)
+    db.session.flush()
+    return fund

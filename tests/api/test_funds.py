@@ -26,13 +26,13 @@ def test_finance_creates_a_fund_with_the_default_rates(client, headers_for):
     response = put(client, headers, SETTINGS)
 
     assert response.status_code == 201
-    expected = {"financial_year": 2007, "label": "2007-08", **SETTINGS, "rates": DEFAULT_RATES}
+    expected = {"financial_year": 2007, "label": "2007-08", **SETTINGS, "rates": DEFAULT_RATES, "contributions": []}
     assert response.json == expected
     assert client.get("/api/v1/funds/2007", headers=headers).json == expected
     [event] = audit_trail()
     assert (event.action, event.entity_type, event.actor) == ("fund_created", "fund", "budget@council.example")
     assert event.old_value is None
-    assert event.new_value == {**SETTINGS, "rates": DEFAULT_RATES}
+    assert event.new_value == {**SETTINGS, "rates": DEFAULT_RATES, "contributions": []}
 
 
 def test_changing_a_fund_keeps_one_rate_card_and_audits_old_and_new_values(client, headers_for):

@@ -15,7 +15,8 @@ from .errors import ApiError
 from .parsing import Problems, date_field, integer_field, json_object, unknown_fields
 from .routes import bp
 
-FUND_FIELDS = frozenset({"amount_pence", "scheme_start", "claim_deadline", "rates"})
+FUND_FIELDS = frozenset({"amount_pence", "scheme_start", "claim_deadline", "rates", "contributions"})
+CONTRIBUTION_FIELDS = frozenset({"contributor", "amount_pence"})
 FINANCE = (Role.FINANCE, Role.ADMIN)
 
 
@@ -48,10 +49,39 @@ def fund_settings(financial_year: int, body: dict[str, Any]) -> FundSettings:
     scheme_start = date_field(body, "scheme_start", problems, "Scheme start")
     claim_deadline = date_field(body, "claim_deadline", problems, "Claim deadline")
     rates = rate_fields(body, problems)
+    contributions = contribution_fields(body, problems)
     problems |= funds.fund_problems(financial_year, amount, scheme_start, claim_deadline, rates)
     if problems:
         raise ApiError.validation_failed(problems)
-    return FundSettings(amount, scheme_start, claim_deadline, rates)
+    return FundSettings(amount, scheme_start, claim_deadline, rates, contributions)
+
+
+def contribution_fields(body: dict[str, Any], problems: Problems) -> dict[str, int] | None:
+    """[{"contributor", "amount_pence"}, ...] as pence by contributor; None when the body leaves them out."""
+    if "contributions" not in body:
+        return None
+    given = body["contributions"]
+    if not isinstance(given, list):
+        problems["contributions"] = "Contributions must be a list of {contributor, amount_pence}."
+        return None
+    parsed: dict[str, int] = {}
+    for index, item in enumerate(given):
+        prefix = f"contributions.{index}."
+        if not isinstance(item, dict):
+            problems[f"contributions.{index}"] = "Must be an object with contributor and amount_pence."
+            continue
+        problems |= unknown_fields(item, CONTRIBUTION_FIELDS, prefix)
+        name = item.get("contributor")
+        pence = integer_field(item.get("amount_pence"), f"{prefix}amount_pence", problems)
+        if not isinstance(name, str) or not name.strip() or len(name) > funds.MAX_CONTRIBUTOR:
+            problems[f"{prefix}contributor"] = f"Name the contributor in 1 to {funds.MAX_CONTRIBUTOR} characters."
+        elif name.strip() in parsed:
+            problems[f"{prefix}contributor"] = "Each contributor is listed once."
+        elif pence is not None and not 0 <= pence <= funds.MAX_PENCE:
+            problems[f"{prefix}amount_pence"] = f"Must be a whole number of pence from 0 to {funds.MAX_PENCE}."
+        elif pence is not None:
+            parsed[name.strip()] = pence
+    return parsed
 
 
 def rate_fields(body: dict[str, Any], problems: Problems) -> dict[RateKey, int | None]:
@@ -142,6 +172,12 @@ OPENAPI = {
                 "amount_pence": PENCE,
                 "scheme_start": {**DATE, "description": "Days before it are retrospective and need evidence."},
                 "claim_deadline": {**DATE, "description": "After the scheme start."},
+                "contributions": {
+                    "type": "array",
+                    "description": "Where a partnership pools budgets: each partner's contribution, for returning the "
+                    "underspend pro rata. Replaces those held; left out, they stay as they are.",
+                    "items": ref("Contribution"),
+                },
                 "rates": {
                     "type": "object",
                     "additionalProperties": False,
@@ -151,10 +187,17 @@ OPENAPI = {
                 },
             },
         },
+        "Contribution": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["contributor", "amount_pence"],
+            "properties": {"contributor": {"type": "string", "minLength": 1, "maxLength": 200}, "amount_pence": PENCE},
+        },
         "Fund": {
             "type": "object",
             "required": ["financial_year", "label", "amount_pence", "scheme_start", "claim_deadline", "rates"],
             "properties": {
+                "contributions": {"type": "array", "items": ref("Contribution")},
                 "financial_year": {"type": "integer"},
                 "label": {"type": "string", "examples": ["2007-08"]},
                 "amount_pence": PENCE,

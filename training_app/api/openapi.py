@@ -7,7 +7,7 @@ from typing import Any
 from flask import jsonify
 
 from ..permissions import public
-from . import awareness, bookings, funds, practitioners, reports, routes, sessions
+from . import awareness, bookings, claims, funds, practitioners, registers, reports, routes, sessions
 from .docs import ERROR_SCHEMA, error_components, json_response
 from .routes import bp
 
@@ -35,6 +35,8 @@ FRAGMENTS = (
     practitioners.OPENAPI,
     bookings.OPENAPI,
     awareness.OPENAPI,
+    claims.OPENAPI,
+    registers.OPENAPI,
 )
 
 

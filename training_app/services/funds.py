@@ -11,13 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import DEFAULT_RATES_PENCE, ClaimCategory, CoverUnit, Fund, RateCard, User
+from ..models import DEFAULT_RATES_PENCE, ClaimCategory, CoverUnit, Fund, FundContribution, RateCard, User
 from ..models.sessions import is_half_day
 from . import audit
 
 MIN_FINANCIAL_YEAR = 2000
 MAX_FINANCIAL_YEAR = 2099
 MAX_PENCE = 2**31 - 1  # pence columns are 32-bit integers on PostgreSQL
+MAX_CONTRIBUTOR = 200
 
 RateKey = tuple[ClaimCategory, CoverUnit]
 
@@ -30,6 +31,8 @@ class FundSettings:
     scheme_start: date
     claim_deadline: date
     rates: Mapping[RateKey, int] = field(default_factory=dict)
+    # Partners' contributions to a pooled fund by contributor; None leaves those held as they are.
+    contributions: Mapping[str, int] | None = None
 
     def full_rates(self) -> dict[RateKey, int]:
         """Every category and unit: the given rates over the defaults."""
@@ -55,6 +58,7 @@ def fund_problems(
     scheme_start: date | None = None,
     claim_deadline: date | None = None,
     rates: Mapping[RateKey, int | None] | None = None,
+    contributions: Mapping[str, int | None] | None = None,
 ) -> dict[str, str]:
     """Every rule the given settings break, by field; values left as None are not checked."""
     problems: dict[str, str] = {}
@@ -63,6 +67,10 @@ def fund_problems(
             f"Financial year must be a year from {MIN_FINANCIAL_YEAR} to {MAX_FINANCIAL_YEAR} (2007 means 2007-08)."
         )
     pence = {"amount_pence": amount_pence} | {rate_field(key): value for key, value in (rates or {}).items()}
+    pence |= {f"contributions.{name}": value for name, value in (contributions or {}).items()}
+    for name in contributions or {}:
+        if not name.strip() or len(name) > MAX_CONTRIBUTOR or "\x00" in name:
+            problems[f"contributions.{name}"] = f"Name each contributor in 1 to {MAX_CONTRIBUTOR} characters."
     for name, value in pence.items():
         if value is not None and not 0 <= value <= MAX_PENCE:
             problems[name] = f"Must be a whole number of pence from 0 to {MAX_PENCE}."
@@ -83,15 +91,20 @@ def line_amount(rate_pence: int, evidence_pence: int | None = None) -> int:
 
 def get_fund(financial_year: int) -> Fund | None:
     """The fund for a financial year with its rate card, or None."""
-    query = sa.select(Fund).options(selectinload(Fund.rates)).filter_by(financial_year=financial_year)
-    return db.session.execute(query).scalar_one_or_none()
+    query = sa.select(Fund).options(selectinload(Fund.rates), selectinload(Fund.contributions))
+    return db.session.execute(query.filter_by(financial_year=financial_year)).scalar_one_or_none()
 
 
 def set_fund(financial_year: int, settings: FundSettings, actor: User | None = None) -> tuple[Fund, bool]:
     """Create or change a year's fund and its whole rate card, audited and committed; returns the fund and whether
     it is new. Losing a race to create the same year's fund raises IntegrityError (the API answers 409)."""
     problems = fund_problems(
-        financial_year, settings.amount_pence, settings.scheme_start, settings.claim_deadline, settings.rates
+        financial_year,
+        settings.amount_pence,
+        settings.scheme_start,
+        settings.claim_deadline,
+        settings.rates,
+        settings.contributions,
     )
     if problems:
         raise FundError(problems)
@@ -105,6 +118,8 @@ def set_fund(financial_year: int, settings: FundSettings, actor: User | None = N
     fund.scheme_start = settings.scheme_start
     fund.claim_deadline = settings.claim_deadline
     _set_rates(fund, settings.full_rates())
+    if settings.contributions is not None:
+        _set_contributions(fund, settings.contributions)
     db.session.flush()
     new = fund_values(fund)
     if new != old:
@@ -120,6 +135,10 @@ def fund_values(fund: Fund) -> dict[str, Any]:
         "scheme_start": fund.scheme_start.isoformat(),
         "claim_deadline": fund.claim_deadline.isoformat(),
         "rates": rate_table(fund),
+        "contributions": [
+            {"contributor": held.contributor, "amount_pence": held.amount_pence}
+            for held in sorted(fund.contributions, key=lambda held: (-held.amount_pence, held.contributor))
+        ],
     }
 
 
@@ -133,7 +152,12 @@ def rate_table(fund: Fund) -> dict[str, dict[str, int]]:
 
 
 def _locked_fund(financial_year: int) -> Fund | None:
-    query = sa.select(Fund).options(selectinload(Fund.rates)).filter_by(financial_year=financial_year).with_for_update()
+    query = (
+        sa.select(Fund)
+        .options(selectinload(Fund.rates), selectinload(Fund.contributions))
+        .filter_by(financial_year=financial_year)
+        .with_for_update()
+    )
     return db.session.execute(query).scalar_one_or_none()
 
 
@@ -145,6 +169,26 @@ def _set_rates(fund: Fund, rates: Mapping[RateKey, int]) -> None:
             fund.rates.append(RateCard(category=category, unit=unit, amount_pence=pence))
         else:
             rate.amount_pence = pence
+
+
+def _set_contributions(fund: Fund, contributions: Mapping[str, int]) -> None:
+    """Replace the fund's contributions with those given (by contributor, names trimmed)."""
+    wanted = {name.strip(): pence for name, pence in contributions.items()}
+    for held in list(fund.contributions):
+        if held.contributor not in wanted:
+            fund.contributions.remove(held)
+    held_by_name = {held.contributor: held for held in fund.contributions}
+    for name, pence in wanted.items():
+        if name in held_by_name:
+            held_by_name[name].amount_pence = pence
+        else:
+            fund.contributions.append(FundContribution(contributor=name, amount_pence=pence))
+
+
+def list_funds() -> list[Fund]:
+    """Every fund, latest year first, with its rate card and contributions."""
+    query = sa.select(Fund).options(selectinload(Fund.rates), selectinload(Fund.contributions))
+    return list(db.session.scalars(query.order_by(Fund.financial_year.desc())))
 
 
 def _audit(fund: Fund, action: str, old: dict[str, Any] | None, new: dict[str, Any], actor: User | None) -> None:

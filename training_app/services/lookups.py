@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..extensions import db
-from ..models import Practitioner, TrainingSession
+from ..models import Organisation, Practitioner, TrainingSession
 
 MAX_CODE_LENGTH = 40
 MAX_EMAIL_LENGTH = 254
@@ -28,3 +28,10 @@ def practitioner_with_email(email: str) -> Practitioner | None:
     if not 0 < len(email) <= MAX_EMAIL_LENGTH or "\x00" in email:
         return None
     return db.session.execute(sa.select(Practitioner).filter_by(email=email)).scalar_one_or_none()
+
+
+def organisation_with_code(code: str) -> Organisation | None:
+    """The organisation with exactly this code, or None."""
+    if not 0 < len(code) <= MAX_CODE_LENGTH or "\x00" in code:
+        return None
+    return db.session.execute(sa.select(Organisation).filter_by(code=code)).scalar_one_or_none()

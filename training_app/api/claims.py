@@ -1,0 +1,434 @@
+"""Supply-cover claims in the API (SPEC 3.7, 4.5): preview, draft, the workflow moves and a fund's allocation."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import g, jsonify
+
+from ..extensions import db
+from ..models import Claim, Fund, Organisation, Role, User
+from ..services import allocation, claims, funds
+from ..services.claims import ClaimableLine, ClaimRefused, Evidence, Refusal
+from ..services.lookups import organisation_with_code
+from .auth import api_allow
+from .docs import DATE, STRING, errors, json_body, json_response, query_parameter, ref
+from .errors import ApiError
+from .funds import PENCE, YEAR_PARAMETER
+from .parsing import Problems, date_problem, integer_field, json_object, query_args, unknown_fields
+from .routes import bp
+
+CLAIMANTS = (Role.BOOKER, Role.ADMIN)
+READERS = (Role.BOOKER, Role.ADMIN, Role.FINANCE)
+FINANCE_READERS = (Role.FINANCE, Role.ADMIN)
+STATUS_OF_REFUSAL = {Refusal.CONFLICT: 409, Refusal.FORBIDDEN: 403, Refusal.INVALID: 422}
+CLAIM_FIELDS = frozenset({"organisation", "financial_year", "evidence"})
+EVIDENCE_FIELDS = frozenset({"practitioner", "date", "supplier", "invoice", "amount_pence"})
+
+
+@bp.get("/claims/preview")
+@api_allow(READERS)
+def preview_claim():
+    """The lines a school could claim from a year's fund now, and their total."""
+    args = query_args(frozenset({"organisation", "financial_year"}))
+    problems: Problems = {}
+    year = _year(args.get("financial_year"), problems)
+    organisation = _organisation(args.get("organisation"), problems)
+    if problems:
+        raise ApiError.validation_failed(problems)
+    fund = _fund(year)
+    assert organisation is not None
+    lines = claims.claimable_lines(fund, organisation.id)
+    return jsonify(lines=[line_json(line) for line in lines], total_pence=sum(line.rate_pence for line in lines))
+
+
+@bp.post("/claims")
+@api_allow(CLAIMANTS)
+def create_claim():
+    """A draft claim holding every claimable line not yet claimed; retrospective ones without evidence stay out."""
+    body = json_object()
+    problems = unknown_fields(body, CLAIM_FIELDS)
+    year = integer_field(body.get("financial_year"), "financial_year", problems)
+    organisation = _organisation(body.get("organisation"), problems)
+    evidence = _evidence(body.get("evidence", []), problems)
+    if problems:
+        raise ApiError.validation_failed(problems)
+    fund = _fund(year)
+    assert organisation is not None
+    try:
+        made = claims.create_claim(organisation, fund, g.api_user, evidence)
+    except ClaimRefused as refused:
+        raise _refusal(refused) from None
+    body = claim_json(made.claim)
+    return jsonify(body | {"needs_evidence": [line_json(line) for line in made.needs_evidence]}), 201
+
+
+@bp.get("/claims/<number:claim_id>")
+@api_allow(READERS)
+def get_claim(claim_id: int):
+    """One claim with its lines (a booker sees only their own school's)."""
+    return jsonify(claim_json(_claim(claim_id)))
+
+
+@bp.post("/claims/<number:claim_id>/submit")
+@api_allow(CLAIMANTS)
+def submit_claim(claim_id: int):
+    """Send a draft to finance."""
+    return _moved(lambda claim: claims.submit_claim(claim, g.api_user), claim_id)
+
+
+@bp.post("/claims/<number:claim_id>/approve")
+@api_allow(Role.FINANCE)
+def approve_claim(claim_id: int):
+    """Finance approve a submitted claim; it is frozen from then on."""
+    return _moved(lambda claim: claims.approve_claim(claim, g.api_user), claim_id)
+
+
+@bp.post("/claims/<number:claim_id>/reject")
+@api_allow(Role.FINANCE)
+def reject_claim(claim_id: int):
+    """Finance reject a submitted claim with a reason; its days may be claimed again."""
+    body = json_object()
+    problems = unknown_fields(body, frozenset({"reason"}))
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        problems["reason"] = "Enter the reason for rejecting the claim."
+    if problems:
+        raise ApiError.validation_failed(problems)
+    return _moved(lambda claim: claims.reject_claim(claim, reason, g.api_user), claim_id)
+
+
+@bp.post("/claims/<number:claim_id>/paid")
+@api_allow(Role.FINANCE)
+def mark_claim_paid(claim_id: int):
+    """Finance record that an approved claim was paid."""
+    return _moved(lambda claim: claims.mark_paid(claim, g.api_user), claim_id)
+
+
+@bp.get("/funds/<number:financial_year>/allocation")
+@api_allow(FINANCE_READERS)
+def fund_allocation(financial_year: int):
+    """The fund, each school's approved and payable pence, and the underspend returned to the partners."""
+    result = allocation.allocate_fund(_fund(financial_year))
+    return jsonify(
+        fund_pence=result.fund.amount_pence,
+        approved_pence=result.approved_pence,
+        payable_pence=result.payable_pence,
+        remaining_pence=result.remaining_pence,
+        schools=[
+            {
+                "organisation": school.code,
+                "approved_pence": school.approved_pence,
+                "payable_pence": school.payable_pence,
+                "paid_pence": school.paid_pence,
+            }
+            for school in result.schools
+        ],
+        underspend=[
+            {
+                "contributor": row.contributor,
+                "contribution_pence": row.contribution_pence,
+                "return_pence": row.return_pence,
+            }
+            for row in result.underspend
+        ],
+    )
+
+
+def line_json(line: ClaimableLine) -> dict[str, Any]:
+    """A claimable line as SPEC 4.5 shows it."""
+    return {
+        "practitioner": line.email,
+        "session": line.session_code,
+        "date": line.day.isoformat(),
+        "unit": line.unit.value,
+        "category": line.category.value,
+        "retrospective": line.retrospective,
+        "amount_pence": line.rate_pence,
+    }
+
+
+def claim_json(claim: Claim) -> dict[str, Any]:
+    """A claim with its lines as the API shows it."""
+    lines = sorted(claim.lines, key=lambda line: (line.session_day.date, line.practitioner.email))
+    return {
+        "id": claim.id,
+        "organisation": claim.organisation.code,
+        "financial_year": claim.fund.financial_year,
+        "status": claim.status.value,
+        "rejection_reason": claim.rejection_reason,
+        "total_pence": claim.total_pence,
+        "lines": [
+            {
+                "practitioner": line.practitioner.email,
+                "session": line.session_day.session.code,
+                "date": line.session_day.date.isoformat(),
+                "unit": line.unit.value,
+                "category": line.category.value,
+                "retrospective": line.retrospective,
+                "rate_pence": line.rate_pence,
+                "amount_pence": line.amount_pence,
+                "evidence": _line_evidence(line) if line.retrospective else None,
+            }
+            for line in lines
+        ],
+    }
+
+
+def _line_evidence(line) -> dict[str, Any]:
+    return {
+        "supplier": line.evidence_supplier,
+        "invoice": line.evidence_invoice,
+        "amount_pence": line.evidence_amount_pence,
+    }
+
+
+def _year(text: str | None, problems: Problems) -> int | None:
+    if not text or not text.isascii() or not text.isdigit() or len(text) > 4:
+        problems["financial_year"] = "Give the financial year as the year it starts in, e.g. 2007 for 2007-08."
+        return None
+    return int(text)
+
+
+def _organisation(code: Any, problems: Problems) -> Organisation | None:
+    """The organisation named by code; a booker's own when they name none. 403 for another school's."""
+    user: User = g.api_user
+    if code is None and user.role == Role.BOOKER and user.organisation is not None:
+        return user.organisation
+    found = organisation_with_code(code) if isinstance(code, str) else None
+    if found is None:
+        problems["organisation"] = "Give the code of an organisation that exists."
+        return None
+    if user.role == Role.BOOKER and found.id != user.organisation_id:
+        raise ApiError(403, "You can only see and claim for your own school.", {"organisation": "Not yours."})
+    return found
+
+
+def _fund(year: int | None) -> Fund:
+    in_range = year is not None and funds.MIN_FINANCIAL_YEAR <= year <= funds.MAX_FINANCIAL_YEAR
+    fund = funds.get_fund(year) if in_range and year is not None else None
+    if fund is None:
+        raise ApiError.not_found(f"There is no fund for financial year {year}.")
+    return fund
+
+
+def _evidence(given: Any, problems: Problems) -> dict[tuple[str, date], Evidence]:
+    """The evidence list keyed by practitioner email and day; problems named `evidence.N.field`."""
+    if not isinstance(given, list):
+        problems["evidence"] = "Evidence must be a list."
+        return {}
+    parsed: dict[tuple[str, date], Evidence] = {}
+    for index, item in enumerate(given):
+        prefix = f"evidence.{index}."
+        if not isinstance(item, dict):
+            problems[f"evidence.{index}"] = "Must be an object."
+            continue
+        problems |= unknown_fields(item, EVIDENCE_FIELDS, prefix)
+        texts = {name: item.get(name) for name in ("practitioner", "supplier", "invoice")}
+        for name, value in texts.items():
+            if not isinstance(value, str) or not value.strip():
+                problems[prefix + name] = f"Enter the {name}."
+        day, problem = date_problem(item.get("date"), f"{prefix}date")
+        if problem:
+            problems[f"{prefix}date"] = problem
+        amount = integer_field(item.get("amount_pence"), f"{prefix}amount_pence", problems)
+        if amount is not None and amount < 0:
+            problems[f"{prefix}amount_pence"] = "The invoice amount cannot be negative."
+        if any(prefix + name in problems for name in (*texts, "date", "amount_pence")):
+            continue
+        assert day is not None and amount is not None
+        key = (str(texts["practitioner"]).strip().lower(), day)
+        if key in parsed:
+            problems[f"{prefix}date"] = "Give one piece of evidence per practitioner and day."
+        parsed[key] = Evidence(str(texts["supplier"]), str(texts["invoice"]), amount)
+    return parsed
+
+
+def _claim(claim_id: int) -> Claim:
+    claim = claims.get_claim(claim_id)
+    if claim is None:
+        raise ApiError.not_found(f"There is no claim {claim_id}.")
+    if not claims.can_see_claim(g.api_user, claim):
+        raise ApiError(403, "That claim belongs to another school.")
+    return claim
+
+
+def _moved(move, claim_id: int):
+    claim = _claim(claim_id)
+    try:
+        move(claim)
+    except ClaimRefused as refused:
+        raise _refusal(refused) from None
+    db.session.expire_all()
+    return jsonify(claim_json(_claim(claim_id)))
+
+
+def _refusal(refused: ClaimRefused) -> ApiError:
+    return ApiError(STATUS_OF_REFUSAL[refused.kind], refused.message, refused.fields)
+
+
+LINE_PROPERTIES = {
+    "practitioner": {"type": "string", "description": "Email."},
+    "session": STRING,
+    "date": DATE,
+    "unit": {"type": "string", "enum": ["half_day", "day"]},
+    "category": {"type": "string", "enum": ["teacher", "teaching_assistant"]},
+    "retrospective": {"type": "boolean"},
+}
+CLAIM_PATH = {"name": "claim_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+CLAIM_RESPONSE = json_response("The claim after the move.", ref("Claim"))
+
+OPENAPI: dict[str, Any] = {
+    "paths": {
+        "/claims/preview": {
+            "get": {
+                "operationId": "previewClaim",
+                "summary": "What a school could claim from a year's fund now (booker: own school; finance, admin)",
+                "parameters": [
+                    query_parameter("organisation", "School code; a booker's own school when left out."),
+                    {
+                        "name": "financial_year",
+                        "in": "query",
+                        "required": True,
+                        "description": "2007 for 2007-08.",
+                        "schema": {"type": "string", "pattern": "^[0-9]{4}$", "examples": ["2007"]},
+                    },
+                ],
+                "responses": {"200": json_response("Claimable lines.", ref("ClaimPreview")), **errors(403, 404, 422)},
+            }
+        },
+        "/claims": {
+            "post": {
+                "operationId": "createClaim",
+                "summary": "A draft claim holding every claimable line not yet claimed (booker: own school; admin)",
+                "requestBody": json_body(ref("NewClaim")),
+                "responses": {
+                    "201": json_response("The draft claim.", ref("CreatedClaim")),
+                    **errors(400, 403, 404, 409, 422),
+                },
+            }
+        },
+        "/claims/{claim_id}": {
+            "parameters": [CLAIM_PATH],
+            "get": {
+                "operationId": "getClaim",
+                "summary": "One claim (booker: own school; finance, admin)",
+                "responses": {"200": json_response("The claim.", ref("Claim")), **errors(403, 404)},
+            },
+        },
+        **{
+            f"/claims/{{claim_id}}/{move}": {
+                "parameters": [CLAIM_PATH],
+                "post": {
+                    "operationId": operation,
+                    "summary": summary,
+                    **({"requestBody": json_body(ref("Rejection"))} if move == "reject" else {}),
+                    "responses": {"200": CLAIM_RESPONSE, **errors(400, 403, 404, 409, 422)},
+                },
+            }
+            for move, operation, summary in (
+                ("submit", "submitClaim", "Send a draft to finance (booker: own school; admin)"),
+                ("approve", "approveClaim", "Approve a submitted claim (finance only)"),
+                ("reject", "rejectClaim", "Reject a submitted claim with a reason (finance only)"),
+                ("paid", "markClaimPaid", "Record that an approved claim was paid (finance only)"),
+            )
+        },
+        "/funds/{financial_year}/allocation": {
+            "parameters": [YEAR_PARAMETER],
+            "get": {
+                "operationId": "getFundAllocation",
+                "summary": "Each school's approved and payable pence, and the underspend return (finance, admin)",
+                "responses": {"200": json_response("The allocation.", ref("Allocation")), **errors(403, 404)},
+            },
+        },
+    },
+    "schemas": {
+        "ClaimableLine": {
+            "type": "object",
+            "required": [*LINE_PROPERTIES, "amount_pence"],
+            "properties": {**LINE_PROPERTIES, "amount_pence": PENCE},
+        },
+        "ClaimPreview": {
+            "type": "object",
+            "required": ["lines", "total_pence"],
+            "properties": {
+                "lines": {"type": "array", "items": ref("ClaimableLine")},
+                "total_pence": {"type": "integer"},
+            },
+        },
+        "NewClaim": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["financial_year"],
+            "properties": {
+                "organisation": {"type": "string", "description": "School code; a booker's own when left out."},
+                "financial_year": {"type": "integer", "examples": [2007]},
+                "evidence": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["practitioner", "date", "supplier", "invoice", "amount_pence"],
+                        "properties": {
+                            "practitioner": STRING,
+                            "date": DATE,
+                            "supplier": STRING,
+                            "invoice": STRING,
+                            "amount_pence": PENCE,
+                        },
+                    },
+                },
+            },
+        },
+        "Claim": {
+            "type": "object",
+            "required": ["id", "organisation", "financial_year", "status", "total_pence", "lines"],
+            "properties": {
+                "id": {"type": "integer"},
+                "organisation": STRING,
+                "financial_year": {"type": "integer"},
+                "status": {"type": "string", "enum": ["draft", "submitted", "approved", "rejected", "paid"]},
+                "rejection_reason": {"type": ["string", "null"]},
+                "total_pence": {"type": "integer"},
+                "lines": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        "CreatedClaim": {
+            "allOf": [ref("Claim")],
+            "type": "object",
+            "required": ["needs_evidence"],
+            "properties": {"needs_evidence": {"type": "array", "items": ref("ClaimableLine")}},
+        },
+        "Rejection": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["reason"],
+            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": claims.MAX_REASON}},
+        },
+        "Allocation": {
+            "type": "object",
+            "required": ["fund_pence", "schools"],
+            "properties": {
+                "fund_pence": {"type": "integer"},
+                "approved_pence": {"type": "integer"},
+                "payable_pence": {"type": "integer"},
+                "remaining_pence": {"type": "integer"},
+                "schools": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["organisation", "approved_pence", "payable_pence"],
+                        "properties": {
+                            "organisation": STRING,
+                            "approved_pence": {"type": "integer"},
+                            "payable_pence": {"type": "integer"},
+                            "paid_pence": {"type": "integer"},
+                        },
+                    },
+                },
+                "underspend": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+    },
+}
