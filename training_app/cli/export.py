@@ -1,7 +1,9 @@
-"""`flask export trained-by-area`, `awareness-sign-offs` and `presentations`."""
+"""`flask export trained-by-area`, `attendance-by-authority`, `still-to-train`, `training-records`,
+`awareness-sign-offs` and `presentations`."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import date
 
@@ -9,9 +11,14 @@ import click
 from flask.cli import AppGroup
 from xlsxwriter.exceptions import FileCreateError
 
+from ..exports.attendance_by_authority import write_attendance_by_authority
 from ..exports.awareness import write_presentation_totals, write_sign_off_register
+from ..exports.people_lists import write_still_to_train, write_training_records
 from ..exports.trained_by_area import write_trained_by_area
-from ..services.calendar import DateProblem, DateProblemKind, parse_iso_date
+from ..exports.xlsx import Progress
+from ..services import report_lists
+from ..services.calendar import DateProblem, DateProblemKind, london_today, parse_iso_date
+from ..services.lookups import session_with_code
 
 export_cli = AppGroup("export", help="Write report workbooks.")
 
@@ -63,3 +70,68 @@ def presentations_command(out: str, start: str | None, end: str | None) -> None:
     first = _parse_date("--from", start) if start else None
     last = _parse_date("--to", end) if end else None
     _write(out, lambda: write_presentation_totals(out, first, last))
+
+
+def _period(start: str | None, end: str | None) -> tuple[date | None, date | None]:
+    """--from and --to as dates (either may be left out); a period ending before it starts is refused."""
+    first = _parse_date("--from", start) if start else None
+    last = _parse_date("--to", end) if end else None
+    if first and last and first > last:
+        raise click.ClickException(f"--from ({first.isoformat()}) must be on or before --to ({last.isoformat()})")
+    return first, last
+
+
+def is_terminal() -> bool:
+    """Whether standard output is a terminal, where a progress bar helps (not a pipe or a log file)."""
+    return sys.stdout.isatty()
+
+
+def _with_progress(total: Callable[[], int], label: str, write: Callable[[Progress | None], object]) -> object:
+    """Run a streaming writer, with a progress bar of `total()` rows when standard output is a terminal."""
+    if not is_terminal():
+        return write(None)
+    with click.progressbar(length=total(), label=label) as bar:
+        return write(bar.update)
+
+
+@export_cli.command("attendance-by-authority")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx file.")
+@click.option("--from", "start", help="Only session days on or after this date (YYYY-MM-DD).")
+@click.option("--to", "end", help="Only session days on or before this date (YYYY-MM-DD).")
+@click.option("--session", "code", help="Only this session (its code).")
+def attendance_by_authority_command(out: str, start: str | None, end: str | None, code: str | None) -> None:
+    """Write attendees of a session or a period by the exact set of authorities they work for (SPEC 3.9)."""
+    first, last = _period(start, end)
+    session = None
+    if code is not None:
+        found = session_with_code(code)
+        if found is None:
+            raise click.ClickException(f"--session: there is no session with the code {code!r}")
+        session = (found.id, found.code)
+    _write(out, lambda: write_attendance_by_authority(out, first, last, session))
+
+
+@export_cli.command("still-to-train")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx file.")
+@click.option("--as-of", "as_of", help="Who is still to train on this date (YYYY-MM-DD); today when not given.")
+@click.option("--to", "end", help="The same as --as-of: who is still to train at the end of a period.")
+def still_to_train_command(out: str, as_of: str | None, end: str | None) -> None:
+    """Write everyone whose pathway requires the counts-as-trained course and who is not trained by the date."""
+    dates = {_parse_date(option, value) for option, value in (("--as-of", as_of), ("--to", end)) if value}
+    if len(dates) > 1:
+        raise click.ClickException("--as-of and --to name different dates; give one")
+    day = dates.pop() if dates else london_today()
+    count = lambda: report_lists.count_rows(report_lists.still_to_train_query(day))  # noqa: E731
+    _write(out, lambda: _with_progress(count, "Still to train", lambda bar: write_still_to_train(out, day, None, bar)))
+
+
+@export_cli.command("training-records")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx file.")
+@click.option("--from", "start", help="Only records completed on or after this date (YYYY-MM-DD).")
+@click.option("--to", "end", help="Only records completed on or before this date (YYYY-MM-DD).")
+def training_records_command(out: str, start: str | None, end: str | None) -> None:
+    """Write every training record completed in the period, with its expiry, source and certificate."""
+    first, last = _period(start, end)
+    count = lambda: report_lists.count_rows(report_lists.training_records_query(first, last))  # noqa: E731
+    write = lambda bar: write_training_records(out, first, last, None, bar)  # noqa: E731
+    _write(out, lambda: _with_progress(count, "Training records", write))

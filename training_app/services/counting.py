@@ -14,9 +14,10 @@ back), so an as-of date in the past still sees sessions that have since run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -81,6 +82,21 @@ def combination_label(names: Iterable[str], partner: bool = True) -> str:
     names = sorted(names, key=lambda name: (name.casefold(), name))
     label = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return label if partner else OTHER_PREFIX + label
+
+
+def authority_set_labeller() -> Callable[[str], str]:
+    """A function from an authority_key to its row label ('Leicester and Leicestershire', 'Other – Nottingham'),
+    reading the authorities once, for exports that show each person's set; '' for an empty key."""
+    authorities = _authorities()
+
+    @cache
+    def label(key: str) -> str:
+        if not key:
+            return ""
+        members = [authorities[int(i)] for i in key.split(",")]
+        return combination_label((a.name for a in members), any(a.partner for a in members))
+
+    return label
 
 
 def _authorities() -> dict[int, _Authority]:
