@@ -72,6 +72,16 @@ def read_only() -> Iterator[None]:
 
 
 @contextmanager
+def writing() -> Iterator[None]:
+    """Declare the work inside may write: its transactions begin IMMEDIATE on SQLite, even within a GET."""
+    token = _read_only.set(False)
+    try:
+        yield
+    finally:
+        _read_only.reset(token)
+
+
+@contextmanager
 def write_transaction() -> Iterator[None]:
     """Run the body in a committed write transaction (IMMEDIATE on SQLite): for the rare read that must write.
 

@@ -1,16 +1,39 @@
-"""Email: SMTP delivery, or one .eml file per message in the outbox folder for development (SPEC 6)."""
+"""Email that is never lost or sent twice (SPEC 6): every message is first written to the outgoing-mail table in the
+transaction of the change that caused it, then delivered right after that transaction commits (and by the
+scheduler for anything left), by SMTP or as one .eml file per message in the outbox folder.
+
+`queue_email` joins the caller's transaction: the message exists exactly when the change does. `send_email` is the
+older call made after a commit: when the caller's session has writes pending it queues the same way, otherwise it
+stores the message in a short transaction of its own and delivers it at once, raising MailError if that failed (the
+message stays queued and is retried). Delivery lives in `services/mail_delivery.py`.
+"""
 
 from __future__ import annotations
 
-import smtplib
-import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
-from pathlib import Path
+from email.utils import formatdate, getaddresses, make_msgid
+from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from .. import database
+from ..extensions import db
+from ..models import MailStatus, OutgoingMail
+from ..models.base import utcnow
+from . import mail_delivery
+from .mail_delivery import MailError
+
+__all__ = ["Attachment", "MailError", "build_message", "queue_email", "send_email"]
+
+_AFTER_COMMIT = "mail_after_commit"
+_WROTE = "mail_session_wrote"
 
 
 @dataclass(frozen=True)
@@ -22,31 +45,53 @@ class Attachment:
     mime_type: str = "application/octet-stream"
 
 
-class MailError(RuntimeError):
-    """The message could not be handed to the mail server; the text says why."""
-
-
 def build_message(
     to: Sequence[str],
     subject: str,
     body: str,
     cc: Iterable[str] = (),
     attachments: Iterable[Attachment] = (),
+    html: str | None = None,
 ) -> EmailMessage:
-    """A plain-text message from the configured sender."""
+    """A plain-text message (with an HTML alternative when given) from the configured sender, with its Message-ID."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = ", ".join(to)
-    copied = [address for address in cc if address not in to]
+    copied = [address for address in dict.fromkeys(cc) if address not in to]
     if copied:
         message["Cc"] = ", ".join(copied)
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=_sender_domain())
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     for attachment in attachments:
         maintype, _, subtype = attachment.mime_type.partition("/")
         message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
+    return message
+
+
+def queue_email(
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    cc: Iterable[str] = (),
+    attachments: Iterable[Attachment] = (),
+    html: str | None = None,
+    dedupe_key: str | None = None,
+) -> EmailMessage | None:
+    """Write a message to the outgoing-mail table in the caller's open transaction; it is delivered after the
+    caller commits (and never if it rolls back). With a `dedupe_key` already queued once, nothing is written and
+    None is returned."""
+    if not to:
+        raise MailError("a message needs at least one recipient")
+    message = build_message(to, subject, body, cc, attachments, html)
+    session = db.session()
+    mail_id = _store(session, message, dedupe_key)
+    if mail_id is None:
+        return None
+    session.info.setdefault(_AFTER_COMMIT, []).append(mail_id)
     return message
 
 
@@ -56,39 +101,108 @@ def send_email(
     body: str,
     cc: Iterable[str] = (),
     attachments: Iterable[Attachment] = (),
+    html: str | None = None,
 ) -> EmailMessage:
-    """Build and deliver one message: to the outbox when MAIL_OUTBOX is set or no MAIL_SERVER is, else by SMTP."""
+    """Store one message and deliver it: to the outbox when MAIL_OUTBOX is set or no MAIL_SERVER is, else by SMTP.
+
+    Inside a unit of work that has written and not yet committed, the message joins it (`queue_email`). Otherwise
+    it is stored in a transaction of its own and delivered now; MailError says delivery failed (it will be retried).
+    """
+    session = db.session()
+    if _has_pending_writes(session):
+        message = queue_email(to, subject, body, cc, attachments, html)
+        assert message is not None  # no dedupe key, so always queued
+        return message
     if not to:
         raise MailError("a message needs at least one recipient")
-    message = build_message(to, subject, body, cc, attachments)
-    config = current_app.config
-    if config.get("MAIL_OUTBOX") or not config.get("MAIL_SERVER"):
-        _write_to_outbox(message, Path(config.get("MAIL_OUTBOX") or Path(current_app.instance_path) / "outbox"))
-    else:
-        _send_by_smtp(message)
+    message = build_message(to, subject, body, cc, attachments, html)
+    with _own_transaction(session):
+        mail_id = _store(session, message, None)
+    assert mail_id is not None
+    status = mail_delivery.deliver([mail_id])
+    if status.get(mail_id) != MailStatus.SENT:
+        raise MailError(mail_delivery.last_error(mail_id) or "the message could not be delivered")
     return message
 
 
-def _write_to_outbox(message: EmailMessage, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{uuid.uuid4().hex}.eml"
-    path.write_bytes(bytes(message))
-    return path
+def _store(session: Session, message: EmailMessage, dedupe_key: str | None) -> int | None:
+    """Insert the message's row in the session's transaction; None when its dedupe key was already used."""
+    recipients = [address for _, address in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))]
+    values: dict[str, Any] = {
+        "message_id": str(message["Message-ID"]),
+        "dedupe_key": dedupe_key,
+        "status": MailStatus.QUEUED,
+        "sender": str(message["From"]),
+        "recipients": ", ".join(recipients),
+        "subject": str(message["Subject"])[:300],
+        "raw": bytes(message),
+        "attempts": 0,
+        "next_attempt_at": utcnow(),
+        "created_at": utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    if dedupe_key is None:
+        statement: Any = sa.insert(OutgoingMail)
+    elif dialect == "postgresql":
+        statement = postgresql.insert(OutgoingMail).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    else:
+        statement = sqlite.insert(OutgoingMail).on_conflict_do_nothing(index_elements=["dedupe_key"])
+    result = session.execute(statement.values(**values).returning(OutgoingMail.id))
+    return result.scalar_one_or_none()
 
 
-def _send_by_smtp(message: EmailMessage) -> None:
-    config = current_app.config
+def _has_pending_writes(session: Session) -> bool:
+    """Whether the session's open transaction holds changes its caller has still to commit."""
+    if not session.in_transaction():
+        return False
+    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
+
+
+@contextmanager
+def _own_transaction(session: Session) -> Iterator[None]:
+    """A committed write transaction for the body, in the caller's session, keeping what the caller has loaded.
+
+    Nothing of the caller's is pending (checked before), so ending a transaction it left open only ends a read; on
+    SQLite a fresh BEGIN IMMEDIATE follows, and a second connection is never needed (it could wait for this one).
+    """
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls()
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
-            smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise MailError(f"could not send email through {config['MAIL_SERVER']}: {exc}") from exc
+        with database.writing():
+            session.commit()
+            yield
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 def _sender_domain() -> str:
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     return sender.rpartition("@")[2].strip(">") or "localhost"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, flush_context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _deliver_after_commit(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+    queued = session.info.pop(_AFTER_COMMIT, None)
+    if queued:
+        mail_delivery.deliver_after_commit(queued)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_WROTE, None)
+    session.info.pop(_AFTER_COMMIT, None)
