@@ -11,6 +11,7 @@ def register_web(app: Flask) -> None:
     from .auth.routes import bp as auth_bp
     from .awareness.routes import bp as awareness_bp
     from .bookings.routes import bp as bookings_bp
+    from .claims.routes import bp as claims_bp
     from .courses.pathways import bp as pathways_bp
     from .courses.practitioner import bp as practitioner_pathway_bp
     from .courses.routes import bp as courses_bp
@@ -39,6 +40,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(sessions_bp)
     app.register_blueprint(bookings_bp)
+    app.register_blueprint(claims_bp)
     app.register_blueprint(calendar_feeds_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(venues_bp)

@@ -14,6 +14,8 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("sessions.trainers_page", "Trainers"),
     ("reports.trained_by_area_page", "Reports"),
     ("awareness.sign_off_register", "Awareness"),
+    ("claims.claims_page", "Claims"),
+    ("claims.finance_page", "Funds"),
     ("courses.course_list", "Courses"),
     ("pathways.matrix", "Pathways"),
     ("venues.venue_list", "Venues"),

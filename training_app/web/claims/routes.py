@@ -1,0 +1,242 @@
+"""Supply-cover claim pages (SPEC 3.7): a school's view and claims, evidence, and finance's decisions and allocation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from ...api.routes import NumberConverter
+from ...models import Claim, ClaimStatus, Fund, Role
+from ...permissions import allow
+from ...services import allocation, claim_files, claims, funds
+from ...services.claims import ClaimRefused, Evidence
+from ..courses.forms import to_pence
+from .forms import ActionForm, EvidenceForm, RejectForm, StartClaimForm
+
+bp = Blueprint("claims", __name__)
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
+
+VIEWERS = (Role.BOOKER, Role.FINANCE, Role.ADMIN)
+FINANCE_PAGES = (Role.FINANCE, Role.ADMIN)
+EVIDENCE_FIELDS = {"supplier": "supplier", "invoice": "invoice", "amount_pence": "amount", "file": "file"}
+
+
+def claim_or_404(claim_id: int) -> Claim:
+    """The claim with its lines, or 404; 403 when it is another school's."""
+    claim = claims.get_claim(claim_id)
+    if claim is None:
+        abort(404)
+    if not claims.can_see_claim(current_user, claim):
+        abort(403)
+    return claim
+
+
+def fund_or_404(financial_year: int) -> Fund:
+    """The year's fund, or 404."""
+    in_range = funds.MIN_FINANCIAL_YEAR <= financial_year <= funds.MAX_FINANCIAL_YEAR
+    fund = funds.get_fund(financial_year) if in_range else None
+    if fund is None:
+        abort(404)
+    return fund
+
+
+@bp.get("/claims")
+@allow(VIEWERS)
+def claims_page():
+    """A booker's school: what it can claim, has claimed and was paid per fund; finance see every claim."""
+    school = current_user.organisation if current_user.role == Role.BOOKER else None
+    if school is None:
+        rows = claims.claim_rows()
+        waiting = [row for row in rows if row.status == ClaimStatus.SUBMITTED]
+        return render_template("claims/list.html", rows=rows, waiting=waiting, school=None, years=[])
+    years = [_school_year(fund, school.id) for fund in funds.list_funds()]
+    rows = claims.claim_rows(school.id)
+    return render_template(
+        "claims/list.html", rows=rows, waiting=[], school=school, years=years, start=StartClaimForm()
+    )
+
+
+def _school_year(fund: Fund, school_id: int) -> dict[str, object]:
+    """One fund seen by a school: claimable now, claimed (not rejected) and paid, in pence."""
+    lines = claims.claimable_lines(fund, school_id)
+    rows = claims.claim_rows(school_id, financial_year=fund.financial_year)
+    claimed = sum(row.total_pence for row in rows if row.status != ClaimStatus.REJECTED)
+    paid = sum(row.total_pence for row in rows if row.status == ClaimStatus.PAID)
+    waiting = sum(1 for line in lines if line.retrospective)
+    claimable = sum(line.rate_pence for line in lines)
+    counts = {"fund": fund, "lines": len(lines), "waiting": waiting, "claimable_pence": claimable}
+    return counts | {"claimed_pence": claimed, "paid_pence": paid}
+
+
+@bp.post("/claims/new")
+@allow(Role.BOOKER)
+def start_claim():
+    """Start a draft holding every claimable day of the booker's school for a year's fund."""
+    form = StartClaimForm()
+    year = form.financial_year.data or ""
+    if not form.validate_on_submit() or not year.isascii() or not year.isdigit() or len(year) != 4:
+        abort(400)
+    fund = fund_or_404(int(year))
+    school = current_user.organisation
+    if school is None:
+        abort(403)
+    try:
+        made = claims.create_claim(school, fund, current_user)
+    except ClaimRefused as refused:
+        flash(refused.message)
+        return redirect(url_for("claims.claims_page"))
+    flash(f"Draft claim {made.claim.id} started with {len(made.claim.lines)} days.", "success")
+    return redirect(url_for("claims.claim_page", claim_id=made.claim.id))
+
+
+@bp.get("/claims/<number:claim_id>")
+@allow(VIEWERS)
+def claim_page(claim_id: int):
+    """One claim: its lines and invoices, the days waiting for evidence, and the moves the viewer may make."""
+    return _claim_page(claim_or_404(claim_id))
+
+
+def _waiting(claim: Claim, form: EvidenceForm) -> list[claims.ClaimableLine]:
+    """The school's retrospective days still waiting for evidence (a draft's), offered as the form's choices."""
+    waiting = []
+    if claim.status == ClaimStatus.DRAFT:
+        waiting = [line for line in claims.claimable_lines(claim.fund, claim.organisation_id) if line.retrospective]
+    form.line.choices = [(line.mark_id, f"{line.name}, {line.day:%-d %B %Y} ({line.session_code})") for line in waiting]
+    return waiting
+
+
+def _claim_page(claim: Claim, evidence: EvidenceForm | None = None, reject: RejectForm | None = None, status=200):
+    evidence = evidence or EvidenceForm()
+    waiting = _waiting(claim, evidence)
+    lines = sorted(claim.lines, key=lambda line: (line.session_day.date, line.practitioner.last_name))
+    may_act = claims.can_act_for_school(current_user, claim.organisation_id)
+    context = {
+        "claim": claim,
+        "lines": lines,
+        "waiting": waiting,
+        "evidence_form": evidence,
+        "reject_form": reject or RejectForm(),
+        "action_form": ActionForm(),
+        "may_act": may_act and current_user.role != Role.FINANCE,
+        "is_finance": current_user.role == Role.FINANCE,
+    }
+    return render_template("claims/claim.html", **context), status
+
+
+@bp.post("/claims/<number:claim_id>/evidence")
+@allow(Role.BOOKER, Role.ADMIN)
+def add_evidence(claim_id: int):
+    """Put a retrospective day on the draft with its invoice."""
+    claim = claim_or_404(claim_id)
+    form = EvidenceForm()
+    _waiting(claim, form)
+    if not form.validate_on_submit():
+        return _claim_page(claim, evidence=form, status=422)
+    upload = form.file.data
+    content = upload.read() if upload and upload.filename else None
+    try:
+        claims.add_evidence(
+            claim,
+            form.line.data,
+            Evidence(form.supplier.data, form.invoice.data, to_pence(form.amount.data)),
+            current_user,
+            (upload.filename, content) if content is not None else None,
+        )
+    except ClaimRefused as refused:
+        for name, message in refused.fields.items():
+            getattr(form, EVIDENCE_FIELDS.get(name, "line")).errors.append(message)
+        if not refused.fields:
+            form.line.errors.append(refused.message)
+        return _claim_page(claims.get_claim(claim_id) or claim, evidence=form, status=422)
+    flash("Evidence added: the day is now on the claim.", "success")
+    return redirect(url_for("claims.claim_page", claim_id=claim_id))
+
+
+def _move(claim_id: int, move: Callable[[Claim], Claim], done: str):
+    claim = claim_or_404(claim_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        move(claim)
+    except ClaimRefused as refused:
+        flash(refused.message)
+        return redirect(url_for("claims.claim_page", claim_id=claim_id))
+    flash(done, "success")
+    return redirect(url_for("claims.claim_page", claim_id=claim_id))
+
+
+@bp.post("/claims/<number:claim_id>/submit")
+@allow(Role.BOOKER, Role.ADMIN)
+def submit_claim(claim_id: int):
+    """Send the draft to finance."""
+    return _move(claim_id, lambda claim: claims.submit_claim(claim, current_user), "Claim submitted to finance.")
+
+
+@bp.post("/claims/<number:claim_id>/approve")
+@allow(Role.FINANCE)
+def approve_claim(claim_id: int):
+    """Approve a submitted claim."""
+    return _move(claim_id, lambda claim: claims.approve_claim(claim, current_user), "Claim approved.")
+
+
+@bp.post("/claims/<number:claim_id>/paid")
+@allow(Role.FINANCE)
+def mark_paid(claim_id: int):
+    """Record that an approved claim was paid."""
+    return _move(claim_id, lambda claim: claims.mark_paid(claim, current_user), "Claim marked as paid.")
+
+
+@bp.post("/claims/<number:claim_id>/reject")
+@allow(Role.FINANCE)
+def reject_claim(claim_id: int):
+    """Reject a submitted claim with a reason."""
+    claim = claim_or_404(claim_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _claim_page(claim, reject=form, status=422)
+    try:
+        claims.reject_claim(claim, form.reason.data, current_user)
+    except ClaimRefused as refused:
+        if refused.fields:
+            form.reason.errors.extend(refused.fields.values())
+            return _claim_page(claim, reject=form, status=422)
+        flash(refused.message)
+        return redirect(url_for("claims.claim_page", claim_id=claim_id))
+    flash("Claim rejected; the school has been told why.", "success")
+    return redirect(url_for("claims.claim_page", claim_id=claim_id))
+
+
+@bp.get("/claims/<number:claim_id>/files/<number:file_id>")
+@allow(VIEWERS)
+def claim_file(claim_id: int, file_id: int):
+    """An uploaded invoice, only ever as a download, to the school and finance."""
+    claim = claim_or_404(claim_id)
+    file = claims.file_of(claim, file_id)
+    path = claim_files.invoice_path(file) if file else None
+    if file is None or path is None or not path.is_file():
+        abort(404)
+    return send_file(
+        BytesIO(path.read_bytes()), mimetype=file.content_type, as_attachment=True, download_name=file.filename
+    )
+
+
+@bp.get("/finance")
+@allow(FINANCE_PAGES)
+def finance_page():
+    """Funds with their rate cards and contributions, and the claims waiting for a decision."""
+    waiting = claims.claim_rows(statuses=[ClaimStatus.SUBMITTED])
+    approved = claims.claim_rows(statuses=[ClaimStatus.APPROVED])
+    return render_template(
+        "claims/finance.html", funds=funds.list_funds(), waiting=waiting, approved=approved, fund_rates=funds.rate_table
+    )
+
+
+@bp.get("/finance/funds/<number:financial_year>/allocation")
+@allow(FINANCE_PAGES)
+def allocation_page(financial_year: int):
+    """The fund, approved, payable and remaining, each school's share, and the underspend returned."""
+    result = allocation.allocate_fund(fund_or_404(financial_year))
+    return render_template("claims/allocation.html", result=result)
