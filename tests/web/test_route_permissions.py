@@ -82,6 +82,7 @@ EXPECTED = {
     "admin.user_page": {Role.ADMIN},
     "admin.deactivate": {Role.ADMIN},
     "admin.reactivate": {Role.ADMIN},
+    "admin.resend_invitation": {Role.ADMIN},
     "imports.upload_page": {Role.ADMIN, Role.COORDINATOR},
     "imports.confirm": {Role.ADMIN, Role.COORDINATOR},
     "imports.example_file": {Role.ADMIN, Role.COORDINATOR},
@@ -93,6 +94,7 @@ EXPECTED = {
     "reference.subject_access_file": {Role.ADMIN},
     "reference.anonymise_page": {Role.ADMIN},
     "reference.inactive_page": {Role.ADMIN},
+    "reference.merge_page": {Role.ADMIN},
 }
 
 UNCHECKED = {"static"}

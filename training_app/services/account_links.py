@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from ..models import AccountLink, LinkPurpose, Practitioner, Role, User, hash_token, utcnow
+from ..models import AccountLink, LinkPurpose, Practitioner, ResetRequest, Role, User, hash_token, utcnow
 from . import audit
 from .accounts import AccountError, create_user, end_sessions, password_problem
 from .mail import send_email
@@ -19,9 +19,24 @@ INVITATION_VALID_FOR = timedelta(days=7)
 RESET_VALID_FOR = timedelta(hours=1)
 VALID_FOR = {LinkPurpose.INVITATION: INVITATION_VALID_FOR, LinkPurpose.PASSWORD_RESET: RESET_VALID_FOR}
 LINK_REFUSED = "This link has expired or has already been used"
+# Reset emails one address, or one IP address, may ask for in an hour: enough for a lost email, too few to flood.
+RESETS_PER_ADDRESS = 3
+RESETS_PER_IP = 20
+RESET_LIMIT_WINDOW = timedelta(hours=1)
 
 # Builds the page address a link's secret is emailed in (the web layer knows the host name; services do not).
 LinkUrl = Callable[[str], str]
+
+
+class ResetLimited(Exception):
+    """Too many reset emails were asked for lately, for this address or from this IP; `retry_after` in seconds.
+
+    The same for an address with an account and one without, so the limit tells nobody which is which.
+    """
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("too many password reset emails have been asked for: try again later")
+        self.retry_after = retry_after
 
 
 class LinkRefused(Exception):
@@ -64,18 +79,20 @@ def invite_practitioner(practitioner: Practitioner, link_url: LinkUrl, by: User)
     return invite_user(practitioner.email, Role.PRACTITIONER, link_url, by, name=name)
 
 
-def request_password_reset(email: str, link_url: LinkUrl) -> None:
+def request_password_reset(email: str, link_url: LinkUrl, ip: str | None = None) -> None:
     """Email a reset link, valid 1 hour, to an active account; any other address gets an email saying so.
 
     Both paths make a secret, hash it, query the same tables and send one email, so neither the page nor its
-    timing tells the person asking whether the address has an account.
+    timing tells the person asking whether the address has an account. Both count towards the limits
+    (RESETS_PER_ADDRESS and RESETS_PER_IP an hour), raising ResetLimited beyond them, with nothing sent.
     """
     email = email.strip().lower()
+    _count_reset_request(email, ip)
     token = secrets.token_urlsafe(32)
     user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
     if user is None or not user.active:
         hash_token(token)
-        db.session.rollback()
+        db.session.commit()
         send_email([email], "Password reset", _NO_ACCOUNT_BODY)
         return
     _end_links(user, LinkPurpose.PASSWORD_RESET)
@@ -83,6 +100,50 @@ def request_password_reset(email: str, link_url: LinkUrl) -> None:
     audit.record(user, "password_reset_requested", user)
     db.session.commit()
     send_email([email], "Reset your password", _RESET_BODY.format(url=link_url(token)))
+
+
+def _count_reset_request(email: str, ip: str | None) -> None:
+    """Refuse a request over either limit; otherwise note it (committed by the caller, with or without an account)."""
+    since = utcnow() - RESET_LIMIT_WINDOW
+    email_hash = hash_token(email)
+    checks = [(ResetRequest.email_hash == email_hash, RESETS_PER_ADDRESS)]
+    if ip:
+        checks.append((ResetRequest.ip == ip[:64], RESETS_PER_IP))
+    for condition, limit in checks:
+        times = db.session.scalars(
+            sa.select(ResetRequest.at).where(condition, ResetRequest.at > since).order_by(ResetRequest.at.desc())
+        ).all()
+        if len(times) >= limit:
+            oldest_counted = times[limit - 1]
+            db.session.rollback()
+            raise ResetLimited(max(1, int((oldest_counted + RESET_LIMIT_WINDOW - utcnow()).total_seconds()) + 1))
+    db.session.add(ResetRequest(email_hash=email_hash, ip=ip[:64] if ip else None, at=utcnow()))
+
+
+def invitation_pending(user: User) -> bool:
+    """Whether the account was invited and has never been signed in to, so its invitation may be sent again."""
+    if not user.active or user.last_sign_in_at is not None:
+        return False
+    invited = db.session.execute(
+        sa.select(AccountLink.id).filter_by(user_id=user.id, purpose=LinkPurpose.INVITATION).limit(1)
+    ).first()
+    return invited is not None
+
+
+def resend_invitation(user: User, link_url: LinkUrl, by: User) -> None:
+    """Send a fresh invitation link, valid 7 days; the earlier ones stop working. Audited, committed.
+
+    Raises AccountError for an account that has been signed in to (it resets its password instead) or is off.
+    """
+    if not invitation_pending(user):
+        raise AccountError(
+            f"{user.email} is not waiting for an invitation: they have signed in, or the account is switched off"
+        )
+    _end_links(user, LinkPurpose.INVITATION)
+    token = _new_link(user, LinkPurpose.INVITATION)
+    audit.record(by, "invitation_resent", user)
+    db.session.commit()
+    _send_invitation(user, link_url(token), by)
 
 
 def usable_link(token: str) -> AccountLink | None:

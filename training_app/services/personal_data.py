@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import (
+    AuditEvent,
     Booking,
     Certificate,
     Course,
@@ -89,6 +90,7 @@ def anonymise_practitioner(practitioner: Practitioner, by: User) -> None:
     if is_anonymised(practitioner):
         raise PersonalDataError("this practitioner has already been anonymised")
     account = db.session.execute(sa.select(User).filter_by(practitioner_id=practitioner.id)).scalar_one_or_none()
+    _scrub_audit_trail(practitioner, account)
     practitioner.email = f"person-{practitioner.id}@{ANONYMOUS_DOMAIN}"
     practitioner.first_name, practitioner.last_name, practitioner.job_title = (
         "Anonymised",
@@ -104,6 +106,55 @@ def anonymise_practitioner(practitioner: Practitioner, by: User) -> None:
     # The audit event names no one: keeping the old values here would undo the anonymising.
     audit.record(by, "practitioner_anonymised", practitioner, new={"anonymised": True})
     db.session.commit()
+
+
+SCRUBBED = "[anonymised]"
+
+
+def _scrub_audit_trail(practitioner: Practitioner, account: User | None) -> None:
+    """Take the leaver's name, email and job title out of the audit events about them, their account, bookings and
+    records, and any other event naming their email, keeping what happened and when (counts need no names)."""
+    identifying = {practitioner.email, practitioner.first_name, practitioner.last_name, practitioner.full_name}
+    if practitioner.job_title:
+        identifying.add(practitioner.job_title)
+    targets = [
+        sa.and_(AuditEvent.entity_type == "practitioner", AuditEvent.entity_id == practitioner.id),
+        sa.and_(
+            AuditEvent.entity_type == "booking",
+            AuditEvent.entity_id.in_(sa.select(Booking.id).where(Booking.practitioner_id == practitioner.id)),
+        ),
+        sa.and_(
+            AuditEvent.entity_type == "training_record",
+            AuditEvent.entity_id.in_(
+                sa.select(TrainingRecord.id).where(TrainingRecord.practitioner_id == practitioner.id)
+            ),
+        ),
+        sa.cast(AuditEvent.old_value, sa.Text).contains(practitioner.email, autoescape=True),
+        sa.cast(AuditEvent.new_value, sa.Text).contains(practitioner.email, autoescape=True),
+    ]
+    if account is not None:
+        identifying |= {account.email, account.name} - {""}
+        targets += [
+            sa.and_(AuditEvent.entity_type == "user", AuditEvent.entity_id == account.id),
+            AuditEvent.user_id == account.id,
+        ]
+    identifying = {text for text in identifying if text and len(text) > 1}
+    for event in db.session.scalars(sa.select(AuditEvent).where(sa.or_(*targets))):
+        event.old_value = _scrubbed(event.old_value, identifying)
+        event.new_value = _scrubbed(event.new_value, identifying)
+        if account is not None and event.actor == account.email:
+            event.actor = SCRUBBED
+
+
+def _scrubbed(value: Any, identifying: set[str]) -> Any:
+    """The value with every string that holds identifying text replaced."""
+    if isinstance(value, str):
+        return SCRUBBED if any(text.lower() in value.lower() for text in identifying) else value
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, identifying) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(item, identifying) for item in value]
+    return value
 
 
 def retention_cutoff(today: date, years: int) -> date:

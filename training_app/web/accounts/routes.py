@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...api.routes import NumberConverter
@@ -29,7 +29,16 @@ def request_password_reset():
     form = PasswordResetRequestForm()
     if not form.validate_on_submit():
         return render_template("accounts/password-reset.html", form=form)
-    account_links.request_password_reset(form.email.data, link_url)
+    try:
+        account_links.request_password_reset(form.email.data, link_url, ip=request.remote_addr)
+    except account_links.ResetLimited as limited:
+        minutes = -(-limited.retry_after // 60)
+        form.email.errors.append(
+            "You have asked for several reset emails in the last hour. Check your inbox and spam folder for the "
+            f"latest one, or try again in {minutes} minute{'s' if minutes != 1 else ''}"
+        )
+        page = render_template("accounts/password-reset.html", form=form)
+        return page, 429, {"Retry-After": str(limited.retry_after)}
     return render_template("accounts/password-reset-sent.html", email=form.email.data.strip().lower())
 
 

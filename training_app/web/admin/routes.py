@@ -93,7 +93,13 @@ def user_page(user_id: int):
             flash("Role and scope saved." if changed else "Nothing changed.", "success")
             return redirect(url_for("admin.user_page", user_id=user.id))
     user = db.get_or_404(User, user_id)
-    return render_template("admin/user.html", user=user, form=form, tokens=api_tokens_of(user))
+    return render_template(
+        "admin/user.html",
+        user=user,
+        form=form,
+        tokens=api_tokens_of(user),
+        invitation_pending=account_links.invitation_pending(user),
+    )
 
 
 @bp.post("/users/<number:user_id>/deactivate")
@@ -116,6 +122,20 @@ def reactivate(user_id: int):
     user = db.get_or_404(User, user_id)
     if reactivate_user(user, by=current_user._get_current_object()):
         flash(f"{user.email} has been switched back on.", "success")
+    return redirect(url_for("admin.user_page", user_id=user_id))
+
+
+@bp.post("/users/<number:user_id>/resend-invitation")
+@allow(Role.ADMIN)
+def resend_invitation(user_id: int):
+    """Send an invited user a new link, valid 7 days, when the first was lost or ran out; older links stop."""
+    user = db.get_or_404(User, user_id)
+    try:
+        account_links.resend_invitation(user, link_url, by=current_user._get_current_object())
+    except AccountError as problem:
+        flash(_sentence(str(problem)), "error")
+    else:
+        flash(f"A new invitation has been sent to {user.email}. The link works once, for 7 days.", "success")
     return redirect(url_for("admin.user_page", user_id=user_id))
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
-from wtforms.validators import Length
+from wtforms import HiddenField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length
 
 from ...imports.service import READERS
 
@@ -48,3 +48,37 @@ def record_form(kind: str, data: dict[str, str] | None = None) -> Any:
     fields["submit"] = SubmitField("Save", widget=GovSubmitInput())
     form_class = type(f"{kind.title().replace('-', '')}Form", (FlaskForm,), fields)
     return form_class(data=data)
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+class MergeForm(FlaskForm):
+    """The duplicate record to fold into the one being looked at; `confirm` is set on the confirmation page."""
+
+    duplicate = StringField(
+        "Email address of the duplicate record",
+        widget=GovTextInput(),
+        description="Its bookings, attendance and training records move to this record, and it is deleted",
+        filters=[_strip],
+        validators=[
+            DataRequired(message="Enter the email address of the duplicate record"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    confirm = HiddenField()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class RetentionForm(FlaskForm):
+    """How many years personal data is kept after someone's last booking or training."""
+
+    years = StringField(
+        "Retention period, in years",
+        widget=GovTextInput(),
+        description="People with no booking and no training for this long are offered for anonymising",
+        filters=[_strip],
+        validators=[Length(max=10, message="Retention period must be a whole number of years, like 6")],
+    )
+    submit = SubmitField("Save the retention period", widget=GovSubmitInput())

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -15,7 +15,7 @@ from ...imports.service import READERS
 from ...imports.single_row import errors_by_column, import_one_row
 from ...models import Practitioner, Role, User
 from ...permissions import allow
-from ...services import account_links
+from ...services import account_links, settings
 from ...services.accounts import AccountError
 from ...services.calendar import london_today
 from ...services.personal_data import (
@@ -25,13 +25,12 @@ from ...services.personal_data import (
     retention_cutoff,
     subject_access,
 )
+from ...services.practitioner_merge import MergeRefused, merge_practitioners, merge_problems, merge_summary
 from ...services.reference_data import REFERENCE_KINDS, record_row, reference_page
 from ..accounts.routes import link_url
-from .forms import column_label, record_form
+from .forms import MergeForm, RetentionForm, column_label, record_form
 
 bp = Blueprint("reference", __name__, url_prefix="/admin/reference")
-
-DEFAULT_RETENTION_YEARS = 6
 
 TITLES = {
     "authorities": "Authorities",
@@ -133,14 +132,65 @@ def anonymise_page(email: str):
     return render_template("reference/anonymise.html", practitioner=practitioner, form=form, key=practitioner.email)
 
 
-@bp.get("/practitioners/inactive")
+@bp.route("/practitioners/inactive", methods=["GET", "POST"])
 @allow(Role.ADMIN)
 def inactive_page():
-    """People with no booking or training within the retention period (RETENTION_YEARS, default 6), to anonymise."""
-    years = int(current_app.config.get("RETENTION_YEARS", DEFAULT_RETENTION_YEARS))
+    """People with no booking or training within the retention period, to anonymise; the period is changed here."""
+    form = RetentionForm(
+        data=None if request.method == "POST" else {"years": str(settings.current(settings.RETENTION_YEARS))}
+    )
+    if form.validate_on_submit():
+        try:
+            years = settings.change(
+                settings.RETENTION_YEARS, form.years.data or "", by=current_user._get_current_object()
+            )
+        except settings.SettingRefused as refused:
+            form.years.errors = [*form.years.errors, str(refused)]
+        else:
+            flash(f"Personal data is now kept for {years} years after someone's last activity.", "success")
+            return redirect(url_for("reference.inactive_page"))
+    years = settings.current(settings.RETENTION_YEARS)
     cutoff = retention_cutoff(london_today(), years)
     people = inactive_practitioners(cutoff)
-    return render_template("reference/inactive.html", people=people, cutoff=cutoff, years=years)
+    return render_template("reference/inactive.html", people=people, cutoff=cutoff, years=years, form=form)
+
+
+@bp.route("/practitioners/<string:email>/merge", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def merge_page(email: str):
+    """Fold a duplicate record of the same person into this one: name it, check what moves, then confirm."""
+    keep = _practitioner_or_404(email)
+    form = MergeForm()
+    duplicate = None
+    if form.validate_on_submit():
+        duplicate = db.session.execute(
+            sa.select(Practitioner).filter_by(email=(form.duplicate.data or "").lower())
+        ).scalar_one_or_none()
+        problems = (
+            merge_problems(keep, duplicate)
+            if duplicate is not None
+            else [f"No practitioner has the email address {form.duplicate.data}"]
+        )
+        if not problems and form.confirm.data == "yes":
+            assert duplicate is not None
+            gone = duplicate.email
+            try:
+                merge_practitioners(keep, duplicate, by=current_user._get_current_object())
+            except MergeRefused as refused:
+                db.session.rollback()
+                problems = [str(refused)]
+            else:
+                flash(
+                    f"{gone} has been merged into {keep.email}. Their bookings and training now belong here.", "success"
+                )
+                return redirect(url_for("reference.record_page", kind="practitioners", key=keep.email))
+        if problems:
+            form.duplicate.errors = [*form.duplicate.errors, *problems]
+            duplicate = None
+    summary = merge_summary(duplicate, keep) if duplicate is not None else None
+    return render_template(
+        "reference/merge.html", keep=keep, duplicate=duplicate, summary=summary, form=form, key=keep.email
+    )
 
 
 def _practitioner_or_404(email: str) -> Practitioner:
