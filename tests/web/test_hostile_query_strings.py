@@ -14,6 +14,7 @@ from training_app.models import Role
 PARAMETERS = (
     "page", "as_of", "month", "year", "day", "from", "to", "date_from", "date_to", "course", "authority", "area",
     "session", "sector", "status", "kind", "q", "who", "record", "organisation", "group", "today", "has_places",
+    "needs",
 )  # fmt: skip
 VALUES = (
     "99999999999999999999",

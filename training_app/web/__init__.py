@@ -26,6 +26,7 @@ def register_web(app: Flask) -> None:
     from .sessions import trainers as _session_trainers  # noqa: F401 (adds the trainer and feed views to sessions_bp)
     from .sessions.routes import bp as sessions_bp
     from .sessions.routes import feeds as calendar_feeds_bp
+    from .staff.routes import bp as staff_bp
 
     register_filters(app)
     register_navigation(app)
@@ -46,3 +47,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(venues_bp)
     app.register_blueprint(pathways_bp)
     app.register_blueprint(practitioner_pathway_bp)
+    app.register_blueprint(staff_bp)
