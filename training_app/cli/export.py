@@ -1,5 +1,5 @@
 """`flask export trained-by-area`, `attendance-by-authority`, `still-to-train`, `training-records`,
-`awareness-sign-offs` and `presentations`."""
+`awareness-sign-offs`, `presentations` and `claims` (the finance batch)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from xlsxwriter.exceptions import FileCreateError
 
 from ..exports.attendance_by_authority import write_attendance_by_authority
 from ..exports.awareness import write_presentation_totals, write_sign_off_register
+from ..exports.claims import write_claims_batch
 from ..exports.people_lists import write_still_to_train, write_training_records
 from ..exports.trained_by_area import write_trained_by_area
 from ..exports.xlsx import Progress
-from ..services import report_lists
+from ..services import funds, report_lists
 from ..services.calendar import DateProblem, DateProblemKind, london_today, parse_iso_date
 from ..services.lookups import session_with_code
 
@@ -135,3 +136,15 @@ def training_records_command(out: str, start: str | None, end: str | None) -> No
     count = lambda: report_lists.count_rows(report_lists.training_records_query(first, last))  # noqa: E731
     write = lambda bar: write_training_records(out, first, last, None, bar)  # noqa: E731
     _write(out, lambda: _with_progress(count, "Training records", write))
+
+
+@export_cli.command("claims")
+@click.option("--financial-year", "financial_year", required=True, type=int, help="2007 for 2007-08.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx file.")
+def claims_command(financial_year: int, out: str) -> None:
+    """Write the finance batch for a fund: each school's approved, payable and paid totals, and the approved lines."""
+    in_range = funds.MIN_FINANCIAL_YEAR <= financial_year <= funds.MAX_FINANCIAL_YEAR
+    fund = funds.get_fund(financial_year) if in_range else None
+    if fund is None:
+        raise click.ClickException(f"--financial-year: there is no fund for financial year {financial_year}")
+    _write(out, lambda: write_claims_batch(out, fund))

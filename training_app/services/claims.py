@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -396,57 +396,6 @@ def get_claim(claim_id: int) -> Claim | None:
         .where(Claim.id == claim_id)
     )
     return db.session.execute(query).scalar_one_or_none()
-
-
-@dataclass(frozen=True)
-class ClaimRow:
-    """A claim in a list: its school, year, status, lines and total."""
-
-    id: int
-    organisation_code: str
-    organisation_name: str
-    financial_year: int
-    status: ClaimStatus
-    lines: int
-    total_pence: int
-    created_at: datetime
-    submitted_at: datetime | None
-
-    @property
-    def fund_label(self) -> str:
-        return f"{self.financial_year}-{(self.financial_year + 1) % 100:02d}"
-
-
-def claim_rows(
-    organisation_id: int | None = None, statuses: Sequence[ClaimStatus] | None = None, financial_year: int | None = None
-) -> list[ClaimRow]:
-    """Claims with their line counts and totals (live lines; a rejected claim's all), aggregated in SQL."""
-    counted = sa.or_(ClaimLine.live, Claim.status == ClaimStatus.REJECTED)
-    query = (
-        sa.select(
-            Claim.id,
-            Organisation.code,
-            Organisation.name,
-            Fund.financial_year,
-            Claim.status,
-            sa.func.count(ClaimLine.id),
-            sa.func.coalesce(sa.func.sum(ClaimLine.amount_pence), 0),
-            Claim.created_at,
-            Claim.submitted_at,
-        )
-        .join(Organisation, Organisation.id == Claim.organisation_id)
-        .join(Fund, Fund.id == Claim.fund_id)
-        .outerjoin(ClaimLine, sa.and_(ClaimLine.claim_id == Claim.id, counted))
-        .group_by(Claim.id, Organisation.code, Organisation.name, Fund.financial_year)
-        .order_by(Fund.financial_year.desc(), Claim.created_at, Claim.id)
-    )
-    if organisation_id is not None:
-        query = query.where(Claim.organisation_id == organisation_id)
-    if statuses:
-        query = query.where(Claim.status.in_(statuses))
-    if financial_year is not None:
-        query = query.where(Fund.financial_year == financial_year)
-    return [ClaimRow(*row) for row in db.session.execute(query)]
 
 
 def file_of(claim: Claim, file_id: int) -> ClaimFile | None:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from ...api.routes import NumberConverter
 from ...models import Claim, ClaimStatus, Fund, Role
 from ...permissions import allow
-from ...services import allocation, claim_files, claims, funds
+from ...services import allocation, claim_files, claim_rows, claims, funds
 from ...services.claims import ClaimRefused, Evidence
 from ..courses.forms import to_pence
 from .forms import ActionForm, EvidenceForm, RejectForm, StartClaimForm
@@ -49,11 +49,11 @@ def claims_page():
     """A booker's school: what it can claim, has claimed and was paid per fund; finance see every claim."""
     school = current_user.organisation if current_user.role == Role.BOOKER else None
     if school is None:
-        rows = claims.claim_rows()
+        rows = claim_rows.claim_rows()
         waiting = [row for row in rows if row.status == ClaimStatus.SUBMITTED]
         return render_template("claims/list.html", rows=rows, waiting=waiting, school=None, years=[])
     years = [_school_year(fund, school.id) for fund in funds.list_funds()]
-    rows = claims.claim_rows(school.id)
+    rows = claim_rows.claim_rows(school.id)
     return render_template(
         "claims/list.html", rows=rows, waiting=[], school=school, years=years, start=StartClaimForm()
     )
@@ -62,7 +62,7 @@ def claims_page():
 def _school_year(fund: Fund, school_id: int) -> dict[str, object]:
     """One fund seen by a school: claimable now, claimed (not rejected) and paid, in pence."""
     lines = claims.claimable_lines(fund, school_id)
-    rows = claims.claim_rows(school_id, financial_year=fund.financial_year)
+    rows = claim_rows.claim_rows(school_id, financial_year=fund.financial_year)
     claimed = sum(row.total_pence for row in rows if row.status != ClaimStatus.REJECTED)
     paid = sum(row.total_pence for row in rows if row.status == ClaimStatus.PAID)
     waiting = sum(1 for line in lines if line.retrospective)
@@ -227,8 +227,8 @@ def claim_file(claim_id: int, file_id: int):
 @allow(FINANCE_PAGES)
 def finance_page():
     """Funds with their rate cards and contributions, and the claims waiting for a decision."""
-    waiting = claims.claim_rows(statuses=[ClaimStatus.SUBMITTED])
-    approved = claims.claim_rows(statuses=[ClaimStatus.APPROVED])
+    waiting = claim_rows.claim_rows(statuses=[ClaimStatus.SUBMITTED])
+    approved = claim_rows.claim_rows(statuses=[ClaimStatus.APPROVED])
     return render_template(
         "claims/finance.html", funds=funds.list_funds(), waiting=waiting, approved=approved, fund_rates=funds.rate_table
     )

@@ -1,0 +1,89 @@
+"""The finance batch for a fund (`flask export claims`): each school's approved and payable totals, then the lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..models import Fund
+from ..services import allocation, claim_rows
+from .xlsx import hardened_workbook
+
+POUNDS = "£#,##0.00"
+SCHOOL_HEADER = ["School code", "School", "Approved", "Payable", "Paid"]
+LINE_HEADER = [
+    "Claim",
+    "Status",
+    "School code",
+    "School",
+    "Practitioner",
+    "Name",
+    "Session",
+    "Date",
+    "Cover category",
+    "Unit",
+    "Retrospective",
+    "Supplier",
+    "Invoice",
+    "Invoice amount",
+    "Rate",
+    "Amount",
+]
+
+
+def _pounds(pence: int) -> float:
+    """Pence as pounds for a spreadsheet cell; the sums are done in integer pence before this."""
+    return pence / 100
+
+
+def write_claims_batch(path: str | Path, fund: Fund) -> int:
+    """Sheet 'Allocation' (one row per school, then totals), sheet 'Lines' (every approved line); returns lines."""
+    result = allocation.allocate_fund(fund)
+    lines = claim_rows.batch_lines(fund)
+    workbook = hardened_workbook(path)
+    bold = workbook.add_format({"bold": True})
+    money = workbook.add_format({"num_format": POUNDS})
+    bold_money = workbook.add_format({"num_format": POUNDS, "bold": True})
+    day = workbook.add_format({"num_format": "d mmmm yyyy", "align": "left"})
+    sheet = workbook.add_worksheet("Allocation")
+    sheet.write_row(0, 0, [f"Fund {fund.label}"], bold)
+    sheet.write_number(0, 2, _pounds(fund.amount_pence), bold_money)
+    sheet.write_row(1, 0, SCHOOL_HEADER, bold)
+    row = 2
+    for school in result.schools:
+        sheet.write_string(row, 0, school.code)
+        sheet.write_string(row, 1, school.name)
+        for column, pence in enumerate((school.approved_pence, school.payable_pence, school.paid_pence), start=2):
+            sheet.write_number(row, column, _pounds(pence), money)
+        row += 1
+    sheet.write_string(row, 0, "Total", bold)
+    totals = (result.approved_pence, result.payable_pence, sum(school.paid_pence for school in result.schools))
+    for column, pence in enumerate(totals, start=2):
+        sheet.write_number(row, column, _pounds(pence), bold_money)
+    sheet.write_string(row + 1, 0, "Remaining", bold)
+    sheet.write_number(row + 1, 3, _pounds(result.remaining_pence), bold_money)
+    sheet.set_column(0, 0, 14)
+    sheet.set_column(1, 1, 40)
+    sheet.set_column(2, 4, 14)
+    _write_lines(workbook.add_worksheet("Lines"), lines, bold, money, day)
+    workbook.close()
+    return len(lines)
+
+
+def _write_lines(sheet, lines: list[claim_rows.BatchLine], bold, money, day) -> None:
+    sheet.write_row(0, 0, LINE_HEADER, bold)
+    for index, line in enumerate(lines, start=1):
+        sheet.write_number(index, 0, line.claim_id)
+        texts = [line.status.value, line.school_code, line.school_name, line.email, line.name, line.session_code]
+        for column, text in enumerate(texts, start=1):
+            sheet.write_string(index, column, text)
+        sheet.write_datetime(index, 7, line.day, day)
+        sheet.write_string(index, 8, line.category.value)
+        sheet.write_string(index, 9, line.unit.value)
+        sheet.write_string(index, 10, "yes" if line.retrospective else "no")
+        sheet.write_string(index, 11, line.supplier or "")
+        sheet.write_string(index, 12, line.invoice or "")
+        if line.evidence_pence is not None:
+            sheet.write_number(index, 13, _pounds(line.evidence_pence), money)
+        sheet.write_number(index, 14, _pounds(line.rate_pence), money)
+        sheet.write_number(index, 15, _pounds(line.amount_pence), money)
+    sheet.set_column(0, 15, 16)
