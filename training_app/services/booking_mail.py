@@ -47,6 +47,23 @@ def tell_of_cancellation(booking: Booking, charge_pence: int | None) -> bool:
     return _send(booking, subject, opening, CANCEL)
 
 
+def tell_of_request(booking: Booking) -> bool:
+    """Ask the practitioner's bookers to approve or decline a request for a place (the practitioner is told too)."""
+    session = booking.session
+    subject = f"Approval needed: {session.course.title} ({session.code})"
+    opening = f"{booking.practitioner.full_name} has asked for a place on this session. It holds no place until "
+    opening += "their organisation's booker approves it: open Bookings, then Requests to approve."
+    return _send(booking, subject, opening, None)
+
+
+def tell_of_decline(booking: Booking) -> bool:
+    """Tell the practitioner (their bookers copied) that their request was declined, and why."""
+    session = booking.session
+    subject = f"Request declined: {session.course.title} ({session.code})"
+    opening = f"{booking.practitioner.full_name}'s request for a place was declined: {booking.cancel_reason}"
+    return _send(booking, subject, opening, None)
+
+
 def session_details(session: TrainingSession) -> str:
     """The course, its days in London time, the venue and its address, and the joining instructions."""
     lines = [f"Course: {session.course.title}", f"Session: {session.code}"]

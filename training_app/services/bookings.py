@@ -27,6 +27,7 @@ from ..models import (
     MarkStatus,
     Practitioner,
     Role,
+    SelfBooking,
     TrainingSession,
     User,
     utcnow,
@@ -194,6 +195,9 @@ def book_place(
         raise BookingRefused("practitioner", "is not one of your organisation's staff", Refusal.FORBIDDEN)
     if override_reason and by.role not in (Role.ADMIN, Role.COORDINATOR):
         raise BookingRefused("prerequisite_override", "only a coordinator may override prerequisites")
+    if by.role == Role.PRACTITIONER and session.course.self_booking != SelfBooking.YES:
+        message = f"course {session.course.code} does not let practitioners book a place themselves"
+        raise BookingRefused("session", message, Refusal.FORBIDDEN)
     locked = lock_session(session.id)
     problems = eligibility_problems(locked, practitioner.id, now, override_reason)
     ledger = PlaceLedger([locked], [practitioner.id])
@@ -243,6 +247,8 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
         raise BookingRefused("booking", "is not one of your organisation's staff", Refusal.FORBIDDEN)
     session = lock_session(booking.session_id)
     db.session.refresh(booking)
+    if booking.status == BookingStatus.REQUESTED:
+        return _withdraw_request(booking, by, reason, now)
     if booking.status not in ACTIVE_STATUSES:
         raise BookingRefused("booking", f"is already {booking.status.value.replace('_', ' ')}", Refusal.CONFLICT)
     if booking.status == BookingStatus.BOOKED and has_started(session, now):
@@ -271,6 +277,14 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
         if promoted is not None:
             booking_mail.tell_of_promotion(promoted)
     return Cancellation(booking, charge, promoted)
+
+
+def _withdraw_request(booking: Booking, by: User, reason: str, now: datetime) -> Cancellation:
+    """A request that held no place is simply withdrawn: nobody is promoted and nothing is charged."""
+    booking.status, booking.cancelled_at, booking.cancel_reason = BookingStatus.CANCELLED, now, reason[:400] or None
+    audit.record(by, "booking_cancelled", booking, {"status": "requested"}, _booking_values(booking))
+    db.session.commit()
+    return Cancellation(booking, None, None)
 
 
 def is_late_cancellation(session: TrainingSession, now: datetime) -> bool:
