@@ -1,0 +1,68 @@
+"""Attendance per authority (SPEC 3.5, 3.9): the page and its workbook, for a period and, optionally, one session."""
+
+from __future__ import annotations
+
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+from flask import render_template, request, send_file
+from flask_login import current_user
+
+from ...exports.attendance_by_authority import period_text, write_attendance_by_authority
+from ...permissions import REPORT_READERS, allow
+from ...services.attendance_counts import attendance_by_authority
+from ...services.lookups import session_with_code
+from ...services.scope import report_scope
+from .period_forms import PeriodForm
+from .routes import XLSX_MIMETYPE, bp
+
+
+def _read_period() -> tuple[PeriodForm, tuple[int, str] | None, bool]:
+    """The form, the session asked for as (id, code), and whether everything asked for can be used."""
+    form = PeriodForm(request.args)
+    valid = form.validate()
+    session = None
+    code = (form.session.data or "").strip()
+    if valid and code:
+        found = session_with_code(code)
+        if found is None:
+            form.session.errors = ["There is no session with that code"]
+            valid = False
+        else:
+            session = (found.id, found.code)
+    return form, session, valid
+
+
+@bp.get("/attendance-by-authority")
+@allow(REPORT_READERS)
+def attendance_by_authority_page():
+    """Attendees of a period or a session, each counted once under the exact set of authorities they work for."""
+    form, session, valid = _read_period()
+    if not valid:
+        return render_template("reports/attendance-by-authority.html", form=form, rows=None)
+    start, end = form.start.data, form.end.data
+    rows = attendance_by_authority(start, end, session[0] if session else None, report_scope(current_user))
+    return render_template(
+        "reports/attendance-by-authority.html",
+        form=form,
+        rows=rows,
+        covers=period_text(start, end, session[1] if session else None),
+        download=request.args.to_dict(),
+    )
+
+
+@bp.get("/attendance-by-authority.xlsx")
+@allow(REPORT_READERS)
+def attendance_by_authority_workbook():
+    """The same figures as a workbook download."""
+    form, session, valid = _read_period()
+    if not valid:
+        return render_template("reports/attendance-by-authority.html", form=form, rows=None), 400
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "attendance.xlsx"
+        write_attendance_by_authority(path, form.start.data, form.end.data, session, report_scope(current_user))
+        content = path.read_bytes()
+    return send_file(
+        BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name="attendance-by-authority.xlsx"
+    )

@@ -1,0 +1,63 @@
+"""Coverage: areas × responsibility groups, how many who must train are trained and current; who is left per cell."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import current_user
+
+from ...api.routes import NumberConverter
+from ...permissions import REPORT_READERS, allow
+from ...services.calendar import london_today
+from ...services.coverage import area_label, coverage_grid, group_with_code, still_to_train_in_cell
+from ...services.scope import report_scope
+from ..charts import bar_chart
+from ..paging import page_number
+from .forms import AsOfForm
+from .routes import bp
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
+
+PER_PAGE = 100
+
+
+def _as_of_form() -> AsOfForm:
+    return AsOfForm(request.args if "as_of" in request.args else None, as_of=london_today())
+
+
+@bp.get("/coverage")
+@allow(REPORT_READERS)
+def coverage_page():
+    """The coverage heat-map table (a word with every shade) and a bar chart of each area's coverage."""
+    form = _as_of_form()
+    if "as_of" in request.args and not form.validate():
+        return render_template("reports/coverage.html", form=form, grid=None)
+    grid = coverage_grid(form.as_of.data, report_scope(current_user))
+    areas = [(f"{area.name} ({area.authority})" if area.authority else area.name, area.total) for area in grid.areas]
+    chart = bar_chart([(label, total.percent or 0) for label, total in areas], scale_to=100, suffix="%")
+    return render_template("reports/coverage.html", form=form, grid=grid, chart=chart, as_of=form.as_of.data)
+
+
+@bp.get("/coverage/areas/<number:area_id>/groups/<code>")
+@allow(REPORT_READERS)
+def coverage_cell_page(area_id: int, code: str):
+    """Who is still to train behind one cell (area 0 is 'No area'), on ?as_of=, a page at a time."""
+    form = _as_of_form()
+    if "as_of" in request.args and not form.validate():
+        return render_template("reports/coverage.html", form=form, grid=None)
+    area, group = area_label(area_id), group_with_code(code)
+    if area is None or group is None:
+        abort(404)
+    page = page_number(request.args)
+    scope = report_scope(current_user)
+    people, total = still_to_train_in_cell(form.as_of.data, area_id, group.id, scope, page, PER_PAGE)
+    return render_template(
+        "reports/coverage-cell.html",
+        as_of=form.as_of.data,
+        area=area,
+        group=group,
+        people=people,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PER_PAGE)),
+        area_id=area_id,
+    )
