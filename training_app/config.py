@@ -40,6 +40,10 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "training@council.example"),
         "MAIL_OUTBOX": outbox,
+        # "inline" delivers a transaction's emails right after its commit; "thread" does so beside the request.
+        "MAIL_DELIVERY": os.environ.get("MAIL_DELIVERY", "inline"),
+        # Where the service is reached, for links in emails sent by the scheduler and the command line.
+        "SERVICE_URL": os.environ.get("SERVICE_URL", "http://127.0.0.1:5000"),
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=not _flag("FLASK_DEBUG")),
         "REMEMBER_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE", default=not _flag("FLASK_DEBUG")),
         "SERVICE_NAME": os.environ.get("SERVICE_NAME", "Children's workforce training"),

@@ -1,0 +1,49 @@
+"""`flask reminders run [--today YYYY-MM-DD] [--dry-run]` and `flask scheduler` (SPEC 4.2)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from ..services.calendar import DateProblem, london_today, parse_iso_date
+from ..services.mail_delivery import deliver_pending
+from ..services.reminders import run_reminders
+
+reminders_cli = AppGroup("reminders", help="Refresher, session and re-awareness reminders.")
+
+
+@reminders_cli.command("run")
+@click.option("--today", "today_text", metavar="YYYY-MM-DD", help="The day to run for (default: today in London).")
+@click.option("--dry-run", is_flag=True, help="List what would be sent; send and record nothing.")
+def run_command(today_text: str | None, dry_run: bool) -> None:
+    """Send the reminders due today: one line per reminder (email, course code, stage), then the count."""
+    try:
+        today = parse_iso_date(today_text) if today_text is not None else london_today()
+    except DateProblem as problem:
+        raise click.BadParameter(str(problem), param_hint="--today") from None
+    reminders = run_reminders(today, dry_run=dry_run)
+    for reminder in reminders:
+        click.echo(reminder.line)
+    if dry_run:
+        click.echo(f"would send {len(reminders)} reminders")
+        return
+    deliver_pending()  # what the run queued went out after each commit; this catches any left (MAIL_DELIVERY=thread)
+    click.echo(f"sent {len(reminders)} reminders")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduler process (one only: a second exits at once)."""
+    from ..jobs.process import AlreadyRunning, run_scheduler
+
+    try:
+        run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+    except AlreadyRunning as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(1)
+    except (KeyboardInterrupt, SystemExit):
+        pass

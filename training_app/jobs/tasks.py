@@ -1,0 +1,36 @@
+"""The scheduled tasks: each small, idempotent and also runnable from the command line (`reminders run`)."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from ..models import ReminderKind
+from ..services.calendar import london_today
+from ..services.housekeeping import housekeep
+from ..services.mail_delivery import deliver_pending
+from ..services.reminders import AWARENESS, run_reminders
+
+
+def refresher_reminders() -> int:
+    """Refresher and re-awareness reminders due today (07:00); their emails go out as each batch commits."""
+    sent = run_reminders(london_today(), kinds=(ReminderKind.REFRESHER.value, AWARENESS))
+    current_app.logger.info("refresher reminders: sent %s", len(sent))
+    return len(sent)
+
+
+def session_reminders() -> int:
+    """Reminders of sessions starting in their course's reminder days."""
+    sent = run_reminders(london_today(), kinds=(ReminderKind.SESSION.value,))
+    current_app.logger.info("session reminders: sent %s", len(sent))
+    return len(sent)
+
+
+def deliver_mail() -> int:
+    """Deliver anything queued and due that was not delivered right after its commit (a retry, a crash)."""
+    return len(deliver_pending())
+
+
+def housekeeping() -> None:
+    """Nightly: expired sign-in records and links, completed sessions, old delivered mail."""
+    done = housekeep(london_today())
+    current_app.logger.info("housekeeping: %s", done)
