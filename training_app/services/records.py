@@ -258,3 +258,19 @@ def _revoked_numbers(record_ids: Sequence[int]) -> set[str]:
     prefixes = {certificate_number(record_id) for record_id in record_ids}
     revoked = sa.select(Certificate.number).where(Certificate.revoked_at.is_not(None))  # few: revoking is rare
     return {number for number in db.session.scalars(revoked) if number[:11] in prefixes}
+
+
+def note_source(practitioner_id: int, course_id: int, completed_on: date, note: str, by: User) -> TrainingRecord | None:
+    """Say where a historical record added by hand comes from (audited, committed); the record, or None."""
+    record = db.session.execute(
+        sa.select(TrainingRecord).filter_by(
+            practitioner_id=practitioner_id, course_id=course_id, completed_on=completed_on
+        )
+    ).scalar_one_or_none()
+    if record is None:
+        return None
+    note = " ".join(note.split())[:200]
+    audit.record(by, "training_record_source_noted", record, {"source_note": record.source_note}, {"source_note": note})
+    record.source_note = note
+    db.session.commit()
+    return record

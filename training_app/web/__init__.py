@@ -21,6 +21,8 @@ def register_web(app: Flask) -> None:
     from .main.routes import bp as main_bp
     from .navigation import register_navigation
     from .reference.routes import bp as reference_bp
+    from .registers.records import bp as records_bp
+    from .registers.routes import bp as registers_bp
     from .reports.routes import bp as reports_bp
     from .sessions import editing as _session_editing  # noqa: F401 (adds the scheduling views to sessions_bp)
     from .sessions import trainers as _session_trainers  # noqa: F401 (adds the trainer and feed views to sessions_bp)
@@ -47,4 +49,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(venues_bp)
     app.register_blueprint(pathways_bp)
     app.register_blueprint(practitioner_pathway_bp)
+    app.register_blueprint(registers_bp)
+    app.register_blueprint(records_bp)
     app.register_blueprint(staff_bp)

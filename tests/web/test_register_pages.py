@@ -1,0 +1,241 @@
+"""The register page, walk-ins, the sign-in sheet, certificates and training records, as people see them."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import csrf_token_from
+from tests.factories import (
+    make_booking,
+    make_course,
+    make_organisation,
+    make_practitioner,
+    make_session,
+    make_trainer,
+    make_user,
+    make_venue,
+)
+from tests.web.helpers import h1_of, signed_in, title_of
+from training_app.extensions import db
+from training_app.models import AttendanceMark, Booking, BookingStatus, Certificate, Role, TrainingRecord, User
+from training_app.services.calendar import london_today
+from training_app.services.registers import Entry, mark_register
+
+
+@pytest.fixture
+def world(app):
+    """A two-day session that began yesterday, Ann and Bob booked from Oak School, and users of every kind."""
+    with app.app_context():
+        today = london_today()
+        course = make_course(code="CAF", title="CAF assessment", validity_months=36)
+        oak, elm = make_organisation(code="OAK", name="Oak School"), make_organisation(code="ELM", name="Elm School")
+        session = make_session(
+            course=course, code="REG-1", days=(today - timedelta(days=1), today), venue=make_venue(name="Hall")
+        )
+        ann = make_practitioner(oak, email="ann@example.org", first_name="Ann", last_name="Able")
+        bob = make_practitioner(oak, email="bob@example.org", first_name="Bob", last_name="Bell")
+        bookings = {"ann": make_booking(session, ann).id, "bob": make_booking(session, bob).id}
+        trainer = make_user(Role.PRACTITIONER)
+        session.trainers = [make_trainer(user=trainer)]
+        users = {
+            "coordinator": make_user(Role.COORDINATOR),
+            "trainer": trainer,
+            "ann": make_user(Role.PRACTITIONER, practitioner=ann),
+            "bob": make_user(Role.PRACTITIONER, practitioner=bob),
+            "booker": make_user(Role.BOOKER, organisation=oak),
+            "elm_booker": make_user(Role.BOOKER, organisation=elm),
+            "lead": make_user(Role.WORKFORCE_LEAD),
+        }
+        days = [day.id for day in session.days]
+        db.session.commit()
+        return {"emails": {k: u.email for k, u in users.items()}, "bookings": bookings, "days": days, "today": today}
+
+
+def _as(client, world, who):
+    return signed_in(client, world["emails"][who])
+
+
+def _complete_ann(app, world):
+    with app.app_context():
+        session = db.session.get(Booking, world["bookings"]["ann"]).session
+        by = db.session.scalars(sa.select(User).filter_by(role=Role.COORDINATOR)).first()
+        days = [day.date.isoformat() for day in session.days]
+        mark_register(session, [Entry("ann@example.org", day, "attended") for day in days], by)
+        return db.session.scalars(sa.select(Certificate.number)).one()
+
+
+def test_the_register_shows_a_radio_group_per_person_per_day(client, world):
+    page = _as(client, world, "coordinator").get("/sessions/REG-1/register")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and title_of(page).startswith("Register for REG-1")
+    ann, bob = world["bookings"]["ann"], world["bookings"]["bob"]
+    for booking in (ann, bob):
+        for day in world["days"]:
+            assert html.count(f'name="mark-{booking}-{day}"') == 3
+    assert "Ann Able" in html and "Oak School" in html and "Add a walk-in" in html
+
+
+def test_saving_the_register_marks_and_completes(client, app, world):
+    _as(client, world, "trainer")
+    page = client.get("/sessions/REG-1/register")
+    ann, bob = world["bookings"]["ann"], world["bookings"]["bob"]
+    first, second = world["days"]
+    data = {
+        "csrf_token": csrf_token_from(page.get_data(as_text=True)),
+        f"mark-{ann}-{first}": "attended",
+        f"mark-{ann}-{second}": "attended",
+        f"mark-{bob}-{first}": "partial",
+        f"time-{bob}-{first}": "10:40",
+        f"notes-{bob}-{first}": "train late",
+    }
+    response = client.post("/sessions/REG-1/register", data=data)
+    assert response.status_code == 302
+    shown = client.get("/sessions/REG-1/register").get_data(as_text=True)
+    assert "3 marks saved. Completed, with a certificate: Ann Able." in shown
+    assert 'value="10:40"' in shown and 'value="train late"' in shown
+    with app.app_context():
+        assert db.session.get(Booking, ann).status == BookingStatus.ATTENDED
+        assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 1
+
+
+def test_a_bad_register_lists_every_problem_and_saves_nothing(client, app, world):
+    _as(client, world, "coordinator")
+    page = client.get("/sessions/REG-1/register")
+    ann, bob = world["bookings"]["ann"], world["bookings"]["bob"]
+    first, _ = world["days"]
+    data = {
+        "csrf_token": csrf_token_from(page.get_data(as_text=True)),
+        f"mark-{ann}-{first}": "attended",
+        f"mark-{bob}-{first}": "asleep",
+        f"mark-999999-{first}": "attended",
+        f"mark-{ann}-999999": "attended",
+    }
+    response = client.post("/sessions/REG-1/register", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and title_of(response).startswith("Error: ")
+    assert "There is a problem: nothing was saved" in html
+    assert "Status must be one of attended, absent, partial, not &#39;asleep&#39;" in html
+    assert f'href="#mark-{bob}-{first}"' in html
+    assert "booking 999999 is not on the register of REG-1" in html
+    assert "Day must be a date written YYYY-MM-DD" in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AttendanceMark.id))) == 0
+
+
+def test_a_register_is_closed_before_the_first_day(client, app, world):
+    with app.app_context():
+        make_session(code="LATER", days=(world["today"] + timedelta(days=5),))
+        db.session.commit()
+    page = _as(client, world, "coordinator").get("/sessions/LATER/register")
+    assert page.status_code == 200
+    assert "The register of LATER opens on its first day" in page.get_data(as_text=True)
+    data = {"csrf_token": csrf_token_from(client.get("/sessions/REG-1/register").get_data(as_text=True))}
+    refused = client.post("/sessions/LATER/register", data=data)
+    assert refused.status_code == 422 and "opens on its first day" in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["booker", "lead", "ann"])
+def test_only_trainers_of_the_session_and_coordinators_reach_the_register(client, world, who):
+    _as(client, world, who)
+    for path in ("/sessions/REG-1/register", "/sessions/REG-1/sign-in-sheet", "/sessions/REG-1/sign-in-sheet.pdf"):
+        assert client.get(path).status_code == 403
+    assert client.get("/sessions/NOPE/register").status_code == 404
+
+
+def test_a_walk_in_is_added_and_a_bad_one_is_explained(client, app, world):
+    _as(client, world, "coordinator")
+    token = csrf_token_from(client.get("/sessions/REG-1/register").get_data(as_text=True))
+    bad = client.post(
+        "/sessions/REG-1/register/walk-in", data={"csrf_token": token, "email": "new@example.org", "organisation": "X"}
+    )
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Enter the walk-in&#39;s first name" in html and 'href="#organisation"' in html
+    good = client.post(
+        "/sessions/REG-1/register/walk-in",
+        data={
+            "csrf_token": token,
+            "email": "new@example.org",
+            "first_name": "Nia",
+            "last_name": "New",
+            "organisation": "OAK",
+        },
+    )
+    assert good.status_code == 302
+    assert "Nia New is on the register as a walk-in" in client.get("/sessions/REG-1/register").get_data(as_text=True)
+    with app.app_context():
+        booking = db.session.scalars(sa.select(Booking).filter_by(walk_in=True)).one()
+        assert booking.practitioner.organisation.code == "OAK"
+
+
+def test_the_sign_in_sheet_prints_names_days_and_blank_rows(client, world):
+    _as(client, world, "trainer")
+    sheet = client.get("/sessions/REG-1/sign-in-sheet")
+    html = sheet.get_data(as_text=True)
+    assert sheet.status_code == 200 and "Ann Able" in html and "Bob Bell" in html
+    assert html.count("Blank row for a walk-in") == 8 and html.count(": signature</th>") == 2
+    assert "sign-in-sheet.css" in html
+    pdf = client.get("/sessions/REG-1/sign-in-sheet.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+
+
+def test_the_certificate_verifies_publicly_and_downloads_for_those_allowed(client, app, world):
+    number = _complete_ann(app, world)
+    page = client.get(f"/certificates/{number}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "This certificate is genuine and current" in html
+    assert "Ann Able" in html and "CAF assessment" in html and "Oak School" not in html
+    assert client.get("/certificates/CERT-999999").status_code == 404
+    pdf_path = f"/certificates/{number}/certificate.pdf"
+    for who, status in (
+        ("ann", 200),
+        ("booker", 200),
+        ("coordinator", 200),
+        ("bob", 403),
+        ("elm_booker", 403),
+        ("lead", 403),
+    ):
+        response = _as(app.test_client(), world, who).get(pdf_path)
+        assert response.status_code == status, who
+        if status == 200:
+            assert response.data.startswith(b"%PDF")
+
+
+def test_a_revoked_certificate_says_so(client, app, world):
+    number = _complete_ann(app, world)
+    with app.app_context():
+        session = db.session.get(Booking, world["bookings"]["ann"]).session
+        by = db.session.scalars(sa.select(User).filter_by(role=Role.COORDINATOR)).first()
+        mark_register(session, [Entry("ann@example.org", session.days[0].date.isoformat(), "absent")], by)
+    html = client.get(f"/certificates/{number}").get_data(as_text=True)
+    assert "This certificate has been revoked" in html and "Ann Able" not in html
+
+
+def test_training_records_page_and_a_historical_record(client, app, world):
+    number = _complete_ann(app, world)
+    own = _as(client, world, "ann").get("/practitioners/ann@example.org/training-records")
+    html = own.get_data(as_text=True)
+    assert own.status_code == 200 and h1_of(own) == "Your training records"
+    assert "Session REG-1" in html and f"Download {number}" in html and "Add a historical record" not in html
+    assert client.get("/practitioners/bob@example.org/training-records").status_code == 403
+    client = _as(app.test_client(), world, "coordinator")
+    form = client.get("/practitioners/ann@example.org/training-records/new")
+    token = csrf_token_from(form.get_data(as_text=True))
+    bad = client.post(
+        "/practitioners/ann@example.org/training-records/new",
+        data={"csrf_token": token, "course": "CAF", "completed_on": "2007-02-30", "source": "2007 register"},
+    )
+    assert bad.status_code == 422 and "There is a problem" in bad.get_data(as_text=True)
+    good = client.post(
+        "/practitioners/ann@example.org/training-records/new",
+        data={"csrf_token": token, "course": "CAF", "completed_on": "2007-03-14", "source": "LLR CAF register 2007"},
+    )
+    assert good.status_code == 302
+    html = client.get("/practitioners/ann@example.org/training-records").get_data(as_text=True)
+    assert "Historical record: LLR CAF register 2007" in html and "14 March 2007" in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(TrainingRecord.id))) == 2
+    assert re.search(r"Expired|Current|Due soon", html)

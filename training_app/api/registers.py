@@ -1,0 +1,132 @@
+"""PUT /api/v1/sessions/{code}/register (SPEC 4.5): attendance for the given days, all or nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, jsonify
+
+from ..models import MarkStatus, Role
+from ..services.registers import MAX_ENTRIES, MAX_NOTES, Entry, RegisterRefused, mark_register
+from .auth import api_allow
+from .bookings import _session
+from .docs import DATE, STRING, errors, json_body, json_response, ref
+from .errors import ApiError
+from .parsing import Problems, json_object, unknown_fields
+from .routes import bp
+
+ENTRY_FIELDS = frozenset({"practitioner", "day", "status", "time", "notes"})
+
+
+@bp.put("/sessions/<code>/register")
+@api_allow(Role)
+def put_register(code: str):
+    """Mark people on the session's register for the given days; every entry is checked before any is written."""
+    body = json_object()
+    problems = unknown_fields(body, frozenset({"entries"}))
+    raw = body.get("entries")
+    if not isinstance(raw, list) or not raw:
+        problems["entries"] = "Give 'entries' as a non-empty list of {practitioner, day, status}."
+    elif len(raw) > MAX_ENTRIES:
+        problems["entries"] = f"Give at most {MAX_ENTRIES} entries at once."
+    if problems:
+        raise ApiError.validation_failed(problems)
+    entries = [_entry(index, item, problems) for index, item in enumerate(raw)]
+    if problems:
+        raise ApiError.validation_failed(problems)
+    session = _session(code)
+    try:
+        done = mark_register(session, [entry for entry in entries if entry is not None], g.api_user)
+    except RegisterRefused as refused:
+        fields = {
+            (f"entries[{p.index}].{p.field}" if p.index is not None else p.field): p.message for p in refused.problems
+        }
+        if refused.forbidden:
+            raise ApiError(403, "You are not a trainer of this session.", fields) from None
+        raise ApiError.validation_failed(fields) from None
+    settled = done.settlement
+    return jsonify(
+        session=session.code,
+        changed=done.changed,
+        completed=[booking.practitioner.email for booking in settled.completed],
+        no_shows=[booking.practitioner.email for booking in settled.no_shows],
+        withdrawn=[booking.practitioner.email for booking in settled.withdrawn],
+    )
+
+
+def _entry(index: int, item: Any, problems: Problems) -> Entry | None:
+    """One entry's shape checked (strings where strings belong); the rules are the register service's."""
+    prefix = f"entries[{index}]."
+    if not isinstance(item, dict):
+        problems[f"entries[{index}]"] = "Each entry must be an object {practitioner, day, status}."
+        return None
+    found = unknown_fields(item, ENTRY_FIELDS, prefix)
+    for name in ("practitioner", "day", "status"):
+        if not isinstance(item.get(name), str) or not item[name].strip():
+            found[prefix + name] = f"Give '{name}' as text."
+    for name in ("time", "notes"):
+        if item.get(name) is not None and not isinstance(item[name], str):
+            found[prefix + name] = f"Give '{name}' as text."
+    problems.update(found)
+    if found:
+        return None
+    return Entry(item["practitioner"], item["day"], item["status"], item.get("time") or "", item.get("notes") or "")
+
+
+OPENAPI: dict[str, Any] = {
+    "paths": {
+        "/sessions/{code}/register": {
+            "put": {
+                "operationId": "putRegister",
+                "summary": "Mark attendance for the given days (the session's trainers, coordinators); all or nothing",
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": STRING}],
+                "requestBody": json_body(ref("RegisterEntries")),
+                "responses": {
+                    "200": json_response("Every entry written; the bookings it settled.", ref("RegisterMarked")),
+                    **errors(400, 403, 404, 422),
+                },
+            }
+        }
+    },
+    "schemas": {
+        "RegisterEntries": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["entries"],
+            "properties": {
+                "entries": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": MAX_ENTRIES,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["practitioner", "day", "status"],
+                        "properties": {
+                            "practitioner": {**STRING, "format": "email", "examples": ["pat@example.org"]},
+                            "day": {**DATE, "description": "One of the session's days, on or after its first."},
+                            "status": {"type": "string", "enum": [status.value for status in MarkStatus]},
+                            "time": {
+                                **STRING,
+                                "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                                "description": "For a partial day: when they arrived or left, HH:MM London time.",
+                            },
+                            "notes": {**STRING, "maxLength": MAX_NOTES},
+                        },
+                    },
+                }
+            },
+        },
+        "RegisterMarked": {
+            "type": "object",
+            "required": ["session", "changed", "completed", "no_shows", "withdrawn"],
+            "properties": {
+                "session": STRING,
+                "changed": {"type": "integer", "minimum": 0, "description": "Marks that changed."},
+                "completed": {"type": "array", "items": STRING, "description": "Now complete, with a certificate."},
+                "no_shows": {"type": "array", "items": STRING, "description": "Now no-shows, charged."},
+                "withdrawn": {"type": "array", "items": STRING, "description": "No longer complete: revoked."},
+            },
+        },
+    },
+}

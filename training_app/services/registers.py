@@ -1,0 +1,389 @@
+"""Attendance registers (SPEC 3.5): marking booked people per session day, walk-ins, and what the marks mean.
+
+One all-or-nothing unit of work for the page and the API: the session row is locked as bookings lock it, every
+entry is checked (a day of the session that has come, someone on the register, a known status), and only when
+none is wrong are the marks written, each change audited with its old and new value. Then the bookings touched
+are settled by the one completion rule (`records.settle_bookings`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ..extensions import db
+from ..models import (
+    AttendanceMark,
+    Booking,
+    BookingStatus,
+    MarkStatus,
+    Organisation,
+    Practitioner,
+    Role,
+    SessionDay,
+    SessionStatus,
+    Trainer,
+    TrainingSession,
+    User,
+    utcnow,
+)
+from ..models.sessions import session_trainers
+from ..validation import email_problem
+from . import audit
+from .bookings import PlaceLedger, lock_session
+from .calendar import DateProblem, parse_iso_date, to_london
+from .lookups import practitioner_with_email
+from .records import ON_REGISTER, Settlement, settle_bookings
+
+MAX_NOTES = 400
+MAX_ENTRIES = 5000
+HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
+STATUSES = ", ".join(status.value for status in MarkStatus)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One mark asked for: a practitioner (by email) on a day (YYYY-MM-DD) with a status, and for a partial day
+    the time they arrived or left (HH:MM), and a note."""
+
+    practitioner: str
+    day: str
+    status: str
+    time: str = ""
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why an entry (by its index; None for the whole register) cannot be written, and which field is wrong."""
+
+    index: int | None
+    field: str
+    message: str
+
+
+class RegisterRefused(ValueError):
+    """The register was not changed; every problem found is listed."""
+
+    def __init__(self, problems: Sequence[Problem], forbidden: bool = False) -> None:
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = list(problems)
+        self.forbidden = forbidden
+
+
+@dataclass
+class RegisterRow:
+    """One person on the register with their marks, by session day id."""
+
+    booking: Booking
+    marks: dict[int, AttendanceMark] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Marked:
+    """What marking did: how many marks changed and how the bookings settled."""
+
+    changed: int
+    settlement: Settlement
+
+
+def can_mark_register(user: User, session: TrainingSession) -> bool:
+    """Coordinators (and admins) mark any register; anyone else only a session they are a trainer of."""
+    if user.role in (Role.ADMIN, Role.COORDINATOR):
+        return True
+    query = (
+        sa.select(Trainer.id)
+        .join(session_trainers, session_trainers.c.trainer_id == Trainer.id)
+        .where(session_trainers.c.session_id == session.id, Trainer.user_id == user.id)
+    )
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+def register_closed_reason(session: TrainingSession, today: date) -> str | None:
+    """Why nobody may mark the session's register today, or None: marking opens on its first day."""
+    if session.status == SessionStatus.CANCELLED:
+        return f"Session {session.code} is cancelled, so it has no register to mark"
+    if session.starts_on is None:
+        return f"Session {session.code} has no days to mark"
+    if today < session.starts_on:
+        return f"The register of {session.code} opens on its first day, {session.starts_on:%-d %B %Y}"
+    return None
+
+
+def register_rows(session: TrainingSession) -> list[RegisterRow]:
+    """Everyone on the register (holding a place: booked, attended, absent, no-show), by name, with their marks;
+    two queries whatever the size."""
+    bookings = db.session.scalars(
+        sa.select(Booking)
+        .options(joinedload(Booking.practitioner).joinedload(Practitioner.organisation))
+        .join(Practitioner, Practitioner.id == Booking.practitioner_id)
+        .where(Booking.session_id == session.id, Booking.status.in_(ON_REGISTER))
+        .order_by(Practitioner.last_name, Practitioner.first_name, Practitioner.email)
+    ).all()
+    rows = {booking.id: RegisterRow(booking) for booking in bookings}
+    marks = sa.select(AttendanceMark).where(
+        AttendanceMark.booking_id.in_(sa.select(Booking.id).where(Booking.session_id == session.id))
+    )
+    for mark in db.session.scalars(marks):
+        if mark.booking_id in rows:
+            rows[mark.booking_id].marks[mark.session_day_id] = mark
+    return list(rows.values())
+
+
+def mark_register(session: TrainingSession, entries: Sequence[Entry], by: User, now: datetime | None = None) -> Marked:
+    """Write the entries to the session's register, all or nothing, in one committed transaction; RegisterRefused
+    (nothing written) lists every problem. Bookings whose marks changed are settled (completion, no-show)."""
+    now = now or utcnow()
+    if not can_mark_register(by, session):
+        raise RegisterRefused([Problem(None, "session", "You are not a trainer of this session")], forbidden=True)
+    locked = lock_session(session.id)
+    problems, checked = _check_entries(locked, entries, to_london(now).date())
+    if problems:
+        db.session.rollback()
+        raise RegisterRefused(problems)
+    changed, touched = _write_marks(checked, by, now)
+    settlement = settle_bookings(list(touched.values()), by, now)
+    db.session.commit()
+    return Marked(changed, settlement)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    booking: Booking
+    day: SessionDay
+    status: MarkStatus
+    noted_time: time | None
+    notes: str
+
+
+def _check_entries(
+    session: TrainingSession, entries: Sequence[Entry], today: date
+) -> tuple[list[Problem], list[_Checked]]:
+    closed = register_closed_reason(session, today)
+    if closed is not None:
+        return [Problem(None, "session", closed)], []
+    if not entries:
+        return [Problem(None, "entries", "Give at least one mark")], []
+    if len(entries) > MAX_ENTRIES:
+        return [Problem(None, "entries", f"Give at most {MAX_ENTRIES} marks at once")], []
+    days = {day.date: day for day in session.days}
+    on_register = {row.booking.practitioner.email: row.booking for row in register_rows(session)}
+    problems: list[Problem] = []
+    checked: list[_Checked] = []
+    seen: dict[tuple[str, date], int] = {}
+    for index, entry in enumerate(entries):
+        found = _check_entry(index, entry, session, days, on_register, today)
+        if isinstance(found, list):
+            problems += found
+            continue
+        key = (found.booking.practitioner.email, found.day.date)
+        if key in seen:
+            message = f"{entry.practitioner} on {found.day.date} is marked twice (also entry {seen[key] + 1})"
+            problems.append(Problem(index, "day", message))
+        seen.setdefault(key, index)
+        checked.append(found)
+    return problems, checked
+
+
+def _check_entry(
+    index: int,
+    entry: Entry,
+    session: TrainingSession,
+    days: dict[date, SessionDay],
+    on_register: dict[str, Booking],
+    today: date,
+) -> _Checked | list[Problem]:
+    """One entry checked, or every problem with it."""
+    problems = []
+    booking = on_register.get(entry.practitioner.strip().lower())
+    if booking is None:
+        message = f"{entry.practitioner} is not on the register of {session.code}: add them as a walk-in first"
+        problems.append(Problem(index, "practitioner", message))
+    day = _day(index, entry.day, session, days, today, problems)
+    status = MarkStatus(entry.status) if entry.status in set(MarkStatus) else None
+    if status is None:
+        problems.append(Problem(index, "status", f"Status must be one of {STATUSES}, not {entry.status!r}"))
+    noted_time = None
+    if entry.time:
+        if HH_MM.fullmatch(entry.time):
+            noted_time = time.fromisoformat(entry.time)
+        else:
+            problems.append(Problem(index, "time", f"Time must be written HH:MM, like 09:45, not {entry.time!r}"))
+        if status is not None and status != MarkStatus.PARTIAL:
+            problems.append(Problem(index, "time", "Give a time only for a partial day (arrived late, left early)"))
+    if len(entry.notes) > MAX_NOTES:
+        problems.append(Problem(index, "notes", f"Notes must be {MAX_NOTES} characters or fewer"))
+    if problems or booking is None or day is None or status is None:
+        return problems
+    return _Checked(booking, day, status, noted_time, " ".join(entry.notes.split()))
+
+
+def _day(
+    index: int,
+    text: str,
+    session: TrainingSession,
+    days: dict[date, SessionDay],
+    today: date,
+    problems: list[Problem],
+) -> SessionDay | None:
+    """The session day an entry names; a problem when it is not a date, not one of the session's, or to come."""
+    try:
+        when = parse_iso_date(text)
+    except DateProblem as problem:
+        problems.append(Problem(index, "day", f"Day {problem}"))
+        return None
+    day = days.get(when)
+    if day is None:
+        listed = ", ".join(str(day) for day in sorted(days))
+        problems.append(Problem(index, "day", f"{when} is not a day of session {session.code} (its days: {listed})"))
+    elif when > today:
+        problems.append(Problem(index, "day", f"{when} has not come yet: a day is marked on or after it"))
+        return None
+    return day
+
+
+def _write_marks(checked: Sequence[_Checked], by: User, now: datetime) -> tuple[int, dict[int, Booking]]:
+    """Write the checked marks; each change audited (old and new value). How many changed, and their bookings."""
+    booking_ids = {item.booking.id for item in checked}
+    existing = {
+        (mark.booking_id, mark.session_day_id): mark
+        for mark in db.session.scalars(sa.select(AttendanceMark).where(AttendanceMark.booking_id.in_(booking_ids)))
+    }
+    changed, touched = 0, {}
+    for item in checked:
+        mark = existing.get((item.booking.id, item.day.id))
+        old = _mark_values(mark) if mark is not None else None
+        new = {
+            "status": item.status.value,
+            "time": item.noted_time.strftime("%H:%M") if item.noted_time else None,
+            "notes": item.notes,
+        }
+        if old == new:
+            continue
+        if mark is None:
+            mark = AttendanceMark(booking_id=item.booking.id, session_day_id=item.day.id, status=item.status)
+            db.session.add(mark)
+        mark.status, mark.noted_time, mark.notes = item.status, item.noted_time, item.notes
+        mark.marked_by_id, mark.marked_at = by.id, now
+        db.session.flush()
+        where = {"booking_id": item.booking.id, "practitioner": item.booking.practitioner.email}
+        audit.record(
+            by, "attendance_marked", mark, old and {**where, **old}, {**where, "day": str(item.day.date), **new}
+        )
+        changed += 1
+        touched[item.booking.id] = item.booking
+    return changed, touched
+
+
+def _mark_values(mark: AttendanceMark) -> dict[str, object]:
+    return {
+        "status": mark.status.value,
+        "time": mark.noted_time.strftime("%H:%M") if mark.noted_time else None,
+        "notes": mark.notes or "",
+    }
+
+
+@dataclass(frozen=True)
+class WalkIn:
+    """Someone who came without a booking: an existing practitioner by email, or a new one in an organisation."""
+
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    organisation: str = ""  # the organisation's code, for a new practitioner
+    job_title: str = ""
+
+
+def add_walk_in(session: TrainingSession, walk_in: WalkIn, by: User, now: datetime | None = None) -> Booking:
+    """Put a walk-in on the register, in one committed transaction: a booking marked walk-in (the place counts
+    like any other), creating the practitioner in their organisation when they are new. RegisterRefused lists
+    every problem; nothing is written then."""
+    now = now or utcnow()
+    if not can_mark_register(by, session):
+        raise RegisterRefused([Problem(None, "session", "You are not a trainer of this session")], forbidden=True)
+    locked = lock_session(session.id)
+    closed = register_closed_reason(locked, to_london(now).date())
+    if closed is not None:
+        raise RegisterRefused([Problem(None, "session", closed)])
+    practitioner = practitioner_with_email(walk_in.email)
+    problems = _walk_in_problems(locked, walk_in, practitioner)
+    if not problems and practitioner is None:
+        practitioner = _new_practitioner(walk_in, by)
+    if not problems and practitioner is not None:
+        problems = [
+            Problem(None, p.field, p.message)
+            for p in PlaceLedger([locked], [practitioner.id]).take(locked, practitioner.id, BookingStatus.BOOKED)
+        ]
+    if problems or practitioner is None:
+        db.session.rollback()
+        raise RegisterRefused(problems)
+    booking = Booking(
+        session_id=locked.id,
+        practitioner_id=practitioner.id,
+        course_id=locked.course_id,
+        status=BookingStatus.BOOKED,
+        booked_by_id=by.id,
+        walk_in=True,
+    )
+    db.session.add(booking)
+    db.session.flush()
+    audit.record(by, "walk_in_added", booking, None, {"session": locked.code, "practitioner": practitioner.email})
+    db.session.commit()
+    return booking
+
+
+def _walk_in_problems(session: TrainingSession, walk_in: WalkIn, practitioner: Practitioner | None) -> list[Problem]:
+    """What stops this walk-in: a bad email, a new person without names or organisation, someone already there."""
+    problem = email_problem(walk_in.email.strip())
+    if problem is not None:
+        return [Problem(None, "email", f"Enter a real email address: {problem}")]
+    if practitioner is not None:
+        on_register = sa.select(Booking.id).where(
+            Booking.session_id == session.id,
+            Booking.practitioner_id == practitioner.id,
+            Booking.status.in_(ON_REGISTER),
+        )
+        if db.session.execute(on_register.limit(1)).first() is not None:
+            return [Problem(None, "email", f"{practitioner.full_name} is already on the register")]
+        return []
+    problems = []
+    if not walk_in.first_name.strip():
+        problems.append(Problem(None, "first_name", "Enter the walk-in's first name (they are new to the system)"))
+    if not walk_in.last_name.strip():
+        problems.append(Problem(None, "last_name", "Enter the walk-in's last name (they are new to the system)"))
+    if len(walk_in.first_name) > 100 or len(walk_in.last_name) > 100 or len(walk_in.job_title) > 200:
+        problems.append(Problem(None, "first_name", "Names must be 100 characters or fewer, job titles 200"))
+    if _organisation(walk_in.organisation) is None:
+        message = f"No organisation has the code {walk_in.organisation!r}: enter the walk-in's organisation's code"
+        problems.append(Problem(None, "organisation", message if walk_in.organisation else "Enter their organisation"))
+    return problems
+
+
+def _organisation(code: str) -> Organisation | None:
+    code = code.strip()
+    if not 0 < len(code) <= 40 or "\x00" in code:
+        return None
+    return db.session.execute(sa.select(Organisation).filter_by(code=code)).scalar_one_or_none()
+
+
+def _new_practitioner(walk_in: WalkIn, by: User) -> Practitioner:
+    """A walk-in new to the system, in their organisation and working for its authority."""
+    organisation = _organisation(walk_in.organisation)
+    assert organisation is not None  # checked by _walk_in_problems
+    practitioner = Practitioner(
+        email=walk_in.email.strip().lower(),
+        first_name=" ".join(walk_in.first_name.split()),
+        last_name=" ".join(walk_in.last_name.split()),
+        job_title=" ".join(walk_in.job_title.split()) or None,
+        organisation_id=organisation.id,
+    )
+    practitioner.set_authorities([organisation.authority])
+    db.session.add(practitioner)
+    db.session.flush()
+    audit.record(by, "practitioner_created", practitioner, None, {"email": practitioner.email, "walk_in": True})
+    return practitioner

@@ -1,0 +1,197 @@
+"""A session's register (SPEC 3.5): one form of radios per person per day, walk-ins, and the printable sign-in
+sheet (a print stylesheet, and a PDF). The rules are services.registers'; these views parse and render."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...models import SessionDay, TrainingSession, User, utcnow
+from ...permissions import SIGNED_IN, allow
+from ...services.calendar import london_today
+from ...services.lookups import session_with_code
+from ...services.records import Settlement
+from ...services.registers import (
+    Entry,
+    Problem,
+    RegisterRefused,
+    RegisterRow,
+    WalkIn,
+    add_walk_in,
+    can_mark_register,
+    mark_register,
+    register_closed_reason,
+    register_rows,
+)
+from ...services.sign_in_sheet import sign_in_sheet_pdf
+from .forms import RegisterForm, WalkInForm
+
+bp = Blueprint("registers", __name__, url_prefix="/sessions")
+
+MARK_FIELD = re.compile(r"mark-([0-9]{1,9})-([0-9]{1,9})")
+STATUS_LABELS = {"attended": "Attended", "partial": "Partial", "absent": "Absent"}
+BLANK_ROWS = 8
+
+
+@bp.route("/<code>/register", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+def register_page(code: str):
+    """The register: each person on it, a radio group per day that has come, the time and a note for a partial
+    day; saved all or nothing. Walk-ins are added with the form below it."""
+    session, user = _session_to_mark(code)
+    form, walk_in_form = RegisterForm(), WalkInForm(formdata=None)
+    rows = register_rows(session)
+    errors: list[dict[str, str]] = []
+    submitted: dict[str, str] = {}
+    if form.validate_on_submit():
+        submitted = request.form.to_dict()
+        entries, keys = _entries(submitted, rows, session)
+        try:
+            done = mark_register(session, entries, user)
+        except RegisterRefused as refused:
+            errors = [_error_item(problem, keys) for problem in refused.problems]
+        else:
+            flash(_saved_message(done.changed, done.settlement), "success")
+            return redirect(url_for("registers.register_page", code=session.code))
+    elif form.errors:
+        errors = [{"text": "The form had expired: save the register again", "href": "#save"}]
+    return _render_register(session, rows, form, walk_in_form, errors, submitted)
+
+
+@bp.post("/<code>/register/walk-in")
+@allow(SIGNED_IN)
+def walk_in_page(code: str):
+    """Add someone who came without a booking to the register (creating them when they are new)."""
+    session, user = _session_to_mark(code)
+    walk_in_form = WalkInForm()
+    errors: list[dict[str, str]] = []
+    if walk_in_form.validate_on_submit():
+        walk_in = WalkIn(
+            email=walk_in_form.email.data or "",
+            first_name=walk_in_form.first_name.data or "",
+            last_name=walk_in_form.last_name.data or "",
+            organisation=walk_in_form.organisation.data or "",
+            job_title=walk_in_form.job_title.data or "",
+        )
+        try:
+            booking = add_walk_in(session, walk_in, user)
+        except RegisterRefused as refused:
+            errors = [{"text": p.message, "href": f"#{p.field.replace('_', '-')}"} for p in refused.problems]
+        else:
+            flash(f"{booking.practitioner.full_name} is on the register as a walk-in: mark their days.", "success")
+            return redirect(url_for("registers.register_page", code=session.code))
+    return _render_register(session, register_rows(session), RegisterForm(), walk_in_form, errors, {})
+
+
+@bp.get("/<code>/sign-in-sheet")
+@allow(SIGNED_IN)
+def sign_in_sheet_page(code: str):
+    """A sign-in sheet to print: the names, a column per day, blank rows for walk-ins."""
+    session, _ = _session_to_mark(code)
+    return render_template(
+        "registers/sign-in-sheet.html", session=session, rows=register_rows(session), blank_rows=BLANK_ROWS
+    )
+
+
+@bp.get("/<code>/sign-in-sheet.pdf")
+@allow(SIGNED_IN)
+def sign_in_sheet_file(code: str):
+    """The sign-in sheet as a PDF."""
+    session, _ = _session_to_mark(code)
+    pdf = sign_in_sheet_pdf(session, [row.booking.practitioner for row in register_rows(session)], BLANK_ROWS)
+    headers = {"Content-Disposition": f'attachment; filename="sign-in-sheet-{session.code}.pdf"'}
+    return Response(pdf, mimetype="application/pdf", headers=headers)
+
+
+def _session_to_mark(code: str) -> tuple[TrainingSession, User]:
+    """The session, 404 when there is none; 403 unless the user is one of its trainers or a coordinator."""
+    session = session_with_code(code)
+    if session is None:
+        abort(404)
+    user: User = current_user._get_current_object()
+    if not can_mark_register(user, session):
+        abort(403)
+    return session, user
+
+
+def _entries(
+    submitted: dict[str, str], rows: list[RegisterRow], session: TrainingSession
+) -> tuple[list[Entry], list[str]]:
+    """The marks the form gives, as entries for the service, and each entry's field key (for error links)."""
+    emails = {row.booking.id: row.booking.practitioner.email for row in rows}
+    days = {day.id: day.date for day in session.days}
+    entries, keys = [], []
+    for name, value in submitted.items():
+        match = MARK_FIELD.fullmatch(name)
+        if match is None or not value:
+            continue
+        booking_id, day_id = int(match.group(1)), int(match.group(2))
+        key = f"{booking_id}-{day_id}"
+        day = days.get(day_id)
+        entries.append(
+            Entry(
+                practitioner=emails.get(booking_id, f"booking {booking_id}"),
+                day=day.isoformat() if day else f"day {day_id}",
+                status=value,
+                time=submitted.get(f"time-{key}", "").strip(),
+                notes=submitted.get(f"notes-{key}", "").strip(),
+            )
+        )
+        keys.append(key)
+    return entries, keys
+
+
+def _error_item(problem: Problem, keys: list[str]) -> dict[str, str]:
+    """An error summary item linking to the field the problem is about."""
+    if problem.index is None:
+        return {"text": problem.message, "href": "#register"}
+    key = keys[problem.index]
+    field = {"time": "time", "notes": "notes"}.get(problem.field, "mark")
+    return {"text": problem.message, "href": f"#{field}-{key}"}
+
+
+def _saved_message(changed: int, settlement: Settlement) -> str:
+    """What saving did, in words: completions, no-shows, withdrawn completions."""
+    parts = [f"{changed} {'mark' if changed == 1 else 'marks'} saved."]
+    if settlement.completed:
+        names = ", ".join(booking.practitioner.full_name for booking in settlement.completed)
+        parts.append(f"Completed, with a certificate: {names}.")
+    if settlement.no_shows:
+        parts.append(f"No-show (charged): {', '.join(b.practitioner.full_name for b in settlement.no_shows)}.")
+    if settlement.withdrawn:
+        names = ", ".join(booking.practitioner.full_name for booking in settlement.withdrawn)
+        parts.append(f"No longer complete, so the record is withdrawn and the certificate revoked: {names}.")
+    return " ".join(parts)
+
+
+def _render_register(
+    session: TrainingSession,
+    rows: list[RegisterRow],
+    form: RegisterForm,
+    walk_in_form: WalkInForm,
+    errors: list[dict[str, str]],
+    submitted: dict[str, str],
+):
+    today = london_today()
+    closed = register_closed_reason(session, today)
+    days: list[SessionDay] = [day for day in session.days if day.date <= today]
+    error_keys = {item["href"].lstrip("#") for item in errors}
+    status = 422 if errors else 200
+    return render_template(
+        "registers/register.html",
+        session=session,
+        rows=rows,
+        days=days,
+        later_days=[day for day in session.days if day.date > today],
+        closed=closed,
+        form=form,
+        walk_in_form=walk_in_form,
+        errors=errors,
+        error_keys=error_keys,
+        submitted=submitted,
+        labels=STATUS_LABELS,
+        today=today,
+        now=utcnow(),
+    ), status
