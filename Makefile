@@ -9,6 +9,9 @@ PG_HOST ?= 127.0.0.1
 PG_USER ?= postgres
 PG_TEST_DB ?= training_app_test
 PG_URL := postgresql+psycopg://$(PG_USER)@$(PG_HOST):5432/$(PG_TEST_DB)
+# Test processes (pytest-xdist); each has its own database. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 .PHONY: setup python-deps assets browser db demo run test test-sqlite test-postgres lint format bench bench-bookings bench-national clean
 
@@ -45,13 +48,15 @@ run: demo
 test: setup browser test-sqlite test-postgres
 
 test-sqlite:
-	$(BIN)/pytest -q
+	$(PYTEST)
 
 test-postgres:
 	@if pg_isready -q -h $(PG_HOST) 2>/dev/null; then \
-	  psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "DROP DATABASE IF EXISTS $(PG_TEST_DB)" && \
+	  for db in $(PG_TEST_DB) $$(seq -f "$(PG_TEST_DB)_gw%g" 0 $$(( $(TEST_WORKERS) - 1 ))); do \
+	    psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "DROP DATABASE IF EXISTS $$db" || exit 1; \
+	  done && \
 	  psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "CREATE DATABASE $(PG_TEST_DB)" && \
-	  TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q; \
+	  TEST_DATABASE_URL=$(PG_URL) $(PYTEST); \
 	else echo "No PostgreSQL server answers on $(PG_HOST): skipped the PostgreSQL run"; fi
 
 lint: python-deps

@@ -1,7 +1,8 @@
 """Test guard rails: one migrated database per run, emptied after every test; CSRF stays on.
 
 Set TEST_DATABASE_URL (postgresql+psycopg://...) to run the whole suite on PostgreSQL; the default is
-a SQLite file in a temporary folder.
+a SQLite file in a temporary folder. Under pytest-xdist (`-n 2`) each worker has a database of its own: its own
+temporary folder on SQLite, and on PostgreSQL the named database with the worker's id after it, made if missing.
 """
 
 from __future__ import annotations
@@ -22,8 +23,21 @@ KEEP_TABLES = {"alembic_version", "responsibility_groups"}
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        return _worker_database(url, worker) if worker and url.startswith("postgresql") else url
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """`.../training_app_test` for worker gw1 becomes `.../training_app_test_gw1`, created on first use."""
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first():
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgresql_schema(url: str) -> None:
