@@ -18,6 +18,7 @@ from .courses import seed_courses
 from .funds import seed_fund
 from .history import historic_plans
 from .live import live_plans
+from .live_claims import seed_live_claims
 from .people import seed_people
 from .places import seed_places
 from .schedule import future_plans, trained_in_september
@@ -47,5 +48,6 @@ def load_demo(today: date | None = None) -> Counter:
         awareness_sign_offs=seed_awareness(demo),
         claims=seed_fund(demo),
     )
+    counts.update(claims=seed_live_claims(demo, today or london_today()))  # after last month's registers
     db.session.commit()
     return counts

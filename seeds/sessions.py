@@ -109,6 +109,8 @@ def _number(plans: list[SessionPlan]) -> None:
     """Codes such as CAF-2008-014: numbered per course and year in date order."""
     seen: Counter = Counter()
     for plan in sorted(plans, key=lambda p: (p.starts_on, p.course, p.host, p.area)):
+        if plan.code:  # a plan written apart from its year's others names itself, so codes never collide
+            continue
         seen[(plan.course, plan.starts_on.year)] += 1
         plan.code = f"{plan.course}-{plan.starts_on.year}-{seen[(plan.course, plan.starts_on.year)]:03d}"
 
