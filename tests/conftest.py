@@ -63,6 +63,8 @@ def app(tmp_path_factory):
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
             "MAIL_SERVER": "",
+            # scrypt costs a tenth of a second a hash, and the suite makes and checks thousands of passwords.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
             "MAIL_OUTBOX": str(instance / "outbox"),
         }
     )

@@ -7,6 +7,7 @@ import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,6 +16,18 @@ from ..extensions import db
 from .base import Model, UTCDateTime, enum_column, utcnow
 from .people import Practitioner
 from .places import Authority, Organisation
+
+DEFAULT_PASSWORD_HASH = "scrypt"  # noqa: S105 (a hash method, not a password)
+
+
+def password_hash_method() -> str:
+    """werkzeug's hash for new passwords: scrypt, unless PASSWORD_HASH_METHOD says otherwise (the tests' cheap one).
+
+    A stored hash names its own method, so checking works whichever made it.
+    """
+    if has_app_context():
+        return str(current_app.config.get("PASSWORD_HASH_METHOD") or DEFAULT_PASSWORD_HASH)
+    return DEFAULT_PASSWORD_HASH
 
 
 class Role(enum.StrEnum):
@@ -64,7 +77,7 @@ class User(UserMixin, Model):  # type: ignore[misc]  # flask-login ships no type
     authorities: Mapped[list[Authority]] = relationship(secondary=user_authorities)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

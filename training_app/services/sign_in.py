@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
 from ..models import SignInFailure, User, utcnow
+from ..models.users import password_hash_method
 from . import audit
 from .accounts import end_sessions
 
@@ -109,7 +110,7 @@ def _record_failure(email: str, ip: str | None) -> None:
 
 @lru_cache(maxsize=1)
 def _decoy_hash() -> str:
-    return generate_password_hash("decoy password that no account has")
+    return generate_password_hash("decoy password that no account has", method=password_hash_method())
 
 
 def _password_matches(user: User | None, password: str) -> bool:
