@@ -37,6 +37,8 @@ from .awareness import awareness_summary
 from .batches import Query
 from .calendar import london_today
 from .places import session_places
+from .report_plots import dashboard_plots
+from .scope import report_scope
 
 UPCOMING_SESSIONS = 10
 UPCOMING_BOOKINGS = 20
@@ -105,7 +107,7 @@ def coordinator_figures(user: User) -> dict[str, Any]:
         .order_by(TrainingSession.starts_on, TrainingSession.code)
         .limit(UPCOMING_SESSIONS)
     ).all()
-    return {"sessions": rows, "awareness": awareness_summary(london_today())}
+    return {"sessions": rows, "awareness": awareness_summary(london_today()), "plots": dashboard_plots(london_today())}
 
 
 def booker_figures(user: User) -> dict[str, Any]:
@@ -133,7 +135,7 @@ def workforce_lead_figures(user: User) -> dict[str, Any]:
         .group_by(Authority.id, Authority.name, Authority.display_order)
         .order_by(Authority.display_order, Authority.name)
     ).all()
-    return {"authorities": rows}
+    return {"authorities": rows, "plots": dashboard_plots(london_today(), report_scope(user))}
 
 
 def finance_figures(user: User) -> dict[str, Any]:

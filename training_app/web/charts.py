@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from ..services.report_plots import STATUS_NAMES
 
 WIDTH = 640
 LABEL_WIDTH = 230
@@ -126,3 +129,13 @@ def _y(index: int) -> float:
 
 def _height(count: int) -> float:
     return 20 + count * (BAR_HEIGHT + GAP)
+
+
+def dashboard_charts(plots: Any) -> dict[str, Any]:
+    """The geometry of the dashboards' plots from services.report_plots.DashboardPlots."""
+    return {
+        "by_authority": bar_chart([(row.label, row.trained) for row in plots.by_authority]),
+        "by_area": bar_chart([(f"{row.area} ({row.authority})", row.trained) for row in plots.by_area]),
+        "over_time": line_chart(plots.over_time),
+        "refreshers": stacked_bar_chart([(row.label, row.values) for row in plots.refreshers], STATUS_NAMES),
+    }

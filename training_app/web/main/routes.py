@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from ...permissions import SIGNED_IN, allow, public
 from ...services.dashboards import FIGURES
+from ..charts import dashboard_charts
 
 bp = Blueprint("main", __name__)
 
@@ -22,4 +23,6 @@ def dashboard():
     """The signed-in user's dashboard: one per role."""
     role = current_user.role
     figures = FIGURES[role](current_user)
+    if "plots" in figures:
+        figures["charts"] = dashboard_charts(figures["plots"])
     return render_template(f"dashboards/{role.value.replace('_', '-')}.html", **figures)
