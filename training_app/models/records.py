@@ -26,6 +26,7 @@ class TrainingRecord(Model):
     __table_args__ = (
         sa.UniqueConstraint("practitioner_id", "course_id", "completed_on"),
         sa.Index("ix_training_records_course_completed", "course_id", "completed_on", "practitioner_id"),
+        sa.Index("ix_training_records_completed_on", "completed_on"),  # the training-records export's period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
