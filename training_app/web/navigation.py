@@ -11,6 +11,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("main.dashboard", "Dashboard"),
     ("sessions.list_page", "Sessions"),
     ("bookings.list_page", "Bookings"),
+    ("booking_requests.mine_page", "My bookings"),
     ("staff.list_page", "Staff"),
     ("sessions.trainers_page", "Trainers"),
     ("reports.trained_by_area_page", "Reports"),

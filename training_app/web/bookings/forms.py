@@ -58,3 +58,24 @@ class SubstituteForm(FlaskForm):
         validators=[InputRequired(message="Select the colleague who should go instead")],
     )
     submit = SubmitField("Give them the place", widget=GovSubmitInput())
+
+
+class DeclineRequestForm(FlaskForm):
+    """Why a practitioner's request for a place is declined (they are told)."""
+
+    reason = TextAreaField(
+        "Why are you declining the request?",
+        widget=GovTextArea(),
+        description="The practitioner is told this reason by email.",
+        validators=[
+            InputRequired(message="Enter why the request is declined"),
+            Length(max=400, message="Reason must be 400 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Decline request", widget=GovSubmitInput())
+
+
+class BookMyselfForm(FlaskForm):
+    """Confirm booking (or asking for) a place on one session."""
+
+    submit = SubmitField("Confirm", widget=GovSubmitInput())

@@ -69,9 +69,10 @@ def new_page(code: str):
 
 
 @bp.route("/<number:booking_id>/cancel", methods=["GET", "POST"])
-@allow(BOOKERS)
+@allow(BOOKERS, Role.PRACTITIONER)
 def cancel_page(booking_id: int):
-    """Cancel a booking or a place on the waiting list, after saying what that means."""
+    """Cancel a booking, a place on the waiting list or a request, after saying what that means (a practitioner
+    their own, within the window)."""
     booking = _booking_in_reach(booking_id)
     form = CancelBookingForm()
     errors = []
@@ -87,9 +88,14 @@ def cancel_page(booking_id: int):
             if done.promoted is not None:
                 message += f" {done.promoted.practitioner.full_name} has been given the place from the waiting list."
             flash(message, "success")
-            return redirect(url_for("bookings.list_page"))
+            return redirect(url_for(_bookings_list()))
     status = 422 if form.errors or errors else 200
     return render_template("bookings/cancel.html", booking=booking, form=form, errors=errors), status
+
+
+def _bookings_list() -> str:
+    """Where the user's bookings are listed: their own page for a practitioner."""
+    return "booking_requests.mine_page" if current_user.role == Role.PRACTITIONER else "bookings.list_page"
 
 
 def _session(code: str) -> TrainingSession:

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from ...api.auth import MAX_TOKEN_LENGTH, bearer_token
 from ...extensions import db
-from ...models import Area, Authority, Course, Role, TrainingSession, utcnow
+from ...models import Area, Authority, Course, Role, SelfBooking, TrainingSession, utcnow
 from ...permissions import SIGNED_IN, STAFF, allow, public
 from ...services import sessions_query
 from ...services.accounts import user_for_token
@@ -105,9 +105,23 @@ def show_page(code: str):
     if detail is None:
         abort(404)
     can_book = current_user.role in (Role.ADMIN, Role.COORDINATOR, Role.BOOKER) and _takes_bookings(code)
+    self_booking = _self_booking(code) if current_user.role == Role.PRACTITIONER else None
     return render_template(
-        "sessions/show.html", detail=detail, can_schedule=current_user.role in STAFF, can_book=can_book
+        "sessions/show.html",
+        detail=detail,
+        can_schedule=current_user.role in STAFF,
+        can_book=can_book,
+        self_booking=self_booking,
     )
+
+
+def _self_booking(code: str) -> str | None:
+    """For a practitioner: 'yes' or 'with_approval' when they may book (or ask for) a place on it now."""
+    session = db.session.execute(sa.select(TrainingSession).filter_by(code=code)).scalar_one()
+    rule = session.course.self_booking
+    if rule == SelfBooking.NO or session_problem(session, utcnow()) is not None:
+        return None
+    return rule.value
 
 
 def _takes_bookings(code: str) -> bool:
