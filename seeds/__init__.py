@@ -19,6 +19,7 @@ from .funds import seed_fund
 from .history import historic_plans
 from .live import live_plans
 from .live_claims import seed_live_claims
+from .live_registers import seed_live_registers
 from .people import seed_people
 from .places import seed_places
 from .schedule import future_plans, trained_in_september
@@ -48,6 +49,7 @@ def load_demo(today: date | None = None) -> Counter:
         awareness_sign_offs=seed_awareness(demo),
         claims=seed_fund(demo),
     )
+    counts.update(seed_live_registers(demo, today or london_today()))  # before the live claims, which read it
     counts.update(claims=seed_live_claims(demo, today or london_today()))  # after last month's registers
     db.session.commit()
     return counts
