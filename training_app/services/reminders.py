@@ -282,10 +282,15 @@ def run_reminders(today: date, dry_run: bool = False, kinds: Collection[str] = K
     return sent
 
 
-def reminder_log(limit: int = 100) -> list[ReminderLog]:
-    """The latest reminders sent, newest first."""
-    query = sa.select(ReminderLog).order_by(ReminderLog.id.desc()).limit(limit)
-    return list(db.session.scalars(query))
+def reminder_log(limit: int = 100) -> list[sa.Row[Any]]:
+    """The latest reminders sent, newest first: run date, kind, stage, the practitioner's email, the key."""
+    query = (
+        sa.select(ReminderLog.run_date, ReminderLog.kind, ReminderLog.stage, Practitioner.email, ReminderLog.dedupe_key)
+        .join(Practitioner, Practitioner.id == ReminderLog.practitioner_id)
+        .order_by(ReminderLog.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(query))
 
 
 def _not_sent(due: Sequence[Reminder]) -> list[Reminder]:
