@@ -45,6 +45,8 @@ EXPECTED = {
     "booking_requests.decline_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "bookings.transfer_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "bookings.substitute_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
+    "reminders.reminders_page": STAFF,
+    "reminders.send_again": STAFF,
     "staff.list_page": {Role.BOOKER},
     "staff.add_page": {Role.BOOKER},
     "staff.edit_page": {Role.BOOKER},

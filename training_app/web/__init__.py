@@ -29,6 +29,7 @@ def register_web(app: Flask) -> None:
     from .sessions import trainers as _session_trainers  # noqa: F401 (adds the trainer and feed views to sessions_bp)
     from .sessions.routes import bp as sessions_bp
     from .sessions.routes import feeds as calendar_feeds_bp
+    from .reminders.routes import bp as reminders_bp
     from .staff.routes import bp as staff_bp
 
     register_filters(app)
@@ -54,3 +55,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(registers_bp)
     app.register_blueprint(records_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(reminders_bp)

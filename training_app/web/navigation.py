@@ -24,6 +24,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("imports.upload_page", "Imports"),
     ("admin.users_page", "Users"),
     ("reference.list_page", "Reference data"),
+    ("reminders.reminders_page", "Reminders"),
     ("audit_log.log_page", "Audit log"),
     ("accounts.api_tokens", "API tokens"),
 )
