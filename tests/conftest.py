@@ -76,13 +76,28 @@ def app(tmp_path_factory):
         db.engine.dispose()
 
 
+# The demo loaded by `shared_demo`, kept from one test that only reads it to the next (None: not loaded).
+_shared_demo: dict[str, object] = {"result": None}
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(request):
-    """Empty every table but the reference data after each test that used the database."""
+    """Empty every table but the reference data after each test that used the database.
+
+    Tests that take `shared_demo` only read the demo, so it stays for the next of them; any other test that uses the
+    database finds it emptied first.
+    """
+    sharing = "shared_demo" in request.fixturenames
+    if not sharing and _shared_demo["result"] is not None and "app" in request.fixturenames:
+        _empty_database(request.getfixturevalue("app"))
     yield
-    if "app" not in request.fixturenames:
+    if "app" not in request.fixturenames or sharing:
         return
-    app = request.getfixturevalue("app")
+    _empty_database(request.getfixturevalue("app"))
+
+
+def _empty_database(app) -> None:
+    _shared_demo["result"] = None
     with app.app_context():
         db.session.remove()
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
@@ -93,6 +108,21 @@ def _clean_database(request):
             else:
                 for table in tables:
                     conn.execute(table.delete())
+
+
+@pytest.fixture
+def shared_demo(app, app_ctx):
+    """The demo partnership loaded by `flask seed demo` (the click result), for tests that only read it.
+
+    Loaded once and kept while tests taking this fixture follow one another, since loading costs seconds; a test
+    that changes anything must seed its own copy instead.
+    """
+    if _shared_demo["result"] is None:
+        _empty_database(app)
+        result = app.test_cli_runner().invoke(args=["seed", "demo"])
+        assert result.exit_code == 0, result.output
+        _shared_demo["result"] = result
+    return _shared_demo["result"]
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """`flask seed demo` loads the partnership of the source documents (SPEC 5), deterministically and quickly.
 
-The conftest empties the database after each test, so each test seeds its own copy (about a second).
+Tests that only read the demo share one copy (`shared_demo` in the conftest); a test that changes it seeds its own.
 """
 
 from __future__ import annotations
@@ -49,10 +49,9 @@ from training_app.services.report_rows import still_to_train
 
 
 @pytest.fixture
-def seeded(app, app_ctx):
-    result = seed_demo(app)
-    assert result.exit_code == 0, result.output
-    return result
+def seeded(shared_demo):
+    """The demo, loaded once for the tests here that only read it."""
+    return shared_demo
 
 
 def scalar(query):
@@ -229,7 +228,8 @@ def test_one_demo_user_per_role_signs_in_with_the_demo_password(seeded):
     assert db.session.execute(sa.select(TrainingRecord).filter_by(practitioner_id=practitioner.id)).first()
 
 
-def test_it_refuses_to_seed_twice_and_seeds_the_same_data_every_time(app, seeded):
+def test_it_refuses_to_seed_twice_and_seeds_the_same_data_every_time(app, app_ctx):
+    assert seed_demo(app).exit_code == 0
     first = fingerprint()
     practitioners = scalar(sa.select(sa.func.count(Practitioner.id)))
 
