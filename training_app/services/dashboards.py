@@ -37,6 +37,7 @@ from .awareness import awareness_summary
 from .batches import Query
 from .calendar import london_today
 from .places import session_places
+from .refresher_outlook import refresher_outlook
 from .report_plots import dashboard_plots
 from .scope import report_scope
 
@@ -107,7 +108,9 @@ def coordinator_figures(user: User) -> dict[str, Any]:
         .order_by(TrainingSession.starts_on, TrainingSession.code)
         .limit(UPCOMING_SESSIONS)
     ).all()
-    return {"sessions": rows, "awareness": awareness_summary(london_today()), "plots": dashboard_plots(london_today())}
+    today = london_today()
+    figures = {"sessions": rows, "awareness": awareness_summary(today), "plots": dashboard_plots(today)}
+    return figures | {"outlook": refresher_outlook(today)}
 
 
 def booker_figures(user: User) -> dict[str, Any]:
@@ -135,7 +138,9 @@ def workforce_lead_figures(user: User) -> dict[str, Any]:
         .group_by(Authority.id, Authority.name, Authority.display_order)
         .order_by(Authority.display_order, Authority.name)
     ).all()
-    return {"authorities": rows, "plots": dashboard_plots(london_today(), report_scope(user))}
+    scope = report_scope(user)
+    plots, outlook = dashboard_plots(london_today(), scope), refresher_outlook(london_today(), scope)
+    return {"authorities": rows, "plots": plots, "outlook": outlook}
 
 
 def finance_figures(user: User) -> dict[str, Any]:
