@@ -43,6 +43,8 @@ EXPECTED = {
     "booking_requests.requests_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "booking_requests.approve": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "booking_requests.decline_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
+    "waiting_list.waiting_list_page": STAFF,
+    "waiting_list.move_page": STAFF,
     "bookings.transfer_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "bookings.substitute_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "reminders.reminders_page": STAFF,

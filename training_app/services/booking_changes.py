@@ -1,6 +1,7 @@
 """Changing a booking rather than cancelling it (SPEC 3.4, issue 7): a transfer to another session of the same
 course, keeping the booking and its history, and a named colleague of the same organisation as a substitute.
-Each is one committed transaction that locks the sessions it touches before counting places."""
+Each is one committed transaction that locks the sessions it touches before counting places. Also a coordinator's
+move of someone within a waiting list, with the reason recorded."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from datetime import datetime
 
 from ..database import reading_after_commit
 from ..extensions import db
-from ..models import ACTIVE_STATUSES, Booking, BookingStatus, Practitioner, TrainingSession, User, utcnow
+from ..models import ACTIVE_STATUSES, Booking, BookingStatus, Practitioner, Role, TrainingSession, User, utcnow
 from . import audit, booking_mail
 from .booking_checks import BookingRefused, Refusal, eligibility_problems
 from .bookings import PlaceLedger, lock_session, set_status
 from .lookups import session_with_code
 from .scope import can_book_for
-from .waiting_list import close_gap, has_started, place_in_queue, promote_first
+from .waiting_list import close_gap, has_started, move_to, place_in_queue, promote_first, waiting
+
+MAX_REASON = 400
 
 
 def transfer_booking(booking: Booking, to_code: str, by: User, now: datetime | None = None) -> Booking | None:
@@ -101,6 +104,30 @@ def substitute_colleague(booking: Booking, colleague: Practitioner, by: User, no
         booking_mail.tell_of_cancellation(booking, None)
         booking_mail.tell_of_booking(replacement)
     return replacement
+
+
+def move_on_waiting_list(booking: Booking, position: int, by: User, reason: str) -> int:
+    """A coordinator moves someone to another place in a session's waiting list, saying why; those between shift
+    by one, so positions stay gapless. One committed, audited transaction under the session's lock; the old place."""
+    if by.role not in (Role.ADMIN, Role.COORDINATOR):
+        raise BookingRefused("booking", "only a coordinator may reorder a waiting list", Refusal.FORBIDDEN)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise BookingRefused("reason", "Enter why they move")
+    if len(reason) > MAX_REASON:
+        raise BookingRefused("reason", f"Reason must be {MAX_REASON} characters or fewer")
+    lock_session(booking.session_id)
+    db.session.refresh(booking)
+    if booking.status != BookingStatus.WAITLISTED:
+        raise BookingRefused("booking", "is not on the waiting list any more", Refusal.CONFLICT)
+    length = len(waiting(booking.session_id))
+    if not 1 <= position <= length:
+        db.session.rollback()
+        raise BookingRefused("position", f"Enter a position from 1 to {length}")
+    old = move_to(booking, position)
+    audit.record(by, "waitlist_moved", booking, {"position": old}, {"position": position, "reason": reason})
+    db.session.commit()
+    return old
 
 
 def _check_transfer(booking: Booking, old: TrainingSession, new: TrainingSession, now: datetime) -> None:

@@ -100,3 +100,33 @@ def promote_first(session: TrainingSession, now: datetime | None = None) -> Book
         return None
     leave(queue[0], BookingStatus.BOOKED)
     return queue[0]
+
+
+def move_to(booking: Booking, position: int) -> int:
+    """Move a waiting booking to another position of its session's list, the people between shifting by one so
+    positions stay 1, 2, 3 ... without gaps (the unique position index never sees two at once); its old position.
+    The caller holds the session's lock and has checked 1 <= position <= the list's length."""
+    old = booking.waitlist_position
+    if old is None or old == position:
+        return position if old is None else old
+    queue = waiting(booking.session_id)
+    booking.waitlist_position = len(queue) + 1  # parked past the end while the others move
+    db.session.flush()
+    if position < old:
+        between = [
+            other
+            for other in reversed(queue)
+            if other is not booking and position <= (other.waitlist_position or 0) < old
+        ]
+        step = 1
+    else:
+        between = [
+            other for other in queue if other is not booking and old < (other.waitlist_position or 0) <= position
+        ]
+        step = -1
+    for other in between:
+        other.waitlist_position = (other.waitlist_position or 0) + step
+        db.session.flush()
+    booking.waitlist_position = position
+    db.session.flush()
+    return old

@@ -12,6 +12,7 @@ def register_web(app: Flask) -> None:
     from .awareness.routes import bp as awareness_bp
     from .bookings.requests import bp as booking_requests_bp
     from .bookings.routes import bp as bookings_bp
+    from .bookings.waiting import bp as waiting_list_bp
     from .claims.routes import bp as claims_bp
     from .courses.pathways import bp as pathways_bp
     from .courses.practitioner import bp as practitioner_pathway_bp
@@ -46,6 +47,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(sessions_bp)
     app.register_blueprint(bookings_bp)
     app.register_blueprint(booking_requests_bp)
+    app.register_blueprint(waiting_list_bp)
     app.register_blueprint(claims_bp)
     app.register_blueprint(calendar_feeds_bp)
     app.register_blueprint(courses_bp)

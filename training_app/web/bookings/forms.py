@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import RadioField, SelectMultipleField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 MAX_PEOPLE = 50
@@ -79,3 +85,23 @@ class BookMyselfForm(FlaskForm):
     """Confirm booking (or asking for) a place on one session."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class MoveOnWaitingListForm(FlaskForm):
+    """Where in the waiting list someone moves to, and why (recorded)."""
+
+    position = StringField(
+        "New position",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the new position as a whole number")],
+    )
+    reason = TextAreaField(
+        "Why are they moving?",
+        widget=GovTextArea(),
+        description="Recorded in the audit log.",
+        validators=[
+            InputRequired(message="Enter why they move"),
+            Length(max=400, message="Reason must be 400 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Move", widget=GovSubmitInput())
