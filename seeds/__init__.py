@@ -19,6 +19,7 @@ from .funds import seed_fund
 from .history import historic_plans
 from .live import live_plans
 from .live_claims import seed_live_claims
+from .live_refreshers import seed_live_refreshers
 from .live_registers import seed_live_registers
 from .people import seed_people
 from .places import seed_places
@@ -51,5 +52,6 @@ def load_demo(today: date | None = None) -> Counter:
     )
     counts.update(seed_live_registers(demo, today or london_today()))  # before the live claims, which read it
     counts.update(claims=seed_live_claims(demo, today or london_today()))  # after last month's registers
+    counts.update(seed_live_refreshers(demo, today or london_today()))  # after the slices whose people it avoids
     db.session.commit()
     return counts
