@@ -67,6 +67,8 @@ def test_admin_sees_counts_of_users_and_records(dashboard_for):
     assert '<span class="app-figure">3</span> practitioners' in page
     assert '<span class="app-figure">1</span> organisations' in page
     assert 'Coordinator</th>\n          <td class="govuk-table__cell govuk-table__cell--numeric">2</td>' in page
+    # None of the three has booked or trained, so all are offered for anonymising under the 6-year default.
+    assert "3 practitioners with no activity for 6 years, to anonymise" in page
 
 
 def test_coordinator_sees_the_next_scheduled_sessions_with_places_booked(dashboard_for):

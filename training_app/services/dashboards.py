@@ -33,9 +33,11 @@ from ..models import (
 from ..models.base import Model, utcnow
 from ..models.people import practitioner_authorities
 from ..models.users import user_authorities
+from . import settings
 from .awareness import awareness_summary
 from .batches import Query
 from .calendar import london_today
+from .personal_data import count_inactive_practitioners, retention_cutoff
 from .places import session_places
 from .refresher_outlook import refresher_outlook
 from .report_plots import dashboard_plots
@@ -85,7 +87,14 @@ def admin_figures(user: User) -> dict[str, Any]:
         )
     ).one()
     users_by_role = [(role, counts.get(role, 0)) for role in Role]
-    return {"users_by_role": users_by_role, "totals": totals, "accounts": accounts}
+    retention = settings.current(settings.RETENTION_YEARS)
+    due = count_inactive_practitioners(retention_cutoff(london_today(), retention))
+    return {
+        "users_by_role": users_by_role,
+        "totals": totals,
+        "accounts": accounts,
+        "personal_data": {"retention_years": retention, "due_for_anonymising": due},
+    }
 
 
 def coordinator_figures(user: User) -> dict[str, Any]:

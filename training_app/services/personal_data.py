@@ -167,16 +167,28 @@ def retention_cutoff(today: date, years: int) -> date:
 
 def inactive_practitioners(cutoff: date, limit: int = 200) -> list[Any]:
     """Practitioners, not yet anonymised, with no booking made and no training completed on or after the cutoff."""
-    recent_bookings = sa.select(Booking.practitioner_id).where(Booking.created_at >= london_to_utc(cutoff, time(0)))
-    recent_records = sa.select(TrainingRecord.practitioner_id).where(TrainingRecord.completed_on >= cutoff)
     query = (
         sa.select(Practitioner.email, Practitioner.first_name, Practitioner.last_name)
-        .where(Practitioner.id.not_in(recent_bookings), Practitioner.id.not_in(recent_records))
-        .where(Practitioner.email.not_like(f"%@{ANONYMOUS_DOMAIN}"))
+        .where(*_inactive_since(cutoff))
         .order_by(Practitioner.last_name, Practitioner.first_name, Practitioner.email)
         .limit(limit)
     )
     return list(db.session.execute(query))
+
+
+def count_inactive_practitioners(cutoff: date) -> int:
+    """How many practitioners inactive_practitioners would offer, without the limit."""
+    return db.session.scalar(sa.select(sa.func.count(Practitioner.id)).where(*_inactive_since(cutoff))) or 0
+
+
+def _inactive_since(cutoff: date) -> list[sa.ColumnElement[bool]]:
+    recent_bookings = sa.select(Booking.practitioner_id).where(Booking.created_at >= london_to_utc(cutoff, time(0)))
+    recent_records = sa.select(TrainingRecord.practitioner_id).where(TrainingRecord.completed_on >= cutoff)
+    return [
+        Practitioner.id.not_in(recent_bookings),
+        Practitioner.id.not_in(recent_records),
+        Practitioner.email.not_like(f"%@{ANONYMOUS_DOMAIN}"),
+    ]
 
 
 def _rows(query: sa.Select[*tuple[Any, ...]]) -> list[dict[str, Any]]:
