@@ -1,5 +1,5 @@
 """`flask export trained-by-area`, `attendance-by-authority`, `still-to-train`, `training-records`,
-`awareness-sign-offs`, `presentations` and `claims` (the finance batch)."""
+`awareness-sign-offs`, `presentations`, `claims` (the finance batch) and `charges`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from xlsxwriter.exceptions import FileCreateError
 
 from ..exports.attendance_by_authority import write_attendance_by_authority
 from ..exports.awareness import write_presentation_totals, write_sign_off_register
+from ..exports.charges import write_charges
 from ..exports.claims import write_claims_batch
 from ..exports.people_lists import write_still_to_train, write_training_records
 from ..exports.trained_by_area import write_trained_by_area
@@ -148,3 +149,13 @@ def claims_command(financial_year: int, out: str) -> None:
     if fund is None:
         raise click.ClickException(f"--financial-year: there is no fund for financial year {financial_year}")
     _write(out, lambda: write_claims_batch(out, fund))
+
+
+@export_cli.command("charges")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx file.")
+@click.option("--from", "start", help="Only charges for sessions starting on or after this date (YYYY-MM-DD).")
+@click.option("--to", "end", help="Only charges for sessions starting on or before this date (YYYY-MM-DD).")
+def charges_command(out: str, start: str | None, end: str | None) -> None:
+    """Write late-cancellation and no-show charges per organisation, in pence and in pounds, waivers shown."""
+    first, last = _period(start, end)
+    _write(out, lambda: write_charges(out, first, last))

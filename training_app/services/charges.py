@@ -193,10 +193,13 @@ def charges_query(
 
 
 def charge_rows(
-    organisation_id: int | None = None, date_from: date | None = None, date_to: date | None = None
+    organisation_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    limit: int | None = None,
 ) -> list[ChargeRow]:
-    """Every charge (of one organisation, for sessions starting in a period) as rows."""
-    rows = db.session.execute(charges_query(organisation_id, date_from, date_to)).all()
+    """Every charge (of one organisation, for sessions starting in a period; at most `limit`) as rows."""
+    rows = db.session.execute(charges_query(organisation_id, date_from, date_to).limit(limit)).all()
     return [
         ChargeRow(
             id=row.id,
@@ -212,4 +215,37 @@ def charge_rows(
             waived_reason=row.waived_reason,
         )
         for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class ChargeTotal:
+    """An organisation's charges in a period: how many, charged and still payable (waivers taken off), in pence."""
+
+    organisation_code: str | None
+    organisation_name: str | None
+    charges: int
+    charged_pence: int
+    payable_pence: int
+
+
+def charge_totals(
+    organisation_id: int | None = None, date_from: date | None = None, date_to: date | None = None
+) -> list[ChargeTotal]:
+    """Charges per organisation, summed in SQL, by organisation code."""
+    listed = charges_query(organisation_id, date_from, date_to).order_by(None).subquery()
+    payable = sa.case((listed.c.waived_reason.is_(None), listed.c.amount_pence), else_=0)
+    query = (
+        sa.select(
+            listed.c.code,
+            listed.c.name,
+            sa.func.count(),
+            sa.func.coalesce(sa.func.sum(listed.c.amount_pence), 0),
+            sa.func.coalesce(sa.func.sum(payable), 0),
+        )
+        .group_by(listed.c.code, listed.c.name)
+        .order_by(listed.c.code)
+    )
+    return [
+        ChargeTotal(code, name, count, charged, due) for code, name, count, charged, due in db.session.execute(query)
     ]

@@ -10,6 +10,7 @@ def register_web(app: Flask) -> None:
     from .audit_log.routes import bp as audit_log_bp
     from .auth.routes import bp as auth_bp
     from .awareness.routes import bp as awareness_bp
+    from .bookings.charges import bp as charges_bp
     from .bookings.requests import bp as booking_requests_bp
     from .bookings.routes import bp as bookings_bp
     from .bookings.waiting import bp as waiting_list_bp
@@ -48,6 +49,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(bookings_bp)
     app.register_blueprint(booking_requests_bp)
     app.register_blueprint(waiting_list_bp)
+    app.register_blueprint(charges_bp)
     app.register_blueprint(claims_bp)
     app.register_blueprint(calendar_feeds_bp)
     app.register_blueprint(courses_bp)

@@ -105,3 +105,18 @@ class MoveOnWaitingListForm(FlaskForm):
         ],
     )
     submit = SubmitField("Move", widget=GovSubmitInput())
+
+
+class WaiveChargeForm(FlaskForm):
+    """Why a coordinator waives a charge (recorded)."""
+
+    reason = TextAreaField(
+        "Why is the charge waived?",
+        widget=GovTextArea(),
+        description="Recorded with the charge and in the audit log.",
+        validators=[
+            InputRequired(message="Enter why the charge is waived"),
+            Length(max=400, message="Reason must be 400 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Waive charge", widget=GovSubmitInput())
