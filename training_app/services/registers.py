@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
@@ -384,6 +385,10 @@ def _new_practitioner(walk_in: WalkIn, by: User) -> Practitioner:
     )
     practitioner.set_authorities([organisation.authority])
     db.session.add(practitioner)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same new person added by someone else at the same moment
+        db.session.rollback()
+        raise RegisterRefused([Problem(None, "email", f"{walk_in.email} was added just now: add them again")]) from None
     audit.record(by, "practitioner_created", practitioner, None, {"email": practitioner.email, "walk_in": True})
     return practitioner

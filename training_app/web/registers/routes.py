@@ -101,7 +101,8 @@ def sign_in_sheet_file(code: str):
     """The sign-in sheet as a PDF."""
     session, _ = _session_to_mark(code)
     pdf = sign_in_sheet_pdf(session, [row.booking.practitioner for row in register_rows(session)], BLANK_ROWS)
-    headers = {"Content-Disposition": f'attachment; filename="sign-in-sheet-{session.code}.pdf"'}
+    safe = re.sub(r"[^A-Za-z0-9._-]", "-", session.code)
+    headers = {"Content-Disposition": f'attachment; filename="sign-in-sheet-{safe}.pdf"'}
     return Response(pdf, mimetype="application/pdf", headers=headers)
 
 
