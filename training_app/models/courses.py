@@ -80,6 +80,7 @@ class Course(Model):
         sa.CheckConstraint("validity_months IS NULL OR validity_months >= 1", name="validity_positive"),
         sa.CheckConstraint("charge_half_day_pence >= 0 AND charge_day_pence >= 0", name="charges_not_negative"),
         sa.CheckConstraint("cancellation_window_days >= 0", name="window_not_negative"),
+        sa.CheckConstraint("booking_closes_days >= 0 AND booking_closes_days <= 60", name="booking_window_in_range"),
         # Bounds the date arithmetic on them (expiry, the due-soon date) can never overflow.
         sa.CheckConstraint("validity_months IS NULL OR validity_months <= 1200", name="validity_at_most_100_years"),
         sa.CheckConstraint("reminder_lead_days >= 0 AND reminder_lead_days <= 3660", name="lead_within_10_years"),
@@ -99,6 +100,8 @@ class Course(Model):
         enum_column(SelfBooking, "self_booking"), default=SelfBooking.NO, server_default=SelfBooking.NO.value
     )
     cancellation_window_days: Mapped[int] = mapped_column(default=2)
+    # New sessions close for booking this many working days before day one, unless the session says otherwise.
+    booking_closes_days: Mapped[int] = mapped_column(default=2, server_default="2")
     waitlist_order: Mapped[WaitlistOrder] = mapped_column(
         enum_column(WaitlistOrder, "waitlist_order"),
         default=WaitlistOrder.FIRST_COME,
