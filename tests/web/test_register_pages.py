@@ -141,7 +141,8 @@ def test_a_register_is_closed_before_the_first_day(client, app, world):
 @pytest.mark.parametrize("who", ["booker", "lead", "ann"])
 def test_only_trainers_of_the_session_and_coordinators_reach_the_register(client, world, who):
     _as(client, world, who)
-    for path in ("/sessions/REG-1/register", "/sessions/REG-1/sign-in-sheet", "/sessions/REG-1/sign-in-sheet.pdf"):
+    paths = ("register", "sign-in-sheet", "sign-in-sheet.pdf", "register.xlsx")
+    for path in (f"/sessions/REG-1/{name}" for name in paths):
         assert client.get(path).status_code == 403
     assert client.get("/sessions/NOPE/register").status_code == 404
 
@@ -180,6 +181,9 @@ def test_the_sign_in_sheet_prints_names_days_and_blank_rows(client, world):
     assert "sign-in-sheet.css" in html
     pdf = client.get("/sessions/REG-1/sign-in-sheet.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    workbook = client.get("/sessions/REG-1/register.xlsx")
+    assert workbook.status_code == 200 and workbook.data.startswith(b"PK")
+    assert workbook.headers["Content-Disposition"] == 'attachment; filename="register-REG-1.xlsx"'
 
 
 def test_the_certificate_verifies_publicly_and_downloads_for_those_allowed(client, app, world):

@@ -99,6 +99,7 @@ EXPECTED = {
     "registers.walk_in_page": SIGNED_IN,
     "registers.sign_in_sheet_page": SIGNED_IN,
     "registers.sign_in_sheet_file": SIGNED_IN,
+    "registers.register_workbook": SIGNED_IN,
     "records.verify_page": PUBLIC,
     "records.certificate_file": SIGNED_IN,
     "records.records_page": SIGNED_IN - {Role.FINANCE},

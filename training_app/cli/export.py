@@ -1,5 +1,5 @@
 """`flask export trained-by-area`, `attendance-by-authority`, `still-to-train`, `training-records`,
-`awareness-sign-offs`, `presentations`, `claims` (the finance batch) and `charges`."""
+`awareness-sign-offs`, `presentations`, `claims` (the finance batch), `charges` and `register` (one session's)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from ..exports.awareness import write_presentation_totals, write_sign_off_regist
 from ..exports.charges import write_charges
 from ..exports.claims import write_claims_batch
 from ..exports.people_lists import write_still_to_train, write_training_records
+from ..exports.register import write_register
 from ..exports.trained_by_area import write_trained_by_area
 from ..exports.xlsx import Progress
 from ..services import funds, report_lists
@@ -159,3 +160,14 @@ def charges_command(out: str, start: str | None, end: str | None) -> None:
     """Write late-cancellation and no-show charges per organisation, in pence and in pounds, waivers shown."""
     first, last = _period(start, end)
     _write(out, lambda: write_charges(out, first, last))
+
+
+@export_cli.command("register")
+@click.option("--session", "code", required=True, help="The session's code, e.g. CAF-2008-014.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx file.")
+def register_command(code: str, out: str) -> None:
+    """Write a session's register: each person on it with their mark, time and note for every day."""
+    session = session_with_code(code)
+    if session is None:
+        raise click.ClickException(f"--session: there is no session with code {code!r}")
+    _write(out, lambda: write_register(out, session))

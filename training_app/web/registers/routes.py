@@ -4,10 +4,13 @@ sheet (a print stylesheet, and a PDF). The rules are services.registers'; these 
 from __future__ import annotations
 
 import re
+import tempfile
+from pathlib import Path
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ...exports.register import write_register
 from ...models import SessionDay, TrainingSession, User, utcnow
 from ...permissions import SIGNED_IN, allow
 from ...services.calendar import london_today
@@ -33,6 +36,7 @@ bp = Blueprint("registers", __name__, url_prefix="/sessions")
 MARK_FIELD = re.compile(r"mark-([0-9]{1,9})-([0-9]{1,9})")
 STATUS_LABELS = {"attended": "Attended", "partial": "Partial", "absent": "Absent"}
 BLANK_ROWS = 8
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/<code>/register", methods=["GET", "POST"])
@@ -104,6 +108,20 @@ def sign_in_sheet_file(code: str):
     safe = re.sub(r"[^A-Za-z0-9._-]", "-", session.code)
     headers = {"Content-Disposition": f'attachment; filename="sign-in-sheet-{safe}.pdf"'}
     return Response(pdf, mimetype="application/pdf", headers=headers)
+
+
+@bp.get("/<code>/register.xlsx")
+@allow(SIGNED_IN)
+def register_workbook(code: str):
+    """The register as a workbook: each person's marks, times and notes per day."""
+    session, _ = _session_to_mark(code)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "register.xlsx"
+        write_register(path, session)
+        content = path.read_bytes()
+    safe = re.sub(r"[^A-Za-z0-9._-]", "-", session.code)
+    headers = {"Content-Disposition": f'attachment; filename="register-{safe}.xlsx"'}
+    return Response(content, mimetype=XLSX, headers=headers)
 
 
 def _session_to_mark(code: str) -> tuple[TrainingSession, User]:
