@@ -26,8 +26,8 @@ from ..models import (
     TrainingRecord,
 )
 from .batches import Query
-from .counting import practitioner_ids_in_scope, trained_practitioner_ids
-from .report_rows import groups_required_to_train, needs_training
+from .counting import practitioner_ids_in_scope
+from .report_rows import still_to_train_conditions
 
 EXPORT_BATCH = 2000
 
@@ -50,12 +50,7 @@ def still_to_train_query(as_of: date, authority_ids: set[int] | None = None) -> 
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
         .outerjoin(Area, Area.id == Organisation.area_id)
         .outerjoin(ResponsibilityGroup, ResponsibilityGroup.id == Practitioner.group_id)
-        .where(
-            Practitioner.group_id.in_(groups_required_to_train()),
-            Practitioner.id.not_in(trained_practitioner_ids(as_of)),
-            needs_training(),
-            Practitioner.authority_key != "",
-        )
+        .where(*still_to_train_conditions(as_of))
     )
     if authority_ids is not None:
         query = query.where(Practitioner.id.in_(practitioner_ids_in_scope(authority_ids)))

@@ -127,17 +127,24 @@ def still_to_train(as_of: date, authority_ids: set[int] | None = None) -> list[S
     query = (
         sa.select(Practitioner.authority_key, sa.func.count(Practitioner.id))
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
-        .where(
-            Practitioner.group_id.in_(groups_required_to_train()),
-            Practitioner.id.not_in(trained_practitioner_ids(as_of)),
-            needs_training(),
-            Practitioner.authority_key != "",
-        )
+        .where(*still_to_train_conditions(as_of))
         .group_by(Practitioner.authority_key)
     )
     counts = {key: count for key, count in db.session.execute(_scoped(query, authority_ids)).all()}  # noqa: C416
     rows = rows_by_authority_set(counts, STILL_TO_TRAIN_TOTAL, authority_ids)
     return [StillToTrainRow(row.label, row.trained) for row in rows]
+
+
+def still_to_train_conditions(as_of: date) -> list[sa.ColumnElement[bool]]:
+    """Who is still to train on a date (with Organisation outer-joined): their group's pathway requires a
+    counts_as_trained course, they were not trained by the date, they are not awareness-only staff, and they work
+    for at least one authority. The sheet counts them; services.report_lists lists them."""
+    return [
+        Practitioner.group_id.in_(groups_required_to_train()),
+        Practitioner.id.not_in(trained_practitioner_ids(as_of)),
+        needs_training(),
+        Practitioner.authority_key != "",
+    ]
 
 
 def groups_required_to_train() -> Query:
