@@ -243,3 +243,10 @@ def test_training_records_page_and_a_historical_record(client, app, world):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(TrainingRecord.id))) == 2
     assert re.search(r"Expired|Current|Due soon", html)
+
+
+def test_dashboards_lead_to_todays_register_and_to_the_training_records(client, app, world):
+    coordinator = _as(client, world, "coordinator").get("/").get_data(as_text=True)
+    assert "Registers to mark today" in coordinator and 'href="/sessions/REG-1/register"' in coordinator
+    own = _as(app.test_client(), world, "ann").get("/").get_data(as_text=True)
+    assert 'href="/practitioners/ann@example.org/training-records"' in own

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -119,7 +119,23 @@ def coordinator_figures(user: User) -> dict[str, Any]:
     ).all()
     today = london_today()
     figures = {"sessions": rows, "awareness": awareness_summary(today), "plots": dashboard_plots(today)}
+    figures["registers_today"] = registers_running(today)
     return figures | {"outlook": refresher_outlook(today)}
+
+
+def registers_running(today: date) -> list[sa.Row[Any]]:
+    """Sessions with a day today, not cancelled: the registers to mark now."""
+    return list(
+        db.session.execute(
+            sa.select(TrainingSession.code, Course.title.label("course"))
+            .join(Course, Course.id == TrainingSession.course_id)
+            .where(
+                TrainingSession.status != SessionStatus.CANCELLED,
+                TrainingSession.id.in_(sa.select(SessionDay.session_id).where(SessionDay.date == today)),
+            )
+            .order_by(TrainingSession.code)
+        )
+    )
 
 
 def booker_figures(user: User) -> dict[str, Any]:
