@@ -34,6 +34,12 @@ def _read_period() -> tuple[PeriodForm, tuple[int, str] | None, bool]:
     return form, session, valid
 
 
+def _download_args(form: PeriodForm, session: tuple[int, str] | None) -> dict[str, str]:
+    """The query string of the same figures' workbook, with dates typed in boxes written YYYY-MM-DD."""
+    args = {name: field.data.isoformat() for name, field in (("from", form.start), ("to", form.end)) if field.data}
+    return args | ({"session": session[1]} if session else {})
+
+
 @bp.get("/attendance-by-authority")
 @allow(REPORT_READERS)
 def attendance_by_authority_page():
@@ -48,7 +54,7 @@ def attendance_by_authority_page():
         form=form,
         rows=rows,
         covers=period_text(start, end, session[1] if session else None),
-        download=request.args.to_dict(),
+        download=_download_args(form, session),
     )
 
 
