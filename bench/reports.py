@@ -39,6 +39,7 @@ from training_app.models import (
     TrainingSession,
 )
 from training_app.services.attendance_counts import attendance_by_authority
+from training_app.services.counting import trained_by_area
 from training_app.services.coverage import coverage_grid
 
 AS_OF = date(2008, 8, 31)
@@ -129,6 +130,7 @@ def run(scale: str, database_url: str | None, repeats: int) -> None:
             out = Path(folder) / "out.xlsx"
             timings = {
                 "bare GROUP BY": bare,
+                "trained_by_area (the JSON's rows)": _time(lambda: trained_by_area(AS_OF), repeats)[0],
                 "coverage_grid": _time(lambda: coverage_grid(AS_OF), repeats)[0],
                 "attendance_by_authority (2008)": _time(
                     lambda: attendance_by_authority(date(2008, 1, 1), date(2008, 12, 31)), repeats
