@@ -25,6 +25,8 @@ MAX_DURATION_MINUTES = 10 * 24 * 60
 DEFAULT_LEAD_DAYS = 90
 DEFAULT_HALF_DAY_PENCE = 2500
 DEFAULT_DAY_PENCE = 5000
+DEFAULT_BOOKING_CLOSES_DAYS = 2
+MAX_BOOKING_CLOSES_DAYS = 60
 
 K = TypeVar("K", bound=Hashable)
 
@@ -43,6 +45,7 @@ class CourseSettings:
     prerequisites: Sequence[str] = ()
     charge_half_day_pence: int = DEFAULT_HALF_DAY_PENCE
     charge_day_pence: int = DEFAULT_DAY_PENCE
+    booking_closes_days: int = DEFAULT_BOOKING_CLOSES_DAYS
     self_booking: SelfBooking = SelfBooking.NO
     waitlist_order: WaitlistOrder = WaitlistOrder.FIRST_COME
     description: str = ""
@@ -171,6 +174,7 @@ def course_values(course: Course) -> dict[str, Any]:
         "prerequisites": sorted(p.code for p in course.prerequisites),
         "charge_half_day_pence": course.charge_half_day_pence,
         "charge_day_pence": course.charge_day_pence,
+        "booking_closes_days": course.booking_closes_days,
         "self_booking": course.self_booking.value,
         "waitlist_order": course.waitlist_order.value,
         "description": course.description,
@@ -184,7 +188,7 @@ def _apply(course: Course, settings: CourseSettings) -> None:
     course.typical_duration_minutes = settings.typical_duration_minutes
     course.validity_months, course.reminder_lead_days = settings.validity_months, settings.reminder_lead_days
     course.counts_as_trained, course.self_booking = settings.counts_as_trained, settings.self_booking
-    course.waitlist_order = settings.waitlist_order
+    course.waitlist_order, course.booking_closes_days = settings.waitlist_order, settings.booking_closes_days
     course.charge_half_day_pence, course.charge_day_pence = settings.charge_half_day_pence, settings.charge_day_pence
     course.description, course.joining_instructions = settings.description, settings.joining_instructions
     prerequisites = _courses_by_code(settings.prerequisites)
@@ -217,6 +221,8 @@ def _number_problems(settings: CourseSettings) -> dict[str, str]:
     for name in ("charge_half_day_pence", "charge_day_pence"):
         if not 0 <= getattr(settings, name) <= MAX_PENCE:
             problems[name] = "A charge must be from nothing to £21,474,836.47."
+    if not 0 <= settings.booking_closes_days <= MAX_BOOKING_CLOSES_DAYS:
+        problems["booking_closes_days"] = f"Booking must close 0 to {MAX_BOOKING_CLOSES_DAYS} working days before."
     return problems
 
 

@@ -64,7 +64,7 @@ class SessionPlan:
     host_area_id: int | None = None
     venue_id: int | None = None
     trainer_ids: tuple[int, ...] = ()
-    booking_closes_days: int = 0
+    booking_closes_days: int | None = None  # None: the course's booking window (SPEC 3.4: per course, default 2)
     code: str = ""
     notes: str = ""
 
@@ -319,7 +319,7 @@ def _plan_problems(plan: SessionPlan, refs: _Refs, new: bool) -> list[SessionPro
     problems += _day_problems(plan.days, new)
     if not 1 <= plan.capacity <= MAX_CAPACITY:
         problems.append(SessionProblem("capacity", f"capacity must be between 1 and {MAX_CAPACITY}"))
-    if not 0 <= plan.booking_closes_days <= MAX_CLOSES_DAYS:
+    if plan.booking_closes_days is not None and not 0 <= plan.booking_closes_days <= MAX_CLOSES_DAYS:
         problems.append(
             SessionProblem("booking_closes_days", f"booking closes 0 to {MAX_CLOSES_DAYS} working days before")
         )
@@ -385,7 +385,8 @@ def _apply(session: TrainingSession, plan: SessionPlan, refs: _Refs) -> None:
     session.host_area = refs.area
     session.venue = refs.venue
     session.trainers = refs.trainers
-    session.booking_closes_days = plan.booking_closes_days
+    closes = plan.booking_closes_days
+    session.booking_closes_days = refs.course.booking_closes_days if closes is None else closes
     session.notes = plan.notes
     days = [DayTimes(d.date, london_to_utc(d.date, d.start), london_to_utc(d.date, d.end)) for d in plan.days]
     set_days(session, sorted(days, key=lambda day: day.starts_at))

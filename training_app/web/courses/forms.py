@@ -136,6 +136,14 @@ class CourseForm(FlaskForm):
         default="90",
         validators=[whole_number("the reminder lead time", required=True)],
     )
+    booking_closes_days = StringField(
+        "Booking closes (working days before the first day)",
+        description="New sessions of this course stop taking bookings this many working days before they start.",
+        widget=GovTextInput(),
+        filters=[_stripped],
+        default="2",
+        validators=[whole_number("the booking window", required=True)],
+    )
     counts_as_trained = RadioField(
         "Does this course make someone “trained to CAF assess”?",
         widget=GovRadioInput(),

@@ -157,22 +157,25 @@ def _plan(form: SessionForm) -> tuple[SessionPlan, list[dict[str, str]]]:
                 errors.append({"text": field.errors[0], "href": f"#{field.id}"})
         if day.date.data is not None and start is not None and end is not None:
             days.append(DayPlan(day.date.data, start, end))
-    numbers = {}
+    numbers: dict[str, int | None] = {}
     for field in (form.capacity, form.booking_closes_days):
         text = (field.data or "").strip()
+        if field is form.booking_closes_days and not text:
+            numbers[field.name] = None  # the course's booking window
+            continue
         numbers[field.name] = int(text) if text.isascii() and text.isdigit() and len(text) < 7 else -1
-        if numbers[field.name] < 0:
+        if (numbers[field.name] or 0) < 0:
             field.errors = [f"{field.label.text} must be a whole number"]
             errors.append({"text": field.errors[0], "href": f"#{field.id}"})
     plan = SessionPlan(
         course_id=_id(form.course_id.data),
         days=tuple(days),
-        capacity=max(numbers["capacity"], 0),
+        capacity=max(numbers["capacity"] or 0, 0),
         host_authority_id=_id(form.host_authority_id.data),
         host_area_id=_id(form.host_area_id.data) or None,
         venue_id=_id(form.venue_id.data) or None,
         trainer_ids=tuple(_id(value) for value in form.trainer_ids.data or ()),
-        booking_closes_days=max(numbers["booking_closes_days"], 0),
+        booking_closes_days=None if numbers["booking_closes_days"] is None else max(numbers["booking_closes_days"], 0),
         code=(form.code.data or "").strip().upper() if getattr(form, "code", None) is not None else "",
         notes=(form.notes.data or "").strip(),
     )
@@ -204,7 +207,7 @@ def _form_data(plan: SessionPlan) -> dict[str, Any]:
         "capacity": str(plan.capacity),
         "host_authority_id": str(plan.host_authority_id),
         "host_area_id": str(plan.host_area_id or ""),
-        "booking_closes_days": str(plan.booking_closes_days),
+        "booking_closes_days": "" if plan.booking_closes_days is None else str(plan.booking_closes_days),
         "notes": plan.notes,
     }
 

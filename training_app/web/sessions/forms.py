@@ -94,7 +94,10 @@ class SessionForm(FlaskForm):
     host_authority_id = SelectField("Host authority", widget=GovSelect(), validate_choice=False)
     host_area_id = SelectField("Host area", widget=GovSelect(), validate_choice=False)
     booking_closes_days = StringField(
-        "Booking closes (working days before the first day)", widget=GovTextInput(), default="2"
+        "Booking closes (working days before the first day)",
+        widget=GovTextInput(),
+        description="Leave empty to use the course's booking window (2 working days unless the course says).",
+        default="",
     )
     notes = TextAreaField("Notes", widget=GovTextArea())
     add_day = SubmitField("Add another day", widget=GovSubmitInput())
