@@ -77,6 +77,7 @@ def test_the_register_shows_a_radio_group_per_person_per_day(client, world):
         for day in world["days"]:
             assert html.count(f'name="mark-{booking}-{day}"') == 3
     assert "Ann Able" in html and "Oak School" in html and "Add a walk-in" in html
+    assert html.count('id="save"') == 1  # where an expired form's error links
 
 
 def test_saving_the_register_marks_and_completes(client, app, world):
