@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
 from tests.conftest import csrf_token_from
 from tests.web.helpers import signed_in, title_of
@@ -106,3 +107,31 @@ def test_a_missing_fund_or_claim_is_404(client, school_world):
     signed_in(client, school_world["finance"])
     assert client.get("/finance/funds/2011/allocation").status_code == 404
     assert client.get("/claims/999").status_code == 404
+
+
+def test_finance_set_up_and_change_a_fund_with_its_rates_and_contributions(app, client, school_world):
+    signed_in(client, school_world["finance"])
+    form = client.get("/finance/funds/new").get_data(as_text=True)
+    assert 'value="90.00"' in form and 'value="35.00"' in form  # the default rate card
+    data = [
+        ("csrf_token", csrf_token_from(form)),
+        ("financial_year", "2026"),
+        ("amount", "60,000.00"),
+        ("teacher_half_day", "95.00"),
+        ("teacher_day", "190"),
+        ("teaching_assistant_half_day", "35.00"),
+        ("teaching_assistant_day", "70.00"),
+        ("contributions", "Schools, 236000.00\nCouncil, 50000"),
+    ]
+    data += [("scheme_start", "1"), ("scheme_start", "4"), ("scheme_start", "2026")]
+    data += [("claim_deadline", "31"), ("claim_deadline", "3"), ("claim_deadline", "2026")]
+    refused = client.post("/finance/funds/new", data=MultiDict(data))
+    assert refused.status_code == 422
+    assert "The claim deadline must be after the scheme start" in refused.get_data(as_text=True)
+    data = [item for item in data if item != ("claim_deadline", "2026")] + [("claim_deadline", "2027")]
+    saved = client.post("/finance/funds/new", data=MultiDict(data))
+    assert saved.status_code == 302
+    page = client.get("/finance").get_data(as_text=True)
+    assert "2026-27: £60,000.00" in page and "£95.00" in page and "£236,000.00" in page
+    edit = client.get("/finance/funds/2026/edit").get_data(as_text=True)
+    assert "Schools, 236000.00" in edit and 'value="60000.00"' in edit

@@ -5,11 +5,14 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import Field, Form, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ...services.claims import MAX_INVOICE, MAX_REASON, MAX_SUPPLIER
-from ..courses.forms import pounds
+from ..courses.forms import POUNDS, pounds, to_pence
+from ..reports.forms import DayMonthYearField
+
+MISSING_DATE = "Enter the date to count up to"  # reports.forms' words for empty boxes, reworded for a fund
 
 
 def _stripped(value: str | None) -> str | None:
@@ -74,3 +77,72 @@ class RejectForm(FlaskForm):
         ],
     )
     submit = SubmitField("Reject claim", widget=GovSubmitInput(), render_kw={"class": "govuk-button--warning"})
+
+
+class FundDateField(DayMonthYearField):
+    """A fund's date as GOV.UK's three boxes, required."""
+
+    def pre_validate(self, form: Form) -> None:
+        if getattr(self, "parse_error", None) == MISSING_DATE:
+            raise ValidationError(f"Enter the {self.label.text.lower()}")
+        super().pre_validate(form)
+
+
+def contribution_lines(form: FlaskForm, field: Field) -> None:
+    """Each line 'partner, amount in pounds', a partner at most once."""
+    seen = set()
+    for number, line in enumerate((field.data or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, _, amount = line.rpartition(",")
+        if not name.strip() or not POUNDS.fullmatch(amount.strip().replace(" ", "")):
+            raise ValidationError(f"Line {number} of the contributions must be a partner, a comma and an amount")
+        if name.strip() in seen:
+            raise ValidationError(f"Line {number} of the contributions names {name.strip()} again")
+        seen.add(name.strip())
+
+
+def contributions_of(text: str | None) -> dict[str, int]:
+    """Checked contribution lines as pence by partner."""
+    pairs = (line.rpartition(",") for line in (text or "").splitlines() if line.strip())
+    return {name.strip(): to_pence(amount.strip()) for name, _, amount in pairs}
+
+
+class FundForm(FlaskForm):
+    """A year's fund: amount, scheme start, claim deadline, the rate card and any partners' contributions."""
+
+    financial_year = StringField(
+        "Financial year",
+        description="The year it starts in: 2026 for 2026-27.",
+        widget=GovTextInput(),
+        filters=[_stripped],
+        validators=[Regexp(r"^[0-9]{4}$", message="Enter the financial year as 4 numbers, like 2026")],
+    )
+    amount = StringField("Fund in pounds", widget=GovTextInput(), filters=[_stripped], validators=[pounds("fund")])
+    scheme_start = FundDateField("Scheme start", description="Days before it need a supply invoice.")
+    claim_deadline = FundDateField("Claim deadline")
+    teacher_half_day = StringField(
+        "Teacher, half day", widget=GovTextInput(), filters=[_stripped], validators=[pounds("teacher half-day rate")]
+    )
+    teacher_day = StringField(
+        "Teacher, day", widget=GovTextInput(), filters=[_stripped], validators=[pounds("teacher day rate")]
+    )
+    teaching_assistant_half_day = StringField(
+        "Teaching assistant, half day",
+        widget=GovTextInput(),
+        filters=[_stripped],
+        validators=[pounds("teaching assistant half-day rate")],
+    )
+    teaching_assistant_day = StringField(
+        "Teaching assistant, day",
+        widget=GovTextInput(),
+        filters=[_stripped],
+        validators=[pounds("teaching assistant day rate")],
+    )
+    contributions = TextAreaField(
+        "Partners' contributions (optional)",
+        description="Where budgets are pooled: one partner a line, a comma, then the amount, like Schools, 236000.00",
+        widget=GovTextArea(),
+        validators=[Length(max=10_000, message="Contributions must be 10,000 characters or fewer"), contribution_lines],
+    )
+    submit = SubmitField("Save fund", widget=GovSubmitInput())

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ...api.routes import NumberConverter
-from ...models import Claim, ClaimStatus, Fund, Role
+from ...models import DEFAULT_RATES_PENCE, Claim, ClaimCategory, ClaimStatus, CoverUnit, Fund, Role
 from ...permissions import allow
 from ...services import allocation, claim_files, claim_rows, claims, funds
 from ...services.claims import ClaimRefused, Evidence
-from ..courses.forms import to_pence
-from .forms import ActionForm, EvidenceForm, RejectForm, StartClaimForm
+from ...services.funds import FundError, FundSettings
+from ..courses.forms import to_pence, to_pounds
+from .forms import ActionForm, EvidenceForm, FundForm, RejectForm, StartClaimForm, contributions_of
 
 bp = Blueprint("claims", __name__)
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
@@ -240,3 +241,67 @@ def allocation_page(financial_year: int):
     """The fund, approved, payable and remaining, each school's share, and the underspend returned."""
     result = allocation.allocate_fund(fund_or_404(financial_year))
     return render_template("claims/allocation.html", result=result)
+
+
+RATE_FIELDS = {(category, unit): f"{category.value}_{unit.value}" for category in ClaimCategory for unit in CoverUnit}
+FUND_FIELDS = {"amount_pence": "amount", "scheme_start": "scheme_start", "claim_deadline": "claim_deadline"}
+
+
+@bp.route("/finance/funds/new", methods=["GET", "POST"])
+@allow(FINANCE_PAGES)
+def new_fund():
+    """Set up a year's fund; the rate card starts at the defaults."""
+    form = FundForm()
+    if request.method == "GET":
+        for (category, unit), name in RATE_FIELDS.items():
+            getattr(form, name).data = to_pounds(DEFAULT_RATES_PENCE[(category, unit)])
+    return _fund_form(form, None)
+
+
+@bp.route("/finance/funds/<number:financial_year>/edit", methods=["GET", "POST"])
+@allow(FINANCE_PAGES)
+def edit_fund(financial_year: int):
+    """Change a year's fund, its rate card and contributions."""
+    fund = fund_or_404(financial_year)
+    form = FundForm()
+    if request.method == "GET":
+        form.amount.data = to_pounds(fund.amount_pence)
+        form.scheme_start.data, form.claim_deadline.data = fund.scheme_start, fund.claim_deadline
+        for (category, unit), name in RATE_FIELDS.items():
+            getattr(form, name).data = to_pounds(funds.rate_table(fund)[category.value][unit.value])
+        lines = [
+            f"{c['contributor']}, {to_pounds(c['amount_pence'])}" for c in funds.fund_values(fund)["contributions"]
+        ]
+        form.contributions.data = "\n".join(lines)
+    form.financial_year.data = str(financial_year)
+    return _fund_form(form, fund)
+
+
+def _fund_form(form: FundForm, fund: Fund | None):
+    if form.validate_on_submit():
+        settings = FundSettings(
+            to_pence(form.amount.data),
+            form.scheme_start.data,
+            form.claim_deadline.data,
+            {key: to_pence(getattr(form, name).data) for key, name in RATE_FIELDS.items()},
+            contributions_of(form.contributions.data),
+        )
+        try:
+            saved, _ = funds.set_fund(int(form.financial_year.data), settings, current_user)
+        except FundError as refused:
+            for name, message in refused.fields.items():
+                field = FUND_FIELDS.get(name) or ("financial_year" if name == "financial_year" else None)
+                field = field or RATE_FIELDS.get(_rate_key(name)) or "contributions"
+                getattr(form, field).errors.append(message)
+        else:
+            flash(f"The {saved.label} fund has been saved.", "success")
+            return redirect(url_for("claims.finance_page"))
+    status = 422 if form.errors else 200
+    return render_template("claims/fund-form.html", form=form, fund=fund), status
+
+
+def _rate_key(name: str):
+    parts = name.split(".")
+    if len(parts) == 3 and parts[0] == "rates":
+        return next((key for key in RATE_FIELDS if (key[0].value, key[1].value) == (parts[1], parts[2])), None)
+    return None
