@@ -264,6 +264,9 @@ def test_evidence_added_to_a_draft_puts_the_waiting_line_on_it_with_the_invoice(
     make_attendance(teacher, [date(2007, 8, 20)], start=time(9, 0), end=time(12, 0))
     made = claims.create_claim(school, fund, booker)
     assert made.claim.lines == [] and len(made.needs_evidence) == 1
+    with pytest.raises(ClaimRefused) as refused:  # a second empty draft would only repeat the first
+        claims.create_claim(school, fund, booker)
+    assert refused.value.kind == Refusal.CONFLICT
     with pytest.raises(ClaimRefused) as refused:
         claims.add_evidence(
             made.claim, made.needs_evidence[0].mark_id, Evidence("S", "I", 1), booker, ("x.pdf", b"MZ not a pdf")

@@ -207,6 +207,8 @@ def create_claim(
     needs = [line for line in lines if line.retrospective and line.key not in given]
     if not lines:
         raise ClaimRefused(f"There is nothing left for {organisation.name} to claim in {fund.label}.")
+    if not taken and _has_draft(organisation.id, fund.id):
+        raise ClaimRefused("Every day left needs an invoice: add the evidence to the draft claim already started.")
     claim = Claim(organisation_id=organisation.id, fund_id=fund.id, status=ClaimStatus.DRAFT, created_by_id=actor.id)
     claim.lines = [_claim_line(line, given.get(line.key)) for line in taken]
     db.session.add(claim)
@@ -214,6 +216,11 @@ def create_claim(
     audit.record(actor, "claim_created", claim, None, _claim_values(claim) | {"needs_evidence": len(needs)})
     db.session.commit()
     return NewClaim(claim, needs)
+
+
+def _has_draft(organisation_id: int, fund_id: int) -> bool:
+    query = sa.select(Claim.id).filter_by(organisation_id=organisation_id, fund_id=fund_id, status=ClaimStatus.DRAFT)
+    return db.session.execute(query.limit(1)).first() is not None
 
 
 def _check_evidence(lines: Sequence[ClaimableLine], given: Mapping[tuple[str, date], Evidence]) -> None:
