@@ -52,6 +52,8 @@ def from_environment(instance_path: str) -> dict:
         # files are kept in this folder, outside static/, and only ever served as a download.
         "AWARENESS_RENEWAL_MONTHS": int(os.environ.get("AWARENESS_RENEWAL_MONTHS", "36")),
         "AWARENESS_EVIDENCE_FOLDER": os.environ.get("AWARENESS_EVIDENCE_FOLDER", ""),
+        # Invoices uploaded as supply-cover claims' evidence: outside static/, served only as downloads.
+        "CLAIM_EVIDENCE_FOLDER": os.environ.get("CLAIM_EVIDENCE_FOLDER", ""),
         # The largest CSV the imports page takes (larger files go through `flask import`), and how many years a
         # practitioner's data is kept after their last booking or training before they are offered for anonymising.
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))),
