@@ -19,6 +19,7 @@ from training_app.models import (
     RecordSource,
     TrainingRecord,
 )
+from training_app.services.records import certificate_number
 
 HEADER = "session,practitioner,status"
 
@@ -78,7 +79,7 @@ def test_attended_marks_every_day_and_creates_a_record_and_a_certificate(setting
     )
     assert (record.booking_id, record.source) == (attended.id, RecordSource.BOOKING)
     certificate = db.session.scalars(sa.select(Certificate)).one()
-    assert (certificate.training_record_id, certificate.number) == (record.id, f"CERT-{record.id:06d}")
+    assert (certificate.training_record_id, certificate.number) == (record.id, certificate_number(record.id))
     absent = booking_of("p2@example.org", "CAF-1")
     assert marks_of(absent) == [(date(2008, 1, 30), MarkStatus.ABSENT), (date(2008, 1, 31), MarkStatus.ABSENT)]
 

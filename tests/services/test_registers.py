@@ -3,6 +3,7 @@ absence costs, and what changing a mark after completion undoes. Each refusal le
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 
 import pytest
@@ -34,7 +35,7 @@ from training_app.models import (
     TrainingRecord,
 )
 from training_app.services.certificates import certificate_pdf, check_certificate
-from training_app.services.records import status_from_marks
+from training_app.services.records import certificate_number, status_from_marks
 from training_app.services.registers import (
     Entry,
     RegisterRefused,
@@ -165,7 +166,8 @@ def test_every_day_attended_completes_with_a_record_and_a_certificate(register):
     assert (record.completed_on, record.expires_on, record.booking_id) == (TUESDAY, date(2029, 3, 3), ann.id)
     assert record.source == RecordSource.BOOKING
     certificate = db.session.scalars(sa.select(Certificate)).one()
-    assert certificate.number == f"CERT-{record.id:06d}" and certificate.training_record_id == record.id
+    assert certificate.number == certificate_number(record.id) and certificate.training_record_id == record.id
+    assert re.fullmatch(rf"CERT-{record.id:06d}-[A-Z2-7]{{6}}", certificate.number)  # with its keyed check code
     check = check_certificate(certificate.number)
     assert (check.genuine, check.current, check.name, check.course, check.completed_on) == (
         True,
@@ -270,6 +272,8 @@ def test_changing_a_mark_after_completion_withdraws_the_record_and_revokes_the_c
     mark_register(register["session"], [Entry("ann@example.org", "2026-03-03", "attended")], register["by"])
     numbers = db.session.scalars(sa.select(Certificate.number).where(Certificate.revoked_at.is_(None))).all()
     assert len(numbers) == 1 and numbers[0] != number
+    assert not check_certificate(number.rsplit("-", 1)[0]).genuine  # the number without its check code
+    assert not check_certificate(number[:-1] + ("A" if number[-1] != "A" else "B")).genuine
 
 
 def test_an_imported_record_taken_over_by_the_booking_stays_when_the_completion_is_undone(register):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import calendar
+import hashlib
+import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ..extensions import db
 from ..models import (
@@ -47,8 +51,15 @@ def expiry_for(completed_on: date, validity_months: int | None) -> date | None:
 
 def certificate_number(record_id: int, issue: int = 1) -> str:
     """The printed number of a record's certificate: unique because the record id is (a later issue for the same
-    id, after a revoked one, carries its issue number)."""
-    return f"CERT-{record_id:06d}" if issue == 1 else f"CERT-{record_id:06d}-{issue}"
+    id, after a revoked one, carries its issue number), then a check code keyed by the app's secret, so nobody can
+    walk the public verification page through every number and read who was trained."""
+    base = f"CERT-{record_id:06d}" if issue == 1 else f"CERT-{record_id:06d}-{issue}"
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    check = base64.b32encode(hmac.new(key, base.encode(), hashlib.sha256).digest())[:CHECK_LENGTH].decode()
+    return f"{base}-{check}"
+
+
+CHECK_LENGTH = 6  # 30 bits: guessing a valid number takes about a billion tries
 
 
 # The booking statuses of people on a session's register: holding a place, whether marked yet or not.
@@ -255,9 +266,9 @@ def _revoked_numbers(record_ids: Sequence[int]) -> set[str]:
     id may be given again (SQLite reuses the highest rowid), and a revoked number is never given twice."""
     if not record_ids:
         return set()
-    prefixes = {certificate_number(record_id) for record_id in record_ids}
+    ids = {f"{record_id:06d}" for record_id in record_ids}
     revoked = sa.select(Certificate.number).where(Certificate.revoked_at.is_not(None))  # few: revoking is rare
-    return {number for number in db.session.scalars(revoked) if number[:11] in prefixes}
+    return {number for number in db.session.scalars(revoked) if number.split("-")[1] in ids}
 
 
 def note_source(practitioner_id: int, course_id: int, completed_on: date, note: str, by: User) -> TrainingRecord | None:
