@@ -116,28 +116,29 @@ def send_email(
     if not to:
         raise MailError("a message needs at least one recipient")
     message = build_message(to, subject, body, cc, attachments, html)
-    with _own_transaction(session):
-        mail_id = _store(session, message, None)
+    with _own_transaction(session):  # stored already claimed: one write transaction fewer before it goes
+        mail_id = _store(session, message, None, claimed=True)
     assert mail_id is not None
-    status = mail_delivery.deliver([mail_id])
+    status = mail_delivery.deliver([mail_id], claimed_already=True)
     if status.get(mail_id) != MailStatus.SENT:
         raise MailError(mail_delivery.last_error(mail_id) or "the message could not be delivered")
     return message
 
 
-def _store(session: Session, message: EmailMessage, dedupe_key: str | None) -> int | None:
+def _store(session: Session, message: EmailMessage, dedupe_key: str | None, claimed: bool = False) -> int | None:
     """Insert the message's row in the session's transaction; None when its dedupe key was already used."""
     recipients = [address for _, address in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))]
     values: dict[str, Any] = {
         "message_id": str(message["Message-ID"]),
         "dedupe_key": dedupe_key,
-        "status": MailStatus.QUEUED,
+        "status": MailStatus.SENDING if claimed else MailStatus.QUEUED,
         "sender": str(message["From"]),
         "recipients": ", ".join(recipients),
         "subject": str(message["Subject"])[:300],
         "raw": bytes(message),
-        "attempts": 0,
+        "attempts": 1 if claimed else 0,
         "next_attempt_at": utcnow(),
+        "claimed_at": utcnow() if claimed else None,
         "created_at": utcnow(),
     }
     dialect = session.get_bind().dialect.name

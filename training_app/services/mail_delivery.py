@@ -39,11 +39,15 @@ class MailError(RuntimeError):
     """The message could not be handed to the mail server; the text says why."""
 
 
-def deliver(mail_ids: Sequence[int], now: datetime | None = None) -> dict[int, MailStatus]:
-    """Deliver these messages if they are queued and due (another process may have taken them): their new status."""
+def deliver(
+    mail_ids: Sequence[int], now: datetime | None = None, claimed_already: bool = False
+) -> dict[int, MailStatus]:
+    """Deliver these messages if they are queued and due (another process may have taken them): their new status.
+
+    `claimed_already`: the caller stored them as `sending` in a transaction it committed, so they are its own."""
     now = now or utcnow()
     with _delivery_session() as session:
-        claimed = _claim(session, mail_ids, now)
+        claimed = list(mail_ids) if claimed_already else _claim(session, mail_ids, now)
         if not claimed:
             return {}
         rows = session.execute(
