@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import email
 import socket
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from email import policy
@@ -221,3 +223,36 @@ def test_two_deliveries_of_the_same_message_at_once_send_it_once(app, outbox):
         thread.join()
     assert sorted(len(result) for result in results) == [0, 0, 0, 1]
     assert len(list(outbox.glob("*.eml"))) == 1
+
+
+KILLED_MID_SEND = """
+import os, sys
+from training_app import create_app
+from training_app.extensions import db
+from training_app.services import mail_delivery
+from training_app.services.mail import queue_email
+
+config = {"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "x", "MAIL_SERVER": "", "MAIL_OUTBOX": sys.argv[2]}
+app = create_app(config)
+mail_delivery._record = lambda *args: os._exit(9)  # the process dies after the hand-over, before recording it
+with app.app_context():
+    queue_email(["pat@school.example"], "Booked", "Handed over once.")
+    db.session.commit()
+"""
+
+
+def test_a_process_killed_between_send_and_record_leaves_the_message_for_a_coordinator(app, outbox):
+    script = subprocess.run(
+        [sys.executable, "-c", KILLED_MID_SEND, app.config["SQLALCHEMY_DATABASE_URI"], str(outbox)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert script.returncode == 9, script.stderr
+    assert len(list(outbox.glob("*.eml"))) == 1
+    [row] = _rows()
+    assert row.status == MailStatus.SENDING
+    assert mail_delivery.deliver_pending(utcnow() + timedelta(days=1)) == {}
+    assert len(list(outbox.glob("*.eml"))) == 1
+    assert [m.id for m in mail_delivery.stuck_messages(utcnow() + timedelta(hours=1))] == [row.id]
