@@ -35,6 +35,7 @@ def seed_users(demo: Demo) -> int:
             name=name,
             organisation_code=school.code if scope == "school" else None,
             authority_codes=[scope] if scope and scope != "school" else [],
+            link_practitioner=False,  # joined to a trained teacher below
         )
         demo.user_ids[email] = user.id
     trained_teacher = next(a.person for a in demo.attended_days if a.person.organisation.id == school.id)

@@ -3,7 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_authority, make_organisation
+from tests.factories import make_authority, make_organisation, make_practitioner
 from tests.web.helpers import sign_in
 from training_app.extensions import db
 from training_app.models import ApiToken, AuditEvent, Role, User, hash_token
@@ -24,6 +24,7 @@ def scope(app):
         make_organisation(code="HOPE")
         make_authority(code="RUTLAND")
         make_authority(code="LEICESTER")
+        make_practitioner(email="new.user@council.example")
         db.session.commit()
 
 
@@ -258,3 +259,15 @@ def test_creating_a_user_and_a_token_are_audited_without_the_secret(app, runner)
         ]
         assert events[0].new_value == {"email": "ann@council.example", "role": "admin"}
         assert token not in str(events[1].new_value) and events[1].new_value == {"prefix": token[:10]}
+
+
+def test_a_practitioners_account_joins_the_record_with_its_email_which_must_exist(app, runner, scope):
+    missing = _create(runner, "--email", "nobody@council.example", "--role", "practitioner")
+    assert missing.exit_code == 1
+    assert "no practitioner record has the email nobody@council.example: add the practitioner first" in missing.output
+
+    assert _create(runner, "--email", "new.user@council.example", "--role", "practitioner").exit_code == 0
+    with app.app_context():
+        user = db.session.execute(sa.select(User).filter_by(email="new.user@council.example")).scalar_one()
+        assert user.practitioner is not None and user.practitioner.email == "new.user@council.example"
+    assert not [u for u in _users(app) if u.email == "nobody@council.example"]

@@ -60,8 +60,6 @@ def invite_user(
     A practitioner's account is joined to the practitioner record with the same email, which must exist.
     """
     user = create_user(email, role, _unusable_password(), organisation_code, authority_codes, name)
-    if user.role == Role.PRACTITIONER:
-        user.practitioner = _practitioner_for(user.email)
     token = _new_link(user, LinkPurpose.INVITATION)
     audit.record(by, "user_invited", user, new={"email": user.email, **_scope(user)})
     try:
@@ -203,16 +201,6 @@ def _end_links(user: User, purpose: LinkPurpose | None) -> None:
     if purpose is not None:
         query = query.where(AccountLink.purpose == purpose)
     db.session.execute(query.values(used_at=utcnow()).execution_options(synchronize_session=False))
-
-
-def _practitioner_for(email: str) -> Practitioner:
-    practitioner = db.session.execute(sa.select(Practitioner).filter_by(email=email)).scalar_one_or_none()
-    if practitioner is None:
-        raise AccountError(f"no practitioner record has the email {email}: add the practitioner first")
-    taken = db.session.execute(sa.select(User.id).filter_by(practitioner_id=practitioner.id)).first()
-    if taken:
-        raise AccountError(f"the practitioner {email} already has an account")
-    return practitioner
 
 
 def _scope(user: User) -> dict[str, object]:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..database import write_transaction
 from ..extensions import db
-from ..models import ApiToken, Authority, Organisation, Role, User, hash_token, utcnow
+from ..models import ApiToken, Authority, Organisation, Practitioner, Role, User, hash_token, utcnow
 from ..validation import email_problem
 from . import audit
 from .common_passwords import COMMON_PASSWORDS
@@ -31,8 +31,13 @@ def create_user(
     organisation_code: str | None = None,
     authority_codes: list[str] | tuple[str, ...] = (),
     name: str = "",
+    link_practitioner: bool = True,
 ) -> User:
-    """Create a user with a hashed password, checking that the role's scope is given."""
+    """Create a user with a hashed password, checking that the role's scope is given.
+
+    A practitioner's account is joined to the practitioner record with the same email, which must exist and have
+    no account yet (`link_practitioner=False` leaves the joining to the caller, as the demo seed does).
+    """
     email = email.strip().lower()
     if problem := email_problem(email):
         raise AccountError(f"{email} is not a valid email address: {problem}")
@@ -48,9 +53,21 @@ def create_user(
     user.organisation = _organisation(organisation_code) if organisation_code else None
     user.authorities = [_authority(code) for code in dict.fromkeys(authority_codes)]
     _check_scope(role, user.organisation, user.authorities)
+    if role == Role.PRACTITIONER and link_practitioner:
+        user.practitioner = _practitioner_record(email)
     db.session.add(user)
     db.session.flush()
     return user
+
+
+def _practitioner_record(email: str) -> Practitioner:
+    practitioner = db.session.execute(sa.select(Practitioner).filter_by(email=email)).scalar_one_or_none()
+    if practitioner is None:
+        raise AccountError(f"no practitioner record has the email {email}: add the practitioner first")
+    taken = db.session.execute(sa.select(User.id).filter_by(practitioner_id=practitioner.id)).first()
+    if taken:
+        raise AccountError(f"the practitioner {email} already has an account")
+    return practitioner
 
 
 def user_with_email(email: str) -> User:
