@@ -5,6 +5,7 @@ The rules are services.bookings': this reader parses rows and reports what the l
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -14,6 +15,12 @@ from ..models import Booking, BookingStatus, Practitioner, TrainingSession
 from ..services.batches import fetch_in
 from ..services.bookings import DAY_MARKS, PlaceLedger, lock_sessions, mark_every_day, set_status
 from .base import Reader, Row
+
+# SPEC 4.3's statuses: a request for approval (and a declined one) is made on the pages, never loaded.
+NOT_IMPORTED = (BookingStatus.REQUESTED, BookingStatus.DECLINED)
+ImportedStatus = enum.StrEnum(  # type: ignore[misc]
+    "ImportedStatus", [(status.name, status.value) for status in BookingStatus if status not in NOT_IMPORTED]
+)
 
 
 @dataclass
@@ -51,7 +58,8 @@ class BookingReader(Reader):
     def check(self, row: Row) -> BookingRecord | None:
         session = row.ref("session", self.sessions, "no session with code {}")
         practitioner_id = row.ref("practitioner", self.practitioners, "no practitioner with email {}", lower=True)
-        status = row.choice("status", BookingStatus)
+        chosen = row.choice("status", ImportedStatus)
+        status = BookingStatus(chosen.value) if chosen is not None else None
         if status in DAY_MARKS and session is not None and not session.days:
             row.error("status", f"session {session.code} has no days to mark {status}")
         if not row.ok:

@@ -5,6 +5,10 @@ METHOD:CANCEL. Sent after the change is committed: a mail failure is logged and 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import sqlalchemy as sa
 from flask import current_app
 
@@ -15,6 +19,19 @@ from .calendars import CANCEL, REQUEST, session_calendar
 from .mail import Attachment, MailError, send_email
 
 ICS_TYPE = "text/calendar"
+# Off while the demo seed books through the services: the demo's made-up people need no emails, and building
+# each .ics would slow the load by seconds.
+_SENDING: ContextVar[bool] = ContextVar("booking_mail_sending", default=True)
+
+
+@contextmanager
+def not_sending() -> Iterator[None]:
+    """Book, cancel and decide without emailing anyone, for the length of the block (the demo seed)."""
+    token = _SENDING.set(False)
+    try:
+        yield
+    finally:
+        _SENDING.reset(token)
 
 
 def tell_of_booking(booking: Booking) -> bool:
@@ -90,6 +107,8 @@ def _bookers_of(organisation_id: int | None) -> list[str]:
 
 
 def _send(booking: Booking, subject: str, opening: str, method: str | None) -> bool:
+    if not _SENDING.get():
+        return False
     session = booking.session
     attachments = []
     if method is not None:
