@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from datetime import timedelta
 from email import policy
 from pathlib import Path
@@ -256,3 +257,16 @@ def test_a_process_killed_between_send_and_record_leaves_the_message_for_a_coord
     assert mail_delivery.deliver_pending(utcnow() + timedelta(days=1)) == {}
     assert len(list(outbox.glob("*.eml"))) == 1
     assert [m.id for m in mail_delivery.stuck_messages(utcnow() + timedelta(hours=1))] == [row.id]
+
+
+def test_thread_delivery_sends_beside_the_request_after_the_commit(app, outbox, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_DELIVERY", "thread")
+    queue_email(["pat@school.example"], "Booked", "Sent beside the request.")
+    db.session.commit()
+    deadline = time.monotonic() + 20
+    while not list(outbox.glob("*.eml")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(list(outbox.glob("*.eml"))) == 1
+    while _rows()[0].status != MailStatus.SENT and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _rows()[0].status == MailStatus.SENT
