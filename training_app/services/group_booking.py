@@ -4,12 +4,27 @@ confirming, then book each in turn, so one refusal never stops the others (and i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from ..models import BookingStatus, Practitioner, TrainingSession, User, utcnow
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import (
+    BookingStatus,
+    ClaimCategory,
+    CoverCategory,
+    Organisation,
+    OrganisationKind,
+    Practitioner,
+    TrainingSession,
+    User,
+    utcnow,
+)
 from .booking_checks import BookingRefused, eligibility_problems
 from .bookings import PlaceLedger, book_place
+from .calendar import financial_year_of
+from .funds import cover_unit, get_fund, line_amount, rate_table
 from .scope import can_book_for
 
 REFUSED = "refused"
@@ -23,6 +38,7 @@ class GroupOutcome:
     outcome: str
     position: int | None = None
     reason: str | None = None
+    cover_pence: int | None = None  # for school staff: the supply cover attending would make claimable
 
     @property
     def refused(self) -> bool:
@@ -48,7 +64,37 @@ def preview_group_booking(
             outcomes.append(GroupOutcome(person, status.value, position=ledger.next_position(session.id)))
         else:
             outcomes.append(GroupOutcome(person, status.value))
-    return outcomes
+    cover = cover_amounts(session, [o.practitioner for o in outcomes if not o.refused])
+    return [replace(o, cover_pence=cover.get(o.practitioner.id)) if not o.refused else o for o in outcomes]
+
+
+def cover_amounts(session: TrainingSession, people: Sequence[Practitioner]) -> dict[int, int]:
+    """For each school teacher or teaching assistant, the supply cover (pence) that attending every day of the session
+    would make claimable (SPEC 3.7): the rate card of the fund of each day's financial year; days in a year without
+    a fund add nothing, and someone with nothing claimable is left out."""
+    covered = {p.id: ClaimCategory(p.cover_category.value) for p in people if p.cover_category != CoverCategory.NONE}
+    if not covered:
+        return {}
+    at_schools = set(
+        db.session.scalars(
+            sa.select(Practitioner.id)
+            .join(Organisation, Organisation.id == Practitioner.organisation_id)
+            .where(Practitioner.id.in_(list(covered)), Organisation.kind == OrganisationKind.SCHOOL)
+        )
+    )
+    years = {financial_year_of(day.date) for day in session.days}
+    rates = {year: rate_table(fund) for year in years if (fund := get_fund(year)) is not None}
+    amounts: dict[int, int] = {}
+    for person_id in at_schools:
+        category = covered[person_id].value
+        total = sum(
+            line_amount(rates[financial_year_of(day.date)][category][cover_unit(day.minutes).value])
+            for day in session.days
+            if financial_year_of(day.date) in rates
+        )
+        if total:
+            amounts[person_id] = total
+    return amounts
 
 
 def book_group(
