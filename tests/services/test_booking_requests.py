@@ -17,6 +17,7 @@ from training_app.services.booking_requests import approve_request, book_myself,
 from training_app.services.bookings import book_place, cancel_booking
 from training_app.services.calendar import london_today
 from training_app.services.places import places_of
+from training_app.services.scheduling import cancel_session
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 
@@ -138,3 +139,12 @@ def test_a_practitioner_cancels_their_own_booking_within_the_window_and_withdraw
     request = book_myself(asking, asker)
     done = cancel_booking(request, asker)
     assert (done.booking.status, done.charge_pence, done.promoted) == (BookingStatus.CANCELLED, None, None)
+
+
+def test_cancelling_the_session_cancels_its_requests_too():
+    session, person, me, booker = _setting(SelfBooking.WITH_APPROVAL, email="gone@ash.example")
+    request = book_myself(session, me)
+    cancel_session(session.code, "Trainer unwell", make_user(Role.COORDINATOR))
+    db.session.refresh(request)
+    assert request.status == BookingStatus.CANCELLED
+    assert db.session.execute(open_requests(booker)).scalars().all() == []

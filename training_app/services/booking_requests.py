@@ -19,6 +19,7 @@ from ..models import (
     Practitioner,
     Role,
     SelfBooking,
+    SessionStatus,
     TrainingSession,
     User,
     utcnow,
@@ -136,7 +137,7 @@ def open_requests(user: User) -> sa.Select[Booking]:
         sa.select(Booking)
         .join(TrainingSession, TrainingSession.id == Booking.session_id)
         .join(Practitioner, Practitioner.id == Booking.practitioner_id)
-        .where(Booking.status == BookingStatus.REQUESTED)
+        .where(Booking.status == BookingStatus.REQUESTED, TrainingSession.status == SessionStatus.SCHEDULED)
         .order_by(TrainingSession.starts_on, Booking.created_at, Booking.id)
     )
     if user.role == Role.BOOKER:

@@ -39,6 +39,8 @@ from .sessions import DayTimes, SessionProblem, change_problems, marked_day_ids,
 from .waiting_list import promote_first
 
 MAX_CAPACITY = 1000
+# What cancelling a session cancels: places, places on the waiting list and requests for a place.
+STILL_TO_COME = (*ACTIVE_STATUSES, BookingStatus.REQUESTED)
 MAX_CLOSES_DAYS = 60
 MAX_DAYS = 20
 CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,39}")
@@ -199,7 +201,7 @@ def cancel_session(code: str, reason: str, by: User) -> TrainingSession:
     now = datetime.now(UTC)
     active = list(
         db.session.scalars(
-            sa.select(Booking).where(Booking.session_id == session.id, Booking.status.in_(ACTIVE_STATUSES))
+            sa.select(Booking).where(Booking.session_id == session.id, Booking.status.in_(STILL_TO_COME))
         )
     )
     told = [(booking.practitioner.email, booking.status) for booking in active]
