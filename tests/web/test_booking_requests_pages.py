@@ -85,6 +85,7 @@ def test_a_request_goes_to_the_booker_who_approves_it_onto_the_waiting_list(app,
 
     booker = app.test_client()
     signed_in(booker, "bm@birch.example")
+    assert "1 request for a place to approve" in booker.get("/").get_data(as_text=True)
     listing = booker.get("/bookings/requests")
     assert "Pia Birch" in listing.get_data(as_text=True)
     token = csrf_token_from(listing.get_data(as_text=True))

@@ -60,6 +60,7 @@ def test_a_booker_sees_only_their_organisations_charges(client, charged):
     assert page.status_code == 200 and h1_of(page) == "Charges"
     assert "Oak School" in text and "£150.00" in text and "Eli" not in text and "Elm School" not in text
     assert "Waive<" not in text  # only coordinators waive with a reason
+    assert "£150.00 in charges" in client.get("/").get_data(as_text=True)
     assert client.get(f"/bookings/charges/{charged['no_show']}/waive").status_code == 403
     other = client.application.test_client()
     signed_in(other, charged["elm_booker"])

@@ -36,7 +36,9 @@ from ..models.users import user_authorities
 from . import settings
 from .awareness import awareness_summary
 from .batches import Query
+from .booking_requests import open_requests
 from .calendar import london_today
+from .charges import charge_totals
 from .personal_data import count_inactive_practitioners, retention_cutoff
 from .places import session_places
 from .refresher_outlook import refresher_outlook
@@ -150,7 +152,17 @@ def booker_figures(user: User) -> dict[str, Any]:
         .order_by(TrainingSession.starts_on, Practitioner.last_name, Practitioner.first_name)
         .limit(UPCOMING_BOOKINGS)
     ).all()
-    return {"organisation": user.organisation, "staff_count": staff, "bookings": bookings}
+    requests = db.session.execute(
+        sa.select(sa.func.count()).select_from(open_requests(user).order_by(None).subquery())
+    ).scalar_one()
+    payable = sum(total.payable_pence for total in charge_totals(user.organisation_id))
+    return {
+        "organisation": user.organisation,
+        "staff_count": staff,
+        "bookings": bookings,
+        "requests": requests,
+        "payable_pence": payable,
+    }
 
 
 def workforce_lead_figures(user: User) -> dict[str, Any]:
