@@ -26,12 +26,12 @@ def register_web(app: Flask) -> None:
     from .reference.routes import bp as reference_bp
     from .registers.records import bp as records_bp
     from .registers.routes import bp as registers_bp
+    from .reminders.routes import bp as reminders_bp
     from .reports.routes import bp as reports_bp
     from .sessions import editing as _session_editing  # noqa: F401 (adds the scheduling views to sessions_bp)
     from .sessions import trainers as _session_trainers  # noqa: F401 (adds the trainer and feed views to sessions_bp)
     from .sessions.routes import bp as sessions_bp
     from .sessions.routes import feeds as calendar_feeds_bp
-    from .reminders.routes import bp as reminders_bp
     from .staff.routes import bp as staff_bp
 
     register_filters(app)
