@@ -61,7 +61,7 @@ class LiveServer:
                 self.process.wait(timeout=10)
 
 
-def start_server(env: dict[str, str], workdir: Path, workers: int = 4, timeout: float = 30.0) -> LiveServer:
+def start_server(env: dict[str, str], workdir: Path, workers: int = 4, timeout: float = 90.0) -> LiveServer:
     """Start `gunicorn --workers N wsgi:app` on a free loopback port and wait until it answers /health."""
     log_path = workdir / "gunicorn.log"
     log = log_path.open("w")
