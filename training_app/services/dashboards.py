@@ -44,6 +44,7 @@ from .places import session_places
 from .refresher_outlook import refresher_outlook
 from .report_plots import dashboard_plots
 from .scope import report_scope
+from .trainer_registers import registers_to_mark
 
 UPCOMING_SESSIONS = 10
 UPCOMING_BOOKINGS = 20
@@ -242,3 +243,8 @@ FIGURES = {
     Role.FINANCE: finance_figures,
     Role.PRACTITIONER: practitioner_figures,
 }
+
+
+def dashboard_figures(user: User) -> dict[str, Any]:
+    """The figures of the user's role, and for anyone who teaches (whatever their role) the registers to mark."""
+    return FIGURES[user.role](user) | {"registers_to_mark": registers_to_mark(user, london_today())}

@@ -4,7 +4,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
 from ...permissions import SIGNED_IN, allow, public
-from ...services.dashboards import FIGURES
+from ...services.dashboards import dashboard_figures
 from ..charts import dashboard_charts
 
 bp = Blueprint("main", __name__)
@@ -20,9 +20,9 @@ def health():
 @bp.get("/")
 @allow(SIGNED_IN)
 def dashboard():
-    """The signed-in user's dashboard: one per role."""
+    """The signed-in user's dashboard: one per role (and the registers to mark, for anyone who teaches)."""
     role = current_user.role
-    figures = FIGURES[role](current_user)
+    figures = dashboard_figures(current_user)
     if "plots" in figures:
         figures["charts"] = dashboard_charts(figures["plots"])
     return render_template(f"dashboards/{role.value.replace('_', '-')}.html", **figures)
