@@ -117,3 +117,22 @@ def test_anyone_but_a_coordinator_or_the_sessions_trainer_gets_403(client, heade
     response = client.put(URL, json={"entries": [entry]}, headers=headers_for(role, **fields))
     assert response.status_code == 403 and response.json["error"]["code"] == "forbidden"
     assert _marks() == 0
+
+
+def test_not_marked_takes_a_mark_away_and_undoes_the_completion(client, headers_for, session_running):
+    yesterday, today = session_running["days"]
+    headers = headers_for(Role.COORDINATOR)
+    both = [{"practitioner": "p1@example.org", "day": day, "status": "attended"} for day in (yesterday, today)]
+    assert client.put(URL, json={"entries": both}, headers=headers).json["completed"] == ["p1@example.org"]
+    cleared = [{"practitioner": "p1@example.org", "day": today, "status": "not_marked"}]
+    response = client.put(URL, json={"entries": cleared}, headers=headers)
+    assert response.status_code == 200, response.json
+    assert response.json == {
+        "session": "REG-1",
+        "changed": 1,
+        "completed": [],
+        "no_shows": [],
+        "withdrawn": ["p1@example.org"],
+    }
+    assert _marks() == 1
+    assert db.session.scalars(sa.select(Certificate.revoked_at)).one() is not None

@@ -117,7 +117,7 @@ def test_every_bad_entry_is_listed_and_the_good_ones_are_not_written(register):
         (1, "day", "2026-03-04 is not a day of session CAF-1 (its days: 2026-03-02, 2026-03-03)"),
         (2, "practitioner", "nobody@example.org is not on the register of CAF-1: add them as a walk-in first"),
         (3, "practitioner", "cat@example.org is not on the register of CAF-1: add them as a walk-in first"),
-        (4, "status", "Status must be one of attended, absent, partial, not 'present'"),
+        (4, "status", "Status must be one of attended, absent, partial or not_marked, not 'present'"),
         (5, "day", "Day 2026-02-30 is not a real date"),
     ]
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == 0

@@ -75,7 +75,7 @@ def test_the_register_shows_a_radio_group_per_person_per_day(client, world):
     ann, bob = world["bookings"]["ann"], world["bookings"]["bob"]
     for booking in (ann, bob):
         for day in world["days"]:
-            assert html.count(f'name="mark-{booking}-{day}"') == 3
+            assert html.count(f'name="mark-{booking}-{day}"') == 4  # attended, partial, absent, not marked
     assert "Ann Able" in html and "Oak School" in html and "Add a walk-in" in html
     assert html.count('id="save"') == 1  # where an expired form's error links
 
@@ -119,7 +119,7 @@ def test_a_bad_register_lists_every_problem_and_saves_nothing(client, app, world
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and title_of(response).startswith("Error: ")
     assert "There is a problem: nothing was saved" in html
-    assert "Status must be one of attended, absent, partial, not &#39;asleep&#39;" in html
+    assert "Status must be one of attended, absent, partial or not_marked, not &#39;asleep&#39;" in html
     assert f'href="#mark-{bob}-{first}"' in html
     assert "booking 999999 is not on the register of REG-1" in html
     assert "Day must be a date written YYYY-MM-DD" in html
@@ -251,3 +251,41 @@ def test_dashboards_lead_to_todays_register_and_to_the_training_records(client, 
     assert "Registers to mark today" in coordinator and 'href="/sessions/REG-1/register"' in coordinator
     own = _as(app.test_client(), world, "ann").get("/").get_data(as_text=True)
     assert 'href="/practitioners/ann@example.org/training-records"' in own
+
+
+def test_not_marked_takes_a_mark_away_and_a_stale_page_leaves_newer_marks_alone(client, app, world):
+    _complete_ann(app, world)
+    _as(client, world, "trainer")
+    page = client.get("/sessions/REG-1/register").get_data(as_text=True)
+    ann, bob = world["bookings"]["ann"], world["bookings"]["bob"]
+    first, second = world["days"]
+    # Bob's days are shown not marked (that radio checked); Ann's shown attended, as the hidden fields remember.
+    assert re.search(rf'name="mark-{bob}-{first}" type="radio" value="not_marked" checked', page)
+    assert f'name="shown-{ann}-{second}" value="attended"' in page
+    assert f'name="shown-{bob}-{first}" value=""' in page
+    with app.app_context():  # meanwhile another trainer marks Bob on the first day
+        session = db.session.get(Booking, bob).session
+        mark_register(session, [Entry("bob@example.org", session.days[0].date.isoformat(), "attended")], _coordinator())
+    data = {
+        "csrf_token": csrf_token_from(page),
+        f"mark-{ann}-{first}": "attended",
+        f"shown-{ann}-{first}": "attended",
+        f"mark-{ann}-{second}": "not_marked",
+        f"shown-{ann}-{second}": "attended",
+        f"mark-{bob}-{first}": "not_marked",  # as the page showed it, before the other trainer's mark
+        f"shown-{bob}-{first}": "",
+    }
+    assert client.post("/sessions/REG-1/register", data=data).status_code == 302
+    shown = client.get("/sessions/REG-1/register").get_data(as_text=True)
+    assert (
+        "1 mark saved. No longer complete, so the record is withdrawn and the certificate revoked: Ann Able." in shown
+    )
+    with app.app_context():
+        marks = {(m.booking_id, m.session_day_id) for m in db.session.scalars(sa.select(AttendanceMark))}
+        assert marks == {(ann, first), (bob, first)}
+        assert db.session.get(Booking, ann).status == BookingStatus.BOOKED
+        assert db.session.scalars(sa.select(Certificate.revoked_at)).one() is not None
+
+
+def _coordinator() -> User:
+    return db.session.scalars(sa.select(User).filter_by(role=Role.COORDINATOR)).first()

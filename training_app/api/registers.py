@@ -7,7 +7,7 @@ from typing import Any
 from flask import g, jsonify
 
 from ..models import MarkStatus, Role
-from ..services.registers import MAX_ENTRIES, MAX_NOTES, Entry, RegisterRefused, mark_register
+from ..services.registers import MAX_ENTRIES, MAX_NOTES, NOT_MARKED, Entry, RegisterRefused, mark_register
 from .auth import api_allow
 from .bookings import _session
 from .docs import DATE, STRING, errors, json_body, json_response, ref
@@ -105,7 +105,11 @@ OPENAPI: dict[str, Any] = {
                         "properties": {
                             "practitioner": {**STRING, "format": "email", "examples": ["pat@example.org"]},
                             "day": {**DATE, "description": "One of the session's days, on or after its first."},
-                            "status": {"type": "string", "enum": [status.value for status in MarkStatus]},
+                            "status": {
+                                "type": "string",
+                                "enum": [*(status.value for status in MarkStatus), NOT_MARKED],
+                                "description": "not_marked takes the day's mark away (refused for a day on a claim).",
+                            },
                             "time": {
                                 **STRING,
                                 "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",

@@ -22,6 +22,9 @@ from ..models import (
     AttendanceMark,
     Booking,
     BookingStatus,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
     MarkStatus,
     Organisation,
     Practitioner,
@@ -44,7 +47,9 @@ from .records import ON_REGISTER, Settlement, settle_bookings
 MAX_NOTES = 400
 MAX_ENTRIES = 5000
 HH_MM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
-STATUSES = ", ".join(status.value for status in MarkStatus)
+# Setting a day back to not marked removes its mark (audited) and settles the booking again.
+NOT_MARKED = "not_marked"
+STATUSES = ", ".join(status.value for status in MarkStatus) + f" or {NOT_MARKED}"
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,7 @@ def mark_register(session: TrainingSession, entries: Sequence[Entry], by: User, 
         raise RegisterRefused([Problem(None, "session", "You are not a trainer of this session")], forbidden=True)
     locked = lock_session(session.id)
     problems, checked = _check_entries(locked, entries, to_london(now).date())
+    problems += _claimed_problems(checked)
     if problems:
         db.session.rollback()
         raise RegisterRefused(problems)
@@ -157,9 +163,10 @@ def mark_register(session: TrainingSession, entries: Sequence[Entry], by: User, 
 class _Checked:
     booking: Booking
     day: SessionDay
-    status: MarkStatus
+    status: MarkStatus | None  # None: set back to not marked
     noted_time: time | None
     notes: str
+    index: int = 0
 
 
 def _check_entries(
@@ -206,6 +213,10 @@ def _check_entry(
         message = f"{entry.practitioner} is not on the register of {session.code}: add them as a walk-in first"
         problems.append(Problem(index, "practitioner", message))
     day = _day(index, entry.day, session, days, today, problems)
+    if entry.status == NOT_MARKED:  # its time and note go with the mark
+        if problems or booking is None or day is None:
+            return problems
+        return _Checked(booking, day, None, None, "", index)
     status = MarkStatus(entry.status) if entry.status in set(MarkStatus) else None
     if status is None:
         problems.append(Problem(index, "status", f"Status must be one of {STATUSES}, not {entry.status!r}"))
@@ -221,7 +232,7 @@ def _check_entry(
         problems.append(Problem(index, "notes", f"Notes must be {MAX_NOTES} characters or fewer"))
     if problems or booking is None or day is None or status is None:
         return problems
-    return _Checked(booking, day, status, noted_time, " ".join(entry.notes.split()))
+    return _Checked(booking, day, status, noted_time, " ".join(entry.notes.split()), index)
 
 
 def _day(
@@ -259,6 +270,12 @@ def _write_marks(checked: Sequence[_Checked], by: User, now: datetime) -> tuple[
     for item in checked:
         mark = existing.get((item.booking.id, item.day.id))
         old = _mark_values(mark) if mark is not None else None
+        if item.status is None:
+            if mark is not None:
+                _clear_mark(mark, item, old, by)
+                changed += 1
+                touched[item.booking.id] = item.booking
+            continue
         new = {
             "status": item.status.value,
             "time": item.noted_time.strftime("%H:%M") if item.noted_time else None,
@@ -279,6 +296,53 @@ def _write_marks(checked: Sequence[_Checked], by: User, now: datetime) -> tuple[
         changed += 1
         touched[item.booking.id] = item.booking
     return changed, touched
+
+
+def _clear_mark(mark: AttendanceMark, item: _Checked, old: dict[str, object] | None, by: User) -> None:
+    """Set a day back to not marked: the mark is deleted, its old value audited."""
+    where = {"booking_id": item.booking.id, "practitioner": item.booking.practitioner.email, "day": str(item.day.date)}
+    audit.record(by, "attendance_mark_cleared", mark, {**where, **(old or {})}, None)
+    db.session.delete(mark)
+    db.session.flush()
+
+
+def _claimed_problems(checked: Sequence[_Checked]) -> list[Problem]:
+    """Attended days on a supply-cover claim stay attended: a mark on a live claim line (draft, submitted, approved,
+    paid) may not be changed from attended nor cleared, and one on a rejected claim's line (kept as its record) may
+    be changed but not cleared. One query for every entry."""
+    leaving = [item for item in checked if item.status != MarkStatus.ATTENDED]
+    if not leaving:
+        return []
+    query = (
+        sa.select(AttendanceMark.booking_id, AttendanceMark.session_day_id, Claim.id, Claim.status, ClaimLine.live)
+        .join(ClaimLine, ClaimLine.attendance_mark_id == AttendanceMark.id)
+        .join(Claim, Claim.id == ClaimLine.claim_id)
+        .where(AttendanceMark.booking_id.in_({item.booking.id for item in leaving}))
+        .order_by(ClaimLine.live.desc(), Claim.id)
+    )
+    claims: dict[tuple[int, int], tuple[int, str, bool]] = {}
+    for booking_id, day_id, claim_id, claim_status, live in db.session.execute(query):
+        claims.setdefault((booking_id, day_id), (claim_id, claim_status.value, live))
+    problems = []
+    for item in leaving:
+        found = claims.get((item.booking.id, item.day.id))
+        if found is None or not (found[2] or item.status is None):
+            continue
+        claim_id, status, live = found
+        who = f"{item.booking.practitioner.full_name} on {item.day.date:%-d %B %Y}"
+        if live and status in (ClaimStatus.APPROVED, ClaimStatus.PAID):
+            message = f"{who} is on supply-cover claim {claim_id} ({status}), so the day stays attended"
+        elif live:
+            message = (
+                f"{who} is on supply-cover claim {claim_id} ({status}), so the day stays attended "
+                "unless the claim is rejected"
+            )
+        else:
+            message = (
+                f"{who} is on rejected supply-cover claim {claim_id}, so the mark is kept: mark it absent or partial"
+            )
+        problems.append(Problem(item.index, "status", message))
+    return problems
 
 
 def _mark_values(mark: AttendanceMark) -> dict[str, object]:

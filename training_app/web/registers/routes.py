@@ -17,6 +17,7 @@ from ...services.calendar import london_today
 from ...services.lookups import session_with_code
 from ...services.records import Settlement
 from ...services.registers import (
+    NOT_MARKED,
     Entry,
     Problem,
     RegisterRefused,
@@ -34,7 +35,7 @@ from .forms import RegisterForm, WalkInForm
 bp = Blueprint("registers", __name__, url_prefix="/sessions")
 
 MARK_FIELD = re.compile(r"mark-([0-9]{1,9})-([0-9]{1,9})")
-STATUS_LABELS = {"attended": "Attended", "partial": "Partial", "absent": "Absent"}
+STATUS_LABELS = {"attended": "Attended", "partial": "Partial", "absent": "Absent", NOT_MARKED: "Not marked"}
 BLANK_ROWS = 8
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -148,6 +149,8 @@ def _entries(
             continue
         booking_id, day_id = int(match.group(1)), int(match.group(2))
         key = f"{booking_id}-{day_id}"
+        if value == NOT_MARKED and not submitted.get(f"shown-{key}"):
+            continue  # not marked when the page was shown: leave alone whatever was marked since (another trainer)
         day = days.get(day_id)
         entries.append(
             Entry(
