@@ -115,10 +115,13 @@ def _coordinator_makes_tess_a_trainer_of_the_session(browser, url: str) -> None:
 
 
 def _trainer_marks_the_register(browser, url: str, first: str, second: str) -> list:
+    """Tess follows her dashboard's link to the register she has to mark today."""
     context, page = _signed_in(browser, url, TRAINER, PASSWORD)
-    page.goto(url + "/sessions/REG-TWO/register")
-    assert page.locator("h1").inner_text() == "Register for REG-TWO"
     violations = _serious_violations(page)
+    assert "Your registers to mark" in page.locator("main").inner_text()
+    page.get_by_role("link", name="Register for REG-TWO").click()
+    assert page.locator("h1").inner_text() == "Register for REG-TWO"
+    violations += _serious_violations(page)
     for name in ("Ann Able", "Cat Cole"):
         for day in (first, second):
             page.get_by_role("group", name=f"{name} on {day}").get_by_label("Attended").check()
