@@ -215,7 +215,7 @@ def test_a_fresh_tokens_first_use_is_written_in_its_own_immediate_transaction(ap
 
 
 @sqlite_only
-def test_a_booking_writes_in_one_immediate_transaction_and_its_emails_only_read(app, begins):
+def test_a_booking_and_its_emails_are_written_in_one_immediate_transaction_then_delivered(app, begins):
     headers = {"Authorization": f"Bearer {_token(app, used=True)}"}
     with app.app_context():
         session = make_session(code="ONE-LOCK", days=(london_today() + timedelta(days=30),))
@@ -229,8 +229,12 @@ def test_a_booking_writes_in_one_immediate_transaction_and_its_emails_only_read(
 
     assert response.status_code == 201 and response.json["status"] == "booked"
     transactions = begins()
-    assert [begin for begin, writes in transactions if writes] == ["BEGIN IMMEDIATE"]
-    assert [begin for begin, _ in transactions] == ["BEGIN IMMEDIATE", "BEGIN"]  # the emails' reads, deferred
+    assert all(begin == "BEGIN IMMEDIATE" for begin, writes in transactions if writes)
+    booking, *delivery = [writes for _, writes in transactions if writes]
+    # The booking and its email are one unit of work: a crash after the commit cannot lose the email.
+    assert "INSERT INTO bookings" in booking and "INSERT INTO outgoing_mail" in booking
+    # Then delivery claims the message (sending) and records it sent, in short transactions of their own.
+    assert delivery == [["UPDATE outgoing_mail SET"], ["UPDATE outgoing_mail SET"]]
 
 
 def test_postgresql_begins_are_left_to_the_driver(app, begins):

@@ -62,12 +62,12 @@ def invite_user(
     user = create_user(email, role, _unusable_password(), organisation_code, authority_codes, name)
     token = _new_link(user, LinkPurpose.INVITATION)
     audit.record(by, "user_invited", user, new={"email": user.email, **_scope(user)})
+    _send_invitation(user, link_url(token), by)  # joins the transaction: sent once it commits, never if it fails
     try:
         db.session.commit()
     except IntegrityError:  # someone invited the same email, or the same practitioner, a moment earlier
         db.session.rollback()
         raise AccountError(f"a user with email {email.strip().lower()} already exists") from None
-    _send_invitation(user, link_url(token), by)
     return user
 
 
@@ -90,14 +90,14 @@ def request_password_reset(email: str, link_url: LinkUrl, ip: str | None = None)
     user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
     if user is None or not user.active:
         hash_token(token)
+        send_email([email], "Password reset", _NO_ACCOUNT_BODY)  # joins the transaction: sent once it commits
         db.session.commit()
-        send_email([email], "Password reset", _NO_ACCOUNT_BODY)
         return
     _end_links(user, LinkPurpose.PASSWORD_RESET)
     db.session.add(_link(user, LinkPurpose.PASSWORD_RESET, token))
     audit.record(user, "password_reset_requested", user)
+    send_email([email], "Reset your password", _RESET_BODY.format(url=link_url(token)))  # sent once committed
     db.session.commit()
-    send_email([email], "Reset your password", _RESET_BODY.format(url=link_url(token)))
 
 
 def _count_reset_request(email: str, ip: str | None) -> None:
@@ -140,8 +140,8 @@ def resend_invitation(user: User, link_url: LinkUrl, by: User) -> None:
     _end_links(user, LinkPurpose.INVITATION)
     token = _new_link(user, LinkPurpose.INVITATION)
     audit.record(by, "invitation_resent", user)
+    _send_invitation(user, link_url(token), by)  # joins the transaction: sent once it commits
     db.session.commit()
-    _send_invitation(user, link_url(token), by)
 
 
 def usable_link(token: str) -> AccountLink | None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..database import reading_after_commit
 from ..extensions import db
 from ..models import ACTIVE_STATUSES, Booking, BookingStatus, Practitioner, Role, TrainingSession, User, utcnow
 from . import audit, booking_mail
@@ -59,11 +58,11 @@ def transfer_booking(booking: Booking, to_code: str, by: User, now: datetime | N
     audit.record(by, "booking_transferred", booking, before, after)
     if promoted is not None:
         audit.record(by, "booking_promoted", promoted, {"status": "waitlisted"}, {"status": "booked"})
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_booking(booking)
+    if promoted is not None:
+        booking_mail.tell_of_promotion(promoted)
     db.session.commit()
-    with reading_after_commit():
-        booking_mail.tell_of_booking(booking)
-        if promoted is not None:
-            booking_mail.tell_of_promotion(promoted)
     return promoted
 
 
@@ -99,10 +98,10 @@ def substitute_colleague(booking: Booking, colleague: Practitioner, by: User, no
     change = {"status": "cancelled", "substitute": colleague.id}
     audit.record(by, "booking_substituted", booking, {"status": "booked"}, change)
     audit.record(by, "booking_made", replacement, new={"session_id": session.id, "status": "booked", "position": None})
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_cancellation(booking, None)
+    booking_mail.tell_of_booking(replacement)
     db.session.commit()
-    with reading_after_commit():
-        booking_mail.tell_of_cancellation(booking, None)
-        booking_mail.tell_of_booking(replacement)
     return replacement
 
 

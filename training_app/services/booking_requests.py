@@ -10,7 +10,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ..database import reading_after_commit
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -74,9 +73,9 @@ def request_place(
         message = f"has already asked for a place on course {locked.course.code}"
         raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
     audit.record(by, "booking_requested", booking, new={"session_id": locked.id, "status": "requested"})
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_request(booking)
     db.session.commit()
-    with reading_after_commit():
-        booking_mail.tell_of_request(booking)
     return booking
 
 
@@ -106,9 +105,9 @@ def approve_request(booking: Booking, by: User, now: datetime | None = None) -> 
         raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
     new = {"status": status.value, "position": booking.waitlist_position}
     audit.record(by, "booking_approved", booking, {"status": "requested"}, new)
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_booking(booking)
     db.session.commit()
-    with reading_after_commit():
-        booking_mail.tell_of_booking(booking)
     return booking
 
 
@@ -125,9 +124,9 @@ def decline_request(booking: Booking, by: User, reason: str, now: datetime | Non
     _check_open(booking)
     booking.status, booking.cancel_reason, booking.cancelled_at = BookingStatus.DECLINED, reason, now or utcnow()
     audit.record(by, "booking_declined", booking, {"status": "requested"}, {"status": "declined", "reason": reason})
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_decline(booking)
     db.session.commit()
-    with reading_after_commit():
-        booking_mail.tell_of_decline(booking)
     return booking
 
 

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..database import reading_after_commit
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -224,9 +223,9 @@ def book_place(
         message = f"already has an active booking for course {locked.course.code}"
         raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
     audit.record(by, "booking_made", booking, new=_booking_values(booking))
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_booking(booking)
     db.session.commit()
-    with reading_after_commit():
-        booking_mail.tell_of_booking(booking)
     return booking
 
 
@@ -271,11 +270,11 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
     audit.record(by, "booking_cancelled", booking, old, _booking_values(booking))
     if promoted is not None:
         audit.record(by, "booking_promoted", promoted, {"status": "waitlisted"}, _booking_values(promoted))
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_cancellation(booking, charge)
+    if promoted is not None:
+        booking_mail.tell_of_promotion(promoted)
     db.session.commit()
-    with reading_after_commit():
-        booking_mail.tell_of_cancellation(booking, charge)
-        if promoted is not None:
-            booking_mail.tell_of_promotion(promoted)
     return Cancellation(booking, charge, promoted)
 
 

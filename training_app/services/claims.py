@@ -16,7 +16,6 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from ..database import reading_after_commit
 from ..extensions import db
 from ..models import (
     AttendanceMark,
@@ -351,10 +350,10 @@ def _move(claim: Claim, status: ClaimStatus, actor: User, action: str, extra: di
     old = {"status": claim.status.value}
     claim.status = status
     audit.record(actor, action, claim, old, {"status": status.value, **(extra or {})})
-    db.session.commit()
     if status != ClaimStatus.SUBMITTED:
-        with reading_after_commit():
-            claim_mail.tell_school_of_decision(claim)
+        # The email joins this transaction (outgoing_mail) and goes once it commits: never lost, never sent twice.
+        claim_mail.tell_school_of_decision(claim)
+    db.session.commit()
     return claim
 
 

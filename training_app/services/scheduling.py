@@ -14,7 +14,6 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..database import reading_after_commit
 from ..extensions import db
 from ..models import (
     ACTIVE_STATUSES,
@@ -151,12 +150,12 @@ def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation
         session.sequence += 1
     audit.record(by, "session.changed", session, old, new)
     promoted = _fill_from_waiting_list(session, session.capacity - places.taken, by)
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    if moved and places.bookings:
+        session_mail.tell_of_change(session)
+    for booking in promoted:
+        booking_mail.tell_of_promotion(booking)
     db.session.commit()
-    with reading_after_commit():
-        if moved and places.bookings:
-            session_mail.tell_of_change(session)
-        for booking in promoted:
-            booking_mail.tell_of_promotion(booking)
     return Scheduled(session, warnings)
 
 
@@ -218,9 +217,9 @@ def cancel_session(code: str, reason: str, by: User) -> TrainingSession:
         {"status": old_status},
         {"status": "cancelled", "reason": reason, "bookings_cancelled": len(active)},
     )
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    session_mail.tell_of_cancellation(session, [email for email, _ in told])
     db.session.commit()
-    with reading_after_commit():
-        session_mail.tell_of_cancellation(session, [email for email, _ in told])
     return session
 
 
