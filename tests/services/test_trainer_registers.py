@@ -1,6 +1,6 @@
 """The registers a trainer has to mark (their dashboard), worked by hand: their sessions running today, and past
-ones with someone on the register still unmarked on a day; never a cancelled session, another trainer's, one to
-come, or one whose only unmarked people no longer hold a place."""
+ones (up to 60 days back) with someone on the register still unmarked on a day; never a cancelled session, another
+trainer's, one to come, or one whose only unmarked people no longer hold a place."""
 
 from __future__ import annotations
 
@@ -53,7 +53,8 @@ def _teaching_world():
     make_booking(session("COMING", (TODAY + timedelta(days=7),)), cat)
     session("EMPTY-TODAY", (TODAY,))  # running today with nobody booked yet: still to open today
     make_booking(session("OZZY", (TUESDAY,), trainer=other), cat)
-    make_booking(session("OLD", (date(2025, 6, 2),)), cat)  # long past and never marked
+    make_booking(session("RECENT", (TODAY - timedelta(days=60),)), cat)  # never marked, 60 days ago: still shown
+    make_booking(session("OLD", (TODAY - timedelta(days=61),)), cat)  # never marked, but history now
     db.session.commit()
     return tess
 
@@ -62,8 +63,8 @@ def test_a_trainers_registers_are_those_running_today_then_past_ones_with_marks_
     tess = _teaching_world()
     rows = [(row.code, row.today, row.missing) for row in registers_to_mark(tess, TODAY)]
     # Running today first, then the past, each by first day, latest first. Missing marks counted on days that have
-    # come: RUNNING Ann and Bob today (2); HALF Ann on Tuesday, Bob on Monday and Tuesday (3); OLD Cat (1).
-    assert rows == [("EMPTY-TODAY", True, 0), ("RUNNING", True, 2), ("HALF", False, 3), ("OLD", False, 1)]
+    # come: RUNNING Ann and Bob today (2); HALF Ann on Tuesday, Bob on Monday and Tuesday (3); RECENT Cat (1).
+    assert rows == [("EMPTY-TODAY", True, 0), ("RUNNING", True, 2), ("HALF", False, 3), ("RECENT", False, 1)]
 
 
 def test_someone_who_teaches_nothing_has_no_registers_to_mark(app_ctx):
@@ -77,8 +78,8 @@ def test_the_dashboard_of_a_booker_who_trains_links_to_each_register(app, client
     with time_machine.travel(datetime(2026, 3, 4, 12, 0, tzinfo=UTC), tick=False):
         html = signed_in(client, "tess@example.org").get("/").get_data(as_text=True)
     assert "Your registers to mark" in html
-    for code in ("RUNNING", "EMPTY-TODAY", "HALF", "OLD"):
+    for code in ("RUNNING", "EMPTY-TODAY", "HALF", "RECENT"):
         assert f'href="/sessions/{code}/register"' in html
     assert "running today; 2 marks to make" in html and "3 marks to make" in html
-    for code in ("DONE", "GONE-PEOPLE", "CANCELLED", "COMING", "OZZY"):
+    for code in ("DONE", "GONE-PEOPLE", "CANCELLED", "COMING", "OZZY", "OLD"):
         assert f"/sessions/{code}/register" not in html

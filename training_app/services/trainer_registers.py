@@ -1,9 +1,10 @@
 """The registers a trainer has to mark (their dashboard): sessions they teach running today, or with a past day on
-which someone on the register has no mark yet. One grouped query, whatever the user's role."""
+which someone on the register has no mark yet (in the last RECENT_DAYS days). One grouped query, whatever the
+user's role."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,11 +15,14 @@ from ..models.sessions import session_trainers
 from .records import ON_REGISTER
 
 MOST_REGISTERS = 20
+# How far back a register still left unmarked is shown: a trainer's to-do, not the history (the demo's 2008 sessions
+# hold bookings never marked).
+RECENT_DAYS = 60
 
 
 def registers_to_mark(user: User, today: date) -> list[sa.Row[Any]]:
     """Sessions the user is a trainer of, not cancelled, that run today or have marks missing on a past day: code,
-    course, first and last day, whether it runs today, and how many marks are missing on days that have come."""
+    course, first and last day, whether it runs today, and how many marks are missing on recent days that have come."""
     taught = (
         sa.select(session_trainers.c.session_id)
         .join(Trainer, Trainer.id == session_trainers.c.trainer_id)
@@ -30,7 +34,12 @@ def registers_to_mark(user: User, today: date) -> list[sa.Row[Any]]:
     missing = (
         sa.select(SessionDay.session_id, sa.func.count().label("missing"))
         .join(Booking, Booking.session_id == SessionDay.session_id)
-        .where(SessionDay.session_id.in_(taught), SessionDay.date <= today, Booking.status.in_(ON_REGISTER), unmarked)
+        .where(
+            SessionDay.session_id.in_(taught),
+            SessionDay.date.between(today - timedelta(days=RECENT_DAYS), today),
+            Booking.status.in_(ON_REGISTER),
+            unmarked,
+        )
         .group_by(SessionDay.session_id)
         .subquery()
     )
