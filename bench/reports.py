@@ -1,6 +1,7 @@
 """Benchmark: the issue 8 reports beside a bare GROUP BY of the same question, measured in the same run.
 
-Run: `.venv/bin/python -m bench.reports [--scale realistic|national] [--database-url URL]`.
+Run: `.venv/bin/python -m bench.reports [--scale realistic|national] [--database-url URL] [--keep FILE]`.
+`--keep FILE` fills an SQLite file once and reuses it on later runs (the national data takes minutes to make).
 Fills a scratch database with bench.generate, then adds what the reports read and the generator leaves out: areas,
 responsibility groups with a pathway requiring the course, and a place with a register mark for most sessions'
 seats. Prints figures; it is not a timed test.
@@ -113,19 +114,24 @@ def bare_group_by() -> None:
     ).all()
 
 
-def run(scale: str, database_url: str | None, repeats: int) -> None:
+def run(scale: str, database_url: str | None, repeats: int, keep: Path | None = None) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        url = fresh_database_url(database_url, folder)
+        reuse = keep is not None and keep.exists()
+        url = "sqlite:///" + str(keep) if keep is not None else fresh_database_url(database_url, folder)
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
         with app.app_context():
             upgrade()
-            start = time.perf_counter()
-            generated = generate(scale)
-            marks = add_report_data(random.Random(8))
-            print(
-                f"{scale} ({db.engine.dialect.name}): {generated.practitioners:,} practitioners, "
-                f"{generated.records:,} records, {marks:,} register marks in {time.perf_counter() - start:.1f} s"
-            )
+            if reuse:
+                people = db.session.execute(sa.select(sa.func.count(Practitioner.id))).scalar_one()
+                print(f"reusing {keep} ({db.engine.dialect.name}): {people:,} practitioners")
+            else:
+                start = time.perf_counter()
+                generated = generate(scale)
+                marks = add_report_data(random.Random(8))
+                print(
+                    f"{scale} ({db.engine.dialect.name}): {generated.practitioners:,} practitioners, "
+                    f"{generated.records:,} records, {marks:,} register marks in {time.perf_counter() - start:.1f} s"
+                )
             bare, _ = _time(bare_group_by, repeats)
             out = Path(folder) / "out.xlsx"
             timings = {
@@ -152,8 +158,9 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default="realistic")
     parser.add_argument("--database-url", help="a scratch PostgreSQL database (its schema is dropped)")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="an SQLite file: filled on the first run, reused on later ones")
     args = parser.parse_args()
-    run(args.scale, args.database_url, args.repeats)
+    run(args.scale, args.database_url, args.repeats, args.keep)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,14 @@ from tests.factories import (
     make_record,
 )
 from training_app.extensions import db
-from training_app.models import OrganisationKind, Pathway, PathwayCourse, Requirement
+from training_app.models import OrganisationKind, Pathway, PathwayCourse, Requirement, authority_key_for
+from training_app.services.counting import area_table, trained_by_area
 from training_app.services.report_rows import (
     AreaTrainedRow,
     GroupRow,
     KindRow,
     StillToTrainRow,
+    report_sheets,
     still_to_train,
     trained_by_group,
     trained_by_organisation_area,
@@ -229,3 +231,48 @@ def _queries_run() -> int:
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
     return len(statements)
+
+
+def test_report_sheets_gives_every_builders_rows_and_the_by_authority_counts_from_one_grouped_query(p, app):
+    melton_school = make_organisation(p["county"], area=p["melton"])
+    gp = make_organisation(p["county"], kind=OrganisationKind.GP, awareness_only=True)
+    police = make_organisation(p["city"], kind=OrganisationKind.POLICE, area=p["blaby"])
+    person(p, "county", "city", organisation=melton_school, trained_on=date(2008, 1, 1))
+    renewed = person(p, "county", organisation=melton_school, trained_on=date(2007, 1, 1))
+    make_record(renewed, p["caf"], date(2008, 1, 1))
+    person(p, "county", organisation=melton_school, trained_on=date(2008, 9, 1))  # trained after the date
+    person(p, "county", organisation=gp, group_code="3")  # awareness-only
+    person(p, "county", organisation=gp, group_code="3", trained_on=date(2008, 2, 2))
+    person(p, "city", organisation=police, group_code="6")
+    person(p, "city", "rutland", organisation=police, course="aware", trained_on=date(2008, 1, 1))
+    person(p, "notts", group_code="3")
+    person(p, "notts", "county", trained_on=date(2008, 3, 3))
+    person(p, "rutland", group_code="3").organisation = None
+    make_practitioner(organisation=make_organisation(p["city"]))  # no group, no authority
+    db.session.flush()
+
+    for as_of in (AS_OF, date(2008, 9, 1), date(2006, 1, 1)):
+        for scope in (None, {p["county"].id}, {p["city"].id, p["rutland"].id}):
+            sheets = report_sheets(as_of, scope)
+            assert sheets.areas == trained_by_organisation_area(as_of, scope)
+            assert sheets.groups == trained_by_group(as_of, scope)
+            assert sheets.kinds == trained_by_organisation_kind(as_of, scope)
+            assert sheets.still_to_train == still_to_train(as_of, scope)
+            assert area_table(as_of, sheets.trained_by_key, scope) == trained_by_area(as_of, scope)
+    assert report_sheets(AS_OF).trained_by_key == {
+        authority_key_for([p["county"].id]): 2,
+        authority_key_for([p["county"].id, p["city"].id]): 1,
+        authority_key_for([p["county"].id, p["notts"].id]): 1,
+    }
+
+    statements = []
+
+    def count(*_):
+        statements.append(1)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        report_sheets(AS_OF)
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) == 6  # the grouped pass, required groups, authorities, areas, groups, authorities again

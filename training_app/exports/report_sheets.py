@@ -8,8 +8,7 @@ from datetime import date
 import xlsxwriter
 
 from ..models import OrganisationKind
-from ..services import report_rows
-from ..services.report_rows import NO_ORGANISATION
+from ..services.report_rows import NO_ORGANISATION, ReportSheets
 
 KIND_LABELS = {OrganisationKind.GP: "GP", OrganisationKind.FE: "Further education"}
 
@@ -21,13 +20,10 @@ def kind_label(kind: OrganisationKind | None) -> str:
     return KIND_LABELS.get(kind, kind.value.replace("_", " ").capitalize())
 
 
-def write_report_sheets(workbook: xlsxwriter.Workbook, as_of: date, authority_ids: set[int] | None = None) -> None:
+def write_report_sheets(workbook: xlsxwriter.Workbook, as_of: date, rows: ReportSheets) -> None:
     """Add 'By area', 'By group', 'By organisation kind' and 'Still to train', in that order."""
     trained = f"Staff trained to {as_of:%d/%m/%Y}"
-    areas = report_rows.trained_by_organisation_area(as_of, authority_ids)
-    groups = report_rows.trained_by_group(as_of, authority_ids)
-    kinds = report_rows.trained_by_organisation_kind(as_of, authority_ids)
-    still = report_rows.still_to_train(as_of, authority_ids)
+    areas, groups, kinds, still = rows.areas, rows.groups, rows.kinds, rows.still_to_train
     sheets = [
         ("By area", ["Authority", "Area", trained], [[r.authority, r.area, r.trained] for r in areas]),
         (
@@ -43,8 +39,8 @@ def write_report_sheets(workbook: xlsxwriter.Workbook, as_of: date, authority_id
         ("Still to train", ["Authority", f"Still to train at {as_of:%d/%m/%Y}"], [[r.label, r.count] for r in still]),
     ]
     bold = workbook.add_format({"bold": True})
-    for name, header, rows in sheets:
-        _write_table(workbook.add_worksheet(name), header, rows, bold)
+    for name, header, table in sheets:
+        _write_table(workbook.add_worksheet(name), header, table, bold)
 
 
 def _write_table(sheet, header: list[str], rows: Sequence[list[str | int]], bold) -> None:

@@ -1,5 +1,6 @@
 """The trained-by-area workbook (SPEC 4.4): the 'By authority' sheet laid out as the 3.9 table, a chart, then
-the sheets by area, group, kind of organisation and still to train (report_sheets)."""
+the sheets by area, group, kind of organisation and still to train (report_sheets). Every sheet's numbers come from
+one grouped pass over practitioners (services.report_rows.report_sheets), the 'By authority' table included."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..services.counting import AreaRow, trained_by_area
+from ..services.counting import AreaRow, area_table
+from ..services.report_rows import report_sheets
 from .report_sheets import write_report_sheets
 
 SHEET = "By authority"
@@ -26,11 +28,12 @@ def by_authority_header(as_of: date) -> list[str]:
 
 def write_trained_by_area(path: str | Path, as_of: date, authority_ids: set[int] | None = None) -> list[AreaRow]:
     """Write the workbook to path and return the rows it holds."""
-    rows = trained_by_area(as_of, authority_ids)
+    sheets = report_sheets(as_of, authority_ids)
+    rows = area_table(as_of, sheets.trained_by_key, authority_ids)
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     try:
         _write_by_authority(workbook, as_of, rows)
-        write_report_sheets(workbook, as_of, authority_ids)
+        write_report_sheets(workbook, as_of, sheets)
     finally:
         workbook.close()
     return rows

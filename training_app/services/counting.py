@@ -32,7 +32,7 @@ from ..models import (
 from ..models.people import practitioner_authorities
 from ..models.sessions import TrainingSession
 from .batches import Query
-from .places import session_places
+from .places import places_taken
 
 TOTAL_LABEL = "Total Number Trained"
 OTHER_PREFIX = "Other – "  # an EN DASH, as the partnership's reports print it
@@ -58,8 +58,13 @@ class _Authority:
 
 def trained_by_area(as_of: date, authority_ids: set[int] | None = None) -> list[AreaRow]:
     """The SPEC 3.9 table as of a date, optionally kept to a workforce lead's authorities; total last."""
+    return area_table(as_of, _trained_by_key(as_of, authority_ids), authority_ids)
+
+
+def area_table(as_of: date, trained: dict[str, int], authority_ids: set[int] | None = None) -> list[AreaRow]:
+    """The SPEC 3.9 table from trained practitioners per non-empty authority_key (counted by the caller, e.g. the
+    workbook's one grouped pass in report_rows.report_sheets), with the spaces columns; total last."""
     authorities = _authorities()
-    trained = _trained_by_key(as_of, authority_ids)
     spaces = _spaces_by_host(as_of)
     rows = _single_partner_rows(authorities, trained, spaces, authority_ids)
     rows += _combination_rows(authorities, trained)
@@ -135,7 +140,8 @@ def practitioner_ids_in_scope(authority_ids: set[int]) -> Query:
 def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
     """Per host authority: free places to 31 December of as_of's year, and capacity in the next year."""
     end_of_year = date(as_of.year, 12, 31)
-    places = session_places()
+    in_window = sa.and_(TrainingSession.starts_on > as_of, TrainingSession.starts_on <= date(as_of.year + 1, 12, 31))
+    places = places_taken(sa.select(TrainingSession.id).where(in_window))
     free = TrainingSession.capacity - sa.func.coalesce(places.c.taken, 0)
     this_year = TrainingSession.starts_on <= end_of_year
     query = (
@@ -149,8 +155,7 @@ def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
         .where(
             Course.counts_as_trained.is_(True),
             TrainingSession.status != SessionStatus.CANCELLED,
-            TrainingSession.starts_on > as_of,
-            TrainingSession.starts_on <= date(as_of.year + 1, 12, 31),
+            in_window,
         )
         .group_by(TrainingSession.host_authority_id)
     )

@@ -2,7 +2,11 @@
 
 Each builder counts every practitioner once, as of a date, aggregated in SQL with a fixed number of
 queries, and takes the same optional scope as trained_by_area: practitioners whose set of authorities
-meets `authority_ids`. "Trained" is the 3.9 rule (a counts_as_trained course completed on or before
+meets `authority_ids`. `report_sheets` gives the rows of every sheet (and the trained count per authority_key the
+'By authority' sheet is laid out from) from ONE grouped pass over practitioners, rolled up in Python over the
+grouped rows, for the workbook; the single builders stay for pages that show one table.
+
+"Trained" is the 3.9 rule (a counts_as_trained course completed on or before
 the date). Staff of awareness_only organisations are never counted as needing training (SPEC 3.8);
 a practitioner with no organisation is treated as not awareness-only.
 """
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -72,6 +77,115 @@ class StillToTrainRow:
     count: int
 
 
+@dataclass(frozen=True)
+class ReportSheets:
+    """The rows of the workbook's further sheets, and trained practitioners per non-empty authority_key."""
+
+    trained_by_key: dict[str, int]
+    areas: list[AreaTrainedRow]
+    groups: list[GroupRow]
+    kinds: list[KindRow]
+    still_to_train: list[StillToTrainRow]
+
+
+def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportSheets:
+    """Every sheet's rows from one query grouped by what the sheets tell apart (authority_key, the organisation's
+    authority, area and kind, awareness-only, group, trained); the same numbers and order as the single builders."""
+    trained = Practitioner.id.in_(trained_practitioner_ids(as_of))
+    each = (
+        sa.select(
+            Organisation.authority_id,  # first: grouping by authority_key first would walk its index, row by row
+            Organisation.area_id,
+            Organisation.kind,
+            Practitioner.group_id,
+            Practitioner.authority_key,
+            _flag(needs_training()).label("needs_training"),
+            _flag(trained).label("trained"),
+        )
+        .select_from(Practitioner)
+        .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
+    )
+    people = _scoped(each, authority_ids).subquery()  # grouped outside, as PostgreSQL groups by columns only
+    keys = [column for column in people.c if column.name != "trained"]
+    query: sa.Select[Any] = sa.select(*keys, sa.func.count(), sa.func.sum(people.c.trained)).group_by(*keys)
+    required = set(db.session.execute(groups_required_to_train()).scalars())
+    by_key: dict[str, int] = {}
+    areas: dict[tuple[int | None, int | None], int] = {}
+    groups: dict[int | None, list[int]] = {}
+    kinds: dict[OrganisationKind | None, list[int]] = {}
+    still: dict[str, int] = {}
+    for authority_id, area_id, kind, group_id, key, needs, count, trained_count in db.session.execute(query):
+        trained_count, untrained = int(trained_count), count - int(trained_count) if needs else 0
+        group_counts = groups.setdefault(group_id, [0, 0])
+        kind_counts = kinds.setdefault(kind, [0, 0])
+        kind_counts[1] += count
+        if trained_count:
+            if key:
+                by_key[key] = by_key.get(key, 0) + trained_count
+            areas[authority_id, area_id] = areas.get((authority_id, area_id), 0) + trained_count
+            group_counts[0] += trained_count
+            kind_counts[0] += trained_count
+        if untrained:
+            group_counts[1] += untrained
+            if key and group_id in required:
+                still[key] = still.get(key, 0) + untrained
+    return ReportSheets(
+        by_key,
+        _area_rows(areas),
+        _group_rows({group_id: (t, u) for group_id, (t, u) in groups.items()}),
+        _kind_rows({kind: (t, staff) for kind, (t, staff) in kinds.items()}),
+        _still_rows(still, authority_ids),
+    )
+
+
+def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+    """A condition as 1 or 0, to group by (the same on SQLite and PostgreSQL)."""
+    return sa.case((condition, 1), else_=0)
+
+
+def _area_rows(counts: dict[tuple[int | None, int | None], int]) -> list[AreaTrainedRow]:
+    """Counts per (organisation's authority, area) as the 'By area' rows, names read once."""
+    query = sa.select(Authority.id, Authority.name, Authority.display_order)
+    authorities: dict[int | None, tuple[str | None, int | None]] = {
+        id_: (name, order) for id_, name, order in db.session.execute(query)
+    }
+    area_names: dict[int | None, str] = dict(db.session.execute(sa.select(Area.id, Area.name)).all())
+    found = [
+        (*authorities.get(authority_id, (None, None)), area_names.get(area_id), count)
+        for (authority_id, area_id), count in counts.items()
+    ]
+    return _sorted_area_rows(found)
+
+
+def _sorted_area_rows(found: list[tuple[str | None, int | None, str | None, int]]) -> list[AreaTrainedRow]:
+    """By authority display order, then area name with 'No area' last; 'No organisation' rows at the end."""
+    found.sort(key=lambda r: (r[0] is None, r[1] or 0, r[0] or "", r[2] is None, r[2] or ""))
+    return [AreaTrainedRow(name or NO_ORGANISATION, area or NO_AREA, count) for name, _, area, count in found]
+
+
+def _group_rows(counts: dict[int | None, tuple[int, int]]) -> list[GroupRow]:
+    """Every responsibility group by code ('2' before '10'), then 'No group' when anyone has none."""
+    groups = db.session.execute(sa.select(ResponsibilityGroup.id, ResponsibilityGroup.code, ResponsibilityGroup.name))
+    rows = [GroupRow(code, name, *counts.get(id_, (0, 0))) for id_, code, name in groups]
+    rows.sort(key=lambda row: (len(row.code), row.code))
+    if None in counts:
+        rows.append(GroupRow("", NO_GROUP, *counts[None]))
+    return rows
+
+
+def _kind_rows(counts: dict[OrganisationKind | None, tuple[int, int]]) -> list[KindRow]:
+    """Every kind in the order SPEC 3.1 lists them, then 'no organisation' when anyone has none."""
+    rows = [KindRow(kind, *counts.get(kind, (0, 0))) for kind in OrganisationKind]
+    if None in counts:
+        rows.append(KindRow(None, *counts[None]))
+    return rows
+
+
+def _still_rows(counts: dict[str, int], authority_ids: set[int] | None) -> list[StillToTrainRow]:
+    rows = rows_by_authority_set(counts, STILL_TO_TRAIN_TOTAL, authority_ids)
+    return [StillToTrainRow(row.label, row.trained) for row in rows]
+
+
 def trained_by_organisation_area(as_of: date, authority_ids: set[int] | None = None) -> list[AreaTrainedRow]:
     """Trained practitioners per (authority, area) of their organisation, in authority display order."""
     query = (
@@ -83,9 +197,7 @@ def trained_by_organisation_area(as_of: date, authority_ids: set[int] | None = N
         .where(Practitioner.id.in_(trained_practitioner_ids(as_of)))
         .group_by(Authority.id, Authority.name, Authority.display_order, Area.id, Area.name)
     )
-    found = list(db.session.execute(_scoped(query, authority_ids)).all())
-    found.sort(key=lambda r: (r[0] is None, r[1] or 0, r[0] or "", r[2] is None, r[2] or ""))
-    return [AreaTrainedRow(name or NO_ORGANISATION, area or NO_AREA, count) for name, _, area, count in found]
+    return _sorted_area_rows([tuple(row) for row in db.session.execute(_scoped(query, authority_ids))])
 
 
 def trained_by_group(as_of: date, authority_ids: set[int] | None = None) -> list[GroupRow]:
@@ -97,13 +209,7 @@ def trained_by_group(as_of: date, authority_ids: set[int] | None = None) -> list
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
         .group_by(Practitioner.group_id)
     )
-    counts = {group_id: (t, u) for group_id, t, u in db.session.execute(_scoped(query, authority_ids))}
-    groups = db.session.execute(sa.select(ResponsibilityGroup.id, ResponsibilityGroup.code, ResponsibilityGroup.name))
-    rows = [GroupRow(code, name, *counts.get(id_, (0, 0))) for id_, code, name in groups]
-    rows.sort(key=lambda row: (len(row.code), row.code))  # "2" before "10"
-    if None in counts:
-        rows.append(GroupRow("", NO_GROUP, *counts[None]))
-    return rows
+    return _group_rows({group_id: (t, u) for group_id, t, u in db.session.execute(_scoped(query, authority_ids))})
 
 
 def trained_by_organisation_kind(as_of: date, authority_ids: set[int] | None = None) -> list[KindRow]:
@@ -115,11 +221,7 @@ def trained_by_organisation_kind(as_of: date, authority_ids: set[int] | None = N
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
         .group_by(Organisation.kind)
     )
-    counts = {kind: (t, staff) for kind, t, staff in db.session.execute(_scoped(query, authority_ids))}
-    rows = [KindRow(kind, *counts.get(kind, (0, 0))) for kind in OrganisationKind]
-    if None in counts:
-        rows.append(KindRow(None, *counts[None]))
-    return rows
+    return _kind_rows({kind: (t, staff) for kind, t, staff in db.session.execute(_scoped(query, authority_ids))})
 
 
 def still_to_train(as_of: date, authority_ids: set[int] | None = None) -> list[StillToTrainRow]:
@@ -131,8 +233,7 @@ def still_to_train(as_of: date, authority_ids: set[int] | None = None) -> list[S
         .group_by(Practitioner.authority_key)
     )
     counts = {key: count for key, count in db.session.execute(_scoped(query, authority_ids)).all()}  # noqa: C416
-    rows = rows_by_authority_set(counts, STILL_TO_TRAIN_TOTAL, authority_ids)
-    return [StillToTrainRow(row.label, row.trained) for row in rows]
+    return _still_rows(counts, authority_ids)
 
 
 def still_to_train_conditions(as_of: date) -> list[sa.ColumnElement[bool]]:
