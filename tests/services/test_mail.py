@@ -108,6 +108,21 @@ def test_a_message_may_carry_an_html_body_beside_the_plain_text(outbox):
     assert "<b>words</b>" in message.get_body(("html",)).get_content()
 
 
+def test_a_plain_text_message_gets_an_html_alternative_of_its_paragraphs_with_links(outbox):
+    send_email(
+        ["pat@school.example"],
+        "You are booked <on> CAF-1",
+        "Dear Pat,\n\nYou are booked on CAF-1 & more.\nSee https://training.example/sessions/CAF-1\n",
+    )
+    [saved] = list(outbox.glob("*.eml"))
+    message = email.message_from_bytes(saved.read_bytes(), policy=policy.default)
+    html = message.get_body(("html",)).get_content()
+    assert "<p>Dear Pat,</p>" in html and "<title>You are booked &lt;on&gt; CAF-1</title>" in html
+    assert "You are booked on CAF-1 &amp; more.<br>" in html
+    assert '<a href="https://training.example/sessions/CAF-1"' in html
+    assert message.get_body(("plain",)).get_content().startswith("Dear Pat,")
+
+
 def test_with_a_mail_server_the_message_is_delivered_by_smtp(smtp_app, tmp_path):
     send_email(["pat@school.example"], "Reminder", "Your CAF training is due.", cc=["booker@school.example"])
     [envelope] = smtp_app.envelopes

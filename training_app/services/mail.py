@@ -18,7 +18,7 @@ from email.utils import formatdate, getaddresses, make_msgid
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -53,7 +53,8 @@ def build_message(
     attachments: Iterable[Attachment] = (),
     html: str | None = None,
 ) -> EmailMessage:
-    """A plain-text message (with an HTML alternative when given) from the configured sender, with its Message-ID."""
+    """A plain-text message with an HTML alternative (as given, or the text's paragraphs through the
+    `emails/message.html` template) from the configured sender, with its Message-ID."""
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = ", ".join(to)
@@ -64,12 +65,17 @@ def build_message(
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=_sender_domain())
     message.set_content(body)
-    if html is not None:
-        message.add_alternative(html, subtype="html")
+    message.add_alternative(html if html is not None else html_of_text(subject, body), subtype="html")
     for attachment in attachments:
         maintype, _, subtype = attachment.mime_type.partition("/")
         message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return message
+
+
+def html_of_text(subject: str, body: str) -> str:
+    """The HTML alternative of a plain-text body: its paragraphs, with line breaks and links."""
+    paragraphs = [block.splitlines() for block in body.strip().split("\n\n") if block.strip()]
+    return render_template("emails/message.html", subject=subject, paragraphs=paragraphs)
 
 
 def queue_email(
