@@ -156,7 +156,7 @@ def test_every_import_writes_one_audit_event_with_the_counts(app_ctx):
     run_import("authorities", AUTHORITIES, "LEICESTER,Leicester,yes,1", "NOTTINGHAM,Nottingham,no,9")
     run_import("authorities", AUTHORITIES, "BAD,Bad,maybe,1")
 
-    events = db.session.scalars(sa.select(AuditEvent).filter_by(action="import")).all()
+    events = db.session.scalars(sa.select(AuditEvent).filter_by(action="import").order_by(AuditEvent.id)).all()
     assert [(e.entity_type, e.new_value) for e in events] == [("authorities", {"created": 1, "updated": 1, "rows": 2})]
 
 

@@ -68,7 +68,9 @@ def test_a_sign_off_moves_from_planned_to_delivered_to_signed_off():
         awareness.change_sign_off(sign_off, values(status=status))
         assert db.session.get(AwarenessSignOff, sign_off.id).status == status
 
-    changes = db.session.scalars(sa.select(AuditEvent).filter_by(action="awareness_sign_off_changed")).all()
+    changes = db.session.scalars(
+        sa.select(AuditEvent).filter_by(action="awareness_sign_off_changed").order_by(AuditEvent.id)
+    ).all()
     assert [(e.old_value["status"], e.new_value["status"]) for e in changes] == [
         ("planned", "delivered"),
         ("delivered", "signed_off"),
@@ -182,7 +184,9 @@ def test_an_organisation_can_be_marked_awareness_only_and_back():
     assert not probation.awareness_only
     awareness.set_awareness_only(probation, True)
 
-    events = db.session.scalars(sa.select(AuditEvent).filter_by(action="awareness_only_set")).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).filter_by(action="awareness_only_set").order_by(AuditEvent.id)
+    ).all()
     assert [(e.old_value, e.new_value) for e in events] == [(True, False), (False, True)]
 
 

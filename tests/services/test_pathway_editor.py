@@ -40,7 +40,7 @@ def test_courses_are_added_in_order_to_a_group_without_a_pathway(courses):
     for code, requirement in (("AWARE", R), ("CAF", R), ("LP", OPT)):
         add_course(group("3"), courses[code], requirement, actor="c@council.example")
     assert _steps() == [("AWARE", R), ("CAF", R), ("LP", OPT)]
-    events = db.session.scalars(sa.select(AuditEvent).filter_by(action="pathway_changed")).all()
+    events = db.session.scalars(sa.select(AuditEvent).filter_by(action="pathway_changed").order_by(AuditEvent.id)).all()
     assert len(events) == 3 and events[-1].old_value["steps"][-1]["course"] == "CAF"
 
 

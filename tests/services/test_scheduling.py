@@ -290,5 +290,7 @@ def test_raising_capacity_promotes_the_waiting_list_in_order(app, world):
     ).all()
     assert sorted(rows) == sorted([(first.id, BookingStatus.BOOKED, None), (second.id, BookingStatus.WAITLISTED, 1)])
     assert "first@example.org" in [message["To"] for message in outbox_messages(app, before)]
-    promoted = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "booking_promoted")).all()
+    promoted = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "booking_promoted").order_by(AuditEvent.id)
+    ).all()
     assert len(promoted) == 1
