@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL
 from tests.browser.test_pages import AXE, WCAG_22_AA
@@ -61,7 +62,7 @@ def test_a_coordinator_adds_a_course_and_puts_it_on_a_pathway_without_javascript
     page.get_by_label("Validity in months (optional)").fill("36")
     page.get_by_role("button", name="Save course").click()
     assert "Course BROWSER-CAF has been added." in page.locator(".govuk-notification-banner").inner_text()
-    assert page.get_by_role("row", name="BROWSER-CAF").is_visible()
+    expect(page.get_by_role("row", name="BROWSER-CAF")).to_be_visible()  # waits for the page, unlike is_visible
 
     page.get_by_role("link", name="Pathways").click()
     page.get_by_role("link", name="Group 3:").click()
@@ -90,7 +91,7 @@ def test_the_course_venue_and_pathway_pages_have_no_serious_accessibility_violat
     page.get_by_role("button", name="Add to pathway").click()
     page.goto(live_server + "/venues/new")
     page.get_by_role("button", name="Save venue").click()  # empty: the error summary
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     checked = {"venue form with errors": _serious_violations(page)}
     for path in ("/courses", "/courses/new", "/courses/AXE-1/edit", "/venues", "/pathways", "/pathways/2"):
         page.goto(live_server + path)
