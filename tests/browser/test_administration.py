@@ -8,6 +8,7 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LIVE_PATHS
 from tests.browser.test_pages import AXE, WCAG_22_AA
@@ -115,7 +116,7 @@ def test_an_admin_imports_with_a_bad_line_then_invites_a_booker_who_sees_only_th
     assert page.locator("h1").inner_text() == BOOKER
     problems += _serious_violations(page)
     page.get_by_role("link", name="Audit log").click()
-    assert page.get_by_role("cell", name="User invited").is_visible()
+    expect(page.get_by_role("cell", name="User invited")).to_be_visible()
     problems += _serious_violations(page)
     page.get_by_role("link", name="API tokens").click()
     page.get_by_label("Token name").fill("Browser test")

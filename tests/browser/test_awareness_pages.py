@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, LIVE_ENV, ROOT
 from tests.browser.test_pages import AXE, WCAG_22_AA
@@ -69,7 +70,7 @@ def test_recording_a_sign_off_changes_the_coverage_grid(live_server, coordinator
         "The sign-off for Browser Police Division has been recorded."
         in page.locator(".govuk-notification-banner").inner_text()
     )
-    assert page.get_by_role("row", name="Browser Police Division").is_visible()
+    expect(page.get_by_role("row", name="Browser Police Division")).to_be_visible()
 
     page.get_by_role("link", name="Coverage").click()
     police = page.get_by_role("row", name="Police")

@@ -127,7 +127,7 @@ def test_the_trained_by_area_report_works_without_javascript_and_meets_wcag_2_2_
 
     assert page.locator("h1").inner_text() == "Trained by area"
     assert page.locator("caption").first.inner_text() == "Staff trained to 31/08/2008"
-    assert page.get_by_role("row", name="Total Number Trained").is_visible()
+    expect(page.get_by_role("row", name="Total Number Trained")).to_be_visible()
     page.get_by_label("Month").fill("13")
     page.get_by_role("button", name="Show report").click()
     assert "The date must be a real date" in page.locator(".govuk-error-summary").inner_text()

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, LIVE_ENV, ROOT
 from tests.browser.test_pages import _accessibility_violations
@@ -67,11 +68,11 @@ def test_coverage_and_its_cells_work_without_javascript_and_meet_wcag_2_2_aa(liv
     assert "33%" in row.inner_text() and "Low" in row.inner_text()
     row.get_by_role("link").first.click()
     assert plain.locator("h1").inner_text() == "Still to train: Heatham, Coverage Shire, group 4"
-    assert plain.get_by_role("row", name="Bob Cover").is_visible()
+    expect(plain.get_by_role("row", name="Bob Cover")).to_be_visible()
     plain.goto(live_server + "/reports/attendance-by-authority?from=2008-10-02&to=2008-10-01")
     assert "The end date must be the same as or after" in plain.locator(".govuk-error-summary").inner_text()
     plain.goto(live_server + "/")
-    assert plain.get_by_role("img", name="Staff trained by authority").is_visible()
+    expect(plain.get_by_role("img", name="Staff trained by authority")).to_be_visible()
     assert problems == [], "a page raised errors (a Content-Security-Policy violation?)"
 
     violations = []
