@@ -33,7 +33,7 @@ def test_the_schedule_is_data_and_runs_in_london_time(app):
     refreshers = jobs["refresher-reminders"].trigger
     assert str(refreshers.timezone) == "Europe/London"
     assert {field.name: str(field) for field in refreshers.fields}["hour"] == "7"
-    assert jobs["mail-delivery"].trigger.interval == timedelta(minutes=1)
+    assert jobs["mail-delivery"].trigger.interval == timedelta(seconds=15)
 
 
 def test_a_second_scheduler_cannot_take_the_lock(app_ctx):

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from training_app.extensions import db
+from training_app.jobs import tasks
 from training_app.models import MailStatus, OutgoingMail
 from training_app.models.base import utcnow
 from training_app.services import mail_delivery
@@ -245,6 +246,7 @@ KILLED_MID_SEND = """
 import os, sys
 from training_app import create_app
 from training_app.extensions import db
+from training_app.jobs import tasks
 from training_app.services import mail_delivery
 from training_app.services.mail import queue_email
 
@@ -285,3 +287,15 @@ def test_thread_delivery_sends_beside_the_request_after_the_commit(app, outbox, 
     while _rows()[0].status != MailStatus.SENT and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _rows()[0].status == MailStatus.SENT
+
+
+def test_scheduler_delivery_leaves_a_change_s_emails_to_the_mail_delivery_job(app, outbox, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_DELIVERY", "scheduler")
+    queue_email(["pat@school.example"], "Booked", "Sent by the scheduler.")
+    queue_email(["sam@school.example"], "Waiting", "Sent in the same batch.")
+    db.session.commit()
+    assert list(outbox.glob("*.eml")) == []
+    assert [row.status for row in _rows()] == [MailStatus.QUEUED, MailStatus.QUEUED]
+    assert tasks.deliver_mail() == 2
+    assert len(list(outbox.glob("*.eml"))) == 2
+    assert [row.status for row in _rows()] == [MailStatus.SENT, MailStatus.SENT]

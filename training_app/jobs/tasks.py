@@ -26,7 +26,7 @@ def session_reminders() -> int:
 
 
 def deliver_mail() -> int:
-    """Deliver anything queued and due that was not delivered right after its commit (a retry, a crash)."""
+    """Deliver anything queued and due: a retry, what a crash left, or everything with MAIL_DELIVERY=scheduler."""
     return len(deliver_pending())
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..database import write_transaction
 from ..extensions import db
@@ -151,7 +152,9 @@ def issue_api_token(user: User, name: str = "") -> str:
 def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or None; records (to the minute) when it was last used."""
     row = db.session.execute(
-        sa.select(ApiToken).filter_by(token_hash=hash_token(token), revoked_at=None)
+        sa.select(ApiToken)
+        .filter_by(token_hash=hash_token(token), revoked_at=None)
+        .options(joinedload(ApiToken.user, innerjoin=True))
     ).scalar_one_or_none()
     if row is None or not row.user.active:
         return None

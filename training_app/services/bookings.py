@@ -167,10 +167,10 @@ def _marks(session_ids: Iterable[int]) -> dict[tuple[int, int], AttendanceMark]:
 
 
 def lock_session(session_id: int) -> TrainingSession:
-    """One session, locked for the rest of the transaction (see lock_sessions)."""
+    """One session, locked for the rest of the transaction (see lock_sessions), with its days in the same query."""
     query = (
         sa.select(TrainingSession)
-        .options(selectinload(TrainingSession.days), joinedload(TrainingSession.course, innerjoin=True))
+        .options(joinedload(TrainingSession.days), joinedload(TrainingSession.course, innerjoin=True))
         .where(TrainingSession.id == session_id)
         .with_for_update(of=TrainingSession)
     )

@@ -35,6 +35,13 @@ MAX_ATTEMPTS = len(BACKOFF_MINUTES) + 1
 STUCK_AFTER = timedelta(minutes=10)
 
 
+# What sending a message needs of its row.
+_SENDABLE = (OutgoingMail.id, OutgoingMail.sender, OutgoingMail.recipients, OutgoingMail.raw)
+# How a change's emails leave after its commit (config MAIL_DELIVERY): `inline` in the request, `thread` beside
+# it, `scheduler` only by the scheduler's mail-delivery job (for deployments running `flask scheduler`).
+DELIVERY_MODES = ("inline", "thread", "scheduler")
+
+
 class MailError(RuntimeError):
     """The message could not be handed to the mail server; the text says why."""
 
@@ -47,15 +54,16 @@ def deliver(
     `claimed_already`: the caller stored them as `sending` in a transaction it committed, so they are its own."""
     now = now or utcnow()
     with _delivery_session() as session:
-        claimed = list(mail_ids) if claimed_already else _claim(session, mail_ids, now)
-        if not claimed:
+        if claimed_already:
+            rows = session.execute(
+                sa.select(*_SENDABLE).where(OutgoingMail.id.in_(list(mail_ids))).order_by(OutgoingMail.id)
+            ).all()
+            session.commit()
+        else:
+            rows = _claim(session, mail_ids, now)
+        if not rows:
             return {}
-        rows = session.execute(
-            sa.select(OutgoingMail.id, OutgoingMail.sender, OutgoingMail.recipients, OutgoingMail.raw)
-            .where(OutgoingMail.id.in_(claimed))
-            .order_by(OutgoingMail.id)
-        ).all()
-        session.commit()
+        claimed = [row.id for row in rows]
         errors: dict[int, str] = {}
         for mail_id, sender, recipients, raw in rows:
             try:
@@ -66,7 +74,7 @@ def deliver(
 
 
 def deliver_pending(now: datetime | None = None, limit: int = 500) -> dict[int, MailStatus]:
-    """Deliver every queued message whose next attempt is due (the scheduler's minute job, `reminders run`)."""
+    """Deliver every queued message whose next attempt is due (the scheduler's mail-delivery job, `reminders run`)."""
     now = now or utcnow()
     _end_open_read()
     with _delivery_session() as session:
@@ -83,7 +91,10 @@ def deliver_pending(now: datetime | None = None, limit: int = 500) -> dict[int, 
 def deliver_after_commit(mail_ids: list[int]) -> None:
     """Deliver what a transaction queued, right after it committed; never raises (the scheduler retries)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    if app.config.get("MAIL_DELIVERY") == "thread":
+    mode = app.config.get("MAIL_DELIVERY")
+    if mode == "scheduler":  # the scheduler's mail-delivery job sends them, in batches
+        return
+    if mode == "thread":
         threading.Thread(target=_deliver_in_thread, args=(app, list(mail_ids)), daemon=True).start()
         return
     _deliver_logged(list(mail_ids))
@@ -120,8 +131,9 @@ def last_error(mail_id: int) -> str | None:
         return session.scalar(sa.select(OutgoingMail.last_error).where(OutgoingMail.id == mail_id))
 
 
-def _claim(session: Session, mail_ids: Sequence[int], now: datetime) -> list[int]:
-    """Mark the due, queued ones `sending` and commit: only one process can claim a message."""
+def _claim(session: Session, mail_ids: Sequence[int], now: datetime) -> list[sa.Row]:
+    """Mark the due, queued ones `sending` and commit: only one process can claim a message. Returns what
+    sending needs of each claimed one, in id order, from the same statement."""
     if not mail_ids:
         return []
     result = session.execute(
@@ -132,9 +144,9 @@ def _claim(session: Session, mail_ids: Sequence[int], now: datetime) -> list[int
             OutgoingMail.next_attempt_at <= now,
         )
         .values(status=MailStatus.SENDING, attempts=OutgoingMail.attempts + 1, claimed_at=now)
-        .returning(OutgoingMail.id)
+        .returning(*_SENDABLE)
     )
-    claimed = list(result.scalars())
+    claimed = sorted(result.all(), key=lambda row: row.id)
     session.commit()
     return claimed
 
@@ -229,7 +241,7 @@ def _end_open_read() -> None:
 def _deliver_logged(mail_ids: list[int]) -> None:
     try:
         deliver(mail_ids)
-    except Exception:  # the messages stay in the table; the scheduler's minute job delivers them
+    except Exception:  # the messages stay in the table; the scheduler's mail-delivery job delivers them
         current_app.logger.exception("delivery after commit failed for emails %s", mail_ids)
 
 
