@@ -13,7 +13,7 @@ PG_URL := postgresql+psycopg://$(PG_USER)@$(PG_HOST):5432/$(PG_TEST_DB)
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
-.PHONY: setup python-deps assets browser db demo run test test-sqlite test-postgres lint format bench bench-bookings bench-national clean
+.PHONY: setup python-deps assets browser db demo run test test-sqlite test-postgres lint format bench bench-tools bench-bookings bench-national clean
 
 setup: python-deps assets
 
@@ -72,8 +72,17 @@ bench: setup
 	$(BIN)/python -m bench.counting --scale realistic
 	$(BIN)/python -m bench.seed_demo
 
-bench-bookings: setup
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk is missing: run 'sudo apt-get install wrk' for the bookings benchmark" >&2; exit 1; fi; }
+
+bench-bookings: setup bench-tools
 	$(BIN)/python -m bench.bookings
+	@if pg_isready -q -h $(PG_HOST) 2>/dev/null; then \
+	  psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "DROP DATABASE IF EXISTS bench_bookings" && \
+	  psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "CREATE DATABASE bench_bookings" && \
+	  $(BIN)/python -m bench.bookings --database-url postgresql+psycopg://$(PG_USER)@$(PG_HOST):5432/bench_bookings; fi
 
 bench-national: setup
 	$(BIN)/python -m bench.counting --scale national --repeats 3
