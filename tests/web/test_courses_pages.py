@@ -63,6 +63,7 @@ def _course(app, code="CAF"):
                 "prerequisites": [p.code for p in course.prerequisites],
                 "validity": course.validity_months,
                 "joining": course.joining_instructions,
+                "cancellation_window": course.cancellation_window_days,
             }
         return None
 
@@ -78,6 +79,16 @@ def test_a_coordinator_adds_a_course_and_sees_it_listed(app, coordinator):
     assert saved["self_booking"] == SelfBooking.WITH_APPROVAL and saved["charges"] == (2500, 6000)
     assert saved["validity"] == 36 and saved["joining"] == "Bring a pen."
     assert saved["waitlist_order"] == "pathway_need"
+    assert saved["cancellation_window"] == 2  # the form's default
+
+
+def test_a_coordinator_sets_the_late_cancellation_window_and_sees_it_when_editing(app, coordinator):
+    _post(coordinator, "/courses/new", **{**COURSE, "cancellation_window_days": "5"})
+    assert _course(app)["cancellation_window"] == 5
+    page = coordinator.get("/courses/CAF/edit").get_data(as_text=True)
+    assert re.search(r'name="cancellation_window_days"[^>]*value="5"', page)
+    _post(coordinator, "/courses/CAF/edit", **{**COURSE, "cancellation_window_days": "0"})
+    assert _course(app)["cancellation_window"] == 0
 
 
 def test_the_new_course_form_offers_the_defaults(coordinator):
@@ -96,6 +107,8 @@ def test_the_new_course_form_offers_the_defaults(coordinator):
         ({"prerequisites": "NOPE"}, "There is no course with code NOPE."),
         ({"charge_day": "fifty"}, "The charge per day must be an amount in pounds, like 25.00"),
         ({"title": ""}, "Enter a title"),
+        ({"cancellation_window_days": "61"}, "Late cancellation must start 0 to 60 working days before."),
+        ({"cancellation_window_days": "soon"}, "The cancellation window must be a whole number, like 36"),
     ],
 )
 def test_bad_course_input_shows_the_error_summary_and_saves_nothing(app, coordinator, fields, message):

@@ -27,6 +27,8 @@ DEFAULT_HALF_DAY_PENCE = 2500
 DEFAULT_DAY_PENCE = 5000
 DEFAULT_BOOKING_CLOSES_DAYS = 2
 MAX_BOOKING_CLOSES_DAYS = 60
+DEFAULT_CANCELLATION_WINDOW_DAYS = 2
+MAX_CANCELLATION_WINDOW_DAYS = 60
 
 K = TypeVar("K", bound=Hashable)
 
@@ -46,6 +48,7 @@ class CourseSettings:
     charge_half_day_pence: int = DEFAULT_HALF_DAY_PENCE
     charge_day_pence: int = DEFAULT_DAY_PENCE
     booking_closes_days: int = DEFAULT_BOOKING_CLOSES_DAYS
+    cancellation_window_days: int = DEFAULT_CANCELLATION_WINDOW_DAYS
     self_booking: SelfBooking = SelfBooking.NO
     waitlist_order: WaitlistOrder = WaitlistOrder.FIRST_COME
     description: str = ""
@@ -175,6 +178,7 @@ def course_values(course: Course) -> dict[str, Any]:
         "charge_half_day_pence": course.charge_half_day_pence,
         "charge_day_pence": course.charge_day_pence,
         "booking_closes_days": course.booking_closes_days,
+        "cancellation_window_days": course.cancellation_window_days,
         "self_booking": course.self_booking.value,
         "waitlist_order": course.waitlist_order.value,
         "description": course.description,
@@ -189,6 +193,7 @@ def _apply(course: Course, settings: CourseSettings) -> None:
     course.validity_months, course.reminder_lead_days = settings.validity_months, settings.reminder_lead_days
     course.counts_as_trained, course.self_booking = settings.counts_as_trained, settings.self_booking
     course.waitlist_order, course.booking_closes_days = settings.waitlist_order, settings.booking_closes_days
+    course.cancellation_window_days = settings.cancellation_window_days
     course.charge_half_day_pence, course.charge_day_pence = settings.charge_half_day_pence, settings.charge_day_pence
     course.description, course.joining_instructions = settings.description, settings.joining_instructions
     prerequisites = _courses_by_code(settings.prerequisites)
@@ -223,6 +228,10 @@ def _number_problems(settings: CourseSettings) -> dict[str, str]:
             problems[name] = "A charge must be from nothing to £21,474,836.47."
     if not 0 <= settings.booking_closes_days <= MAX_BOOKING_CLOSES_DAYS:
         problems["booking_closes_days"] = f"Booking must close 0 to {MAX_BOOKING_CLOSES_DAYS} working days before."
+    if not 0 <= settings.cancellation_window_days <= MAX_CANCELLATION_WINDOW_DAYS:
+        problems["cancellation_window_days"] = (
+            f"Late cancellation must start 0 to {MAX_CANCELLATION_WINDOW_DAYS} working days before."
+        )
     return problems
 
 

@@ -144,6 +144,15 @@ class CourseForm(FlaskForm):
         default="2",
         validators=[whole_number("the booking window", required=True)],
     )
+    cancellation_window_days = StringField(
+        "Late cancellation (working days before the first day)",
+        description="A place cancelled later than this many working days before the first day is cancelled "
+        "late and carries the charges below; weekends and bank holidays do not count.",
+        widget=GovTextInput(),
+        filters=[_stripped],
+        default="2",
+        validators=[whole_number("the cancellation window", required=True)],
+    )
     counts_as_trained = RadioField(
         "Does this course make someone “trained to CAF assess”?",
         widget=GovRadioInput(),
