@@ -1,4 +1,8 @@
-"""A real server on a free loopback port, on a fresh SQLite database built by `flask db upgrade`, and Chromium."""
+"""A real server on a free loopback port, on a fresh SQLite database built by `flask db upgrade`, and Chromium.
+
+The data each test needs goes in through the same `flask` commands (`live_cli`), run in this process on the server's
+database with the server's environment: starting a `flask` process costs seconds, and the tests made dozens.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +14,13 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from flask import Flask
+
+from training_app import create_app
+from training_app.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN_EMAIL = "browser.admin@council.example"
@@ -48,16 +57,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "training_app", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        text=True,
-        capture_output=True,
-        check=True,
-    )
+_CLI_APP: dict[str, Flask] = {}  # "app": the app `live_cli` runs commands on, built from LIVE_ENV on first use
+
+
+def live_cli(*args: str, stdin: str | None = None) -> str:
+    """`flask --app training_app ARGS` on the live server's database, with its environment, run in this process;
+    returns what the command printed on standard output, and fails the test with its output if it exits non-zero."""
+    app = _CLI_APP.get("app")
+    if app is None:
+        assert LIVE_ENV, "live_cli needs the live_server fixture"
+        with mock.patch.dict(os.environ, LIVE_ENV, clear=True):  # settings are read from the environment
+            app = _CLI_APP["app"] = create_app()
+    result = app.test_cli_runner().invoke(args=list(args), input=stdin)
+    failure = f"flask {' '.join(args)} exited {result.exit_code}:\n{result.output}\n{result.exception!r}"
+    assert result.exit_code == 0, failure
+    return result.stdout
 
 
 def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
@@ -90,9 +104,9 @@ def live_server(tmp_path_factory):
     env.pop("FLASK_DEBUG", None)
     LIVE_PATHS["outbox"] = folder / "outbox"
     LIVE_ENV.update(env)
-    _flask(env, "db", "upgrade")
-    _flask(env, "users", "create", "--email", ADMIN_EMAIL, "--role", "admin", stdin=ADMIN_PASSWORD + "\n")
-    _flask(env, "users", "create", "--email", COORDINATOR_EMAIL, "--role", "coordinator", stdin=ADMIN_PASSWORD + "\n")
+    live_cli("db", "upgrade")
+    live_cli("users", "create", "--email", ADMIN_EMAIL, "--role", "admin", stdin=ADMIN_PASSWORD + "\n")
+    live_cli("users", "create", "--email", COORDINATOR_EMAIL, "--role", "coordinator", stdin=ADMIN_PASSWORD + "\n")
     port = _free_port()
     log = folder / "server.log"
     with log.open("w") as output:
@@ -123,6 +137,10 @@ def live_server(tmp_path_factory):
     finally:
         server.terminate()
         server.wait(timeout=10)
+        cli_app = _CLI_APP.pop("app", None)
+        if cli_app is not None:
+            with cli_app.app_context():
+                db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, LIVE_ENV, ROOT
+from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli
 from tests.browser.test_pages import AXE, WCAG_22_AA
 
 pytestmark = pytest.mark.browser
@@ -30,8 +27,7 @@ def coordinator_page(live_server, browser, tmp_path):
     """A coordinator signed in, with two authorities loaded through the import command."""
     csv = tmp_path / "authorities.csv"
     csv.write_text(AUTHORITIES, encoding="utf-8")
-    command = [sys.executable, "-m", "flask", "--app", "training_app", "import", "authorities", str(csv)]
-    subprocess.run(command, cwd=ROOT, env=LIVE_ENV, check=True, capture_output=True)
+    live_cli("import", "authorities", str(csv))
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 800})  # axe is injected inline
     page = context.new_page()
     page.goto(live_server + "/sign-in")

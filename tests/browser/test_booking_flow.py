@@ -4,13 +4,11 @@ practitioner asks for a place on a course that needs approval and their booker a
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import timedelta
 
 import pytest
 
-from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, LIVE_ENV, ROOT
+from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli
 from tests.browser.test_awareness_pages import _serious_violations
 from training_app.services.calendar import london_today
 
@@ -19,13 +17,6 @@ pytestmark = pytest.mark.browser
 PASSWORD = "browser booking password"
 BOOKER = "office@booking-school.example"
 PRACTITIONER = "dee@booking-school.example"
-
-
-def _flask(*args: str, stdin: str | None = None) -> str:
-    command = [sys.executable, "-m", "flask", "--app", "training_app", *args]
-    done = subprocess.run(command, cwd=ROOT, env=LIVE_ENV, input=stdin, text=True, capture_output=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -57,9 +48,11 @@ def booking_world(live_server, tmp_path_factory):
     for kind, text in csvs.items():
         path = folder / f"{kind}.csv"
         path.write_text(text, encoding="utf-8")
-        _flask("import", kind, str(path))
-    _flask("users", "create", "--email", BOOKER, "--role", "booker", "--organisation", "BKG-SCH", stdin=PASSWORD + "\n")
-    _flask("users", "create", "--email", PRACTITIONER, "--role", "practitioner", stdin=PASSWORD + "\n")
+        live_cli("import", kind, str(path))
+    live_cli(
+        "users", "create", "--email", BOOKER, "--role", "booker", "--organisation", "BKG-SCH", stdin=PASSWORD + "\n"
+    )
+    live_cli("users", "create", "--email", PRACTITIONER, "--role", "practitioner", stdin=PASSWORD + "\n")
     return live_server
 
 

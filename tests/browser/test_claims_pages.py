@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import urllib.request
 
 import pytest
 
-from tests.browser.conftest import LIVE_ENV, ROOT
+from tests.browser.conftest import live_cli
 from tests.browser.test_awareness_pages import _serious_violations
 
 pytestmark = pytest.mark.browser
@@ -36,24 +34,18 @@ CSVS = {
 FUND = {"amount_pence": 50_000, "scheme_start": "2007-09-01", "claim_deadline": "2008-04-30"}
 
 
-def _flask(*args: str, stdin: str | None = None) -> str:
-    command = [sys.executable, "-m", "flask", "--app", "training_app", *args]
-    done = subprocess.run(command, cwd=ROOT, env=LIVE_ENV, input=stdin, text=True, capture_output=True, check=True)
-    return done.stdout
-
-
 @pytest.fixture
 def claim_world(live_server, tmp_path):
     """A school whose teacher attended a day before the scheme and a morning after it, a fund, a booker, finance."""
     for kind, text in CSVS.items():
         path = tmp_path / f"{kind}.csv"
         path.write_text(text, encoding="utf-8")
-        _flask("import", kind, str(path))
-    _flask(
+        live_cli("import", kind, str(path))
+    live_cli(
         "users", "create", "--email", BOOKER, "--role", "booker", "--organisation", "CLAIM-SCH", stdin=PASSWORD + "\n"
     )
-    _flask("users", "create", "--email", FINANCE, "--role", "finance", stdin=PASSWORD + "\n")
-    token = _flask("users", "token", "--email", FINANCE).strip().splitlines()[-1]
+    live_cli("users", "create", "--email", FINANCE, "--role", "finance", stdin=PASSWORD + "\n")
+    token = live_cli("users", "token", "--email", FINANCE).strip().splitlines()[-1]
     request = urllib.request.Request(  # noqa: S310 (loopback only)
         live_server + "/api/v1/funds/2007",
         data=json.dumps(FUND).encode(),

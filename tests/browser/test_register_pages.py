@@ -4,14 +4,12 @@ the trained-by-area workbook, which the test opens to check its numbers; axe-cor
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date, timedelta
 
 import openpyxl
 import pytest
 
-from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, LIVE_ENV, ROOT
+from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli
 from tests.browser.test_awareness_pages import _serious_violations
 from training_app.services.calendar import london_today
 from training_app.web.filters import long_date
@@ -22,12 +20,6 @@ PASSWORD = "browser register password"
 ANN = "ann@register-school.example"
 TRAINER = "tess@register-team.example"
 LEAD = "lead@register-shire.example"
-
-
-def _flask(*args: str, stdin: str | None = None) -> str:
-    command = [sys.executable, "-m", "flask", "--app", "training_app", *args]
-    done = subprocess.run(command, cwd=ROOT, env=LIVE_ENV, input=stdin, text=True, capture_output=True, check=True)
-    return done.stdout
 
 
 def _world_csvs(yesterday: date, today: date, coming: date) -> dict[str, str]:
@@ -67,10 +59,10 @@ def register_world(live_server, tmp_path):
     for kind, text in _world_csvs(today - timedelta(days=1), today, coming).items():
         path = tmp_path / f"{kind}.csv"
         path.write_text(text, encoding="utf-8")
-        _flask("import", kind, str(path))
+        live_cli("import", kind, str(path))
     for email in (ANN, TRAINER):  # practitioners' accounts join the practitioner record with their email
-        _flask("users", "create", "--email", email, "--role", "practitioner", stdin=PASSWORD + "\n")
-    _flask(
+        live_cli("users", "create", "--email", email, "--role", "practitioner", stdin=PASSWORD + "\n")
+    live_cli(
         "users",
         "create",
         "--email",

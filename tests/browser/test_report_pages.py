@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, LIVE_ENV, ROOT
+from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli
 from tests.browser.test_pages import _accessibility_violations
 
 pytestmark = pytest.mark.browser
@@ -42,8 +39,7 @@ def coordinator(live_server, browser, tmp_path):
     for kind, text in DATA.items():
         csv = tmp_path / f"{kind}.csv"
         csv.write_text(text, encoding="utf-8")
-        command = [sys.executable, "-m", "flask", "--app", "training_app", "import", kind, str(csv)]
-        subprocess.run(command, cwd=ROOT, env=LIVE_ENV, check=True, capture_output=True)
+        live_cli("import", kind, str(csv))
     pages, contexts = [], []
     for options in ({"java_script_enabled": False}, {"bypass_csp": True}):
         contexts.append(browser.new_context(viewport={"width": 1280, "height": 800}, **options))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import LIVE_ENV, _flask
+from tests.browser.conftest import live_cli
 from tests.browser.test_courses_pages import _serious_violations, _sign_in
 from tests.browser.test_pages import AXE
 
@@ -45,7 +45,7 @@ def places(live_server, tmp_path_factory):
     for kind, text in files.items():
         path = folder / f"{kind}.csv"
         path.write_text(text)
-        _flask(LIVE_ENV, "import", kind, str(path))
+        live_cli("import", kind, str(path))
     return live_server
 
 
