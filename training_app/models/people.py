@@ -32,6 +32,10 @@ class Practitioner(Model):
     """Anyone in the children's workforce who is, or may be, trained."""
 
     __tablename__ = "practitioners"
+    # The workbook's totals per group and its still-to-train counts read this index alone (migration 0019).
+    __table_args__ = (
+        sa.Index("ix_practitioners_group_organisation_key", "group_id", "organisation_id", "authority_key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
