@@ -50,13 +50,15 @@ test: setup browser test-sqlite test-postgres
 test-sqlite:
 	$(PYTEST)
 
+# The browser tests' server keeps its own SQLite file whatever TEST_DATABASE_URL says, so a PostgreSQL pass of
+# them would repeat the SQLite pass exactly: they run once, in test-sqlite.
 test-postgres:
 	@if pg_isready -q -h $(PG_HOST) 2>/dev/null; then \
 	  for db in $(PG_TEST_DB) $$(seq -f "$(PG_TEST_DB)_gw%g" 0 $$(( $(TEST_WORKERS) - 1 ))); do \
 	    psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "DROP DATABASE IF EXISTS $$db" || exit 1; \
 	  done && \
 	  psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "CREATE DATABASE $(PG_TEST_DB)" && \
-	  TEST_DATABASE_URL=$(PG_URL) $(PYTEST); \
+	  TEST_DATABASE_URL=$(PG_URL) $(PYTEST) -m "not browser"; \
 	else echo "No PostgreSQL server answers on $(PG_HOST): skipped the PostgreSQL run"; fi
 
 lint: python-deps
