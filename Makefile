@@ -9,9 +9,12 @@ PG_HOST ?= 127.0.0.1
 PG_USER ?= postgres
 PG_TEST_DB ?= training_app_test
 PG_URL := postgresql+psycopg://$(PG_USER)@$(PG_HOST):5432/$(PG_TEST_DB)
-# Test processes (pytest-xdist); each has its own database. TEST_WORKERS=0 runs in one process.
+# Test processes (pytest-xdist); each has its own database. TEST_WORKERS=0 runs in one process. Files are handed
+# out in collection order (--no-loadscope-reorder): xdist's default, most tests first, left the slow files of one
+# to four tests (browser, concurrency, live seeds) for last, where one of them kept a worker busy after the other
+# had finished.
 TEST_WORKERS ?= 2
-PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: setup python-deps assets browser db demo run test test-sqlite test-postgres lint format bench bench-tools bench-bookings bench-national clean
 
