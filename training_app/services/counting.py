@@ -58,7 +58,7 @@ class _Authority:
 
 def trained_by_area(as_of: date, authority_ids: set[int] | None = None) -> list[AreaRow]:
     """The SPEC 3.9 table as of a date, optionally kept to a workforce lead's authorities; total last."""
-    return area_table(as_of, _trained_by_key(as_of, authority_ids), authority_ids)
+    return area_table(as_of, trained_by_key(as_of, authority_ids), authority_ids)
 
 
 def area_table(as_of: date, trained: dict[str, int], authority_ids: set[int] | None = None) -> list[AreaRow]:
@@ -109,7 +109,7 @@ def _authorities() -> dict[int, _Authority]:
     return {row.id: _Authority(*row) for row in db.session.execute(query)}
 
 
-def _trained_by_key(as_of: date, authority_ids: set[int] | None) -> dict[str, int]:
+def trained_by_key(as_of: date, authority_ids: set[int] | None) -> dict[str, int]:
     """Distinct trained practitioners per authority_key, written as `id IN (subquery)` (fastest on SQLite)."""
     query = (
         sa.select(Practitioner.authority_key, sa.func.count(Practitioner.id))
@@ -126,7 +126,26 @@ def trained_practitioner_ids(as_of: date) -> Query:
     return (
         sa.select(TrainingRecord.practitioner_id)
         .join(Course, Course.id == TrainingRecord.course_id)
-        .where(Course.counts_as_trained.is_(True), TrainingRecord.completed_on <= as_of)
+        .where(*trained_record_conditions(as_of))
+    )
+
+
+def trained_record_conditions(as_of: date) -> list[sa.ColumnElement[bool]]:
+    """A training record (with its Course) that makes its practitioner trained on as_of (SPEC 3.9)."""
+    return [Course.counts_as_trained.is_(True), TrainingRecord.completed_on <= as_of]
+
+
+def not_trained(as_of: date) -> sa.ColumnElement[bool]:
+    """The practitioner has no record of a counts_as_trained course completed on or before as_of: written as NOT
+    EXISTS, an anti-join on PostgreSQL (where NOT IN over the trained list falls back to scanning it for every row
+    once it outgrows work_mem) and one index lookup per person on SQLite."""
+    return no_record_where(trained_record_conditions(as_of))
+
+
+def no_record_where(conditions: list[sa.ColumnElement[bool]]) -> sa.ColumnElement[bool]:
+    """The practitioner holds no training record (joined to its Course) meeting the conditions, as NOT EXISTS."""
+    return ~sa.exists().where(
+        TrainingRecord.practitioner_id == Practitioner.id, TrainingRecord.course_id == Course.id, *conditions
     )
 
 

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from ..extensions import db
 from ..models import Area, Authority, Course, Organisation, Practitioner, ResponsibilityGroup, TrainingRecord
 from .batches import Query
-from .counting import practitioner_ids_in_scope
+from .counting import no_record_where, practitioner_ids_in_scope, trained_record_conditions
 from .report_rows import NO_AREA, groups_required_to_train, needs_training
 
 NO_AREA_ID = 0  # the cell address of people without an area (no real area has id 0)
@@ -95,34 +95,40 @@ def current_practitioner_ids(as_of: date) -> Query:
     return (
         sa.select(TrainingRecord.practitioner_id)
         .join(Course, Course.id == TrainingRecord.course_id)
-        .where(
-            Course.counts_as_trained.is_(True),
-            TrainingRecord.completed_on <= as_of,
-            sa.or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on > as_of),
-        )
+        .where(*_current_record_conditions(as_of))
     )
+
+
+def _current_record_conditions(as_of: date) -> list[sa.ColumnElement[bool]]:
+    return [
+        *trained_record_conditions(as_of),
+        sa.or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on > as_of),
+    ]
 
 
 def coverage_grid(as_of: date, authority_ids: set[int] | None = None) -> CoverageGrid:
-    """The grid on a date, kept to the people who work for a lead's authorities when given."""
-    current = Practitioner.id.in_(current_practitioner_ids(as_of))
+    """The grid on a date, kept to the people who work for a lead's authorities when given: two grouped queries, the
+    required per cell and those of them current, the second driven from the list of current practitioners
+    (`id IN`, never a per-row 'is this one current?', which PostgreSQL runs as a subplan per person at 1M)."""
+    required = _per_cell(_required(authority_ids))
+    current = _per_cell([*_required(authority_ids), Practitioner.id.in_(current_practitioner_ids(as_of))])
+    cells: dict[int, dict[int, CoverageCell]] = {}
+    for (area_key, group_id), count in required.items():
+        cell = CoverageCell(area_key, group_id, count, current.get((area_key, group_id), 0))
+        cells.setdefault(area_key, {})[group_id] = cell
+    return CoverageGrid(as_of, _groups(), _areas(cells))
+
+
+def _per_cell(conditions: list[sa.ColumnElement[bool]]) -> dict[tuple[int, int], int]:
+    """Practitioners meeting the conditions per (area of their organisation, or NO_AREA_ID; group)."""
     query = (
-        sa.select(
-            Organisation.area_id,
-            Practitioner.group_id,
-            sa.func.count(Practitioner.id),
-            sa.func.coalesce(sa.func.sum(sa.case((current, 1), else_=0)), 0),
-        )
+        sa.select(Organisation.area_id, Practitioner.group_id, sa.func.count(Practitioner.id))
         .select_from(Practitioner)
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
-        .where(*_required(authority_ids))
+        .where(*conditions)
         .group_by(Organisation.area_id, Practitioner.group_id)
     )
-    cells: dict[int, dict[int, CoverageCell]] = {}
-    for area_id, group_id, required, trained in db.session.execute(query):
-        area_key = area_id or NO_AREA_ID
-        cells.setdefault(area_key, {})[group_id] = CoverageCell(area_key, group_id, int(required), int(trained))
-    return CoverageGrid(as_of, _groups(), _areas(cells))
+    return {(area_id or NO_AREA_ID, group_id): int(count) for area_id, group_id, count in db.session.execute(query)}
 
 
 def still_to_train_in_cell(
@@ -139,7 +145,7 @@ def still_to_train_in_cell(
     )
     area = Organisation.area_id.is_(None) if area_id == NO_AREA_ID else Organisation.area_id == area_id
     conditions = [*_required(authority_ids), area, Practitioner.group_id == group_id]
-    conditions.append(Practitioner.id.not_in(current_practitioner_ids(as_of)))
+    conditions.append(no_record_where(_current_record_conditions(as_of)))  # NOT EXISTS: an anti-join on PostgreSQL
     query = (
         sa.select(
             Practitioner.first_name,

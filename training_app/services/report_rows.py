@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from ..extensions import db
 from ..models import (
@@ -33,7 +34,7 @@ from ..models import (
     ResponsibilityGroup,
 )
 from .batches import Query
-from .counting import practitioner_ids_in_scope, rows_by_authority_set, trained_practitioner_ids
+from .counting import not_trained, practitioner_ids_in_scope, rows_by_authority_set, trained_practitioner_ids
 
 NO_AREA = "No area"
 NO_GROUP = "No group"
@@ -89,53 +90,83 @@ class ReportSheets:
 
 
 def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportSheets:
-    """Every sheet's rows from one query grouped by what the sheets tell apart (authority_key, the organisation's
-    authority, area and kind, awareness-only, group, trained); the same numbers and order as the single builders."""
-    trained = Practitioner.id.in_(trained_practitioner_ids(as_of))
-    each = (
-        sa.select(
-            Organisation.authority_id,  # first: grouping by authority_key first would walk its index, row by row
-            Organisation.area_id,
-            Organisation.kind,
-            Practitioner.group_id,
-            Practitioner.authority_key,
-            _flag(needs_training()).label("needs_training"),
-            _flag(trained).label("trained"),
-        )
-        .select_from(Practitioner)
-        .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
-    )
-    people = _scoped(each, authority_ids).subquery()  # grouped outside, as PostgreSQL groups by columns only
-    keys = [column for column in people.c if column.name != "trained"]
-    query: sa.Select[Any] = sa.select(*keys, sa.func.count(), sa.func.sum(people.c.trained)).group_by(*keys)
+    """Every sheet's rows from a fixed number of grouped queries, the same numbers and order as the single builders.
+
+    The trained side is driven from the trained list (`id IN (trained)`: the trained people's rows, as the 3.9
+    table's own count reads them) in two passes: per authority_key, group and awareness-only flag, and per
+    organisation (rolled up to its authority, area and kind). The totals (staff per kind, per group, and those who
+    must train per authority_key) come from indexes without looking at training; untrained and still to train are
+    the totals less the trained. No query asks 'is this person trained?' row by row over everyone (and one pass
+    grouped by everything the sheets tell apart sorts too much to be quicker than two).
+    """
     required = set(db.session.execute(groups_required_to_train()).scalars())
+    trained = Practitioner.id.in_(trained_practitioner_ids(as_of))
     by_key: dict[str, int] = {}
+    trained_must: dict[str, int] = {}  # trained people whom still_to_train_conditions would otherwise count
+    groups: dict[int | None, list[int]] = {}  # trained, trained who need training, staff who need training
+    for key, group_id, needs, count in _trained_by_key_and_group(trained, authority_ids):
+        group_counts = groups.setdefault(group_id, [0, 0, 0])
+        group_counts[0] += count
+        if needs:
+            group_counts[1] += count
+        if key:
+            by_key[key] = by_key.get(key, 0) + count
+            if needs and group_id in required:
+                trained_must[key] = trained_must.get(key, 0) + count
+    staff_per_group = sa.select(Practitioner.group_id, sa.func.sum(_flag(needs_training()))).group_by(
+        Practitioner.group_id
+    )
+    for group_id, needing in db.session.execute(_scoped(staff_per_group, authority_ids)):
+        groups.setdefault(group_id, [0, 0, 0])[2] = int(needing)
     areas: dict[tuple[int | None, int | None], int] = {}
-    groups: dict[int | None, list[int]] = {}
-    kinds: dict[OrganisationKind | None, list[int]] = {}
-    still: dict[str, int] = {}
-    for authority_id, area_id, kind, group_id, key, needs, count, trained_count in db.session.execute(query):
-        trained_count, untrained = int(trained_count), count - int(trained_count) if needs else 0
-        group_counts = groups.setdefault(group_id, [0, 0])
-        kind_counts = kinds.setdefault(kind, [0, 0])
-        kind_counts[1] += count
-        if trained_count:
-            if key:
-                by_key[key] = by_key.get(key, 0) + trained_count
-            areas[authority_id, area_id] = areas.get((authority_id, area_id), 0) + trained_count
-            group_counts[0] += trained_count
-            kind_counts[0] += trained_count
-        if untrained:
-            group_counts[1] += untrained
-            if key and group_id in required:
-                still[key] = still.get(key, 0) + untrained
+    kinds: dict[OrganisationKind | None, list[int]] = {}  # trained, staff
+    for authority_id, area_id, kind, count in _per_organisation(trained, authority_ids):
+        areas[authority_id, area_id] = areas.get((authority_id, area_id), 0) + count
+        kinds.setdefault(kind, [0, 0])[0] += count
+    for _, _, kind, count in _per_organisation(None, authority_ids):
+        kinds.setdefault(kind, [0, 0])[1] += count
+    must_train = (
+        sa.select(Practitioner.authority_key, sa.func.count())
+        .where(*must_train_conditions())
+        .group_by(Practitioner.authority_key)
+    )
+    still = {
+        key: count - trained_must.get(key, 0) for key, count in db.session.execute(_scoped(must_train, authority_ids))
+    }
     return ReportSheets(
         by_key,
         _area_rows(areas),
-        _group_rows({group_id: (t, u) for group_id, (t, u) in groups.items()}),
+        _group_rows({group_id: (t, staff - needing) for group_id, (t, needing, staff) in groups.items()}),
         _kind_rows({kind: (t, staff) for kind, (t, staff) in kinds.items()}),
         _still_rows(still, authority_ids),
     )
+
+
+def _trained_by_key_and_group(trained: sa.ColumnElement[bool], authority_ids: set[int] | None) -> list[sa.Row[Any]]:
+    """Trained practitioners per authority_key, group and whether they need training (1: not awareness-only)."""
+    each = sa.select(Practitioner.authority_key, Practitioner.group_id, _flag(needs_training()).label("needs"))
+    people = _scoped(each.where(trained), authority_ids).subquery()  # grouped outside: PostgreSQL groups by columns
+    return list(db.session.execute(sa.select(*people.c, sa.func.count()).group_by(*people.c)))
+
+
+def _per_organisation(trained: sa.ColumnElement[bool] | None, authority_ids: set[int] | None) -> list[sa.Row[Any]]:
+    """Practitioners (only the trained when given) per organisation, counted from the organisation index (or the
+    trained list), then rolled up to the organisation's authority, area and kind; no organisation gives Nones."""
+    each = sa.select(Practitioner.organisation_id, sa.func.count().label("people")).group_by(
+        Practitioner.organisation_id
+    )
+    if trained is not None:
+        each = each.where(trained)
+    per = _scoped(each, authority_ids).subquery()
+    query = (
+        sa.select(Organisation.authority_id, Organisation.area_id, Organisation.kind, sa.func.sum(per.c.people))
+        .select_from(per)
+        .outerjoin(Organisation, Organisation.id == per.c.organisation_id)
+        .group_by(Organisation.authority_id, Organisation.area_id, Organisation.kind)
+    )
+    return [
+        (authority_id, area_id, kind, int(count)) for authority_id, area_id, kind, count in db.session.execute(query)
+    ]
 
 
 def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
@@ -237,12 +268,16 @@ def still_to_train(as_of: date, authority_ids: set[int] | None = None) -> list[S
 
 
 def still_to_train_conditions(as_of: date) -> list[sa.ColumnElement[bool]]:
-    """Who is still to train on a date (with Organisation outer-joined): their group's pathway requires a
-    counts_as_trained course, they were not trained by the date, they are not awareness-only staff, and they work
-    for at least one authority. The sheet counts them; services.report_lists lists them."""
+    """Who is still to train on a date: they must train (must_train_conditions) and were not trained by the date.
+    The sheet counts them; services.report_lists lists them."""
+    return [*must_train_conditions(), not_trained(as_of)]
+
+
+def must_train_conditions() -> list[sa.ColumnElement[bool]]:
+    """Who must be trained, trained or not: their group's pathway requires a counts_as_trained course, they are not
+    awareness-only staff, and they work for at least one authority."""
     return [
         Practitioner.group_id.in_(groups_required_to_train()),
-        Practitioner.id.not_in(trained_practitioner_ids(as_of)),
         needs_training(),
         Practitioner.authority_key != "",
     ]
@@ -259,8 +294,12 @@ def groups_required_to_train() -> Query:
 
 
 def needs_training() -> sa.ColumnElement[bool]:
-    """Not on the staff of an awareness-only organisation (no organisation counts as not awareness-only)."""
-    return sa.or_(Organisation.id.is_(None), Organisation.awareness_only.is_(False))
+    """Not on the staff of an awareness-only organisation (no organisation counts as not awareness-only). Read from
+    the practitioner's organisation_id against the few awareness-only organisations, so it needs no join (and
+    works the same with Organisation joined)."""
+    aware = aliased(Organisation)
+    awareness_only = sa.select(aware.id).where(aware.awareness_only.is_(True))
+    return sa.or_(Practitioner.organisation_id.is_(None), Practitioner.organisation_id.not_in(awareness_only))
 
 
 def _count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
