@@ -299,3 +299,25 @@ def test_scheduler_delivery_leaves_a_change_s_emails_to_the_mail_delivery_job(ap
     assert tasks.deliver_mail() == 2
     assert len(list(outbox.glob("*.eml"))) == 2
     assert [row.status for row in _rows()] == [MailStatus.SENT, MailStatus.SENT]
+
+
+@pytest.mark.parametrize("to", ["zoe@school.example", "zoë@school.example"])
+def test_names_subjects_and_addresses_beyond_ascii_arrive_as_written(outbox, to):
+    ics = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    send_email(
+        [to],
+        "Réservé: CAF for Zoë",
+        "Zoë Ångström has a place.\n\n" + "A long line " * 200,
+        cc=["booker@school.example", to],
+        attachments=[Attachment("CAF-1.ics", ics, "text/calendar; method=REQUEST")],
+    )
+    [saved] = list(outbox.glob("*.eml"))
+    message = email.message_from_bytes(saved.read_bytes(), policy=policy.default)
+    assert message["Subject"] == "Réservé: CAF for Zoë"
+    assert message["Cc"] == "booker@school.example"
+    assert message.get_body(("plain",)).get_content().startswith("Zoë Ångström has a place.\n\nA long line A long")
+    assert "Zoë Ångström has a place." in message.get_body(("html",)).get_content()
+    [calendar] = list(message.iter_attachments())
+    assert calendar.get_content_type() == "text/calendar" and calendar.get_param("method") == "REQUEST"
+    assert calendar.get_filename() == "CAF-1.ics" and calendar.get_content().encode() == ics
+    assert _rows()[0].recipients == f"{to}, booker@school.example"

@@ -13,8 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formatdate, getaddresses, make_msgid
+from email import encoders
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import EmailMessage, Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, getaddresses, make_msgid, parseaddr
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,6 +39,9 @@ from .mail_delivery import MailError
 __all__ = ["Attachment", "MailError", "build_message", "queue_email", "send_email"]
 
 _AFTER_COMMIT = "mail_after_commit"
+# Text parts in UTF-8, quoted-printable: readable as plain text wherever it is ASCII.
+_TEXT_CHARSET = Charset("utf-8")
+_TEXT_CHARSET.body_encoding = QP
 _WROTE = "mail_session_wrote"
 
 
@@ -52,24 +61,82 @@ def build_message(
     cc: Iterable[str] = (),
     attachments: Iterable[Attachment] = (),
     html: str | None = None,
-) -> EmailMessage:
+) -> Message:
     """A plain-text message with an HTML alternative (as given, or the text's paragraphs through the
-    `emails/message.html` template) from the configured sender, with its Message-ID."""
-    message = EmailMessage()
-    message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    message["To"] = ", ".join(to)
+    `emails/message.html` template) from the configured sender, with its Message-ID; files make it
+    multipart/mixed. Built with the `email.mime` classes: the same MIME as `EmailMessage`, in a third of the time
+    (every booking builds one). An address that is not ASCII goes through `EmailMessage`, which encodes it."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    html = html if html is not None else html_of_text(subject, body)
     copied = [address for address in dict.fromkeys(cc) if address not in to]
-    if copied:
-        message["Cc"] = ", ".join(copied)
+    if not all(address.isascii() for address in (*to, *copied, parseaddr(sender)[1])):
+        return _email_message(sender, to, copied, subject, body, html, attachments)
+    alternative = MIMEMultipart("alternative")
+    alternative.attach(MIMEText(body, "plain", _TEXT_CHARSET))
+    alternative.attach(MIMEText(html, "html", _TEXT_CHARSET))
+    files = list(attachments)
+    message = alternative
+    if files:
+        message = MIMEMultipart("mixed")
+        message.attach(alternative)
+        for attachment in files:
+            message.attach(_attachment_part(attachment))
+    for part in message.walk():
+        if part is not message:
+            del part["MIME-Version"]  # the email.mime classes give every part one; only the message needs it
+    _address_headers(message, sender, to, copied)
+    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain=_sender_domain())
+    return message
+
+
+def _email_message(
+    sender: str,
+    to: Sequence[str],
+    copied: list[str],
+    subject: str,
+    body: str,
+    html: str,
+    attachments: Iterable[Attachment],
+) -> EmailMessage:
+    """The same message through `EmailMessage`, whose header registry encodes addresses that are not ASCII."""
+    message = EmailMessage()
+    _address_headers(message, sender, to, copied)
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=_sender_domain())
     message.set_content(body)
-    message.add_alternative(html if html is not None else html_of_text(subject, body), subtype="html")
+    message.add_alternative(html, subtype="html")
     for attachment in attachments:
         maintype, _, subtype = attachment.mime_type.partition("/")
         message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return message
+
+
+def _address_headers(message: Message, sender: str, to: Sequence[str], copied: list[str]) -> None:
+    message["From"] = _address(sender) if isinstance(message, MIMEBase) else sender
+    message["To"] = ", ".join(to)
+    if copied:
+        message["Cc"] = ", ".join(copied)
+
+
+def _attachment_part(attachment: Attachment) -> MIMEBase:
+    """A file as a base64 MIME part; parameters in its type (`text/calendar; method=REQUEST`) are kept."""
+    kind, *parameters = [piece.strip() for piece in attachment.mime_type.split(";")]
+    maintype, _, subtype = kind.partition("/")
+    values = dict(parameter.partition("=")[::2] for parameter in parameters if "=" in parameter)
+    part = MIMEBase(maintype, subtype or "octet-stream", **values)
+    part.set_payload(attachment.content)
+    encoders.encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
+    return part
+
+
+def _address(value: str) -> str:
+    """An address header's value, its display name encoded when it is not ASCII."""
+    name, address = parseaddr(value)
+    return formataddr((name, address), charset="utf-8") if name else address or value
 
 
 def html_of_text(subject: str, body: str) -> str:
@@ -86,7 +153,7 @@ def queue_email(
     attachments: Iterable[Attachment] = (),
     html: str | None = None,
     dedupe_key: str | None = None,
-) -> EmailMessage | None:
+) -> Message | None:
     """Write a message to the outgoing-mail table in the caller's open transaction; it is delivered after the
     caller commits (and never if it rolls back). With a `dedupe_key` already queued once, nothing is written and
     None is returned."""
@@ -108,7 +175,7 @@ def send_email(
     cc: Iterable[str] = (),
     attachments: Iterable[Attachment] = (),
     html: str | None = None,
-) -> EmailMessage:
+) -> Message:
     """Store one message and deliver it: to the outbox when MAIL_OUTBOX is set or no MAIL_SERVER is, else by SMTP.
 
     Inside a unit of work that has written and not yet committed, the message joins it (`queue_email`). Otherwise
@@ -131,7 +198,7 @@ def send_email(
     return message
 
 
-def _store(session: Session, message: EmailMessage, dedupe_key: str | None, claimed: bool = False) -> int | None:
+def _store(session: Session, message: Message, dedupe_key: str | None, claimed: bool = False) -> int | None:
     """Insert the message's row in the session's transaction; None when its dedupe key was already used."""
     recipients = [address for _, address in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))]
     values: dict[str, Any] = {
