@@ -106,7 +106,12 @@ def test_every_sheet_holds_the_hand_worked_counts(app, partnership, tmp_path):
         ["Total Still to Train", 2],
     ]
     with zipfile.ZipFile(out) as archive:
-        assert any(name.startswith("xl/charts/chart") for name in archive.namelist()), "no native chart"
+        charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
+        assert charts, "no native chart"
+        chart = archive.read(charts[0]).decode()
+    # the chart plots the single partner rows (rows 2-4), not the combinations or the total
+    assert "<c:f>'By authority'!$A$2:$A$4</c:f>" in chart
+    assert "<c:f>'By authority'!$B$2:$B$4</c:f>" in chart
 
 
 def test_a_later_date_moves_the_late_completion_into_trained(app, partnership, tmp_path):

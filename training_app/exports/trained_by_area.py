@@ -30,7 +30,8 @@ def write_trained_by_area(path: str | Path, as_of: date, authority_ids: set[int]
     """Write the workbook to path and return the rows it holds."""
     sheets = report_sheets(as_of, authority_ids)
     rows = area_table(as_of, sheets.trained_by_key, authority_ids)
-    workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}  # small: no temp files
+    workbook = xlsxwriter.Workbook(str(path), options)
     try:
         _write_by_authority(workbook, as_of, rows)
         write_report_sheets(workbook, as_of, sheets)
@@ -55,23 +56,26 @@ def _write_by_authority(workbook: xlsxwriter.Workbook, as_of: date, rows: list[A
     sheet.set_column(0, 0, widest_label + 2)
     sheet.set_column(1, 3, max(len(text) for text in header[1:]) + 2)
     sheet.freeze_panes(1, 0)
-    _add_chart(workbook, sheet, len(rows), header[1])
+    _add_chart(workbook, sheet, rows, header[1])
 
 
-def _add_chart(workbook, sheet, row_count: int, series_name: str) -> None:
-    """A column chart of staff trained per row, leaving out the total."""
-    if row_count < 2:
+def _add_chart(workbook, sheet, rows: list[AreaRow], series_name: str) -> None:
+    """A column chart of staff trained per partner authority: the single partner rows, which come first (the only
+    rows with spaces); every row but the total when there are none. The combinations are left out: a national
+    table has thousands of them, too many bars to read (and to write: the chart caches every point)."""
+    charted = sum(1 for row in rows[:-1] if row.spaces_to_end_of_year is not None) or len(rows) - 1
+    if charted < 1:
         return
     chart = workbook.add_chart({"type": "column"})
     chart.add_series(
         {
             "name": series_name,
-            "categories": [SHEET, 1, 0, row_count - 1, 0],
-            "values": [SHEET, 1, 1, row_count - 1, 1],
+            "categories": [SHEET, 1, 0, charted, 0],
+            "values": [SHEET, 1, 1, charted, 1],
             "data_labels": {"value": True},
         }
     )
     chart.set_title({"name": "Staff trained by authority"})
     chart.set_legend({"none": True})
     chart.set_size({"width": 720, "height": 360})
-    sheet.insert_chart(row_count + 2, 0, chart)
+    sheet.insert_chart(len(rows) + 2, 0, chart)

@@ -32,7 +32,7 @@ from ..models import (
 from ..models.people import practitioner_authorities
 from ..models.sessions import TrainingSession
 from .batches import Query
-from .places import places_taken
+from .places import taken_on
 
 TOTAL_LABEL = "Total Number Trained"
 OTHER_PREFIX = "Other – "  # an EN DASH, as the partnership's reports print it
@@ -159,25 +159,28 @@ def practitioner_ids_in_scope(authority_ids: set[int]) -> Query:
 def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
     """Per host authority: free places to 31 December of as_of's year, and capacity in the next year."""
     end_of_year = date(as_of.year, 12, 31)
-    in_window = sa.and_(TrainingSession.starts_on > as_of, TrainingSession.starts_on <= date(as_of.year + 1, 12, 31))
-    places = places_taken(sa.select(TrainingSession.id).where(in_window))
-    free = TrainingSession.capacity - sa.func.coalesce(places.c.taken, 0)
-    this_year = TrainingSession.starts_on <= end_of_year
-    query = (
+    sessions = (
         sa.select(
-            TrainingSession.host_authority_id,
-            sa.func.sum(sa.case((sa.and_(this_year, free > 0), free), else_=0)),
-            sa.func.sum(sa.case((this_year, 0), else_=TrainingSession.capacity)),
+            TrainingSession.host_authority_id.label("host"),
+            TrainingSession.capacity.label("capacity"),
+            (TrainingSession.starts_on <= end_of_year).label("this_year"),
+            (TrainingSession.capacity - taken_on(TrainingSession.id)).label("free"),
         )
         .join(Course, Course.id == TrainingSession.course_id)
-        .outerjoin(places, places.c.session_id == TrainingSession.id)
         .where(
             Course.counts_as_trained.is_(True),
             TrainingSession.status != SessionStatus.CANCELLED,
-            in_window,
+            TrainingSession.starts_on > as_of,
+            TrainingSession.starts_on <= date(as_of.year + 1, 12, 31),
         )
-        .group_by(TrainingSession.host_authority_id)
+        .subquery()  # each session's free places counted once, then summed per host
     )
+    this_year = sessions.c.this_year.is_(True)
+    query = sa.select(
+        sessions.c.host,
+        sa.func.sum(sa.case((sa.and_(this_year, sessions.c.free > 0), sessions.c.free), else_=0)),
+        sa.func.sum(sa.case((this_year, 0), else_=sessions.c.capacity)),
+    ).group_by(sessions.c.host)
     return {host: (int(to_end), int(next_year)) for host, to_end, next_year in db.session.execute(query)}
 
 
