@@ -57,14 +57,59 @@ def generate(scale: str, seed: int = 2008) -> Generated:
     return Generated(spec["practitioners"], records, spec["sessions"])
 
 
-def _insert(model_or_table, rows: list[dict]) -> None:
+def insert_rows(model_or_table, rows: list[dict]) -> None:
+    """Bulk insert column rows (all with the same keys): COPY on PostgreSQL, chunked multi-row inserts elsewhere."""
     target = model_or_table if isinstance(model_or_table, sa.Table) else model_or_table.__table__
+    if not rows:
+        return
+    if db.engine.dialect.name == "postgresql":
+        columns = list(rows[0])
+        defaults = _python_defaults(target, columns)  # what sa.insert would fill in (created_at and the like)
+        with _copy(f"COPY {target.name} ({', '.join([*columns, *defaults])}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([*(row[column] for column in columns), *defaults.values()])
+        return
     for start in range(0, len(rows), CHUNK):
         db.session.execute(sa.insert(target), rows[start : start + CHUNK])
 
 
+def update_column(table: sa.Table, column: str, values: dict[int, int]) -> None:
+    """Set table.column per row id: on PostgreSQL through a COPY-filled temporary table and one UPDATE ... FROM."""
+    if db.engine.dialect.name != "postgresql":
+        db.session.execute(
+            sa.update(table).where(table.c.id == sa.bindparam("row_id")).values({column: sa.bindparam("value")}),
+            [{"row_id": row_id, "value": value} for row_id, value in values.items()],
+        )
+        return
+    db.session.execute(sa.text("CREATE TEMPORARY TABLE bench_values (id bigint PRIMARY KEY, value bigint)"))
+    with _copy("COPY bench_values (id, value) FROM STDIN") as copy:
+        for row in values.items():
+            copy.write_row(row)
+    db.session.execute(
+        sa.text(f"UPDATE {table.name} SET {column} = v.value FROM bench_values v WHERE {table.name}.id = v.id")
+    )
+    db.session.execute(sa.text("DROP TABLE bench_values"))
+
+
+def _python_defaults(table: sa.Table, given: list[str]) -> dict[str, object]:
+    """The client-side defaults of the columns not given, evaluated once (the same for every row of one load)."""
+    defaults = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in given or default is None or getattr(default, "is_sequence", False):
+            continue
+        defaults[column.name] = default.arg(None) if default.is_callable else default.arg
+    return defaults
+
+
+def _copy(statement: str):
+    """A psycopg COPY ... FROM STDIN on the session's connection (inside its transaction)."""
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    return cursor.copy(statement)
+
+
 def _authorities(count: int) -> list[int]:
-    _insert(
+    insert_rows(
         Authority,
         [
             {"code": f"LA{i:03d}", "name": f"Authority {i:03d}", "partner": True, "display_order": i}
@@ -76,7 +121,7 @@ def _authorities(count: int) -> list[int]:
 
 def _organisations(count: int, authority_ids: list[int], rng: random.Random) -> list[int]:
     kinds = list(OrganisationKind)
-    _insert(
+    insert_rows(
         Organisation,
         [
             {
@@ -149,9 +194,9 @@ def _practitioners(count, org_ids, authority_ids, course_id, rng) -> int:
                     "source": "import",
                 }
             )
-    _insert(Practitioner, people)
-    _insert(practitioner_authorities, links)
-    _insert(TrainingRecord, records)
+    insert_rows(Practitioner, people)
+    insert_rows(practitioner_authorities, links)
+    insert_rows(TrainingRecord, records)
     return len(records)
 
 
@@ -181,5 +226,5 @@ def _sessions(count, authority_ids, course_id, rng) -> None:
                 "ends_at": london_to_utc(day, time(16, 0)),
             }
         )
-    _insert(TrainingSession, sessions)
-    _insert(SessionDay, days)
+    insert_rows(TrainingSession, sessions)
+    insert_rows(SessionDay, days)
