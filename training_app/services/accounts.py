@@ -149,13 +149,17 @@ def issue_api_token(user: User, name: str = "") -> str:
     return token
 
 
+# Built once: every API call runs it (building a statement costs more than running it).
+_TOKEN = (
+    sa.select(ApiToken)
+    .where(ApiToken.token_hash == sa.bindparam("token_hash"), ApiToken.revoked_at.is_(None))
+    .options(joinedload(ApiToken.user, innerjoin=True))
+)
+
+
 def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to, or None; records (to the minute) when it was last used."""
-    row = db.session.execute(
-        sa.select(ApiToken)
-        .filter_by(token_hash=hash_token(token), revoked_at=None)
-        .options(joinedload(ApiToken.user, innerjoin=True))
-    ).scalar_one_or_none()
+    row = db.session.execute(_TOKEN, {"token_hash": hash_token(token)}).scalar_one_or_none()
     if row is None or not row.user.active:
         return None
     user = row.user

@@ -67,40 +67,56 @@ def session_problem(session: TrainingSession, now: datetime, window: bool = True
     return None
 
 
-def overlapping_session(session: TrainingSession, practitioner_id: int) -> str | None:
-    """The code of another session the practitioner holds an active booking on at an overlapping time."""
+def _overlap_query() -> sa.Select:
     this_day = sa.orm.aliased(SessionDay)
     other_day = sa.orm.aliased(SessionDay)
-    query = (
+    session_id = sa.bindparam("session_id")
+    return (
         sa.select(TrainingSession.code)
         .join(Booking, Booking.session_id == TrainingSession.id)
         .join(other_day, other_day.session_id == TrainingSession.id)
-        .join(this_day, this_day.session_id == session.id)
+        .join(this_day, this_day.session_id == session_id)
         .where(
-            Booking.practitioner_id == practitioner_id,
+            Booking.practitioner_id == sa.bindparam("practitioner_id"),
             Booking.status.in_(ACTIVE_STATUSES),
-            TrainingSession.id != session.id,
+            TrainingSession.id != session_id,
             TrainingSession.status != SessionStatus.CANCELLED,
             this_day.starts_at < other_day.ends_at,
             other_day.starts_at < this_day.ends_at,
         )
         .limit(1)
     )
-    return db.session.scalar(query)
+
+
+def _prerequisites_query(by_day: bool) -> sa.Select:
+    completed = sa.select(TrainingRecord.course_id).where(
+        TrainingRecord.practitioner_id == sa.bindparam("practitioner_id")
+    )
+    if by_day:
+        completed = completed.where(TrainingRecord.completed_on <= sa.bindparam("by_day"))
+    return (
+        sa.select(Course.code)
+        .join(course_prerequisites, course_prerequisites.c.prerequisite_id == Course.id)
+        .where(course_prerequisites.c.course_id == sa.bindparam("course_id"), Course.id.not_in(completed))
+        .order_by(Course.code)
+    )
+
+
+# Built once with bound parameters: building and keying a query this size took longer than running it, and
+# every booking runs both (SQLAlchemy memoises a built statement's cache key).
+_OVERLAP = _overlap_query()
+_PREREQUISITES = {False: _prerequisites_query(False), True: _prerequisites_query(True)}
+
+
+def overlapping_session(session: TrainingSession, practitioner_id: int) -> str | None:
+    """The code of another session the practitioner holds an active booking on at an overlapping time."""
+    return db.session.scalar(_OVERLAP, {"session_id": session.id, "practitioner_id": practitioner_id})
 
 
 def missing_prerequisites(course: Course, practitioner_id: int, by_day: date | None = None) -> list[str]:
     """Codes of the course's prerequisites the practitioner has not completed (by the given day)."""
-    completed = sa.select(TrainingRecord.course_id).where(TrainingRecord.practitioner_id == practitioner_id)
-    if by_day is not None:
-        completed = completed.where(TrainingRecord.completed_on <= by_day)
-    query = (
-        sa.select(Course.code)
-        .join(course_prerequisites, course_prerequisites.c.prerequisite_id == Course.id)
-        .where(course_prerequisites.c.course_id == course.id, Course.id.not_in(completed))
-        .order_by(Course.code)
-    )
-    return list(db.session.scalars(query))
+    values = {"course_id": course.id, "practitioner_id": practitioner_id, "by_day": by_day}
+    return list(db.session.scalars(_PREREQUISITES[by_day is not None], values))
 
 
 def eligibility_problems(

@@ -97,13 +97,15 @@ def session_details(session: TrainingSession) -> str:
     return "\n".join(lines)
 
 
+_BOOKERS = sa.select(User.email).where(
+    User.role == Role.BOOKER, User.organisation_id == sa.bindparam("organisation_id"), User.active.is_(True)
+)
+
+
 def _bookers_of(organisation_id: int | None) -> list[str]:
     if organisation_id is None:
         return []
-    query = sa.select(User.email).where(
-        User.role == Role.BOOKER, User.organisation_id == organisation_id, User.active.is_(True)
-    )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(_BOOKERS, {"organisation_id": organisation_id}))
 
 
 def _send(booking: Booking, subject: str, opening: str, method: str | None) -> bool:

@@ -145,14 +145,24 @@ def mark_every_day(marked: Sequence[tuple[Booking, MarkStatus]]) -> None:
     complete_marked([booking for booking, status in marked if status == MarkStatus.ATTENDED])
 
 
+# Built once with bound parameters (every booking runs them; building a statement costs more than running it).
+_ACTIVE_BOOKINGS = (
+    sa.select(Booking.practitioner_id, Booking.course_id, Booking.session_id, TrainingSession.code)
+    .join(TrainingSession, TrainingSession.id == Booking.session_id)
+    .where(Booking.status.in_(ACTIVE_STATUSES), Booking.practitioner_id.in_(sa.bindparam("ids", expanding=True)))
+)
+_LOCK_SESSION = (
+    sa.select(TrainingSession)
+    .options(joinedload(TrainingSession.days), joinedload(TrainingSession.course, innerjoin=True))
+    .where(TrainingSession.id == sa.bindparam("session_id"))
+    .with_for_update(of=TrainingSession)
+)
+
+
 def _active_bookings(practitioner_ids: Iterable[int]) -> dict[tuple[int, int], _Held]:
     """Every active booking of these practitioners, by (practitioner id, course id)."""
-    query = (
-        sa.select(Booking.practitioner_id, Booking.course_id, Booking.session_id, TrainingSession.code)
-        .join(TrainingSession, TrainingSession.id == Booking.session_id)
-        .where(Booking.status.in_(ACTIVE_STATUSES))
-    )
-    rows = fetch_in(query, Booking.practitioner_id, practitioner_ids, scalars=False)
+    chunks = in_chunks(practitioner_ids)
+    rows = [row for chunk in chunks for row in db.session.execute(_ACTIVE_BOOKINGS, {"ids": chunk})]
     return {(person, course): _Held(session_id, f"(session {code})") for person, course, session_id, code in rows}
 
 
@@ -168,13 +178,7 @@ def _marks(session_ids: Iterable[int]) -> dict[tuple[int, int], AttendanceMark]:
 
 def lock_session(session_id: int) -> TrainingSession:
     """One session, locked for the rest of the transaction (see lock_sessions), with its days in the same query."""
-    query = (
-        sa.select(TrainingSession)
-        .options(joinedload(TrainingSession.days), joinedload(TrainingSession.course, innerjoin=True))
-        .where(TrainingSession.id == session_id)
-        .with_for_update(of=TrainingSession)
-    )
-    return db.session.execute(query).unique().scalar_one()
+    return db.session.execute(_LOCK_SESSION, {"session_id": session_id}).unique().scalar_one()
 
 
 def book_place(

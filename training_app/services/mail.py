@@ -198,6 +198,16 @@ def send_email(
     return message
 
 
+# Built once (every booking writes one): a plain insert, and one that does nothing when the dedupe key is taken.
+_INSERT = sa.insert(OutgoingMail).returning(OutgoingMail.id)
+_INSERT_ONCE: dict[str, Any] = {
+    module.dialect.name: module.insert(OutgoingMail)
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(OutgoingMail.id)
+    for module in (postgresql, sqlite)
+}
+
+
 def _store(session: Session, message: Message, dedupe_key: str | None, claimed: bool = False) -> int | None:
     """Insert the message's row in the session's transaction; None when its dedupe key was already used."""
     recipients = [address for _, address in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))]
@@ -214,15 +224,8 @@ def _store(session: Session, message: Message, dedupe_key: str | None, claimed: 
         "claimed_at": utcnow() if claimed else None,
         "created_at": utcnow(),
     }
-    dialect = session.get_bind().dialect.name
-    if dedupe_key is None:
-        statement: Any = sa.insert(OutgoingMail)
-    elif dialect == "postgresql":
-        statement = postgresql.insert(OutgoingMail).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    else:
-        statement = sqlite.insert(OutgoingMail).on_conflict_do_nothing(index_elements=["dedupe_key"])
-    result = session.execute(statement.values(**values).returning(OutgoingMail.id))
-    return result.scalar_one_or_none()
+    statement = _INSERT if dedupe_key is None else _INSERT_ONCE[session.get_bind().dialect.name]
+    return session.execute(statement, values).scalar_one_or_none()
 
 
 def _has_pending_writes(session: Session) -> bool:

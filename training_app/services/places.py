@@ -68,9 +68,13 @@ def places_by_session(session_ids: Iterable[int]) -> dict[int, Places]:
     """The places of each given session; a session without bookings is left out (it has NO_BOOKINGS)."""
     found: dict[int, Places] = {}
     for chunk in in_chunks(session_ids):
-        rows = db.session.execute(sa.select(session_places(chunk)))
+        rows = db.session.execute(_PLACES_OF, {"session_ids": list(chunk)})
         found.update({row.session_id: Places(*row[1:]) for row in rows})
     return found
+
+
+# Built once (every booking counts places): an expanding parameter takes each chunk of session ids.
+_PLACES_OF = sa.select(session_places(sa.bindparam("session_ids", expanding=True)))
 
 
 def places_of(session_id: int) -> Places:
