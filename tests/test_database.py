@@ -247,6 +247,12 @@ def test_postgresql_begins_are_left_to_the_driver(app, begins):
     assert begins() == [("", ["INSERT INTO authorities"])]
 
 
+def test_postgresql_connections_run_without_jit(app_ctx):
+    if not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        pytest.skip("PostgreSQL only")
+    assert db.session.execute(sa.text("SHOW jit")).scalar_one() == "off"
+
+
 # write_transaction, on both databases.
 
 
