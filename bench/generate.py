@@ -51,10 +51,17 @@ def generate(scale: str, seed: int = 2008) -> Generated:
     records = _practitioners(spec["practitioners"], org_ids, authority_ids, course_id, rng)
     _sessions(spec["sessions"], authority_ids, course_id, rng)
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("ANALYZE"))  # as autovacuum would after a bulk load; plans depend on it
-        db.session.commit()
+    settle()
     return Generated(spec["practitioners"], records, spec["sessions"])
+
+
+def settle() -> None:
+    """On PostgreSQL, VACUUM ANALYZE after a bulk load, as autovacuum would: plans depend on the statistics, and
+    index-only scans on the visibility map (without it they fetch every heap row)."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
 
 
 def insert_rows(model_or_table, rows: list[dict]) -> None:

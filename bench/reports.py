@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from bench.counting import _time, fresh_database_url
-from bench.generate import SCALES, generate, insert_rows, update_column
+from bench.generate import SCALES, generate, insert_rows, settle, update_column
 from training_app import create_app
 from training_app.api.reports import row_json
 from training_app.exports.people_lists import write_still_to_train
@@ -100,9 +100,7 @@ def _marks(people: list[int], rng: random.Random) -> int:
     insert_rows(Booking, bookings)
     insert_rows(AttendanceMark, marks)
     db.session.commit()
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
+    settle()
     return len(marks)
 
 
