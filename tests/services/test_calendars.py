@@ -76,6 +76,18 @@ def test_uids_stay_and_sequence_rises_when_the_time_changes(two_day_session):
     assert [int(e["SEQUENCE"]) for e in events] == [1, 1]
 
 
+def test_a_built_calendar_is_reused_until_anything_it_says_changes(two_day_session):
+    session, _ = two_day_session
+    first = calendars.session_calendar(session, calendars.REQUEST)
+    assert calendars.session_calendar(session, calendars.REQUEST) is first
+    assert str(parsed(calendars.session_calendar(session, calendars.CANCEL))["METHOD"]) == "CANCEL"
+    session.venue.name = "Oakham Castle"
+    session.trainers[0].name = "Sam Other"
+    db.session.flush()
+    [event, _] = parsed(calendars.session_calendar(session, calendars.REQUEST)).walk("VEVENT")
+    assert str(event["LOCATION"]) == "Oakham Castle" and "Trainers: Sam Other." in str(event["DESCRIPTION"])
+
+
 def test_a_trainers_feed_opens_with_its_token_until_revoked(two_day_session):
     session, trainer = two_day_session
     token = calendars.issue_feed_token(trainer, "test")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import cache
@@ -25,6 +26,9 @@ from .calendar import LONDON, to_london
 
 PRODUCT_ID = "-//Training programme//Sessions//EN"
 UID_DOMAIN = "sessions.training.invalid"
+# Session .ics files built in this process, by what they say: (when built, content); see session_calendar.
+CALENDAR_CACHE_SECONDS, CALENDAR_CACHE_SIZE = 300, 1000
+_BUILT: dict[tuple, tuple[float, bytes]] = {}
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
 
 
@@ -34,11 +38,32 @@ def event_uid(session: TrainingSession, number: int) -> str:
 
 
 def session_calendar(session: TrainingSession, method: str = PUBLISH) -> bytes:
-    """The session's days as an .ics file; METHOD:CANCEL marks every event cancelled."""
+    """The session's days as an .ics file; METHOD:CANCEL marks every event cancelled.
+
+    Every booking's confirmation carries one, so each process keeps the files it built for a few minutes, keyed
+    by everything they say (a changed time, venue, trainer or status is a new key); DTSTAMP says when it was built.
+    """
+    key = _calendar_key(session, method)
+    now = time.monotonic()
+    cached = _BUILT.get(key)
+    if cached is not None and now - cached[0] < CALENDAR_CACHE_SECONDS:
+        return cached[1]
     calendar = _calendar(method, f"{session.code} {session.course.title}")
     for event in session_events(session, cancelled=method == CANCEL or session.status is SessionStatus.CANCELLED):
         calendar.add_component(event)
-    return _with_london_timezone(calendar)
+    content = _with_london_timezone(calendar)
+    if len(_BUILT) >= CALENDAR_CACHE_SIZE:
+        _BUILT.clear()
+    _BUILT[key] = (now, content)
+    return content
+
+
+def _calendar_key(session: TrainingSession, method: str) -> tuple:
+    """Everything a session's .ics says, but its DTSTAMP."""
+    days = tuple((day.starts_at, day.ends_at) for day in session.days)
+    trainers = tuple(trainer.name for trainer in session.trainers)
+    status = (session.status, session.sequence, session.cancel_reason)
+    return (method, session.code, session.course.title, days, _location(session), trainers, status)
 
 
 def session_events(session: TrainingSession, cancelled: bool = False) -> list[Event]:
