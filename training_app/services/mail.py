@@ -10,6 +10,7 @@ message stays queued and is retried). Delivery lives in `services/mail_delivery.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -71,13 +72,13 @@ def build_message(
     copied = [address for address in dict.fromkeys(cc) if address not in to]
     if not all(address.isascii() for address in (*to, *copied, parseaddr(sender)[1])):
         return _email_message(sender, to, copied, subject, body, html, attachments)
-    alternative = MIMEMultipart("alternative")
+    alternative = MIMEMultipart("alternative", boundary=_boundary())
     alternative.attach(MIMEText(body, "plain", _TEXT_CHARSET))
     alternative.attach(MIMEText(html, "html", _TEXT_CHARSET))
     files = list(attachments)
     message = alternative
     if files:
-        message = MIMEMultipart("mixed")
+        message = MIMEMultipart("mixed", boundary=_boundary())
         message.attach(alternative)
         for attachment in files:
             message.attach(_attachment_part(attachment))
@@ -119,6 +120,12 @@ def _address_headers(message: Message, sender: str, to: Sequence[str], copied: l
     message["To"] = ", ".join(to)
     if copied:
         message["Cc"] = ", ".join(copied)
+
+
+def _boundary() -> str:
+    """A MIME boundary that no encoded part can contain: "=_" is neither quoted-printable nor base64 (RFC 2045),
+    so the generator need not search the parts for it, as it does for a boundary it makes itself."""
+    return f"=_{uuid.uuid4().hex}"
 
 
 def _attachment_part(attachment: Attachment) -> MIMEBase:
