@@ -199,6 +199,7 @@ def run(scale: str, database_url: str | None, repeats: int, keep: Path | None = 
         with app.app_context():
             upgrade()
             if reuse:
+                settle()  # a migration since the data was made may have rewritten rows (PostgreSQL: dead tuples)
                 people = db.session.execute(sa.select(sa.func.count(Practitioner.id))).scalar_one()
                 print(f"reusing the data in {db.engine.url!r} ({db.engine.dialect.name}): {people:,} practitioners")
             else:
