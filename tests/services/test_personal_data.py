@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -23,6 +23,7 @@ from training_app.services.counting import trained_by_area
 from training_app.services.personal_data import (
     PersonalDataError,
     anonymise_practitioner,
+    count_inactive_practitioners,
     inactive_practitioners,
     retention_cutoff,
     subject_access,
@@ -37,7 +38,7 @@ def leaver(app_ctx):
     school = make_organisation(shire, code="SCH1")
     caf = make_course("CAF", counts_as_trained=True)
     person = make_practitioner(school, [shire, city], email="leaver@school.example", first_name="Lee", job_title="TA")
-    make_practitioner(school, [shire], email="stayer@school.example")
+    make_practitioner(school, [shire], email="stayer@school.example", created_at=datetime(2007, 9, 1, tzinfo=UTC))
     make_record(person, caf, date(2008, 3, 1))
     make_booking(make_session(caf, days=(date(2008, 10, 1),), host=city, code="S1"), person)
     db.session.commit()
@@ -75,8 +76,20 @@ def test_anonymising_a_leaver_keeps_the_trained_by_area_table_identical(leaver):
 
 def test_people_with_no_booking_or_training_since_the_cutoff_are_offered_for_anonymising(leaver):
     assert retention_cutoff(date(2016, 2, 29), 6) == date(2010, 2, 28)
-    # The leaver trained in March 2008 and was booked just now; the stayer has done nothing.
+    # The leaver trained in March 2008 and was booked just now; the stayer, added in 2007, has done nothing.
     assert [row.email for row in inactive_practitioners(date(2008, 1, 1))] == ["stayer@school.example"]
+    # Someone added just now has done nothing yet either, but is new, not inactive; one added just now with
+    # training from before the cutoff (an import of history) is inactive all the same.
+    school = db.session.execute(sa.select(Practitioner).filter_by(email="stayer@school.example")).scalar_one()
+    make_practitioner(school.organisation, email="new.starter@school.example")
+    imported = make_practitioner(school.organisation, email="imported@school.example")
+    make_record(imported, make_course("LP"), date(2007, 6, 1))
+    db.session.commit()
+    offered = [row.email for row in inactive_practitioners(date(2008, 1, 1))]
+    assert sorted(offered) == ["imported@school.example", "stayer@school.example"]
+    assert count_inactive_practitioners(date(2008, 1, 1)) == 2
+    db.session.delete(imported)
+    db.session.commit()
     admin = make_user(Role.ADMIN)
     db.session.commit()
     stayer = db.session.execute(sa.select(Practitioner).filter_by(email="stayer@school.example")).scalar_one()

@@ -30,6 +30,7 @@ from training_app.models import (
     MarkStatus,
     Role,
     SessionStatus,
+    utcnow,
 )
 from training_app.services.calendar import london_today
 from training_app.services.sessions_query import SessionFilters, list_sessions
@@ -54,8 +55,9 @@ def dashboard_for(app, client):
 def test_admin_sees_counts_of_users_and_records(dashboard_for):
     def build():
         organisation = make_organisation()
-        for _ in range(3):
-            make_practitioner(organisation=organisation)
+        for _ in range(2):  # added seven years ago
+            make_practitioner(organisation=organisation, created_at=utcnow() - timedelta(days=7 * 366))
+        make_practitioner(organisation=organisation)  # added just now
         make_user(Role.COORDINATOR)
         make_user(Role.COORDINATOR)
         return make_user(Role.ADMIN)
@@ -67,8 +69,9 @@ def test_admin_sees_counts_of_users_and_records(dashboard_for):
     assert '<span class="app-figure">3</span> practitioners' in page
     assert '<span class="app-figure">1</span> organisations' in page
     assert 'Coordinator</th>\n          <td class="govuk-table__cell govuk-table__cell--numeric">2</td>' in page
-    # None of the three has booked or trained, so all are offered for anonymising under the 6-year default.
-    assert "3 practitioners with no activity for 6 years, to anonymise" in page
+    # None of the three has booked or trained: the two added seven years ago are offered for anonymising under
+    # the 6-year default, the one added just now is not.
+    assert "2 practitioners with no activity for 6 years, to anonymise" in page
 
 
 def test_coordinator_sees_the_next_scheduled_sessions_with_places_booked(dashboard_for):

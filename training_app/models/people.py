@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import Model, enum_column
+from .base import Model, UTCDateTime, enum_column, utcnow
 from .courses import ResponsibilityGroup
 from .places import Authority, Organisation
 
@@ -54,6 +55,8 @@ class Practitioner(Model):
     # A sortable fingerprint of the exact set of authorities ("1,3"), kept by set_authorities,
     # so reports group by the combination in SQL instead of in Python.
     authority_key: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
+    # When the record was added (migration 0020; earlier rows carry their first audit event, or nothing).
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
 
     organisation: Mapped[Organisation | None] = relationship()
     group: Mapped[ResponsibilityGroup | None] = relationship()

@@ -182,12 +182,23 @@ def count_inactive_practitioners(cutoff: date) -> int:
 
 
 def _inactive_since(cutoff: date) -> list[sa.ColumnElement[bool]]:
-    recent_bookings = sa.select(Booking.practitioner_id).where(Booking.created_at >= london_to_utc(cutoff, time(0)))
+    """No booking made and no training completed since the cutoff; and someone with neither, ever, was added before
+    it (or when is not known), so a practitioner added this week is not offered for anonymising."""
+    since = london_to_utc(cutoff, time(0))
+    recent_bookings = sa.select(Booking.practitioner_id).where(Booking.created_at >= since)
     recent_records = sa.select(TrainingRecord.practitioner_id).where(TrainingRecord.completed_on >= cutoff)
+    any_booking = sa.select(Booking.practitioner_id)
+    any_record = sa.select(TrainingRecord.practitioner_id)
     return [
         Practitioner.id.not_in(recent_bookings),
         Practitioner.id.not_in(recent_records),
         Practitioner.email.not_like(f"%@{ANONYMOUS_DOMAIN}"),
+        sa.or_(
+            Practitioner.created_at.is_(None),
+            Practitioner.created_at < since,
+            Practitioner.id.in_(any_booking),
+            Practitioner.id.in_(any_record),
+        ),
     ]
 
 
