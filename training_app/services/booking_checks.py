@@ -67,10 +67,10 @@ def session_problem(session: TrainingSession, now: datetime, window: bool = True
     return None
 
 
-def _overlap_query() -> sa.Select:
+def _overlap_query() -> sa.Select[str]:
     this_day = sa.orm.aliased(SessionDay)
     other_day = sa.orm.aliased(SessionDay)
-    session_id = sa.bindparam("session_id")
+    session_id: sa.BindParameter[int] = sa.bindparam("session_id")
     return (
         sa.select(TrainingSession.code)
         .join(Booking, Booking.session_id == TrainingSession.id)
@@ -88,7 +88,7 @@ def _overlap_query() -> sa.Select:
     )
 
 
-def _prerequisites_query(by_day: bool) -> sa.Select:
+def _prerequisites_query(by_day: bool) -> sa.Select[str]:
     completed = sa.select(TrainingRecord.course_id).where(
         TrainingRecord.practitioner_id == sa.bindparam("practitioner_id")
     )
@@ -110,7 +110,8 @@ _PREREQUISITES = {False: _prerequisites_query(False), True: _prerequisites_query
 
 def overlapping_session(session: TrainingSession, practitioner_id: int) -> str | None:
     """The code of another session the practitioner holds an active booking on at an overlapping time."""
-    return db.session.scalar(_OVERLAP, {"session_id": session.id, "practitioner_id": practitioner_id})
+    code: str | None = db.session.scalar(_OVERLAP, {"session_id": session.id, "practitioner_id": practitioner_id})
+    return code
 
 
 def missing_prerequisites(course: Course, practitioner_id: int, by_day: date | None = None) -> list[str]:

@@ -28,7 +28,7 @@ PRODUCT_ID = "-//Training programme//Sessions//EN"
 UID_DOMAIN = "sessions.training.invalid"
 # Session .ics files built in this process, by what they say: (when built, content); see session_calendar.
 CALENDAR_CACHE_SECONDS, CALENDAR_CACHE_SIZE = 300, 1000
-_BUILT: dict[tuple, tuple[float, bytes]] = {}
+_BUILT: dict[tuple[object, ...], tuple[float, bytes]] = {}
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
 
 
@@ -58,7 +58,7 @@ def session_calendar(session: TrainingSession, method: str = PUBLISH) -> bytes:
     return content
 
 
-def _calendar_key(session: TrainingSession, method: str) -> tuple:
+def _calendar_key(session: TrainingSession, method: str) -> tuple[object, ...]:
     """Everything a session's .ics says, but its DTSTAMP."""
     days = tuple((day.starts_at, day.ends_at) for day in session.days)
     trainers = tuple(trainer.name for trainer in session.trainers)

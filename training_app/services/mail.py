@@ -73,8 +73,8 @@ def build_message(
     if not all(address.isascii() for address in (*to, *copied, parseaddr(sender)[1])):
         return _email_message(sender, to, copied, subject, body, html, attachments)
     alternative = MIMEMultipart("alternative", boundary=_boundary())
-    alternative.attach(MIMEText(body, "plain", _TEXT_CHARSET))
-    alternative.attach(MIMEText(html, "html", _TEXT_CHARSET))
+    alternative.attach(MIMEText(body, "plain", _TEXT_CHARSET))  # type: ignore[arg-type]  # a Charset is accepted
+    alternative.attach(MIMEText(html, "html", _TEXT_CHARSET))  # type: ignore[arg-type]
     files = list(attachments)
     message = alternative
     if files:
@@ -86,7 +86,7 @@ def build_message(
         if part is not message:
             del part["MIME-Version"]  # the email.mime classes give every part one; only the message needs it
     _address_headers(message, sender, to, copied)
-    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")
+    message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")  # type: ignore[assignment]
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain=_sender_domain())
     return message
@@ -133,7 +133,7 @@ def _attachment_part(attachment: Attachment) -> MIMEBase:
     kind, *parameters = [piece.strip() for piece in attachment.mime_type.split(";")]
     maintype, _, subtype = kind.partition("/")
     values = dict(parameter.partition("=")[::2] for parameter in parameters if "=" in parameter)
-    part = MIMEBase(maintype, subtype or "octet-stream", **values)
+    part = MIMEBase(maintype, subtype or "octet-stream", **values)  # type: ignore[arg-type]  # parameters
     part.set_payload(attachment.content)
     encoders.encode_base64(part)
     part.add_header("Content-Disposition", "attachment", filename=attachment.filename)

@@ -54,6 +54,7 @@ def deliver(
     `claimed_already`: the caller stored them as `sending` in a transaction it committed, so they are its own."""
     now = now or utcnow()
     with _delivery_session() as session:
+        rows: Sequence[sa.Row[int, str, str, bytes]]
         if claimed_already:
             rows = session.execute(
                 sa.select(*_SENDABLE).where(OutgoingMail.id.in_(list(mail_ids))).order_by(OutgoingMail.id)
@@ -131,7 +132,7 @@ def last_error(mail_id: int) -> str | None:
         return session.scalar(sa.select(OutgoingMail.last_error).where(OutgoingMail.id == mail_id))
 
 
-def _claim(session: Session, mail_ids: Sequence[int], now: datetime) -> list[sa.Row]:
+def _claim(session: Session, mail_ids: Sequence[int], now: datetime) -> Sequence[sa.Row[int, str, str, bytes]]:
     """Mark the due, queued ones `sending` and commit: only one process can claim a message. Returns what
     sending needs of each claimed one, in id order, from the same statement."""
     if not mail_ids:
