@@ -39,11 +39,10 @@ from training_app.services.records import certificate_number, status_from_marks
 from training_app.services.registers import (
     Entry,
     RegisterRefused,
-    WalkIn,
-    add_walk_in,
     can_mark_register,
     mark_register,
 )
+from training_app.services.walk_ins import WalkIn, add_walk_in
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

@@ -22,14 +22,13 @@ from ...services.registers import (
     Problem,
     RegisterRefused,
     RegisterRow,
-    WalkIn,
-    add_walk_in,
     can_mark_register,
     mark_register,
     register_closed_reason,
     register_rows,
 )
 from ...services.sign_in_sheet import sign_in_sheet_pdf
+from ...services.walk_ins import WalkIn, add_walk_in
 from .forms import RegisterForm, WalkInForm
 
 bp = Blueprint("registers", __name__, url_prefix="/sessions")
