@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from tests.conftest import csrf_token_from
 from tests.factories import make_booking, make_course, make_organisation, make_practitioner, make_session, make_user
-from tests.web.helpers import h1_of, signed_in
+from tests.web.helpers import h1_of, signed_in, title_of
 from training_app.extensions import db
 from training_app.models import BookingStatus, Charge, Role
 from training_app.services.charges import charge_late_cancellation, charge_no_show
@@ -71,7 +71,10 @@ def test_a_booker_names_the_colleague_who_attended_and_the_charge_is_waived(app,
     signed_in(client, charged["booker"])
     path = f"/bookings/charges/{charged['no_show']}/substitute"
     page = client.get(path)
-    token = csrf_token_from(page.get_data(as_text=True))
+    assert h1_of(page) == "Who attended instead of Ann Oak?"
+    html = page.get_data(as_text=True)
+    assert '<span class="govuk-caption-l">CAF-1: £100.00</span>' in html and 'href="/bookings/charges"' in html
+    token = csrf_token_from(html)
     with app.app_context():
         ids = dict(db.session.execute(sa.text("SELECT first_name, id FROM practitioners")).all())
     not_there = client.post(path, data={"csrf_token": token, "colleague": ids["=HYPERLINK(1)"]})
@@ -86,9 +89,13 @@ def test_a_coordinator_waives_with_a_reason(app, client, charged):
     listing = client.get("/bookings/charges").get_data(as_text=True)
     assert "Elm School" in listing and "Oak School" in listing
     path = f"/bookings/charges/{charged['no_show']}/waive"
-    token = csrf_token_from(client.get(path).get_data(as_text=True))
+    page = client.get(path)
+    assert h1_of(page) == "Waive the charge for Ann Oak"
+    token = csrf_token_from(page.get_data(as_text=True))
     empty = client.post(path, data={"csrf_token": token, "reason": ""})
     assert empty.status_code == 422 and "Enter why the charge is waived" in empty.get_data(as_text=True)
+    assert title_of(empty).startswith("Error: Waive the charge for Ann Oak")
+    assert 'class="govuk-error-summary"' in empty.get_data(as_text=True)
     client.post(path, data={"csrf_token": token, "reason": "Trainer cancelled day two"})
     with app.app_context():
         assert db.session.get(Charge, charged["no_show"]).waived_reason == "Trainer cancelled day two"

@@ -36,6 +36,9 @@ def test_a_coordinator_moves_someone_up_the_waiting_list_with_a_reason(app, clie
     assert h1_of(listing) == "Waiting list for WL-1" and "Cat W" in listing.get_data(as_text=True)
     cat = waiting["ids"][2]
     page = client.get(f"/bookings/{cat}/move")
+    assert h1_of(page) == "Move Cat W in the waiting list"
+    assert "Cat W is number 3. Everyone between" in page.get_data(as_text=True)
+    assert 'href="/bookings/waiting-list/WL-1"' in page.get_data(as_text=True)
     token = csrf_token_from(page.get_data(as_text=True))
 
     bad = client.post(f"/bookings/{cat}/move", data={"csrf_token": token, "position": "9", "reason": ""})
