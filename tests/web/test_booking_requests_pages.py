@@ -105,6 +105,8 @@ def test_a_booker_declines_a_request_with_a_reason(app, client, people):
     signed_in(booker, "bm@birch.example")
     empty = _post_form(booker, f"/bookings/{request_id}/decline", {"reason": ""}, follow=False)
     assert empty.status_code == 422 and "Enter why the request is declined" in empty.get_data(as_text=True)
+    assert h1_of(empty) == "Decline Pia Birch&#39;s request"
+    assert 'href="/bookings/requests"' in empty.get_data(as_text=True)
 
     done = _post_form(booker, f"/bookings/{request_id}/decline", {"reason": "No cover that week"})
 
