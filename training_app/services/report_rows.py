@@ -93,7 +93,7 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
     """Every sheet's rows from a fixed number of grouped queries, the same numbers and order as the single builders.
 
     The trained side is driven from the trained list (`id IN (trained)`: the trained people's rows, as the 3.9
-    table's own count reads them) in two passes: per authority_key, group and awareness-only flag, and per
+    table's own count reads them) in two passes: per authority_key and group (with how many need training), and per
     organisation (rolled up to its authority, area and kind). The totals (staff per kind, per group, and those who
     must train per authority_key) come from indexes without looking at training; untrained and still to train are
     the totals less the trained. No query asks 'is this person trained?' row by row over everyone (and one pass
@@ -104,15 +104,14 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
     by_key: dict[str, int] = {}
     trained_must: dict[str, int] = {}  # trained people whom still_to_train_conditions would otherwise count
     groups: dict[int | None, list[int]] = {}  # trained, trained who need training, staff who need training
-    for key, group_id, needs, count in _trained_by_key_and_group(trained, authority_ids):
+    for key, group_id, count, needing in _trained_by_key_and_group(trained, authority_ids):
         group_counts = groups.setdefault(group_id, [0, 0, 0])
         group_counts[0] += count
-        if needs:
-            group_counts[1] += count
+        group_counts[1] += needing
         if key:
             by_key[key] = by_key.get(key, 0) + count
-            if needs and group_id in required:
-                trained_must[key] = trained_must.get(key, 0) + count
+            if needing and group_id in required:
+                trained_must[key] = trained_must.get(key, 0) + needing
     staff_per_group = sa.select(Practitioner.group_id, sa.func.sum(_flag(needs_training()))).group_by(
         Practitioner.group_id
     )
@@ -142,11 +141,20 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
     )
 
 
-def _trained_by_key_and_group(trained: sa.ColumnElement[bool], authority_ids: set[int] | None) -> list[sa.Row[Any]]:
-    """Trained practitioners per authority_key, group and whether they need training (1: not awareness-only)."""
-    each = sa.select(Practitioner.authority_key, Practitioner.group_id, _flag(needs_training()).label("needs"))
-    people = _scoped(each.where(trained), authority_ids).subquery()  # grouped outside: PostgreSQL groups by columns
-    return list(db.session.execute(sa.select(*people.c, sa.func.count()).group_by(*people.c)))
+def _trained_by_key_and_group(trained: sa.ColumnElement[bool], authority_ids: set[int] | None) -> list[tuple[Any, ...]]:
+    """Trained practitioners per authority_key and group: how many, and how many of them need training (are not
+    awareness-only staff)."""
+    query = (
+        sa.select(
+            Practitioner.authority_key, Practitioner.group_id, sa.func.count(), sa.func.sum(_flag(needs_training()))
+        )
+        .where(trained)
+        .group_by(Practitioner.authority_key, Practitioner.group_id)
+    )
+    return [
+        (key, group_id, count, int(needing))
+        for key, group_id, count, needing in db.session.execute(_scoped(query, authority_ids))
+    ]
 
 
 def _per_organisation(trained: sa.ColumnElement[bool] | None, authority_ids: set[int] | None) -> list[sa.Row[Any]]:
