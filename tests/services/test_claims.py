@@ -189,7 +189,8 @@ def test_submit_approve_and_pay_with_emails_to_the_bookers_and_an_audit_trail(ap
     assert claim.status == ClaimStatus.PAID and claim.paid_at and claim.decided_by_id == finance.id
     subjects = [message["Subject"] for message in emails_to(app, booker.email)]
     assert subjects == [f"Supply-cover claim {claim.id} approved", f"Supply-cover claim {claim.id} paid"]
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity_type == "claim")).all()
+    by_id = sa.select(AuditEvent.action).where(AuditEvent.entity_type == "claim").order_by(AuditEvent.id)
+    actions = db.session.scalars(by_id).all()  # in id order: on PostgreSQL rows come back in any order
     assert actions == ["claim_created", "claim_submitted", "claim_approved", "claim_paid"]
 
 
