@@ -10,6 +10,7 @@ from io import BytesIO
 
 import openpyxl
 import pytest
+import xlsxwriter
 
 from tests.factories import (
     group,
@@ -24,8 +25,10 @@ from tests.factories import (
     make_user,
 )
 from tests.web.helpers import signed_in
+from training_app.exports.trained_by_area import MAX_CHART_BARS, SHEET, _add_chart
 from training_app.extensions import db
 from training_app.models import OrganisationKind, Pathway, PathwayCourse, Requirement, Role, SessionStatus
+from training_app.services.counting import AreaRow
 
 
 @pytest.fixture
@@ -109,9 +112,21 @@ def test_every_sheet_holds_the_hand_worked_counts(app, partnership, tmp_path):
         charts = [name for name in archive.namelist() if name.startswith("xl/charts/chart")]
         assert charts, "no native chart"
         chart = archive.read(charts[0]).decode()
-    # the chart plots the single partner rows (rows 2-4), not the combinations or the total
-    assert "<c:f>'By authority'!$A$2:$A$4</c:f>" in chart
-    assert "<c:f>'By authority'!$B$2:$B$4</c:f>" in chart
+    # the chart plots every row but the total (rows 2-6)
+    assert "<c:f>'By authority'!$A$2:$A$6</c:f>" in chart
+    assert "<c:f>'By authority'!$B$2:$B$6</c:f>" in chart
+
+
+def test_a_national_table_is_charted_by_its_single_partner_rows(tmp_path):
+    rows = [AreaRow(f"Partner {n}", n, 0, 0) for n in range(3)]
+    rows += [AreaRow(f"Combination {n}", 1) for n in range(MAX_CHART_BARS)] + [AreaRow("Total Number Trained", 99)]
+    out = tmp_path / "chart.xlsx"
+    workbook = xlsxwriter.Workbook(str(out))
+    _add_chart(workbook, workbook.add_worksheet(SHEET), rows, "Staff trained")
+    workbook.close()
+    with zipfile.ZipFile(out) as archive:
+        chart = archive.read("xl/charts/chart1.xml").decode()
+    assert "<c:f>'By authority'!$A$2:$A$4</c:f>" in chart and "<c:f>'By authority'!$B$2:$B$4</c:f>" in chart
 
 
 def test_a_later_date_moves_the_late_completion_into_trained(app, partnership, tmp_path):

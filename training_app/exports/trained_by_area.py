@@ -26,6 +26,10 @@ def by_authority_header(as_of: date) -> list[str]:
     ]
 
 
+# Beyond this many rows the chart shows only the single partner authorities.
+MAX_CHART_BARS = 30
+
+
 def write_trained_by_area(path: str | Path, as_of: date, authority_ids: set[int] | None = None) -> list[AreaRow]:
     """Write the workbook to path and return the rows it holds."""
     sheets = report_sheets(as_of, authority_ids)
@@ -60,10 +64,12 @@ def _write_by_authority(workbook: xlsxwriter.Workbook, as_of: date, rows: list[A
 
 
 def _add_chart(workbook, sheet, rows: list[AreaRow], series_name: str) -> None:
-    """A column chart of staff trained per partner authority: the single partner rows, which come first (the only
-    rows with spaces); every row but the total when there are none. The combinations are left out: a national
-    table has thousands of them, too many bars to read (and to write: the chart caches every point)."""
-    charted = sum(1 for row in rows[:-1] if row.spaces_to_end_of_year is not None) or len(rows) - 1
+    """A column chart of staff trained per row, leaving out the total. A table of more than MAX_CHART_BARS rows
+    (a national one has thousands of combinations, too many bars to read, and the chart caches every point) is
+    charted by its single partner rows, which come first (the only rows with spaces)."""
+    charted = len(rows) - 1
+    if charted > MAX_CHART_BARS:
+        charted = sum(1 for row in rows[:-1] if row.spaces_to_end_of_year is not None) or MAX_CHART_BARS
     if charted < 1:
         return
     chart = workbook.add_chart({"type": "column"})
