@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -128,7 +128,8 @@ def _per_cell(conditions: list[sa.ColumnElement[bool]]) -> dict[tuple[int, int],
         .where(*conditions)
         .group_by(Organisation.area_id, Practitioner.group_id)
     )
-    return {(area_id or NO_AREA_ID, group_id): int(count) for area_id, group_id, count in db.session.execute(query)}
+    rows = db.session.execute(query)  # every condition list holds `_required`, so each person has a group
+    return {(area_id or NO_AREA_ID, cast(int, group_id)): int(count) for area_id, group_id, count in rows}
 
 
 def still_to_train_in_cell(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ..extensions import db
 from ..models import PLACE_HOLDING_STATUSES, Booking, BookingStatus, SessionStatus, TrainingSession, Venue
@@ -49,7 +50,7 @@ def session_places(session_ids: Query | Iterable[int] | None = None) -> sa.Subqu
     return query.subquery("places")
 
 
-def taken_on(session_id: sa.ColumnElement[int]) -> sa.ScalarSelect[int]:
+def taken_on(session_id: sa.ColumnElement[int] | InstrumentedAttribute[int]) -> sa.ScalarSelect[int]:
     """Places taken on the session a column names, counted as session_places counts them but as a correlated count
     over the bookings' (session, status) index: one short index range per session, for a report over a window of
     sessions, instead of grouping the bookings of every session in it first."""

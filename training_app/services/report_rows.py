@@ -157,7 +157,9 @@ def _trained_by_key_and_group(trained: sa.ColumnElement[bool], authority_ids: se
     ]
 
 
-def _per_organisation(trained: sa.ColumnElement[bool] | None, authority_ids: set[int] | None) -> list[sa.Row[Any]]:
+def _per_organisation(
+    trained: sa.ColumnElement[bool] | None, authority_ids: set[int] | None
+) -> list[tuple[int | None, int | None, OrganisationKind | None, int]]:
     """Practitioners (only the trained when given) per organisation, counted from the organisation index (or the
     trained list), then rolled up to the organisation's authority, area and kind; no organisation gives Nones."""
     each = sa.select(Practitioner.organisation_id, sa.func.count().label("people")).group_by(
