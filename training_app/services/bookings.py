@@ -151,9 +151,15 @@ _ACTIVE_BOOKINGS = (
     .join(TrainingSession, TrainingSession.id == Booking.session_id)
     .where(Booking.status.in_(ACTIVE_STATUSES), Booking.practitioner_id.in_(sa.bindparam("ids", expanding=True)))
 )
+# The session with what a booking's checks and its email read (days, course, venue, trainers): one round trip.
 _LOCK_SESSION = (
     sa.select(TrainingSession)
-    .options(joinedload(TrainingSession.days), joinedload(TrainingSession.course, innerjoin=True))
+    .options(
+        joinedload(TrainingSession.days),
+        joinedload(TrainingSession.course, innerjoin=True),
+        joinedload(TrainingSession.venue),
+        joinedload(TrainingSession.trainers),
+    )
     .where(TrainingSession.id == sa.bindparam("session_id"))
     .with_for_update(of=TrainingSession)
 )
@@ -177,7 +183,7 @@ def _marks(session_ids: Iterable[int]) -> dict[tuple[int, int], AttendanceMark]:
 
 
 def lock_session(session_id: int) -> TrainingSession:
-    """One session, locked for the rest of the transaction (see lock_sessions), with its days in the same query."""
+    """One session, locked for the rest of the transaction (see lock_sessions), loaded with what bookings read."""
     return db.session.execute(_LOCK_SESSION, {"session_id": session_id}).unique().scalar_one()
 
 
