@@ -3,6 +3,8 @@ practitioner given an account from their record."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
@@ -11,7 +13,7 @@ from tests.factories import make_authority, make_organisation, make_practitioner
 from tests.outbox import emails_to
 from tests.web.helpers import h1_of, signed_in, title_of
 from training_app.extensions import db
-from training_app.models import Authority, Organisation, Practitioner, Role, User
+from training_app.models import Authority, Organisation, Practitioner, Role, User, utcnow
 
 ADMIN = "reference.admin@council.example"
 
@@ -167,9 +169,15 @@ def test_an_admin_downloads_a_practitioners_data_then_anonymises_them(app, admin
 
 
 def test_the_retention_page_lists_people_with_no_recent_activity(app, admin_client):
+    with app.app_context():  # the two were added seven years ago; someone added today is new, not inactive
+        added = utcnow() - timedelta(days=7 * 366)
+        db.session.execute(sa.update(Practitioner).values(created_at=added))
+        make_practitioner(email="new.starter@oakfield.example")
+        db.session.commit()
     response = admin_client.get("/admin/reference/practitioners/inactive")
 
     assert h1_of(response) == "Practitioners to anonymise"
     page = response.get_data(as_text=True)
     assert "kept for 6 years" in page
     assert "pat.jones@oakfield.example" in page and "lee.smith@oakfield.example" in page
+    assert "new.starter@oakfield.example" not in page
