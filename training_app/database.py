@@ -117,6 +117,19 @@ def write_transaction() -> Iterator[None]:
         session.expire_on_commit = expire_on_commit
 
 
+def commit_before_work() -> None:
+    """Commit what the request did before its own work began (an API token's `last_used_at`), keeping what it
+    loaded: a write the request then refuses and rolls back must not take that with it."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("commit_before_work would commit the caller's unfinished changes")
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
 @contextmanager
 def reading_after_commit() -> Iterator[None]:
     """Reads that follow a committed unit of work (its emails, its answer) in a deferred transaction, ended without

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import time_machine
 from training_app.extensions import db
 from training_app.models import ApiToken, Role, utcnow
 
-from ..factories import make_authority, make_organisation
+from ..factories import make_authority, make_booking, make_organisation, make_practitioner, make_session
 from .helpers import bearer, user_with_token
 
 
@@ -141,3 +141,19 @@ def test_last_used_is_kept_to_the_minute_so_a_busy_client_does_not_write_on_ever
         traveller.shift(timedelta(seconds=45))
         client.get("/api/v1/me", headers=bearer(token))
         assert last_used() == start + timedelta(seconds=75)
+
+
+def test_a_refused_write_still_records_when_its_token_was_used(client, app_ctx):
+    user, token = user_with_token(Role.COORDINATOR)
+    session = make_session(code="FULL-1", days=(date(2026, 4, 1),))
+    person = make_practitioner(email="twice@school.example")
+    make_booking(session, person)
+    db.session.commit()
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):  # booking the same person again is refused and rolled back
+        again = client.post(
+            "/api/v1/sessions/FULL-1/bookings", json={"practitioner": person.email}, headers=bearer(token)
+        )
+        assert again.status_code == 409
+    db.session.expire_all()
+    assert db.session.execute(sa.select(ApiToken.last_used_at).filter_by(user_id=user.id)).scalar() == start

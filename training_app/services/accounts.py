@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from ..database import write_transaction
+from ..database import commit_before_work, write_transaction
 from ..extensions import db
 from ..models import ApiToken, Authority, Organisation, Practitioner, Role, User, hash_token, utcnow
 from ..validation import email_problem
@@ -169,11 +169,13 @@ def user_for_token(token: str) -> User | None:
 
 
 def _record_token_use(token_id: int) -> None:
-    """Record that a token was used now, in its own committed write: most API calls are read-only GETs."""
+    """Record that a token was used now, in its own committed write: most API calls are read-only GETs, and a
+    write the request then refuses rolls back only its own work (authentication comes first in every call)."""
     now = utcnow()
     stale = sa.or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_PRECISION)
     with write_transaction():  # a simultaneous call with the same token may have recorded it: then a no-op
         db.session.execute(sa.update(ApiToken).where(ApiToken.id == token_id, stale).values(last_used_at=now))
+    commit_before_work()
 
 
 def register_user(
