@@ -69,11 +69,12 @@ def test_a_user_makes_a_named_token_sees_it_once_and_revokes_it(app, coordinator
     made = _post(client, "/api-tokens", name="Nightly export")
 
     token = re.search(r'<code class="app-token">([^<]+)</code>', made.get_data(as_text=True)).group(1)
-    with app.app_context():
-        assert user_for_token(token).email == coordinator
-        token_id = db.session.execute(sa.select(ApiToken.id)).scalar_one()
     listing = client.get("/api-tokens").get_data(as_text=True)
     assert "Nightly export" in listing and token not in listing and "Never" in listing
+    with app.app_context():  # using the token records when it was used
+        assert user_for_token(token).email == coordinator
+        token_id = db.session.execute(sa.select(ApiToken.id)).scalar_one()
+    assert "Never" not in client.get("/api-tokens").get_data(as_text=True)
     csrf = csrf_token_from(listing)
     assert client.post(f"/api-tokens/{token_id}/revoke", data={"csrf_token": csrf}).status_code == 302
     assert "Revoked" in client.get("/api-tokens").get_data(as_text=True)
