@@ -3,8 +3,8 @@
 Run: `.venv/bin/python -m bench.reports [--scale realistic|national] [--database-url URL [--reuse]] [--keep FILE]`.
 `--keep FILE` fills an SQLite file once and reuses it on later runs (the national data takes minutes to make);
 `--reuse` does the same for a PostgreSQL database (loaded with COPY). Fills a scratch database with bench.generate,
-then adds what the reports read and the generator leaves out: areas, responsibility groups with a pathway requiring
-the course, and a place with a register mark for most sessions' seats.
+then adds what the reports read and the generator leaves out: areas, awareness-only GP practices, responsibility
+groups with a pathway requiring the course, and a place with a register mark for most sessions' seats.
 
 Times the bare GROUP BY, the trained-by-area JSON (the endpoint's body) and the workbook in rounds, one of each per
 round, so each ratio compares timings taken under the same load; then the coverage grid, attendance by authority
@@ -39,6 +39,7 @@ from training_app.models import (
     Authority,
     Booking,
     Organisation,
+    OrganisationKind,
     Pathway,
     PathwayCourse,
     Practitioner,
@@ -47,6 +48,7 @@ from training_app.models import (
     SessionDay,
     TrainingSession,
 )
+from training_app.runtime import freeze_startup_objects
 from training_app.services.attendance_counts import attendance_by_authority
 from training_app.services.counting import trained_by_area
 from training_app.services.coverage import coverage_grid
@@ -56,7 +58,11 @@ ORGANISATIONS, PEOPLE = Organisation.__table__, Practitioner.__table__
 
 
 def add_report_data(rng: random.Random) -> int:
-    """Areas (four per authority), groups 1-8 for everyone, a pathway for group 3 and 5, booked and marked seats."""
+    """Areas (four per authority), GP practices awareness-only (SPEC 3.8; one organisation in 13), groups 1-8 for
+    everyone, a pathway for group 3 and 5, booked and marked seats."""
+    db.session.execute(
+        sa.update(Organisation).where(Organisation.kind == OrganisationKind.GP).values(awareness_only=True)
+    )
     authorities = list(db.session.execute(sa.select(Authority.id)).scalars())
     db.session.execute(
         sa.insert(Area), [{"authority_id": a, "name": f"Area {a}-{n}"} for a in authorities for n in range(4)]
@@ -198,6 +204,7 @@ def run(scale: str, database_url: str | None, repeats: int, keep: Path | None = 
         app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
         with app.app_context():
             upgrade()
+            freeze_startup_objects()  # as wsgi.py does in every gunicorn worker
             if reuse:
                 settle()  # a migration since the data was made may have rewritten rows (PostgreSQL: dead tuples)
                 people = db.session.execute(sa.select(sa.func.count(Practitioner.id))).scalar_one()

@@ -275,6 +275,7 @@ def test_report_sheets_gives_every_builders_rows_and_the_by_authority_counts_fro
         report_sheets(AS_OF)
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
-    # required groups; trained per key and group, staff per group, trained and all per organisation, must train per
-    # key; authorities, areas, groups, authorities again: whatever the number of people
+    # required groups; trained per key and group and per organisation (one statement), awareness-only staff, staff
+    # per group, staff per organisation, staff of required groups per key; authorities, areas, groups, authorities
+    # again: whatever the number of people
     assert len(statements) == 10

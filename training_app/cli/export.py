@@ -19,11 +19,20 @@ from ..exports.people_lists import write_still_to_train, write_training_records
 from ..exports.register import write_register
 from ..exports.trained_by_area import write_trained_by_area
 from ..exports.xlsx import Progress
+from ..runtime import freeze_startup_objects, unfreeze
 from ..services import funds, report_lists
 from ..services.calendar import DateProblem, DateProblemKind, london_today, parse_iso_date
 from ..services.lookups import session_with_code
 
-export_cli = AppGroup("export", help="Write report workbooks.")
+
+def _settle_process() -> None:
+    """Before any export: the start-up objects out of the garbage collector's way (runtime), given back when the
+    command ends (which matters only when it runs in-process, as in the tests)."""
+    freeze_startup_objects()
+    click.get_current_context().call_on_close(unfreeze)
+
+
+export_cli = AppGroup("export", help="Write report workbooks.", callback=_settle_process)
 
 
 def _parse_date(option: str, value: str) -> date:

@@ -39,7 +39,9 @@ def run_command(today_text: str | None, dry_run: bool) -> None:
 def scheduler_command() -> None:
     """Run the scheduler process (one only: a second exits at once)."""
     from ..jobs.process import AlreadyRunning, run_scheduler
+    from ..runtime import freeze_startup_objects
 
+    freeze_startup_objects()  # a process that runs for months: its start-up objects need no collecting
     try:
         run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
     except AlreadyRunning as error:

@@ -33,9 +33,11 @@ class Practitioner(Model):
     """Anyone in the children's workforce who is, or may be, trained."""
 
     __tablename__ = "practitioners"
-    # The workbook's totals per group and its still-to-train counts read this index alone (migration 0019).
+    # The workbook's totals per group and its still-to-train counts read these indexes alone (migrations 0019 and
+    # 0021, which serves every lookup by organisation too).
     __table_args__ = (
         sa.Index("ix_practitioners_group_organisation_key", "group_id", "organisation_id", "authority_key"),
+        sa.Index("ix_practitioners_organisation_group_key", "organisation_id", "group_id", "authority_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,9 +45,7 @@ class Practitioner(Model):
     first_name: Mapped[str] = mapped_column(sa.String(100))
     last_name: Mapped[str] = mapped_column(sa.String(100))
     job_title: Mapped[str | None] = mapped_column(sa.String(200))
-    organisation_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("organisations.id", ondelete="SET NULL"), index=True
-    )
+    organisation_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organisations.id", ondelete="SET NULL"))
     group_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("responsibility_groups.id", ondelete="SET NULL"), index=True
     )

@@ -84,9 +84,17 @@ def rows_by_authority_set(
 
 def combination_label(names: Iterable[str], partner: bool = True) -> str:
     """Names as 'A', 'A and B' or 'A, B and C', listed alphabetically; 'Other – ...' when not partner."""
-    names = sorted(names, key=lambda name: (name.casefold(), name))
-    label = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    names = list(names)
+    if len(names) == 1:
+        label = names[0]
+    else:
+        names.sort(key=_alphabetical)
+        label = ", ".join(names[:-1]) + " and " + names[-1]
     return label if partner else OTHER_PREFIX + label
+
+
+def _alphabetical(name: str) -> tuple[str, str]:
+    return (name.casefold(), name)
 
 
 def authority_set_labeller() -> Callable[[str], str]:
@@ -158,13 +166,13 @@ def practitioner_ids_in_scope(authority_ids: set[int]) -> Query:
 
 def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
     """Per host authority: free places to 31 December of as_of's year, and capacity in the next year."""
-    end_of_year = date(as_of.year, 12, 31)
+    this_year = TrainingSession.starts_on <= date(as_of.year, 12, 31)
     sessions = (
         sa.select(
             TrainingSession.host_authority_id.label("host"),
-            TrainingSession.capacity.label("capacity"),
-            (TrainingSession.starts_on <= end_of_year).label("this_year"),
-            (TrainingSession.capacity - taken_on(TrainingSession.id)).label("free"),
+            sa.case((this_year, 0), else_=TrainingSession.capacity).label("next_year"),
+            # places are counted only for this year's sessions: next year's count by capacity alone
+            sa.case((this_year, TrainingSession.capacity - taken_on(TrainingSession.id)), else_=0).label("free"),
         )
         .join(Course, Course.id == TrainingSession.course_id)
         .where(
@@ -173,13 +181,14 @@ def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
             TrainingSession.starts_on > as_of,
             TrainingSession.starts_on <= date(as_of.year + 1, 12, 31),
         )
-        .subquery()  # each session's free places counted once, then summed per host
+        # Materialised so that each session's places are counted once (inlined, the correlated count ran for each
+        # of the two uses of `free` below), then summed per host.
+        .cte("session_spaces")
+        .prefix_with("MATERIALIZED")
     )
-    this_year = sessions.c.this_year.is_(True)
+    free = sessions.c.free
     query = sa.select(
-        sessions.c.host,
-        sa.func.sum(sa.case((sa.and_(this_year, sessions.c.free > 0), sessions.c.free), else_=0)),
-        sa.func.sum(sa.case((this_year, 0), else_=sessions.c.capacity)),
+        sessions.c.host, sa.func.sum(sa.case((free > 0, free), else_=0)), sa.func.sum(sessions.c.next_year)
     ).group_by(sessions.c.host)
     return {host: (int(to_end), int(next_year)) for host, to_end, next_year in db.session.execute(query)}
 
@@ -200,13 +209,17 @@ def _single_partner_rows(
 
 
 def _combination_rows(authorities: dict[int, _Authority], trained: dict[str, int]) -> list[AreaRow]:
-    """Rows for every other non-empty set: partner combinations by size then label, then 'Other' sets likewise."""
+    """Rows for every other non-empty set: partner combinations by size then label, then 'Other' sets likewise
+    (sorted as plain tuples: a national table has thousands of sets)."""
     keyed = []
     for key, count in trained.items():
+        if count == 0:
+            continue
         members = [authorities[int(i)] for i in key.split(",")]
         partner = any(a.partner for a in members)
-        if count == 0 or (partner and len(members) == 1):
+        if partner and len(members) == 1:
             continue
-        label = combination_label((a.name for a in members), partner)
-        keyed.append(((not partner, len(members), label.casefold(), label), AreaRow(label, count)))
-    return [row for _, row in sorted(keyed, key=lambda item: item[0])]
+        label = combination_label([a.name for a in members], partner)
+        keyed.append((not partner, len(members), label.casefold(), label, count))
+    keyed.sort()
+    return [AreaRow(label, count) for _, _, _, label, count in keyed]

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -35,11 +34,14 @@ from ..models import (
 )
 from .batches import Query
 from .counting import not_trained, practitioner_ids_in_scope, rows_by_authority_set, trained_practitioner_ids
+from .grouping import grouped_each_way
 
 NO_AREA = "No area"
 NO_GROUP = "No group"
 NO_ORGANISATION = "No organisation"
 STILL_TO_TRAIN_TOTAL = "Total Still to Train"
+# An organisation's authority, area and kind (all None for people with no organisation).
+OrganisationPlace = tuple[int | None, int | None, OrganisationKind | None]
 
 
 @dataclass(frozen=True)
@@ -93,18 +95,20 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
     """Every sheet's rows from a fixed number of grouped queries, the same numbers and order as the single builders.
 
     The trained side is driven from the trained list (`id IN (trained)`: the trained people's rows, as the 3.9
-    table's own count reads them) in two passes: per authority_key and group (with how many need training), and per
-    organisation (rolled up to its authority, area and kind). The totals (staff per kind, per group, and those who
-    must train per authority_key) come from indexes without looking at training; untrained and still to train are
-    the totals less the trained. No query asks 'is this person trained?' row by row over everyone (and one pass
-    grouped by everything the sheets tell apart sorts too much to be quicker than two).
+    table's own count reads them) and counted two ways in one statement (grouping.grouped_each_way): per
+    authority_key and group (with how many need training), and per organisation. The totals (staff per
+    organisation, per group, and in groups required to train per authority_key) come from indexes without looking
+    at training, less the awareness-only staff (read from the few awareness-only organisations); untrained and
+    still to train are those totals less the trained. Per-organisation counts roll up to the organisation's
+    authority, area and kind through one read of the organisations. No query asks 'is this person trained?' row
+    by row over everyone.
     """
     required = set(db.session.execute(groups_required_to_train()).scalars())
-    trained = Practitioner.id.in_(trained_practitioner_ids(as_of))
+    by_key_and_group, by_organisation = _trained_counts(as_of, authority_ids)
     by_key: dict[str, int] = {}
     trained_must: dict[str, int] = {}  # trained people whom still_to_train_conditions would otherwise count
     groups: dict[int | None, list[int]] = {}  # trained, trained who need training, staff who need training
-    for key, group_id, count, needing in _trained_by_key_and_group(trained, authority_ids):
+    for key, group_id, count, needing in by_key_and_group:
         group_counts = groups.setdefault(group_id, [0, 0, 0])
         group_counts[0] += count
         group_counts[1] += needing
@@ -112,25 +116,32 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
             by_key[key] = by_key.get(key, 0) + count
             if needing and group_id in required:
                 trained_must[key] = trained_must.get(key, 0) + needing
-    staff_per_group = sa.select(Practitioner.group_id, sa.func.sum(_flag(needs_training()))).group_by(
-        Practitioner.group_id
-    )
-    for group_id, needing in db.session.execute(_scoped(staff_per_group, authority_ids)):
-        groups.setdefault(group_id, [0, 0, 0])[2] = int(needing)
+    aware_per_group: dict[int | None, int] = {}
+    aware_must: dict[str, int] = {}  # awareness-only staff of groups required to train, per authority_key
+    for key, group_id, count in _awareness_only_staff(authority_ids):
+        aware_per_group[group_id] = aware_per_group.get(group_id, 0) + count
+        if key and group_id in required:
+            aware_must[key] = aware_must.get(key, 0) + count
+    staff_per_group = sa.select(Practitioner.group_id, sa.func.count()).group_by(Practitioner.group_id)
+    for group_id, count in db.session.execute(_scoped(staff_per_group, authority_ids)):
+        groups.setdefault(group_id, [0, 0, 0])[2] = count - aware_per_group.get(group_id, 0)
+    organisations, staff = _staff_per_organisation(authority_ids)
     areas: dict[tuple[int | None, int | None], int] = {}
     kinds: dict[OrganisationKind | None, list[int]] = {}  # trained, staff
-    for authority_id, area_id, kind, count in _per_organisation(trained, authority_ids):
+    for organisation_id, count in by_organisation:
+        authority_id, area_id, kind = organisations.get(organisation_id, (None, None, None))
         areas[authority_id, area_id] = areas.get((authority_id, area_id), 0) + count
         kinds.setdefault(kind, [0, 0])[0] += count
-    for _, _, kind, count in _per_organisation(None, authority_ids):
+    for kind, count in staff.items():
         kinds.setdefault(kind, [0, 0])[1] += count
-    must_train = (
+    in_required_groups = (  # must_train_conditions, less the awareness-only staff (aware_must)
         sa.select(Practitioner.authority_key, sa.func.count())
-        .where(*must_train_conditions())
+        .where(Practitioner.group_id.in_(required), Practitioner.authority_key != "")
         .group_by(Practitioner.authority_key)
     )
     still = {
-        key: count - trained_must.get(key, 0) for key, count in db.session.execute(_scoped(must_train, authority_ids))
+        key: count - aware_must.get(key, 0) - trained_must.get(key, 0)
+        for key, count in db.session.execute(_scoped(in_required_groups, authority_ids))
     }
     return ReportSheets(
         by_key,
@@ -141,42 +152,62 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
     )
 
 
-def _trained_by_key_and_group(trained: sa.ColumnElement[bool], authority_ids: set[int] | None) -> list[tuple[Any, ...]]:
-    """Trained practitioners per authority_key and group: how many, and how many of them need training (are not
-    awareness-only staff)."""
+def _trained_counts(
+    as_of: date, authority_ids: set[int] | None
+) -> tuple[list[tuple[str, int | None, int, int]], list[tuple[int | None, int]]]:
+    """Trained practitioners in one pass, counted per (authority_key, group) with how many of them need training
+    (are not awareness-only staff), and per organisation."""
+    trained = sa.select(
+        Practitioner.authority_key.label("authority_key"),
+        Practitioner.group_id.label("group_id"),
+        Practitioner.organisation_id.label("organisation_id"),
+        _flag(needs_training()).label("needing"),
+    ).where(Practitioner.id.in_(trained_practitioner_ids(as_of)))
+    by_key_and_group, by_organisation = grouped_each_way(
+        _scoped(trained, authority_ids), [("authority_key", "group_id"), ("organisation_id",)], sums=["needing"]
+    )
+    return (
+        [(key, group_id, count, int(needing)) for key, group_id, count, needing in by_key_and_group],
+        [(organisation_id, count) for organisation_id, count, _ in by_organisation],
+    )
+
+
+def _awareness_only_staff(authority_ids: set[int] | None) -> list[tuple[str, int | None, int]]:
+    """Staff of awareness-only organisations per (authority_key, group), read from the organisation index (0021)
+    for the few such organisations: the totals over everyone are counted without asking of each person whether
+    their organisation is awareness-only, and these are taken off."""
+    aware = aliased(Organisation)
     query = (
-        sa.select(
-            Practitioner.authority_key, Practitioner.group_id, sa.func.count(), sa.func.sum(_flag(needs_training()))
-        )
-        .where(trained)
+        sa.select(Practitioner.authority_key, Practitioner.group_id, sa.func.count())
+        .where(Practitioner.organisation_id.in_(sa.select(aware.id).where(aware.awareness_only.is_(True))))
         .group_by(Practitioner.authority_key, Practitioner.group_id)
     )
-    return [
-        (key, group_id, count, int(needing))
-        for key, group_id, count, needing in db.session.execute(_scoped(query, authority_ids))
-    ]
+    return [(key, group_id, count) for key, group_id, count in db.session.execute(_scoped(query, authority_ids))]
 
 
-def _per_organisation(
-    trained: sa.ColumnElement[bool] | None, authority_ids: set[int] | None
-) -> list[tuple[int | None, int | None, OrganisationKind | None, int]]:
-    """Practitioners (only the trained when given) per organisation, counted from the organisation index (or the
-    trained list), then rolled up to the organisation's authority, area and kind; no organisation gives Nones."""
+def _staff_per_organisation(
+    authority_ids: set[int] | None,
+) -> tuple[dict[int | None, OrganisationPlace], dict[OrganisationKind | None, int]]:
+    """Each organisation with staff (in scope): its authority, area and kind; and the staff per kind of
+    organisation (None: no organisation), counted from the organisation index. The kind is read as its text and
+    made an OrganisationKind once per kind: SQLAlchemy's Enum conversion costs 4 µs a row, a quarter of a second
+    over a national list of organisations."""
     each = sa.select(Practitioner.organisation_id, sa.func.count().label("people")).group_by(
         Practitioner.organisation_id
     )
-    if trained is not None:
-        each = each.where(trained)
     per = _scoped(each, authority_ids).subquery()
-    query = (
-        sa.select(Organisation.authority_id, Organisation.area_id, Organisation.kind, sa.func.sum(per.c.people))
-        .select_from(per)
-        .outerjoin(Organisation, Organisation.id == per.c.organisation_id)
-        .group_by(Organisation.authority_id, Organisation.area_id, Organisation.kind)
-    )
-    return [
-        (authority_id, area_id, kind, int(count)) for authority_id, area_id, kind, count in db.session.execute(query)
-    ]
+    kind_text = sa.type_coerce(Organisation.kind, sa.String)
+    query = sa.select(
+        per.c.organisation_id, Organisation.authority_id, Organisation.area_id, kind_text, per.c.people
+    ).outerjoin(Organisation, Organisation.id == per.c.organisation_id)
+    kinds: dict[str | None, OrganisationKind | None] = {None: None} | {kind.value: kind for kind in OrganisationKind}
+    organisations: dict[int | None, OrganisationPlace] = {}
+    staff: dict[OrganisationKind | None, int] = {}
+    for organisation_id, authority_id, area_id, kind_value, people in db.session.execute(query):
+        kind = kinds[kind_value]
+        organisations[organisation_id] = (authority_id, area_id, kind)
+        staff[kind] = staff.get(kind, 0) + people
+    return organisations, staff
 
 
 def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
