@@ -244,3 +244,19 @@ def test_the_number_of_queries_does_not_grow_with_the_data(partnership, app):
         make_session(partnership["caf"], days=(date(2008, 10, 1),), host=partnership["county"])
 
     assert statements_for_table() == few
+
+
+def test_renaming_an_authority_or_making_it_a_partner_relabels_its_rows_at_once(partnership):
+    p = partnership
+    trained_person(p, "notts")
+    trained_person(p, "notts", "county")
+    assert "Other – Nottingham" in table() and "Leicestershire and Nottingham" in table()
+
+    p["notts"].name = "Nottinghamshire"
+    db.session.flush()
+    assert "Other – Nottinghamshire" in table() and "Leicestershire and Nottinghamshire" in table()
+
+    p["notts"].partner = True
+    db.session.flush()
+    rows = table()
+    assert rows["Nottinghamshire"] == 1 and "Other – Nottinghamshire" not in rows

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -101,15 +101,39 @@ def authority_set_labeller() -> Callable[[str], str]:
     """A function from an authority_key to its row label ('Leicester and Leicestershire', 'Other – Nottingham'),
     reading the authorities once, for exports that show each person's set; '' for an empty key."""
     authorities = _authorities()
+    labels = _set_labels(authorities)
 
-    @cache
     def label(key: str) -> str:
-        if not key:
-            return ""
-        members = [authorities[int(i)] for i in key.split(",")]
-        return combination_label((a.name for a in members), any(a.partner for a in members))
+        return _describe(key, authorities, labels)[2] if key else ""
 
     return label
+
+
+# How an authority set's row reads: (has a partner authority, how many authorities, label, label casefolded).
+SetLabel = tuple[bool, int, str, str]
+
+
+def _set_labels(authorities: dict[int, _Authority]) -> dict[str, SetLabel]:
+    """The sets labelled so far for the authorities as they are now, kept per process: a national table labels
+    some 14,000 sets on every request otherwise. Renaming an authority or changing whether it is a partner makes
+    a new fingerprint, so the sets are labelled afresh."""
+    return _labels_for(tuple(sorted((a.id, a.name, a.partner) for a in authorities.values())))
+
+
+@lru_cache(maxsize=2)
+def _labels_for(fingerprint: tuple[tuple[int, str, bool], ...]) -> dict[str, SetLabel]:
+    return {}
+
+
+def _describe(key: str, authorities: dict[int, _Authority], labels: dict[str, SetLabel]) -> SetLabel:
+    """An authority_key's row as labels holds it, worked out (and kept) the first time."""
+    found = labels.get(key)
+    if found is None:
+        members = [authorities[int(i)] for i in key.split(",")]
+        partner = any(a.partner for a in members)
+        label = combination_label([a.name for a in members], partner)
+        found = labels[key] = (partner, len(members), label, label.casefold())
+    return found
 
 
 def _authorities() -> dict[int, _Authority]:
@@ -209,17 +233,15 @@ def _single_partner_rows(
 
 
 def _combination_rows(authorities: dict[int, _Authority], trained: dict[str, int]) -> list[AreaRow]:
-    """Rows for every other non-empty set: partner combinations by size then label, then 'Other' sets likewise
-    (sorted as plain tuples: a national table has thousands of sets)."""
+    """Rows for every other non-empty set: partner combinations by size then label, then 'Other' sets likewise."""
+    labels = _set_labels(authorities)
     keyed = []
     for key, count in trained.items():
         if count == 0:
             continue
-        members = [authorities[int(i)] for i in key.split(",")]
-        partner = any(a.partner for a in members)
-        if partner and len(members) == 1:
+        partner, size, label, folded = _describe(key, authorities, labels)
+        if partner and size == 1:
             continue
-        label = combination_label([a.name for a in members], partner)
-        keyed.append((not partner, len(members), label.casefold(), label, count))
-    keyed.sort()
+        keyed.append((not partner, size, folded, label, count))
+    keyed.sort()  # plain tuples: a national table has thousands of sets
     return [AreaRow(label, count) for _, _, _, label, count in keyed]

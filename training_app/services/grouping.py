@@ -3,8 +3,11 @@
 A report that needs the same rows counted per (authority set, group) and per organisation would otherwise find
 those rows twice, and finding them (the trained people among a million) is most of the cost. PostgreSQL groups
 one scan several ways with GROUPING SETS (in parallel, hashing some ways and sorting others); SQLite has no
-GROUPING SETS, so the rows are materialised once as a CTE and each way is a GROUP BY over it, joined by UNION ALL.
-Either way it is one statement, and the database does the counting.
+GROUPING SETS, so the rows are materialised once as a CTE and each way is a GROUP BY over it.
+
+`each_way` gives each way as a subquery (its columns, `count` and each sum) to build on: join it, roll it up
+further, and put the ways together with `union_ways`, so that everything stays one statement and the database
+does the counting.
 """
 
 from __future__ import annotations
@@ -17,71 +20,80 @@ import sqlalchemy as sa
 from ..extensions import db
 from .batches import Query
 
-# For each way, its groups: the way's column values, the number of rows, then each sum.
-Groups = list[list[tuple[Any, ...]]]
 
-
-def grouped_each_way(rows: Query, ways: Sequence[Sequence[str]], sums: Sequence[str] = ()) -> Groups:
-    """The rows (a select with labelled columns) grouped by each way, a list of column names, in one statement.
-
-    Gives one list per way, of tuples: the way's column values, then how many rows, then the total of each column
-    named in `sums` (0 when there is none), e.g. `(key, group_id, count, needing)`.
-    """
-    if not ways:
-        return []
+def each_way(rows: Query, ways: Sequence[Sequence[str]], sums: Sequence[str] = ()) -> list[sa.Subquery]:
+    """The rows (a select with labelled columns) grouped by each way, a list of the rows' column names, as one
+    subquery per way with the way's columns, `count` (how many rows) and a column per name in `sums` (their
+    total, 0 when there is none). All of them read the rows once, whichever database."""
     if db.session.get_bind().dialect.name == "postgresql":
         return _grouping_sets(rows, ways, sums)
-    return _union_of_groupings(rows, ways, sums)
+    return _groupings_of_one_cte(rows, ways, sums)
 
 
-def _grouping_sets(rows: Query, ways: Sequence[Sequence[str]], sums: Sequence[str]) -> Groups:
-    source = rows.subquery("each_way")
-    names = _all_names(ways)
+def union_ways(*selects: Query) -> list[list[tuple[Any, ...]]]:
+    """Run selects built on each_way's subqueries as one UNION ALL statement; one list of rows per select, in
+    order. Each select's columns have places of their own in the union's rows, a NULL of the column's type in
+    every other select's (a UNION needs each column's type to agree across its branches on PostgreSQL)."""
+    if not selects:
+        return []
+    subqueries = [select.subquery() for select in selects]
+    places = [column for subquery in subqueries for column in subquery.c]
+    tagged, start, spans = [], 0, []
+    for index, subquery in enumerate(subqueries):
+        width = len(subquery.c)
+        columns = [
+            column if start <= place < start + width else sa.cast(sa.null(), column.type)
+            for place, column in enumerate(places)
+        ]
+        tagged.append(sa.select(sa.literal(index).label("way"), *columns))
+        spans.append((start, start + width))
+        start += width
+    found: list[list[tuple[Any, ...]]] = [[] for _ in selects]
+    for index, *values in db.session.execute(sa.union_all(*tagged)):
+        begin, end = spans[index]
+        found[index].append(tuple(values[begin:end]))
+    return found
+
+
+def _grouping_sets(rows: Query, ways: Sequence[Sequence[str]], sums: Sequence[str]) -> list[sa.Subquery]:
+    source = rows.subquery("each_way_rows")
+    names = list(dict.fromkeys(name for way in ways for name in way))
     columns = [source.c[name] for name in names]
-    # GROUPING(a, b, ...) sets the bit of each column a row is not grouped by (a is the highest): one mask per way.
-    masks = {_mask(names, way): index for index, way in enumerate(ways)}
-    query = sa.select(
-        sa.func.grouping(*columns),
-        *columns,
-        sa.func.count(),
-        *(sa.func.coalesce(sa.func.sum(source.c[name]), 0) for name in sums),
-    ).group_by(sa.func.grouping_sets(*(sa.tuple_(*(source.c[name] for name in way)) for way in ways)))
-    found: Groups = [[] for _ in ways]
-    for mask, *values in db.session.execute(query):
-        index = masks[mask]
-        measures = values[len(names) :]
-        found[index].append((*(values[names.index(name)] for name in ways[index]), *measures))
-    return found
-
-
-def _union_of_groupings(rows: Query, ways: Sequence[Sequence[str]], sums: Sequence[str]) -> Groups:
-    source = rows.cte("each_way").prefix_with("MATERIALIZED")  # found once, however many ways read it
-    width = max(len(way) for way in ways)
-    selects = []
-    for index, way in enumerate(ways):
-        grouped = [source.c[name] for name in way]
-        padding = [sa.null() for _ in range(width - len(way))]  # every branch of a UNION has the same columns
-        selects.append(
-            sa.select(
-                sa.literal(index),
-                *grouped,
-                *padding,
-                sa.func.count(),
-                *(sa.func.coalesce(sa.func.sum(source.c[name]), 0) for name in sums),
-            ).group_by(*grouped)
+    grouped = (
+        sa.select(
+            sa.func.grouping(*columns).label("grouping"),
+            *columns,
+            sa.func.count().label("count"),
+            *(sa.func.coalesce(sa.func.sum(source.c[name]), 0).label(name) for name in sums),
         )
-    found: Groups = [[] for _ in ways]
-    for index, *values in db.session.execute(sa.union_all(*selects)):
-        size = len(ways[index])
-        found[index].append((*values[:size], *values[width:]))
-    return found
+        .group_by(sa.func.grouping_sets(*(sa.tuple_(*(source.c[name] for name in way)) for way in ways)))
+        .cte("each_way")
+    )
+    return [
+        sa.select(*(grouped.c[name] for name in way), grouped.c["count"], *(grouped.c[name] for name in sums))
+        .where(grouped.c.grouping == _mask(names, way))
+        .subquery()
+        for way in ways
+    ]
 
 
-def _all_names(ways: Sequence[Sequence[str]]) -> list[str]:
-    return list(dict.fromkeys(name for way in ways for name in way))
+def _groupings_of_one_cte(rows: Query, ways: Sequence[Sequence[str]], sums: Sequence[str]) -> list[sa.Subquery]:
+    source = rows.cte("each_way").prefix_with("MATERIALIZED")  # found once, however many ways read it
+    return [
+        sa.select(
+            *(source.c[name] for name in way),
+            sa.func.count().label("count"),
+            *(sa.func.coalesce(sa.func.sum(source.c[name]), 0).label(name) for name in sums),
+        )
+        .group_by(*(source.c[name] for name in way))
+        .subquery()
+        for way in ways
+    ]
 
 
 def _mask(names: list[str], way: Sequence[str]) -> int:
+    """What GROUPING(a, b, ...) gives for a row of the way: a bit set for each column it is not grouped by, the
+    first column the highest bit."""
     mask = 0
     for name in names:
         mask = (mask << 1) | (name not in way)

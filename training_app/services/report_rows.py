@@ -13,8 +13,10 @@ a practitioner with no organisation is treated as not awareness-only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -34,14 +36,12 @@ from ..models import (
 )
 from .batches import Query
 from .counting import not_trained, practitioner_ids_in_scope, rows_by_authority_set, trained_practitioner_ids
-from .grouping import grouped_each_way
+from .grouping import each_way, union_ways
 
 NO_AREA = "No area"
 NO_GROUP = "No group"
 NO_ORGANISATION = "No organisation"
 STILL_TO_TRAIN_TOTAL = "Total Still to Train"
-# An organisation's authority, area and kind (all None for people with no organisation).
-OrganisationPlace = tuple[int | None, int | None, OrganisationKind | None]
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
     by row over everyone.
     """
     required = set(db.session.execute(groups_required_to_train()).scalars())
-    by_key_and_group, by_organisation = _trained_counts(as_of, authority_ids)
+    by_key_and_group, by_place = _trained_counts(as_of, authority_ids)
     by_key: dict[str, int] = {}
     trained_must: dict[str, int] = {}  # trained people whom still_to_train_conditions would otherwise count
     groups: dict[int | None, list[int]] = {}  # trained, trained who need training, staff who need training
@@ -125,14 +125,12 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
     staff_per_group = sa.select(Practitioner.group_id, sa.func.count()).group_by(Practitioner.group_id)
     for group_id, count in db.session.execute(_scoped(staff_per_group, authority_ids)):
         groups.setdefault(group_id, [0, 0, 0])[2] = count - aware_per_group.get(group_id, 0)
-    organisations, staff = _staff_per_organisation(authority_ids)
     areas: dict[tuple[int | None, int | None], int] = {}
     kinds: dict[OrganisationKind | None, list[int]] = {}  # trained, staff
-    for organisation_id, count in by_organisation:
-        authority_id, area_id, kind = organisations.get(organisation_id, (None, None, None))
+    for authority_id, area_id, kind, count in by_place:
         areas[authority_id, area_id] = areas.get((authority_id, area_id), 0) + count
         kinds.setdefault(kind, [0, 0])[0] += count
-    for kind, count in staff.items():
+    for _, _, kind, count in _per_organisation_place(None, authority_ids):
         kinds.setdefault(kind, [0, 0])[1] += count
     in_required_groups = (  # must_train_conditions, less the awareness-only staff (aware_must)
         sa.select(Practitioner.authority_key, sa.func.count())
@@ -154,21 +152,26 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
 
 def _trained_counts(
     as_of: date, authority_ids: set[int] | None
-) -> tuple[list[tuple[str, int | None, int, int]], list[tuple[int | None, int]]]:
-    """Trained practitioners in one pass, counted per (authority_key, group) with how many of them need training
-    (are not awareness-only staff), and per organisation."""
+) -> tuple[list[tuple[str, int | None, int, int]], list[tuple[int | None, int | None, OrganisationKind | None, int]]]:
+    """Trained practitioners in one statement, found once and counted two ways: per (authority_key, group) with
+    how many of them need training (are not awareness-only staff), and per organisation, rolled up to the
+    organisation's authority, area and kind."""
     trained = sa.select(
         Practitioner.authority_key.label("authority_key"),
         Practitioner.group_id.label("group_id"),
         Practitioner.organisation_id.label("organisation_id"),
         _flag(needs_training()).label("needing"),
     ).where(Practitioner.id.in_(trained_practitioner_ids(as_of)))
-    by_key_and_group, by_organisation = grouped_each_way(
+    by_key_and_group, by_organisation = each_way(
         _scoped(trained, authority_ids), [("authority_key", "group_id"), ("organisation_id",)], sums=["needing"]
     )
+    key_rows, place_rows = union_ways(
+        sa.select(by_key_and_group),
+        _per_place(by_organisation),
+    )
     return (
-        [(key, group_id, count, int(needing)) for key, group_id, count, needing in by_key_and_group],
-        [(organisation_id, count) for organisation_id, count, _ in by_organisation],
+        [(key, group_id, count, int(needing)) for key, group_id, count, needing in key_rows],
+        _with_kinds(place_rows),
     )
 
 
@@ -185,29 +188,42 @@ def _awareness_only_staff(authority_ids: set[int] | None) -> list[tuple[str, int
     return [(key, group_id, count) for key, group_id, count in db.session.execute(_scoped(query, authority_ids))]
 
 
-def _staff_per_organisation(
-    authority_ids: set[int] | None,
-) -> tuple[dict[int | None, OrganisationPlace], dict[OrganisationKind | None, int]]:
-    """Each organisation with staff (in scope): its authority, area and kind; and the staff per kind of
-    organisation (None: no organisation), counted from the organisation index. The kind is read as its text and
-    made an OrganisationKind once per kind: SQLAlchemy's Enum conversion costs 4 µs a row, a quarter of a second
-    over a national list of organisations."""
-    each = sa.select(Practitioner.organisation_id, sa.func.count().label("people")).group_by(
+def _per_organisation_place(
+    trained: sa.ColumnElement[bool] | None, authority_ids: set[int] | None
+) -> list[tuple[int | None, int | None, OrganisationKind | None, int]]:
+    """Practitioners (only the trained when given) per organisation, counted from the organisation index (or the
+    trained list), then rolled up to the organisation's authority, area and kind; no organisation gives Nones."""
+    each = sa.select(Practitioner.organisation_id, sa.func.count().label("count")).group_by(
         Practitioner.organisation_id
     )
-    per = _scoped(each, authority_ids).subquery()
-    kind_text = sa.type_coerce(Organisation.kind, sa.String)
-    query = sa.select(
-        per.c.organisation_id, Organisation.authority_id, Organisation.area_id, kind_text, per.c.people
-    ).outerjoin(Organisation, Organisation.id == per.c.organisation_id)
-    kinds: dict[str | None, OrganisationKind | None] = {None: None} | {kind.value: kind for kind in OrganisationKind}
-    organisations: dict[int | None, OrganisationPlace] = {}
-    staff: dict[OrganisationKind | None, int] = {}
-    for organisation_id, authority_id, area_id, kind_value, people in db.session.execute(query):
-        kind = kinds[kind_value]
-        organisations[organisation_id] = (authority_id, area_id, kind)
-        staff[kind] = staff.get(kind, 0) + people
-    return organisations, staff
+    if trained is not None:
+        each = each.where(trained)
+    return _with_kinds(db.session.execute(_per_place(_scoped(each, authority_ids).subquery())).all())
+
+
+def _per_place(per_organisation: sa.Subquery) -> Query:
+    """Counts per organisation (a subquery of `organisation_id` and `count`) summed per the organisation's
+    authority, area and kind (its text: see _with_kinds); no organisation gives Nones."""
+    return (
+        sa.select(
+            Organisation.authority_id,
+            Organisation.area_id,
+            sa.type_coerce(Organisation.kind, sa.String),
+            sa.func.sum(per_organisation.c["count"]),
+        )
+        .select_from(per_organisation)
+        .outerjoin(Organisation, Organisation.id == per_organisation.c.organisation_id)
+        .group_by(Organisation.authority_id, Organisation.area_id, Organisation.kind)
+    )
+
+
+_KINDS: dict[str | None, OrganisationKind | None] = {None: None} | {kind.value: kind for kind in OrganisationKind}
+
+
+def _with_kinds(rows: Iterable[Any]) -> list[tuple[int | None, int | None, OrganisationKind | None, int]]:
+    """Rows of _per_place with their kind made an OrganisationKind: read as text, as SQLAlchemy's Enum conversion
+    costs 4 µs a row (a quarter of a second over a national list of organisations)."""
+    return [(authority_id, area_id, _KINDS[kind], int(count)) for authority_id, area_id, kind, count in rows]
 
 
 def _flag(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
