@@ -1,9 +1,7 @@
 """Certificates of attendance (SPEC 3.5): finding one by number, who may download it, checking it publicly, and
 the PDF itself.
 
-The PDF is drawn with fpdf2: pure Python (its dependencies, Pillow, fontTools and defusedxml, ship wheels), so
-it installs from PyPI with no system libraries, unlike WeasyPrint (Pango); it is maintained and small. The
-certificate uses the PDF core fonts, which hold Windows-1252, so characters outside it are replaced.
+The PDF is drawn with fpdf2 in DejaVu Sans (services/pdf.py says why), so any name prints as it is spelt.
 """
 
 from __future__ import annotations
@@ -12,12 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from fpdf import FPDF
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Booking, Certificate, Course, Practitioner, Role, TrainingRecord, TrainingSession, User
 from .calendar import to_london
+from .pdf import FONT, new_pdf
 
 MAX_NUMBER_LENGTH = 40
 
@@ -126,18 +124,12 @@ def training_records_of(practitioner: Practitioner) -> list[RecordRow]:
     ]
 
 
-def latin(text: str) -> str:
-    """Text the PDF core fonts can draw (Windows-1252); anything else becomes '?'."""
-    return text.encode("cp1252", "replace").decode("cp1252")
-
-
 def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     """The certificate of attendance as an A4 landscape PDF: name, course, date, number and where to check it."""
     record = certificate.training_record
     if record is None:
         raise ValueError(f"certificate {certificate.number} was revoked")
-    pdf = FPDF(orientation="landscape", format="A4")
-    pdf.set_title(latin(f"Certificate of attendance {certificate.number}"))
+    pdf = new_pdf(f"Certificate of attendance {certificate.number}")
     pdf.set_author("Children's workforce training")
     pdf.set_creation_date(certificate.issued_at)
     pdf.add_page()
@@ -145,23 +137,23 @@ def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
     pdf.set_y(35)
     lines = [
-        ("Helvetica", "B", 30, "Certificate of attendance"),
-        ("Helvetica", "", 14, "This is to certify that"),
-        ("Helvetica", "B", 26, record.practitioner.full_name),
-        ("Helvetica", "", 14, "attended every day of"),
-        ("Helvetica", "B", 20, record.course.title),
-        ("Helvetica", "", 14, f"completed on {record.completed_on:%-d %B %Y}"),
+        (FONT, "B", 30, "Certificate of attendance"),
+        (FONT, "", 14, "This is to certify that"),
+        (FONT, "B", 26, record.practitioner.full_name),
+        (FONT, "", 14, "attended every day of"),
+        (FONT, "B", 20, record.course.title),
+        (FONT, "", 14, f"completed on {record.completed_on:%-d %B %Y}"),
     ]
     for family, style, size, text in lines:
         pdf.set_font(family, style, size)
-        pdf.multi_cell(0, size * 0.6, latin(text), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(0, size * 0.6, text, align="C", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(6)
     if record.expires_on is not None:
-        pdf.set_font("Helvetica", "", 12)
-        pdf.cell(0, 8, latin(f"Refresh by {record.expires_on:%-d %B %Y}"), align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 12)
+        pdf.cell(0, 8, f"Refresh by {record.expires_on:%-d %B %Y}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(pdf.h - 45)
-    pdf.set_font("Helvetica", "", 11)
+    pdf.set_font(FONT, "", 11)
     issued = to_london(certificate.issued_at).date()
     footer = f"Certificate number {certificate.number}, issued {issued:%-d %B %Y}. Check it at {verify_url}"
-    pdf.multi_cell(0, 6, latin(footer), align="C")
+    pdf.multi_cell(0, 6, footer, align="C")
     return bytes(pdf.output())
