@@ -22,7 +22,8 @@ def sign_in_sheet_pdf(session: TrainingSession, people: Sequence[Practitioner], 
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font(FONT, "B", 16)
-    pdf.cell(0, 10, f"Sign-in sheet: {session.course.title} ({session.code})", new_x="LMARGIN", new_y="NEXT")
+    title = f"Sign-in sheet: {session.course.title} ({session.code})"
+    pdf.multi_cell(0, 8, title, align="L", new_x="LMARGIN", new_y="NEXT")  # a long title wraps
     pdf.set_font(FONT, "", 11)
     venue = session.venue.name if session.venue is not None else "Venue to be confirmed"
     pdf.cell(0, 7, venue, new_x="LMARGIN", new_y="NEXT")
