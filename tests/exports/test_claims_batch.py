@@ -9,7 +9,7 @@ import openpyxl
 from tests.factories import make_attendance, make_fund, make_organisation, make_practitioner, make_user
 from training_app.extensions import db
 from training_app.models import CoverCategory, OrganisationKind, Role
-from training_app.services import claims
+from training_app.services import claim_decisions, claims
 from training_app.services.claims import Evidence
 
 
@@ -29,8 +29,8 @@ def test_the_batch_lists_each_schools_totals_and_every_approved_line(app, app_ct
     make_attendance(teacher, [date(2007, 8, 20)], code="S-AUG")
     evidence = {("t@alpha.example", date(2007, 8, 20)): Evidence("Supply Co", "+INV-1", 12345)}
     claim = claims.create_claim(school, fund, booker, evidence).claim
-    claims.submit_claim(claim, booker)
-    claim_id = claims.approve_claim(claim, finance).id
+    claim_decisions.submit_claim(claim, booker)
+    claim_id = claim_decisions.approve_claim(claim, finance).id
     db.session.remove()
     out = tmp_path / "batch.xlsx"
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from seeds.funds import CONTRIBUTIONS
 from training_app.models import CoverCategory, OrganisationKind, Role
-from training_app.services import allocation, claims
+from training_app.services import allocation, claim_decisions, claims
 from training_app.services.allocation import apportion, payable
 
 from ..factories import make_attendance, make_fund, make_organisation, make_practitioner, make_user
@@ -86,11 +86,11 @@ def test_the_allocation_counts_approved_and_paid_claims_only(app_ctx):
         for n in range(days):
             make_attendance(teacher, [date(2007, 10, 1 + n)])
         claim = claims.create_claim(school, fund, booker).claim
-        claims.submit_claim(claim, booker)
+        claim_decisions.submit_claim(claim, booker)
         if status != "submitted":
-            claims.approve_claim(claim, finance)
+            claim_decisions.approve_claim(claim, finance)
         if status == "paid":
-            claims.mark_paid(claim, finance)
+            claim_decisions.mark_paid(claim, finance)
         totals[code] = claim.total_pence
     result = allocation.allocate_fund(fund)
     # Approved 36000 + 18000 = 54000 against 20000: 13333.33 and 6666.67, the penny to SCH-A's larger remainder.
@@ -108,8 +108,8 @@ def test_an_underspent_fund_returns_what_is_left_pro_rata_to_the_contributions(a
     booker = make_user(Role.BOOKER, organisation=school)
     make_attendance(make_practitioner(school, cover=CoverCategory.TEACHER), [date(2007, 10, 1)])
     claim = claims.create_claim(school, fund, booker).claim
-    claims.submit_claim(claim, booker)
-    claims.approve_claim(claim, make_user(Role.FINANCE))
+    claim_decisions.submit_claim(claim, booker)
+    claim_decisions.approve_claim(claim, make_user(Role.FINANCE))
     result = allocation.allocate_fund(fund)
     # 100000 - 18000 = 82000 left: schools 82000 x 236/381 = 50792.65, the council 31207.34; the penny to schools.
     assert result.remaining_pence == 82000

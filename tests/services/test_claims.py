@@ -20,7 +20,7 @@ from training_app.models import (
     OrganisationKind,
     Role,
 )
-from training_app.services import claims
+from training_app.services import claim_decisions, claims
 from training_app.services.claims import ClaimRefused, Evidence, Refusal
 
 from ..factories import make_attendance, make_fund, make_organisation, make_practitioner, make_user
@@ -183,9 +183,9 @@ def test_the_index_refuses_a_second_live_line_for_the_same_attendance(school, fu
 def test_submit_approve_and_pay_with_emails_to_the_bookers_and_an_audit_trail(app, school, fund, booker, finance):
     make_attendance(make_practitioner(school, cover=TEACHER), [date(2007, 10, 10)])
     claim = claims.create_claim(school, fund, booker).claim
-    claims.submit_claim(claim, booker)
-    claims.approve_claim(claim, finance)
-    claims.mark_paid(claim, finance)
+    claim_decisions.submit_claim(claim, booker)
+    claim_decisions.approve_claim(claim, finance)
+    claim_decisions.mark_paid(claim, finance)
     assert claim.status == ClaimStatus.PAID and claim.paid_at and claim.decided_by_id == finance.id
     subjects = [message["Subject"] for message in emails_to(app, booker.email)]
     assert subjects == [f"Supply-cover claim {claim.id} approved", f"Supply-cover claim {claim.id} paid"]
@@ -197,11 +197,11 @@ def test_submit_approve_and_pay_with_emails_to_the_bookers_and_an_audit_trail(ap
 def test_rejection_needs_a_reason_tells_the_school_and_frees_the_days(app, school, fund, booker, finance):
     make_attendance(make_practitioner(school, cover=TEACHER), [date(2007, 10, 10)])
     claim = claims.create_claim(school, fund, booker).claim
-    claims.submit_claim(claim, booker)
+    claim_decisions.submit_claim(claim, booker)
     with pytest.raises(ClaimRefused) as refused:
-        claims.reject_claim(claim, "  ", finance)
+        claim_decisions.reject_claim(claim, "  ", finance)
     assert refused.value.kind == Refusal.INVALID and "reason" in refused.value.fields
-    claims.reject_claim(claim, "Invoices do not match the days.", finance)
+    claim_decisions.reject_claim(claim, "Invoices do not match the days.", finance)
     assert claim.status == ClaimStatus.REJECTED and not any(line.live for line in claim.lines)
     [message] = emails_to(app, booker.email)
     assert "Invoices do not match the days." in body_of(message)
@@ -226,17 +226,17 @@ def test_moves_the_state_does_not_allow_are_conflicts_and_change_nothing(school,
     claim = claims.create_claim(school, fund, booker).claim
     path = [ClaimStatus.SUBMITTED, ClaimStatus.APPROVED, ClaimStatus.PAID]
     steps = {
-        ClaimStatus.SUBMITTED: lambda: claims.submit_claim(claim, booker),
-        ClaimStatus.APPROVED: lambda: claims.approve_claim(claim, finance),
-        ClaimStatus.PAID: lambda: claims.mark_paid(claim, finance),
+        ClaimStatus.SUBMITTED: lambda: claim_decisions.submit_claim(claim, booker),
+        ClaimStatus.APPROVED: lambda: claim_decisions.approve_claim(claim, finance),
+        ClaimStatus.PAID: lambda: claim_decisions.mark_paid(claim, finance),
     }
     for step in path[: [ClaimStatus.DRAFT, *path].index(status)]:
         steps[step]()
     moves = {
-        "submit": lambda: claims.submit_claim(claim, booker),
-        "approve": lambda: claims.approve_claim(claim, finance),
-        "reject": lambda: claims.reject_claim(claim, "No.", finance),
-        "paid": lambda: claims.mark_paid(claim, finance),
+        "submit": lambda: claim_decisions.submit_claim(claim, booker),
+        "approve": lambda: claim_decisions.approve_claim(claim, finance),
+        "reject": lambda: claim_decisions.reject_claim(claim, "No.", finance),
+        "paid": lambda: claim_decisions.mark_paid(claim, finance),
     }
     with pytest.raises(ClaimRefused) as refused:
         moves[move]()
@@ -248,10 +248,10 @@ def test_moves_the_state_does_not_allow_are_conflicts_and_change_nothing(school,
 def test_only_finance_decide_and_a_booker_only_claims_for_their_own_school(school, fund, booker):
     make_attendance(make_practitioner(school, cover=TEACHER), [date(2007, 10, 10)])
     claim = claims.create_claim(school, fund, booker).claim
-    claims.submit_claim(claim, booker)
+    claim_decisions.submit_claim(claim, booker)
     for role in (Role.ADMIN, Role.COORDINATOR, Role.BOOKER):
         with pytest.raises(ClaimRefused) as refused:
-            claims.approve_claim(claim, make_user(role, organisation=school if role == Role.BOOKER else None))
+            claim_decisions.approve_claim(claim, make_user(role, organisation=school if role == Role.BOOKER else None))
         assert refused.value.kind == Refusal.FORBIDDEN
     other_booker = make_user(Role.BOOKER)
     with pytest.raises(ClaimRefused) as refused:
@@ -278,6 +278,6 @@ def test_evidence_added_to_a_draft_puts_the_waiting_line_on_it_with_the_invoice(
     )
     assert (line.rate_pence, line.amount_pence, line.evidence_file.filename) == (9000, 5000, "inv.pdf")
     assert claims.claimable_lines(fund, school.id) == []
-    claims.submit_claim(made.claim, booker)
+    claim_decisions.submit_claim(made.claim, booker)
     with pytest.raises(ClaimRefused):
         claims.add_evidence(made.claim, line.attendance_mark_id, Evidence("S", "I", 1), booker)

@@ -30,7 +30,7 @@ from training_app.models import (
     Role,
     TrainingRecord,
 )
-from training_app.services import claims
+from training_app.services import claim_decisions, claims
 from training_app.services.registers import NOT_MARKED, Entry, RegisterRefused, mark_register
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -142,8 +142,8 @@ def test_a_day_on_a_live_claim_is_neither_cleared_nor_moved_from_attended(world)
             (1, "status", on_draft + " unless the claim is rejected")
         ]
     assert _mark(world, (ANN, MONDAY, "attended"), (ANN, TUESDAY, "attended")).changed == 1  # still attended: fine
-    claims.submit_claim(claim, world["booker"])
-    claims.approve_claim(claim, make_user(Role.FINANCE))
+    claim_decisions.submit_claim(claim, world["booker"])
+    claim_decisions.approve_claim(claim, make_user(Role.FINANCE))
     assert _refusals(world, (ANN, MONDAY, NOT_MARKED)) == [
         (
             0,
@@ -156,8 +156,8 @@ def test_a_day_on_a_live_claim_is_neither_cleared_nor_moved_from_attended(world)
 
 def test_a_day_on_a_rejected_claim_may_change_but_its_mark_is_kept(world):
     claim = _claimed_monday(world)
-    claims.submit_claim(claim, world["booker"])
-    claims.reject_claim(claim, "Wrong school", make_user(Role.FINANCE))
+    claim_decisions.submit_claim(claim, world["booker"])
+    claim_decisions.reject_claim(claim, "Wrong school", make_user(Role.FINANCE))
     assert _refusals(world, (ANN, MONDAY, NOT_MARKED)) == [
         (
             0,

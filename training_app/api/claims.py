@@ -9,7 +9,7 @@ from flask import g, jsonify
 
 from ..extensions import db
 from ..models import Claim, Fund, Organisation, Role, User
-from ..services import allocation, claims, funds
+from ..services import allocation, claim_decisions, claims, funds
 from ..services.claims import ClaimableLine, ClaimRefused, Evidence, Refusal
 from ..services.lookups import organisation_with_code
 from .auth import api_allow
@@ -75,14 +75,14 @@ def get_claim(claim_id: int):
 @api_allow(CLAIMANTS)
 def submit_claim(claim_id: int):
     """Send a draft to finance."""
-    return _moved(lambda claim: claims.submit_claim(claim, g.api_user), claim_id)
+    return _moved(lambda claim: claim_decisions.submit_claim(claim, g.api_user), claim_id)
 
 
 @bp.post("/claims/<number:claim_id>/approve")
 @api_allow(Role.FINANCE)
 def approve_claim(claim_id: int):
     """Finance approve a submitted claim; it is frozen from then on."""
-    return _moved(lambda claim: claims.approve_claim(claim, g.api_user), claim_id)
+    return _moved(lambda claim: claim_decisions.approve_claim(claim, g.api_user), claim_id)
 
 
 @bp.post("/claims/<number:claim_id>/reject")
@@ -96,14 +96,14 @@ def reject_claim(claim_id: int):
         problems["reason"] = "Enter the reason for rejecting the claim."
     if problems:
         raise ApiError.validation_failed(problems)
-    return _moved(lambda claim: claims.reject_claim(claim, reason, g.api_user), claim_id)
+    return _moved(lambda claim: claim_decisions.reject_claim(claim, reason, g.api_user), claim_id)
 
 
 @bp.post("/claims/<number:claim_id>/paid")
 @api_allow(Role.FINANCE)
 def mark_claim_paid(claim_id: int):
     """Finance record that an approved claim was paid."""
-    return _moved(lambda claim: claims.mark_paid(claim, g.api_user), claim_id)
+    return _moved(lambda claim: claim_decisions.mark_paid(claim, g.api_user), claim_id)
 
 
 @bp.get("/funds/<number:financial_year>/allocation")

@@ -1,4 +1,5 @@
-"""Supply-cover claims (SPEC 3.7): the lines a school may claim, drafts, evidence and the claim's moves.
+"""Supply-cover claims (SPEC 3.7): the lines a school may claim, drafts and their evidence, and who may act for a
+school; the moves once drafted (submit, approve, reject, paid) are in services/claim_decisions.
 
 A line is one practitioner on one session day, found by one query over the attendance marks; the partial
 unique index on claim_lines (one live line per mark) backs the school lock up against a race.
@@ -36,9 +37,8 @@ from ..models import (
     SessionDay,
     TrainingSession,
     User,
-    utcnow,
 )
-from . import audit, claim_mail
+from . import audit
 from .claim_files import invoice_problem, store_invoice
 from .funds import MAX_PENCE, cover_unit, line_amount, rate_table
 
@@ -262,10 +262,10 @@ def add_evidence(
     upload: tuple[str, bytes] | None = None,
 ) -> ClaimLine:
     """Put a retrospective line on a draft with its evidence and any uploaded invoice, audited and committed."""
-    claim = _locked_claim(claim.id)
+    claim = locked_claim(claim.id)
     if not can_act_for_school(actor, claim.organisation_id):
         raise ClaimRefused("You can only change your own school's claims.", Refusal.FORBIDDEN)
-    _require(claim, (ClaimStatus.DRAFT,), "add evidence to")
+    require_status(claim, (ClaimStatus.DRAFT,), "add evidence to")
     problems = evidence_problems(evidence)
     file_problem = invoice_problem(upload[1]) if upload else None
     if file_problem:
@@ -288,76 +288,8 @@ def add_evidence(
     return claim_line
 
 
-def submit_claim(claim: Claim, actor: User) -> Claim:
-    """Send a draft to finance; it must hold at least one line."""
-    claim = _locked_claim(claim.id)
-    if not can_act_for_school(actor, claim.organisation_id):
-        raise ClaimRefused("You can only submit your own school's claims.", Refusal.FORBIDDEN)
-    _require(claim, (ClaimStatus.DRAFT,), "submit")
-    if not claim.lines:
-        raise ClaimRefused("The claim holds no lines yet: add evidence for a day first.")
-    claim.submitted_at = utcnow()
-    return _move(claim, ClaimStatus.SUBMITTED, actor, "claim_submitted")
-
-
-def approve_claim(claim: Claim, actor: User) -> Claim:
-    """Finance approves a submitted claim; from now on nothing on it changes."""
-    claim = _decision(claim, actor, "approve")
-    claim.decided_at, claim.decided_by_id = utcnow(), actor.id
-    return _move(claim, ClaimStatus.APPROVED, actor, "claim_approved")
-
-
-def reject_claim(claim: Claim, reason: str, actor: User) -> Claim:
-    """Finance rejects a submitted claim with a reason; its lines are freed to be claimed again."""
-    reason = (reason or "").strip()
-    if not reason or len(reason) > MAX_REASON or "\x00" in reason:
-        fields = {"reason": f"Enter the reason for rejecting the claim, at most {MAX_REASON} characters"}
-        raise ClaimRefused("Give a reason.", Refusal.INVALID, fields)
-    claim = _decision(claim, actor, "reject")
-    claim.decided_at, claim.decided_by_id, claim.rejection_reason = utcnow(), actor.id, reason
-    for line in claim.lines:
-        line.live = False
-    return _move(claim, ClaimStatus.REJECTED, actor, "claim_rejected", {"reason": reason})
-
-
-def mark_paid(claim: Claim, actor: User) -> Claim:
-    """Finance records that an approved claim was paid."""
-    claim = _locked_claim(claim.id)
-    _require_finance(actor)
-    _require(claim, (ClaimStatus.APPROVED,), "mark as paid")
-    claim.paid_at = utcnow()
-    return _move(claim, ClaimStatus.PAID, actor, "claim_paid")
-
-
-def _decision(claim: Claim, actor: User, verb: str) -> Claim:
-    locked = _locked_claim(claim.id)
-    _require_finance(actor)
-    _require(locked, (ClaimStatus.SUBMITTED,), verb)
-    return locked
-
-
-def _require_finance(actor: User) -> None:
-    if actor.role != Role.FINANCE:
-        raise ClaimRefused("Only finance decide claims.", Refusal.FORBIDDEN)
-
-
-def _require(claim: Claim, allowed: Sequence[ClaimStatus], verb: str) -> None:
-    if claim.status not in allowed:
-        raise ClaimRefused(f"You cannot {verb} a claim that is {claim.status.value}.", Refusal.CONFLICT)
-
-
-def _move(claim: Claim, status: ClaimStatus, actor: User, action: str, extra: dict[str, str] | None = None) -> Claim:
-    old = {"status": claim.status.value}
-    claim.status = status
-    audit.record(actor, action, claim, old, {"status": status.value, **(extra or {})})
-    if status != ClaimStatus.SUBMITTED:
-        # The email joins this transaction (outgoing_mail) and goes once it commits: never lost, never sent twice.
-        claim_mail.tell_school_of_decision(claim)
-    db.session.commit()
-    return claim
-
-
-def _locked_claim(claim_id: int) -> Claim:
+def locked_claim(claim_id: int) -> Claim:
+    """The claim with its lines and files, its row locked for the rest of the transaction."""
     query = (
         sa.select(Claim)
         .options(selectinload(Claim.lines), selectinload(Claim.files))
@@ -365,6 +297,12 @@ def _locked_claim(claim_id: int) -> Claim:
         .with_for_update(of=Claim)
     )
     return db.session.execute(query).scalar_one()
+
+
+def require_status(claim: Claim, allowed: Sequence[ClaimStatus], verb: str) -> None:
+    """Refuse, as a conflict, a change the claim's status does not allow."""
+    if claim.status not in allowed:
+        raise ClaimRefused(f"You cannot {verb} a claim that is {claim.status.value}.", Refusal.CONFLICT)
 
 
 def _lock_school(organisation_id: int) -> None:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from ...api.routes import NumberConverter
 from ...models import DEFAULT_RATES_PENCE, Claim, ClaimCategory, ClaimStatus, CoverUnit, Fund, Role
 from ...permissions import allow
-from ...services import allocation, claim_files, claim_rows, claims, funds
+from ...services import allocation, claim_decisions, claim_files, claim_rows, claims, funds
 from ...services.claims import ClaimRefused, Evidence
 from ...services.funds import FundError, FundSettings
 from ..courses.forms import to_pence, to_pounds
@@ -173,21 +173,23 @@ def _move(claim_id: int, move: Callable[[Claim], Claim], done: str):
 @allow(Role.BOOKER, Role.ADMIN)
 def submit_claim(claim_id: int):
     """Send the draft to finance."""
-    return _move(claim_id, lambda claim: claims.submit_claim(claim, current_user), "Claim submitted to finance.")
+    return _move(
+        claim_id, lambda claim: claim_decisions.submit_claim(claim, current_user), "Claim submitted to finance."
+    )
 
 
 @bp.post("/claims/<number:claim_id>/approve")
 @allow(Role.FINANCE)
 def approve_claim(claim_id: int):
     """Approve a submitted claim."""
-    return _move(claim_id, lambda claim: claims.approve_claim(claim, current_user), "Claim approved.")
+    return _move(claim_id, lambda claim: claim_decisions.approve_claim(claim, current_user), "Claim approved.")
 
 
 @bp.post("/claims/<number:claim_id>/paid")
 @allow(Role.FINANCE)
 def mark_paid(claim_id: int):
     """Record that an approved claim was paid."""
-    return _move(claim_id, lambda claim: claims.mark_paid(claim, current_user), "Claim marked as paid.")
+    return _move(claim_id, lambda claim: claim_decisions.mark_paid(claim, current_user), "Claim marked as paid.")
 
 
 @bp.post("/claims/<number:claim_id>/reject")
@@ -199,7 +201,7 @@ def reject_claim(claim_id: int):
     if not form.validate_on_submit():
         return _claim_page(claim, reject=form, status=422)
     try:
-        claims.reject_claim(claim, form.reason.data, current_user)
+        claim_decisions.reject_claim(claim, form.reason.data, current_user)
     except ClaimRefused as refused:
         if refused.fields:
             form.reason.errors.extend(refused.fields.values())
