@@ -7,7 +7,18 @@ from typing import Any
 from flask import jsonify
 
 from ..permissions import public
-from . import awareness, bookings, claims, funds, practitioners, registers, reports, routes, sessions
+from . import (
+    awareness,
+    bookings,
+    claim_json,
+    claims,  # noqa: F401 (attaches the claims views; their paths and schemas are in claim_json)
+    funds,
+    practitioners,
+    registers,
+    reports,
+    routes,
+    sessions,
+)
 from .docs import ERROR_SCHEMA, error_components, json_response
 from .routes import bp
 
@@ -35,7 +46,7 @@ FRAGMENTS = (
     practitioners.OPENAPI,
     bookings.OPENAPI,
     awareness.OPENAPI,
-    claims.OPENAPI,
+    claim_json.OPENAPI,
     registers.OPENAPI,
 )
 
