@@ -29,10 +29,10 @@ from wtforms import (
 )
 
 from ...services.calendar import DateProblem, date_from_parts
+from ...services.session_plans import MAX_DAYS
 from ..reports.forms import MESSAGES
 
 TIME = re.compile(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])")
-MAX_DAYS = 20
 
 
 class DayDateField(Field):
