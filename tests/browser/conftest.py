@@ -41,6 +41,16 @@ CHROMIUM_ARGS = [
 ]
 
 
+def sign_in(page, base_url: str, email: str = ADMIN_EMAIL, password: str = ADMIN_PASSWORD) -> None:
+    """Sign in through the form and wait for the page its POST brings (the dashboard, or the form again with its
+    errors): reading the page straight after the click could catch it between the two."""
+    page.goto(base_url + "/sign-in")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+
+
 def _ensure_assets() -> None:
     """Build the GOV.UK Frontend assets when they are missing, or say how to."""
     if (ROOT / "static" / "css" / "app.css").exists():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LIVE_PATHS
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LIVE_PATHS, sign_in
 from tests.browser.test_pages import AXE, WCAG_22_AA
 
 pytestmark = pytest.mark.browser
@@ -36,10 +36,7 @@ def _serious_violations(page) -> list[str]:
 
 
 def _sign_in(page, base_url: str, email: str, password: str) -> None:
-    page.goto(base_url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, base_url, email, password)
 
 
 def _upload(page, tmp_path: Path, kind_label: str, text: str, name: str) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli
+from tests.browser.conftest import COORDINATOR_EMAIL, live_cli, sign_in
 from tests.browser.test_pages import AXE, WCAG_22_AA
 
 pytestmark = pytest.mark.browser
@@ -30,10 +32,7 @@ def coordinator_page(live_server, browser, tmp_path):
     live_cli("import", "authorities", str(csv))
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 800})  # axe is injected inline
     page = context.new_page()
-    page.goto(live_server + "/sign-in")
-    page.get_by_label("Email address").fill(COORDINATOR_EMAIL)
-    page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, COORDINATOR_EMAIL)
     yield page
     context.close()
 
@@ -56,7 +55,7 @@ def test_recording_a_sign_off_changes_the_coverage_grid(live_server, coordinator
     page.get_by_label("Month").fill("13")
     page.get_by_label("Year").fill("2007")
     page.get_by_role("button", name="Save sign-off").click()
-    assert page.title().startswith("Error: Record a sign-off")
+    expect(page).to_have_title(re.compile(r"^Error: Record a sign-off"))
     assert "Date completed must be a real date or month" in page.locator(".govuk-error-summary").inner_text()
     violations += _serious_violations(page)
 

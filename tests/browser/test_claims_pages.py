@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser.conftest import live_cli
+from tests.browser.conftest import live_cli, sign_in
 from tests.browser.test_awareness_pages import _serious_violations
 
 pytestmark = pytest.mark.browser
@@ -60,10 +60,7 @@ def claim_world(live_server, tmp_path):
 def _signed_in(browser, url: str, email: str):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 800})  # axe is injected inline
     page = context.new_page()
-    page.goto(url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, url, email, PASSWORD)
     page.wait_for_url(url + "/")
     return context, page
 

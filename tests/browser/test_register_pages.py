@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import openpyxl
 import pytest
 
-from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli
+from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli, sign_in
 from tests.browser.test_awareness_pages import _serious_violations
 from training_app.services.calendar import london_today
 from training_app.web.filters import long_date
@@ -79,10 +79,7 @@ def register_world(live_server, tmp_path):
 def _signed_in(browser, url: str, email: str, password: str):
     context = browser.new_context(bypass_csp=True, viewport={"width": 1280, "height": 900})  # axe is injected inline
     page = context.new_page()
-    page.goto(url + "/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, url, email, password)
     page.wait_for_url(url + "/")
     return context, page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli
+from tests.browser.conftest import COORDINATOR_EMAIL, live_cli, sign_in
 from tests.browser.test_pages import _accessibility_violations
 
 pytestmark = pytest.mark.browser
@@ -44,10 +44,7 @@ def coordinator(live_server, browser, tmp_path):
     for options in ({"java_script_enabled": False}, {"bypass_csp": True}):
         contexts.append(browser.new_context(viewport={"width": 1280, "height": 800}, **options))
         page = contexts[-1].new_page()
-        page.goto(live_server + "/sign-in")
-        page.get_by_label("Email address").fill(COORDINATOR_EMAIL)
-        page.get_by_label("Password", exact=True).fill(ADMIN_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, live_server, COORDINATOR_EMAIL)
         pages.append(page)
     yield pages
     for context in contexts:
