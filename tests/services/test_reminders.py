@@ -15,7 +15,7 @@ from tests.outbox import body_of, emails_to
 from training_app.extensions import db
 from training_app.models import MailStatus, OutgoingMail, ReminderLog, ReminderStage, Role
 from training_app.services import awareness
-from training_app.services.reminders import due_reminders, refresher_stage, run_reminders
+from training_app.services.reminders import due_reminders, refresher_stage, reminder_log, run_reminders
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 
@@ -156,6 +156,26 @@ def test_re_awareness_reminders_go_to_the_coordinators_once(app):
     assert _lines(due_on + timedelta(days=1)) == []
     [message] = emails_to(app, "coordinator@council.example")
     assert sign_off.service in message["Subject"]
+
+
+def test_the_log_lists_re_awareness_reminders_to_coordinators_beside_those_to_practitioners(app):
+    awareness_world()
+    sign_off = awareness.record_sign_off(values())
+    make_user(Role.COORDINATOR, email="coordinator@council.example")
+    course = make_course(code="CAF-R", validity_months=36)
+    due_on = awareness.reawareness_due_on(sign_off, awareness.current_versions())
+    make_record(make_practitioner(email="due@school.example"), course, due_on, expires_on=due_on)
+    db.session.commit()
+    with time_machine.travel(datetime(due_on.year, due_on.month, due_on.day, 6, 0, tzinfo=awareness_tz()), tick=False):
+        run_reminders(due_on)  # as the scheduler runs it, on the day
+
+    log = {(entry.email, entry.kind, entry.stage) for entry in reminder_log()}
+
+    assert log == {
+        ("due@school.example", "refresher", "due"),
+        ("coordinator@council.example", "awareness", "re-awareness due"),
+    }
+    assert all(entry.run_date == due_on for entry in reminder_log())
 
 
 def test_two_runs_at_once_send_each_reminder_exactly_once(app):

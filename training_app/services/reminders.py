@@ -30,6 +30,7 @@ from ..models import (
     Booking,
     BookingStatus,
     Course,
+    OutgoingMail,
     Practitioner,
     ReminderKind,
     ReminderLog,
@@ -42,7 +43,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from .awareness import due_for_reawareness
-from .calendar import london_to_utc
+from .calendar import london_to_utc, to_london
 
 OVERDUE_AFTER_DAYS = 30
 OVERDUE_SENT_FOR_DAYS = 90
@@ -51,6 +52,7 @@ BATCH = 200
 # Re-awareness reminders are about a service, not a person: they are not in the reminder log (whose rows belong to a
 # practitioner) but kept unique by their outgoing mail's dedupe key.
 AWARENESS = "awareness"
+REAWARENESS_KEY = "reawareness"  # their dedupe keys begin with it
 KINDS = (ReminderKind.REFRESHER.value, ReminderKind.SESSION.value, AWARENESS)
 # Stages in the order a record passes through them.
 REFRESHER_STAGES = (ReminderStage.DUE_SOON, ReminderStage.DUE, ReminderStage.OVERDUE)
@@ -250,7 +252,7 @@ def due_reawareness(today: date) -> list[Reminder]:
         Reminder(
             AWARENESS,
             ReminderStage.DUE,
-            f"reawareness:{sign_off.id}:{due_on.isoformat()}:{email}",
+            f"{REAWARENESS_KEY}:{sign_off.id}:{due_on.isoformat()}:{email}",
             email,
             sign_off.package,
             name=sign_off.service,
@@ -282,21 +284,47 @@ def run_reminders(today: date, dry_run: bool = False, kinds: Collection[str] = K
     return sent
 
 
-def reminder_log(limit: int = 100) -> list[sa.Row[Any]]:
-    """The latest reminders sent, newest first: run date, kind, stage, the practitioner's email, the key."""
-    query = (
-        sa.select(ReminderLog.run_date, ReminderLog.kind, ReminderLog.stage, Practitioner.email, ReminderLog.dedupe_key)
+@dataclass(frozen=True)
+class LoggedReminder:
+    """A reminder that went out, as the reminders page lists it."""
+
+    run_date: date
+    email: str
+    kind: str
+    stage: str
+    dedupe_key: str
+
+
+def reminder_log(limit: int = 100) -> list[LoggedReminder]:
+    """The latest reminders sent, newest first: the reminder log's (to practitioners) and the re-awareness reminders
+    to coordinators, which live only as outgoing mail under their dedupe key."""
+    logged = db.session.execute(
+        sa.select(ReminderLog.sent_at, ReminderLog.run_date, Practitioner.email, ReminderLog.kind, ReminderLog.stage)
+        .add_columns(ReminderLog.dedupe_key)
         .join(Practitioner, Practitioner.id == ReminderLog.practitioner_id)
         .order_by(ReminderLog.id.desc())
         .limit(limit)
     )
-    return list(db.session.execute(query))
+    entries = [
+        (sent_at, LoggedReminder(run_date, email, kind.value, stage.value, key))
+        for sent_at, run_date, email, kind, stage, key in logged
+    ]
+    reawareness = db.session.execute(
+        sa.select(OutgoingMail.created_at, OutgoingMail.recipients, OutgoingMail.dedupe_key)
+        .where(OutgoingMail.dedupe_key.like(f"{REAWARENESS_KEY}:%"))
+        .order_by(OutgoingMail.id.desc())
+        .limit(limit)
+    )
+    entries += [
+        (queued_at, LoggedReminder(to_london(queued_at).date(), recipients, AWARENESS, "re-awareness due", key or ""))
+        for queued_at, recipients, key in reawareness
+    ]
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    return [entry for _, entry in entries[:limit]]
 
 
 def _not_sent(due: Sequence[Reminder]) -> list[Reminder]:
     """Drop reminders already in the log (or, for re-awareness, already queued as mail), a chunk of keys at a time."""
-    from ..models import OutgoingMail
-
     sent: set[str] = set()
     keys = [r.dedupe_key for r in due]
     for start in range(0, len(keys), 500):
