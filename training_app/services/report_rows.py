@@ -42,6 +42,8 @@ NO_AREA = "No area"
 NO_GROUP = "No group"
 NO_ORGANISATION = "No organisation"
 STILL_TO_TRAIN_TOTAL = "Total Still to Train"
+# A count under an organisation's authority, area and kind (all None for people with no organisation).
+PlaceCount = tuple[int | None, int | None, OrganisationKind | None, int]
 
 
 @dataclass(frozen=True)
@@ -95,13 +97,12 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
     """Every sheet's rows from a fixed number of grouped queries, the same numbers and order as the single builders.
 
     The trained side is driven from the trained list (`id IN (trained)`: the trained people's rows, as the 3.9
-    table's own count reads them) and counted two ways in one statement (grouping.grouped_each_way): per
-    authority_key and group (with how many need training), and per organisation. The totals (staff per
-    organisation, per group, and in groups required to train per authority_key) come from indexes without looking
-    at training, less the awareness-only staff (read from the few awareness-only organisations); untrained and
-    still to train are those totals less the trained. Per-organisation counts roll up to the organisation's
-    authority, area and kind through one read of the organisations. No query asks 'is this person trained?' row
-    by row over everyone.
+    table's own count reads them) and counted two ways in one statement (grouping.each_way): per authority_key and
+    group (with how many need training), and per organisation, rolled up in the same statement to the
+    organisation's authority, area and kind. The totals (staff per place, per group, and in groups required to
+    train per authority_key) come from indexes without looking at training, less the awareness-only staff (read
+    from the few awareness-only organisations); untrained and still to train are those totals less the trained.
+    No query asks 'is this person trained?' row by row over everyone.
     """
     required = set(db.session.execute(groups_required_to_train()).scalars())
     by_key_and_group, by_place = _trained_counts(as_of, authority_ids)
@@ -130,7 +131,7 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
     for authority_id, area_id, kind, count in by_place:
         areas[authority_id, area_id] = areas.get((authority_id, area_id), 0) + count
         kinds.setdefault(kind, [0, 0])[0] += count
-    for _, _, kind, count in _per_organisation_place(None, authority_ids):
+    for _, _, kind, count in _staff_per_place(authority_ids):
         kinds.setdefault(kind, [0, 0])[1] += count
     in_required_groups = (  # must_train_conditions, less the awareness-only staff (aware_must)
         sa.select(Practitioner.authority_key, sa.func.count())
@@ -152,7 +153,7 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
 
 def _trained_counts(
     as_of: date, authority_ids: set[int] | None
-) -> tuple[list[tuple[str, int | None, int, int]], list[tuple[int | None, int | None, OrganisationKind | None, int]]]:
+) -> tuple[list[tuple[str, int | None, int, int]], list[PlaceCount]]:
     """Trained practitioners in one statement, found once and counted two ways: per (authority_key, group) with
     how many of them need training (are not awareness-only staff), and per organisation, rolled up to the
     organisation's authority, area and kind."""
@@ -188,16 +189,12 @@ def _awareness_only_staff(authority_ids: set[int] | None) -> list[tuple[str, int
     return [(key, group_id, count) for key, group_id, count in db.session.execute(_scoped(query, authority_ids))]
 
 
-def _per_organisation_place(
-    trained: sa.ColumnElement[bool] | None, authority_ids: set[int] | None
-) -> list[tuple[int | None, int | None, OrganisationKind | None, int]]:
-    """Practitioners (only the trained when given) per organisation, counted from the organisation index (or the
-    trained list), then rolled up to the organisation's authority, area and kind; no organisation gives Nones."""
+def _staff_per_place(authority_ids: set[int] | None) -> list[PlaceCount]:
+    """Practitioners per organisation, counted from the organisation index, then rolled up to the organisation's
+    authority, area and kind; no organisation gives Nones."""
     each = sa.select(Practitioner.organisation_id, sa.func.count().label("count")).group_by(
         Practitioner.organisation_id
     )
-    if trained is not None:
-        each = each.where(trained)
     return _with_kinds(db.session.execute(_per_place(_scoped(each, authority_ids).subquery())).all())
 
 
@@ -220,7 +217,7 @@ def _per_place(per_organisation: sa.Subquery) -> Query:
 _KINDS: dict[str | None, OrganisationKind | None] = {None: None} | {kind.value: kind for kind in OrganisationKind}
 
 
-def _with_kinds(rows: Iterable[Any]) -> list[tuple[int | None, int | None, OrganisationKind | None, int]]:
+def _with_kinds(rows: Iterable[Any]) -> list[PlaceCount]:
     """Rows of _per_place with their kind made an OrganisationKind: read as text, as SQLAlchemy's Enum conversion
     costs 4 µs a row (a quarter of a second over a national list of organisations)."""
     return [(authority_id, area_id, _KINDS[kind], int(count)) for authority_id, area_id, kind, count in rows]
