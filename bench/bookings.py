@@ -47,8 +47,8 @@ from training_app.models import (
     SessionDay,
     TrainingSession,
 )
-from training_app.services.accounts import create_user, issue_api_token
-from training_app.services.calendar import london_to_utc, london_today
+from training_app.services.accounts.accounts import create_user, issue_api_token
+from training_app.services.common.calendar import london_to_utc, london_today
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -20,7 +20,7 @@ from flask_migrate import upgrade
 from bench.generate import SCALES, generate
 from training_app import create_app
 from training_app.extensions import db
-from training_app.services.counting import trained_by_area
+from training_app.services.reporting.counting import trained_by_area
 
 
 def fresh_database_url(requested: str | None, folder: str) -> str:

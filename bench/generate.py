@@ -25,7 +25,7 @@ from training_app.models import (
     authority_key_for,
 )
 from training_app.models.people import practitioner_authorities
-from training_app.services.calendar import london_to_utc
+from training_app.services.common.calendar import london_to_utc
 
 SCALES = {
     "realistic": {"authorities": 4, "organisations": 600, "practitioners": 5_000, "sessions": 300},

@@ -26,7 +26,7 @@ from bench.counting import fresh_database_url
 from training_app import create_app
 from training_app.extensions import db
 from training_app.models import Authority, Course, CourseKind, Organisation, OrganisationKind
-from training_app.services.reminders import due_refreshers, due_reminders
+from training_app.services.reminders.reminders import due_refreshers, due_reminders
 
 TODAY = date(2026, 6, 1)
 DUE = 10_000

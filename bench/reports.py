@@ -49,9 +49,9 @@ from training_app.models import (
     TrainingSession,
 )
 from training_app.runtime import freeze_startup_objects
-from training_app.services.attendance_counts import attendance_by_authority
-from training_app.services.counting import trained_by_area
-from training_app.services.coverage import coverage_grid
+from training_app.services.reporting.attendance_counts import attendance_by_authority
+from training_app.services.reporting.counting import trained_by_area
+from training_app.services.reporting.coverage import coverage_grid
 
 AS_OF = date(2008, 8, 31)
 ORGANISATIONS, PEOPLE = Organisation.__table__, Practitioner.__table__

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import date
 
 from training_app.extensions import db
-from training_app.services.calendar import london_today
+from training_app.services.common.calendar import london_today
 
 from .awareness import seed_awareness
 from .common import Demo

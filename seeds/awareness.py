@@ -9,7 +9,7 @@ from datetime import date
 
 from training_app.models import AwarenessPresentation, AwarenessSignOff, OrganisationKind
 from training_app.models.awareness import SignOffStatus, signoff_authorities
-from training_app.services.awareness import completed_month
+from training_app.services.awareness.awareness import completed_month
 
 from .common import Demo, insert_links, insert_rows, spread_dates
 from .names import AREAS

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from training_app.extensions import db
-from training_app.services.calendar import is_working_day
+from training_app.services.common.calendar import is_working_day
 
 SEED = 20081003  # the date of the Bridges report the demo reproduces
 AS_OF = date(2008, 8, 31)

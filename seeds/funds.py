@@ -16,7 +16,7 @@ from training_app.models import (
     FundContribution,
     RateCard,
 )
-from training_app.services.funds import cover_unit, line_amount
+from training_app.services.claims.funds import cover_unit, line_amount
 
 from .common import Demo, insert_rows
 

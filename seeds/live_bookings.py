@@ -23,11 +23,11 @@ from training_app.models import (
     User,
 )
 from training_app.models.courses import course_prerequisites
-from training_app.services import booking_mail
-from training_app.services.booking_requests import book_myself
-from training_app.services.bookings import book_place, cancel_booking
-from training_app.services.calendar import london_to_utc
-from training_app.services.group_booking import book_group
+from training_app.services.booking import booking_mail
+from training_app.services.booking.booking_requests import book_myself
+from training_app.services.booking.bookings import book_place, cancel_booking
+from training_app.services.booking.group_booking import book_group
+from training_app.services.common.calendar import london_to_utc
 
 from .common import Demo
 from .funds import BOOKER_SCHOOL_INDEX, claim_schools

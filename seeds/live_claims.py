@@ -20,7 +20,7 @@ from training_app.models import (
     Fund,
     RateCard,
 )
-from training_app.services.funds import cover_unit
+from training_app.services.claims.funds import cover_unit
 
 from .common import Demo, insert_rows, next_working_day
 from .funds import BOOKER_SCHOOL_INDEX, claim_schools

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from training_app.extensions import db
 from training_app.models import Booking, RecordSource, TrainingRecord, TrainingSession
-from training_app.services.records import add_months
+from training_app.services.attendance.records import add_months
 
 from .common import Demo, insert_rows
 

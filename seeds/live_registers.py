@@ -28,7 +28,7 @@ from training_app.models import (
     TrainingSession,
 )
 from training_app.models.sessions import is_half_day
-from training_app.services.calendar import london_to_utc
+from training_app.services.common.calendar import london_to_utc
 
 from .common import Demo, insert_rows, next_working_day
 from .funds import BOOKER_SCHOOL_INDEX, claim_schools
@@ -154,7 +154,7 @@ def _mark(booking_id: int, day_id: int, status: MarkStatus, at: datetime, noted:
 
 def _no_show_charges(plans: list[SessionPlan]) -> int:
     """The course's default charge (£25 a half day, £50 a day) for the days a no-show missed, for their
-    organisation, as services.charges reckons it."""
+    organisation, as services.booking.charges reckons it."""
     ids = _session_ids([plan.code for plan in plans])
     query = (
         sa.select(Booking.id, Booking.session_id, Booking.practitioner_id)

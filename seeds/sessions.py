@@ -23,8 +23,8 @@ from training_app.models import (
     TrainingSession,
 )
 from training_app.models.sessions import session_trainers
-from training_app.services.calendar import london_to_utc
-from training_app.services.records import certificate_number, expiry_for
+from training_app.services.attendance.records import certificate_number, expiry_for
+from training_app.services.common.calendar import london_to_utc
 
 from .common import Demo, insert_links, insert_rows, next_working_day
 from .courses import COURSES

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from training_app.extensions import db
 from training_app.models import Trainer, User
-from training_app.services.accounts import create_user
+from training_app.services.accounts.accounts import create_user
 
 from .common import Demo
 from .funds import BOOKER_SCHOOL_INDEX, claim_schools

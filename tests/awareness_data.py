@@ -9,7 +9,7 @@ from tests.factories import make_area, make_authority, make_organisation
 from training_app.extensions import db
 from training_app.models import OrganisationKind
 from training_app.models.awareness import SignOffStatus
-from training_app.services.awareness import SignOffValues
+from training_app.services.awareness.awareness import SignOffValues
 
 
 def awareness_world() -> dict:

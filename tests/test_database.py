@@ -20,8 +20,8 @@ from tests.web.helpers import sign_in
 from training_app.database import configure_engine_events, read_only, write_transaction
 from training_app.extensions import db
 from training_app.models import ApiToken, Authority, Role, SignInFailure, utcnow
-from training_app.services.accounts import issue_api_token
-from training_app.services.calendar import london_today
+from training_app.services.accounts.accounts import issue_api_token
+from training_app.services.common.calendar import london_today
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 

@@ -7,7 +7,7 @@ from tests.factories import make_authority, make_organisation, make_practitioner
 from tests.web.helpers import sign_in
 from training_app.extensions import db
 from training_app.models import ApiToken, AuditEvent, Role, User, hash_token
-from training_app.services.accounts import user_for_token
+from training_app.services.accounts.accounts import user_for_token
 
 PASSWORD = "a long enough password"
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from training_app.extensions import db
 from training_app.models import Booking, BookingStatus, Role, TrainingSession, User
-from training_app.services.accounts import issue_api_token
+from training_app.services.accounts.accounts import issue_api_token
 
 from ..factories import make_booking, make_practitioner, make_user
 

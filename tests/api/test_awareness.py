@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from tests.awareness_data import awareness_world, values
 from training_app.extensions import db
 from training_app.models import AwarenessSignOff, OrganisationKind, Role
-from training_app.services import awareness
+from training_app.services.awareness import awareness
 
 URL = "/api/v1/awareness/sign-offs"
 BODY = {

@@ -21,7 +21,7 @@ from tests.factories import (
 from tests.outbox import body_of, emails_to
 from training_app.extensions import db
 from training_app.models import AuditEvent, Booking, BookingStatus, Charge, Role
-from training_app.services.calendar import london_today
+from training_app.services.common.calendar import london_today
 
 from .helpers import bearer, user_with_token
 

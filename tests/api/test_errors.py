@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from training_app.api.errors import integrity_error_response
 from training_app.extensions import db
 from training_app.models import Authority, Fund, Role
-from training_app.services import funds, sessions_query
+from training_app.services.claims import funds
+from training_app.services.sessions import sessions_query
 
 GOOD_FUND = {"amount_pence": 15_400_000, "scheme_start": "2007-09-01", "claim_deadline": "2008-04-30"}
 

@@ -26,8 +26,8 @@ from schemathesis.specs.openapi.checks import (
 from training_app.api.openapi import openapi_document
 from training_app.extensions import db
 from training_app.models import Role
-from training_app.services import funds
-from training_app.services.funds import FundSettings
+from training_app.services.claims import funds
+from training_app.services.claims.funds import FundSettings
 
 from ..factories import make_authority, make_course, make_organisation, make_practitioner, make_record, make_session
 from .helpers import bearer, user_with_token

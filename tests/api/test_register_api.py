@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests.factories import make_booking, make_course, make_organisation, make_practitioner, make_session
 from training_app.extensions import db
 from training_app.models import AttendanceMark, BookingStatus, Certificate, Role
-from training_app.services.calendar import london_today
+from training_app.services.common.calendar import london_today
 
 URL = "/api/v1/sessions/REG-1/register"
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli, sign_in
 from tests.browser.test_awareness_pages import _serious_violations
-from training_app.services.calendar import london_today
+from training_app.services.common.calendar import london_today
 
 pytestmark = pytest.mark.browser
 

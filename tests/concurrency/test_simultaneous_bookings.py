@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from tests.factories import make_booking, make_organisation, make_practitioner, make_session
 from training_app.extensions import db
 from training_app.models import AuditEvent, Booking, BookingStatus, Role
-from training_app.services.accounts import issue_api_token
-from training_app.services.calendar import london_today
+from training_app.services.accounts.accounts import issue_api_token
+from training_app.services.common.calendar import london_today
 
 from ..factories import make_user
 from .server import LiveServer, all_at_once

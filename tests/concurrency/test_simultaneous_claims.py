@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from tests.factories import make_attendance, make_fund, make_organisation, make_practitioner, make_user
 from training_app.extensions import db
 from training_app.models import Claim, ClaimLine, CoverCategory, OrganisationKind, Role
-from training_app.services.accounts import issue_api_token
+from training_app.services.accounts.accounts import issue_api_token
 
 from .server import LiveServer, all_at_once
 

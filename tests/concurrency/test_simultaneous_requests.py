@@ -17,7 +17,7 @@ from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD, make_authority, make_practitioner, make_session
 from training_app.extensions import db
 from training_app.models import ApiToken, Practitioner, Role, SignInFailure, User
-from training_app.services.accounts import create_user, issue_api_token
+from training_app.services.accounts.accounts import create_user, issue_api_token
 
 from .server import LiveServer, all_at_once, run_flask
 

@@ -13,8 +13,8 @@ from tests.awareness_data import awareness_world, values
 from tests.seeds.helpers import seed_demo
 from training_app.exports.awareness import write_sign_off_register
 from training_app.models import OrganisationKind
-from training_app.services import awareness
-from training_app.services.presentations import PresentationValues, record_presentation
+from training_app.services.awareness import awareness
+from training_app.services.awareness.presentations import PresentationValues, record_presentation
 
 SOURCE = Path("/work/shared/source-documents")
 MONTHS = {

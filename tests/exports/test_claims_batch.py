@@ -9,8 +9,8 @@ import openpyxl
 from tests.factories import make_attendance, make_fund, make_organisation, make_practitioner, make_user
 from training_app.extensions import db
 from training_app.models import CoverCategory, OrganisationKind, Role
-from training_app.services import claim_decisions, claims
-from training_app.services.claims import Evidence
+from training_app.services.claims import claim_decisions, claims
+from training_app.services.claims.claims import Evidence
 
 
 def export(app, *args):

@@ -28,7 +28,7 @@ from tests.web.helpers import signed_in
 from training_app.exports.trained_by_area import MAX_CHART_BARS, SHEET, _add_chart
 from training_app.extensions import db
 from training_app.models import OrganisationKind, Pathway, PathwayCourse, Requirement, Role, SessionStatus
-from training_app.services.counting import AreaRow
+from training_app.services.reporting.counting import AreaRow
 
 
 @pytest.fixture

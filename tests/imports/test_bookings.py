@@ -19,7 +19,7 @@ from training_app.models import (
     RecordSource,
     TrainingRecord,
 )
-from training_app.services.records import certificate_number
+from training_app.services.attendance.records import certificate_number
 
 HEADER = "session,practitioner,status"
 

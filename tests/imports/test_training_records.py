@@ -11,7 +11,7 @@ from tests.factories import make_booking, make_course, make_practitioner, make_s
 from tests.imports.helpers import partnership, run_import, table_counts
 from training_app.extensions import db
 from training_app.models import BookingStatus, Certificate, Course, RecordSource, TrainingRecord
-from training_app.services.records import add_months, certificate_number, expiry_for, record_completion
+from training_app.services.attendance.records import add_months, certificate_number, expiry_for, record_completion
 
 HEADER = "practitioner,course,completed_on"
 

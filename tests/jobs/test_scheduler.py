@@ -19,7 +19,7 @@ from training_app.jobs.process import ADVISORY_LOCK_KEY, AlreadyRunning, build_s
 from training_app.jobs.schedule import JOBS
 from training_app.models import SessionStatus, SignInFailure
 from training_app.models.base import utcnow
-from training_app.services.housekeeping import housekeep
+from training_app.services.reminders.housekeeping import housekeep
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = Path(sys.executable).parent / "flask"

@@ -42,10 +42,10 @@ from training_app.models import (
     User,
 )
 from training_app.models.people import practitioner_authorities
-from training_app.services.counting import AreaRow, trained_by_area
-from training_app.services.places import NO_BOOKINGS, places_by_session
-from training_app.services.records import certificate_number, expiry_for
-from training_app.services.report_rows import still_to_train
+from training_app.services.attendance.records import certificate_number, expiry_for
+from training_app.services.booking.places import NO_BOOKINGS, places_by_session
+from training_app.services.reporting.counting import AreaRow, trained_by_area
+from training_app.services.reporting.report_rows import still_to_train
 
 
 @pytest.fixture

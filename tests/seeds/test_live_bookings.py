@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from tests.reference import TRAINED_BY_AREA_2008_08_31
 from training_app.extensions import db
 from training_app.models import Booking, BookingStatus, Charge, ChargeReason, Practitioner, TrainingSession, User
-from training_app.services.booking_requests import open_requests
-from training_app.services.counting import trained_by_area
-from training_app.services.places import places_of
+from training_app.services.booking.booking_requests import open_requests
+from training_app.services.booking.places import places_of
+from training_app.services.reporting.counting import trained_by_area
 
 TODAY = date(2026, 12, 1)
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from training_app.extensions import db
 from training_app.models import Claim, ClaimStatus, Fund, MarkStatus, OrganisationKind
-from training_app.services import allocation, claims
+from training_app.services.claims import allocation, claims
 
 TODAY = date(2026, 12, 1)
 

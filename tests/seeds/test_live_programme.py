@@ -10,7 +10,7 @@ from tests.reference import TRAINED_BY_AREA_2008_08_31
 from training_app.extensions import db
 from training_app.models import Authority, SessionDay, SessionStatus, TrainingSession
 from training_app.models.sessions import session_trainers
-from training_app.services.counting import trained_by_area
+from training_app.services.reporting.counting import trained_by_area
 
 TODAY = date(2026, 12, 1)
 

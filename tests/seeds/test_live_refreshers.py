@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from training_app.models import ReminderStage
-from training_app.services.reminders import due_refreshers
+from training_app.services.reminders.reminders import due_refreshers
 
 TODAY = date(2026, 12, 1)
 

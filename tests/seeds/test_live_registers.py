@@ -22,8 +22,8 @@ from training_app.models import (
     TrainingRecord,
     TrainingSession,
 )
-from training_app.services.records import status_from_marks
-from training_app.services.registers import register_closed_reason, register_rows
+from training_app.services.attendance.records import status_from_marks
+from training_app.services.attendance.registers import register_closed_reason, register_rows
 
 TODAY = date(2026, 12, 1)
 

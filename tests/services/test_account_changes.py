@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from tests.factories import make_authority, make_organisation, make_user
 from training_app.extensions import db
 from training_app.models import ApiToken, AuditEvent, Role, User
-from training_app.services.accounts import (
+from training_app.services.accounts.accounts import (
     AccountError,
     change_access,
     deactivate_user,

@@ -12,9 +12,14 @@ from tests.factories import make_authority, make_organisation, make_practitioner
 from tests.outbox import body_of, emails_to, link_in
 from training_app.extensions import db
 from training_app.models import AccountLink, AuditEvent, Role, User, utcnow
-from training_app.services import account_links
-from training_app.services.account_links import LinkRefused, invite_practitioner, invite_user, set_password_with_link
-from training_app.services.accounts import AccountError
+from training_app.services.accounts import account_links
+from training_app.services.accounts.account_links import (
+    LinkRefused,
+    invite_practitioner,
+    invite_user,
+    set_password_with_link,
+)
+from training_app.services.accounts.accounts import AccountError
 
 NEW_PASSWORD = "a sensible new password"
 

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from seeds.funds import CONTRIBUTIONS
 from training_app.models import CoverCategory, OrganisationKind, Role
-from training_app.services import allocation, claim_decisions, claims
-from training_app.services.allocation import apportion, payable
+from training_app.services.claims import allocation, claim_decisions, claims
+from training_app.services.claims.allocation import apportion, payable
 
 from ..factories import make_attendance, make_fund, make_organisation, make_practitioner, make_user
 

@@ -16,7 +16,7 @@ from tests.factories import (
     make_session,
 )
 from training_app.models import BookingStatus, MarkStatus
-from training_app.services.attendance_counts import (
+from training_app.services.reporting.attendance_counts import (
     TOTAL_ATTENDED,
     AttendanceRow,
     PeriodProblem,

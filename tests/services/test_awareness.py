@@ -12,10 +12,10 @@ from tests.factories import make_user
 from training_app.extensions import db
 from training_app.models import AuditEvent, AwarenessSignOff, OrganisationKind, Role
 from training_app.models.awareness import SignOffStatus
-from training_app.services import awareness, awareness_coverage
-from training_app.services.awareness import SignOffError, parse_completed
-from training_app.services.calendar import DateProblem
-from training_app.services.scope import can_see_sign_off
+from training_app.services.accounts.scope import can_see_sign_off
+from training_app.services.awareness import awareness, awareness_coverage
+from training_app.services.awareness.awareness import SignOffError, parse_completed
+from training_app.services.common.calendar import DateProblem
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

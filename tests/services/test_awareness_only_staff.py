@@ -14,8 +14,8 @@ from tests.web.helpers import signed_in
 from training_app.exports.trained_by_area import write_trained_by_area
 from training_app.extensions import db
 from training_app.models import OrganisationKind, Pathway, PathwayCourse, Requirement, Role
-from training_app.services.awareness import set_awareness_only
-from training_app.services.report_rows import still_to_train, trained_by_group
+from training_app.services.awareness.awareness import set_awareness_only
+from training_app.services.reporting.report_rows import still_to_train, trained_by_group
 
 AS_OF = date(2008, 8, 31)
 

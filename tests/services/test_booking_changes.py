@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from tests.factories import make_booking, make_course, make_organisation, make_practitioner, make_session, make_user
 from training_app.extensions import db
 from training_app.models import AuditEvent, Booking, BookingStatus, Charge, Role
-from training_app.services.booking_changes import substitute_colleague, transfer_booking
-from training_app.services.booking_checks import BookingRefused
-from training_app.services.calendar import london_today
+from training_app.services.booking.booking_changes import substitute_colleague, transfer_booking
+from training_app.services.booking.booking_checks import BookingRefused
+from training_app.services.common.calendar import london_today
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

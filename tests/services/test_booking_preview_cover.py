@@ -9,8 +9,8 @@ import pytest
 from tests.factories import make_organisation, make_practitioner, make_session, make_user
 from training_app.extensions import db
 from training_app.models import CoverCategory, OrganisationKind, Role
-from training_app.services.funds import FundSettings, set_fund
-from training_app.services.group_booking import cover_amounts
+from training_app.services.booking.group_booking import cover_amounts
+from training_app.services.claims.funds import FundSettings, set_fund
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

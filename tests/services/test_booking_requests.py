@@ -12,12 +12,12 @@ from tests.factories import make_booking, make_course, make_organisation, make_p
 from tests.outbox import body_of, emails_to
 from training_app.extensions import db
 from training_app.models import AuditEvent, Booking, BookingStatus, Role, SelfBooking
-from training_app.services.booking_checks import BookingRefused, Refusal
-from training_app.services.booking_requests import approve_request, book_myself, decline_request, open_requests
-from training_app.services.bookings import book_place, cancel_booking
-from training_app.services.calendar import london_today
-from training_app.services.places import places_of
-from training_app.services.scheduling import cancel_session
+from training_app.services.booking.booking_checks import BookingRefused, Refusal
+from training_app.services.booking.booking_requests import approve_request, book_myself, decline_request, open_requests
+from training_app.services.booking.bookings import book_place, cancel_booking
+from training_app.services.booking.places import places_of
+from training_app.services.common.calendar import london_today
+from training_app.services.sessions.scheduling import cancel_session
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

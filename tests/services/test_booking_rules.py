@@ -1,5 +1,5 @@
-"""The booking rules in services/bookings.py and the places query in services/places.py, as imports, pages and
-the API rely on them: capacity, one active booking per course, waiting-list order, and one count of places."""
+"""The booking rules in services/booking/bookings.py and the places query in services/booking/places.py, as imports,
+pages and the API rely on them: capacity, one active booking per course, waiting-list order, and one count of places."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from tests.factories import make_booking, make_course, make_practitioner, make_session
 from training_app.extensions import db
 from training_app.models import BookingStatus
-from training_app.services.bookings import PlaceLedger, lock_sessions, set_status
-from training_app.services.places import NO_BOOKINGS, places_by_session, places_of
-from training_app.services.sessions import change_problems
+from training_app.services.booking.bookings import PlaceLedger, lock_sessions, set_status
+from training_app.services.booking.places import NO_BOOKINGS, places_by_session, places_of
+from training_app.services.sessions.sessions import change_problems
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

@@ -11,11 +11,11 @@ import time_machine
 from tests.factories import make_authority, make_course, make_practitioner, make_user
 from training_app.extensions import db
 from training_app.models import Role
-from training_app.services import scheduling
-from training_app.services.booking_checks import BookingRefused, booking_closes_on
-from training_app.services.bookings import book_place
-from training_app.services.courses import CourseError, CourseSettings, create_course
-from training_app.services.scheduling import DayPlan, SessionPlan
+from training_app.services.booking.booking_checks import BookingRefused, booking_closes_on
+from training_app.services.booking.bookings import book_place
+from training_app.services.catalogue.courses import CourseError, CourseSettings, create_course
+from training_app.services.sessions import scheduling
+from training_app.services.sessions.scheduling import DayPlan, SessionPlan
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from training_app.services.calendar import (
+from training_app.services.common.calendar import (
     EARLIEST_DATE,
     LATEST_DATE,
     DateProblem,

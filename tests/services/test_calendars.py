@@ -12,8 +12,8 @@ from icalendar import Calendar
 from tests.factories import make_authority, make_course, make_trainer, make_user, make_venue
 from training_app.extensions import db
 from training_app.models import Role, Trainer
-from training_app.services import calendars, scheduling
-from training_app.services.scheduling import DayPlan, SessionPlan
+from training_app.services.sessions import calendars, scheduling
+from training_app.services.sessions.scheduling import DayPlan, SessionPlan
 
 LONDON = ZoneInfo("Europe/London")
 FRIDAY, MONDAY = date(2026, 10, 23), date(2026, 10, 26)  # British Summer Time ends on Sunday 25 October 2026

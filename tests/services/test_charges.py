@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from tests.factories import make_booking, make_course, make_organisation, make_practitioner, make_session, make_user
 from training_app.extensions import db
 from training_app.models import AuditEvent, BookingStatus, Charge, ChargeReason, Role
-from training_app.services.charges import (
+from training_app.services.booking.charges import (
     SUBSTITUTE_ATTENDED,
     ChargeRefused,
     charge_no_show,

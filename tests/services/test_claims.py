@@ -20,8 +20,8 @@ from training_app.models import (
     OrganisationKind,
     Role,
 )
-from training_app.services import claim_decisions, claims
-from training_app.services.claims import ClaimRefused, Evidence, Refusal
+from training_app.services.claims import claim_decisions, claims
+from training_app.services.claims.claims import ClaimRefused, Evidence, Refusal
 
 from ..factories import make_attendance, make_fund, make_organisation, make_practitioner, make_user
 from ..outbox import body_of, emails_to

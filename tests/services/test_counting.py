@@ -18,7 +18,7 @@ from tests.factories import (
 )
 from training_app.extensions import db
 from training_app.models import BookingStatus, CourseKind, SessionStatus
-from training_app.services.counting import TOTAL_LABEL, AreaRow, trained_by_area
+from training_app.services.reporting.counting import TOTAL_LABEL, AreaRow, trained_by_area
 
 AS_OF = date(2008, 8, 31)
 

@@ -19,9 +19,9 @@ from training_app.models import (
     TrainingRecord,
     TrainingSession,
 )
-from training_app.services.booking_checks import BookingRefused
-from training_app.services.bookings import book_place
-from training_app.services.courses import (
+from training_app.services.booking.booking_checks import BookingRefused
+from training_app.services.booking.bookings import book_place
+from training_app.services.catalogue.courses import (
     CourseError,
     CourseSettings,
     create_course,

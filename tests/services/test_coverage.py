@@ -18,7 +18,7 @@ from tests.factories import (
 )
 from training_app.extensions import db
 from training_app.models import OrganisationKind, Pathway, PathwayCourse, Requirement
-from training_app.services.coverage import NO_AREA_ID, coverage_grid, still_to_train_in_cell
+from training_app.services.reporting.coverage import NO_AREA_ID, coverage_grid, still_to_train_in_cell
 
 AS_OF = date(2008, 8, 31)
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests.factories import group, make_authority, make_organisation, make_practitioner
 from training_app.extensions import db
 from training_app.models import Practitioner
-from training_app.services.grouping import each_way, union_ways
+from training_app.services.reporting.grouping import each_way, union_ways
 
 
 def _statements_run(fn):

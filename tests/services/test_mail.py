@@ -21,8 +21,8 @@ from training_app.extensions import db
 from training_app.jobs import tasks
 from training_app.models import MailStatus, OutgoingMail
 from training_app.models.base import utcnow
-from training_app.services import mail_delivery
-from training_app.services.mail import Attachment, MailError, queue_email, send_email
+from training_app.services.mail import mail_delivery
+from training_app.services.mail.mail import Attachment, MailError, queue_email, send_email
 
 
 class _Collector:
@@ -247,8 +247,8 @@ import os, sys
 from training_app import create_app
 from training_app.extensions import db
 from training_app.jobs import tasks
-from training_app.services import mail_delivery
-from training_app.services.mail import queue_email
+from training_app.services.mail import mail_delivery
+from training_app.services.mail.mail import queue_email
 
 config = {"SQLALCHEMY_DATABASE_URI": sys.argv[1], "SECRET_KEY": "x", "MAIL_SERVER": "", "MAIL_OUTBOX": sys.argv[2]}
 app = create_app(config)

@@ -10,8 +10,9 @@ import sqlalchemy as sa
 from tests.factories import group, make_booking, make_course, make_practitioner, make_session
 from training_app.extensions import db
 from training_app.models import AuditEvent, BookingStatus, Requirement, SessionStatus
-from training_app.services.courses import retire_course
-from training_app.services.pathway_editor import (
+from training_app.services.booking.places import coming_sessions_with_places
+from training_app.services.catalogue.courses import retire_course
+from training_app.services.catalogue.pathway_editor import (
     PathwayEditError,
     add_course,
     change_requirement,
@@ -19,7 +20,6 @@ from training_app.services.pathway_editor import (
     move_course,
     remove_course,
 )
-from training_app.services.places import coming_sessions_with_places
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 R, REC, OPT = Requirement.REQUIRED, Requirement.RECOMMENDED, Requirement.OPTIONAL

@@ -1,4 +1,4 @@
-"""Certificates and sign-in sheets print names as they are spelt, whatever the alphabet (services/pdf.py)."""
+"""Certificates and sign-in sheets print names as they are spelt, whatever the alphabet (services/common/pdf.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from tests.factories import make_course, make_organisation, make_practitioner, make_record, make_session
 from training_app.extensions import db
 from training_app.models import Certificate
-from training_app.services.certificates import certificate_pdf
-from training_app.services.sign_in_sheet import sign_in_sheet_pdf
+from training_app.services.attendance.certificates import certificate_pdf
+from training_app.services.attendance.sign_in_sheet import sign_in_sheet_pdf
 
 
 def _text(pdf: bytes) -> str:

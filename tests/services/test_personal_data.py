@@ -19,8 +19,7 @@ from tests.factories import (
 )
 from training_app.extensions import db
 from training_app.models import AuditEvent, Practitioner, Role, User
-from training_app.services.counting import trained_by_area
-from training_app.services.personal_data import (
+from training_app.services.accounts.personal_data import (
     PersonalDataError,
     anonymise_practitioner,
     count_inactive_practitioners,
@@ -28,6 +27,7 @@ from training_app.services.personal_data import (
     retention_cutoff,
     subject_access,
 )
+from training_app.services.reporting.counting import trained_by_area
 
 AS_OF = date(2008, 8, 31)
 

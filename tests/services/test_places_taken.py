@@ -1,4 +1,4 @@
-"""services.places.taken_on: the places taken on each session, as session_places counts them, for reports."""
+"""services.booking.places.taken_on: the places taken on each session, as session_places counts them, for reports."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests.factories import make_booking, make_practitioner, make_session
 from training_app.extensions import db
 from training_app.models import BookingStatus, TrainingSession
-from training_app.services.places import session_places, taken_on
+from training_app.services.booking.places import session_places, taken_on
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

@@ -29,8 +29,8 @@ from training_app.models import (
     TrainingRecord,
     User,
 )
-from training_app.services.counting import trained_by_area
-from training_app.services.practitioner_merge import MergeRefused, merge_practitioners, merge_problems
+from training_app.services.accounts.practitioner_merge import MergeRefused, merge_practitioners, merge_problems
+from training_app.services.reporting.counting import trained_by_area
 
 AS_OF = date(2008, 8, 31)
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from tests.awareness_data import awareness_world
 from training_app.extensions import db
 from training_app.models import Authority, OrganisationKind
-from training_app.services.presentations import (
+from training_app.services.awareness.presentations import (
     PresentationError,
     PresentationValues,
     TotalRow,

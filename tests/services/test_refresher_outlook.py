@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import make_area, make_authority, make_course, make_organisation, make_practitioner, make_record
 from training_app.extensions import db
-from training_app.services.refresher_outlook import refresher_outlook
+from training_app.services.reporting.refresher_outlook import refresher_outlook
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

@@ -30,8 +30,8 @@ from training_app.models import (
     Role,
     TrainingRecord,
 )
-from training_app.services import claim_decisions, claims
-from training_app.services.registers import NOT_MARKED, Entry, RegisterRefused, mark_register
+from training_app.services.attendance.registers import NOT_MARKED, Entry, RegisterRefused, mark_register
+from training_app.services.claims import claim_decisions, claims
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

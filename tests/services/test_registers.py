@@ -34,15 +34,10 @@ from training_app.models import (
     Role,
     TrainingRecord,
 )
-from training_app.services.certificates import certificate_pdf, check_certificate
-from training_app.services.records import certificate_number, status_from_marks
-from training_app.services.registers import (
-    Entry,
-    RegisterRefused,
-    can_mark_register,
-    mark_register,
-)
-from training_app.services.walk_ins import WalkIn, add_walk_in
+from training_app.services.attendance.certificates import certificate_pdf, check_certificate
+from training_app.services.attendance.records import certificate_number, status_from_marks
+from training_app.services.attendance.registers import Entry, RegisterRefused, can_mark_register, mark_register
+from training_app.services.attendance.walk_ins import WalkIn, add_walk_in
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

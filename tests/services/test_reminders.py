@@ -14,8 +14,8 @@ from tests.factories import make_booking, make_course, make_practitioner, make_r
 from tests.outbox import body_of, emails_to
 from training_app.extensions import db
 from training_app.models import MailStatus, OutgoingMail, ReminderLog, ReminderStage, Role
-from training_app.services import awareness
-from training_app.services.reminders import due_reminders, refresher_stage, reminder_log, run_reminders
+from training_app.services.awareness import awareness
+from training_app.services.reminders.reminders import due_reminders, refresher_stage, reminder_log, run_reminders
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

@@ -14,7 +14,7 @@ from tests.factories import (
     make_practitioner,
     make_record,
 )
-from training_app.services.report_plots import (
+from training_app.services.reporting.report_plots import (
     RefresherRow,
     dashboard_plots,
     refresher_status_by_area,

@@ -18,8 +18,8 @@ from tests.factories import (
 )
 from training_app.extensions import db
 from training_app.models import OrganisationKind, Pathway, PathwayCourse, Requirement, authority_key_for
-from training_app.services.counting import area_table, trained_by_area
-from training_app.services.report_rows import (
+from training_app.services.reporting.counting import area_table, trained_by_area
+from training_app.services.reporting.report_rows import (
     AreaTrainedRow,
     GroupRow,
     KindRow,

@@ -20,9 +20,9 @@ from training_app.models import (
     Requirement,
     TrainingRecord,
 )
-from training_app.services.attendance_counts import TOTAL_ATTENDED, attendance_by_authority
-from training_app.services.counting import trained_by_area
-from training_app.services.coverage import coverage_grid
+from training_app.services.reporting.attendance_counts import TOTAL_ATTENDED, attendance_by_authority
+from training_app.services.reporting.counting import trained_by_area
+from training_app.services.reporting.coverage import coverage_grid
 
 AS_OF = date(2008, 8, 31)
 

@@ -24,8 +24,8 @@ from tests.factories import (
 )
 from training_app.extensions import db
 from training_app.models import AuditEvent, Booking, BookingStatus, Role, SessionStatus, TrainingSession
-from training_app.services import scheduling
-from training_app.services.scheduling import DayPlan, SchedulingRefused, SessionPlan
+from training_app.services.sessions import scheduling
+from training_app.services.sessions.scheduling import DayPlan, SchedulingRefused, SessionPlan
 
 # Thursday 1 October 2026 in London; British Summer Time ends on Sunday 25 October 2026.
 NOW = datetime(2026, 10, 1, 10, 0, tzinfo=UTC)

@@ -20,7 +20,7 @@ from tests.factories import (
 from tests.web.helpers import signed_in
 from training_app.extensions import db
 from training_app.models import BookingStatus, MarkStatus, Role, SessionStatus
-from training_app.services.trainer_registers import registers_to_mark
+from training_app.services.attendance.trainer_registers import registers_to_mark
 
 TODAY = date(2026, 3, 4)  # a Wednesday
 MONDAY, TUESDAY = TODAY - timedelta(days=2), TODAY - timedelta(days=1)

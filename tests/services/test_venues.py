@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from tests.factories import make_venue
 from training_app.extensions import db
 from training_app.models import AuditEvent, Venue
-from training_app.services.venues import VenueError, VenueSettings, create_venue, edit_venue
+from training_app.services.catalogue.venues import VenueError, VenueSettings, create_venue, edit_venue
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

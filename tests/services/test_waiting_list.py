@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from tests.factories import group, make_course, make_practitioner, make_session, make_user
 from training_app.extensions import db
 from training_app.models import Booking, BookingStatus, Pathway, PathwayCourse, Requirement, Role, WaitlistOrder
-from training_app.services.bookings import book_place, cancel_booking
-from training_app.services.calendar import london_today
+from training_app.services.booking.bookings import book_place, cancel_booking
+from training_app.services.common.calendar import london_today
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

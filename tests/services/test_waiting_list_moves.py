@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from tests.factories import make_booking, make_practitioner, make_session, make_user
 from training_app.extensions import db
 from training_app.models import AuditEvent, Booking, BookingStatus, Role
-from training_app.services.booking_changes import move_on_waiting_list
-from training_app.services.booking_checks import BookingRefused, Refusal
+from training_app.services.booking.booking_changes import move_on_waiting_list
+from training_app.services.booking.booking_checks import BookingRefused, Refusal
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

@@ -23,8 +23,8 @@ from tests.outbox import emails_to, link_in
 from tests.web.helpers import h1_of, signed_in
 from training_app.extensions import db
 from training_app.models import AuditEvent, Booking, Practitioner, ResetRequest, Role, Setting, User, utcnow
-from training_app.services import account_links
-from training_app.services.personal_data import anonymise_practitioner
+from training_app.services.accounts import account_links
+from training_app.services.accounts.personal_data import anonymise_practitioner
 
 ADMIN = "admin@council.example"
 
@@ -164,7 +164,7 @@ def test_anonymising_takes_the_leavers_details_out_of_old_audit_events(app, app_
     leaver = make_practitioner(school, email="leaver@school.example", first_name="Lee", last_name="Ver", job_title="TA")
     booking = make_booking(make_session(make_course("LP"), code="LP1"), leaver)
     account = make_user(Role.PRACTITIONER, email="leaver@school.example", practitioner=leaver, name="Lee Ver")
-    from training_app.services import audit
+    from training_app.services.accounts import audit
 
     audit.record(admin, "practitioner_changed", leaver, old={"job_title": "TA"}, new={"job_title": "Senior TA"})
     audit.record(account, "booking_created", booking, new={"practitioner": "leaver@school.example", "status": "booked"})

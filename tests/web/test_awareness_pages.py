@@ -12,7 +12,7 @@ from tests.conftest import csrf_token_from
 from tests.web.helpers import h1_of, make_user, signed_in, title_of
 from training_app.extensions import db
 from training_app.models import AwarenessPresentation, AwarenessSignOff, Organisation, OrganisationKind, Role
-from training_app.services import awareness
+from training_app.services.awareness import awareness
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 FORM = {

@@ -9,8 +9,8 @@ from tests.factories import make_organisation, make_practitioner, make_session, 
 from tests.web.helpers import signed_in
 from training_app.extensions import db
 from training_app.models import CoverCategory, OrganisationKind, Role
-from training_app.services.calendar import financial_year_of, london_today
-from training_app.services.funds import FundSettings, set_fund
+from training_app.services.claims.funds import FundSettings, set_fund
+from training_app.services.common.calendar import financial_year_of, london_today
 
 
 def test_the_preview_shows_the_cover_claimable_for_a_teacher(app, client):

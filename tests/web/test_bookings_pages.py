@@ -13,7 +13,7 @@ from tests.factories import make_booking, make_organisation, make_practitioner, 
 from tests.web.helpers import h1_of, signed_in
 from training_app.extensions import db
 from training_app.models import Booking, BookingStatus, Practitioner, Role
-from training_app.services.calendar import london_today
+from training_app.services.common.calendar import london_today
 
 
 def _weekday(days_ahead: int) -> date:

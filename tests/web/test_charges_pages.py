@@ -14,7 +14,7 @@ from tests.factories import make_booking, make_course, make_organisation, make_p
 from tests.web.helpers import h1_of, signed_in, title_of
 from training_app.extensions import db
 from training_app.models import BookingStatus, Charge, Role
-from training_app.services.charges import charge_late_cancellation, charge_no_show
+from training_app.services.booking.charges import charge_late_cancellation, charge_no_show
 
 
 @pytest.fixture

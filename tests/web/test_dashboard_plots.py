@@ -18,7 +18,7 @@ from tests.web.helpers import signed_in
 from tests.web.test_reports_page import tables_of
 from training_app.extensions import db
 from training_app.models import Role
-from training_app.services.calendar import london_today
+from training_app.services.common.calendar import london_today
 
 
 def build(app):

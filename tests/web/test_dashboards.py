@@ -32,8 +32,8 @@ from training_app.models import (
     SessionStatus,
     utcnow,
 )
-from training_app.services.calendar import london_today
-from training_app.services.sessions_query import SessionFilters, list_sessions
+from training_app.services.common.calendar import london_today
+from training_app.services.sessions.sessions_query import SessionFilters, list_sessions
 
 
 @pytest.fixture

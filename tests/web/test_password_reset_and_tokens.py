@@ -13,7 +13,7 @@ from tests.outbox import emails_to, link_in
 from tests.web.helpers import h1_of, signed_in
 from training_app.extensions import db
 from training_app.models import ApiToken, Role, User
-from training_app.services.accounts import user_for_token
+from training_app.services.accounts.accounts import user_for_token
 
 NEW_PASSWORD = "a fresh reset password"
 MAIN = re.compile(r"<main[^>]*>(.*?)</main>", re.S)

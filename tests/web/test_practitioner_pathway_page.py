@@ -21,7 +21,7 @@ from tests.factories import (
 from tests.web.helpers import h1_of, signed_in
 from training_app.extensions import db
 from training_app.models import Pathway, PathwayCourse, Requirement, Role
-from training_app.services.calendar import london_today
+from training_app.services.common.calendar import london_today
 
 EMAIL = "sam.jones@school.example"
 

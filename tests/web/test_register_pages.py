@@ -22,8 +22,8 @@ from tests.factories import (
 from tests.web.helpers import h1_of, signed_in, title_of
 from training_app.extensions import db
 from training_app.models import AttendanceMark, Booking, BookingStatus, Certificate, Role, TrainingRecord, User
-from training_app.services.calendar import london_today
-from training_app.services.registers import Entry, mark_register
+from training_app.services.attendance.registers import Entry, mark_register
+from training_app.services.common.calendar import london_today
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from tests.web.helpers import h1_of, signed_in
 from training_app.extensions import db
 from training_app.models import MailStatus, OutgoingMail, Role
 from training_app.models.base import utcnow
-from training_app.services.calendar import london_today
-from training_app.services.reminders import run_reminders
+from training_app.services.common.calendar import london_today
+from training_app.services.reminders.reminders import run_reminders
 
 
 def _page_data(app):

@@ -19,7 +19,7 @@ from tests.web.helpers import h1_of, sign_in
 from training_app.config import from_environment
 from training_app.extensions import db
 from training_app.models import Role, User
-from training_app.services.accounts import change_password, deactivate_user, reactivate_user
+from training_app.services.accounts.accounts import change_password, deactivate_user, reactivate_user
 
 EMAIL = "helen.ward@council.example"
 MONDAY_9AM = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

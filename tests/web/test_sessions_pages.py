@@ -26,7 +26,7 @@ from tests.factories import (
 from tests.web.helpers import h1_of, signed_in, title_of
 from training_app.extensions import db
 from training_app.models import BookingStatus, Role, SessionStatus, TrainingSession
-from training_app.services import calendars
+from training_app.services.sessions import calendars
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 SUMMARY = re.compile(r'<div class="govuk-error-summary".*?</div>\s*</div>', re.S)

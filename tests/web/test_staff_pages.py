@@ -23,8 +23,8 @@ from tests.factories import (
 from tests.web.helpers import h1_of, signed_in
 from training_app.extensions import db
 from training_app.models import CoverCategory, Organisation, Pathway, PathwayCourse, Practitioner, Requirement, Role
-from training_app.services.calendar import london_today
-from training_app.services.staff import ANY_REQUIRED, staff_page
+from training_app.services.booking.staff import ANY_REQUIRED, staff_page
+from training_app.services.common.calendar import london_today
 
 
 @pytest.fixture

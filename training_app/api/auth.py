@@ -9,7 +9,7 @@ from flask import g, request
 
 from ..models import Role, User
 from ..permissions import flatten_roles
-from ..services.accounts import user_for_token
+from ..services.accounts.accounts import user_for_token
 from .errors import ApiError
 
 MAX_TOKEN_LENGTH = 200

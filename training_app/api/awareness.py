@@ -9,10 +9,10 @@ from flask import g, jsonify
 from ..models import OrganisationKind, Role
 from ..models.awareness import SignOffStatus
 from ..permissions import REPORT_READERS, STAFF
-from ..services import awareness
-from ..services.awareness import SignOffError, SignOffValues
-from ..services.calendar import DateProblem
-from ..services.scope import report_scope
+from ..services.accounts.scope import report_scope
+from ..services.awareness import awareness
+from ..services.awareness.awareness import SignOffError, SignOffValues
+from ..services.common.calendar import DateProblem
 from .auth import api_allow
 from .docs import errors, json_body, json_response, query_parameter, ref
 from .errors import ApiError

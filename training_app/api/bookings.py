@@ -9,9 +9,9 @@ from flask import g, jsonify
 
 from ..extensions import db
 from ..models import Booking, BookingStatus, Practitioner, Role, TrainingSession
-from ..services.booking_checks import BookingRefused, Refusal
-from ..services.bookings import book_place, cancel_booking
-from ..services.lookups import practitioner_with_email, session_with_code
+from ..services.booking.booking_checks import BookingRefused, Refusal
+from ..services.booking.bookings import book_place, cancel_booking
+from ..services.common.lookups import practitioner_with_email, session_with_code
 from .auth import api_allow
 from .docs import STRING, errors, json_body, json_response, ref
 from .errors import ApiError

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..models import Claim
-from ..services.claims import MAX_REASON, ClaimableLine
+from ..services.claims.claims import MAX_REASON, ClaimableLine
 from .docs import DATE, STRING, errors, json_body, json_response, query_parameter, ref
 from .funds import PENCE, YEAR_PARAMETER
 

@@ -9,9 +9,9 @@ from flask import g, jsonify
 
 from ..extensions import db
 from ..models import Claim, Fund, Organisation, Role, User
-from ..services import allocation, claim_decisions, claims, funds
-from ..services.claims import ClaimRefused, Evidence, Refusal
-from ..services.lookups import organisation_with_code
+from ..services.claims import allocation, claim_decisions, claims, funds
+from ..services.claims.claims import ClaimRefused, Evidence, Refusal
+from ..services.common.lookups import organisation_with_code
 from .auth import api_allow
 from .claim_json import claim_json, line_json
 from .errors import ApiError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..services.calendar import EARLIEST_DATE, LATEST_DATE
+from ..services.common.calendar import EARLIEST_DATE, LATEST_DATE
 from .errors import CODES, MESSAGES
 
 ERROR_RESPONSES = {

@@ -7,8 +7,8 @@ from typing import Any
 from flask import g, jsonify
 
 from ..models import ClaimCategory, CoverUnit, Fund, Role
-from ..services import funds
-from ..services.funds import FundError, FundSettings, RateKey
+from ..services.claims import funds
+from ..services.claims.funds import FundError, FundSettings, RateKey
 from .auth import api_allow
 from .docs import DATE, errors, json_body, json_response, ref
 from .errors import ApiError

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import request
 
-from ..services.calendar import EARLIEST_DATE, LATEST_DATE, DateProblem, DateProblemKind, parse_iso_date
+from ..services.common.calendar import EARLIEST_DATE, LATEST_DATE, DateProblem, DateProblemKind, parse_iso_date
 from .errors import ApiError
 
 Problems = dict[str, str]

@@ -7,10 +7,10 @@ from typing import Any
 from flask import g, jsonify
 
 from ..models import PathwayStatus, Practitioner, Requirement, Role
-from ..services.calendar import london_today
-from ..services.lookups import practitioner_with_email
-from ..services.pathways import CourseOnPathway, pathway_of
-from ..services.scope import can_see_practitioner
+from ..services.accounts.scope import can_see_practitioner
+from ..services.catalogue.pathways import CourseOnPathway, pathway_of
+from ..services.common.calendar import london_today
+from ..services.common.lookups import practitioner_with_email
 from .auth import api_allow
 from .docs import DATE, STRING, errors, json_response, query_parameter, ref
 from .errors import ApiError

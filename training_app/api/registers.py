@@ -7,7 +7,7 @@ from typing import Any
 from flask import g, jsonify
 
 from ..models import MarkStatus, Role
-from ..services.registers import MAX_ENTRIES, MAX_NOTES, NOT_MARKED, Entry, RegisterRefused, mark_register
+from ..services.attendance.registers import MAX_ENTRIES, MAX_NOTES, NOT_MARKED, Entry, RegisterRefused, mark_register
 from .auth import api_allow
 from .bookings import _session
 from .docs import DATE, STRING, errors, json_body, json_response, ref

@@ -7,10 +7,10 @@ from typing import Any
 from flask import g, jsonify
 
 from ..permissions import REPORT_READERS
-from ..services.attendance_counts import attendance_by_authority
-from ..services.counting import AreaRow, trained_by_area
-from ..services.lookups import session_with_code
-from ..services.scope import report_scope
+from ..services.accounts.scope import report_scope
+from ..services.common.lookups import session_with_code
+from ..services.reporting.attendance_counts import attendance_by_authority
+from ..services.reporting.counting import AreaRow, trained_by_area
 from .auth import api_allow
 from .docs import DATE, OPTIONAL_DATE, STRING, errors, json_response, query_parameter, ref
 from .errors import ApiError

@@ -10,9 +10,9 @@ from flask import jsonify
 
 from ..models import SessionStatus
 from ..permissions import SIGNED_IN
-from ..services import sessions_query
-from ..services.calendar import to_london
-from ..services.sessions_query import SessionDetail, SessionFilters, SessionQueryError, SessionSummary
+from ..services.common.calendar import to_london
+from ..services.sessions import sessions_query
+from ..services.sessions.sessions_query import SessionDetail, SessionFilters, SessionQueryError, SessionSummary
 from .auth import api_allow
 from .docs import DATE, DATE_TIME, OPTIONAL_DATE, STRING, errors, json_response, query_parameter, ref
 from .errors import ApiError

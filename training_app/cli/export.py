@@ -20,9 +20,10 @@ from ..exports.register import write_register
 from ..exports.trained_by_area import write_trained_by_area
 from ..exports.xlsx import Progress
 from ..runtime import freeze_startup_objects, unfreeze
-from ..services import funds, report_lists
-from ..services.calendar import DateProblem, DateProblemKind, london_today, parse_iso_date
-from ..services.lookups import session_with_code
+from ..services.claims import funds
+from ..services.common.calendar import DateProblem, DateProblemKind, london_today, parse_iso_date
+from ..services.common.lookups import session_with_code
+from ..services.reporting import report_lists
 
 
 def _settle_process() -> None:

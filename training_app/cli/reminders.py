@@ -8,9 +8,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from ..services.calendar import DateProblem, london_today, parse_iso_date
-from ..services.mail_delivery import deliver_pending
-from ..services.reminders import run_reminders
+from ..services.common.calendar import DateProblem, london_today, parse_iso_date
+from ..services.mail.mail_delivery import deliver_pending
+from ..services.reminders.reminders import run_reminders
 
 reminders_cli = AppGroup("reminders", help="Refresher, session and re-awareness reminders.")
 

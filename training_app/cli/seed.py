@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..models import Authority
-from ..services.calendar import DateProblem, london_today, parse_iso_date
+from ..services.common.calendar import DateProblem, london_today, parse_iso_date
 
 seed_cli = AppGroup("seed", help="Load demonstration data.")
 

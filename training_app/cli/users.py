@@ -10,7 +10,7 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..models import Role, User
-from ..services.accounts import (
+from ..services.accounts.accounts import (
     AccountError,
     change_password,
     deactivate_user,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from ..services.attendance_counts import AttendanceRow, attendance_by_authority
+from ..services.reporting.attendance_counts import AttendanceRow, attendance_by_authority
 from .xlsx import hardened_workbook
 
 SHEET = "Attendance by authority"

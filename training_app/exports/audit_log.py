@@ -8,8 +8,8 @@ from typing import Any
 
 import xlsxwriter
 
-from ..services.audit_log import AuditFilter, audit_rows
-from ..services.calendar import to_london
+from ..services.accounts.audit_log import AuditFilter, audit_rows
+from ..services.common.calendar import to_london
 
 HEADER = ["When (London)", "Who", "Action", "Kind of record", "Record", "Old value", "New value"]
 MAX_ROWS = 1_048_575  # a sheet's rows, less the header

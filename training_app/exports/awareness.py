@@ -8,8 +8,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..services import awareness, presentations
-from ..services.presentations import TotalsBy
+from ..services.awareness import awareness, presentations
+from ..services.awareness.presentations import TotalsBy
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
 REGISTER_HEADER = ["Service", "Name of Contact", "Completed"]

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..services.charges import charge_rows, charge_totals
+from ..services.booking.charges import charge_rows, charge_totals
 from .xlsx import hardened_workbook
 
 POUNDS = "£#,##0.00"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..models import Fund
-from ..services import allocation, claim_rows
+from ..services.claims import allocation, claim_rows
 from .xlsx import hardened_workbook
 
 POUNDS = "£#,##0.00"

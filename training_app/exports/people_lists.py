@@ -10,8 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..services import report_lists
-from ..services.counting import authority_set_labeller
+from ..services.reporting import report_lists
+from ..services.reporting.counting import authority_set_labeller
 from .report_sheets import kind_label
 from .xlsx import Progress, hardened_workbook, streamed_table
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..models import TrainingSession
-from ..services.registers import register_rows
+from ..services.attendance.registers import register_rows
 from .xlsx import hardened_workbook, streamed_table
 
 STATUS_WORDS = {"booked": "Booked", "attended": "Completed", "no_show": "No-show", "absent": "Absent"}

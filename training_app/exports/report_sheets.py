@@ -8,7 +8,7 @@ from datetime import date
 import xlsxwriter
 
 from ..models import OrganisationKind
-from ..services.report_rows import NO_ORGANISATION, ReportSheets
+from ..services.reporting.report_rows import NO_ORGANISATION, ReportSheets
 
 KIND_LABELS = {OrganisationKind.GP: "GP", OrganisationKind.FE: "Further education"}
 

@@ -1,6 +1,7 @@
 """The trained-by-area workbook (SPEC 4.4): the 'By authority' sheet laid out as the 3.9 table, a chart, then
 the sheets by area, group, kind of organisation and still to train (report_sheets). Every sheet's numbers come from
-one grouped pass over practitioners (services.report_rows.report_sheets), the 'By authority' table included."""
+one grouped pass over practitioners (services.reporting.report_rows.report_sheets), the 'By authority' table
+included."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..services.counting import AreaRow, area_table
-from ..services.report_rows import report_sheets
+from ..services.reporting.counting import AreaRow, area_table
+from ..services.reporting.report_rows import report_sheets
 from .report_sheets import write_report_sheets
 
 SHEET = "By authority"

@@ -10,11 +10,11 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Authority, AwarenessPresentation, AwarenessSignOff, OrganisationKind
-from ..services import awareness, presentations
-from ..services.awareness import SignOffValues
-from ..services.batches import fetch_in
-from ..services.calendar import DateProblem, DateProblemKind
-from ..services.presentations import Place, PresentationValues
+from ..services.awareness import awareness, presentations
+from ..services.awareness.awareness import SignOffValues
+from ..services.awareness.presentations import Place, PresentationValues
+from ..services.common.batches import fetch_in
+from ..services.common.calendar import DateProblem, DateProblemKind
 from .base import Reader, Row, date_message, shown, shown_codes
 
 

@@ -1,6 +1,6 @@
 """`bookings`: session,practitioner,status; history as it was, but capacity and one active booking hold.
 
-The rules are services.bookings': this reader parses rows and reports what the ledger refuses, by line.
+The rules are services.booking.bookings': this reader parses rows and reports what the ledger refuses, by line.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Booking, BookingStatus, Practitioner, TrainingSession
-from ..services.batches import fetch_in
-from ..services.bookings import DAY_MARKS, PlaceLedger, lock_sessions, mark_every_day, set_status
+from ..services.booking.bookings import DAY_MARKS, PlaceLedger, lock_sessions, mark_every_day, set_status
+from ..services.common.batches import fetch_in
 from .base import Reader, Row
 
 # SPEC 4.3's statuses: a request for approval (and a declined one) is made on the pages, never loaded.
@@ -95,7 +95,7 @@ class BookingReader(Reader):
             if record.status in DAY_MARKS:
                 marked.append((booking, DAY_MARKS[record.status]))
         db.session.flush()
-        mark_every_day(marked)  # completes the attended ones (services.records.complete_marked)
+        mark_every_day(marked)  # completes the attended ones (services.attendance.records.complete_marked)
         return created, len(records) - created
 
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Course, CourseKind
-from ..services.courses import leads_back
-from ..services.records import MAX_VALIDITY_MONTHS
+from ..services.attendance.records import MAX_VALIDITY_MONTHS
+from ..services.catalogue.courses import leads_back
 from .base import Reader, Row, shown_codes
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Area, Authority, Organisation, OrganisationKind
-from ..services.batches import fetch_in
+from ..services.common.batches import fetch_in
 from .base import Reader, Row, shown
 
 

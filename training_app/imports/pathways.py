@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Course, Requirement, ResponsibilityGroup
-from ..services.batches import fetch_in
-from ..services.pathways import PathwayStep, pathways_by_group, position_clashes, set_steps
+from ..services.catalogue.pathways import PathwayStep, pathways_by_group, position_clashes, set_steps
+from ..services.common.batches import fetch_in
 from .base import Reader, Row
 
 

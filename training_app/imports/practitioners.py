@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Authority, CoverCategory, Organisation, Practitioner, ResponsibilityGroup
-from ..services.batches import fetch_in
+from ..services.common.batches import fetch_in
 from .base import Reader, Row, shown_codes
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..models import User
-from ..services import audit
+from ..services.accounts import audit
 from .areas import AreaReader
 from .authorities import AuthorityReader
 from .awareness import AwarenessSignOffReader, PresentationReader

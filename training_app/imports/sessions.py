@@ -10,10 +10,10 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Area, Authority, Course, SessionStatus, TrainingSession, Venue
-from ..services.batches import fetch_in
-from ..services.calendar import london_to_utc
-from ..services.places import NO_BOOKINGS, places_by_session
-from ..services.sessions import DayTimes, change_problems, marked_day_ids, room_problem, set_days
+from ..services.booking.places import NO_BOOKINGS, places_by_session
+from ..services.common.batches import fetch_in
+from ..services.common.calendar import london_to_utc
+from ..services.sessions.sessions import DayTimes, change_problems, marked_day_ids, room_problem, set_days
 from .base import Reader, Row
 from .organisations import area_of, areas_by_authority
 

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from ..extensions import db
 from ..models import Course, Practitioner, RecordSource, TrainingRecord
-from ..services.batches import fetch_in
-from ..services.calendar import london_today
-from ..services.records import expiry_for
+from ..services.attendance.records import expiry_for
+from ..services.common.batches import fetch_in
+from ..services.common.calendar import london_today
 from .base import Reader, Row
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from flask import current_app
 
 from ..models import ReminderKind
-from ..services.calendar import london_today
-from ..services.housekeeping import housekeep
-from ..services.mail_delivery import deliver_pending
-from ..services.reminders import AWARENESS, run_reminders
+from ..services.common.calendar import london_today
+from ..services.mail.mail_delivery import deliver_pending
+from ..services.reminders.housekeeping import housekeep
+from ..services.reminders.reminders import AWARENESS, run_reminders
 
 
 def refresher_reminders() -> int:

@@ -11,7 +11,7 @@ from .base import Model, UTCDateTime, utcnow
 
 
 class Setting(Model):
-    """One named setting; `services.settings` knows each name, its type, bounds and default."""
+    """One named setting; `services.accounts.settings` knows each name, its type, bounds and default."""
 
     __tablename__ = "settings"
 

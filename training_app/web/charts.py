@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from ..services.report_plots import STATUS_NAMES
+from ..services.reporting.report_plots import STATUS_NAMES
 
 WIDTH = 640
 LABEL_WIDTH = 230
@@ -132,7 +132,7 @@ def _height(count: int) -> float:
 
 
 def dashboard_charts(plots: Any) -> dict[str, Any]:
-    """The geometry of the dashboards' plots from services.report_plots.DashboardPlots."""
+    """The geometry of the dashboards' plots from services.reporting.report_plots.DashboardPlots."""
     return {
         "by_authority": bar_chart([(row.label, row.trained) for row in plots.by_authority]),
         "by_area": bar_chart([(f"{row.area} ({row.authority})", row.trained) for row in plots.by_area]),

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
-from ..services.calendar import to_london
+from ..services.common.calendar import to_london
 
 
 def money(pence: int | None) -> str:

@@ -9,8 +9,8 @@ from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import ApiToken, LinkPurpose, Role
 from ...permissions import SIGNED_IN, allow, public
-from ...services import account_links
-from ...services.accounts import AccountError, api_tokens_of, grant_api_token, revoke_api_token
+from ...services.accounts import account_links
+from ...services.accounts.accounts import AccountError, api_tokens_of, grant_api_token, revoke_api_token
 from .forms import ApiTokenForm, PasswordResetRequestForm, SetPasswordForm
 
 bp = Blueprint("accounts", __name__)

@@ -27,7 +27,7 @@ def upper(value: str | None) -> str | None:
 
 
 class AccessFields(FlaskForm):
-    """Role, organisation (bookers) and authorities (workforce leads); services.accounts checks they fit together."""
+    """Role, organisation (bookers) and authorities (workforce leads); services' accounts check they fit together."""
 
     role = RadioField(
         "Role", widget=GovRadioInput(), choices=ROLE_CHOICES, validators=[DataRequired(message="Select a role")]

@@ -11,8 +11,8 @@ from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import Authority, Role, User
 from ...permissions import allow
-from ...services import account_links
-from ...services.accounts import AccountError, api_tokens_of, change_access, deactivate_user, reactivate_user
+from ...services.accounts import account_links
+from ...services.accounts.accounts import AccountError, api_tokens_of, change_access, deactivate_user, reactivate_user
 from ..accounts.routes import link_url
 from ..paging import page_number
 from .forms import AccessForm, InviteForm

@@ -12,8 +12,8 @@ from wtforms.fields.choices import SelectChoice
 from ...exports.audit_log import write_audit_log
 from ...models import Role
 from ...permissions import allow
-from ...services.audit_log import AuditFilter, audit_page, entity_types
-from ...services.calendar import london_today
+from ...services.accounts.audit_log import AuditFilter, audit_page, entity_types
+from ...services.common.calendar import london_today
 from ..paging import page_number
 from .forms import AuditFilterForm
 

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ...permissions import public
-from ...services import sign_in as sign_in_service
+from ...services.accounts import sign_in as sign_in_service
 from .forms import SignInForm
 
 bp = Blueprint("auth", __name__)

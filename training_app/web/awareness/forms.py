@@ -1,4 +1,5 @@
-"""Forms for awareness sign-offs and presentations: field-level checks only; the rules live in services/awareness."""
+"""Forms for awareness sign-offs and presentations: field-level checks only; the rules live in
+services/awareness/awareness."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ...models import OrganisationKind
 from ...models.awareness import SignOffStatus
-from ...services.awareness import completed_month
-from ...services.calendar import DateProblem, DateProblemKind, date_from_parts
-from ...services.presentations import MAX_HEADCOUNT, sector_label
+from ...services.awareness.awareness import completed_month
+from ...services.awareness.presentations import MAX_HEADCOUNT, sector_label
+from ...services.common.calendar import DateProblem, DateProblemKind, date_from_parts
 
 STATUS_LABELS = {
     SignOffStatus.PLANNED: "Planned",

@@ -18,11 +18,11 @@ from ...extensions import db
 from ...models import Authority, AwarenessSignOff, Organisation, OrganisationKind
 from ...models.awareness import SignOffStatus
 from ...permissions import REPORT_READERS, STAFF, allow
-from ...services import awareness, awareness_coverage, evidence_files
-from ...services.awareness import SignOffError, SignOffValues
-from ...services.calendar import DateProblem, parse_iso_date
-from ...services.evidence_files import EvidenceError
-from ...services.presentations import (
+from ...services.accounts.scope import can_see_sign_off, report_scope
+from ...services.awareness import awareness, awareness_coverage, evidence_files
+from ...services.awareness.awareness import SignOffError, SignOffValues
+from ...services.awareness.evidence_files import EvidenceError
+from ...services.awareness.presentations import (
     PresentationError,
     PresentationValues,
     TotalsBy,
@@ -31,7 +31,7 @@ from ...services.presentations import (
     record_presentation,
     sector_label,
 )
-from ...services.scope import can_see_sign_off, report_scope
+from ...services.common.calendar import DateProblem, parse_iso_date
 from .forms import STATUS_LABELS, AwarenessOnlyForm, PresentationForm, SignOffForm
 
 bp = Blueprint("awareness", __name__, url_prefix="/awareness")

@@ -1,6 +1,6 @@
 """Charges for late cancellations and no-shows (SPEC 3.4): a booker's organisation's, or everyone's for staff, with
 the xlsx download; coordinators waive one with a reason, a booker names the colleague who attended instead.
-The rules are services.charges'."""
+The rules are services.booking.charges'."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from ...exports.charges import write_charges
 from ...extensions import db
 from ...models import Charge, Organisation, Practitioner, Role
 from ...permissions import STAFF, allow
-from ...services.calendar import DateProblem, london_today, parse_iso_date
-from ...services.charges import ChargeRefused, charge_rows, charge_totals, waive_charge, waive_for_substitute
+from ...services.booking.charges import ChargeRefused, charge_rows, charge_totals, waive_charge, waive_for_substitute
+from ...services.common.calendar import DateProblem, london_today, parse_iso_date
 from .forms import SubstituteForm, WaiveChargeForm
 
 bp = Blueprint("charges", __name__, url_prefix="/bookings")

@@ -1,5 +1,5 @@
 """Practitioners' own bookings (SPEC 3.4): booking themselves or asking their booker where the course allows, their
-list of bookings and requests; and bookers' requests to approve or decline. Rules: services.booking_requests."""
+list of bookings and requests; and bookers' requests to approve or decline. Rules: services.booking.booking_requests."""
 
 from __future__ import annotations
 
@@ -11,11 +11,17 @@ from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import Booking, BookingStatus, Role, SelfBooking, TrainingSession, User, utcnow
 from ...permissions import allow
-from ...services.booking_checks import BookingRefused, Refusal, session_problem
-from ...services.booking_requests import approve_request, book_myself, can_decide, decline_request, open_requests
-from ...services.calendar import london_today
-from ...services.dashboards import booking_rows
-from ...services.lookups import session_with_code
+from ...services.booking.booking_checks import BookingRefused, Refusal, session_problem
+from ...services.booking.booking_requests import (
+    approve_request,
+    book_myself,
+    can_decide,
+    decline_request,
+    open_requests,
+)
+from ...services.common.calendar import london_today
+from ...services.common.lookups import session_with_code
+from ...services.reporting.dashboards import booking_rows
 from .forms import BookMyselfForm, DeclineRequestForm
 
 bp = Blueprint("booking_requests", __name__, url_prefix="/bookings")

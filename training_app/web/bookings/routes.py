@@ -1,5 +1,6 @@
 """Bookings (SPEC 3.4): a booker's or coordinator's list, booking several staff onto a session after seeing who
-gets a place and who waits, and cancelling. The rules are services.bookings' and services.group_booking's."""
+gets a place and who waits, and cancelling. The rules are in
+services/booking (bookings, group_booking)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,16 @@ from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import ACTIVE_STATUSES, Booking, Practitioner, Role, SessionStatus, TrainingSession, User, utcnow
 from ...permissions import allow
-from ...services.booking_changes import substitute_colleague, transfer_booking
-from ...services.booking_checks import BookingRefused, session_problem
-from ...services.bookings import cancel_booking
-from ...services.calendar import london_today
-from ...services.dashboards import booking_rows
-from ...services.group_booking import GroupOutcome, book_group, preview_group_booking
-from ...services.lookups import session_with_code
-from ...services.places import places_of
-from ...services.scope import can_book_for
-from ...services.sessions_query import SessionFilters, SessionSummary, list_sessions
+from ...services.accounts.scope import can_book_for
+from ...services.booking.booking_changes import substitute_colleague, transfer_booking
+from ...services.booking.booking_checks import BookingRefused, session_problem
+from ...services.booking.bookings import cancel_booking
+from ...services.booking.group_booking import GroupOutcome, book_group, preview_group_booking
+from ...services.booking.places import places_of
+from ...services.common.calendar import london_today
+from ...services.common.lookups import session_with_code
+from ...services.reporting.dashboards import booking_rows
+from ...services.sessions.sessions_query import SessionFilters, SessionSummary, list_sessions
 from ...validation import email_problem
 from .forms import MAX_PEOPLE, BookStaffForm, CancelBookingForm, SubstituteForm, TransferForm
 

@@ -1,5 +1,5 @@
 """A session's waiting list for coordinators (SPEC 3.4): who waits in what order, and moving someone with a
-recorded reason. The rule is services.booking_changes.move_on_waiting_list."""
+recorded reason. The rule is services.booking.booking_changes.move_on_waiting_list."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import Booking, BookingStatus, Organisation, Practitioner
 from ...permissions import STAFF, allow
-from ...services.booking_changes import move_on_waiting_list
-from ...services.booking_checks import BookingRefused
-from ...services.lookups import session_with_code
+from ...services.booking.booking_changes import move_on_waiting_list
+from ...services.booking.booking_checks import BookingRefused
+from ...services.common.lookups import session_with_code
 from .forms import MoveOnWaitingListForm
 
 bp = Blueprint("waiting_list", __name__, url_prefix="/bookings")

@@ -1,4 +1,4 @@
-"""Forms for supply-cover claims: field-level checks only; the rules live in services/claims."""
+"""Forms for supply-cover claims: field-level checks only; the rules live in services/claims/claims."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovS
 from wtforms import Field, Form, HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
-from ...services.claims import MAX_INVOICE, MAX_REASON, MAX_SUPPLIER
+from ...services.claims.claims import MAX_INVOICE, MAX_REASON, MAX_SUPPLIER
 from ..courses.forms import POUNDS, pounds, to_pence
 from ..reports.forms import DayMonthYearField
 

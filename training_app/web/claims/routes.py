@@ -11,9 +11,9 @@ from flask_login import current_user
 from ...api.routes import NumberConverter
 from ...models import DEFAULT_RATES_PENCE, Claim, ClaimCategory, ClaimStatus, CoverUnit, Fund, Role
 from ...permissions import allow
-from ...services import allocation, claim_decisions, claim_files, claim_rows, claims, funds
-from ...services.claims import ClaimRefused, Evidence
-from ...services.funds import FundError, FundSettings
+from ...services.claims import allocation, claim_decisions, claim_files, claim_rows, claims, funds
+from ...services.claims.claims import ClaimRefused, Evidence
+from ...services.claims.funds import FundError, FundSettings
 from ..courses.forms import to_pence, to_pounds
 from .forms import ActionForm, EvidenceForm, FundForm, RejectForm, StartClaimForm, contributions_of
 

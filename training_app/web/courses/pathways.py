@@ -8,7 +8,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ...models import Course, Requirement, ResponsibilityGroup
 from ...permissions import STAFF, allow
-from ...services import courses, pathway_editor
+from ...services.catalogue import courses, pathway_editor
 from .forms import REQUIREMENT_LABELS, ActionForm, AddStepForm, RequirementForm
 
 bp = Blueprint("pathways", __name__, url_prefix="/pathways")

@@ -7,10 +7,10 @@ from flask_login import current_user
 
 from ...models import PathwayStatus, Role
 from ...permissions import allow
-from ...services.calendar import london_today
-from ...services.pathways import courses_to_book, pathway_of, practitioner_with_email
-from ...services.places import ComingSession, coming_sessions_with_places
-from ...services.scope import can_see_practitioner
+from ...services.accounts.scope import can_see_practitioner
+from ...services.booking.places import ComingSession, coming_sessions_with_places
+from ...services.catalogue.pathways import courses_to_book, pathway_of, practitioner_with_email
+from ...services.common.calendar import london_today
 from .forms import REQUIREMENT_LABELS
 
 bp = Blueprint("practitioner_pathway", __name__)

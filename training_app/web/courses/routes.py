@@ -8,7 +8,7 @@ from flask_login import current_user
 from ...api.routes import NumberConverter
 from ...models import Course, CourseKind, SelfBooking, WaitlistOrder
 from ...permissions import STAFF, allow
-from ...services import courses
+from ...services.catalogue import courses
 from .forms import (
     KIND_LABELS,
     SELF_BOOKING_LABELS,

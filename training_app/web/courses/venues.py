@@ -9,7 +9,7 @@ from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import Venue
 from ...permissions import STAFF, allow
-from ...services import venues
+from ...services.catalogue import venues
 from .forms import VenueForm
 
 bp = Blueprint("venues", __name__, url_prefix="/venues")

@@ -4,7 +4,7 @@ from flask import Blueprint, jsonify, render_template
 from flask_login import current_user
 
 from ...permissions import SIGNED_IN, allow, public
-from ...services.dashboards import dashboard_figures
+from ...services.reporting.dashboards import dashboard_figures
 from ..charts import dashboard_charts
 
 bp = Blueprint("main", __name__)

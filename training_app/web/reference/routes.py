@@ -15,18 +15,18 @@ from ...imports.service import READERS
 from ...imports.single_row import errors_by_column, import_one_row
 from ...models import Practitioner, Role, User
 from ...permissions import allow
-from ...services import account_links, settings
-from ...services.accounts import AccountError
-from ...services.calendar import london_today
-from ...services.personal_data import (
+from ...services.accounts import account_links, settings
+from ...services.accounts.accounts import AccountError
+from ...services.accounts.personal_data import (
     PersonalDataError,
     anonymise_practitioner,
     inactive_practitioners,
     retention_cutoff,
     subject_access,
 )
-from ...services.practitioner_merge import MergeRefused, merge_practitioners, merge_problems, merge_summary
-from ...services.reference_data import REFERENCE_KINDS, record_row, reference_page
+from ...services.accounts.practitioner_merge import MergeRefused, merge_practitioners, merge_problems, merge_summary
+from ...services.catalogue.reference_data import REFERENCE_KINDS, record_row, reference_page
+from ...services.common.calendar import london_today
 from ..accounts.routes import link_url
 from .forms import MergeForm, RetentionForm, column_label, record_form
 

@@ -12,18 +12,18 @@ from ...extensions import db
 from ...imports.single_row import errors_by_column, import_one_row
 from ...models import Course, Practitioner, Role, User
 from ...permissions import SIGNED_IN, STAFF, allow, public
-from ...services.calendar import DateProblem, london_today, parse_iso_date
-from ...services.certificates import (
+from ...services.accounts.scope import can_see_practitioner
+from ...services.attendance.certificates import (
     can_download_certificate,
     certificate_pdf,
     certificate_with_number,
     check_certificate,
     training_records_of,
 )
-from ...services.lookups import practitioner_with_email
-from ...services.pathways import course_status
-from ...services.records import note_source
-from ...services.scope import can_see_practitioner
+from ...services.attendance.records import note_source
+from ...services.catalogue.pathways import course_status
+from ...services.common.calendar import DateProblem, london_today, parse_iso_date
+from ...services.common.lookups import practitioner_with_email
 from ..courses.practitioner import STATUS_TAGS
 from .forms import HistoricalRecordForm
 

@@ -1,5 +1,5 @@
 """A session's register (SPEC 3.5): one form of radios per person per day, walk-ins, and the printable sign-in
-sheet (a print stylesheet, and a PDF). The rules are services.registers'; these views parse and render."""
+sheet (a print stylesheet, and a PDF). The rules are services.attendance.registers'; these views parse and render."""
 
 from __future__ import annotations
 
@@ -13,10 +13,8 @@ from flask_login import current_user
 from ...exports.register import write_register
 from ...models import SessionDay, TrainingSession, User, utcnow
 from ...permissions import SIGNED_IN, allow
-from ...services.calendar import london_today
-from ...services.lookups import session_with_code
-from ...services.records import Settlement
-from ...services.registers import (
+from ...services.attendance.records import Settlement
+from ...services.attendance.registers import (
     NOT_MARKED,
     Entry,
     Problem,
@@ -27,8 +25,10 @@ from ...services.registers import (
     register_closed_reason,
     register_rows,
 )
-from ...services.sign_in_sheet import sign_in_sheet_pdf
-from ...services.walk_ins import WalkIn, add_walk_in
+from ...services.attendance.sign_in_sheet import sign_in_sheet_pdf
+from ...services.attendance.walk_ins import WalkIn, add_walk_in
+from ...services.common.calendar import london_today
+from ...services.common.lookups import session_with_code
 from .forms import RegisterForm, WalkInForm
 
 bp = Blueprint("registers", __name__, url_prefix="/sessions")

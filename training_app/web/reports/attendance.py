@@ -11,9 +11,9 @@ from flask_login import current_user
 
 from ...exports.attendance_by_authority import period_text, write_attendance_by_authority
 from ...permissions import REPORT_READERS, allow
-from ...services.attendance_counts import attendance_by_authority
-from ...services.lookups import session_with_code
-from ...services.scope import report_scope
+from ...services.accounts.scope import report_scope
+from ...services.common.lookups import session_with_code
+from ...services.reporting.attendance_counts import attendance_by_authority
 from .period_forms import PeriodForm
 from .routes import XLSX_MIMETYPE, bp
 

@@ -7,9 +7,9 @@ from flask_login import current_user
 
 from ...api.routes import NumberConverter
 from ...permissions import REPORT_READERS, allow
-from ...services.calendar import london_today
-from ...services.coverage import area_label, coverage_grid, group_with_code, still_to_train_in_cell
-from ...services.scope import report_scope
+from ...services.accounts.scope import report_scope
+from ...services.common.calendar import london_today
+from ...services.reporting.coverage import area_label, coverage_grid, group_with_code, still_to_train_in_cell
 from ..charts import bar_chart
 from ..paging import page_number
 from .forms import AsOfForm

@@ -12,8 +12,8 @@ from flask_login import current_user
 
 from ...exports.people_lists import write_still_to_train, write_training_records
 from ...permissions import REPORT_READERS, allow
-from ...services.calendar import london_today
-from ...services.scope import report_scope
+from ...services.accounts.scope import report_scope
+from ...services.common.calendar import london_today
 from .forms import AsOfForm
 from .period_forms import PeriodForm
 from .routes import XLSX_MIMETYPE, bp

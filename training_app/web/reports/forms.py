@@ -7,7 +7,7 @@ import re
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field, Form, ValidationError
 
-from ...services.calendar import (
+from ...services.common.calendar import (
     EARLIEST_DATE,
     LATEST_DATE,
     DateProblem,
@@ -18,7 +18,7 @@ from ...services.calendar import (
 
 PARTS = ("day", "month", "year")
 BOX = re.compile(r"[0-9]*")  # what one box may hold; a single value holding anything else is read as YYYY-MM-DD
-# GOV.UK's wording for each reason the calendar gives; the rule itself lives in services.calendar.
+# GOV.UK's wording for each reason the calendar gives; the rule itself lives in services.common.calendar.
 MESSAGES = {
     DateProblemKind.FORMAT: "The date must be a real date",
     DateProblemKind.NOT_REAL: "The date must be a real date",

@@ -11,10 +11,17 @@ from flask_login import current_user
 
 from ...exports.trained_by_area import by_authority_header, write_trained_by_area
 from ...permissions import REPORT_READERS, allow
-from ...services.calendar import EARLIEST_DATE, LATEST_DATE, DateProblem, DateProblemKind, london_today, parse_iso_date
-from ...services.counting import AreaRow, trained_by_area
-from ...services.report_rows import still_to_train
-from ...services.scope import report_scope
+from ...services.accounts.scope import report_scope
+from ...services.common.calendar import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    DateProblem,
+    DateProblemKind,
+    london_today,
+    parse_iso_date,
+)
+from ...services.reporting.counting import AreaRow, trained_by_area
+from ...services.reporting.report_rows import still_to_train
 from .forms import AsOfForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

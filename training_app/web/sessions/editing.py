@@ -11,9 +11,9 @@ from flask_login import current_user
 from ...extensions import db
 from ...models import Area, Authority, Course, Trainer, TrainingSession, Venue
 from ...permissions import STAFF, allow
-from ...services import scheduling
-from ...services.scheduling import DayPlan, SchedulingRefused, SessionPlan
-from ...services.sessions import SessionProblem
+from ...services.sessions import scheduling
+from ...services.sessions.scheduling import DayPlan, SchedulingRefused, SessionPlan
+from ...services.sessions.sessions import SessionProblem
 from .forms import MAX_DAYS, CancelForm, DuplicateForm, SessionForm, parse_time
 from .routes import bp
 

@@ -28,8 +28,8 @@ from wtforms import (
     TextAreaField,
 )
 
-from ...services.calendar import DateProblem, date_from_parts
-from ...services.session_plans import MAX_DAYS
+from ...services.common.calendar import DateProblem, date_from_parts
+from ...services.sessions.session_plans import MAX_DAYS
 from ..reports.forms import MESSAGES
 
 TIME = re.compile(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])")

@@ -15,13 +15,13 @@ from ...api.auth import MAX_TOKEN_LENGTH, bearer_token
 from ...extensions import db
 from ...models import Area, Authority, Course, Role, SelfBooking, TrainingSession, utcnow
 from ...permissions import SIGNED_IN, STAFF, allow, public
-from ...services import sessions_query
-from ...services.accounts import user_for_token
-from ...services.booking_checks import session_problem
-from ...services.calendar import DateProblem, london_today, parse_iso_date
-from ...services.calendars import session_calendar, trainer_feed, trainer_for_token
-from ...services.sessions_query import SessionFilters
-from ...services.trainers import trainer_of
+from ...services.accounts.accounts import user_for_token
+from ...services.booking.booking_checks import session_problem
+from ...services.catalogue.trainers import trainer_of
+from ...services.common.calendar import DateProblem, london_today, parse_iso_date
+from ...services.sessions import sessions_query
+from ...services.sessions.calendars import session_calendar, trainer_feed, trainer_for_token
+from ...services.sessions.sessions_query import SessionFilters
 from ..paging import page_number
 from .forms import FilterForm
 

@@ -10,8 +10,9 @@ from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import Trainer
 from ...permissions import SIGNED_IN, STAFF, allow
-from ...services import calendars, trainers
-from ...services.trainers import TrainerRefused
+from ...services.catalogue import trainers
+from ...services.catalogue.trainers import TrainerRefused
+from ...services.sessions import calendars
 from .forms import TrainerForm
 from .routes import bp
 

@@ -13,9 +13,9 @@ from ...extensions import db
 from ...imports.single_row import errors_by_column, import_one_row
 from ...models import Authority, Organisation, Practitioner, ResponsibilityGroup, Role, User
 from ...permissions import allow
-from ...services.calendar import london_today
-from ...services.reference_data import record_row
-from ...services.staff import ANY_REQUIRED, required_courses, staff_email_problem, staff_page
+from ...services.booking.staff import ANY_REQUIRED, required_courses, staff_email_problem, staff_page
+from ...services.catalogue.reference_data import record_row
+from ...services.common.calendar import london_today
 from ..paging import page_number
 from .forms import StaffMemberForm
 

@@ -1,0 +1,121 @@
+"""Signing in with a password, throttled per email, and signing out; each owns its transaction."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import sqlalchemy as sa
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ...extensions import db
+from ...models import SignInFailure, User, utcnow
+from ...models.users import password_hash_method
+from . import audit
+from .accounts import end_sessions
+
+WRONG_DETAILS_MESSAGE = "Enter a correct email address and password"
+INACTIVE_MESSAGE = "Your account has been switched off. Ask your training coordinator to switch it back on"
+
+
+class SignInRefused(Exception):
+    """A sign-in attempt was refused; the message is safe to show, with the HTTP status and any Retry-After."""
+
+    def __init__(self, message: str, status: int = 200, retry_after: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.retry_after = retry_after
+
+
+def locked_message() -> str:
+    """What a throttled user is told."""
+    minutes = current_app.config["LOGIN_LOCK_MINUTES"]
+    return f"You have tried to sign in too many times. Wait {minutes} minutes, then try again"
+
+
+def sign_in_with_password(email: str, password: str, ip: str | None = None) -> User:
+    """Check an email and password, throttling repeated failures per email, and commit what happened.
+
+    Raises SignInRefused with the same message for an unknown email and a wrong password; the failure is
+    committed first, so it counts whatever the caller does next.
+    """
+    email = email.strip().lower()
+    wait = seconds_until_unlocked(email)
+    if wait:
+        raise SignInRefused(locked_message(), 429, retry_after=wait)
+    user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
+    matches = _password_matches(user, password)  # hashes even for an unknown email, so timing does not tell
+    if user is None or not matches:
+        _record_failure(email, ip)
+        db.session.commit()
+        raise SignInRefused(WRONG_DETAILS_MESSAGE)
+    if not user.active:
+        raise SignInRefused(INACTIVE_MESSAGE)
+    db.session.execute(sa.delete(SignInFailure).where(SignInFailure.email == email))
+    user.last_sign_in_at = utcnow()
+    audit.record(user, "sign_in", user)
+    db.session.commit()
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End every session of the user, in every browser (not only the one signing out), and audit it."""
+    end_sessions(user)
+    audit.record(user, "sign_out", user)
+    db.session.commit()
+
+
+def is_locked_out(email: str) -> bool:
+    """Whether this email has failed too often within the lock window."""
+    return seconds_until_unlocked(email) > 0
+
+
+def seconds_until_unlocked(email: str) -> int:
+    """0 when the email may try to sign in; otherwise the whole seconds (at least 1) until it may again."""
+    limit = max(1, current_app.config["LOGIN_MAX_FAILURES"])
+    # The lock lifts when the limit-th newest counted failure leaves the window: fewer than the limit remain.
+    # Failures are not recorded while locked, so that is normally the oldest counted one.
+    unlocking = db.session.execute(
+        sa.select(SignInFailure.at)
+        # A failure counts for exactly the window's length: at its end the lock has lifted, as Retry-After says.
+        .where(SignInFailure.email == email.strip().lower(), SignInFailure.at > _lock_window_start())
+        .order_by(SignInFailure.at.desc())
+        .offset(limit - 1)
+        .limit(1)
+    ).scalar_one_or_none()
+    if unlocking is None:
+        return 0
+    remaining = unlocking + _lock_window() - utcnow()
+    return max(1, math.ceil(remaining.total_seconds()))
+
+
+def _lock_window() -> timedelta:
+    return timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+
+
+def _lock_window_start() -> datetime:
+    return utcnow() - _lock_window()
+
+
+def _record_failure(email: str, ip: str | None) -> None:
+    """Count a failure, forgetting this email's failures that have left the window so the table stays small."""
+    db.session.execute(
+        sa.delete(SignInFailure).where(SignInFailure.email == email, SignInFailure.at < _lock_window_start())
+    )
+    db.session.add(SignInFailure(email=email, ip=ip))
+
+
+@lru_cache(maxsize=1)
+def _decoy_hash() -> str:
+    return generate_password_hash("decoy password that no account has", method=password_hash_method())
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Check the password; an unknown email costs the same hashing time, so timing does not tell."""
+    if user is None:
+        check_password_hash(_decoy_hash(), password)
+        return False
+    return user.check_password(password)

@@ -1,0 +1,159 @@
+"""Certificates of attendance (SPEC 3.5): finding one by number, who may download it, checking it publicly, and
+the PDF itself.
+
+The PDF is drawn with fpdf2 in DejaVu Sans (services/common/pdf.py says why), so any name prints as it is spelt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from ...extensions import db
+from ...models import Booking, Certificate, Course, Practitioner, Role, TrainingRecord, TrainingSession, User
+from ..common.calendar import to_london
+from ..common.pdf import FONT, new_pdf
+
+MAX_NUMBER_LENGTH = 40
+
+
+@dataclass(frozen=True)
+class CertificateCheck:
+    """What the public verification page says: only whether it is genuine and current, the name, course, date."""
+
+    number: str
+    genuine: bool
+    current: bool
+    name: str = ""
+    course: str = ""
+    completed_on: date | None = None
+    revoked_at: datetime | None = None
+
+
+def certificate_with_number(number: str) -> Certificate | None:
+    """The certificate printed with exactly this number (with its record, person and course), or None."""
+    if not 0 < len(number) <= MAX_NUMBER_LENGTH or "\x00" in number:
+        return None
+    query = (
+        sa.select(Certificate)
+        .options(
+            joinedload(Certificate.training_record).joinedload(TrainingRecord.practitioner),
+            joinedload(Certificate.training_record).joinedload(TrainingRecord.course),
+        )
+        .filter_by(number=number)
+    )
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def check_certificate(number: str) -> CertificateCheck:
+    """Whether a number is a certificate this service issued and, if so, whether it still stands."""
+    certificate = certificate_with_number(number)
+    if certificate is None:
+        return CertificateCheck(number, genuine=False, current=False)
+    record = certificate.training_record
+    if certificate.revoked_at is not None or record is None:
+        return CertificateCheck(number, genuine=True, current=False, revoked_at=certificate.revoked_at)
+    return CertificateCheck(
+        number,
+        genuine=True,
+        current=True,
+        name=record.practitioner.full_name,
+        course=record.course.title,
+        completed_on=record.completed_on,
+    )
+
+
+def can_download_certificate(user: User, certificate: Certificate) -> bool:
+    """The practitioner themself (an account linked to them), their organisation's bookers, and coordinators."""
+    record = certificate.training_record
+    if record is None or certificate.revoked_at is not None:
+        return False
+    if user.role in (Role.ADMIN, Role.COORDINATOR):
+        return True
+    if user.role == Role.BOOKER:
+        return user.organisation_id is not None and record.practitioner.organisation_id == user.organisation_id
+    if user.role == Role.PRACTITIONER:
+        return user.practitioner_id == record.practitioner_id
+    return False
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    """One training record as the practitioner's training records page shows it."""
+
+    id: int
+    course_code: str
+    course_title: str
+    completed_on: date
+    expires_on: date | None
+    lead_days: int
+    source: str
+    source_note: str | None
+    session_code: str | None
+    certificate: str | None
+
+
+def training_records_of(practitioner: Practitioner) -> list[RecordRow]:
+    """Every training record of the practitioner, latest first, with its session and certificate: one query."""
+    query = (
+        sa.select(
+            TrainingRecord.id,
+            Course.code,
+            Course.title,
+            TrainingRecord.completed_on,
+            TrainingRecord.expires_on,
+            Course.reminder_lead_days,
+            TrainingRecord.source,
+            TrainingRecord.source_note,
+            TrainingSession.code,
+            Certificate.number,
+        )
+        .join(Course, Course.id == TrainingRecord.course_id)
+        .outerjoin(Booking, Booking.id == TrainingRecord.booking_id)
+        .outerjoin(TrainingSession, TrainingSession.id == Booking.session_id)
+        .outerjoin(Certificate, Certificate.training_record_id == TrainingRecord.id)
+        .where(TrainingRecord.practitioner_id == practitioner.id)
+        .order_by(TrainingRecord.completed_on.desc(), Course.code)
+    )
+    return [
+        RecordRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6].value, row[7], row[8], row[9])
+        for row in db.session.execute(query)
+    ]
+
+
+def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
+    """The certificate of attendance as an A4 landscape PDF: name, course, date, number and where to check it."""
+    record = certificate.training_record
+    if record is None:
+        raise ValueError(f"certificate {certificate.number} was revoked")
+    pdf = new_pdf(f"Certificate of attendance {certificate.number}")
+    pdf.set_author("Children's workforce training")
+    pdf.set_creation_date(certificate.issued_at)
+    pdf.add_page()
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+    pdf.set_y(35)
+    lines = [
+        (FONT, "B", 30, "Certificate of attendance"),
+        (FONT, "", 14, "This is to certify that"),
+        (FONT, "B", 26, record.practitioner.full_name),
+        (FONT, "", 14, "attended every day of"),
+        (FONT, "B", 20, record.course.title),
+        (FONT, "", 14, f"completed on {record.completed_on:%-d %B %Y}"),
+    ]
+    for family, style, size, text in lines:
+        pdf.set_font(family, style, size)
+        pdf.multi_cell(0, size * 0.6, text, align="C", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(6)
+    if record.expires_on is not None:
+        pdf.set_font(FONT, "", 12)
+        pdf.cell(0, 8, f"Refresh by {record.expires_on:%-d %B %Y}", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_y(pdf.h - 45)
+    pdf.set_font(FONT, "", 11)
+    issued = to_london(certificate.issued_at).date()
+    footer = f"Certificate number {certificate.number}, issued {issued:%-d %B %Y}. Check it at {verify_url}"
+    pdf.multi_cell(0, 6, footer, align="C")
+    return bytes(pdf.output())

@@ -1,0 +1,67 @@
+"""The sign-in sheet of a session as a PDF (SPEC 3.5): the names, a column per day to sign, blank rows for
+walk-ins. Drawn with fpdf2 in DejaVu Sans, as the certificates are (services/common/pdf.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from fpdf import FPDF
+
+from ...models import Practitioner, TrainingSession
+from ..common.calendar import to_london
+from ..common.pdf import FONT, new_pdf
+
+NAME_WIDTH = 80
+ORGANISATION_WIDTH = 60
+ROW_HEIGHT = 9
+
+
+def sign_in_sheet_pdf(session: TrainingSession, people: Sequence[Practitioner], blank_rows: int) -> bytes:
+    """An A4 landscape sheet: a header naming the session, then one row per person and `blank_rows` empty ones."""
+    pdf = new_pdf(f"Sign-in sheet {session.code}")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 16)
+    title = f"Sign-in sheet: {session.course.title} ({session.code})"
+    pdf.multi_cell(0, 8, title, align="L", new_x="LMARGIN", new_y="NEXT")  # a long title wraps
+    pdf.set_font(FONT, "", 11)
+    venue = session.venue.name if session.venue is not None else "Venue to be confirmed"
+    pdf.cell(0, 7, venue, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+    day_width = (pdf.w - pdf.l_margin - pdf.r_margin - NAME_WIDTH - ORGANISATION_WIDTH) / max(1, len(session.days))
+    _header(pdf, session, day_width)
+    pdf.set_font(FONT, "", 10)
+    for person in people:
+        organisation = person.organisation.name if person.organisation is not None else ""
+        _row(pdf, person.full_name, organisation, len(session.days), day_width)
+    for _ in range(blank_rows):
+        _row(pdf, "", "", len(session.days), day_width)
+    return bytes(pdf.output())
+
+
+def _header(pdf: FPDF, session: TrainingSession, day_width: float) -> None:
+    pdf.set_font(FONT, "B", 10)
+    pdf.cell(NAME_WIDTH, ROW_HEIGHT, "Name", border=1)
+    pdf.cell(ORGANISATION_WIDTH, ROW_HEIGHT, "Organisation", border=1)
+    for day in session.days:
+        start = to_london(day.starts_at)
+        pdf.cell(day_width, ROW_HEIGHT, f"{day.date:%a %-d %b} {start:%H:%M}: signature", border=1)
+    pdf.ln(ROW_HEIGHT)
+
+
+def _row(pdf: FPDF, name: str, organisation: str, days: int, day_width: float) -> None:
+    pdf.cell(NAME_WIDTH, ROW_HEIGHT, _fitted(pdf, name, NAME_WIDTH), border=1)
+    pdf.cell(ORGANISATION_WIDTH, ROW_HEIGHT, _fitted(pdf, organisation, ORGANISATION_WIDTH), border=1)
+    for _ in range(days):
+        pdf.cell(day_width, ROW_HEIGHT, "", border=1)
+    pdf.ln(ROW_HEIGHT)
+
+
+def _fitted(pdf: FPDF, text: str, width: float) -> str:
+    """The text, shortened with an ellipsis if it would not fit the cell (its padding left either side)."""
+    room = width - 2 * pdf.c_margin
+    if pdf.get_string_width(text) <= room:
+        return text
+    while text and pdf.get_string_width(text + "…") > room:
+        text = text[:-1]
+    return text.rstrip() + "…"

@@ -1,0 +1,118 @@
+"""Walk-ins (SPEC 3.5): someone who came to a session without a booking goes on its register, as a booking marked
+walk-in whose place counts like any other; someone new to the system is created in their organisation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ...extensions import db
+from ...models import Booking, BookingStatus, Practitioner, TrainingSession, User, utcnow
+from ...validation import email_problem
+from ..accounts import audit
+from ..booking.bookings import PlaceLedger, lock_session
+from ..common.calendar import to_london
+from ..common.lookups import organisation_with_code, practitioner_with_email
+from .records import ON_REGISTER
+from .registers import Problem, RegisterRefused, can_mark_register, register_closed_reason
+
+
+@dataclass(frozen=True)
+class WalkIn:
+    """Someone who came without a booking: an existing practitioner by email, or a new one in an organisation."""
+
+    email: str
+    first_name: str = ""
+    last_name: str = ""
+    organisation: str = ""  # the organisation's code, for a new practitioner
+    job_title: str = ""
+
+
+def add_walk_in(session: TrainingSession, walk_in: WalkIn, by: User, now: datetime | None = None) -> Booking:
+    """Put a walk-in on the register, in one committed transaction: a booking marked walk-in (the place counts
+    like any other), creating the practitioner in their organisation when they are new. RegisterRefused lists
+    every problem; nothing is written then."""
+    now = now or utcnow()
+    if not can_mark_register(by, session):
+        raise RegisterRefused([Problem(None, "session", "You are not a trainer of this session")], forbidden=True)
+    locked = lock_session(session.id)
+    closed = register_closed_reason(locked, to_london(now).date())
+    if closed is not None:
+        raise RegisterRefused([Problem(None, "session", closed)])
+    practitioner = practitioner_with_email(walk_in.email)
+    problems = _walk_in_problems(locked, walk_in, practitioner)
+    if not problems and practitioner is None:
+        practitioner = _new_practitioner(walk_in, by)
+    if not problems and practitioner is not None:
+        problems = [
+            Problem(None, p.field, p.message)
+            for p in PlaceLedger([locked], [practitioner.id]).take(locked, practitioner.id, BookingStatus.BOOKED)
+        ]
+    if problems or practitioner is None:
+        db.session.rollback()
+        raise RegisterRefused(problems)
+    booking = Booking(
+        session_id=locked.id,
+        practitioner_id=practitioner.id,
+        course_id=locked.course_id,
+        status=BookingStatus.BOOKED,
+        booked_by_id=by.id,
+        walk_in=True,
+    )
+    db.session.add(booking)
+    db.session.flush()
+    audit.record(by, "walk_in_added", booking, None, {"session": locked.code, "practitioner": practitioner.email})
+    db.session.commit()
+    return booking
+
+
+def _walk_in_problems(session: TrainingSession, walk_in: WalkIn, practitioner: Practitioner | None) -> list[Problem]:
+    """What stops this walk-in: a bad email, a new person without names or organisation, someone already there."""
+    problem = email_problem(walk_in.email.strip())
+    if problem is not None:
+        return [Problem(None, "email", f"Enter a real email address: {problem}")]
+    if practitioner is not None:
+        on_register = sa.select(Booking.id).where(
+            Booking.session_id == session.id,
+            Booking.practitioner_id == practitioner.id,
+            Booking.status.in_(ON_REGISTER),
+        )
+        if db.session.execute(on_register.limit(1)).first() is not None:
+            return [Problem(None, "email", f"{practitioner.full_name} is already on the register")]
+        return []
+    problems = []
+    if not walk_in.first_name.strip():
+        problems.append(Problem(None, "first_name", "Enter the walk-in's first name (they are new to the system)"))
+    if not walk_in.last_name.strip():
+        problems.append(Problem(None, "last_name", "Enter the walk-in's last name (they are new to the system)"))
+    if len(walk_in.first_name) > 100 or len(walk_in.last_name) > 100 or len(walk_in.job_title) > 200:
+        problems.append(Problem(None, "first_name", "Names must be 100 characters or fewer, job titles 200"))
+    if organisation_with_code(walk_in.organisation.strip()) is None:
+        message = f"No organisation has the code {walk_in.organisation!r}: enter the walk-in's organisation's code"
+        problems.append(Problem(None, "organisation", message if walk_in.organisation else "Enter their organisation"))
+    return problems
+
+
+def _new_practitioner(walk_in: WalkIn, by: User) -> Practitioner:
+    """A walk-in new to the system, in their organisation and working for its authority."""
+    organisation = organisation_with_code(walk_in.organisation.strip())
+    assert organisation is not None  # checked by _walk_in_problems
+    practitioner = Practitioner(
+        email=walk_in.email.strip().lower(),
+        first_name=" ".join(walk_in.first_name.split()),
+        last_name=" ".join(walk_in.last_name.split()),
+        job_title=" ".join(walk_in.job_title.split()) or None,
+        organisation_id=organisation.id,
+    )
+    practitioner.set_authorities([organisation.authority])
+    db.session.add(practitioner)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same new person added by someone else at the same moment
+        db.session.rollback()
+        raise RegisterRefused([Problem(None, "email", f"{walk_in.email} was added just now: add them again")]) from None
+    audit.record(by, "practitioner_created", practitioner, None, {"email": practitioner.email, "walk_in": True})
+    return practitioner

@@ -1,0 +1,1 @@
+"""Awareness-only sectors (SPEC 3.8): sign-offs and their evidence, the coverage grid, and presentations."""

@@ -1,0 +1,147 @@
+"""Changing a booking rather than cancelling it (SPEC 3.4, issue 7): a transfer to another session of the same
+course, keeping the booking and its history, and a named colleague of the same organisation as a substitute.
+Each is one committed transaction that locks the sessions it touches before counting places. Also a coordinator's
+move of someone within a waiting list, with the reason recorded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ...extensions import db
+from ...models import ACTIVE_STATUSES, Booking, BookingStatus, Practitioner, Role, TrainingSession, User, utcnow
+from ..accounts import audit
+from ..accounts.scope import can_book_for
+from ..common.lookups import session_with_code
+from . import booking_mail
+from .booking_checks import BookingRefused, Refusal, eligibility_problems
+from .bookings import PlaceLedger, lock_session, set_status
+from .waiting_list import close_gap, has_started, move_to, place_in_queue, promote_first, waiting
+
+MAX_REASON = 400
+
+
+def transfer_booking(booking: Booking, to_code: str, by: User, now: datetime | None = None) -> Booking | None:
+    """Move a booking to another session of its course: a place there if one is free, else the end of its waiting
+    list. The old place goes to the first person waiting there; returns who was promoted, if anyone."""
+    now = now or utcnow()
+    if not can_book_for(by, booking.practitioner):
+        raise BookingRefused("booking", "is not one of your organisation's staff", Refusal.FORBIDDEN)
+    target = _session_by_code(to_code)
+    if target.id == booking.session_id:
+        raise BookingRefused("session", f"the booking is already on session {target.code}")
+    first, second = sorted((booking.session_id, target.id))  # always lock in the same order: no deadlock
+    sessions = {first: lock_session(first), second: lock_session(second)}
+    old, new = sessions[booking.session_id], sessions[target.id]
+    db.session.refresh(booking)
+    _check_transfer(booking, old, new, now)
+    ledger = PlaceLedger([old, new], [booking.practitioner_id])
+    ledger.release(booking)
+    status = BookingStatus.BOOKED if ledger.has_place(new) else BookingStatus.WAITLISTED
+    problems = eligibility_problems(new, booking.practitioner_id, now, booking.prerequisite_override)
+    problems += ledger.take(new, booking.practitioner_id, status)
+    if problems:
+        db.session.rollback()
+        raise problems[0]
+    before = {"session_id": old.id, "status": booking.status.value, "position": booking.waitlist_position}
+    was_waiting, position = booking.status == BookingStatus.WAITLISTED, booking.waitlist_position
+    booking.status, booking.waitlist_position = BookingStatus.CANCELLED, None  # off the old list while it moves
+    db.session.flush()
+    booking.session_id = new.id
+    booking.waitlist_position = place_in_queue(new, booking.practitioner_id) if status == "waitlisted" else None
+    booking.status = status
+    db.session.flush()
+    promoted = None
+    if was_waiting and position is not None:
+        close_gap(old.id, position)
+    else:
+        promoted = promote_first(old, now)
+    after = {"session_id": new.id, "status": booking.status.value, "position": booking.waitlist_position}
+    audit.record(by, "booking_transferred", booking, before, after)
+    if promoted is not None:
+        audit.record(by, "booking_promoted", promoted, {"status": "waitlisted"}, {"status": "booked"})
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_booking(booking)
+    if promoted is not None:
+        booking_mail.tell_of_promotion(promoted)
+    db.session.commit()
+    return promoted
+
+
+def substitute_colleague(booking: Booking, colleague: Practitioner, by: User, now: datetime | None = None) -> Booking:
+    """Give a booking's place to a named colleague of the same organisation instead of cancelling it: the
+    original is cancelled without charge, naming the substitute, and the colleague holds the same place."""
+    now = now or utcnow()
+    person = booking.practitioner
+    if not can_book_for(by, person) or not can_book_for(by, colleague):
+        raise BookingRefused("substitute", "is not one of your organisation's staff", Refusal.FORBIDDEN)
+    if colleague.organisation_id is None or colleague.organisation_id != person.organisation_id:
+        raise BookingRefused("substitute", f"must work for the same organisation as {person.full_name}")
+    session = lock_session(booking.session_id)
+    db.session.refresh(booking)
+    if booking.status != BookingStatus.BOOKED:
+        raise BookingRefused("booking", "only a booked place can go to a substitute", Refusal.CONFLICT)
+    ledger = PlaceLedger([session], [colleague.id])
+    ledger.release(booking)
+    problems = eligibility_problems(session, colleague.id, now, window=False)  # often named the day before
+    problems += ledger.take(session, colleague.id, BookingStatus.BOOKED)
+    if problems:
+        db.session.rollback()
+        raise problems[0]
+    booking.status, booking.substitute_id, booking.cancelled_at = BookingStatus.CANCELLED, colleague.id, now
+    booking.cancel_reason = f"Place given to {colleague.full_name}"
+    db.session.flush()
+    replacement = Booking(
+        session_id=session.id, practitioner_id=colleague.id, course_id=session.course_id, booked_by_id=by.id
+    )
+    set_status(replacement, BookingStatus.BOOKED, ledger)
+    db.session.add(replacement)
+    db.session.flush()
+    change = {"status": "cancelled", "substitute": colleague.id}
+    audit.record(by, "booking_substituted", booking, {"status": "booked"}, change)
+    audit.record(by, "booking_made", replacement, new={"session_id": session.id, "status": "booked", "position": None})
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_cancellation(booking, None)
+    booking_mail.tell_of_booking(replacement)
+    db.session.commit()
+    return replacement
+
+
+def move_on_waiting_list(booking: Booking, position: int, by: User, reason: str) -> int:
+    """A coordinator moves someone to another place in a session's waiting list, saying why; those between shift
+    by one, so positions stay gapless. One committed, audited transaction under the session's lock; the old place."""
+    if by.role not in (Role.ADMIN, Role.COORDINATOR):
+        raise BookingRefused("booking", "only a coordinator may reorder a waiting list", Refusal.FORBIDDEN)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise BookingRefused("reason", "Enter why they move")
+    if len(reason) > MAX_REASON:
+        raise BookingRefused("reason", f"Reason must be {MAX_REASON} characters or fewer")
+    lock_session(booking.session_id)
+    db.session.refresh(booking)
+    if booking.status != BookingStatus.WAITLISTED:
+        raise BookingRefused("booking", "is not on the waiting list any more", Refusal.CONFLICT)
+    length = len(waiting(booking.session_id))
+    if not 1 <= position <= length:
+        db.session.rollback()
+        raise BookingRefused("position", f"Enter a position from 1 to {length}")
+    old = move_to(booking, position)
+    audit.record(by, "waitlist_moved", booking, {"position": old}, {"position": position, "reason": reason})
+    db.session.commit()
+    return old
+
+
+def _check_transfer(booking: Booking, old: TrainingSession, new: TrainingSession, now: datetime) -> None:
+    """A transfer needs an active booking, another session, the same course, and the old one not yet begun."""
+    if booking.status not in ACTIVE_STATUSES:
+        raise BookingRefused("booking", f"is already {booking.status.value.replace('_', ' ')}", Refusal.CONFLICT)
+    if new.course_id != old.course_id:
+        raise BookingRefused("session", f"session {new.code} is not of course {old.course.code}")
+    if booking.status == BookingStatus.BOOKED and has_started(old, now):
+        raise BookingRefused("booking", f"session {old.code} has started: mark the register instead")
+
+
+def _session_by_code(code: str) -> TrainingSession:
+    found = session_with_code(code)
+    if found is None:
+        raise BookingRefused("session", f"there is no session with code {code[:40]}")
+    return found

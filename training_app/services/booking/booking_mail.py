@@ -1,0 +1,127 @@
+"""Emails about one person's booking (SPEC 3.4): booked, waiting, promoted, cancelled; the practitioner is told and
+their organisation's bookers copied. Each names the course, the days in London time, the venue with its address
+and the joining instructions; a place comes with the session's .ics (METHOD:REQUEST), a cancellation with
+METHOD:CANCEL. Sent after the change is committed: a mail failure is logged and never undoes a booking."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+import sqlalchemy as sa
+from flask import current_app
+
+from ...extensions import db
+from ...models import Booking, BookingStatus, Role, TrainingSession, User
+from ..common.calendar import to_london
+from ..mail.mail import Attachment, MailError, send_email
+from ..sessions.calendars import CANCEL, REQUEST, session_calendar
+
+ICS_TYPE = "text/calendar"
+# Off while the demo seed books through the services: the demo's made-up people need no emails, and building
+# each .ics would slow the load by seconds.
+_SENDING: ContextVar[bool] = ContextVar("booking_mail_sending", default=True)
+
+
+@contextmanager
+def not_sending() -> Iterator[None]:
+    """Book, cancel and decide without emailing anyone, for the length of the block (the demo seed)."""
+    token = _SENDING.set(False)
+    try:
+        yield
+    finally:
+        _SENDING.reset(token)
+
+
+def tell_of_booking(booking: Booking) -> bool:
+    """Confirm a new booking: the place with its .ics, or the position on the waiting list."""
+    session = booking.session
+    if booking.status == BookingStatus.WAITLISTED:
+        subject = f"On the waiting list: {session.course.title} ({session.code})"
+        opening = f"The session is full, so {booking.practitioner.full_name} is number {booking.waitlist_position} "
+        opening += "on its waiting list. We will email you if a place comes free."
+        return _send(booking, subject, opening, None)
+    subject = f"Booked: {session.course.title} ({session.code})"
+    return _send(booking, subject, f"{booking.practitioner.full_name} has a place on this session.", REQUEST)
+
+
+def tell_of_promotion(booking: Booking) -> bool:
+    """Tell the first person waiting that a place came free and is now theirs."""
+    session = booking.session
+    subject = f"A place for you: {session.course.title} ({session.code})"
+    opening = f"A place came free and {booking.practitioner.full_name} now has it."
+    return _send(booking, subject, opening, REQUEST)
+
+
+def tell_of_cancellation(booking: Booking, charge_pence: int | None) -> bool:
+    """Confirm a cancellation, saying when it was late and what it costs."""
+    session = booking.session
+    subject = f"Cancelled: {session.course.title} ({session.code})"
+    opening = f"{booking.practitioner.full_name}'s booking has been cancelled."
+    if charge_pence:
+        opening += f" It was cancelled late, so the organisation is charged £{charge_pence / 100:,.2f}."
+    return _send(booking, subject, opening, CANCEL)
+
+
+def tell_of_request(booking: Booking) -> bool:
+    """Ask the practitioner's bookers to approve or decline a request for a place (the practitioner is told too)."""
+    session = booking.session
+    subject = f"Approval needed: {session.course.title} ({session.code})"
+    opening = f"{booking.practitioner.full_name} has asked for a place on this session. It holds no place until "
+    opening += "their organisation's booker approves it: open Bookings, then Requests to approve."
+    return _send(booking, subject, opening, None)
+
+
+def tell_of_decline(booking: Booking) -> bool:
+    """Tell the practitioner (their bookers copied) that their request was declined, and why."""
+    session = booking.session
+    subject = f"Request declined: {session.course.title} ({session.code})"
+    opening = f"{booking.practitioner.full_name}'s request for a place was declined: {booking.cancel_reason}"
+    return _send(booking, subject, opening, None)
+
+
+def session_details(session: TrainingSession) -> str:
+    """The course, its days in London time, the venue and its address, and the joining instructions."""
+    lines = [f"Course: {session.course.title}", f"Session: {session.code}"]
+    for day in session.days:
+        lines.append(f"{to_london(day.starts_at):%A %-d %B %Y, %H:%M} to {to_london(day.ends_at):%H:%M}")
+    venue = session.venue
+    if venue is not None:
+        where = ", ".join(part for part in (venue.name, venue.address, venue.postcode) if part)
+        lines.append(f"Venue: {where}")
+        if venue.accessibility_notes:
+            lines.append(f"Access: {venue.accessibility_notes}")
+    if session.course.joining_instructions:
+        lines += ["", "Joining instructions:", session.course.joining_instructions]
+    return "\n".join(lines)
+
+
+_BOOKERS = sa.select(User.email).where(
+    User.role == Role.BOOKER, User.organisation_id == sa.bindparam("organisation_id"), User.active.is_(True)
+)
+
+
+def _bookers_of(organisation_id: int | None) -> list[str]:
+    if organisation_id is None:
+        return []
+    return list(db.session.scalars(_BOOKERS, {"organisation_id": organisation_id}))
+
+
+def _send(booking: Booking, subject: str, opening: str, method: str | None) -> bool:
+    if not _SENDING.get():
+        return False
+    session = booking.session
+    attachments = []
+    if method is not None:
+        content = session_calendar(session, method)
+        attachments.append(Attachment(f"{session.code}.ics", content, f"{ICS_TYPE}; method={method}"))
+    body = f"{opening}\n\n{session_details(session)}\n"
+    practitioner = booking.practitioner
+    copied = _bookers_of(practitioner.organisation_id)
+    try:
+        send_email([practitioner.email], subject, body, cc=copied, attachments=attachments)
+    except MailError as error:
+        current_app.logger.warning("could not email %s about booking %s: %s", practitioner.email, booking.id, error)
+        return False
+    return True

@@ -1,0 +1,186 @@
+"""Practitioners booking themselves (SPEC 3.4, issue 7): where a course's `self_booking` is `yes` they book as anyone
+does (bookings.book_place); with `with_approval` they ask, and the request (`requested`, holding no place)
+waits for their organisation's booker, who approves it (a place or the waiting list as places stand at that moment,
+by book_place's rules under the same lock) or declines it with a reason. Each step is audited and emailed."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ...extensions import db
+from ...models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    Practitioner,
+    Role,
+    SelfBooking,
+    SessionStatus,
+    TrainingSession,
+    User,
+    utcnow,
+)
+from ..accounts import audit
+from . import booking_mail
+from .booking_checks import BookingRefused, Refusal, eligibility_problems
+from .bookings import PlaceLedger, book_place, lock_session
+from .waiting_list import place_in_queue
+
+MAX_REASON = 400
+
+
+def book_myself(session: TrainingSession, by: User, now: datetime | None = None) -> Booking:
+    """A practitioner books their own place (`yes`) or asks their booker for one (`with_approval`)."""
+    practitioner = _own_record(by)
+    rule = session.course.self_booking
+    if rule == SelfBooking.NO:
+        message = f"course {session.course.code} is booked for you by your organisation's booker"
+        raise BookingRefused("session", message, Refusal.FORBIDDEN)
+    if rule == SelfBooking.YES:
+        return book_place(session, practitioner, by, now=now)
+    return request_place(session, practitioner, by, now)
+
+
+def request_place(
+    session: TrainingSession, practitioner: Practitioner, by: User, now: datetime | None = None
+) -> Booking:
+    """Record a practitioner's request for a place, holding none, for their booker to decide; committed."""
+    now = now or utcnow()
+    if practitioner.organisation_id is None:
+        raise BookingRefused("practitioner", "has no organisation whose booker could approve a request")
+    locked = lock_session(session.id)
+    problems = eligibility_problems(locked, practitioner.id, now)
+    if held := _active_on_course(practitioner.id, locked.course_id):
+        message = f"already has a booking for course {locked.course.code} (session {held})"
+        problems.append(BookingRefused("practitioner", message, Refusal.CONFLICT))
+    if problems:
+        db.session.rollback()
+        raise problems[0]
+    booking = Booking(
+        session_id=locked.id,
+        practitioner_id=practitioner.id,
+        course_id=locked.course_id,
+        booked_by_id=by.id,
+        status=BookingStatus.REQUESTED,
+    )
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the partial unique index: one open request per course
+        db.session.rollback()
+        message = f"has already asked for a place on course {locked.course.code}"
+        raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
+    audit.record(by, "booking_requested", booking, new={"session_id": locked.id, "status": "requested"})
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_request(booking)
+    db.session.commit()
+    return booking
+
+
+def approve_request(booking: Booking, by: User, now: datetime | None = None) -> Booking:
+    """The booker approves a request: a place if one is free now, else the waiting list (its order rules); the
+    same checks as any booking, counted under the session's lock. Committed, audited and emailed."""
+    now = now or utcnow()
+    _check_decider(booking, by)
+    locked = lock_session(booking.session_id)
+    db.session.refresh(booking)
+    _check_open(booking)
+    ledger = PlaceLedger([locked], [booking.practitioner_id])
+    status = BookingStatus.BOOKED if ledger.has_place(locked) else BookingStatus.WAITLISTED
+    problems = eligibility_problems(locked, booking.practitioner_id, now) + ledger.take(
+        locked, booking.practitioner_id, status
+    )
+    if problems:
+        db.session.rollback()
+        raise problems[0]
+    booking.waitlist_position = place_in_queue(locked, booking.practitioner_id) if status == "waitlisted" else None
+    booking.status, booking.booked_by_id = status, by.id
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        message = f"already has an active booking for course {locked.course.code}"
+        raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
+    new = {"status": status.value, "position": booking.waitlist_position}
+    audit.record(by, "booking_approved", booking, {"status": "requested"}, new)
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_booking(booking)
+    db.session.commit()
+    return booking
+
+
+def decline_request(booking: Booking, by: User, reason: str, now: datetime | None = None) -> Booking:
+    """The booker declines a request, saying why; committed, audited, and the practitioner is told the reason."""
+    _check_decider(booking, by)
+    reason = " ".join(reason.split())
+    if not reason:
+        raise BookingRefused("reason", "Enter why the request is declined")
+    if len(reason) > MAX_REASON:
+        raise BookingRefused("reason", f"Reason must be {MAX_REASON} characters or fewer")
+    lock_session(booking.session_id)
+    db.session.refresh(booking)
+    _check_open(booking)
+    booking.status, booking.cancel_reason, booking.cancelled_at = BookingStatus.DECLINED, reason, now or utcnow()
+    audit.record(by, "booking_declined", booking, {"status": "requested"}, {"status": "declined", "reason": reason})
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_decline(booking)
+    db.session.commit()
+    return booking
+
+
+def open_requests(user: User) -> sa.Select[Booking]:
+    """Requests waiting for a decision on sessions that still run: a booker's organisation's, or everyone's."""
+    query = (
+        sa.select(Booking)
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .join(Practitioner, Practitioner.id == Booking.practitioner_id)
+        .where(Booking.status == BookingStatus.REQUESTED, TrainingSession.status == SessionStatus.SCHEDULED)
+        .order_by(TrainingSession.starts_on, Booking.created_at, Booking.id)
+    )
+    if user.role == Role.BOOKER:
+        query = query.where(Practitioner.organisation_id == user.organisation_id)
+    return query
+
+
+def can_decide(user: User, booking: Booking) -> bool:
+    """Who approves or declines a request: the practitioner's organisation's booker, or a coordinator."""
+    if user.role in (Role.ADMIN, Role.COORDINATOR):
+        return True
+    return user.role == Role.BOOKER and user.organisation_id == booking.practitioner.organisation_id
+
+
+def _check_decider(booking: Booking, by: User) -> None:
+    if not can_decide(by, booking):
+        raise BookingRefused("booking", "is not a request from your organisation's staff", Refusal.FORBIDDEN)
+
+
+def _check_open(booking: Booking) -> None:
+    if booking.status != BookingStatus.REQUESTED:
+        raise BookingRefused(
+            "booking", f"is no longer waiting: it is {booking.status.value.replace('_', ' ')}", Refusal.CONFLICT
+        )
+
+
+def _own_record(user: User) -> Practitioner:
+    if user.role != Role.PRACTITIONER or user.practitioner is None:
+        raise BookingRefused(
+            "practitioner", "only a practitioner with a training record books themself", Refusal.FORBIDDEN
+        )
+    return user.practitioner
+
+
+def _active_on_course(practitioner_id: int, course_id: int) -> str | None:
+    query = (
+        sa.select(TrainingSession.code)
+        .join(Booking, Booking.session_id == TrainingSession.id)
+        .where(
+            Booking.practitioner_id == practitioner_id,
+            Booking.course_id == course_id,
+            Booking.status.in_(ACTIVE_STATUSES),
+        )
+        .limit(1)
+    )
+    return db.session.scalar(query)

@@ -1,0 +1,315 @@
+"""Booking rules (SPEC 3.4): capacity, one active booking per course, waiting-list order, marking every day.
+
+Written for batches: a `PlaceLedger` takes the locked sessions of one transaction and the active bookings of
+the people concerned, then checks and applies booking after booking in order, so one booking from a page or
+the API and a whole import file go through the same checks (pretix's single quota check). The database backs
+it up with the partial unique indexes on bookings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, selectinload
+
+from ...extensions import db
+from ...models import (
+    ACTIVE_STATUSES,
+    PLACE_HOLDING_STATUSES,
+    AttendanceMark,
+    Booking,
+    BookingStatus,
+    MarkStatus,
+    Practitioner,
+    Role,
+    SelfBooking,
+    TrainingSession,
+    User,
+    utcnow,
+)
+from ..accounts import audit
+from ..accounts.scope import can_book_for
+from ..attendance.records import complete_marked
+from ..common.batches import fetch_in, in_chunks
+from ..common.calendar import to_london, working_days_before
+from . import booking_mail
+from .booking_checks import BookingRefused, Refusal, eligibility_problems
+from .charges import charge_late_cancellation
+from .places import NO_BOOKINGS, places_by_session
+from .waiting_list import has_started, leave, place_in_queue, promote_first
+
+# The booking statuses that say how every day of the session was marked.
+DAY_MARKS = {BookingStatus.ATTENDED: MarkStatus.ATTENDED, BookingStatus.ABSENT: MarkStatus.ABSENT}
+
+
+def lock_sessions(codes: Iterable[str]) -> dict[str, TrainingSession]:
+    """Load sessions by code with their days and course, locking their rows until the transaction ends.
+
+    PostgreSQL takes `SELECT ... FOR UPDATE`; on SQLite the transaction already holds the write lock
+    (database.py begins every writing transaction IMMEDIATE). Count places only after this.
+    """
+    query = (
+        sa.select(TrainingSession)
+        .options(selectinload(TrainingSession.days), joinedload(TrainingSession.course, innerjoin=True))
+        .with_for_update(of=TrainingSession)
+    )
+    return {session.code: session for session in fetch_in(query, TrainingSession.code, codes)}
+
+
+@dataclass
+class _Held:
+    """An active booking known to the ledger: where it is, so a message can name it."""
+
+    session_id: int
+    where: str
+
+
+class PlaceLedger:
+    """Places on locked sessions and the active bookings of some practitioners, kept up to date as a batch of
+    bookings is checked, so capacity and one active booking per course hold across the whole batch."""
+
+    def __init__(self, sessions: Sequence[TrainingSession], practitioner_ids: Iterable[int]) -> None:
+        self.sessions = {session.id: session for session in sessions}
+        places = places_by_session(self.sessions)
+        self.taken = {session_id: places.get(session_id, NO_BOOKINGS).taken for session_id in self.sessions}
+        self.last_position = {
+            session_id: places.get(session_id, NO_BOOKINGS).last_position for session_id in self.sessions
+        }
+        self.active = _active_bookings(practitioner_ids)
+
+    def release(self, booking: Booking) -> None:
+        """Forget what an existing booking holds, before the batch says again what it holds."""
+        if booking.status in PLACE_HOLDING_STATUSES and booking.session_id in self.taken:
+            self.taken[booking.session_id] -= 1
+        if booking.status in ACTIVE_STATUSES:
+            held = self.active.get((booking.practitioner_id, booking.course_id))
+            if held is not None and held.session_id == booking.session_id:
+                del self.active[(booking.practitioner_id, booking.course_id)]
+
+    def take(
+        self, session: TrainingSession, practitioner_id: int, status: BookingStatus, where: str = ""
+    ) -> list[BookingRefused]:
+        """Count a booking of `status` and return every rule it breaks (a full session, a second active booking
+        of the course); `where` names this booking in later messages. A caller refusing one booking rolls back."""
+        problems = []
+        if status in ACTIVE_STATUSES:
+            key = (practitioner_id, session.course_id)
+            held = self.active.get(key)
+            if held is None:
+                self.active[key] = _Held(session.id, where or f"(session {session.code})")
+            else:
+                message = f"already has an active booking for course {session.course.code} {held.where}"
+                problems.append(BookingRefused("practitioner", message, Refusal.CONFLICT))
+        if status in PLACE_HOLDING_STATUSES:
+            self.taken[session.id] = self.taken.get(session.id, 0) + 1
+            if self.taken[session.id] > session.capacity:
+                message = f"session {session.code} is full: its {session.capacity} places are all taken"
+                problems.append(BookingRefused("session", message))
+        return problems
+
+    def has_place(self, session: TrainingSession) -> bool:
+        """Whether a place is free on the session now."""
+        return self.taken.get(session.id, 0) < session.capacity
+
+    def next_position(self, session_id: int) -> int:
+        """The next place in the session's waiting list (1 when nobody waits), reserved for the caller."""
+        self.last_position[session_id] = self.last_position.get(session_id, 0) + 1
+        return self.last_position[session_id]
+
+
+def set_status(booking: Booking, status: BookingStatus, ledger: PlaceLedger) -> None:
+    """Give a booking its status; a booking joining the waiting list goes to its end."""
+    if status != BookingStatus.WAITLISTED:
+        booking.waitlist_position = None
+    elif booking.status != BookingStatus.WAITLISTED or booking.waitlist_position is None:
+        booking.waitlist_position = ledger.next_position(booking.session_id)
+    booking.status = status
+
+
+def mark_every_day(marked: Sequence[tuple[Booking, MarkStatus]]) -> None:
+    """Mark every day of each booking's session with the given status, replacing marks already there; bookings
+    now attended on every day complete through the register's one rule (records.complete_marked)."""
+    if not marked:
+        return
+    existing = _marks({booking.session_id for booking, _ in marked})
+    for booking, status in marked:
+        for day in booking.session.days:
+            mark = existing.get((booking.id, day.id))
+            if mark is None:
+                db.session.add(AttendanceMark(booking_id=booking.id, session_day_id=day.id, status=status))
+            else:
+                mark.status = status
+    complete_marked([booking for booking, status in marked if status == MarkStatus.ATTENDED])
+
+
+# Built once with bound parameters (every booking runs them; building a statement costs more than running it).
+_ACTIVE_BOOKINGS = (
+    sa.select(Booking.practitioner_id, Booking.course_id, Booking.session_id, TrainingSession.code)
+    .join(TrainingSession, TrainingSession.id == Booking.session_id)
+    .where(Booking.status.in_(ACTIVE_STATUSES), Booking.practitioner_id.in_(sa.bindparam("ids", expanding=True)))
+)
+# The session with what a booking's checks and its email read (days, course, venue, trainers): one round trip.
+_LOCK_SESSION = (
+    sa.select(TrainingSession)
+    .options(
+        joinedload(TrainingSession.days),
+        joinedload(TrainingSession.course, innerjoin=True),
+        joinedload(TrainingSession.venue),
+        joinedload(TrainingSession.trainers),
+    )
+    .where(TrainingSession.id == sa.bindparam("session_id"))
+    .with_for_update(of=TrainingSession)
+)
+
+
+def _active_bookings(practitioner_ids: Iterable[int]) -> dict[tuple[int, int], _Held]:
+    """Every active booking of these practitioners, by (practitioner id, course id)."""
+    chunks = in_chunks(practitioner_ids)
+    rows = [row for chunk in chunks for row in db.session.execute(_ACTIVE_BOOKINGS, {"ids": chunk})]
+    return {(person, course): _Held(session_id, f"(session {code})") for person, course, session_id, code in rows}
+
+
+def _marks(session_ids: Iterable[int]) -> dict[tuple[int, int], AttendanceMark]:
+    """Existing marks of the bookings on these sessions, by (booking id, day id)."""
+    marks: dict[tuple[int, int], AttendanceMark] = {}
+    for chunk in in_chunks(session_ids):
+        bookings = sa.select(Booking.id).where(Booking.session_id.in_(chunk))
+        query = sa.select(AttendanceMark).where(AttendanceMark.booking_id.in_(bookings))
+        marks.update({(mark.booking_id, mark.session_day_id): mark for mark in db.session.scalars(query)})
+    return marks
+
+
+def lock_session(session_id: int) -> TrainingSession:
+    """One session, locked for the rest of the transaction (see lock_sessions), loaded with what bookings read."""
+    return db.session.execute(_LOCK_SESSION, {"session_id": session_id}).unique().scalar_one()
+
+
+def book_place(
+    session: TrainingSession,
+    practitioner: Practitioner,
+    by: User,
+    override_reason: str | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    """Book a practitioner a place, or the next place on the waiting list, in one committed transaction.
+
+    The session row is locked before places are counted, so however many requests arrive at once the
+    capacity is never exceeded and waiting positions run 1, 2, 3 ... Raises BookingRefused (nothing written).
+    """
+    now = now or utcnow()
+    if not can_book_for(by, practitioner):
+        raise BookingRefused("practitioner", "is not one of your organisation's staff", Refusal.FORBIDDEN)
+    if override_reason and by.role not in (Role.ADMIN, Role.COORDINATOR):
+        raise BookingRefused("prerequisite_override", "only a coordinator may override prerequisites")
+    if by.role == Role.PRACTITIONER and session.course.self_booking != SelfBooking.YES:
+        message = f"course {session.course.code} does not let practitioners book a place themselves"
+        raise BookingRefused("session", message, Refusal.FORBIDDEN)
+    locked = lock_session(session.id)
+    problems = eligibility_problems(locked, practitioner.id, now, override_reason)
+    ledger = PlaceLedger([locked], [practitioner.id])
+    status = BookingStatus.BOOKED if ledger.has_place(locked) else BookingStatus.WAITLISTED
+    problems += ledger.take(locked, practitioner.id, status)
+    if problems:
+        db.session.rollback()
+        raise _first(problems)
+    position = place_in_queue(locked, practitioner.id) if status == BookingStatus.WAITLISTED else None
+    booking = Booking(
+        session_id=locked.id,
+        practitioner_id=practitioner.id,
+        course_id=locked.course_id,
+        booked_by_id=by.id,
+        prerequisite_override=override_reason or None,
+        status=status,
+        waitlist_position=position,
+    )
+    db.session.add(booking)
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same person booked onto another session of the course at the same moment
+        db.session.rollback()
+        message = f"already has an active booking for course {locked.course.code}"
+        raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
+    audit.record(by, "booking_made", booking, new=_booking_values(booking))
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_booking(booking)
+    db.session.commit()
+    return booking
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """What cancelling did: the booking's new status, any charge, and who took the freed place."""
+
+    booking: Booking
+    charge_pence: int | None
+    promoted: Booking | None
+
+
+def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime | None = None) -> Cancellation:
+    """Cancel a booking or a place on the waiting list in one committed transaction; a freed place goes to the
+    first person waiting (never on a session that has started). Late cancellations carry the course's charge."""
+    now = now or utcnow()
+    if not can_book_for(by, booking.practitioner):
+        raise BookingRefused("booking", "is not one of your organisation's staff", Refusal.FORBIDDEN)
+    session = lock_session(booking.session_id)
+    db.session.refresh(booking)
+    if booking.status == BookingStatus.REQUESTED:
+        return _withdraw_request(booking, by, reason, now)
+    if booking.status not in ACTIVE_STATUSES:
+        raise BookingRefused("booking", f"is already {booking.status.value.replace('_', ' ')}", Refusal.CONFLICT)
+    if booking.status == BookingStatus.BOOKED and has_started(session, now):
+        raise BookingRefused("booking", f"session {session.code} has started: mark the register instead")
+    late = booking.status == BookingStatus.BOOKED and is_late_cancellation(session, now)
+    if late and by.role == Role.PRACTITIONER:
+        raise BookingRefused("booking", "it is too late to cancel yourself: ask your booker or the coordinator")
+    old = _booking_values(booking)
+    promoted, charge = None, None
+    status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
+    booking.cancelled_at, booking.cancel_reason = now, reason[:400] or None
+    if booking.status == BookingStatus.WAITLISTED:
+        leave(booking, status)
+    else:
+        booking.status = status
+        db.session.flush()
+        promoted = promote_first(session, now)
+    if late:
+        charge = charge_late_cancellation(booking, session)
+    audit.record(by, "booking_cancelled", booking, old, _booking_values(booking))
+    if promoted is not None:
+        audit.record(by, "booking_promoted", promoted, {"status": "waitlisted"}, _booking_values(promoted))
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_cancellation(booking, charge)
+    if promoted is not None:
+        booking_mail.tell_of_promotion(promoted)
+    db.session.commit()
+    return Cancellation(booking, charge, promoted)
+
+
+def _withdraw_request(booking: Booking, by: User, reason: str, now: datetime) -> Cancellation:
+    """A request that held no place is simply withdrawn: nobody is promoted and nothing is charged."""
+    booking.status, booking.cancelled_at, booking.cancel_reason = BookingStatus.CANCELLED, now, reason[:400] or None
+    audit.record(by, "booking_cancelled", booking, {"status": "requested"}, _booking_values(booking))
+    db.session.commit()
+    return Cancellation(booking, None, None)
+
+
+def is_late_cancellation(session: TrainingSession, now: datetime) -> bool:
+    """Whether cancelling now is later than the course's window (default 2 working days before day one)."""
+    if session.starts_on is None:
+        return False
+    deadline = working_days_before(session.starts_on, session.course.cancellation_window_days)
+    return to_london(now).date() > deadline
+
+
+def _first(problems: list[BookingRefused]) -> BookingRefused:
+    """The refusal to report: who may not book before what conflicts before what is invalid."""
+    order = {Refusal.FORBIDDEN: 0, Refusal.CONFLICT: 1, Refusal.INVALID: 2}
+    return sorted(problems, key=lambda problem: order[problem.kind])[0]
+
+
+def _booking_values(booking: Booking) -> dict[str, object]:
+    return {"session_id": booking.session_id, "status": booking.status.value, "position": booking.waitlist_position}

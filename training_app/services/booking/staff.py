@@ -1,0 +1,256 @@
+"""A booker's staff list (SPEC 3.4, issue 7): their organisation's practitioners, paged and counted in SQL, with each
+person's pathway status at a glance (catalogue/pathways.course_status on one query's rows for the whole page) and a
+filter for who still needs a required course. Adding and changing a person goes through the practitioners import's
+reader (imports/single_row), so the rules live once; `staff_email_problem` keeps a booker inside their organisation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...extensions import db
+from ...models import (
+    ACTIVE_STATUSES,
+    Booking,
+    Course,
+    Pathway,
+    PathwayCourse,
+    PathwayStatus,
+    Practitioner,
+    Requirement,
+    ResponsibilityGroup,
+    SessionStatus,
+    TrainingRecord,
+    TrainingSession,
+)
+from ..attendance.records import expiry_for
+from ..catalogue.pathways import course_status
+
+AnySelect = sa.Select[*tuple[Any, ...]]
+PER_PAGE = 50
+ANY_REQUIRED = "any"
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    """One course of a person's pathway and where they stand on it."""
+
+    course_code: str
+    course_title: str
+    requirement: Requirement
+    status: PathwayStatus
+
+
+@dataclass
+class StaffMember:
+    """One row of the staff list."""
+
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    job_title: str | None
+    group: str | None
+    cover_category: str
+    steps: list[StepStatus] = field(default_factory=list)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def still_needs(self) -> list[StepStatus]:
+        """Required courses not started or expired (and not booked)."""
+        return [step for step in self.steps if step.requirement == Requirement.REQUIRED and step.status in NEEDED]
+
+
+NEEDED = frozenset({PathwayStatus.NOT_STARTED, PathwayStatus.EXPIRED})
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    """One page of an organisation's staff, with how many match and how many still need a required course."""
+
+    members: list[StaffMember]
+    total: int
+    page: int
+    pages: int
+    needing: int
+
+
+def staff_page(
+    organisation_id: int, today: date, needs: str = "", search: str = "", page: int = 1, per_page: int = PER_PAGE
+) -> StaffPage:
+    """A page of the organisation's staff by name; `needs` narrows it to those who still need a required course
+    (ANY_REQUIRED, or one course's code); `search` to names and emails containing the text."""
+    query = _staff_query(organisation_id, search)
+    needing = _count(query.where(_needs_required(today, ANY_REQUIRED)))
+    if needs:
+        query = query.where(_needs_required(today, needs))
+    total = _count(query)
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = db.session.execute(
+        query.order_by(Practitioner.last_name, Practitioner.first_name, Practitioner.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    members = [
+        StaffMember(row.id, row.first_name, row.last_name, row.email, row.job_title, row.group, row.cover_category)
+        for row in rows
+    ]
+    _add_steps(members, today)
+    return StaffPage(members, total, page, pages, needing)
+
+
+def required_courses(organisation_id: int) -> list[tuple[str, str]]:
+    """(code, title) of the courses some pathway of the organisation's staff requires, for the filter."""
+    query = (
+        sa.select(Course.code, Course.title)
+        .join(PathwayCourse, PathwayCourse.course_id == Course.id)
+        .join(Pathway, Pathway.id == PathwayCourse.pathway_id)
+        .where(
+            PathwayCourse.requirement == Requirement.REQUIRED,
+            Pathway.group_id.in_(
+                sa.select(Practitioner.group_id).where(Practitioner.organisation_id == organisation_id)
+            ),
+        )
+        .distinct()
+        .order_by(Course.code)
+    )
+    return [(row.code, row.title) for row in db.session.execute(query)]
+
+
+def staff_email_problem(organisation_id: int, email: str, existing_id: int | None = None) -> str | None:
+    """Why this email cannot be used for a member of the organisation's staff: someone else already has it."""
+    holder = db.session.execute(
+        sa.select(Practitioner.id, Practitioner.organisation_id).where(Practitioner.email == email.strip().lower())
+    ).first()
+    if holder is None or holder.id == existing_id:
+        return None
+    if holder.organisation_id == organisation_id:
+        return "is already on your staff list"
+    return "belongs to someone at another organisation: ask the training coordinator to move them"
+
+
+def _staff_query(organisation_id: int, search: str) -> AnySelect:
+    query = (
+        sa.select(
+            Practitioner.id,
+            Practitioner.first_name,
+            Practitioner.last_name,
+            Practitioner.email,
+            Practitioner.job_title,
+            ResponsibilityGroup.code.label("group"),
+            Practitioner.cover_category,
+        )
+        .outerjoin(ResponsibilityGroup, ResponsibilityGroup.id == Practitioner.group_id)
+        .where(Practitioner.organisation_id == organisation_id)
+    )
+    if search:
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        columns = (Practitioner.email, Practitioner.first_name + " " + Practitioner.last_name, Practitioner.job_title)
+        query = query.where(sa.or_(*(sa.func.lower(column).like(pattern, escape="\\") for column in columns)))
+    return query
+
+
+def _count(query: AnySelect) -> int:
+    return db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+
+
+def _needs_required(today: date, needs: str) -> sa.ColumnElement[bool]:
+    """The person's group's pathway requires a course (this one, or any) that they hold no valid record of and no
+    coming booking on: the not started and the expired, as `StaffMember.still_needs` reads them."""
+    valid_record = (
+        sa.select(TrainingRecord.id)
+        .where(
+            TrainingRecord.practitioner_id == Practitioner.id,
+            TrainingRecord.course_id == PathwayCourse.course_id,
+            sa.or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on > today),
+        )
+        .correlate_except(TrainingRecord)
+    )
+    coming_booking = (
+        sa.select(Booking.id)
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .where(
+            Booking.practitioner_id == Practitioner.id,
+            Booking.course_id == PathwayCourse.course_id,
+            Booking.status.in_(ACTIVE_STATUSES),
+            TrainingSession.status != SessionStatus.CANCELLED,
+            TrainingSession.ends_on >= today,
+        )
+        .correlate_except(Booking, TrainingSession)
+    )
+    step = (
+        sa.select(PathwayCourse.id)
+        .join(Pathway, Pathway.id == PathwayCourse.pathway_id)
+        .where(
+            Pathway.group_id == Practitioner.group_id,
+            PathwayCourse.requirement == Requirement.REQUIRED,
+            ~valid_record.exists(),
+            ~coming_booking.exists(),
+        )
+    )
+    if needs != ANY_REQUIRED:
+        step = step.join(Course, Course.id == PathwayCourse.course_id).where(Course.code == needs)
+    return step.exists()
+
+
+def _add_steps(members: Sequence[StaffMember], today: date) -> None:
+    """Each member's pathway courses with their status, from one query over the whole page (plus none per row)."""
+    if not members:
+        return
+    ids = [member.id for member in members]
+    latest = (
+        sa.select(
+            TrainingRecord.practitioner_id.label("person"),
+            TrainingRecord.course_id.label("course"),
+            sa.func.max(TrainingRecord.completed_on).label("completed_on"),
+        )
+        .where(TrainingRecord.practitioner_id.in_(ids))
+        .group_by(TrainingRecord.practitioner_id, TrainingRecord.course_id)
+        .subquery()
+    )
+    booked = (
+        sa.select(Booking.practitioner_id.label("person"), Booking.course_id.label("course"))
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .where(
+            Booking.practitioner_id.in_(ids),
+            Booking.status.in_(ACTIVE_STATUSES),
+            TrainingSession.status != SessionStatus.CANCELLED,
+            TrainingSession.ends_on >= today,
+        )
+        .distinct()
+        .subquery()
+    )
+    query = (
+        sa.select(
+            Practitioner.id,
+            Course.code,
+            Course.title,
+            Course.reminder_lead_days,
+            Course.validity_months,
+            PathwayCourse.requirement,
+            latest.c.completed_on,
+            booked.c.person.is_not(None).label("booked"),
+        )
+        .join(Pathway, Pathway.group_id == Practitioner.group_id)
+        .join(PathwayCourse, PathwayCourse.pathway_id == Pathway.id)
+        .join(Course, Course.id == PathwayCourse.course_id)
+        .outerjoin(latest, sa.and_(latest.c.person == Practitioner.id, latest.c.course == Course.id))
+        .outerjoin(booked, sa.and_(booked.c.person == Practitioner.id, booked.c.course == Course.id))
+        .where(Practitioner.id.in_(ids))
+        .order_by(Practitioner.id, PathwayCourse.position)
+    )
+    by_id = {member.id: member for member in members}
+    for row in db.session.execute(query):
+        expires_on = expiry_for(row.completed_on, row.validity_months) if row.completed_on else None
+        status = course_status(row.completed_on, expires_on, row.reminder_lead_days, bool(row.booked), today)
+        by_id[row.id].steps.append(StepStatus(row.code, row.title, row.requirement, status))

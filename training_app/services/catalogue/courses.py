@@ -1,0 +1,248 @@
+"""Courses (SPEC 3.2): created, edited and retired by coordinators, every change audited.
+
+A course with history is never deleted: retiring it keeps its records and sessions, and it takes no new sessions
+or bookings (`Course.is_retired`). Prerequisites never form a loop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models import Course, CourseKind, SelfBooking, User, WaitlistOrder, utcnow
+from ...models.courses import course_prerequisites
+from ..accounts import audit
+from ..attendance.records import MAX_VALIDITY_MONTHS
+
+MAX_PENCE = 2**31 - 1  # pence columns are 32-bit integers on PostgreSQL
+MAX_LEAD_DAYS = 3660
+MAX_DURATION_MINUTES = 10 * 24 * 60
+DEFAULT_LEAD_DAYS = 90
+DEFAULT_HALF_DAY_PENCE = 2500
+DEFAULT_DAY_PENCE = 5000
+DEFAULT_BOOKING_CLOSES_DAYS = 2
+MAX_BOOKING_CLOSES_DAYS = 60
+DEFAULT_CANCELLATION_WINDOW_DAYS = 2
+MAX_CANCELLATION_WINDOW_DAYS = 60
+
+K = TypeVar("K", bound=Hashable)
+
+
+@dataclass(frozen=True)
+class CourseSettings:
+    """Everything a coordinator sets on a course; prerequisites are course codes."""
+
+    code: str
+    title: str
+    kind: CourseKind
+    typical_duration_minutes: int | None = None
+    validity_months: int | None = None
+    reminder_lead_days: int = DEFAULT_LEAD_DAYS
+    counts_as_trained: bool = False
+    prerequisites: Sequence[str] = ()
+    charge_half_day_pence: int = DEFAULT_HALF_DAY_PENCE
+    charge_day_pence: int = DEFAULT_DAY_PENCE
+    booking_closes_days: int = DEFAULT_BOOKING_CLOSES_DAYS
+    cancellation_window_days: int = DEFAULT_CANCELLATION_WINDOW_DAYS
+    self_booking: SelfBooking = SelfBooking.NO
+    waitlist_order: WaitlistOrder = WaitlistOrder.FIRST_COME
+    description: str = ""
+    joining_instructions: str = ""
+
+
+class CourseError(ValueError):
+    """Course settings were refused; `fields` maps each bad field to a message."""
+
+    def __init__(self, fields: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{name}: {message}" for name, message in fields.items()))
+        self.fields = dict(fields)
+
+
+def leads_back(start: K, graph: Mapping[K, Iterable[K]]) -> bool:
+    """Whether following prerequisites (course -> its prerequisites) from `start` comes back to it."""
+    seen: set[K] = set()
+    stack = list(graph.get(start, ()))
+    while stack:
+        key = stack.pop()
+        if key == start:
+            return True
+        if key not in seen:
+            seen.add(key)
+            stack.extend(graph.get(key, ()))
+    return False
+
+
+def prerequisite_graph() -> dict[int, list[int]]:
+    """Every course's prerequisites by id, in one query (the catalogue is a few hundred courses at most)."""
+    graph: dict[int, list[int]] = {}
+    for course_id, prerequisite_id in db.session.execute(sa.select(course_prerequisites)):
+        graph.setdefault(course_id, []).append(prerequisite_id)
+    return graph
+
+
+def all_courses() -> list[Course]:
+    """The catalogue by code, retired courses included, with prerequisites loaded."""
+    query = sa.select(Course).options(selectinload(Course.prerequisites)).order_by(Course.code)
+    return list(db.session.scalars(query))
+
+
+def course_with_code(code: str) -> Course | None:
+    """The course with this code, or None (a code no course could have, such as one with a NUL, is None too)."""
+    if len(code) > 40 or "\x00" in code:
+        return None
+    return db.session.execute(sa.select(Course).filter_by(code=code)).scalar_one_or_none()
+
+
+def course_problems(settings: CourseSettings, course: Course | None = None) -> dict[str, str]:
+    """Every rule the settings break, by field; `course` is the one being edited (None for a new one)."""
+    problems = _text_problems(settings, course) | _number_problems(settings)
+    prerequisites = _courses_by_code(settings.prerequisites)
+    unknown = [code for code in settings.prerequisites if code not in prerequisites]
+    if unknown:
+        problems["prerequisites"] = f"There is no course with code {', '.join(unknown)}."
+    elif settings.code in settings.prerequisites or (course is not None and course in prerequisites.values()):
+        problems["prerequisites"] = "A course cannot be its own prerequisite."
+    elif course is not None and _makes_loop(course, list(prerequisites.values())):
+        problems["prerequisites"] = "These prerequisites lead back to this course (a loop)."
+    return problems
+
+
+def create_course(settings: CourseSettings, actor: User | str | None) -> Course:
+    """Add a course to the catalogue, audited and committed; CourseError lists every problem."""
+    if problems := course_problems(settings):
+        raise CourseError(problems)
+    course = Course(code=settings.code)
+    db.session.add(course)
+    _apply(course, settings)
+    db.session.flush()
+    audit.record(actor, "course_created", course, None, course_values(course))
+    db.session.commit()
+    return course
+
+
+def edit_course(course: Course, settings: CourseSettings, actor: User | str | None) -> bool:
+    """Change a course, audited (old and new values) and committed; False when nothing changed."""
+    if problems := course_problems(settings, course):
+        raise CourseError(problems)
+    old = course_values(course)
+    _apply(course, settings)
+    new = course_values(course)
+    if new == old:
+        return False
+    audit.record(actor, "course_changed", course, old, new)
+    db.session.commit()
+    return True
+
+
+def retire_course(course: Course, actor: User | str | None) -> bool:
+    """Retire a course: it keeps its history but takes no new sessions or bookings; False if already retired."""
+    if course.is_retired:
+        return False
+    course.retired_at = utcnow()
+    audit.record(actor, "course_retired", course, {"retired": False}, {"retired": True})
+    db.session.commit()
+    return True
+
+
+def reinstate_course(course: Course, actor: User | str | None) -> bool:
+    """Bring a retired course back into use; False if it was not retired."""
+    if not course.is_retired:
+        return False
+    course.retired_at = None
+    audit.record(actor, "course_reinstated", course, {"retired": True}, {"retired": False})
+    db.session.commit()
+    return True
+
+
+def retired_problem(course: Course) -> str | None:
+    """Why a course takes no new session or booking, or None when it does."""
+    return f"{course.code} is retired: it takes no new sessions or bookings." if course.is_retired else None
+
+
+def course_values(course: Course) -> dict[str, Any]:
+    """A course's settings as plain JSON values (for the audit trail)."""
+    return {
+        "code": course.code,
+        "title": course.title,
+        "kind": course.kind.value,
+        "typical_duration_minutes": course.typical_duration_minutes,
+        "validity_months": course.validity_months,
+        "reminder_lead_days": course.reminder_lead_days,
+        "counts_as_trained": course.counts_as_trained,
+        "prerequisites": sorted(p.code for p in course.prerequisites),
+        "charge_half_day_pence": course.charge_half_day_pence,
+        "charge_day_pence": course.charge_day_pence,
+        "booking_closes_days": course.booking_closes_days,
+        "cancellation_window_days": course.cancellation_window_days,
+        "self_booking": course.self_booking.value,
+        "waitlist_order": course.waitlist_order.value,
+        "description": course.description,
+        "joining_instructions": course.joining_instructions,
+        "retired": course.is_retired,
+    }
+
+
+def _apply(course: Course, settings: CourseSettings) -> None:
+    course.code, course.title, course.kind = settings.code, settings.title, settings.kind
+    course.typical_duration_minutes = settings.typical_duration_minutes
+    course.validity_months, course.reminder_lead_days = settings.validity_months, settings.reminder_lead_days
+    course.counts_as_trained, course.self_booking = settings.counts_as_trained, settings.self_booking
+    course.waitlist_order, course.booking_closes_days = settings.waitlist_order, settings.booking_closes_days
+    course.cancellation_window_days = settings.cancellation_window_days
+    course.charge_half_day_pence, course.charge_day_pence = settings.charge_half_day_pence, settings.charge_day_pence
+    course.description, course.joining_instructions = settings.description, settings.joining_instructions
+    prerequisites = _courses_by_code(settings.prerequisites)
+    course.prerequisites = [prerequisites[code] for code in dict.fromkeys(settings.prerequisites)]
+
+
+def _text_problems(settings: CourseSettings, course: Course | None) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not settings.code or len(settings.code) > 40 or settings.code != settings.code.strip():
+        problems["code"] = "Enter a code of at most 40 characters, without spaces at either end."
+    else:
+        holder = course_with_code(settings.code)
+        if holder is not None and holder is not course:
+            problems["code"] = f"There is already a course with code {settings.code}."
+    if not settings.title.strip() or len(settings.title) > 200:
+        problems["title"] = "Enter a title of at most 200 characters."
+    return problems
+
+
+def _number_problems(settings: CourseSettings) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    duration = settings.typical_duration_minutes
+    if duration is not None and not 1 <= duration <= MAX_DURATION_MINUTES:
+        problems["typical_duration_minutes"] = f"Typical duration must be from 1 to {MAX_DURATION_MINUTES} minutes."
+    validity = settings.validity_months
+    if validity is not None and not 1 <= validity <= MAX_VALIDITY_MONTHS:
+        problems["validity_months"] = f"Validity must be from 1 to {MAX_VALIDITY_MONTHS} months, or left empty."
+    if not 0 <= settings.reminder_lead_days <= MAX_LEAD_DAYS:
+        problems["reminder_lead_days"] = f"Reminder lead time must be from 0 to {MAX_LEAD_DAYS} days."
+    for name in ("charge_half_day_pence", "charge_day_pence"):
+        if not 0 <= getattr(settings, name) <= MAX_PENCE:
+            problems[name] = "A charge must be from nothing to £21,474,836.47."
+    if not 0 <= settings.booking_closes_days <= MAX_BOOKING_CLOSES_DAYS:
+        problems["booking_closes_days"] = f"Booking must close 0 to {MAX_BOOKING_CLOSES_DAYS} working days before."
+    if not 0 <= settings.cancellation_window_days <= MAX_CANCELLATION_WINDOW_DAYS:
+        problems["cancellation_window_days"] = (
+            f"Late cancellation must start 0 to {MAX_CANCELLATION_WINDOW_DAYS} working days before."
+        )
+    return problems
+
+
+def _courses_by_code(codes: Iterable[str]) -> dict[str, Course]:
+    wanted = list(dict.fromkeys(codes))
+    if not wanted:
+        return {}
+    return {c.code: c for c in db.session.scalars(sa.select(Course).where(Course.code.in_(wanted)))}
+
+
+def _makes_loop(course: Course, prerequisites: list[Course]) -> bool:
+    graph = prerequisite_graph()
+    graph[course.id] = [p.id for p in prerequisites]
+    return leads_back(course.id, graph)

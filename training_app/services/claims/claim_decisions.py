@@ -1,0 +1,79 @@
+"""A claim's moves once drafted (SPEC 3.7): the school submits it, and finance approve, reject or record it paid.
+
+Each move locks the claim's row, refuses what its status does not allow with a 409-style `ClaimRefused`, and
+audits and commits in one transaction. Only finance decide; every move but the submission tells the school's
+bookers, by an email that joins the transaction and so goes once, when it commits. A rejection frees the lines to
+be claimed again.
+"""
+
+from __future__ import annotations
+
+from ...extensions import db
+from ...models import Claim, ClaimStatus, Role, User, utcnow
+from ..accounts import audit
+from . import claim_mail
+from .claims import MAX_REASON, ClaimRefused, Refusal, can_act_for_school, locked_claim, require_status
+
+
+def submit_claim(claim: Claim, actor: User) -> Claim:
+    """Send a draft to finance; it must hold at least one line."""
+    claim = locked_claim(claim.id)
+    if not can_act_for_school(actor, claim.organisation_id):
+        raise ClaimRefused("You can only submit your own school's claims.", Refusal.FORBIDDEN)
+    require_status(claim, (ClaimStatus.DRAFT,), "submit")
+    if not claim.lines:
+        raise ClaimRefused("The claim holds no lines yet: add evidence for a day first.")
+    claim.submitted_at = utcnow()
+    return _move(claim, ClaimStatus.SUBMITTED, actor, "claim_submitted")
+
+
+def approve_claim(claim: Claim, actor: User) -> Claim:
+    """Finance approves a submitted claim; from now on nothing on it changes."""
+    claim = _decision(claim, actor, "approve")
+    claim.decided_at, claim.decided_by_id = utcnow(), actor.id
+    return _move(claim, ClaimStatus.APPROVED, actor, "claim_approved")
+
+
+def reject_claim(claim: Claim, reason: str, actor: User) -> Claim:
+    """Finance rejects a submitted claim with a reason; its lines are freed to be claimed again."""
+    reason = (reason or "").strip()
+    if not reason or len(reason) > MAX_REASON or "\x00" in reason:
+        fields = {"reason": f"Enter the reason for rejecting the claim, at most {MAX_REASON} characters"}
+        raise ClaimRefused("Give a reason.", Refusal.INVALID, fields)
+    claim = _decision(claim, actor, "reject")
+    claim.decided_at, claim.decided_by_id, claim.rejection_reason = utcnow(), actor.id, reason
+    for line in claim.lines:
+        line.live = False
+    return _move(claim, ClaimStatus.REJECTED, actor, "claim_rejected", {"reason": reason})
+
+
+def mark_paid(claim: Claim, actor: User) -> Claim:
+    """Finance records that an approved claim was paid."""
+    claim = locked_claim(claim.id)
+    _require_finance(actor)
+    require_status(claim, (ClaimStatus.APPROVED,), "mark as paid")
+    claim.paid_at = utcnow()
+    return _move(claim, ClaimStatus.PAID, actor, "claim_paid")
+
+
+def _decision(claim: Claim, actor: User, verb: str) -> Claim:
+    locked = locked_claim(claim.id)
+    _require_finance(actor)
+    require_status(locked, (ClaimStatus.SUBMITTED,), verb)
+    return locked
+
+
+def _require_finance(actor: User) -> None:
+    if actor.role != Role.FINANCE:
+        raise ClaimRefused("Only finance decide claims.", Refusal.FORBIDDEN)
+
+
+def _move(claim: Claim, status: ClaimStatus, actor: User, action: str, extra: dict[str, str] | None = None) -> Claim:
+    old = {"status": claim.status.value}
+    claim.status = status
+    audit.record(actor, action, claim, old, {"status": status.value, **(extra or {})})
+    if status != ClaimStatus.SUBMITTED:
+        # The email joins this transaction (outgoing_mail) and goes once it commits: never lost, never sent twice.
+        claim_mail.tell_school_of_decision(claim)
+    db.session.commit()
+    return claim

@@ -1,0 +1,2 @@
+"""What the scheduler sends and sweeps (SPEC 3.6): refresher, session and re-awareness reminders with their emails,
+and nightly housekeeping."""

@@ -1,0 +1,362 @@
+"""Refresher, session and re-awareness reminders (SPEC 3.6, 3.8): what is due on a day, and sending it once.
+
+Refreshers: a record's stage is `due_soon` from the course's lead time (default 90 days) before it expires, `due`
+from expiry and `overdue` from 30 days after; a run sends a record's current stage if it was not sent before, so
+stages passed without a run are never sent late (and `overdue` is sent only in the 90 days after it falls due, so
+history imported long after its expiry mails no one). Only the latest record of a course counts, and nobody with
+an active booking on a coming session of the course is reminded. Session reminders go to everyone booked the
+course's `session_reminder_days` (default 3) before day one, never for a booking made after that point.
+Re-awareness reminders tell the coordinators of a signed-off service due again (in the 30 days from its date).
+
+The scan is a few queries bounded by `training_records.expires_on` (indexed), so its cost follows the number of
+records near a stage, not the size of the workforce. Each reminder is claimed in the reminder log by its unique
+`dedupe_key` (INSERT ... ON CONFLICT DO NOTHING) in the same transaction as its email, so two runs at once, or a
+rerun the same day, send each exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ...extensions import db
+from ...models import (
+    ACTIVE_STATUSES,
+    Booking,
+    BookingStatus,
+    Course,
+    OutgoingMail,
+    Practitioner,
+    ReminderKind,
+    ReminderLog,
+    ReminderStage,
+    Role,
+    SessionStatus,
+    TrainingRecord,
+    TrainingSession,
+    User,
+)
+from ...models.base import utcnow
+from ..awareness.awareness import due_for_reawareness
+from ..common.calendar import london_to_utc, to_london
+
+OVERDUE_AFTER_DAYS = 30
+OVERDUE_SENT_FOR_DAYS = 90
+REAWARENESS_SENT_FOR_DAYS = 30
+BATCH = 200
+# Re-awareness reminders are about a service, not a person: they are not in the reminder log (whose rows belong to a
+# practitioner) but kept unique by their outgoing mail's dedupe key.
+AWARENESS = "awareness"
+REAWARENESS_KEY = "reawareness"  # their dedupe keys begin with it
+KINDS = (ReminderKind.REFRESHER.value, ReminderKind.SESSION.value, AWARENESS)
+# Stages in the order a record passes through them.
+REFRESHER_STAGES = (ReminderStage.DUE_SOON, ReminderStage.DUE, ReminderStage.OVERDUE)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder to one address; `dedupe_key` is what makes it at most once."""
+
+    kind: str  # a ReminderKind's value, or AWARENESS
+    stage: ReminderStage
+    dedupe_key: str
+    email: str
+    course_code: str
+    course_id: int | None = None
+    practitioner_id: int | None = None
+    name: str = ""
+    organisation_id: int | None = None
+    training_record_id: int | None = None
+    expires_on: date | None = None
+    booking_id: int | None = None
+    session_id: int | None = None
+    starts_on: date | None = None
+    sign_off_id: int | None = None
+    due_on: date | None = None
+
+    @property
+    def line(self) -> str:
+        """The command line's line for it: email, course code, stage (SPEC 4.2)."""
+        stage = "reawareness" if self.kind == AWARENESS else self.stage.value
+        return f"{self.email}\t{self.course_code}\t{stage}"
+
+
+def refresher_stage(expires_on: date, today: date, lead_days: int) -> ReminderStage | None:
+    """The stage a record expiring on `expires_on` is at today, or None outside every stage's window."""
+    if today < expires_on - timedelta(days=lead_days):
+        return None
+    if today < expires_on:
+        return ReminderStage.DUE_SOON
+    overdue_from = expires_on + timedelta(days=OVERDUE_AFTER_DAYS)
+    if today < overdue_from:
+        return ReminderStage.DUE
+    if today < overdue_from + timedelta(days=OVERDUE_SENT_FOR_DAYS):
+        return ReminderStage.OVERDUE
+    return None
+
+
+def due_reminders(today: date, kinds: Collection[str] = KINDS) -> list[Reminder]:
+    """Every reminder of these kinds a run on this day would send (nothing is written), by email and course."""
+    due: list[Reminder] = []
+    if ReminderKind.REFRESHER.value in kinds:
+        due += due_refreshers(today)
+    if ReminderKind.SESSION.value in kinds:
+        due += due_session_reminders(today)
+    if AWARENESS in kinds:
+        due += due_reawareness(today)
+    return sorted(_not_sent(due), key=lambda r: (r.email, r.course_code, r.kind, r.dedupe_key))
+
+
+def due_refreshers(today: date) -> list[Reminder]:
+    """Latest records of each course at a stage today, of people not booked on a coming session of it."""
+    longest_lead = db.session.scalar(sa.select(sa.func.max(Course.reminder_lead_days))) or 0
+    record = TrainingRecord
+    later = sa.orm.aliased(TrainingRecord)
+    booked = (
+        sa.select(Booking.id)
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .where(
+            Booking.practitioner_id == record.practitioner_id,
+            Booking.course_id == record.course_id,
+            Booking.status.in_(ACTIVE_STATUSES),
+            TrainingSession.status == SessionStatus.SCHEDULED,
+            TrainingSession.ends_on >= today,
+        )
+    )
+    query = (
+        sa.select(
+            record.id,
+            record.expires_on,
+            record.practitioner_id,
+            Practitioner.email,
+            Practitioner.first_name,
+            Practitioner.last_name,
+            Practitioner.organisation_id,
+            Course.id,
+            Course.code,
+            Course.reminder_lead_days,
+        )
+        .join(Practitioner, Practitioner.id == record.practitioner_id)
+        .join(Course, Course.id == record.course_id)
+        .where(
+            record.expires_on > today - timedelta(days=OVERDUE_AFTER_DAYS + OVERDUE_SENT_FOR_DAYS),
+            record.expires_on <= today + timedelta(days=longest_lead),
+            Course.validity_months.is_not(None),
+            ~sa.exists(
+                sa.select(later.id).where(
+                    later.practitioner_id == record.practitioner_id,
+                    later.course_id == record.course_id,
+                    later.completed_on > record.completed_on,
+                )
+            ),
+            ~sa.exists(booked),
+        )
+        .order_by(Practitioner.email, Course.code)
+    )
+    due = []
+    for row in db.session.execute(query):
+        record_id, expires_on, practitioner_id, email, first, last, organisation_id, course_id, code, lead = row
+        stage = refresher_stage(expires_on, today, lead) if expires_on is not None else None
+        if stage is None:
+            continue
+        due.append(
+            Reminder(
+                ReminderKind.REFRESHER.value,
+                stage,
+                f"refresher:{record_id}:{stage.value}",
+                email,
+                code,
+                course_id=course_id,
+                practitioner_id=practitioner_id,
+                name=f"{first} {last}".strip(),
+                organisation_id=organisation_id,
+                training_record_id=record_id,
+                expires_on=expires_on,
+            )
+        )
+    return due
+
+
+def due_session_reminders(today: date) -> list[Reminder]:
+    """Places on sessions starting within their course's reminder days, booked before the reminder's day began."""
+    longest = db.session.scalar(sa.select(sa.func.max(Course.session_reminder_days))) or 0
+    query = (
+        sa.select(
+            Booking.id,
+            Booking.created_at,
+            Booking.practitioner_id,
+            Practitioner.email,
+            Practitioner.first_name,
+            Practitioner.last_name,
+            Practitioner.organisation_id,
+            TrainingSession.id,
+            TrainingSession.starts_on,
+            Course.id,
+            Course.code,
+            Course.session_reminder_days,
+        )
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .join(Course, Course.id == Booking.course_id)
+        .join(Practitioner, Practitioner.id == Booking.practitioner_id)
+        .where(
+            Booking.status == BookingStatus.BOOKED,
+            TrainingSession.status == SessionStatus.SCHEDULED,
+            TrainingSession.starts_on > today,
+            TrainingSession.starts_on <= today + timedelta(days=longest),
+        )
+        .order_by(Practitioner.email, Course.code)
+    )
+    due = []
+    for row in db.session.execute(query):
+        booking_id, created_at, practitioner_id, email, first, last, organisation_id = row[:7]
+        session_id, starts_on, course_id, code, days = row[7:]
+        if starts_on is None:
+            continue
+        reminder_day = starts_on - timedelta(days=days)
+        if reminder_day > today or created_at >= london_to_utc(reminder_day, time(0, 0)):
+            continue
+        due.append(
+            Reminder(
+                ReminderKind.SESSION.value,
+                ReminderStage.UPCOMING,
+                f"session:{booking_id}:upcoming",
+                email,
+                code,
+                course_id=course_id,
+                practitioner_id=practitioner_id,
+                name=f"{first} {last}".strip(),
+                organisation_id=organisation_id,
+                booking_id=booking_id,
+                session_id=session_id,
+                starts_on=starts_on,
+            )
+        )
+    return due
+
+
+def due_reawareness(today: date) -> list[Reminder]:
+    """One reminder to each coordinator for every signed-off service whose re-awareness fell due in the last 30 days."""
+    window_start = today - timedelta(days=REAWARENESS_SENT_FOR_DAYS)
+    services = [(s, day) for s, day in due_for_reawareness(today) if day > window_start]
+    if not services:
+        return []
+    coordinators = db.session.scalars(
+        sa.select(User.email).where(User.role == Role.COORDINATOR, User.active.is_(True)).order_by(User.email)
+    ).all()
+    return [
+        Reminder(
+            AWARENESS,
+            ReminderStage.DUE,
+            f"{REAWARENESS_KEY}:{sign_off.id}:{due_on.isoformat()}:{email}",
+            email,
+            sign_off.package,
+            name=sign_off.service,
+            sign_off_id=sign_off.id,
+            due_on=due_on,
+        )
+        for sign_off, due_on in services
+        for email in coordinators
+    ]
+
+
+def run_reminders(today: date, dry_run: bool = False, kinds: Collection[str] = KINDS) -> list[Reminder]:
+    """Send what is due today, each reminder once (its log row and its email in one transaction, batch by batch);
+    a dry run only lists them. Returns the reminders sent (or that would be)."""
+    from . import reminder_mail
+
+    due = due_reminders(today, kinds)
+    if dry_run:
+        db.session.rollback()
+        return due
+    sent: list[Reminder] = []
+    composer = reminder_mail.Composer(due, today)
+    db.session.commit()  # end the scan's read: each batch below is its own write transaction
+    for start in range(0, len(due), BATCH):
+        for reminder in due[start : start + BATCH]:
+            if _claim(reminder, today) and composer.queue(reminder):
+                sent.append(reminder)
+        db.session.commit()  # its emails are delivered right after this commit
+    return sent
+
+
+@dataclass(frozen=True)
+class LoggedReminder:
+    """A reminder that went out, as the reminders page lists it."""
+
+    run_date: date
+    email: str
+    kind: str
+    stage: str
+    dedupe_key: str
+
+
+def reminder_log(limit: int = 100) -> list[LoggedReminder]:
+    """The latest reminders sent, newest first: the reminder log's (to practitioners) and the re-awareness reminders
+    to coordinators, which live only as outgoing mail under their dedupe key."""
+    logged = db.session.execute(
+        sa.select(ReminderLog.sent_at, ReminderLog.run_date, Practitioner.email, ReminderLog.kind, ReminderLog.stage)
+        .add_columns(ReminderLog.dedupe_key)
+        .join(Practitioner, Practitioner.id == ReminderLog.practitioner_id)
+        .order_by(ReminderLog.id.desc())
+        .limit(limit)
+    )
+    entries = [
+        (sent_at, LoggedReminder(run_date, email, kind.value, stage.value, key))
+        for sent_at, run_date, email, kind, stage, key in logged
+    ]
+    reawareness = db.session.execute(
+        sa.select(OutgoingMail.created_at, OutgoingMail.recipients, OutgoingMail.dedupe_key)
+        .where(OutgoingMail.dedupe_key.like(f"{REAWARENESS_KEY}:%"))
+        .order_by(OutgoingMail.id.desc())
+        .limit(limit)
+    )
+    entries += [
+        (queued_at, LoggedReminder(to_london(queued_at).date(), recipients, AWARENESS, "re-awareness due", key or ""))
+        for queued_at, recipients, key in reawareness
+    ]
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    return [entry for _, entry in entries[:limit]]
+
+
+def _not_sent(due: Sequence[Reminder]) -> list[Reminder]:
+    """Drop reminders already in the log (or, for re-awareness, already queued as mail), a chunk of keys at a time."""
+    sent: set[str] = set()
+    keys = [r.dedupe_key for r in due]
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        sent.update(db.session.scalars(sa.select(ReminderLog.dedupe_key).where(ReminderLog.dedupe_key.in_(chunk))))
+        sent.update(
+            key
+            for key in db.session.scalars(sa.select(OutgoingMail.dedupe_key).where(OutgoingMail.dedupe_key.in_(chunk)))
+            if key is not None
+        )
+    return [r for r in due if r.dedupe_key not in sent]
+
+
+def _claim(reminder: Reminder, today: date) -> bool:
+    """Write the reminder's log row unless its key is already there (another run took it): whether this run did."""
+    if reminder.kind == AWARENESS:
+        return True  # no practitioner to log against: the outgoing mail's own dedupe key guards it
+    values: dict[str, Any] = {
+        "dedupe_key": reminder.dedupe_key,
+        "kind": ReminderKind(reminder.kind),
+        "stage": reminder.stage,
+        "practitioner_id": reminder.practitioner_id,
+        "training_record_id": reminder.training_record_id,
+        "booking_id": reminder.booking_id,
+        "run_date": today,
+        "sent_at": utcnow(),
+    }
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(ReminderLog)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(ReminderLog.id)
+    )
+    return db.session.execute(statement).scalar_one_or_none() is not None

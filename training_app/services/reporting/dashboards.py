@@ -1,0 +1,250 @@
+"""What each role's dashboard shows, aggregated in SQL: one function per role, taking the signed-in user."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from ...extensions import db
+from ...models import (
+    ACTIVE_STATUSES,
+    AccountLink,
+    AuditEvent,
+    Authority,
+    Booking,
+    Claim,
+    ClaimLine,
+    ClaimStatus,
+    Course,
+    Fund,
+    LinkPurpose,
+    Organisation,
+    Practitioner,
+    Role,
+    SessionDay,
+    SessionStatus,
+    TrainingRecord,
+    TrainingSession,
+    User,
+    Venue,
+)
+from ...models.base import Model, utcnow
+from ...models.people import practitioner_authorities
+from ...models.users import user_authorities
+from ..accounts import settings
+from ..accounts.personal_data import count_inactive_practitioners, retention_cutoff
+from ..accounts.scope import report_scope
+from ..attendance.trainer_registers import registers_to_mark
+from ..awareness.awareness import awareness_summary
+from ..booking.booking_requests import open_requests
+from ..booking.charges import charge_totals
+from ..booking.places import session_places
+from ..common.batches import Query
+from ..common.calendar import london_today
+from .refresher_outlook import refresher_outlook
+from .report_plots import dashboard_plots
+
+UPCOMING_SESSIONS = 10
+UPCOMING_BOOKINGS = 20
+
+
+def _count(model: type[Model]) -> sa.ScalarSelect[Any]:
+    return sa.select(sa.func.count()).select_from(model).scalar_subquery()
+
+
+def _first_day_starts() -> sa.ScalarSelect[Any]:
+    """When a session's first day starts, correlated to the outer session row."""
+    return (
+        sa.select(sa.func.min(SessionDay.starts_at))
+        .where(SessionDay.session_id == TrainingSession.id)
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+
+
+def admin_figures(user: User) -> dict[str, Any]:
+    """Users by role, and how many practitioners, organisations and sessions there are."""
+    counts = dict(db.session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all())
+    totals = db.session.execute(
+        sa.select(
+            _count(Practitioner).label("practitioners"),
+            _count(Organisation).label("organisations"),
+            _count(TrainingSession).label("sessions"),
+        )
+    ).one()
+    now = utcnow()
+    accounts = db.session.execute(
+        sa.select(
+            sa.select(sa.func.count(sa.distinct(AccountLink.user_id)))
+            .where(AccountLink.purpose == LinkPurpose.INVITATION, AccountLink.used_at.is_(None))
+            .where(AccountLink.expires_at > now)
+            .scalar_subquery()
+            .label("invited"),
+            sa.select(sa.func.count(User.id)).where(User.active.is_(False)).scalar_subquery().label("switched_off"),
+            sa.select(sa.func.count(AuditEvent.id))
+            .where(AuditEvent.at >= now - timedelta(days=7))
+            .scalar_subquery()
+            .label("changes_this_week"),
+        )
+    ).one()
+    users_by_role = [(role, counts.get(role, 0)) for role in Role]
+    retention = settings.current(settings.RETENTION_YEARS)
+    due = count_inactive_practitioners(retention_cutoff(london_today(), retention))
+    return {
+        "users_by_role": users_by_role,
+        "totals": totals,
+        "accounts": accounts,
+        "personal_data": {"retention_years": retention, "due_for_anonymising": due},
+    }
+
+
+def coordinator_figures(user: User) -> dict[str, Any]:
+    """The next scheduled sessions with their places taken against capacity, how many wait, and awareness work."""
+    places = session_places()
+    rows = db.session.execute(
+        sa.select(
+            TrainingSession.code,
+            Course.title.label("course"),
+            Venue.name.label("venue"),
+            _first_day_starts().label("starts_at"),
+            TrainingSession.capacity,
+            sa.func.coalesce(places.c.taken, 0).label("booked"),
+            sa.func.coalesce(places.c.waitlisted, 0).label("waitlisted"),
+        )
+        .join(Course, Course.id == TrainingSession.course_id)
+        .outerjoin(places, places.c.session_id == TrainingSession.id)
+        .outerjoin(Venue, Venue.id == TrainingSession.venue_id)
+        .where(TrainingSession.status == SessionStatus.SCHEDULED, TrainingSession.starts_on >= london_today())
+        .order_by(TrainingSession.starts_on, TrainingSession.code)
+        .limit(UPCOMING_SESSIONS)
+    ).all()
+    today = london_today()
+    figures = {"sessions": rows, "awareness": awareness_summary(today), "plots": dashboard_plots(today)}
+    figures["registers_today"] = registers_running(today)
+    return figures | {"outlook": refresher_outlook(today)}
+
+
+def registers_running(today: date) -> list[sa.Row[Any]]:
+    """Sessions with a day today, not cancelled: the registers to mark now."""
+    return list(
+        db.session.execute(
+            sa.select(TrainingSession.code, Course.title.label("course"))
+            .join(Course, Course.id == TrainingSession.course_id)
+            .where(
+                TrainingSession.status != SessionStatus.CANCELLED,
+                TrainingSession.id.in_(sa.select(SessionDay.session_id).where(SessionDay.date == today)),
+            )
+            .order_by(TrainingSession.code)
+        )
+    )
+
+
+def booker_figures(user: User) -> dict[str, Any]:
+    """The booker's organisation, its staff count, and its staff's coming bookings."""
+    staff = db.session.execute(
+        sa.select(sa.func.count()).where(Practitioner.organisation_id == user.organisation_id)
+    ).scalar_one()
+    bookings = db.session.execute(
+        booking_rows()
+        .where(Practitioner.organisation_id == user.organisation_id)
+        .where(Booking.status.in_(ACTIVE_STATUSES), TrainingSession.starts_on >= london_today())
+        .order_by(TrainingSession.starts_on, Practitioner.last_name, Practitioner.first_name)
+        .limit(UPCOMING_BOOKINGS)
+    ).all()
+    requests = db.session.execute(
+        sa.select(sa.func.count()).select_from(open_requests(user).order_by(None).subquery())
+    ).scalar_one()
+    payable = sum(total.payable_pence for total in charge_totals(user.organisation_id))
+    return {
+        "organisation": user.organisation,
+        "staff_count": staff,
+        "bookings": bookings,
+        "requests": requests,
+        "payable_pence": payable,
+    }
+
+
+def workforce_lead_figures(user: User) -> dict[str, Any]:
+    """The lead's authorities and how many practitioners work for each."""
+    rows = db.session.execute(
+        sa.select(Authority.name, sa.func.count(practitioner_authorities.c.practitioner_id).label("practitioners"))
+        .join(user_authorities, user_authorities.c.authority_id == Authority.id)
+        .outerjoin(practitioner_authorities, practitioner_authorities.c.authority_id == Authority.id)
+        .where(user_authorities.c.user_id == user.id)
+        .group_by(Authority.id, Authority.name, Authority.display_order)
+        .order_by(Authority.display_order, Authority.name)
+    ).all()
+    scope = report_scope(user)
+    plots, outlook = dashboard_plots(london_today(), scope), refresher_outlook(london_today(), scope)
+    return {"authorities": rows, "plots": plots, "outlook": outlook}
+
+
+def finance_figures(user: User) -> dict[str, Any]:
+    """Funds with their amounts, and claims counted and totalled by status."""
+    funds = db.session.execute(sa.select(Fund).order_by(Fund.financial_year.desc())).scalars().all()
+    by_status = db.session.execute(
+        sa.select(
+            Claim.status,
+            sa.func.count(sa.distinct(Claim.id)).label("claims"),
+            sa.func.coalesce(sa.func.sum(ClaimLine.amount_pence), 0).label("total_pence"),
+        )
+        .outerjoin(ClaimLine, ClaimLine.claim_id == Claim.id)
+        .group_by(Claim.status)
+    ).all()
+    found = {row.status: (row.claims, row.total_pence) for row in by_status}
+    claims = [(status, *found.get(status, (0, 0))) for status in ClaimStatus]
+    return {"funds": funds, "claims_by_status": claims}
+
+
+def practitioner_figures(user: User) -> dict[str, Any]:
+    """The practitioner's own bookings and training records."""
+    if user.practitioner_id is None:
+        return {"practitioner": None, "bookings": [], "records": []}
+    bookings = db.session.execute(
+        booking_rows()
+        .where(Booking.practitioner_id == user.practitioner_id)
+        .order_by(TrainingSession.starts_on.desc(), TrainingSession.code)
+    ).all()
+    records = db.session.execute(
+        sa.select(Course.title.label("course"), TrainingRecord.completed_on, TrainingRecord.expires_on)
+        .join(Course, Course.id == TrainingRecord.course_id)
+        .where(TrainingRecord.practitioner_id == user.practitioner_id)
+        .order_by(TrainingRecord.completed_on.desc(), Course.title)
+    ).all()
+    return {"practitioner": user.practitioner, "bookings": bookings, "records": records}
+
+
+def booking_rows() -> Query:
+    """Bookings with the person, course, session and first day, for the tables on dashboards and booking pages."""
+    return (
+        sa.select(
+            Booking.id.label("booking_id"),
+            Practitioner.first_name,
+            Practitioner.last_name,
+            Course.title.label("course"),
+            TrainingSession.code.label("session"),
+            _first_day_starts().label("starts_at"),
+            Booking.status,
+            Booking.waitlist_position,
+        )
+        .join(Practitioner, Practitioner.id == Booking.practitioner_id)
+        .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .join(Course, Course.id == TrainingSession.course_id)
+    )
+
+
+FIGURES = {
+    Role.ADMIN: admin_figures,
+    Role.COORDINATOR: coordinator_figures,
+    Role.BOOKER: booker_figures,
+    Role.WORKFORCE_LEAD: workforce_lead_figures,
+    Role.FINANCE: finance_figures,
+    Role.PRACTITIONER: practitioner_figures,
+}
+
+
+def dashboard_figures(user: User) -> dict[str, Any]:
+    """The figures of the user's role, and for anyone who teaches (whatever their role) the registers to mark."""
+    return FIGURES[user.role](user) | {"registers_to_mark": registers_to_mark(user, london_today())}
