@@ -35,10 +35,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .api import register_api
     from .cli import register_commands
     from .errors import register_error_handlers
+    from .routing import register_converters
     from .security import register_security
     from .web import register_web
 
     register_security(app)
+    register_converters(app)
     register_web(app)
     register_api(app)
     register_error_handlers(app)

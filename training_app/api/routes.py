@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
 from sqlalchemy.exc import IntegrityError
-from werkzeug.routing import BaseConverter
 
 from ..models import Role
 from ..permissions import SIGNED_IN
@@ -12,26 +11,7 @@ from .auth import api_allow
 from .docs import STRING, errors, json_response, ref
 from .errors import integrity_error_response
 
-
-class NumberConverter(BaseConverter):
-    """`<number:name>`: one to nine ASCII digits, so every value fits an INTEGER on SQLite and PostgreSQL.
-
-    Werkzeug's `int` takes any length (SQLite then cannot bind it) and Unicode digits. Longer values fail the
-    pattern rather than a ValidationError, which Werkzeug would answer 405 on the rule's other methods.
-    """
-
-    regex = r"[0-9]{1,9}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(int(value))
-
-
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-# Recorded first, so the converter is there before any API module's route that uses it is added.
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 bp.register_error_handler(IntegrityError, integrity_error_response)
 
 

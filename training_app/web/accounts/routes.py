@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import ApiToken, LinkPurpose, Role
 from ...permissions import SIGNED_IN, allow, public
@@ -14,7 +13,6 @@ from ...services.accounts.accounts import AccountError, api_tokens_of, grant_api
 from .forms import ApiTokenForm, PasswordResetRequestForm, SetPasswordForm
 
 bp = Blueprint("accounts", __name__)
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 
 def link_url(token: str) -> str:

@@ -7,7 +7,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import Authority, Role, User
 from ...permissions import allow
@@ -18,7 +17,6 @@ from ..paging import page_number
 from .forms import AccessForm, InviteForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 USERS_PER_PAGE = 50
 

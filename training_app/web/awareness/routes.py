@@ -12,7 +12,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ...api.routes import NumberConverter
 from ...exports.awareness import contact_label, write_presentation_totals, write_sign_off_register
 from ...extensions import db
 from ...models import Authority, AwarenessSignOff, Organisation, OrganisationKind
@@ -35,7 +34,6 @@ from ...services.common.calendar import DateProblem, parse_iso_date
 from .forms import STATUS_LABELS, AwarenessOnlyForm, PresentationForm, SignOffForm
 
 bp = Blueprint("awareness", __name__, url_prefix="/awareness")
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Service field names and the form boxes that show their problems.

@@ -14,7 +14,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ...api.routes import NumberConverter
 from ...exports.charges import write_charges
 from ...extensions import db
 from ...models import Charge, Organisation, Practitioner, Role
@@ -24,7 +23,6 @@ from ...services.common.calendar import DateProblem, london_today, parse_iso_dat
 from .forms import SubstituteForm, WaiveChargeForm
 
 bp = Blueprint("charges", __name__, url_prefix="/bookings")
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 BOOKERS = (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
 LISTED = 200

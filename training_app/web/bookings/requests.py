@@ -7,7 +7,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import Booking, BookingStatus, Role, SelfBooking, TrainingSession, User, utcnow
 from ...permissions import allow
@@ -25,7 +24,6 @@ from ...services.reporting.dashboards import booking_rows
 from .forms import BookMyselfForm, DeclineRequestForm
 
 bp = Blueprint("booking_requests", __name__, url_prefix="/bookings")
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 DECIDERS = (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
 MINE = (BookingStatus.BOOKED, BookingStatus.WAITLISTED, BookingStatus.REQUESTED)

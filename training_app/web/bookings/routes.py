@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import ACTIVE_STATUSES, Booking, Practitioner, Role, SessionStatus, TrainingSession, User, utcnow
 from ...permissions import allow
@@ -26,7 +25,6 @@ from ...validation import email_problem
 from .forms import MAX_PEOPLE, BookStaffForm, CancelBookingForm, SubstituteForm, TransferForm
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 BOOKERS = (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
 LISTED = 200

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import Booking, BookingStatus, Organisation, Practitioner
 from ...permissions import STAFF, allow
@@ -17,7 +16,6 @@ from ...services.common.lookups import session_with_code
 from .forms import MoveOnWaitingListForm
 
 bp = Blueprint("waiting_list", __name__, url_prefix="/bookings")
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 
 @bp.get("/waiting-list/<code>")

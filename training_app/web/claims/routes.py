@@ -8,7 +8,6 @@ from io import BytesIO
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from ...api.routes import NumberConverter
 from ...models import DEFAULT_RATES_PENCE, Claim, ClaimCategory, ClaimStatus, CoverUnit, Fund, Role
 from ...permissions import allow
 from ...services.claims import allocation, claim_decisions, claim_files, claim_rows, claims, funds
@@ -18,7 +17,6 @@ from ..courses.forms import to_pence, to_pounds
 from .forms import ActionForm, EvidenceForm, FundForm, RejectForm, StartClaimForm, contributions_of
 
 bp = Blueprint("claims", __name__)
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 VIEWERS = (Role.BOOKER, Role.FINANCE, Role.ADMIN)
 FINANCE_PAGES = (Role.FINANCE, Role.ADMIN)

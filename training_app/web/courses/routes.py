@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...api.routes import NumberConverter
 from ...models import Course, CourseKind, SelfBooking, WaitlistOrder
 from ...permissions import STAFF, allow
 from ...services.catalogue import courses
@@ -21,7 +20,6 @@ from .forms import (
 )
 
 bp = Blueprint("courses", __name__)
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 # Service field names and the form boxes that show their problems.
 COURSE_FIELDS = {"charge_half_day_pence": "charge_half_day", "charge_day_pence": "charge_day"}

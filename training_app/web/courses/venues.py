@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import Venue
 from ...permissions import STAFF, allow
@@ -13,7 +12,6 @@ from ...services.catalogue import venues
 from .forms import VenueForm
 
 bp = Blueprint("venues", __name__, url_prefix="/venues")
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 
 @bp.get("")

@@ -7,14 +7,12 @@ from collections import Counter
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 
-from ...api.routes import NumberConverter
 from ...permissions import STAFF, allow
 from ...services.common.calendar import london_today
 from ...services.mail import mail_delivery
 from ...services.reminders.reminders import due_reminders, reminder_log
 
 bp = Blueprint("reminders", __name__, url_prefix="/reminders")
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 PREVIEW_ROWS = 200
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask_login import current_user
 
-from ...api.routes import NumberConverter
 from ...permissions import REPORT_READERS, allow
 from ...services.accounts.scope import report_scope
 from ...services.common.calendar import london_today
@@ -14,8 +13,6 @@ from ..charts import bar_chart
 from ..paging import page_number
 from .forms import AsOfForm
 from .routes import bp
-
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 PER_PAGE = 100
 

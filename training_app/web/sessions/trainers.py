@@ -6,7 +6,6 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ...api.routes import NumberConverter
 from ...extensions import db
 from ...models import Trainer
 from ...permissions import SIGNED_IN, STAFF, allow
@@ -15,8 +14,6 @@ from ...services.catalogue.trainers import TrainerRefused
 from ...services.sessions import calendars
 from .forms import TrainerForm
 from .routes import bp
-
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 
 @bp.route("/trainers", methods=["GET", "POST"])

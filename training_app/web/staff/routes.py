@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ...api.routes import NumberConverter
 from ...extensions import db
 from ...imports.single_row import errors_by_column, import_one_row
 from ...models import Authority, Organisation, Practitioner, ResponsibilityGroup, Role, User
@@ -20,7 +19,6 @@ from ..paging import page_number
 from .forms import StaffMemberForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("number", NumberConverter))
 
 COLUMNS = ("email", "first_name", "last_name", "job_title", "group", "authorities", "cover_category")
 
