@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from .models import Role
+from .services.accounts.scope import STAFF_ROLES
 
 PUBLIC = frozenset({"public"})
 SIGNED_IN = frozenset(Role)
-STAFF = frozenset({Role.ADMIN, Role.COORDINATOR})
+STAFF = STAFF_ROLES
 # Who may read the partnership reports (trained by area, still to train); a workforce lead within their scope.
 REPORT_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.WORKFORCE_LEAD})
 
@@ -51,3 +52,15 @@ def flatten_roles(roles: Iterable[Role | Iterable[Role]]) -> frozenset[Role]:
         else:
             flat.update(item)
     return frozenset(flat)
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in user may open an endpoint, read from its view's own declaration (templates ask this
+    rather than naming roles, so a link shows exactly when its page would let the user in)."""
+    view = current_app.view_functions.get(endpoint)
+    allowed = getattr(view, "allowed_roles", None)
+    if allowed is None:
+        return False
+    if allowed == PUBLIC:
+        return True
+    return bool(getattr(current_user, "is_authenticated", False) and current_user.role in allowed)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from flask_login import current_user
 
+from ..permissions import may_open
+from ..services.accounts.scope import organisation_scope, report_scope
+
 # (endpoint, link text), in the order they appear. An entry shows only when its endpoint is
-# registered and its view's allowed_roles include the user's role, so a new page adds one line here.
+# registered and the user may open it (permissions.may_open), so a new page adds one line here.
 NAVIGATION: tuple[tuple[str, str], ...] = (
     ("main.dashboard", "Dashboard"),
     ("sessions.list_page", "Sessions"),
@@ -36,20 +39,25 @@ def navigation_items() -> list[dict]:
         return []
     items = []
     for endpoint, text in NAVIGATION:
-        view = current_app.view_functions.get(endpoint)
-        if view is None or current_user.role not in getattr(view, "allowed_roles", ()):
+        if not may_open(endpoint):
             continue
         items.append({"href": url_for(endpoint), "text": text, "current": request.endpoint == endpoint})
     return items
 
 
 def register_navigation(app: Flask) -> None:
-    """Give every template the navigation and the service's names."""
+    """Give every template the navigation, the service's names, `may_open(endpoint)` and the user's scope
+    (`limited_to_authorities`: a workforce lead's; `limited_to_organisation`: a booker's): no template names a
+    role."""
 
     @app.context_processor
     def _navigation():
+        signed_in = bool(getattr(current_user, "is_authenticated", False))
         return {
             "navigation_items": navigation_items,
+            "may_open": may_open,
+            "limited_to_authorities": signed_in and report_scope(current_user) is not None,
+            "limited_to_organisation": signed_in and organisation_scope(current_user) is not None,
             "service_name": app.config["SERVICE_NAME"],
             "council_name": app.config["COUNCIL_NAME"],
         }

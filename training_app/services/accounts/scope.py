@@ -4,16 +4,29 @@ from __future__ import annotations
 
 from ...models import AwarenessSignOff, Practitioner, Role, User
 
+# Staff run the whole programme and see every record; the other roles are scoped (SPEC 2).
+STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+
+
+def is_staff(user: User) -> bool:
+    """Whether a user runs the programme (an administrator or a coordinator)."""
+    return user.role in STAFF_ROLES
+
 
 def report_scope(user: User) -> set[int] | None:
     """The ids of the authorities a workforce lead may see in reports; None (everything) for other readers."""
     return user.authority_ids if user.role == Role.WORKFORCE_LEAD else None
 
 
+def organisation_scope(user: User) -> int | None:
+    """The organisation a booker books and sees for; None for everyone else."""
+    return user.organisation_id if user.role == Role.BOOKER else None
+
+
 def can_see_practitioner(user: User, practitioner: Practitioner) -> bool:
     """Whether a user may see a practitioner's record: staff see everyone, a booker their organisation's staff,
     a workforce lead people who work for one of their authorities, a practitioner themself; finance nobody."""
-    if user.role in (Role.ADMIN, Role.COORDINATOR):
+    if is_staff(user):
         return True
     if user.role == Role.BOOKER:
         return user.organisation_id is not None and practitioner.organisation_id == user.organisation_id
@@ -27,7 +40,7 @@ def can_see_practitioner(user: User, practitioner: Practitioner) -> bool:
 def can_book_for(user: User, practitioner: Practitioner) -> bool:
     """Whether a user may book or cancel for a practitioner: staff for anyone, a booker for their organisation's
     staff, a practitioner for themself (whether the course lets them book is the booking service's rule)."""
-    if user.role in (Role.ADMIN, Role.COORDINATOR):
+    if is_staff(user):
         return True
     if user.role == Role.BOOKER:
         return user.organisation_id is not None and practitioner.organisation_id == user.organisation_id
@@ -39,7 +52,7 @@ def can_book_for(user: User, practitioner: Practitioner) -> bool:
 def can_see_sign_off(user: User, sign_off: AwarenessSignOff) -> bool:
     """Whether a user may see an awareness sign-off: staff see all, a workforce lead those covering their
     authorities; nobody else."""
-    if user.role in (Role.ADMIN, Role.COORDINATOR):
+    if is_staff(user):
         return True
     if user.role == Role.WORKFORCE_LEAD:
         return bool(user.authority_ids & {authority.id for authority in sign_off.authorities})

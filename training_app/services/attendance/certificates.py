@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import Booking, Certificate, Course, Practitioner, Role, TrainingRecord, TrainingSession, User
+from ..accounts.scope import is_staff
 from ..common.calendar import to_london
 from ..common.pdf import FONT, new_pdf
 
@@ -71,7 +72,7 @@ def can_download_certificate(user: User, certificate: Certificate) -> bool:
     record = certificate.training_record
     if record is None or certificate.revoked_at is not None:
         return False
-    if user.role in (Role.ADMIN, Role.COORDINATOR):
+    if is_staff(user):
         return True
     if user.role == Role.BOOKER:
         return user.organisation_id is not None and record.practitioner.organisation_id == user.organisation_id

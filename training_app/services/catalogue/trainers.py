@@ -6,9 +6,9 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import Trainer, User
-from ...permissions import STAFF
 from ...validation import email_problem
 from ..accounts import audit
+from ..accounts.scope import is_staff
 from ..sessions.sessions import SessionProblem
 
 
@@ -52,7 +52,7 @@ def trainer_of(user: User) -> Trainer | None:
 
 def may_manage_feed(user: User, trainer: Trainer) -> bool:
     """Coordinators and admins manage any trainer's feed; a trainer their own."""
-    return user.role in STAFF or trainer.user_id == user.id
+    return is_staff(user) or trainer.user_id == user.id
 
 
 def all_trainers() -> list[Trainer]:
