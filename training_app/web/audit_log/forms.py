@@ -6,19 +6,9 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import Form, IntegerField, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from ..reports.forms import DayMonthYearField
+from ..dates import DateBoxesField
 
 MAX_ID = 2**31 - 1
-
-
-class OptionalDayMonthYearField(DayMonthYearField):
-    """GOV.UK's day, month and year boxes that may be left empty."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if not any(str(value).strip() for value in valuelist):
-            self.data, self.raw_data, self.parse_error = None, ["", "", ""], None
-            return
-        super().process_formdata(valuelist)
 
 
 class RecordNumberField(IntegerField):
@@ -47,9 +37,9 @@ class AuditFilterForm(Form):
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(min=1, max=MAX_ID, message="Record number must be a whole number from 1")],
     )
-    date_from = OptionalDayMonthYearField("From", description="For example, 1 12 2026")
-    date_to = OptionalDayMonthYearField("To", description="For example, 31 12 2026")
+    date_from = DateBoxesField("From", description="For example, 1 12 2026", missing=None, iso=True)
+    date_to = DateBoxesField("To", description="For example, 31 12 2026", missing=None, iso=True)
 
-    def validate_date_to(self, field: OptionalDayMonthYearField) -> None:
+    def validate_date_to(self, field: DateBoxesField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The To date must be the same as or after the From date")

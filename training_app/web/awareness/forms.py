@@ -3,13 +3,10 @@ services/awareness/awareness."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -25,7 +22,8 @@ from ...models import OrganisationKind
 from ...models.awareness import SignOffStatus
 from ...services.awareness.awareness import completed_month
 from ...services.awareness.presentations import MAX_HEADCOUNT, sector_label
-from ...services.common.calendar import DateProblem, DateProblemKind, date_from_parts
+from ...services.common.calendar import DateProblemKind
+from ..dates import DateBoxesField
 
 STATUS_LABELS = {
     SignOffStatus.PLANNED: "Planned",
@@ -51,56 +49,12 @@ def one_of_the_choices(message: str):
     return check
 
 
-class MonthOrDateField(Field):
-    """A completion typed as day, month and year, where the day may be left out (the registers record a month).
-
-    `data` is (date, month_only) when the boxes hold a real date or month.
-    """
-
-    widget = GovDateInput()
-
-    def _value(self) -> str:
-        return ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        """Keep the boxes as typed and read them."""
-        parts = [str(value).strip() for value in valuelist[:3]]
-        self.raw_data = parts + [""] * (3 - len(parts))
-        self.data, self.parse_error = read_month_or_date(*self.raw_data)
-
-    def show(self, day: date, month_only: bool) -> None:
-        """Fill the boxes with a stored completion."""
-        self.raw_data = ["" if month_only else str(day.day), str(day.month), str(day.year)]
-
-    def pre_validate(self, form: Form) -> None:
-        """Report what was wrong with the boxes."""
-        if getattr(self, "parse_error", None):
-            raise ValidationError(self.parse_error)
-        if self.data is None:
-            raise ValidationError("Enter the month the awareness package was completed")
-
-
-def read_month_or_date(day: str, month: str, year: str) -> tuple[tuple[date, bool] | None, str | None]:
-    """(date, month only) from the three boxes, or the GOV.UK message for what is wrong."""
-    if not (day or month or year):
-        return None, "Enter the month the awareness package was completed"
-    missing = [name for name, value in (("month", month), ("year", year)) if not value]
-    if missing:
-        return None, f"Date completed must include a {' and a '.join(missing)}"
-    try:
-        if day:
-            return (date_from_parts(day, month, year), False), None
-        if not (month.isascii() and month.isdigit() and year.isascii() and year.isdigit()) or len(month) > 2:
-            raise DateProblem("not real", DateProblemKind.NOT_REAL)
-        if len(year) != 4:
-            raise DateProblem("year", DateProblemKind.YEAR_DIGITS)
-        return (completed_month(int(year), int(month)), True), None
-    except DateProblem as problem:
-        if problem.kind is DateProblemKind.YEAR_DIGITS:
-            return None, "Year must include 4 numbers"
-        if problem.kind is DateProblemKind.OUT_OF_RANGE:
-            return None, "Date completed must be between 1900 and 2100"
-        return None, "Date completed must be a real date or month"
+COMPLETED_MESSAGES = {
+    DateProblemKind.FORMAT: "Date completed must be a real date or month",
+    DateProblemKind.NOT_REAL: "Date completed must be a real date or month",
+    DateProblemKind.YEAR_DIGITS: "Year must include 4 numbers",
+    DateProblemKind.OUT_OF_RANGE: "Date completed must be between 1900 and 2100",
+}
 
 
 class SignOffForm(FlaskForm):
@@ -161,8 +115,13 @@ class SignOffForm(FlaskForm):
         filters=[_stripped],
         validators=[Length(max=40, message="Version must be 40 characters or fewer")],
     )
-    completed = MonthOrDateField(
-        "Date completed", description="Leave the day empty if only the month is known. For example, 10 2007."
+    completed = DateBoxesField(
+        "Date completed",
+        description="Leave the day empty if only the month is known. For example, 10 2007.",
+        missing="Enter the month the awareness package was completed",
+        subject="Date completed",
+        messages=COMPLETED_MESSAGES,
+        month_date=completed_month,
     )
     status = RadioField(
         "Status",

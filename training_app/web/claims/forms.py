@@ -5,14 +5,12 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import Field, Form, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms import Field, HiddenField, RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ...services.claims.claims import MAX_INVOICE, MAX_REASON, MAX_SUPPLIER
 from ..courses.forms import POUNDS, pounds, to_pence
-from ..reports.forms import DayMonthYearField
-
-MISSING_DATE = "Enter the date to count up to"  # reports.forms' words for empty boxes, reworded for a fund
+from ..dates import DateBoxesField
 
 
 def _stripped(value: str | None) -> str | None:
@@ -79,15 +77,6 @@ class RejectForm(FlaskForm):
     submit = SubmitField("Reject claim", widget=GovSubmitInput(), render_kw={"class": "govuk-button--warning"})
 
 
-class FundDateField(DayMonthYearField):
-    """A fund's date as GOV.UK's three boxes, required."""
-
-    def pre_validate(self, form: Form) -> None:
-        if getattr(self, "parse_error", None) == MISSING_DATE:
-            raise ValidationError(f"Enter the {self.label.text.lower()}")
-        super().pre_validate(form)
-
-
 def contribution_lines(form: FlaskForm, field: Field) -> None:
     """Each line 'partner, amount in pounds', a partner at most once."""
     seen = set()
@@ -119,8 +108,10 @@ class FundForm(FlaskForm):
         validators=[Regexp(r"^[0-9]{4}$", message="Enter the financial year as 4 numbers, like 2026")],
     )
     amount = StringField("Fund in pounds", widget=GovTextInput(), filters=[_stripped], validators=[pounds("fund")])
-    scheme_start = FundDateField("Scheme start", description="Days before it need a supply invoice.")
-    claim_deadline = FundDateField("Claim deadline")
+    scheme_start = DateBoxesField(
+        "Scheme start", description="Days before it need a supply invoice.", missing="Enter the scheme start", iso=True
+    )
+    claim_deadline = DateBoxesField("Claim deadline", missing="Enter the claim deadline", iso=True)
     teacher_half_day = StringField(
         "Teacher, half day", widget=GovTextInput(), filters=[_stripped], validators=[pounds("teacher half-day rate")]
     )

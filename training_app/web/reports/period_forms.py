@@ -9,32 +9,21 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import Form, StringField, ValidationError
 from wtforms.validators import Length, Optional
 
-from .forms import DayMonthYearField
-
-
-class OptionalDayMonthYearField(DayMonthYearField):
-    """A date that may be left out: all three boxes empty (or an empty value) means no limit."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        """As the required field, except that nothing typed is no date rather than a problem."""
-        if not any(str(value).strip() for value in valuelist):
-            self.data, self.raw_data, self.parse_error = None, ["", "", ""], None
-            return
-        super().process_formdata(valuelist)
+from ..dates import DateBoxesField
 
 
 class PeriodForm(Form):
     """From and to (both inclusive, either may be left out) and, optionally, one session's code; sent with GET."""
 
-    start = OptionalDayMonthYearField("From", name="from", description="For example, 1 10 2008")
-    end = OptionalDayMonthYearField("To", name="to", description="For example, 31 10 2008")
+    start = DateBoxesField("From", name="from", description="For example, 1 10 2008", missing=None, iso=True)
+    end = DateBoxesField("To", name="to", description="For example, 31 10 2008", missing=None, iso=True)
     session = StringField(
         "Session code (optional)",
         widget=GovTextInput(),
         validators=[Optional(), Length(max=40, message="A session code is at most 40 characters")],
     )
 
-    def validate_end(self, field: DayMonthYearField) -> None:
+    def validate_end(self, field: DateBoxesField) -> None:
         """The end must be on or after the start."""
         start = self.start.data
         if start and field.data and field.data < start:

@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
-    GovDateInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -17,7 +16,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    Field,
     FieldList,
     Form,
     FormField,
@@ -28,40 +26,10 @@ from wtforms import (
     TextAreaField,
 )
 
-from ...services.common.calendar import DateProblem, date_from_parts
 from ...services.sessions.session_plans import MAX_DAYS
-from ..reports.forms import MESSAGES
+from ..dates import DateBoxesField
 
 TIME = re.compile(r"([01]?[0-9]|2[0-3])[:.]([0-5][0-9])")
-
-
-class DayDateField(Field):
-    """A day typed as GOV.UK's three boxes; empty boxes mean the row is not used."""
-
-    widget = GovDateInput()
-
-    def _value(self) -> str:
-        return ""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        parts = [str(value).strip() for value in valuelist[:3]]
-        self.raw_data = parts + [""] * (3 - len(parts))
-        self.data = None
-        self.problem: str | None = None
-        if not any(self.raw_data):
-            return
-        if not all(self.raw_data):
-            self.problem = "The date must include a day, month and year"
-            return
-        try:
-            self.data = date_from_parts(*self.raw_data)
-        except DateProblem as problem:
-            self.problem = MESSAGES[problem.kind]
-
-    @property
-    def blank(self) -> bool:
-        """No box filled in."""
-        return not self.raw_data or not any(self.raw_data)
 
 
 def parse_time(text: str | None) -> time | None:
@@ -73,7 +41,7 @@ def parse_time(text: str | None) -> time | None:
 class DayForm(Form):
     """One day of a session: its date and London start and end times."""
 
-    date = DayDateField("Date")
+    date = DateBoxesField("Date", missing=None, partial="The date must include a day, month and year", checked=False)
     start = StringField("Starts at", widget=GovTextInput(), description="For example, 09:30")
     end = StringField("Ends at", widget=GovTextInput(), description="For example, 16:00")
 
@@ -116,7 +84,12 @@ class CancelForm(FlaskForm):
 class DuplicateForm(FlaskForm):
     """The first day of the copy; the other days keep their distance from it."""
 
-    first_day = DayDateField("First day of the new session")
+    first_day = DateBoxesField(
+        "First day of the new session",
+        missing=None,
+        partial="The date must include a day, month and year",
+        checked=False,
+    )
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
