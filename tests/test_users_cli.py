@@ -215,7 +215,9 @@ def test_deactivate_switches_the_user_off_ends_their_sessions_and_stops_their_to
     assert "Your account has been switched off" in refused.get_data(as_text=True)
     with app.app_context():
         assert user_for_token(token) is None
-    assert _audit(app) == [("cli", "user_deactivated", "user", user.id, {"active": True}, {"active": False})]
+    assert _audit(app) == [
+        ("cli", "user_deactivated", "user", user.id, {"active": True}, {"active": False, "api_tokens_revoked": 1})
+    ]
 
 
 def test_deactivating_twice_says_so_and_records_one_event(app, runner, kim):

@@ -59,7 +59,10 @@ def from_environment(instance_path: str) -> dict:
         # practitioner's data is kept after their last booking or training before they are offered for anonymising.
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))),
         "RETENTION_YEARS": int(os.environ.get("RETENTION_YEARS", "6")),
+        # Sign-in throttling: failures within LOGIN_LOCK_MINUTES per email, and per sign-in address (one address
+        # trying many emails); an office behind one address shares the second, so it is the larger.
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
         # Enforced on the server from times kept in the session (security.py); see SESSION_REFRESH_EACH_REQUEST.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "120")),

@@ -10,6 +10,7 @@ from training_app.extensions import db
 from training_app.models import ApiToken, AuditEvent, Role, User
 from training_app.services.accounts.accounts import (
     AccountError,
+    api_tokens_of,
     change_access,
     deactivate_user,
     grant_api_token,
@@ -63,7 +64,7 @@ def test_an_admin_cannot_change_their_own_role_or_switch_themself_off(admin):
         deactivate_user(admin, by=admin)
 
 
-def test_switching_a_user_off_stops_their_tokens_at_once_and_on_again_restores_them(admin):
+def test_switching_a_user_off_revokes_their_tokens_and_on_again_does_not_restore_them(admin):
     user = make_user(Role.COORDINATOR)
     db.session.commit()
     token = grant_api_token(user, by=admin, name="Reporting script")
@@ -72,7 +73,9 @@ def test_switching_a_user_off_stops_their_tokens_at_once_and_on_again_restores_t
     assert deactivate_user(user, by=admin)
     assert user_for_token(token) is None
     assert reactivate_user(user, by=admin)
-    assert user_for_token(token) == user
+    assert user_for_token(token) is None
+    assert [listed.revoked_at is not None for listed in api_tokens_of(user)] == [True]
+    assert user_for_token(grant_api_token(user, by=admin)) == user
 
 
 def test_a_revoked_token_stops_working_and_keeps_its_name(admin):

@@ -18,6 +18,14 @@ def _text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
+def _fonts(pdf: bytes) -> set[str]:
+    """The names of the fonts embedded in the document (without their subset tags)."""
+    fonts = (
+        font.get_object() for page in PdfReader(io.BytesIO(pdf)).pages for font in page["/Resources"]["/Font"].values()
+    )
+    return {str(font["/BaseFont"]).split("+")[-1] for font in fonts}
+
+
 def test_a_certificate_prints_a_name_outside_windows_1252_as_it_is_spelt(app_ctx):
     person = make_practitioner(first_name="Łukasz", last_name="Wiśniewski-Nguyễn")
     course = make_course(title="Praca z rodziną: Ψυχολογία і сім'я")
@@ -41,8 +49,47 @@ def test_a_sign_in_sheet_prints_every_name_and_shortens_what_would_not_fit_its_c
         make_practitioner(first_name="Αλέξανδρος", last_name="Παπαδόπουλος-" + "Κωνσταντινίδης" * 3),
     ]
 
-    text = _text(sign_in_sheet_pdf(session, people, blank_rows=3))
+    pdf = sign_in_sheet_pdf(session, people, blank_rows=3)
+    text = _text(pdf)
 
     assert "Zoë Ó Súilleabháin" in text and "Şişli" in text
     assert "Αλέξανδρος Παπαδόπουλος-Κωνσταντ" in text and "…" in text  # the long name cut at its cell
     assert "Mon 2 Mar" in text and "Tue 3 Mar" in text
+    assert "DroidSansFallback" not in _fonts(pdf)  # read (a second or more) only for a character DejaVu Sans lacks
+
+
+CJK_NAMES = (("王", "小明"), ("山田", "太郎"), ("김", "민준"))
+
+
+def test_a_certificate_prints_chinese_japanese_and_korean_names_as_they_are_spelt(app_ctx):
+    for first_name, last_name in CJK_NAMES:
+        record = make_record(
+            make_practitioner(first_name=first_name, last_name=last_name), make_course(), date(2026, 3, 3)
+        )
+        certificate = Certificate(training_record=record, number=f"CERT-{record.id:06d}-ABCDEF")
+        db.session.add(certificate)
+        db.session.flush()
+
+        pdf = certificate_pdf(certificate, f"https://example.org/certificates/{certificate.number}")
+
+        text = _text(pdf)
+        assert f"{first_name} {last_name}".replace(" ", "") in text.replace(" ", "")
+        assert "attended every day of" in text and "3 March 2026" in text
+        assert len(pdf) < 100_000  # the fallback font is embedded as the few glyphs used, not its 3 MB
+
+
+def test_a_sign_in_sheet_prints_chinese_japanese_and_korean_names_as_they_are_spelt(app_ctx):
+    session = make_session(days=(date(2026, 3, 2),))
+    school = make_organisation(name="Oakfield Primary")
+    people = [make_practitioner(school, first_name=first, last_name=last) for first, last in CJK_NAMES * 8]
+    people.append(make_practitioner(school, first_name="Łukasz", last_name="Wiśniewski"))
+
+    pdf = sign_in_sheet_pdf(session, people, blank_rows=0)
+
+    text = _text(pdf).replace(" ", "")
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == 2
+    assert text.count("王小明") == text.count("山田太郎") == text.count("김민준") == 8
+    # the text after a name in the fallback font is still drawn in DejaVu Sans, not in garbled glyphs
+    assert text.count("OakfieldPrimary") == 25 and "ŁukaszWiśniewski" in text
+    assert "DroidSansFallback" in _fonts(pdf)
+    assert len(pdf) < 100_000

@@ -156,6 +156,35 @@ def test_switching_an_account_off_ends_its_sessions_at_once(app, admin_client):
     signed_in(app.test_client(), "leaving@council.example")
 
 
+def _made_token(client, name: str) -> str:
+    """Make an API token on the user's own tokens page and read it off the page, as they would copy it."""
+    page = _post(client, "/api-tokens", name=name).get_data(as_text=True)
+    return re.search(r'<code class="app-token">([^<]+)</code>', page).group(1)
+
+
+def test_switching_an_account_off_revokes_its_api_tokens_for_good(app, admin_client):
+    with app.app_context():
+        user_id = make_user(Role.COORDINATOR, email="leaving@council.example").id
+        db.session.commit()
+    theirs = signed_in(app.test_client(), "leaving@council.example")
+    old_token = _made_token(theirs, "Nightly sync")
+    api = app.test_client()
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {old_token}"}).status_code == 200
+
+    token = csrf_token_from(admin_client.get(f"/admin/users/{user_id}").get_data(as_text=True))
+    admin_client.post(f"/admin/users/{user_id}/deactivate", data={"csrf_token": token})
+    admin_client.post(f"/admin/users/{user_id}/reactivate", data={"csrf_token": token})
+
+    refused = api.get("/api/v1/me", headers={"Authorization": f"Bearer {old_token}"})
+    assert refused.status_code == 401
+    assert "revoked" in refused.json["error"]["message"]
+    assert "Revoked" in admin_client.get(f"/admin/users/{user_id}").get_data(as_text=True)
+    back = signed_in(app.test_client(), "leaving@council.example")
+    new_token = _made_token(back, "Nightly sync again")
+    me = api.get("/api/v1/me", headers={"Authorization": f"Bearer {new_token}"})
+    assert me.status_code == 200 and me.json["email"] == "leaving@council.example"
+
+
 def test_the_users_list_shows_every_account(app, admin_client):
     response = admin_client.get("/admin/users")
 

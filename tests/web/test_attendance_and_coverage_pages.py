@@ -25,7 +25,7 @@ from tests.factories import (
 from tests.web.helpers import h1_of, signed_in, title_of
 from tests.web.test_reports_page import tables_of
 from training_app.extensions import db
-from training_app.models import BookingStatus, Pathway, PathwayCourse, Requirement, Role
+from training_app.models import Area, Authority, BookingStatus, Pathway, PathwayCourse, Requirement, Role
 
 
 @pytest.fixture
@@ -135,6 +135,33 @@ def test_a_lead_sees_coverage_and_the_people_behind_it_for_their_authorities(cli
     grid = table["Trained and current on 31/08/2008, by area and responsibility group"]
     assert re.sub(r"\s+", " ", grid[1][1]).startswith("0% Very low 0 of 2")
     assert [row[0] for row in tables_of(cell)["Page 1 of 1"][1:]] == ["Pat Dale", "Pat Ezra"]
+
+
+def test_a_lead_gets_403_for_a_cell_of_another_authority_that_holds_none_of_their_people(app, client, p):
+    with app.app_context():
+        county = db.session.get(Area, p["melton"]).authority
+        charnwood = make_area(county, "Charnwood")
+        charnwood_school = make_organisation(county, area=charnwood, name="Charnwood School")
+        make_practitioner(charnwood_school, [county], last_name="Fenn", group=group("3"))
+        make_practitioner(None, [county], last_name="Gray", group=group("3")).organisation = None  # 'No area'
+        oakham = make_area(db.session.get(Authority, p["rutland"]), "Oakham")
+        ids = {"charnwood": charnwood.id, "oakham": oakham.id}
+        db.session.commit()
+    coordinator = signed_in(app.test_client(), p["coordinator"])
+    assert coordinator.get(f"/reports/coverage/areas/{ids['charnwood']}/groups/3").status_code == 200
+    signed_in(client, p["lead"])
+
+    charnwood_cell = client.get(f"/reports/coverage/areas/{ids['charnwood']}/groups/3?as_of=2008-08-31")
+    no_area_cell = client.get("/reports/coverage/areas/0/groups/3?as_of=2008-08-31")
+    own_empty_cell = client.get(f"/reports/coverage/areas/{ids['oakham']}/groups/3?as_of=2008-08-31")
+    shared_cell = client.get(f"/reports/coverage/areas/{p['melton']}/groups/3?as_of=2008-08-31")
+
+    assert charnwood_cell.status_code == 403
+    assert "Fenn" not in charnwood_cell.get_data(as_text=True)
+    assert no_area_cell.status_code == 403
+    assert own_empty_cell.status_code == 200  # an area of their own authority, nobody to train there yet
+    assert shared_cell.status_code == 200
+    assert [row[0] for row in tables_of(shared_cell)["Page 1 of 1"][1:]] == ["Pat Dale", "Pat Ezra"]
 
 
 def test_unknown_cells_are_404_and_other_roles_403(app, client, p):

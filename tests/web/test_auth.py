@@ -241,3 +241,43 @@ def test_failures_that_left_the_window_are_forgotten_when_a_new_one_comes(app, c
         traveller.shift(timedelta(minutes=20))
         sign_in(client, admin_email, password="guess")
     assert _failures(app, admin_email) == 1
+
+
+def _from(client, address: str):
+    """The client, its requests coming from this address (request.remote_addr)."""
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_one_address_trying_many_emails_is_locked_as_one_email_would_be(app, client, admin_email):
+    guesser = _from(client, "203.0.113.7")
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False) as traveller:
+        for attempt in range(20):  # four failures for each of five emails: none of them locked on its own
+            assert sign_in(guesser, f"person{attempt % 5}@council.example", password="guess").status_code == 200
+
+        locked = sign_in(guesser, admin_email, password=PASSWORD)
+        assert locked.status_code == 429
+        assert locked.headers["Retry-After"] == str(15 * 60)
+        assert "You have tried to sign in too many times. Wait 15 minutes, then try again" in locked.get_data(
+            as_text=True
+        )
+        assert guesser.get("/").status_code == 302
+        elsewhere = _from(app.test_client(), "198.51.100.2")
+        _lands_on_dashboard(elsewhere, sign_in(elsewhere, admin_email), admin_email)
+
+        traveller.shift(timedelta(minutes=15))
+        _lands_on_dashboard(guesser, sign_in(guesser, admin_email), admin_email)
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_the_addresss_failures(app, client, admin_email):
+    guesser = _from(client, "203.0.113.7")
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False):
+        for attempt in range(19):
+            sign_in(guesser, f"person{attempt % 5}@council.example", password="guess")
+        _lands_on_dashboard(guesser, sign_in(guesser, admin_email), admin_email)  # the 19 failures stay counted
+        sign_in(_from(app.test_client(), "203.0.113.7"), "person0@council.example", password="guess")
+
+        locked = sign_in(_from(app.test_client(), "203.0.113.7"), admin_email)
+
+    assert locked.status_code == 429
+    assert locked.headers["Retry-After"] == str(15 * 60)

@@ -118,10 +118,14 @@ class ApiToken(Model):
 
 
 class SignInFailure(Model):
-    """A failed sign-in, counted per email to throttle guessing (kept in the database for many workers)."""
+    """A failed sign-in, counted per email and per address to throttle guessing (kept in the database for many
+    workers)."""
 
     __tablename__ = "sign_in_failures"
-    __table_args__ = (sa.Index("ix_sign_in_failures_email_at", "email", "at"),)
+    __table_args__ = (
+        sa.Index("ix_sign_in_failures_email_at", "email", "at"),
+        sa.Index("ix_sign_in_failures_ip_at", "ip", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254))

@@ -90,20 +90,34 @@ def change_password(user: User, new_password: str, by: User | str | None = None)
 
 
 def deactivate_user(user: User, by: User | str) -> bool:
-    """Switch the user off and end their sessions and tokens' use; False when they were already off."""
+    """Switch the user off, end their sessions and revoke their API tokens for good (switching them back on does not
+    bring the tokens back); False when they were already off."""
     if isinstance(by, User) and by.id == user.id:
         raise AccountError("you cannot switch off your own account: ask another administrator")
     if not user.active:
         return False
     user.active = False
     end_sessions(user)
-    audit.record(by, "user_deactivated", user, {"active": True}, {"active": False})
+    revoked = revoke_api_tokens_of(user)
+    new: dict[str, object] = {"active": False} | ({"api_tokens_revoked": revoked} if revoked else {})
+    audit.record(by, "user_deactivated", user, {"active": True}, new)
     db.session.commit()
     return True
 
 
+def revoke_api_tokens_of(user: User) -> int:
+    """Revoke every API token of the user still working, in the caller's transaction; how many were revoked."""
+    revoked = db.session.execute(
+        sa.update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return int(revoked.rowcount)  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+
+
 def reactivate_user(user: User, by: User | str) -> bool:
-    """Switch the user back on; sessions open before they were switched off stay ended. False when already on."""
+    """Switch the user back on; sessions open and API tokens held before they were switched off stay ended (they
+    sign in again and are given new tokens). False when already on."""
     if user.active:
         return False
     user.active = True

@@ -1,4 +1,5 @@
-"""Signing in with a password, throttled per email, and signing out; each owns its transaction."""
+"""Signing in with a password, throttled per email and per sign-in address, and signing out; each owns its
+transaction."""
 
 from __future__ import annotations
 
@@ -37,13 +38,15 @@ def locked_message() -> str:
 
 
 def sign_in_with_password(email: str, password: str, ip: str | None = None) -> User:
-    """Check an email and password, throttling repeated failures per email, and commit what happened.
+    """Check an email and password, throttling repeated failures per email and per address (the client's IP, when
+    given), and commit what happened.
 
     Raises SignInRefused with the same message for an unknown email and a wrong password; the failure is
-    committed first, so it counts whatever the caller does next.
+    committed first, so it counts whatever the caller does next. One address trying many emails is locked as one
+    email tried many times is, with the same message and Retry-After.
     """
     email = email.strip().lower()
-    wait = seconds_until_unlocked(email)
+    wait = seconds_until_unlocked(email, ip)
     if wait:
         raise SignInRefused(locked_message(), 429, retry_after=wait)
     user = db.session.execute(sa.select(User).filter_by(email=email)).scalar_one_or_none()
@@ -54,6 +57,7 @@ def sign_in_with_password(email: str, password: str, ip: str | None = None) -> U
         raise SignInRefused(WRONG_DETAILS_MESSAGE)
     if not user.active:
         raise SignInRefused(INACTIVE_MESSAGE)
+    # Only the email's failures are forgiven: signing in to one's own account must not reset an address's count.
     db.session.execute(sa.delete(SignInFailure).where(SignInFailure.email == email))
     user.last_sign_in_at = utcnow()
     audit.record(user, "sign_in", user)
@@ -68,22 +72,31 @@ def sign_out(user: User) -> None:
     db.session.commit()
 
 
-def is_locked_out(email: str) -> bool:
-    """Whether this email has failed too often within the lock window."""
-    return seconds_until_unlocked(email) > 0
+def is_locked_out(email: str, ip: str | None = None) -> bool:
+    """Whether this email, or this address when given, has failed too often within the lock window."""
+    return seconds_until_unlocked(email, ip) > 0
 
 
-def seconds_until_unlocked(email: str) -> int:
-    """0 when the email may try to sign in; otherwise the whole seconds (at least 1) until it may again."""
-    limit = max(1, current_app.config["LOGIN_MAX_FAILURES"])
+def seconds_until_unlocked(email: str, ip: str | None = None) -> int:
+    """0 when the email may try to sign in from this address; otherwise the whole seconds (at least 1) until it may
+    again: the longer of the email's lock and the address's."""
+    config = current_app.config
+    waits = [_seconds_until_fewer_than(config["LOGIN_MAX_FAILURES"], SignInFailure.email == email.strip().lower())]
+    if ip:
+        waits.append(_seconds_until_fewer_than(config["LOGIN_MAX_FAILURES_PER_ADDRESS"], SignInFailure.ip == ip))
+    return max(waits)
+
+
+def _seconds_until_fewer_than(limit: int, whose: sa.ColumnElement[bool]) -> int:
+    """0 while fewer than `limit` of these failures are in the window; else the seconds until that is so again."""
     # The lock lifts when the limit-th newest counted failure leaves the window: fewer than the limit remain.
     # Failures are not recorded while locked, so that is normally the oldest counted one.
     unlocking = db.session.execute(
         sa.select(SignInFailure.at)
         # A failure counts for exactly the window's length: at its end the lock has lifted, as Retry-After says.
-        .where(SignInFailure.email == email.strip().lower(), SignInFailure.at > _lock_window_start())
+        .where(whose, SignInFailure.at > _lock_window_start())
         .order_by(SignInFailure.at.desc())
-        .offset(limit - 1)
+        .offset(max(1, limit) - 1)
         .limit(1)
     ).scalar_one_or_none()
     if unlocking is None:
@@ -101,10 +114,10 @@ def _lock_window_start() -> datetime:
 
 
 def _record_failure(email: str, ip: str | None) -> None:
-    """Count a failure, forgetting this email's failures that have left the window so the table stays small."""
-    db.session.execute(
-        sa.delete(SignInFailure).where(SignInFailure.email == email, SignInFailure.at < _lock_window_start())
-    )
+    """Count a failure, forgetting this email's and this address's failures that have left the window so the table
+    stays small."""
+    whose = SignInFailure.email == email if ip is None else sa.or_(SignInFailure.email == email, SignInFailure.ip == ip)
+    db.session.execute(sa.delete(SignInFailure).where(whose, SignInFailure.at < _lock_window_start()))
     db.session.add(SignInFailure(email=email, ip=ip))
 
 

@@ -144,8 +144,7 @@ def still_to_train_in_cell(
         .group_by(TrainingRecord.practitioner_id)
         .subquery()
     )
-    area = Organisation.area_id.is_(None) if area_id == NO_AREA_ID else Organisation.area_id == area_id
-    conditions = [*_required(authority_ids), area, Practitioner.group_id == group_id]
+    conditions = [*_required(authority_ids), _in_area(area_id), Practitioner.group_id == group_id]
     conditions.append(no_record_where(_current_record_conditions(as_of)))  # NOT EXISTS: an anti-join on PostgreSQL
     query = (
         sa.select(
@@ -164,6 +163,29 @@ def still_to_train_in_cell(
     ordered = query.order_by(Practitioner.last_name, Practitioner.first_name, Practitioner.email)
     rows = list(db.session.execute(ordered.limit(per_page).offset((page - 1) * per_page)))
     return rows, int(total)
+
+
+def cell_in_scope(area_id: int, group_id: int, authority_ids: set[int] | None) -> bool:
+    """Whether a reader kept to these authorities (None: everything) may open a cell: any cell of an area of one of
+    their authorities, and any other cell on their grid, where someone who works for one of their authorities must
+    train (a Rutland lead opens the Leicestershire school's cell of its staff who work for Rutland too)."""
+    if authority_ids is None:
+        return True
+    if area_id != NO_AREA_ID:
+        authority_id = db.session.execute(sa.select(Area.authority_id).where(Area.id == area_id)).scalar_one_or_none()
+        if authority_id in authority_ids:
+            return True
+    someone = (
+        sa.select(Practitioner.id)
+        .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
+        .where(*_required(authority_ids), _in_area(area_id), Practitioner.group_id == group_id)
+    )
+    return bool(db.session.execute(sa.select(someone.exists())).scalar())
+
+
+def _in_area(area_id: int) -> sa.ColumnElement[bool]:
+    """People of an area's organisations; for NO_AREA_ID, those with no organisation or one with no area."""
+    return Organisation.area_id.is_(None) if area_id == NO_AREA_ID else Organisation.area_id == area_id
 
 
 def area_label(area_id: int) -> tuple[str, str] | None:

@@ -17,7 +17,7 @@ bp = Blueprint("auth", __name__)
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
 def sign_in():
-    """Email and password sign-in, throttled per email."""
+    """Email and password sign-in, throttled per email and per address."""
     if current_user.is_authenticated and request.method == "GET":
         return redirect(url_for("main.dashboard"))
     form = SignInForm()

@@ -8,7 +8,13 @@ from flask_login import current_user
 from ...permissions import REPORT_READERS, allow
 from ...services.accounts.scope import report_scope
 from ...services.common.calendar import london_today
-from ...services.reporting.coverage import area_label, coverage_grid, group_with_code, still_to_train_in_cell
+from ...services.reporting.coverage import (
+    area_label,
+    cell_in_scope,
+    coverage_grid,
+    group_with_code,
+    still_to_train_in_cell,
+)
 from ..charts import bar_chart
 from ..paging import page_number
 from .forms import AsOfForm
@@ -37,15 +43,18 @@ def coverage_page():
 @bp.get("/coverage/areas/<number:area_id>/groups/<code>")
 @allow(REPORT_READERS)
 def coverage_cell_page(area_id: int, code: str):
-    """Who is still to train behind one cell (area 0 is 'No area'), on ?as_of=, a page at a time."""
+    """Who is still to train behind one cell (area 0 is 'No area'), on ?as_of=, a page at a time; a cell out of a
+    workforce lead's scope is 403."""
     form = _as_of_form()
     if "as_of" in request.args and not form.validate():
         return render_template("reports/coverage.html", form=form, grid=None)
     area, group = area_label(area_id), group_with_code(code)
     if area is None or group is None:
         abort(404)
-    page = page_number(request.args)
     scope = report_scope(current_user)
+    if not cell_in_scope(area_id, group.id, scope):
+        abort(403)
+    page = page_number(request.args)
     people, total = still_to_train_in_cell(form.as_of.data, area_id, group.id, scope, page, PER_PAGE)
     return render_template(
         "reports/coverage-cell.html",
