@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...models import AwarenessSignOff, Practitioner, Role, User
+from ...models import AwarenessSignOff, Charge, Practitioner, Role, User
 
 # Staff run the whole programme and see every record; the other roles are scoped (SPEC 2).
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
@@ -21,6 +21,18 @@ def report_scope(user: User) -> set[int] | None:
 def organisation_scope(user: User) -> int | None:
     """The organisation a booker books and sees for; None for everyone else."""
     return user.organisation_id if user.role == Role.BOOKER else None
+
+
+def within_organisation_scope(user: User, organisation_id: int | None) -> bool:
+    """Whether a record of this organisation is within the user's organisation scope (always, but for a booker
+    of another organisation)."""
+    scope = organisation_scope(user)
+    return scope is None or scope == organisation_id
+
+
+def may_see_charge(user: User, charge: Charge) -> bool:
+    """A charge is seen by staff and by its organisation's bookers (the routes say who else may open the page)."""
+    return within_organisation_scope(user, charge.organisation_id)
 
 
 def can_see_practitioner(user: User, practitioner: Practitioner) -> bool:

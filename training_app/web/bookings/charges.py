@@ -18,8 +18,10 @@ from ...exports.charges import write_charges
 from ...extensions import db
 from ...models import Charge, Organisation, Practitioner, Role
 from ...permissions import STAFF, allow
+from ...services.accounts.scope import may_see_charge, organisation_scope
 from ...services.booking.charges import ChargeRefused, charge_rows, charge_totals, waive_charge, waive_for_substitute
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
+from ..loading import load
 from .forms import SubstituteForm, WaiveChargeForm
 
 bp = Blueprint("charges", __name__, url_prefix="/bookings")
@@ -61,7 +63,7 @@ def charges_workbook():
 @allow(STAFF)
 def waive_page(charge_id: int):
     """A coordinator waives a charge, saying why."""
-    charge = _charge(charge_id)
+    charge = load(Charge, charge_id, may_see_charge)
     form = WaiveChargeForm()
     if form.validate_on_submit():
         try:
@@ -79,7 +81,7 @@ def waive_page(charge_id: int):
 @allow(BOOKERS)
 def substitute_page(charge_id: int):
     """Name the colleague who attended instead: the charge is waived when the register shows they did."""
-    charge = _charge(charge_id)
+    charge = load(Charge, charge_id, may_see_charge)
     person = charge.booking.practitioner
     form = SubstituteForm()
     form.colleague.label.text = "Who attended instead?"
@@ -102,20 +104,10 @@ def substitute_page(charge_id: int):
     return render_template("bookings/charge_substitute.html", charge=charge, form=form), status
 
 
-def _charge(charge_id: int) -> Charge:
-    """The charge, or 404; 403 when it is another organisation's and the user a booker."""
-    charge = db.session.get(Charge, charge_id)
-    if charge is None:
-        abort(404)
-    if current_user.role == Role.BOOKER and charge.organisation_id != current_user.organisation_id:
-        abort(403)
-    return charge
-
-
 def _filters() -> tuple[int | None, list[dict[str, str]], tuple[date | None, date | None]]:
     """The organisation in scope (a booker's own; staff may name one by ?organisation=CODE), and the period."""
     errors = []
-    organisation_id = current_user.organisation_id if current_user.role == Role.BOOKER else None
+    organisation_id = organisation_scope(current_user)
     code = request.args.get("organisation", "")
     if current_user.role != Role.BOOKER and code:
         organisation_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.code == code[:40])) or -1

@@ -21,6 +21,7 @@ from ...services.booking.booking_requests import (
 from ...services.common.calendar import london_today
 from ...services.common.lookups import session_with_code
 from ...services.reporting.dashboards import booking_rows
+from ..loading import load
 from .forms import BookMyselfForm, DeclineRequestForm
 
 bp = Blueprint("booking_requests", __name__, url_prefix="/bookings")
@@ -86,7 +87,7 @@ def requests_page():
 @allow(DECIDERS)
 def approve(booking_id: int):
     """Approve a request: a place if one is free now, else the waiting list."""
-    booking = _request_in_reach(booking_id)
+    booking = load(Booking, booking_id, can_decide)
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
@@ -107,7 +108,7 @@ def approve(booking_id: int):
 @allow(DECIDERS)
 def decline_page(booking_id: int):
     """Decline a request, saying why."""
-    booking = _request_in_reach(booking_id)
+    booking = load(Booking, booking_id, can_decide)
     form = DeclineRequestForm()
     if form.validate_on_submit():
         try:
@@ -119,16 +120,6 @@ def decline_page(booking_id: int):
             return redirect(url_for("booking_requests.requests_page"))
     status = 422 if form.errors else 200
     return render_template("bookings/decline.html", booking=booking, form=form), status
-
-
-def _request_in_reach(booking_id: int) -> Booking:
-    """The booking, or 404; 403 when it is not the user's to decide."""
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        abort(404)
-    if not can_decide(current_user, booking):
-        abort(403)
-    return booking
 
 
 def _booked_message(booking: Booking) -> str:

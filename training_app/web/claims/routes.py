@@ -10,10 +10,12 @@ from flask_login import current_user
 
 from ...models import DEFAULT_RATES_PENCE, Claim, ClaimCategory, ClaimStatus, CoverUnit, Fund, Role
 from ...permissions import allow
+from ...services.accounts.scope import organisation_scope
 from ...services.claims import allocation, claim_decisions, claim_files, claim_rows, claims, funds
 from ...services.claims.claims import ClaimRefused, Evidence
 from ...services.claims.funds import FundError, FundSettings
 from ..courses.forms import to_pence, to_pounds
+from ..loading import in_reach
 from .forms import ActionForm, EvidenceForm, FundForm, RejectForm, StartClaimForm, contributions_of
 
 bp = Blueprint("claims", __name__)
@@ -25,28 +27,20 @@ EVIDENCE_FIELDS = {"supplier": "supplier", "invoice": "invoice", "amount_pence":
 
 def claim_or_404(claim_id: int) -> Claim:
     """The claim with its lines, or 404; 403 when it is another school's."""
-    claim = claims.get_claim(claim_id)
-    if claim is None:
-        abort(404)
-    if not claims.can_see_claim(current_user, claim):
-        abort(403)
-    return claim
+    return in_reach(claims.get_claim(claim_id), claims.can_see_claim)
 
 
 def fund_or_404(financial_year: int) -> Fund:
     """The year's fund, or 404."""
     in_range = funds.MIN_FINANCIAL_YEAR <= financial_year <= funds.MAX_FINANCIAL_YEAR
-    fund = funds.get_fund(financial_year) if in_range else None
-    if fund is None:
-        abort(404)
-    return fund
+    return in_reach(funds.get_fund(financial_year) if in_range else None)
 
 
 @bp.get("/claims")
 @allow(VIEWERS)
 def claims_page():
     """A booker's school: what it can claim, has claimed and was paid per fund; finance see every claim."""
-    school = current_user.organisation if current_user.role == Role.BOOKER else None
+    school = current_user.organisation if organisation_scope(current_user) is not None else None
     if school is None:
         rows = claim_rows.claim_rows()
         waiting = [row for row in rows if row.status == ClaimStatus.SUBMITTED]

@@ -6,9 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ...models import Course, Requirement, ResponsibilityGroup
+from ...models import Requirement, ResponsibilityGroup
 from ...permissions import STAFF, allow
 from ...services.catalogue import courses, pathway_editor
+from ..loading import in_reach
 from .forms import REQUIREMENT_LABELS, ActionForm, AddStepForm, RequirementForm
 
 bp = Blueprint("pathways", __name__, url_prefix="/pathways")
@@ -32,7 +33,7 @@ def matrix():
 @allow(STAFF)
 def group_page(code: str):
     """One group's pathway in order, with buttons to move, remove or change each course, and a form to add one."""
-    group = _group_or_404(code)
+    group = in_reach(pathway_editor.group_with_code(code))
     return _render(group, AddStepForm())
 
 
@@ -40,7 +41,7 @@ def group_page(code: str):
 @allow(STAFF)
 def add_step(code: str):
     """Put a course at the end of the group's pathway."""
-    group = _group_or_404(code)
+    group = in_reach(pathway_editor.group_with_code(code))
     form = AddStepForm()
     _course_choices(group, form)
     if not form.validate_on_submit():
@@ -62,7 +63,7 @@ def add_step(code: str):
 @allow(STAFF)
 def move_step(code: str, course_code: str, direction: str):
     """Move a course one place up or down the pathway."""
-    group, course = _group_or_404(code), _course_or_404(course_code)
+    group, course = in_reach(pathway_editor.group_with_code(code)), in_reach(courses.course_with_code(course_code))
     return _act(group, lambda: pathway_editor.move_course(group, course, -1 if direction == "up" else 1, current_user))
 
 
@@ -70,7 +71,7 @@ def move_step(code: str, course_code: str, direction: str):
 @allow(STAFF)
 def remove_step(code: str, course_code: str):
     """Take a course off the pathway."""
-    group, course = _group_or_404(code), _course_or_404(course_code)
+    group, course = in_reach(pathway_editor.group_with_code(code)), in_reach(courses.course_with_code(course_code))
     return _act(
         group,
         lambda: pathway_editor.remove_course(group, course, current_user),
@@ -82,7 +83,7 @@ def remove_step(code: str, course_code: str):
 @allow(STAFF)
 def set_requirement(code: str, course_code: str):
     """Make a course on the pathway required, recommended or optional."""
-    group, course = _group_or_404(code), _course_or_404(course_code)
+    group, course = in_reach(pathway_editor.group_with_code(code)), in_reach(courses.course_with_code(course_code))
     form = RequirementForm()
     if not form.validate_on_submit():
         return _render(group, AddStepForm(formdata=None), problem="Select a requirement from the list")
@@ -126,11 +127,3 @@ def _course_choices(group: ResponsibilityGroup, form: AddStepForm) -> None:
         if not c.is_retired and c.id not in on_it
     ]
     form.course.choices = [SelectChoice("", "Choose a course"), *choices]
-
-
-def _group_or_404(code: str) -> ResponsibilityGroup:
-    return pathway_editor.group_with_code(code) or abort(404)
-
-
-def _course_or_404(code: str) -> Course:
-    return courses.course_with_code(code) or abort(404)

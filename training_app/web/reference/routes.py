@@ -27,7 +27,9 @@ from ...services.accounts.personal_data import (
 from ...services.accounts.practitioner_merge import MergeRefused, merge_practitioners, merge_problems, merge_summary
 from ...services.catalogue.reference_data import REFERENCE_KINDS, record_row, reference_page
 from ...services.common.calendar import london_today
+from ...services.common.lookups import practitioner_with_email
 from ..accounts.routes import link_url
+from ..loading import in_reach
 from .forms import MergeForm, RetentionForm, column_label, record_form
 
 bp = Blueprint("reference", __name__, url_prefix="/admin/reference")
@@ -109,7 +111,7 @@ def practitioner_account():
 @allow(Role.ADMIN)
 def subject_access_file(email: str):
     """A practitioner's data as one JSON file, for a subject access request."""
-    practitioner = _practitioner_or_404(email)
+    practitioner = in_reach(practitioner_with_email(email))
     body = json.dumps(subject_access(practitioner), indent=2, default=str, ensure_ascii=False)
     headers = {"Content-Disposition": f'attachment; filename="personal-data-{practitioner.id}.json"'}
     return Response(body, mimetype="application/json", headers=headers)
@@ -119,7 +121,7 @@ def subject_access_file(email: str):
 @allow(Role.ADMIN)
 def anonymise_page(email: str):
     """Confirm, then remove a leaver's name, email and job title; their counts stay."""
-    practitioner = _practitioner_or_404(email)
+    practitioner = in_reach(practitioner_with_email(email))
     form = FlaskForm()
     if form.validate_on_submit():
         try:
@@ -159,7 +161,7 @@ def inactive_page():
 @allow(Role.ADMIN)
 def merge_page(email: str):
     """Fold a duplicate record of the same person into this one: name it, check what moves, then confirm."""
-    keep = _practitioner_or_404(email)
+    keep = in_reach(practitioner_with_email(email))
     form = MergeForm()
     duplicate = None
     if form.validate_on_submit():
@@ -191,13 +193,6 @@ def merge_page(email: str):
     return render_template(
         "reference/merge.html", keep=keep, duplicate=duplicate, summary=summary, form=form, key=keep.email
     )
-
-
-def _practitioner_or_404(email: str) -> Practitioner:
-    practitioner = db.session.execute(sa.select(Practitioner).filter_by(email=email.lower())).scalar_one_or_none()
-    if practitioner is None:
-        abort(404)
-    return practitioner
 
 
 def _key_of(kind: str, row) -> str:

@@ -25,6 +25,7 @@ from ...services.catalogue.pathways import course_status
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
 from ...services.common.lookups import practitioner_with_email
 from ..courses.practitioner import STATUS_TAGS
+from ..loading import in_reach
 from .forms import HistoricalRecordForm
 
 bp = Blueprint("records", __name__)
@@ -58,7 +59,7 @@ def certificate_file(number: str):
 @allow(RECORD_READERS)
 def records_page(email: str):
     """Every course the practitioner has completed: dates, certificate, expiry and refresher status."""
-    practitioner = _practitioner_in_reach(email)
+    practitioner = in_reach(practitioner_with_email(email), can_see_practitioner)
     today = london_today()
     rows = training_records_of(practitioner)
     statuses = {row.id: course_status(row.completed_on, row.expires_on, row.lead_days, False, today) for row in rows}
@@ -78,7 +79,7 @@ def records_page(email: str):
 @allow(STAFF)
 def add_record_page(email: str):
     """A coordinator adds a training record from before the system, checked as the training-records import is."""
-    practitioner = _practitioner_in_reach(email)
+    practitioner = in_reach(practitioner_with_email(email), can_see_practitioner)
     form = HistoricalRecordForm()
     form.course.choices = [SelectChoice("", "Select a course")] + [
         SelectChoice(code, f"{code}: {title}")
@@ -106,12 +107,3 @@ def _note(practitioner: Practitioner, form: HistoricalRecordForm, user: User) ->
     except DateProblem:  # the import accepted it, so this cannot happen
         return
     note_source(practitioner.id, course.id, completed_on, form.source.data or "", user)
-
-
-def _practitioner_in_reach(email: str) -> Practitioner:
-    practitioner = practitioner_with_email(email)
-    if practitioner is None:
-        abort(404)
-    if not can_see_practitioner(current_user, practitioner):
-        abort(403)
-    return practitioner

@@ -6,12 +6,12 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ...extensions import db
 from ...models import Trainer
 from ...permissions import SIGNED_IN, STAFF, allow
 from ...services.catalogue import trainers
 from ...services.catalogue.trainers import TrainerRefused
 from ...services.sessions import calendars
+from ..loading import load
 from .forms import TrainerForm
 from .routes import bp
 
@@ -49,7 +49,7 @@ def my_feed_page():
 @allow(SIGNED_IN)
 def issue_feed(trainer_id: int):
     """Issue a new secret feed address (the old one stops working) and show it once."""
-    trainer = _manageable(trainer_id)
+    trainer = load(Trainer, trainer_id, trainers.may_manage_feed)
     if not FlaskForm().validate_on_submit():
         abort(400)
     token = calendars.issue_feed_token(trainer, current_user)
@@ -61,19 +61,10 @@ def issue_feed(trainer_id: int):
 @allow(SIGNED_IN)
 def revoke_feed(trainer_id: int):
     """Turn a trainer's feed off: calendars subscribed to it stop updating."""
-    trainer = _manageable(trainer_id)
+    trainer = load(Trainer, trainer_id, trainers.may_manage_feed)
     if not FlaskForm().validate_on_submit():
         abort(400)
     calendars.revoke_feed_token(trainer, current_user)
     flash(f"The calendar feed of {trainer.name} is turned off.")
     back = "sessions.trainers_page" if current_user.role in STAFF else "sessions.my_feed_page"
     return redirect(url_for(back))
-
-
-def _manageable(trainer_id: int) -> Trainer:
-    trainer = db.session.get(Trainer, trainer_id)
-    if trainer is None:
-        abort(404)
-    if not trainers.may_manage_feed(current_user, trainer):
-        abort(403)
-    return trainer
