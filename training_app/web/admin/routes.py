@@ -8,10 +8,11 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
-from ...models import Authority, Role, User
+from ...models import Role, User
 from ...permissions import allow
 from ...services.accounts import account_links
 from ...services.accounts.accounts import AccountError, api_tokens_of, change_access, deactivate_user, reactivate_user
+from ...services.catalogue.choices import authority_choices
 from ..accounts.routes import link_url
 from ..paging import page_number
 from .forms import AccessForm, InviteForm
@@ -138,10 +139,7 @@ def resend_invitation(user_id: int):
 
 
 def _authority_choices() -> list[SelectChoice]:
-    rows = db.session.execute(
-        sa.select(Authority.code, Authority.name).order_by(Authority.display_order, Authority.name)
-    )
-    return [SelectChoice(code, name) for code, name in rows]
+    return [SelectChoice(code, name) for code, name in authority_choices()]
 
 
 def _attach(form: InviteForm | AccessForm, message: str) -> None:

@@ -7,14 +7,12 @@ from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ...exports.awareness import contact_label, write_presentation_totals, write_sign_off_register
-from ...extensions import db
-from ...models import Authority, AwarenessSignOff, Organisation, OrganisationKind
+from ...models import Authority, AwarenessSignOff, OrganisationKind
 from ...models.awareness import SignOffStatus
 from ...permissions import REPORT_READERS, STAFF, allow
 from ...services.accounts.scope import can_see_sign_off, report_scope
@@ -30,7 +28,10 @@ from ...services.awareness.presentations import (
     record_presentation,
     sector_label,
 )
+from ...services.catalogue.choices import authorities_in_scope
 from ...services.common.calendar import DateProblem, parse_iso_date
+from ...services.common.lookups import organisation_with_code
+from ..loading import load
 from .forms import STATUS_LABELS, AwarenessOnlyForm, PresentationForm, SignOffForm
 
 bp = Blueprint("awareness", __name__, url_prefix="/awareness")
@@ -42,12 +43,7 @@ SIGN_OFF_FIELDS = {"contact_name": "contact_name", "package_version": "version",
 
 def sign_off_or_404(sign_off_id: int) -> AwarenessSignOff:
     """The sign-off with this id, or 404; 403 when it covers none of a workforce lead's authorities."""
-    sign_off = db.session.get(AwarenessSignOff, sign_off_id)
-    if sign_off is None:
-        abort(404)
-    if not can_see_sign_off(current_user, sign_off):
-        abort(403)
-    return sign_off
+    return load(AwarenessSignOff, sign_off_id, can_see_sign_off)
 
 
 @bp.get("/sign-offs")
@@ -242,7 +238,7 @@ def _saved(form: SignOffForm, sign_off: AwarenessSignOff | None) -> AwarenessSig
 
 def _awareness_only_saved(form: AwarenessOnlyForm) -> bool:
     code = form.organisation.data
-    organisation = db.session.scalars(sa.select(Organisation).filter_by(code=code)).first()
+    organisation = organisation_with_code(code)
     if organisation is None:
         form.organisation.errors.append("There is no organisation with that code")
         return False
@@ -276,10 +272,7 @@ def _presentation_saved(form: PresentationForm) -> bool:
 
 
 def _authorities(scope: set[int] | None) -> list[Authority]:
-    query = sa.select(Authority).order_by(Authority.partner.desc(), Authority.display_order, Authority.name)
-    if scope is not None:
-        query = query.where(Authority.id.in_(scope or {0}))
-    return list(db.session.scalars(query))
+    return authorities_in_scope(scope)
 
 
 def _choice(value: str | None, kind: type[OrganisationKind] | type[SignOffStatus]):

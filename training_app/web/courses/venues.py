@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...extensions import db
 from ...models import Venue
 from ...permissions import STAFF, allow
 from ...services.catalogue import venues
+from ..loading import load
 from .forms import VenueForm
 
 bp = Blueprint("venues", __name__, url_prefix="/venues")
@@ -36,7 +36,7 @@ def new_venue():
 @allow(STAFF)
 def edit_venue(venue_id: int):
     """Change a venue."""
-    venue = db.session.get(Venue, venue_id) or abort(404)
+    venue = load(Venue, venue_id)
     form = VenueForm(data=_venue_data(venue)) if request.method == "GET" else VenueForm()
     if form.validate_on_submit() and _saved(form, venue):
         flash(f"Venue {venue.name} has been saved.", "success")

@@ -94,9 +94,7 @@ def record_page(kind: str):
 def practitioner_account():
     """Give a practitioner an account from their record: an invitation to their email, joined to the record."""
     key = request.args.get("key", "")
-    practitioner = db.session.execute(sa.select(Practitioner).filter_by(email=key.lower())).scalar_one_or_none()
-    if practitioner is None:
-        abort(404)
+    practitioner = in_reach(practitioner_with_email(key))
     try:
         user = account_links.invite_practitioner(practitioner, link_url, by=current_user._get_current_object())
     except AccountError as problem:
@@ -165,9 +163,7 @@ def merge_page(email: str):
     form = MergeForm()
     duplicate = None
     if form.validate_on_submit():
-        duplicate = db.session.execute(
-            sa.select(Practitioner).filter_by(email=(form.duplicate.data or "").lower())
-        ).scalar_one_or_none()
+        duplicate = practitioner_with_email(form.duplicate.data or "")
         problems = (
             merge_problems(keep, duplicate)
             if duplicate is not None

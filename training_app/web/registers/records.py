@@ -3,14 +3,12 @@ those who may have it, a practitioner's training records, and a coordinator addi
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from ...extensions import db
 from ...imports.single_row import errors_by_column, import_one_row
-from ...models import Course, Practitioner, Role, User
+from ...models import Practitioner, Role, User
 from ...permissions import SIGNED_IN, STAFF, allow, public
 from ...services.accounts.scope import can_see_practitioner
 from ...services.attendance.certificates import (
@@ -21,6 +19,8 @@ from ...services.attendance.certificates import (
     training_records_of,
 )
 from ...services.attendance.records import note_source
+from ...services.catalogue.choices import course_choices
+from ...services.catalogue.courses import course_with_code
 from ...services.catalogue.pathways import course_status
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
 from ...services.common.lookups import practitioner_with_email
@@ -82,8 +82,7 @@ def add_record_page(email: str):
     practitioner = in_reach(practitioner_with_email(email), can_see_practitioner)
     form = HistoricalRecordForm()
     form.course.choices = [SelectChoice("", "Select a course")] + [
-        SelectChoice(code, f"{code}: {title}")
-        for code, title in db.session.execute(sa.select(Course.code, Course.title).order_by(Course.code))
+        SelectChoice(code, f"{code}: {title}") for code, title in course_choices()
     ]
     if form.validate_on_submit():
         user: User = current_user._get_current_object()
@@ -101,7 +100,8 @@ def add_record_page(email: str):
 
 
 def _note(practitioner: Practitioner, form: HistoricalRecordForm, user: User) -> None:
-    course = db.session.execute(sa.select(Course).filter_by(code=form.course.data)).scalar_one()
+    course = course_with_code(form.course.data)
+    assert course is not None  # the import accepted the code
     try:
         completed_on = parse_iso_date(form.completed_on.data or "")
     except DateProblem:  # the import accepted it, so this cannot happen

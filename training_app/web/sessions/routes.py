@@ -7,21 +7,22 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from functools import wraps
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from ...api.auth import MAX_TOKEN_LENGTH, bearer_token
-from ...extensions import db
-from ...models import Area, Authority, Course, Role, SelfBooking, TrainingSession, utcnow
+from ...models import Role, SelfBooking, utcnow
 from ...permissions import SIGNED_IN, STAFF, allow, public
 from ...services.accounts.accounts import user_for_token
 from ...services.booking.booking_checks import session_problem
+from ...services.catalogue.choices import area_choices, authority_choices, course_choices
 from ...services.catalogue.trainers import trainer_of
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
+from ...services.common.lookups import session_with_code
 from ...services.sessions import sessions_query
 from ...services.sessions.calendars import session_calendar, trainer_feed, trainer_for_token
 from ...services.sessions.sessions_query import SessionFilters
+from ..loading import in_reach
 from ..paging import page_number
 from .forms import FilterForm
 
@@ -117,7 +118,7 @@ def show_page(code: str):
 
 def _self_booking(code: str) -> str | None:
     """For a practitioner: 'yes' or 'with_approval' when they may book (or ask for) a place on it now."""
-    session = db.session.execute(sa.select(TrainingSession).filter_by(code=code)).scalar_one()
+    session = in_reach(session_with_code(code))
     rule = session.course.self_booking
     if rule == SelfBooking.NO or session_problem(session, utcnow()) is not None:
         return None
@@ -126,21 +127,16 @@ def _self_booking(code: str) -> str | None:
 
 def _takes_bookings(code: str) -> bool:
     """Whether the session can take a booking now (scheduled, not begun, its booking window open)."""
-    session = db.session.execute(sa.select(TrainingSession).filter_by(code=code)).scalar_one()
+    session = in_reach(session_with_code(code))
     return session_problem(session, utcnow()) is None
 
 
 def filter_form() -> FilterForm:
     """The filter form with its choices, read from the query string."""
     form = FilterForm(request.args)
-    courses = db.session.execute(sa.select(Course.code, Course.title).order_by(Course.code))
-    form.course.choices = [("", "Any course")] + [(code, f"{code}: {title}") for code, title in courses]
-    authorities = db.session.execute(sa.select(Authority.code, Authority.name).order_by(Authority.display_order))
-    form.authority.choices = [("", "Any authority")] + [(code, name) for code, name in authorities]
-    areas = db.session.execute(
-        sa.select(Area.id, Authority.name, Area.name).join(Authority).order_by(Authority.display_order, Area.name)
-    )
-    form.area.choices = [("", "Any area")] + [(str(id_), f"{name} – {area}") for id_, name, area in areas]
+    form.course.choices = [("", "Any course")] + [(code, f"{code}: {title}") for code, title in course_choices()]
+    form.authority.choices = [("", "Any authority")] + authority_choices()
+    form.area.choices = [("", "Any area")] + [(str(id_), f"{name} – {area}") for id_, name, area in area_choices()]
     return form
 
 
@@ -198,10 +194,7 @@ def calendar_file(code: str):
 
 def ics_response(code: str) -> Response:
     """The .ics of the session with this code, or a 404."""
-    query = sa.select(TrainingSession).where(TrainingSession.code == code)
-    session = db.session.scalar(query) if len(code) <= 40 else None
-    if session is None:
-        abort(404)
+    session = in_reach(session_with_code(code))
     return Response(
         session_calendar(session),
         mimetype="text/calendar",

@@ -3,18 +3,19 @@ needs a required course, and adding or changing a person (checked by the practit
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ...extensions import db
 from ...imports.single_row import errors_by_column, import_one_row
-from ...models import Authority, Organisation, Practitioner, ResponsibilityGroup, Role, User
+from ...models import Organisation, Practitioner, Role, User
 from ...permissions import allow
 from ...services.booking.staff import ANY_REQUIRED, required_courses, staff_email_problem, staff_page
+from ...services.catalogue.choices import authority_choices, group_choices
 from ...services.catalogue.reference_data import record_row
 from ...services.common.calendar import london_today
+from ..loading import load
 from ..paging import page_number
 from .forms import StaffMemberForm
 
@@ -61,11 +62,7 @@ def add_page():
 def edit_page(practitioner_id: int):
     """Change a member of staff's details (their email address identifies them, so it stays)."""
     organisation = _organisation()
-    person = db.session.get(Practitioner, practitioner_id)
-    if person is None:
-        abort(404)
-    if person.organisation_id != organisation.id:
-        abort(403)
+    person = load(Practitioner, practitioner_id, lambda _, found: found.organisation_id == organisation.id)
     existing = record_row("practitioners", person.email) or {}
     form = _form(_form_data(existing) if request.method == "GET" else None)
     form.email.data = person.email
@@ -86,16 +83,10 @@ def _organisation() -> Organisation:
 
 def _form(data: dict[str, object] | None = None) -> StaffMemberForm:
     form = StaffMemberForm(data=data) if data is not None else StaffMemberForm()
-    groups = db.session.execute(
-        sa.select(ResponsibilityGroup.code, ResponsibilityGroup.name).order_by(ResponsibilityGroup.code)
-    )
     form.group.choices = [SelectChoice("", "Not known")] + [
-        SelectChoice(code, f"Group {code}: {name}") for code, name in groups
+        SelectChoice(code, f"Group {code}: {name}") for code, name in group_choices()
     ]
-    authorities = db.session.execute(
-        sa.select(Authority.code, Authority.name).order_by(Authority.display_order, Authority.name)
-    )
-    form.authorities.choices = [SelectChoice(code, name) for code, name in authorities]
+    form.authorities.choices = [SelectChoice(code, name) for code, name in authority_choices()]
     return form
 
 

@@ -1,0 +1,41 @@
+"""The lists forms and filters offer (courses, authorities, areas, groups), each read in one query in its order."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ...extensions import db
+from ...models import Area, Authority, Course, ResponsibilityGroup
+
+
+def course_choices() -> list[tuple[str, str]]:
+    """Every course as (code, title), by code."""
+    return [
+        (code, title) for code, title in db.session.execute(sa.select(Course.code, Course.title).order_by(Course.code))
+    ]
+
+
+def authority_choices() -> list[tuple[str, str]]:
+    """Every authority as (code, name), in display order."""
+    query = sa.select(Authority.code, Authority.name).order_by(Authority.display_order, Authority.name)
+    return [(code, name) for code, name in db.session.execute(query)]
+
+
+def authorities_in_scope(scope: set[int] | None) -> list[Authority]:
+    """The authorities a reader may see (all when `scope` is None), partners first, in display order."""
+    query = sa.select(Authority).order_by(Authority.partner.desc(), Authority.display_order, Authority.name)
+    if scope is not None:
+        query = query.where(Authority.id.in_(scope or {0}))
+    return list(db.session.scalars(query))
+
+
+def area_choices() -> list[tuple[int, str, str]]:
+    """Every area as (id, authority name, area name), by authority then area."""
+    query = sa.select(Area.id, Authority.name, Area.name).join(Authority).order_by(Authority.display_order, Area.name)
+    return [(area_id, authority, area) for area_id, authority, area in db.session.execute(query)]
+
+
+def group_choices() -> list[tuple[str, str]]:
+    """Every responsibility group as (code, name), by code."""
+    query = sa.select(ResponsibilityGroup.code, ResponsibilityGroup.name).order_by(ResponsibilityGroup.code)
+    return [(code, name) for code, name in db.session.execute(query)]
