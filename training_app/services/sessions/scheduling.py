@@ -186,7 +186,6 @@ def cancel_session(code: str, reason: str, by: User) -> TrainingSession:
             sa.select(Booking).where(Booking.session_id == session.id, Booking.status.in_(STILL_TO_COME))
         )
     )
-    told = [(booking.practitioner.email, booking.status) for booking in active]
     for booking in active:
         booking.status, booking.waitlist_position = BookingStatus.CANCELLED, None
         booking.cancelled_at, booking.cancel_reason = now, f"session cancelled: {reason}"[:400]
@@ -201,7 +200,7 @@ def cancel_session(code: str, reason: str, by: User) -> TrainingSession:
         {"status": "cancelled", "reason": reason, "bookings_cancelled": len(active)},
     )
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
-    session_mail.tell_of_cancellation(session, [email for email, _ in told])
+    session_mail.tell_of_cancellation(session, active)
     db.session.commit()
     return session
 
