@@ -183,7 +183,9 @@ def cancel_session(code: str, reason: str, by: User) -> TrainingSession:
     now = datetime.now(UTC)
     active = list(
         db.session.scalars(
-            sa.select(Booking).where(Booking.session_id == session.id, Booking.status.in_(STILL_TO_COME))
+            sa.select(Booking)
+            .where(Booking.session_id == session.id, Booking.status.in_(STILL_TO_COME))
+            .options(sa.orm.selectinload(Booking.practitioner))  # each is emailed, their bookers copied
         )
     )
     for booking in active:
