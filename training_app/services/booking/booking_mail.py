@@ -97,15 +97,15 @@ def session_details(session: TrainingSession) -> str:
     return "\n".join(lines)
 
 
-def _booker_of(organisation: sa.ColumnElement[bool]) -> sa.Select[int | None, str]:
+def _bookers_query(organisation: sa.ColumnElement[bool]) -> sa.Select[int | None, str]:
     """Who is copied into a practitioner's booking emails: their organisation's active bookers."""
     return sa.select(User.organisation_id, User.email).where(
         User.role == Role.BOOKER, User.active.is_(True), organisation
     )
 
 
-_BOOKERS = _booker_of(User.organisation_id == sa.bindparam("organisation_id"))
-_BOOKERS_OF_MANY = _booker_of(User.organisation_id.in_(sa.bindparam("organisation_ids", expanding=True)))
+_BOOKERS = _bookers_query(User.organisation_id == sa.bindparam("organisation_id"))
+_BOOKERS_OF_MANY = _bookers_query(User.organisation_id.in_(sa.bindparam("organisation_ids", expanding=True)))
 
 
 def bookers_of(organisation_id: int | None) -> list[str]:
