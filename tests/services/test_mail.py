@@ -9,12 +9,14 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from email import policy
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from aiosmtpd.controller import Controller
 
 from training_app.extensions import db
@@ -99,6 +101,21 @@ def test_without_a_mail_server_each_message_is_an_eml_file_in_the_outbox(outbox)
     assert ics.get_filename() == "session.ics" and ics.get_content_type() == "text/calendar"
     [row] = _rows()
     assert row.status == MailStatus.SENT and row.message_id == message["Message-ID"] and row.attempts == 1
+
+
+@pytest.mark.parametrize(
+    ("moment", "offset"),
+    [(datetime(2027, 1, 14, 9, 30, tzinfo=UTC), "+0000"), (datetime(2027, 7, 15, 9, 30, tzinfo=UTC), "+0100")],
+    ids=["GMT", "BST"],
+)
+@pytest.mark.parametrize("to", ["pat@school.example", "zoë@school.example"], ids=["ascii", "not-ascii"])
+def test_the_date_header_is_london_time_with_its_offset(outbox, moment, offset, to):
+    with time_machine.travel(moment, tick=False):
+        send_email([to], "Reminder", "Plain words.")
+    [saved] = list(outbox.glob("*.eml"))
+    date_header = email.message_from_bytes(saved.read_bytes(), policy=policy.default)["Date"]
+    assert date_header.endswith(offset)
+    assert parsedate_to_datetime(date_header) == moment
 
 
 def test_a_message_may_carry_an_html_body_beside_the_plain_text(outbox):

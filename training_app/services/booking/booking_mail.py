@@ -5,7 +5,7 @@ METHOD:CANCEL. Sent after the change is committed: a mail failure is logged and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -16,7 +16,7 @@ from ...extensions import db
 from ...models import Booking, BookingStatus, Role, TrainingSession, User
 from ..common.calendar import to_london
 from ..mail.mail import Attachment, MailError, send_email
-from ..sessions.calendars import CANCEL, REQUEST, session_calendar
+from ..sessions.calendars import CANCEL, REQUEST, invitees, session_calendar
 
 ICS_TYPE = "text/calendar"
 # Off while the demo seed books through the services: the demo's made-up people need no emails, and building
@@ -97,15 +97,33 @@ def session_details(session: TrainingSession) -> str:
     return "\n".join(lines)
 
 
-_BOOKERS = sa.select(User.email).where(
-    User.role == Role.BOOKER, User.organisation_id == sa.bindparam("organisation_id"), User.active.is_(True)
-)
+def _bookers_query(organisation: sa.ColumnElement[bool]) -> sa.Select[int | None, str]:
+    """Who is copied into a practitioner's booking emails: their organisation's active bookers."""
+    return sa.select(User.organisation_id, User.email).where(
+        User.role == Role.BOOKER, User.active.is_(True), organisation
+    )
 
 
-def _bookers_of(organisation_id: int | None) -> list[str]:
+_BOOKERS = _bookers_query(User.organisation_id == sa.bindparam("organisation_id"))
+_BOOKERS_OF_MANY = _bookers_query(User.organisation_id.in_(sa.bindparam("organisation_ids", expanding=True)))
+
+
+def bookers_of(organisation_id: int | None) -> list[str]:
+    """The addresses copied into every booking, change and cancellation email of the organisation's staff."""
     if organisation_id is None:
         return []
-    return list(db.session.scalars(_BOOKERS, {"organisation_id": organisation_id}))
+    return [email for _, email in db.session.execute(_BOOKERS, {"organisation_id": organisation_id})]
+
+
+def bookers_by_organisation(organisation_ids: Iterable[int | None]) -> dict[int, list[str]]:
+    """`bookers_of` for many organisations in one query, by organisation id (none: left out)."""
+    wanted = sorted({found for found in organisation_ids if found is not None})
+    copied: dict[int, list[str]] = {}
+    if wanted:
+        for organisation_id, email in db.session.execute(_BOOKERS_OF_MANY, {"organisation_ids": wanted}):
+            if organisation_id is not None:
+                copied.setdefault(organisation_id, []).append(email)
+    return copied
 
 
 def _send(booking: Booking, subject: str, opening: str, method: str | None) -> bool:
@@ -114,11 +132,11 @@ def _send(booking: Booking, subject: str, opening: str, method: str | None) -> b
     session = booking.session
     attachments = []
     if method is not None:
-        content = session_calendar(session, method)
+        content = session_calendar(session, method, invitees(session, [booking], method)[booking.id])
         attachments.append(Attachment(f"{session.code}.ics", content, f"{ICS_TYPE}; method={method}"))
     body = f"{opening}\n\n{session_details(session)}\n"
     practitioner = booking.practitioner
-    copied = _bookers_of(practitioner.organisation_id)
+    copied = bookers_of(practitioner.organisation_id)
     try:
         send_email([practitioner.email], subject, body, cc=copied, attachments=attachments)
     except MailError as error:

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from email import encoders
 from email.charset import QP, Charset
 from email.header import Header
@@ -21,7 +22,7 @@ from email.message import EmailMessage, Message
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate, getaddresses, make_msgid, parseaddr
+from email.utils import format_datetime, formataddr, getaddresses, make_msgid, parseaddr
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +35,7 @@ from ... import database
 from ...extensions import db
 from ...models import MailStatus, OutgoingMail
 from ...models.base import utcnow
+from ..common.calendar import LONDON
 from . import mail_delivery
 from .mail_delivery import MailError
 
@@ -87,7 +89,7 @@ def build_message(
             del part["MIME-Version"]  # the email.mime classes give every part one; only the message needs it
     _address_headers(message, sender, to, copied)
     message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8")  # type: ignore[assignment]
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = _date_now()
     message["Message-ID"] = make_msgid(domain=_sender_domain())
     return message
 
@@ -105,7 +107,7 @@ def _email_message(
     message = EmailMessage()
     _address_headers(message, sender, to, copied)
     message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
+    message["Date"] = _date_now()
     message["Message-ID"] = make_msgid(domain=_sender_domain())
     message.set_content(body)
     message.add_alternative(html, subtype="html")
@@ -113,6 +115,12 @@ def _email_message(
         maintype, _, subtype = attachment.mime_type.partition("/")
         message.add_attachment(attachment.content, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return message
+
+
+def _date_now() -> str:
+    """The Date header: now in London, with its offset (+0000 in winter, +0100 in summer; never -0000, which says
+    the sender's zone is unknown, RFC 5322 3.3)."""
+    return format_datetime(datetime.now(LONDON))
 
 
 def _address_headers(message: Message, sender: str, to: Sequence[str], copied: list[str]) -> None:

@@ -1,55 +1,162 @@
-"""iCalendar files (SPEC 3.3): one VEVENT per session day in Europe/London time, and each trainer's secret feed.
+"""iCalendar files (SPEC 3.3, 3.4): one VEVENT per session day in Europe/London time, and each trainer's secret feed.
 
-UIDs are stable (the session's code and the day's place in it), so an update replaces the event in a calendar
-rather than adding one; SEQUENCE is the session's, raised by the scheduling service on every change of time,
-venue or status.
+UIDs are stable (the session's code and the day's place in it, at the domain of SERVICE_URL), so an update replaces
+the event in a calendar rather than adding one. A published file (the download, the feeds) carries the session's
+SEQUENCE, raised by the scheduling service on every change of time, venue or status; an emailed invitation or
+cancellation (iTIP, RFC 5546) names the service as ORGANIZER and the practitioner as ATTENDEE and carries their own
+SEQUENCE (see `invitees`). The Europe/London VTIMEZONE is written with RRULEs, as Outlook and Google write it: the
+RDATE lists icalendar builds were read an hour out in winter by ical.js (Thunderbird) and vobject.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from icalendar import Calendar, Event, Timezone
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...extensions import db
-from ...models import SessionStatus, Trainer, TrainingSession, User
+from ...models import Booking, SessionStatus, Trainer, TrainingSession, User
 from ...models.sessions import session_trainers
 from ..accounts import audit
-from ..common.calendar import LONDON, to_london
+from ..common.calendar import to_london
 
 PRODUCT_ID = "-//Training programme//Sessions//EN"
-UID_DOMAIN = "sessions.training.invalid"
+# Europe/London as Google writes it: two observances from 1970 with the rules in force since 1996 (BST from 01:00
+# GMT on the last Sunday in March, GMT from 02:00 BST on the last Sunday in October), without end.
+LONDON_VTIMEZONE = b"".join(
+    line + b"\r\n"
+    for line in (
+        b"BEGIN:VTIMEZONE",
+        b"TZID:Europe/London",
+        b"X-LIC-LOCATION:Europe/London",
+        b"BEGIN:DAYLIGHT",
+        b"TZOFFSETFROM:+0000",
+        b"TZOFFSETTO:+0100",
+        b"TZNAME:BST",
+        b"DTSTART:19700329T010000",
+        b"RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU",
+        b"END:DAYLIGHT",
+        b"BEGIN:STANDARD",
+        b"TZOFFSETFROM:+0100",
+        b"TZOFFSETTO:+0000",
+        b"TZNAME:GMT",
+        b"DTSTART:19701025T020000",
+        b"RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU",
+        b"END:STANDARD",
+        b"END:VTIMEZONE",
+    )
+)
+# Characters no iCalendar text may hold (RFC 5545 3.3.11: controls), and those some readers take for a line break.
+_UNPRINTABLE = re.compile(" *[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]+ *")
 # Session .ics files built in this process, by what they say: (when built, content); see session_calendar.
 CALENDAR_CACHE_SECONDS, CALENDAR_CACHE_SIZE = 300, 1000
 _BUILT: dict[tuple[object, ...], tuple[float, bytes]] = {}
 REQUEST, CANCEL, PUBLISH = "REQUEST", "CANCEL", "PUBLISH"
 
 
-def event_uid(session: TrainingSession, number: int) -> str:
-    """The stable UID of a session's nth day (1-based)."""
-    return f"{session.code}-day-{number}@{UID_DOMAIN}"
+@dataclass(frozen=True)
+class Invitee:
+    """The practitioner an emailed REQUEST or CANCEL is for (its ATTENDEE), and the SEQUENCE it carries for them."""
+
+    name: str
+    email: str
+    sequence: int
 
 
-def session_calendar(session: TrainingSession, method: str = PUBLISH) -> bytes:
-    """The session's days as an .ics file; METHOD:CANCEL marks every event cancelled.
+@dataclass(frozen=True)
+class _Deployment:
+    """What ties a file to this deployment: the UIDs' domain and the ORGANIZER (the service's sender)."""
+
+    uid_domain: str
+    organizer_name: str
+    organizer_email: str
+
+
+def event_uid(session: TrainingSession, number: int, deployment: _Deployment | None = None) -> str:
+    """The stable UID of a session's nth day (1-based), unique to the deployment: at SERVICE_URL's host."""
+    return f"{session.code}-day-{number}@{(deployment or _deployment()).uid_domain}"
+
+
+def _deployment() -> _Deployment:
+    config = current_app.config
+    host = urlsplit(config.get("SERVICE_URL") or "").hostname or "localhost"
+    name, email = parseaddr(config["MAIL_DEFAULT_SENDER"])
+    return _Deployment(host, name or config.get("SERVICE_NAME") or email, email)
+
+
+def invitees(session: TrainingSession, bookings: Sequence[Booking], method: str) -> dict[int, Invitee]:
+    """Each booking's practitioner as the ATTENDEE of a REQUEST or CANCEL about the session, by booking id.
+
+    A person's SEQUENCE must rise with every message they get about the session's UIDs, or their calendar ignores
+    it: the session's SEQUENCE, plus two for each other booking they have had on it (a cancelled place, then a
+    new one), plus one on a CANCEL (after the REQUEST at the same session SEQUENCE).
+    """
+    if not bookings:
+        return {}
+    others = _other_bookings([booking.id for booking in bookings])
+    step = 1 if method == CANCEL else 0
+    return {
+        booking.id: Invitee(
+            booking.practitioner.full_name,
+            booking.practitioner.email,
+            session.sequence + 2 * others.get(booking.id, 0) + step,
+        )
+        for booking in bookings
+    }
+
+
+def _other_bookings_query() -> sa.Select[int, int]:
+    other = sa.orm.aliased(Booking)
+    same_person_same_session = sa.and_(
+        other.session_id == Booking.session_id, other.practitioner_id == Booking.practitioner_id, other.id != Booking.id
+    )
+    return (
+        sa.select(Booking.id, sa.func.count(other.id))
+        .join(other, same_person_same_session)
+        .where(Booking.id.in_(sa.bindparam("booking_ids", expanding=True)))
+        .group_by(Booking.id)
+    )
+
+
+# Built once with bound parameters: every booking's confirmation runs it.
+_OTHER_BOOKINGS = _other_bookings_query()
+
+
+def _other_bookings(booking_ids: list[int]) -> dict[int, int]:
+    """For each booking, how many other bookings its practitioner has had on its session (absent: none)."""
+    rows = db.session.execute(_OTHER_BOOKINGS, {"booking_ids": booking_ids})
+    return {row[0]: row[1] for row in rows}
+
+
+def session_calendar(session: TrainingSession, method: str = PUBLISH, invitee: Invitee | None = None) -> bytes:
+    """The session's days as an .ics file; METHOD:CANCEL marks every event cancelled. A REQUEST or CANCEL is an
+    iTIP message to one practitioner, so it needs them as `invitee`.
 
     Every booking's confirmation carries one, so each process keeps the files it built for a few minutes, keyed
     by everything they say (a changed time, venue, trainer or status is a new key); DTSTAMP says when it was built.
     """
-    key = _calendar_key(session, method)
+    if method != PUBLISH and invitee is None:
+        raise ValueError(f"a METHOD:{method} calendar is sent to someone: name the invitee")
+    deployment = _deployment()
+    key = (*_calendar_key(session, method), deployment, invitee)
     now = time.monotonic()
     cached = _BUILT.get(key)
     if cached is not None and now - cached[0] < CALENDAR_CACHE_SECONDS:
         return cached[1]
     calendar = _calendar(method, f"{session.code} {session.course.title}")
-    for event in session_events(session, cancelled=method == CANCEL or session.status is SessionStatus.CANCELLED):
+    cancelled = method == CANCEL or session.status is SessionStatus.CANCELLED
+    for event in session_events(session, cancelled, invitee, deployment):
         calendar.add_component(event)
     content = _with_london_timezone(calendar)
     if len(_BUILT) >= CALENDAR_CACHE_SIZE:
@@ -66,32 +173,63 @@ def _calendar_key(session: TrainingSession, method: str) -> tuple[object, ...]:
     return (method, session.code, session.course.title, days, _location(session), trainers, status)
 
 
-def session_events(session: TrainingSession, cancelled: bool = False) -> list[Event]:
-    """One VEVENT per day, DTSTART and DTEND in London local time with TZID=Europe/London."""
+def session_events(
+    session: TrainingSession,
+    cancelled: bool = False,
+    invitee: Invitee | None = None,
+    deployment: _Deployment | None = None,
+) -> list[Event]:
+    """One VEVENT per day, DTSTART and DTEND in London local time with TZID=Europe/London, from the service as
+    ORGANIZER (and to the invitee as ATTENDEE, with their SEQUENCE); user text is made safe by `_text`."""
+    deployment = deployment or _deployment()
     stamp = datetime.now(UTC)
-    where = _location(session)
+    where = _text(_location(session))
     trainers = ", ".join(trainer.name for trainer in session.trainers)
+    title = _text(f"{session.course.title} ({session.code})")
     events = []
     for number, day in enumerate(session.days, start=1):
         event = Event()
-        event.add("uid", event_uid(session, number))
+        event.add("uid", event_uid(session, number, deployment))
         event.add("dtstamp", stamp)
         event.add("dtstart", to_london(day.starts_at))
         event.add("dtend", to_london(day.ends_at))
-        event.add("sequence", session.sequence)
-        title = f"{session.course.title} ({session.code})"
+        event.add("sequence", session.sequence if invitee is None else invitee.sequence)
         event.add("summary", f"Cancelled: {title}" if cancelled else title)
         if where:
             event.add("location", where)
-        description = f"Day {number} of {len(session.days)}."
-        if trainers:
-            description += f" Trainers: {trainers}."
-        if session.cancel_reason:
-            description += f" Cancelled: {session.cancel_reason}"
-        event.add("description", description)
+        event.add("description", _text(_description(session, number, trainers)))
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+        event.add("organizer", _address(deployment.organizer_email, deployment.organizer_name))
+        if invitee is not None:
+            attendee = _address(invitee.email, invitee.name)
+            attendee.params.update({"ROLE": "REQ-PARTICIPANT", "PARTSTAT": "NEEDS-ACTION", "RSVP": "FALSE"})
+            event.add("attendee", attendee)
         events.append(event)
     return events
+
+
+def _description(session: TrainingSession, number: int, trainers: str) -> str:
+    description = f"Day {number} of {len(session.days)}."
+    if trainers:
+        description += f" Trainers: {trainers}."
+    if session.cancel_reason:
+        description += f" Cancelled: {session.cancel_reason}"
+    return description
+
+
+def _address(email: str, name: str) -> vCalAddress:
+    """A mailto: calendar address with the person's name as its CN."""
+    address = vCalAddress(f"mailto:{_text(email).replace(' ', '')}")
+    if name := _text(name).strip():
+        address.params["CN"] = name
+    return address
+
+
+def _text(value: str) -> str:
+    """User text made safe for any iCalendar line: each run of control characters (a newline or CR in a title, a
+    NUL in a venue's name), with the spaces around it, becomes one space; icalendar escapes the rest (commas,
+    semicolons, backslashes)."""
+    return _UNPRINTABLE.sub(" ", value)
 
 
 def trainer_feed(trainer: Trainer) -> bytes:
@@ -109,8 +247,9 @@ def trainer_feed(trainer: Trainer) -> bytes:
         )
         .order_by(TrainingSession.starts_on, TrainingSession.code)
     )
+    deployment = _deployment()
     for session in db.session.scalars(query):
-        for event in session_events(session, cancelled=session.status is SessionStatus.CANCELLED):
+        for event in session_events(session, session.status is SessionStatus.CANCELLED, None, deployment):
             calendar.add_component(event)
     return _with_london_timezone(calendar)
 
@@ -150,24 +289,18 @@ def _calendar(method: str, name: str) -> Calendar:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", _text(name))
     return calendar
 
 
 def _with_london_timezone(calendar: Calendar) -> bytes:
-    """The calendar as bytes with Europe/London's VTIMEZONE ahead of its events (RFC 5545 3.6.5), as
-    `add_missing_timezones` would add it; the component is built once per process, since building it took
-    about 12 ms of every booking's confirmation."""
+    """The calendar as bytes with Europe/London's VTIMEZONE (LONDON_VTIMEZONE) ahead of its events (RFC 5545
+    3.6.5)."""
     ical = bytes(calendar.to_ical())
     first_event = ical.find(b"BEGIN:VEVENT")
     if first_event < 0:
         return ical
-    return ical[:first_event] + _london_timezone() + ical[first_event:]
-
-
-@cache
-def _london_timezone() -> bytes:
-    return bytes(Timezone.from_tzid(str(LONDON)).to_ical())
+    return ical[:first_event] + LONDON_VTIMEZONE + ical[first_event:]
 
 
 def _location(session: TrainingSession) -> str:

@@ -183,10 +183,11 @@ def cancel_session(code: str, reason: str, by: User) -> TrainingSession:
     now = datetime.now(UTC)
     active = list(
         db.session.scalars(
-            sa.select(Booking).where(Booking.session_id == session.id, Booking.status.in_(STILL_TO_COME))
+            sa.select(Booking)
+            .where(Booking.session_id == session.id, Booking.status.in_(STILL_TO_COME))
+            .options(sa.orm.selectinload(Booking.practitioner))  # each is emailed, their bookers copied
         )
     )
-    told = [(booking.practitioner.email, booking.status) for booking in active]
     for booking in active:
         booking.status, booking.waitlist_position = BookingStatus.CANCELLED, None
         booking.cancelled_at, booking.cancel_reason = now, f"session cancelled: {reason}"[:400]
@@ -201,7 +202,7 @@ def cancel_session(code: str, reason: str, by: User) -> TrainingSession:
         {"status": "cancelled", "reason": reason, "bookings_cancelled": len(active)},
     )
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
-    session_mail.tell_of_cancellation(session, [email for email, _ in told])
+    session_mail.tell_of_cancellation(session, active)
     db.session.commit()
     return session
 

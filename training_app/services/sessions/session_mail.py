@@ -1,5 +1,6 @@
 """Emails about a session's changes (SPEC 3.3): a new time or venue to everyone booked, a cancellation to everyone
-booked or waiting, each with the session's .ics (same UIDs, higher SEQUENCE)."""
+booked or waiting, each with the session's .ics (same UIDs, higher SEQUENCE) made out to them, their organisation's
+bookers copied (SPEC 3.4, as every booking email)."""
 
 from __future__ import annotations
 
@@ -7,38 +8,41 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Booking, BookingStatus, Practitioner, SessionStatus, TrainingSession
+from ...models import Booking, BookingStatus, TrainingSession, utcnow
+from ..booking.booking_checks import session_problem
+from ..booking.booking_mail import bookers_by_organisation
+from ..booking.places import ComingSession, coming_sessions_with_places
 from ..common.calendar import london_today, to_london
 from ..mail.mail import Attachment, MailError, send_email
-from .calendars import CANCEL, REQUEST, session_calendar
-from .sessions_query import SessionFilters, list_sessions
+from .calendars import CANCEL, REQUEST, invitees, session_calendar
 
 ICS_TYPE = "text/calendar"
+MAX_OFFERED = 10
 
 
 def tell_of_change(session: TrainingSession) -> int:
     """Email everyone booked the session's new days and venue with the updated .ics; how many were told."""
     query = (
-        sa.select(Practitioner.email)
-        .join(Booking, Booking.practitioner_id == Practitioner.id)
+        sa.select(Booking)
         .where(Booking.session_id == session.id, Booking.status == BookingStatus.BOOKED)
+        .options(selectinload(Booking.practitioner))
+        .order_by(Booking.id)
     )
-    emails = list(db.session.scalars(query))
+    bookings = list(db.session.scalars(query))
     body = f"Session {session.code} of {session.course.title} has changed.\n\n{_details(session)}\n"
-    attachment = Attachment(f"{session.code}.ics", session_calendar(session, REQUEST), f"{ICS_TYPE}; method=REQUEST")
-    return _send_each(emails, f"Changed: {session.course.title} ({session.code})", body, attachment)
+    return _send_each(session, bookings, f"Changed: {session.course.title} ({session.code})", body, REQUEST)
 
 
-def tell_of_cancellation(session: TrainingSession, emails: Sequence[str]) -> int:
-    """Email the people who were booked or waiting: the reason, the other sessions of the course with places."""
+def tell_of_cancellation(session: TrainingSession, bookings: Sequence[Booking]) -> int:
+    """Email the people who were booked or waiting: the reason, the other sessions of the course open for booking."""
     body = (
         f"Session {session.code} of {session.course.title} has been cancelled.\n\nReason: {session.cancel_reason}\n\n"
         f"{_details(session)}\n\n{_alternatives(session)}\n"
     )
-    attachment = Attachment(f"{session.code}.ics", session_calendar(session, CANCEL), f"{ICS_TYPE}; method=CANCEL")
-    return _send_each(emails, f"Cancelled: {session.course.title} ({session.code})", body, attachment)
+    return _send_each(session, bookings, f"Cancelled: {session.course.title} ({session.code})", body, CANCEL)
 
 
 def _details(session: TrainingSession) -> str:
@@ -51,28 +55,50 @@ def _details(session: TrainingSession) -> str:
 
 
 def _alternatives(session: TrainingSession) -> str:
-    others = [
-        summary
-        for summary in list_sessions(SessionFilters(course=session.course.code, date_from=london_today()))
-        if summary.code != session.code and summary.status is SessionStatus.SCHEDULED and summary.spaces > 0
-    ]
+    others = open_alternatives(session)
     if not others:
-        return "There are no other sessions of this course with places at the moment."
-    lines = ["Other sessions of this course with places:"]
-    for other in others[:10]:
-        first = other.days[0].date.strftime("%-d %B %Y") if other.days else "date to be set"
-        lines.append(f"- {other.code}, starting {first}: {other.spaces} places left")
+        return "There are no other sessions of this course open for booking at the moment."
+    lines = ["Other sessions of this course open for booking:"]
+    for other in others:
+        lines.append(f"- {other.code}, starting {other.starts_on:%-d %B %Y}: {other.places_left} places left")
     return "\n".join(lines)
 
 
-def _send_each(emails: Sequence[str], subject: str, body: str, attachment: Attachment) -> int:
-    """One message per person, so nobody sees who else was booked; a mail failure is logged, not raised."""
+def open_alternatives(session: TrainingSession) -> list[ComingSession]:
+    """The course's other coming sessions with places (`coming_sessions_with_places`) that are open for booking
+    now (`booking_checks.session_problem`: not started, booking window not closed), soonest first."""
+    coming = [
+        other
+        for other in coming_sessions_with_places([session.course_id], london_today(), per_course=MAX_OFFERED)
+        if other.code != session.code
+    ]
+    if not coming:
+        return []
+    query = (
+        sa.select(TrainingSession)
+        .where(TrainingSession.code.in_([other.code for other in coming]))
+        .options(selectinload(TrainingSession.days))
+    )
+    now = utcnow()
+    open_codes = {found.code for found in db.session.scalars(query) if session_problem(found, now) is None}
+    return [other for other in coming if other.code in open_codes]
+
+
+def _send_each(session: TrainingSession, bookings: Sequence[Booking], subject: str, body: str, method: str) -> int:
+    """One message per person, so nobody sees who else was booked, with their organisation's bookers copied and the
+    .ics made out to them; a mail failure is logged, not raised."""
     sent = 0
-    for email in dict.fromkeys(emails):
+    attendees = invitees(session, bookings, method)
+    copied = bookers_by_organisation(booking.practitioner.organisation_id for booking in bookings)
+    for booking in bookings:
+        practitioner = booking.practitioner
+        content = session_calendar(session, method, attendees[booking.id])
+        attachment = Attachment(f"{session.code}.ics", content, f"{ICS_TYPE}; method={method}")
+        cc = copied.get(practitioner.organisation_id or 0, [])
         try:
-            send_email([email], subject, body, attachments=[attachment])
+            send_email([practitioner.email], subject, body, cc=cc, attachments=[attachment])
         except MailError as error:
-            current_app.logger.warning("could not email %s: %s", email, error)
+            current_app.logger.warning("could not email %s: %s", practitioner.email, error)
             continue
         sent += 1
     return sent
