@@ -5,7 +5,8 @@ METHOD:CANCEL. Sent after the change is committed: a mail failure is logged and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -14,6 +15,7 @@ from flask import current_app
 
 from ...extensions import db
 from ...models import Booking, BookingStatus, Role, TrainingSession, User
+from ..common.batches import in_chunks
 from ..common.calendar import to_london
 from ..mail.mail import Attachment, MailError, send_email
 from ..sessions.calendars import CANCEL, REQUEST, session_calendar
@@ -34,16 +36,27 @@ def not_sending() -> Iterator[None]:
         _SENDING.reset(token)
 
 
-def tell_of_booking(booking: Booking) -> bool:
-    """Confirm a new booking: the place with its .ics, or the position on the waiting list."""
+def tell_of_booking(booking: Booking, copied: list[str] | None = None) -> bool:
+    """Confirm a new booking: the place with its .ics, or the position on the waiting list; `copied`, the bookers
+    of the practitioner's organisation when the caller has them already."""
     session = booking.session
     if booking.status == BookingStatus.WAITLISTED:
         subject = f"On the waiting list: {session.course.title} ({session.code})"
         opening = f"The session is full, so {booking.practitioner.full_name} is number {booking.waitlist_position} "
         opening += "on its waiting list. We will email you if a place comes free."
-        return _send(booking, subject, opening, None)
+        return _send(booking, subject, opening, None, copied)
     subject = f"Booked: {session.course.title} ({session.code})"
-    return _send(booking, subject, f"{booking.practitioner.full_name} has a place on this session.", REQUEST)
+    return _send(booking, subject, f"{booking.practitioner.full_name} has a place on this session.", REQUEST, copied)
+
+
+def tell_of_bookings(bookings: Sequence[Booking]) -> None:
+    """Confirm several new bookings (a group), the bookers of everyone's organisations looked up once."""
+    if not _SENDING.get() or not bookings:
+        return
+    bookers = _bookers_by_organisation({booking.practitioner.organisation_id for booking in bookings})
+    for booking in bookings:
+        organisation_id = booking.practitioner.organisation_id
+        tell_of_booking(booking, bookers.get(organisation_id, []) if organisation_id is not None else [])
 
 
 def tell_of_promotion(booking: Booking) -> bool:
@@ -102,13 +115,34 @@ _BOOKERS = sa.select(User.email).where(
 )
 
 
+_BOOKERS_OF_ORGANISATIONS = (
+    sa.select(User.organisation_id, User.email)
+    .where(
+        User.role == Role.BOOKER,
+        User.organisation_id.in_(sa.bindparam("organisation_ids", expanding=True)),
+        User.active.is_(True),
+    )
+    .order_by(User.id)
+)
+
+
 def _bookers_of(organisation_id: int | None) -> list[str]:
     if organisation_id is None:
         return []
     return list(db.session.scalars(_BOOKERS, {"organisation_id": organisation_id}))
 
 
-def _send(booking: Booking, subject: str, opening: str, method: str | None) -> bool:
+def _bookers_by_organisation(organisation_ids: Iterable[int | None]) -> dict[int, list[str]]:
+    """The active bookers' emails of each organisation (one statement per few thousand organisations)."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for chunk in in_chunks(id for id in organisation_ids if id is not None):
+        for organisation_id, email in db.session.execute(_BOOKERS_OF_ORGANISATIONS, {"organisation_ids": chunk}):
+            if organisation_id is not None:  # always, by the IN; the column may be empty for other roles
+                found[organisation_id].append(email)
+    return found
+
+
+def _send(booking: Booking, subject: str, opening: str, method: str | None, copied: list[str] | None = None) -> bool:
     if not _SENDING.get():
         return False
     session = booking.session
@@ -118,7 +152,8 @@ def _send(booking: Booking, subject: str, opening: str, method: str | None) -> b
         attachments.append(Attachment(f"{session.code}.ics", content, f"{ICS_TYPE}; method={method}"))
     body = f"{opening}\n\n{session_details(session)}\n"
     practitioner = booking.practitioner
-    copied = _bookers_of(practitioner.organisation_id)
+    if copied is None:
+        copied = _bookers_of(practitioner.organisation_id)
     try:
         send_email([practitioner.email], subject, body, cc=copied, attachments=attachments)
     except MailError as error:
