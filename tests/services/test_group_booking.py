@@ -127,3 +127,21 @@ def test_a_group_booking_runs_a_fixed_number_of_statements_per_person(school, co
     assert per_person <= AT_MOST_PER_PERSON
     assert counts[20] <= AT_MOST_ONCE + AT_MOST_PER_PERSON * 20
     assert selects[1] == selects[5] == selects[20]  # no lookup is repeated per person
+
+
+def test_a_race_the_database_refuses_undoes_only_that_persons_booking(school, monkeypatch):
+    racer = _trained(school, "Racer")
+    other = _trained(school, "Other")
+    make_booking(make_session(course=school["course"], code="CAF-3", days=(date(2008, 11, 5),)), racer)
+    db.session.commit()
+    # As if Racer's booking on CAF-3 (another session's lock) were made just after the active bookings were read.
+    monkeypatch.setattr("training_app.services.booking.bookings._active_bookings", lambda ids: {})
+
+    outcomes = _answers(book_group(school["session"], [racer, other], school["booker"], NOW))
+
+    assert outcomes == [
+        ("Racer Staff", "refused", None, "Racer Staff already has an active booking for course CAF"),
+        ("Other Staff", "booked", None, None),
+    ]
+    on_session = sa.select(Booking.practitioner_id).where(Booking.session_id == school["session"].id)
+    assert db.session.scalars(on_session).all() == [other.id]
