@@ -34,13 +34,15 @@ REFUSED = "refused"
 
 @dataclass(frozen=True)
 class GroupOutcome:
-    """What booking one person did or would do: booked, waitlisted (with the position) or refused (why)."""
+    """What booking one person did or would do: booked, waitlisted (with the position) or refused (why); `name` is
+    the person's, read before the booking committed (so listing the outcomes asks nothing of the database)."""
 
     practitioner: Practitioner
     outcome: str
     position: int | None = None
     reason: str | None = None
     cover_pence: int | None = None  # for school staff: the supply cover attending would make claimable
+    name: str = ""
 
     @property
     def refused(self) -> bool:
@@ -141,9 +143,9 @@ def _allocate(
 
 def _outcome(person: Practitioner, allocation: Allocation) -> GroupOutcome:
     if allocation.refused:
-        return GroupOutcome(person, REFUSED, reason=_reason(person, allocation.refusal))
+        return GroupOutcome(person, REFUSED, reason=_reason(person, allocation.refusal), name=person.full_name)
     assert allocation.status is not None
-    return GroupOutcome(person, allocation.status.value, position=allocation.position)
+    return GroupOutcome(person, allocation.status.value, position=allocation.position, name=person.full_name)
 
 
 def _reason(person: Practitioner, refused: BookingRefused) -> str:

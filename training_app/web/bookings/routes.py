@@ -149,8 +149,8 @@ def _chosen(form: BookStaffForm, user: User) -> list[Practitioner]:
 
 
 def _flash_outcomes(outcomes: list[GroupOutcome]) -> None:
-    booked = [o.practitioner.full_name for o in outcomes if o.outcome == "booked"]
-    waiting = [f"{o.practitioner.full_name} (number {o.position})" for o in outcomes if o.outcome == "waitlisted"]
+    booked = [o.name for o in outcomes if o.outcome == "booked"]
+    waiting = [f"{o.name} (number {o.position})" for o in outcomes if o.outcome == "waitlisted"]
     if booked:
         flash(f"Booked: {', '.join(booked)}.", "success")
     if waiting:
