@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -143,6 +145,53 @@ def app_ctx(app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+class Statements:
+    """The SQL statements the app's engine sent while a `count_statements` block ran, in order."""
+
+    def __init__(self) -> None:
+        self.sql: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.sql)
+
+    @property
+    def count(self) -> int:
+        return len(self.sql)
+
+    def starting(self, *words: str) -> list[str]:
+        """Those whose first word is one of these (`SELECT`, `INSERT`, ...), whatever its case."""
+        wanted = {word.upper() for word in words}
+        return [sql for sql in self.sql if sql.lstrip().split(None, 1)[0].upper() in wanted]
+
+    def mentioning(self, text: str) -> list[str]:
+        """Those whose text holds this, whatever its case."""
+        return [sql for sql in self.sql if text.lower() in sql.lower()]
+
+
+@pytest.fixture
+def count_statements(app) -> Callable[[], AbstractContextManager[Statements]]:
+    """`with count_statements() as statements:` records every statement the app's engine sends in the block
+    (through SQLAlchemy's `before_cursor_execute` event, so the ORM's, Core's and raw ones alike); `len(statements)`
+    counts them and `statements.sql` lists them."""
+    with app.app_context():
+        engine = db.engine
+
+    @contextmanager
+    def counting() -> Iterator[Statements]:
+        statements = Statements()
+
+        def record(conn, cursor, statement, parameters, context, executemany) -> None:
+            statements.sql.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+
+    return counting
 
 
 CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -115,31 +115,23 @@ def test_a_read_only_transaction_reads_while_another_holds_the_write_lock(sqlite
 
 
 @pytest.fixture
-def begins(app) -> Iterator[Callable[[], list[tuple[str, list[str]]]]]:
+def begins(count_statements) -> Iterator[Callable[[], list[tuple[str, list[str]]]]]:
     """Record the app's statements; the call returns each transaction's BEGIN ("" if none) and its writes."""
-    statements: list[str] = []
+    with count_statements() as recorded:
 
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        statements.append(statement.strip())
+        def transactions() -> list[tuple[str, list[str]]]:
+            found: list[tuple[str, list[str]]] = []
+            for statement in (sql.strip() for sql in recorded.sql):
+                if statement.startswith("BEGIN"):
+                    found.append((statement, []))
+                elif statement.upper().startswith(WRITES):
+                    if not found:  # the driver began the transaction itself (PostgreSQL)
+                        found.append(("", []))
+                    found[-1][1].append(" ".join(statement.split()[:3]))  # e.g. "UPDATE api_tokens SET"
+            recorded.sql.clear()
+            return found
 
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-
-    def transactions() -> list[tuple[str, list[str]]]:
-        found: list[tuple[str, list[str]]] = []
-        for statement in statements:
-            if statement.startswith("BEGIN"):
-                found.append((statement, []))
-            elif statement.upper().startswith(WRITES):
-                if not found:  # the driver began the transaction itself (PostgreSQL)
-                    found.append(("", []))
-                found[-1][1].append(" ".join(statement.split()[:3]))  # e.g. "UPDATE api_tokens SET"
-        statements.clear()
-        return found
-
-    yield transactions
-    sa.event.remove(engine, "before_cursor_execute", record)
+        yield transactions
 
 
 sqlite_only = pytest.mark.skipif(

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tests.conftest import Statements
 from tests.factories import (
     make_area,
     make_authority,
@@ -80,27 +81,16 @@ def partnership() -> dict:
     return {"shire": shire, "city": city, "rutland": rutland, "school": school, "awareness": awareness, "caf": caf}
 
 
-class StatementCounter:
-    """Counts SQL statements while active: the same count for 10 rows and 100 means no query per row.
+def batch_statements(statements: Statements) -> int:
+    """The statements (from the count_statements fixture) to compare between batch sizes: the same count for 10
+    rows and 100 means no query per row.
 
     SQLite cannot return the ids of a multi-row INSERT in order, so there SQLAlchemy inserts new rows one
     statement each; there only the lookups (SELECTs) are counted. PostgreSQL batches the inserts too.
     """
-
-    def __init__(self):
-        self.count = 0
-        self.only_selects = db.engine.dialect.name == "sqlite"
-
-    def __enter__(self):
-        sa.event.listen(db.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        sa.event.remove(db.engine, "before_cursor_execute", self._count)
-
-    def _count(self, connection, cursor, statement, *args):
-        if not self.only_selects or statement.lstrip().upper().startswith("SELECT"):
-            self.count += 1
+    if db.engine.dialect.name == "sqlite":
+        return len(statements.starting("SELECT"))
+    return len(statements)
 
 
 def sample_world() -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from tests.factories import (
     make_authority,
@@ -226,15 +225,10 @@ def test_a_scope_keeps_people_who_work_for_it_and_only_its_single_rows(partnersh
     }
 
 
-def test_the_number_of_queries_does_not_grow_with_the_data(partnership, app):
+def test_the_number_of_queries_does_not_grow_with_the_data(partnership, app, count_statements):
     def statements_for_table() -> int:
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with count_statements() as seen:
             trained_by_area(AS_OF)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     trained_person(partnership, "city")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from tests.factories import (
     group,
@@ -152,15 +151,10 @@ def test_no_area_cells_and_a_leads_scope(p):
     assert [row.last_name for row in people] == ["Joint"]
 
 
-def test_the_grid_takes_a_fixed_number_of_queries(p, app):
+def test_the_grid_takes_a_fixed_number_of_queries(p, app, count_statements):
     def statements() -> int:
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with count_statements() as seen:
             coverage_grid(AS_OF)
-        finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
         return len(seen)
 
     person(p, "melton_school", records=CURRENT)

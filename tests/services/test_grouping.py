@@ -13,25 +13,11 @@ from training_app.models import Practitioner
 from training_app.services.reporting.grouping import each_way, union_ways
 
 
-def _statements_run(fn):
-    """fn's result and how many statements it ran."""
-    statements = []
-
-    def count(*_):
-        statements.append(1)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        return fn(), len(statements)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-
-
 def _sorted(rows):
     return sorted(rows, key=repr)  # None sorts beside numbers only by repr
 
 
-def test_each_way_counts_every_row_once_with_its_sums_and_keeps_missing_values_as_a_group(app_ctx):
+def test_each_way_counts_every_row_once_with_its_sums_and_keeps_missing_values_as_a_group(app_ctx, count_statements):
     county, city = make_authority("COUNTY", "County"), make_authority("CITY", "City")
     school, surgery = make_organisation(county), make_organisation(city)
     first, second = group("1"), group("2")
@@ -57,9 +43,9 @@ def test_each_way_counts_every_row_once_with_its_sums_and_keeps_missing_values_a
     everyone = db.session.execute(rows).all()
 
     ways = each_way(rows, [("key", "group_id"), ("organisation_id",), ("group_id",)], sums=["grouped"])
-    (by_key_and_group, by_organisation, by_group), statements = _statements_run(
-        lambda: union_ways(*(sa.select(way) for way in ways))
-    )
+    with count_statements() as counted:
+        by_key_and_group, by_organisation, by_group = union_ways(*(sa.select(way) for way in ways))
+    statements = len(counted)
 
     def expected(*columns):
         counts, sums = Counter(), Counter()

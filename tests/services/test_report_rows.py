@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from tests.factories import (
     group,
@@ -209,31 +208,22 @@ def test_still_to_train_in_a_scope_keeps_single_rows_of_that_scope_only(p):
     ]
 
 
-def test_each_builder_runs_a_fixed_number_of_queries(p, app):
+def test_each_builder_runs_a_fixed_number_of_queries(p, app, count_statements):
+    builders = (trained_by_organisation_area, trained_by_group, trained_by_organisation_kind, still_to_train)
     counts = []
     for size in (1, 6):
         for _ in range(size):
             person(p, "county", organisation=make_organisation(p["county"], area=p["melton"]))
-        counts.append(_queries_run())
+        with count_statements() as statements:
+            for builder in builders:
+                builder(AS_OF)
+        counts.append(len(statements))
     assert counts[0] == counts[1]
 
 
-def _queries_run() -> int:
-    statements = []
-
-    def count(*_):
-        statements.append(1)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        for builder in (trained_by_organisation_area, trained_by_group, trained_by_organisation_kind, still_to_train):
-            builder(AS_OF)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
-
-
-def test_report_sheets_gives_every_builders_rows_and_the_by_authority_counts_from_a_fixed_number_of_queries(p, app):
+def test_report_sheets_gives_every_builders_rows_and_the_by_authority_counts_from_a_fixed_number_of_queries(
+    p, app, count_statements
+):
     melton_school = make_organisation(p["county"], area=p["melton"])
     gp = make_organisation(p["county"], kind=OrganisationKind.GP, awareness_only=True)
     police = make_organisation(p["city"], kind=OrganisationKind.POLICE, area=p["blaby"])
@@ -265,16 +255,8 @@ def test_report_sheets_gives_every_builders_rows_and_the_by_authority_counts_fro
         authority_key_for([p["county"].id, p["notts"].id]): 1,
     }
 
-    statements = []
-
-    def count(*_):
-        statements.append(1)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with count_statements() as statements:
         report_sheets(AS_OF)
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
     # required groups; trained per key and group and per organisation (one statement), awareness-only staff, staff
     # per group, staff per organisation, staff of required groups per key; authorities, areas, groups, authorities
     # again: whatever the number of people

@@ -194,3 +194,21 @@ def test_a_booker_moves_a_booking_to_another_session_and_sends_a_colleague_inste
         f"/bookings/{moving}/transfer", data={"csrf_token": csrf_token_from(page.get_data(as_text=True))}
     )
     assert empty.status_code == 422 and "Select the session to move the booking to" in empty.get_data(as_text=True)
+
+
+def test_confirming_a_group_looks_nothing_up_person_by_person(app, client, school, count_statements):
+    with app.app_context():
+        hvp = db.session.get(Practitioner, school["staff_ids"][0]).organisation
+        more = [make_practitioner(organisation=hvp, first_name=f"Extra{n}").id for n in range(17)]
+        db.session.commit()
+    signed_in(client, school["booker"])
+    token = csrf_token_from(client.get("/bookings/new/CAF-50").get_data(as_text=True))
+    lookups = []
+    for staff in ([school["staff_ids"][0]], school["staff_ids"][1:] + more):
+        with count_statements() as statements:
+            done = client.post("/bookings/new/CAF-50", data={"csrf_token": token, "staff": staff, "confirm": "Confirm"})
+        assert done.status_code == 302
+        lookups.append(len(statements.starting("SELECT")))
+    assert lookups[0] == lookups[1]  # one person or nineteen: the same lookups
+    with app.app_context():
+        assert [status for status, _ in _statuses()].count("waitlisted") == 18

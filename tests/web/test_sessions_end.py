@@ -3,8 +3,6 @@ that user, and a session ends by itself after 2 hours idle or 12 hours in all.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -227,36 +225,21 @@ def test_session_limits_default_to_2_hours_idle_and_12_hours_in_all(monkeypatch,
     assert settings["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=12)
 
 
-@contextmanager
-def _database_writes(app: Flask) -> Iterator[list[str]]:
-    """Collect the INSERT, UPDATE and DELETE statements sent while the block runs."""
-    writes: list[str] = []
-
-    def _listen(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().split(" ", 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}:
-            writes.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", _listen)
-    try:
-        yield writes
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", _listen)
-
-
 def _sets_session_cookie(response) -> bool:
     return any(value.startswith("session=") for value in response.headers.getlist("Set-Cookie"))
 
 
-def test_pages_rewrite_the_cookie_at_most_once_a_minute_and_never_write_to_the_database(app, coordinator):
+def test_pages_rewrite_the_cookie_at_most_once_a_minute_and_never_write_to_the_database(
+    app, coordinator, count_statements
+):
     with time_machine.travel(MONDAY_9AM, tick=False) as traveller:
         browser = _signed_in_client(app)
-        with _database_writes(app) as writes:
+        with count_statements() as statements:
             traveller.shift(timedelta(seconds=59))
             assert not _sets_session_cookie(browser.get("/"))
             traveller.shift(timedelta(seconds=2))
             assert _sets_session_cookie(browser.get("/"))  # last seen moves on
             traveller.shift(timedelta(seconds=30))
             assert not _sets_session_cookie(browser.get("/"))
+        writes = statements.starting("INSERT", "UPDATE", "DELETE")
         assert writes == []

@@ -92,19 +92,18 @@ def test_the_filter_shows_who_still_needs_a_required_course(app, client, school)
     assert "1 person found" in client.get("/staff?q=ann%40oak").get_data(as_text=True)
 
 
-def test_the_staff_list_pages_in_sql_with_a_fixed_number_of_queries(app, school):
+def test_the_staff_list_pages_in_sql_with_a_fixed_number_of_queries(app, school, count_statements):
     with app.app_context():
         school_row = school["school_id"]
         organisation = db.session.get(Organisation, school_row)
         for n in range(60):
             make_practitioner(organisation=organisation, first_name="Extra", last_name=f"Z{n:02d}")
         db.session.commit()
-        statements = []
-        sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-        first = staff_page(school_row, london_today(), per_page=50)
-        second = staff_page(school_row, london_today(), page=2, per_page=50)
+        with count_statements() as statements:
+            first = staff_page(school_row, london_today(), per_page=50)
+            second = staff_page(school_row, london_today(), page=2, per_page=50)
     assert (first.total, first.pages, len(first.members), len(second.members)) == (64, 2, 50, 14)
-    selects = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    selects = statements.starting("SELECT")
     assert len(selects) == 8  # four per page (two counts, the people, their pathways), whatever its size
 
 

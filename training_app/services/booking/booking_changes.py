@@ -13,9 +13,10 @@ from ..accounts import audit
 from ..accounts.scope import can_book_for
 from ..common.lookups import session_with_code
 from . import booking_mail
-from .booking_checks import BookingRefused, Refusal, eligibility_problems
-from .bookings import PlaceLedger, lock_session, set_status
-from .waiting_list import close_gap, has_started, move_to, place_in_queue, promote_first, waiting
+from .allocation import allocate, place_or_roll_back
+from .booking_checks import BookingRefused, Eligibility, Refusal
+from .bookings import PlaceLedger, lock_session
+from .waiting_list import close_gap, has_started, move_to, promote_first, waiting
 
 MAX_REASON = 400
 
@@ -36,20 +37,17 @@ def transfer_booking(booking: Booking, to_code: str, by: User, now: datetime | N
     _check_transfer(booking, old, new, now)
     ledger = PlaceLedger([old, new], [booking.practitioner_id])
     ledger.release(booking)
-    status = BookingStatus.BOOKED if ledger.has_place(new) else BookingStatus.WAITLISTED
-    problems = eligibility_problems(new, booking.practitioner_id, now, booking.prerequisite_override)
-    problems += ledger.take(new, booking.practitioner_id, status)
-    if problems:
+    eligibility = Eligibility.load(new, [booking.practitioner_id])
+    allocation = allocate(new, booking.practitioner_id, ledger, eligibility, now, booking.prerequisite_override)
+    if allocation.refused:
         db.session.rollback()
-        raise problems[0]
+        raise allocation.refusal
     before = {"session_id": old.id, "status": booking.status.value, "position": booking.waitlist_position}
     was_waiting, position = booking.status == BookingStatus.WAITLISTED, booking.waitlist_position
     booking.status, booking.waitlist_position = BookingStatus.CANCELLED, None  # off the old list while it moves
     db.session.flush()
     booking.session_id = new.id
-    booking.waitlist_position = place_in_queue(new, booking.practitioner_id) if status == "waitlisted" else None
-    booking.status = status
-    db.session.flush()
+    place_or_roll_back(booking, allocation, new)
     promoted = None
     if was_waiting and position is not None:
         close_gap(old.id, position)
@@ -82,20 +80,20 @@ def substitute_colleague(booking: Booking, colleague: Practitioner, by: User, no
         raise BookingRefused("booking", "only a booked place can go to a substitute", Refusal.CONFLICT)
     ledger = PlaceLedger([session], [colleague.id])
     ledger.release(booking)
-    problems = eligibility_problems(session, colleague.id, now, window=False)  # often named the day before
-    problems += ledger.take(session, colleague.id, BookingStatus.BOOKED)
-    if problems:
+    eligibility = Eligibility.load(session, [colleague.id])
+    # Often named the day before, so the booking window does not apply; the place is the one given up, never a
+    # place on the waiting list.
+    allocation = allocate(session, colleague.id, ledger, eligibility, now, window=False, waitlist=False)
+    if allocation.refused:
         db.session.rollback()
-        raise problems[0]
+        raise allocation.refusal
     booking.status, booking.substitute_id, booking.cancelled_at = BookingStatus.CANCELLED, colleague.id, now
     booking.cancel_reason = f"Place given to {colleague.full_name}"
     db.session.flush()
     replacement = Booking(
         session_id=session.id, practitioner_id=colleague.id, course_id=session.course_id, booked_by_id=by.id
     )
-    set_status(replacement, BookingStatus.BOOKED, ledger)
-    db.session.add(replacement)
-    db.session.flush()
+    place_or_roll_back(replacement, allocation, session)
     change = {"status": "cancelled", "substitute": colleague.id}
     audit.record(by, "booking_substituted", booking, {"status": "booked"}, change)
     audit.record(by, "booking_made", replacement, new={"session_id": session.id, "status": "booked", "position": None})

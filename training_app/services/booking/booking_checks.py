@@ -6,14 +6,27 @@ Imports load history as it was and skip these (SPEC 4.3); pages and the API go t
 from __future__ import annotations
 
 import enum
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import ACTIVE_STATUSES, Booking, Course, SessionDay, SessionStatus, TrainingRecord, TrainingSession
+from ...models import (
+    ACTIVE_STATUSES,
+    Booking,
+    Course,
+    Practitioner,
+    SessionDay,
+    SessionStatus,
+    TrainingRecord,
+    TrainingSession,
+)
 from ...models.courses import course_prerequisites
 from ..catalogue.courses import retired_problem
+from ..common.batches import in_chunks
 from ..common.calendar import to_london, working_days_before
 from .waiting_list import has_started
 
@@ -59,57 +72,106 @@ def session_problem(session: TrainingSession, now: datetime, window: bool = True
     return None
 
 
-def _overlap_query() -> sa.Select[str]:
+def _overlap_query() -> sa.Select[int, str]:
     this_day = sa.orm.aliased(SessionDay)
     other_day = sa.orm.aliased(SessionDay)
     session_id: sa.BindParameter[int] = sa.bindparam("session_id")
     return (
-        sa.select(TrainingSession.code)
+        sa.select(Booking.practitioner_id, sa.func.min(TrainingSession.code))
         .join(Booking, Booking.session_id == TrainingSession.id)
         .join(other_day, other_day.session_id == TrainingSession.id)
         .join(this_day, this_day.session_id == session_id)
         .where(
-            Booking.practitioner_id == sa.bindparam("practitioner_id"),
+            Booking.practitioner_id.in_(sa.bindparam("ids", expanding=True)),
             Booking.status.in_(ACTIVE_STATUSES),
             TrainingSession.id != session_id,
             TrainingSession.status != SessionStatus.CANCELLED,
             this_day.starts_at < other_day.ends_at,
             other_day.starts_at < this_day.ends_at,
         )
-        .limit(1)
+        .group_by(Booking.practitioner_id)
     )
 
 
-def _prerequisites_query(by_day: bool) -> sa.Select[str]:
-    completed = sa.select(TrainingRecord.course_id).where(
-        TrainingRecord.practitioner_id == sa.bindparam("practitioner_id")
+def _prerequisites_query(by_day: bool) -> sa.Select[int, str]:
+    completed = sa.select(TrainingRecord.id).where(
+        TrainingRecord.practitioner_id == Practitioner.id, TrainingRecord.course_id == Course.id
     )
     if by_day:
         completed = completed.where(TrainingRecord.completed_on <= sa.bindparam("by_day"))
     return (
-        sa.select(Course.code)
-        .join(course_prerequisites, course_prerequisites.c.prerequisite_id == Course.id)
-        .where(course_prerequisites.c.course_id == sa.bindparam("course_id"), Course.id.not_in(completed))
-        .order_by(Course.code)
+        sa.select(Practitioner.id, Course.code)
+        .select_from(Practitioner)
+        .join(course_prerequisites, course_prerequisites.c.course_id == sa.bindparam("course_id"))
+        .join(Course, Course.id == course_prerequisites.c.prerequisite_id)
+        .where(Practitioner.id.in_(sa.bindparam("ids", expanding=True)), ~completed.exists())
+        .order_by(Practitioner.id, Course.code)
     )
 
 
 # Built once with bound parameters: building and keying a query this size took longer than running it, and
-# every booking runs both (SQLAlchemy memoises a built statement's cache key).
-_OVERLAP = _overlap_query()
+# every booking runs both (SQLAlchemy memoises a built statement's cache key). Each takes a list of people, so a
+# group booking asks once for all of them.
+_OVERLAPS = _overlap_query()
 _PREREQUISITES = {False: _prerequisites_query(False), True: _prerequisites_query(True)}
 
 
-def overlapping_session(session: TrainingSession, practitioner_id: int) -> str | None:
-    """The code of another session the practitioner holds an active booking on at an overlapping time."""
-    code: str | None = db.session.scalar(_OVERLAP, {"session_id": session.id, "practitioner_id": practitioner_id})
-    return code
+def overlapping_sessions(session: TrainingSession, practitioner_ids: Iterable[int]) -> dict[int, str]:
+    """Per practitioner, the code of another session they hold an active booking on at an overlapping time (the
+    first by code); those without one are left out."""
+    found: dict[int, str] = {}
+    for chunk in in_chunks(practitioner_ids):
+        rows = db.session.execute(_OVERLAPS, {"session_id": session.id, "ids": list(chunk)})
+        found.update((person, code) for person, code in rows)
+    return found
 
 
-def missing_prerequisites(course: Course, practitioner_id: int, by_day: date | None = None) -> list[str]:
-    """Codes of the course's prerequisites the practitioner has not completed (by the given day)."""
-    values = {"course_id": course.id, "practitioner_id": practitioner_id, "by_day": by_day}
-    return list(db.session.scalars(_PREREQUISITES[by_day is not None], values))
+def missing_prerequisites(
+    course: Course, practitioner_ids: Iterable[int], by_day: date | None = None
+) -> dict[int, list[str]]:
+    """Per practitioner, the codes of the course's prerequisites they have not completed (by the given day), in
+    order; those missing none are left out."""
+    missing: dict[int, list[str]] = defaultdict(list)
+    for chunk in in_chunks(practitioner_ids):
+        values = {"course_id": course.id, "ids": list(chunk), "by_day": by_day}
+        for person, code in db.session.execute(_PREREQUISITES[by_day is not None], values):
+            missing[person].append(code)
+    return dict(missing)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """What the checks of a booking on one session need to know of some people (overlapping bookings, missing
+    prerequisites), each found for all of them in one statement, so a group costs what one person does."""
+
+    session: TrainingSession
+    overlaps: dict[int, str]
+    missing: dict[int, list[str]]
+
+    @classmethod
+    def load(cls, session: TrainingSession, practitioner_ids: Iterable[int]) -> Eligibility:
+        """Look up these people's overlapping bookings and missing prerequisites for the session."""
+        ids = list(dict.fromkeys(practitioner_ids))
+        overlaps = overlapping_sessions(session, ids)
+        return cls(session, overlaps, missing_prerequisites(session.course, ids, session.starts_on))
+
+    def problems(
+        self, practitioner_id: int, now: datetime, override_reason: str | None = None, window: bool = True
+    ) -> list[BookingRefused]:
+        """Every rule a new booking of this person on the session breaks, capacity and duplicates aside; `window`
+        False leaves out the booking window (a substitute named the day before)."""
+        session = self.session
+        problems = []
+        if problem := session_problem(session, now, window):
+            problems.append(problem)
+        if code := self.overlaps.get(practitioner_id):
+            message = f"is already booked on session {code}, which overlaps this one"
+            problems.append(BookingRefused("practitioner", message, Refusal.CONFLICT))
+        missing = self.missing.get(practitioner_id)
+        if missing and not override_reason:
+            message = f"has not completed {', '.join(missing)}, which course {session.course.code} needs first"
+            problems.append(BookingRefused("practitioner", message))
+        return problems
 
 
 def eligibility_problems(
@@ -119,16 +181,6 @@ def eligibility_problems(
     override_reason: str | None = None,
     window: bool = True,
 ) -> list[BookingRefused]:
-    """Every rule a new booking of this person on this session breaks, capacity and duplicates aside; `window`
-    False leaves out the booking window (a substitute named the day before)."""
-    problems = []
-    if problem := session_problem(session, now, window):
-        problems.append(problem)
-    if code := overlapping_session(session, practitioner_id):
-        message = f"is already booked on session {code}, which overlaps this one"
-        problems.append(BookingRefused("practitioner", message, Refusal.CONFLICT))
-    missing = missing_prerequisites(session.course, practitioner_id, session.starts_on)
-    if missing and not override_reason:
-        message = f"has not completed {', '.join(missing)}, which course {session.course.code} needs first"
-        problems.append(BookingRefused("practitioner", message))
-    return problems
+    """Every rule a new booking of this person on this session breaks, capacity and duplicates aside (one person's
+    Eligibility)."""
+    return Eligibility.load(session, [practitioner_id]).problems(practitioner_id, now, override_reason, window)

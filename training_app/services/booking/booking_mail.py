@@ -5,7 +5,7 @@ METHOD:CANCEL. Sent after the change is committed: a mail failure is logged and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -14,9 +14,10 @@ from flask import current_app
 
 from ...extensions import db
 from ...models import Booking, BookingStatus, Role, TrainingSession, User
+from ..common.batches import in_chunks
 from ..common.calendar import to_london
 from ..mail.mail import Attachment, MailError, send_email
-from ..sessions.calendars import CANCEL, REQUEST, invitees, session_calendar
+from ..sessions.calendars import CANCEL, REQUEST, Invitee, invitees, session_calendar
 
 ICS_TYPE = "text/calendar"
 # Off while the demo seed books through the services: the demo's made-up people need no emails, and building
@@ -34,16 +35,31 @@ def not_sending() -> Iterator[None]:
         _SENDING.reset(token)
 
 
-def tell_of_booking(booking: Booking) -> bool:
-    """Confirm a new booking: the place with its .ics, or the position on the waiting list."""
+def tell_of_booking(booking: Booking, copied: list[str] | None = None, invitee: Invitee | None = None) -> bool:
+    """Confirm a new booking: the place with its .ics, or the position on the waiting list; `copied` (the bookers
+    of the practitioner's organisation) and `invitee` (their calendar details) when the caller has them already."""
     session = booking.session
     if booking.status == BookingStatus.WAITLISTED:
         subject = f"On the waiting list: {session.course.title} ({session.code})"
         opening = f"The session is full, so {booking.practitioner.full_name} is number {booking.waitlist_position} "
         opening += "on its waiting list. We will email you if a place comes free."
-        return _send(booking, subject, opening, None)
+        return _send(booking, subject, opening, None, copied)
     subject = f"Booked: {session.course.title} ({session.code})"
-    return _send(booking, subject, f"{booking.practitioner.full_name} has a place on this session.", REQUEST)
+    opening = f"{booking.practitioner.full_name} has a place on this session."
+    return _send(booking, subject, opening, REQUEST, copied, invitee)
+
+
+def tell_of_bookings(bookings: Sequence[Booking]) -> None:
+    """Confirm several new bookings (a group), the bookers of everyone's organisations looked up once."""
+    if not _SENDING.get() or not bookings:
+        return
+    bookers = bookers_by_organisation({booking.practitioner.organisation_id for booking in bookings})
+    placed = [booking for booking in bookings if booking.status != BookingStatus.WAITLISTED]
+    calendar_of = invitees(bookings[0].session, placed, REQUEST) if placed else {}
+    for booking in bookings:
+        organisation_id = booking.practitioner.organisation_id
+        copied = bookers.get(organisation_id, []) if organisation_id is not None else []
+        tell_of_booking(booking, copied, calendar_of.get(booking.id))
 
 
 def tell_of_promotion(booking: Booking) -> bool:
@@ -105,7 +121,9 @@ def _bookers_query(organisation: sa.ColumnElement[bool]) -> sa.Select[int | None
 
 
 _BOOKERS = _bookers_query(User.organisation_id == sa.bindparam("organisation_id"))
-_BOOKERS_OF_MANY = _bookers_query(User.organisation_id.in_(sa.bindparam("organisation_ids", expanding=True)))
+_BOOKERS_OF_MANY = _bookers_query(User.organisation_id.in_(sa.bindparam("organisation_ids", expanding=True))).order_by(
+    User.id
+)
 
 
 def bookers_of(organisation_id: int | None) -> list[str]:
@@ -116,27 +134,35 @@ def bookers_of(organisation_id: int | None) -> list[str]:
 
 
 def bookers_by_organisation(organisation_ids: Iterable[int | None]) -> dict[int, list[str]]:
-    """`bookers_of` for many organisations in one query, by organisation id (none: left out)."""
+    """`bookers_of` for many organisations at once (one statement per few thousand), by organisation id."""
     wanted = sorted({found for found in organisation_ids if found is not None})
     copied: dict[int, list[str]] = {}
-    if wanted:
-        for organisation_id, email in db.session.execute(_BOOKERS_OF_MANY, {"organisation_ids": wanted}):
+    for chunk in in_chunks(wanted):
+        for organisation_id, email in db.session.execute(_BOOKERS_OF_MANY, {"organisation_ids": chunk}):
             if organisation_id is not None:
                 copied.setdefault(organisation_id, []).append(email)
     return copied
 
 
-def _send(booking: Booking, subject: str, opening: str, method: str | None) -> bool:
+def _send(
+    booking: Booking,
+    subject: str,
+    opening: str,
+    method: str | None,
+    copied: list[str] | None = None,
+    invitee: Invitee | None = None,
+) -> bool:
     if not _SENDING.get():
         return False
     session = booking.session
     attachments = []
     if method is not None:
-        content = session_calendar(session, method, invitees(session, [booking], method)[booking.id])
+        content = session_calendar(session, method, invitee or invitees(session, [booking], method)[booking.id])
         attachments.append(Attachment(f"{session.code}.ics", content, f"{ICS_TYPE}; method={method}"))
     body = f"{opening}\n\n{session_details(session)}\n"
     practitioner = booking.practitioner
-    copied = bookers_of(practitioner.organisation_id)
+    if copied is None:
+        copied = bookers_of(practitioner.organisation_id)
     try:
         send_email([practitioner.email], subject, body, cc=copied, attachments=attachments)
     except MailError as error:

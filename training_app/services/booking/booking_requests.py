@@ -25,9 +25,9 @@ from ...models import (
 )
 from ..accounts import audit
 from . import booking_mail
-from .booking_checks import BookingRefused, Refusal, eligibility_problems
+from .allocation import allocate, place_or_roll_back
+from .booking_checks import BookingRefused, Eligibility, Refusal, eligibility_problems
 from .bookings import PlaceLedger, book_place, lock_session
-from .waiting_list import place_in_queue
 
 MAX_REASON = 400
 
@@ -89,22 +89,11 @@ def approve_request(booking: Booking, by: User, now: datetime | None = None) -> 
     db.session.refresh(booking)
     _check_open(booking)
     ledger = PlaceLedger([locked], [booking.practitioner_id])
-    status = BookingStatus.BOOKED if ledger.has_place(locked) else BookingStatus.WAITLISTED
-    problems = eligibility_problems(locked, booking.practitioner_id, now) + ledger.take(
-        locked, booking.practitioner_id, status
-    )
-    if problems:
-        db.session.rollback()
-        raise problems[0]
-    booking.waitlist_position = place_in_queue(locked, booking.practitioner_id) if status == "waitlisted" else None
-    booking.status, booking.booked_by_id = status, by.id
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        message = f"already has an active booking for course {locked.course.code}"
-        raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
-    new = {"status": status.value, "position": booking.waitlist_position}
+    eligibility = Eligibility.load(locked, [booking.practitioner_id])
+    allocation = allocate(locked, booking.practitioner_id, ledger, eligibility, now)
+    booking.booked_by_id = by.id
+    place_or_roll_back(booking, allocation, locked)
+    new = {"status": booking.status.value, "position": booking.waitlist_position}
     audit.record(by, "booking_approved", booking, {"status": "requested"}, new)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_booking(booking)

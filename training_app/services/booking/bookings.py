@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...extensions import db
@@ -26,7 +25,6 @@ from ...models import (
     MarkStatus,
     Practitioner,
     Role,
-    SelfBooking,
     TrainingSession,
     User,
     utcnow,
@@ -37,10 +35,11 @@ from ..attendance.records import complete_marked
 from ..common.batches import fetch_in, in_chunks
 from ..common.calendar import to_london, working_days_before
 from . import booking_mail
-from .booking_checks import BookingRefused, Refusal, eligibility_problems
+from .allocation import allocate, permission_problem, place_or_roll_back
+from .booking_checks import BookingRefused, Eligibility, Refusal
 from .charges import charge_late_cancellation
-from .places import NO_BOOKINGS, places_by_session
-from .waiting_list import has_started, leave, place_in_queue, promote_first
+from .places import NO_BOOKINGS, places_by_session, places_left
+from .waiting_list import has_started, leave, promote_first
 
 # The booking statuses that say how every day of the session was marked.
 DAY_MARKS = {BookingStatus.ATTENDED: MarkStatus.ATTENDED, BookingStatus.ABSENT: MarkStatus.ABSENT}
@@ -90,30 +89,35 @@ class PlaceLedger:
             if held is not None and held.session_id == booking.session_id:
                 del self.active[(booking.practitioner_id, booking.course_id)]
 
+    def problems(self, session: TrainingSession, practitioner_id: int, status: BookingStatus) -> list[BookingRefused]:
+        """Every rule a booking of `status` would break as places stand (a full session, a second active booking of
+        the course), counting nothing."""
+        problems = []
+        if status in ACTIVE_STATUSES and (held := self.active.get((practitioner_id, session.course_id))):
+            message = f"already has an active booking for course {session.course.code} {held.where}"
+            problems.append(BookingRefused("practitioner", message, Refusal.CONFLICT))
+        if status in PLACE_HOLDING_STATUSES and not self.has_place(session):
+            message = f"session {session.code} is full: its {session.capacity} places are all taken"
+            problems.append(BookingRefused("session", message))
+        return problems
+
     def take(
         self, session: TrainingSession, practitioner_id: int, status: BookingStatus, where: str = ""
     ) -> list[BookingRefused]:
-        """Count a booking of `status` and return every rule it breaks (a full session, a second active booking
-        of the course); `where` names this booking in later messages. A caller refusing one booking rolls back."""
-        problems = []
+        """Count a booking of `status` and return every rule it breaks (see problems); `where` names this booking in
+        later messages. A caller refusing one booking rolls back."""
+        problems = self.problems(session, practitioner_id, status)
         if status in ACTIVE_STATUSES:
-            key = (practitioner_id, session.course_id)
-            held = self.active.get(key)
-            if held is None:
-                self.active[key] = _Held(session.id, where or f"(session {session.code})")
-            else:
-                message = f"already has an active booking for course {session.course.code} {held.where}"
-                problems.append(BookingRefused("practitioner", message, Refusal.CONFLICT))
+            self.active.setdefault(
+                (practitioner_id, session.course_id), _Held(session.id, where or f"(session {session.code})")
+            )
         if status in PLACE_HOLDING_STATUSES:
             self.taken[session.id] = self.taken.get(session.id, 0) + 1
-            if self.taken[session.id] > session.capacity:
-                message = f"session {session.code} is full: its {session.capacity} places are all taken"
-                problems.append(BookingRefused("session", message))
         return problems
 
     def has_place(self, session: TrainingSession) -> bool:
         """Whether a place is free on the session now."""
-        return self.taken.get(session.id, 0) < session.capacity
+        return places_left(session.capacity, self.taken.get(session.id, 0)) > 0
 
     def next_position(self, session_id: int) -> int:
         """The next place in the session's waiting list (1 when nobody waits), reserved for the caller."""
@@ -201,39 +205,21 @@ def book_place(
     capacity is never exceeded and waiting positions run 1, 2, 3 ... Raises BookingRefused (nothing written).
     """
     now = now or utcnow()
-    if not can_book_for(by, practitioner):
-        raise BookingRefused("practitioner", "is not one of your organisation's staff", Refusal.FORBIDDEN)
-    if override_reason and by.role not in (Role.ADMIN, Role.COORDINATOR):
-        raise BookingRefused("prerequisite_override", "only a coordinator may override prerequisites")
-    if by.role == Role.PRACTITIONER and session.course.self_booking != SelfBooking.YES:
-        message = f"course {session.course.code} does not let practitioners book a place themselves"
-        raise BookingRefused("session", message, Refusal.FORBIDDEN)
+    if problem := permission_problem(by, practitioner, session, override_reason):
+        raise problem
     locked = lock_session(session.id)
-    problems = eligibility_problems(locked, practitioner.id, now, override_reason)
     ledger = PlaceLedger([locked], [practitioner.id])
-    status = BookingStatus.BOOKED if ledger.has_place(locked) else BookingStatus.WAITLISTED
-    problems += ledger.take(locked, practitioner.id, status)
-    if problems:
-        db.session.rollback()
-        raise _first(problems)
-    position = place_in_queue(locked, practitioner.id) if status == BookingStatus.WAITLISTED else None
+    eligibility = Eligibility.load(locked, [practitioner.id])
+    allocation = allocate(locked, practitioner.id, ledger, eligibility, now, override_reason)
     booking = Booking(
         session_id=locked.id,
         practitioner_id=practitioner.id,
         course_id=locked.course_id,
         booked_by_id=by.id,
         prerequisite_override=override_reason or None,
-        status=status,
-        waitlist_position=position,
     )
-    db.session.add(booking)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same person booked onto another session of the course at the same moment
-        db.session.rollback()
-        message = f"already has an active booking for course {locked.course.code}"
-        raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
-    audit.record(by, "booking_made", booking, new=_booking_values(booking))
+    place_or_roll_back(booking, allocation, locked)
+    audit.record(by, "booking_made", booking, new=booking_values(booking))
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_booking(booking)
     db.session.commit()
@@ -266,7 +252,7 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
     late = booking.status == BookingStatus.BOOKED and is_late_cancellation(session, now)
     if late and by.role == Role.PRACTITIONER:
         raise BookingRefused("booking", "it is too late to cancel yourself: ask your booker or the coordinator")
-    old = _booking_values(booking)
+    old = booking_values(booking)
     promoted, charge = None, None
     status = BookingStatus.LATE_CANCELLED if late else BookingStatus.CANCELLED
     booking.cancelled_at, booking.cancel_reason = now, reason[:400] or None
@@ -278,9 +264,9 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
         promoted = promote_first(session, now)
     if late:
         charge = charge_late_cancellation(booking, session)
-    audit.record(by, "booking_cancelled", booking, old, _booking_values(booking))
+    audit.record(by, "booking_cancelled", booking, old, booking_values(booking))
     if promoted is not None:
-        audit.record(by, "booking_promoted", promoted, {"status": "waitlisted"}, _booking_values(promoted))
+        audit.record(by, "booking_promoted", promoted, {"status": "waitlisted"}, booking_values(promoted))
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_cancellation(booking, charge)
     if promoted is not None:
@@ -292,7 +278,7 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
 def _withdraw_request(booking: Booking, by: User, reason: str, now: datetime) -> Cancellation:
     """A request that held no place is simply withdrawn: nobody is promoted and nothing is charged."""
     booking.status, booking.cancelled_at, booking.cancel_reason = BookingStatus.CANCELLED, now, reason[:400] or None
-    audit.record(by, "booking_cancelled", booking, {"status": "requested"}, _booking_values(booking))
+    audit.record(by, "booking_cancelled", booking, {"status": "requested"}, booking_values(booking))
     db.session.commit()
     return Cancellation(booking, None, None)
 
@@ -305,11 +291,6 @@ def is_late_cancellation(session: TrainingSession, now: datetime) -> bool:
     return to_london(now).date() > deadline
 
 
-def _first(problems: list[BookingRefused]) -> BookingRefused:
-    """The refusal to report: who may not book before what conflicts before what is invalid."""
-    order = {Refusal.FORBIDDEN: 0, Refusal.CONFLICT: 1, Refusal.INVALID: 2}
-    return sorted(problems, key=lambda problem: order[problem.kind])[0]
-
-
-def _booking_values(booking: Booking) -> dict[str, object]:
+def booking_values(booking: Booking) -> dict[str, object]:
+    """What the audit log keeps of a booking's place: its session, status and waiting position."""
     return {"session_id": booking.session_id, "status": booking.status.value, "position": booking.waitlist_position}

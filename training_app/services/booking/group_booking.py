@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import (
-    BookingStatus,
+    Booking,
     ClaimCategory,
     CoverCategory,
     Organisation,
@@ -21,24 +21,28 @@ from ...models import (
     User,
     utcnow,
 )
-from ..accounts.scope import can_book_for
+from ..accounts import audit
 from ..claims.funds import cover_unit, get_fund, line_amount, rate_table
 from ..common.calendar import financial_year_of
-from .booking_checks import BookingRefused, eligibility_problems
-from .bookings import PlaceLedger, book_place
+from . import booking_mail
+from .allocation import Allocation, allocate, permission_problem, place
+from .booking_checks import BookingRefused, Eligibility
+from .bookings import PlaceLedger, booking_values, lock_session
 
 REFUSED = "refused"
 
 
 @dataclass(frozen=True)
 class GroupOutcome:
-    """What booking one person did or would do: booked, waitlisted (with the position) or refused (why)."""
+    """What booking one person did or would do: booked, waitlisted (with the position) or refused (why); `name` is
+    the person's, read before the booking committed (so listing the outcomes asks nothing of the database)."""
 
     practitioner: Practitioner
     outcome: str
     position: int | None = None
     reason: str | None = None
     cover_pence: int | None = None  # for school staff: the supply cover attending would make claimable
+    name: str = ""
 
     @property
     def refused(self) -> bool:
@@ -48,22 +52,11 @@ class GroupOutcome:
 def preview_group_booking(
     session: TrainingSession, people: Sequence[Practitioner], by: User, now: datetime | None = None
 ) -> list[GroupOutcome]:
-    """What booking these people in this order would do now, by the same rules as booking; nothing is written."""
+    """What booking these people in this order would do now, by the same step as booking; nothing is written."""
     now = now or utcnow()
     ledger = PlaceLedger([session], [person.id for person in people])
-    outcomes = []
-    for person in people:
-        if not can_book_for(by, person):
-            outcomes.append(GroupOutcome(person, REFUSED, reason=f"{person.full_name} is not one of your staff"))
-            continue
-        status = BookingStatus.BOOKED if ledger.has_place(session) else BookingStatus.WAITLISTED
-        problems = eligibility_problems(session, person.id, now) + ledger.take(session, person.id, status)
-        if problems:
-            outcomes.append(GroupOutcome(person, REFUSED, reason=_reason(person, problems[0])))
-        elif status == BookingStatus.WAITLISTED:
-            outcomes.append(GroupOutcome(person, status.value, position=ledger.next_position(session.id)))
-        else:
-            outcomes.append(GroupOutcome(person, status.value))
+    eligibility = Eligibility.load(session, [person.id for person in people])
+    outcomes = [_outcome(person, _allocate(session, person, by, ledger, eligibility, now)) for person in people]
     cover = cover_amounts(session, [o.practitioner for o in outcomes if not o.refused])
     return [replace(o, cover_pence=cover.get(o.practitioner.id)) if not o.refused else o for o in outcomes]
 
@@ -100,16 +93,59 @@ def cover_amounts(session: TrainingSession, people: Sequence[Practitioner]) -> d
 def book_group(
     session: TrainingSession, people: Sequence[Practitioner], by: User, now: datetime | None = None
 ) -> list[GroupOutcome]:
-    """Book each person in turn, each in its own transaction: those who can be are, and the rest say why not."""
-    outcomes = []
+    """Book each person in turn under one lock of the session, in one committed transaction: those who can be are,
+    and the rest say why not, one refusal never stopping the others (each booking is written in a savepoint, so a
+    race the database refuses undoes only that one).
+
+    What the rules read of the people (their active bookings, overlaps and prerequisites, their bookers' emails) is
+    loaded for all of them at once, so each person adds only their own writes."""
+    now = now or utcnow()
+    locked = lock_session(session.id)
+    ids = [person.id for person in people]
+    ledger = PlaceLedger([locked], ids)
+    eligibility = Eligibility.load(locked, ids)
+    outcomes, booked = [], []
     for person in people:
-        try:
-            booking = book_place(session, person, by, now=now)
-        except BookingRefused as refused:
-            outcomes.append(GroupOutcome(person, REFUSED, reason=_reason(person, refused)))
-            continue
-        outcomes.append(GroupOutcome(person, booking.status.value, position=booking.waitlist_position))
+        allocation = _allocate(locked, person, by, ledger, eligibility, now)
+        booking = Booking(
+            session_id=locked.id, practitioner_id=person.id, course_id=locked.course_id, booked_by_id=by.id
+        )
+        if not allocation.refused:
+            try:
+                with db.session.begin_nested():
+                    place(booking, allocation, locked)
+            except BookingRefused as refused:
+                allocation = Allocation(None, problems=(refused,))
+        outcomes.append(_outcome(person, allocation))
+        if not allocation.refused:
+            booked.append(booking)
+    for booking in booked:  # after the savepoints, so the audit events go in together
+        audit.record(by, "booking_made", booking, new=booking_values(booking))
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    booking_mail.tell_of_bookings(booked)
+    db.session.commit()
     return outcomes
+
+
+def _allocate(
+    session: TrainingSession,
+    person: Practitioner,
+    by: User,
+    ledger: PlaceLedger,
+    eligibility: Eligibility,
+    now: datetime,
+) -> Allocation:
+    """One person's allocation as book_place makes it: may this user book them, then the allocation step."""
+    if problem := permission_problem(by, person, session):
+        return Allocation(None, problems=(problem,))
+    return allocate(session, person.id, ledger, eligibility, now)
+
+
+def _outcome(person: Practitioner, allocation: Allocation) -> GroupOutcome:
+    if allocation.refused:
+        return GroupOutcome(person, REFUSED, reason=_reason(person, allocation.refusal), name=person.full_name)
+    assert allocation.status is not None
+    return GroupOutcome(person, allocation.status.value, position=allocation.position, name=person.full_name)
 
 
 def _reason(person: Practitioner, refused: BookingRefused) -> str:

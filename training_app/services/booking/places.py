@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import overload
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
@@ -30,6 +31,21 @@ class Places:
 
 
 NO_BOOKINGS = Places()
+_Column = sa.ColumnElement[int] | InstrumentedAttribute[int]
+
+
+@overload
+def places_left(capacity: int, taken: int) -> int: ...
+@overload
+def places_left(capacity: _Column, taken: _Column) -> sa.ColumnElement[int]: ...
+def places_left(capacity: int | _Column, taken: int | _Column) -> int | sa.ColumnElement[int]:
+    """Places still free on a session: its capacity less the places taken, never below zero (walk-ins and a
+    lowered capacity can fill a session past it). Numbers give a number; columns give the same rule in SQL (use
+    plain columns there, not a correlated count, which the CASE would run twice)."""
+    if isinstance(capacity, int):
+        assert isinstance(taken, int)
+        return max(capacity - taken, 0)
+    return sa.case((capacity > taken, capacity - taken), else_=0)
 
 
 def session_places(session_ids: Query | Iterable[int] | None = None) -> sa.Subquery:
@@ -104,7 +120,7 @@ def coming_sessions_with_places(course_ids: Iterable[int], today: date, per_cour
     if not course_ids:
         return []
     places = session_places(sa.select(TrainingSession.id).where(TrainingSession.course_id.in_(course_ids)))
-    left = TrainingSession.capacity - sa.func.coalesce(places.c.taken, 0)
+    left = places_left(TrainingSession.capacity, sa.func.coalesce(places.c.taken, 0))
     ranked = (
         sa.select(
             TrainingSession.course_id,

@@ -25,7 +25,7 @@ from ...extensions import db
 from ...models import Authority, Course, Practitioner, SessionStatus, TrainingRecord
 from ...models.people import practitioner_authorities
 from ...models.sessions import TrainingSession
-from ..booking.places import taken_on
+from ..booking.places import places_left, taken_on
 from ..common.batches import Query
 
 TOTAL_LABEL = "Total Number Trained"
@@ -192,7 +192,8 @@ def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
             TrainingSession.host_authority_id.label("host"),
             sa.case((this_year, 0), else_=TrainingSession.capacity).label("next_year"),
             # places are counted only for this year's sessions: next year's count by capacity alone
-            sa.case((this_year, TrainingSession.capacity - taken_on(TrainingSession.id)), else_=0).label("free"),
+            sa.case((this_year, TrainingSession.capacity), else_=0).label("capacity"),
+            sa.case((this_year, taken_on(TrainingSession.id)), else_=0).label("taken"),
         )
         .join(Course, Course.id == TrainingSession.course_id)
         .where(
@@ -202,14 +203,12 @@ def _spaces_by_host(as_of: date) -> dict[int, tuple[int, int]]:
             TrainingSession.starts_on <= date(as_of.year + 1, 12, 31),
         )
         # Materialised so that each session's places are counted once (inlined, the correlated count ran for each
-        # of the two uses of `free` below), then summed per host.
+        # use of `taken` in places_left), then summed per host.
         .cte("session_spaces")
         .prefix_with("MATERIALIZED")
     )
-    free = sessions.c.free
-    query = sa.select(
-        sessions.c.host, sa.func.sum(sa.case((free > 0, free), else_=0)), sa.func.sum(sessions.c.next_year)
-    ).group_by(sessions.c.host)
+    free = places_left(sessions.c.capacity, sessions.c.taken)
+    query = sa.select(sessions.c.host, sa.func.sum(free), sa.func.sum(sessions.c.next_year)).group_by(sessions.c.host)
     return {host: (int(to_end), int(next_year)) for host, to_end, next_year in db.session.execute(query)}
 
 

@@ -18,7 +18,7 @@ from ...models import ACTIVE_STATUSES, Booking, BookingStatus, Course, SessionSt
 from ..accounts import audit
 from ..booking import booking_mail
 from ..booking.bookings import lock_sessions
-from ..booking.places import places_of
+from ..booking.places import places_left, places_of
 from ..booking.waiting_list import promote_first
 from ..common.calendar import london_to_utc, london_today, to_london
 from . import session_mail, session_plans
@@ -132,7 +132,7 @@ def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation
     if moved:
         session.sequence += 1
     audit.record(by, "session.changed", session, old, new)
-    promoted = _fill_from_waiting_list(session, session.capacity - places.taken, by)
+    promoted = _fill_from_waiting_list(session, places_left(session.capacity, places.taken), by)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     if moved and places.bookings:
         session_mail.tell_of_change(session)

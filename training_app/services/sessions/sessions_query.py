@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import Area, Authority, Course, SessionDay, SessionStatus, TrainingSession, Venue
-from ..booking.places import session_places
+from ..booking.places import places_left, session_places
 from ..common.batches import Query, in_chunks
 
 
@@ -55,7 +55,7 @@ class SessionSummary:
     @property
     def spaces(self) -> int:
         """Places still free; never below zero (walk-ins can fill a session past capacity)."""
-        return max(self.capacity - self.booked, 0)
+        return places_left(self.capacity, self.booked)
 
 
 class SessionQueryError(ValueError):
@@ -161,7 +161,7 @@ def _matching_ids(filters: SessionFilters) -> Query:
         places = session_places()
         taken = sa.func.coalesce(places.c.taken, 0)
         query = query.outerjoin(places, places.c.session_id == TrainingSession.id).where(
-            taken < TrainingSession.capacity, TrainingSession.status == SessionStatus.SCHEDULED
+            places_left(TrainingSession.capacity, taken) > 0, TrainingSession.status == SessionStatus.SCHEDULED
         )
     return query
 

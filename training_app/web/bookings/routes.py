@@ -16,7 +16,7 @@ from ...services.booking.booking_changes import substitute_colleague, transfer_b
 from ...services.booking.booking_checks import BookingRefused, session_problem
 from ...services.booking.bookings import cancel_booking
 from ...services.booking.group_booking import GroupOutcome, book_group, preview_group_booking
-from ...services.booking.places import places_of
+from ...services.booking.places import places_left, places_of
 from ...services.common.calendar import london_today
 from ...services.common.lookups import session_with_code
 from ...services.reporting.dashboards import booking_rows
@@ -64,7 +64,9 @@ def new_page(code: str):
         if people:
             outcomes = preview_group_booking(session, people, user)
     status = 200 if not form.errors else 422
-    return render_template("bookings/new.html", session=session, form=form, places=places, outcomes=outcomes), status
+    left = places_left(session.capacity, places.taken)
+    page = render_template("bookings/new.html", session=session, form=form, places=places, left=left, outcomes=outcomes)
+    return page, status
 
 
 @bp.route("/<number:booking_id>/cancel", methods=["GET", "POST"])
@@ -145,8 +147,8 @@ def _chosen(form: BookStaffForm, user: User) -> list[Practitioner]:
 
 
 def _flash_outcomes(outcomes: list[GroupOutcome]) -> None:
-    booked = [o.practitioner.full_name for o in outcomes if o.outcome == "booked"]
-    waiting = [f"{o.practitioner.full_name} (number {o.position})" for o in outcomes if o.outcome == "waitlisted"]
+    booked = [o.name for o in outcomes if o.outcome == "booked"]
+    waiting = [f"{o.name} (number {o.position})" for o in outcomes if o.outcome == "waitlisted"]
     if booked:
         flash(f"Booked: {', '.join(booked)}.", "success")
     if waiting:
