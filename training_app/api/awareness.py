@@ -16,8 +16,9 @@ from ..services.common.calendar import DateProblem
 from .auth import api_allow
 from .docs import errors, json_body, json_response, query_parameter, ref
 from .errors import ApiError
-from .parsing import Problems, code_filter, json_object, query_args, unknown_fields
+from .parsing import Problems, code_filter, query_args
 from .routes import bp
+from .schemas import body_and_problems
 
 FILTERS = frozenset({"sector", "status", "authority"})
 TEXT = {
@@ -31,8 +32,9 @@ TEXT = {
     "organisation": 40,
 }
 REQUIRED = ("service", "sector", "authorities", "contact_name", "package", "completed_on")
-FIELDS = frozenset(TEXT) | frozenset(REQUIRED) | {"status"}
 MONTH_OR_DATE = "^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$"
+COMPLETED_ON = "Must be a real date written YYYY-MM-DD, or a month written YYYY-MM, from 1900."
+AUTHORITY_CODES = "Must be a list of authority codes, at least one."
 
 
 @bp.get("/awareness/sign-offs")
@@ -59,7 +61,7 @@ def list_sign_offs():
 @api_allow(STAFF)
 def post_sign_off():
     """Record a service's sign-off (coordinators, admins): 201; 409 when the service already has one."""
-    values = sign_off_values(json_object())
+    values = sign_off_values(*body_and_problems("AwarenessSignOffInput"))
     try:
         sign_off = awareness.record_sign_off(values, actor=g.api_user)
     except SignOffError as error:
@@ -69,23 +71,16 @@ def post_sign_off():
     return jsonify(awareness.sign_off_values(sign_off)), 201
 
 
-def sign_off_values(body: dict[str, Any]) -> SignOffValues:
-    """The body as sign-off values, or a 422 naming every bad field."""
-    problems: Problems = unknown_fields(body, FIELDS)
-    problems |= {name: "Must not be null." for name, value in body.items() if value is None and name in FIELDS}
-    text = {name: _text(body, name, limit, problems) for name, limit in TEXT.items()}
-    for name in REQUIRED:
-        if name not in body:
-            problems[name] = "This field is required."
-    sector = _enum(body.get("sector"), OrganisationKind, "sector", problems)
-    status = _enum(body.get("status"), SignOffStatus, "status", problems) or SignOffStatus.SIGNED_OFF
-    codes = _codes(body.get("authorities"), problems)
-    completed = _completed(body.get("completed_on"), problems)
-    if problems or sector is None or completed is None:
+def sign_off_values(body: dict[str, Any], problems: Problems) -> SignOffValues:
+    """The body (already checked against its schema) as sign-off values, or a 422 naming every bad field."""
+    text = {name: _storable(body, name, problems) for name in TEXT}
+    codes = _codes(body, problems)
+    completed = _completed(body, problems)
+    if problems or completed is None:
         raise ApiError.validation_failed(problems)
     return SignOffValues(
         service=text["service"] or "",
-        sector_kind=sector,
+        sector_kind=OrganisationKind(body["sector"]),
         authority_codes=codes,
         contact_name=text["contact_name"] or "",
         package=text["package"] or "",
@@ -95,24 +90,20 @@ def sign_off_values(body: dict[str, Any]) -> SignOffValues:
         package_version=text["version"],
         signed_off_by_name=text["signed_off_by"],
         evidence_notes=text["notes"] or "",
-        status=status,
+        status=SignOffStatus(body.get("status", SignOffStatus.SIGNED_OFF.value)),
         organisation_code=text["organisation"],
     )
 
 
-def _text(body: dict[str, Any], name: str, limit: int, problems: Problems) -> str | None:
+def _storable(body: dict[str, Any], name: str, problems: Problems) -> str | None:
+    """Text the database can hold: no NUL and no lone surrogate (which JSON escapes can carry)."""
     value = body.get(name)
-    if value is None:
+    if value is None or name in problems:
         return None
-    if not isinstance(value, str):
-        problems[name] = "Must be text."
-    elif len(value) > limit:
-        problems[name] = f"Must be {limit} characters or fewer."
-    elif "\x00" in value or not _encodable(value):
+    if "\x00" in value or not _encodable(value):
         problems[name] = "Must be text without control characters."
-    else:
-        return value
-    return None
+        return None
+    return value
 
 
 def _encodable(value: str) -> bool:
@@ -129,29 +120,32 @@ def _enum(value: Any, kind: type[OrganisationKind] | type[SignOffStatus], name: 
     try:
         return kind(value) if isinstance(value, str) else kind("\x00")
     except ValueError:
-        problems[name] = f"Must be one of {', '.join(member.value for member in kind)}."
+        problems[name] = _one_of(kind)
         return None
 
 
-def _codes(value: Any, problems: Problems) -> list[str]:
-    if value is None:
+def _one_of(kind: type[OrganisationKind] | type[SignOffStatus]) -> str:
+    return f"Must be one of {', '.join(member.value for member in kind)}."
+
+
+def _codes(body: dict[str, Any], problems: Problems) -> list[str]:
+    codes = body.get("authorities")
+    if codes is None or "authorities" in problems:
         return []
-    if not isinstance(value, list) or not value or not all(isinstance(code, str) and code for code in value):
-        problems["authorities"] = "Must be a list of authority codes, at least one."
-        return []
-    if any(len(code) > 40 or "\x00" in code or not _encodable(code) for code in value):
+    if any("\x00" in code or not _encodable(code) for code in codes):
         problems["authorities"] = "No authority has that code."
         return []
-    return list(dict.fromkeys(value))
+    return list(dict.fromkeys(codes))
 
 
-def _completed(value: Any, problems: Problems) -> tuple[Any, bool] | None:
-    if value is None:
+def _completed(body: dict[str, Any], problems: Problems) -> tuple[Any, bool] | None:
+    value = body.get("completed_on")
+    if value is None or "completed_on" in problems:
         return None
     try:
-        return awareness.parse_completed(value) if isinstance(value, str) else awareness.parse_completed("")
+        return awareness.parse_completed(value)
     except DateProblem:
-        problems["completed_on"] = "Must be a real date written YYYY-MM-DD, or a month written YYYY-MM, from 1900."
+        problems["completed_on"] = COMPLETED_ON
         return None
 
 
@@ -212,18 +206,33 @@ OPENAPI = {
             ],
             "properties": {
                 **TEXT_SCHEMA,
-                "sector": SECTOR,
-                "status": {**STATUS, "description": "Default signed_off."},
+                "sector": {**SECTOR, "x-messages": {"type": _one_of(OrganisationKind)}},
+                "status": {
+                    **STATUS,
+                    "description": "Default signed_off.",
+                    "x-messages": {"type": _one_of(SignOffStatus)},
+                },
                 "authorities": {
                     "type": "array",
                     "minItems": 1,
-                    "items": {"type": "string", "minLength": 1, "maxLength": 40},
+                    "items": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": 40,
+                        "x-messages": {
+                            "type": AUTHORITY_CODES,
+                            "minLength": AUTHORITY_CODES,
+                            "maxLength": "No authority has that code.",
+                        },
+                    },
                     "description": "Codes of the authorities the sign-off covers.",
+                    "x-messages": {"type": AUTHORITY_CODES, "minItems": AUTHORITY_CODES},
                 },
                 "completed_on": {
                     "type": "string",
                     "pattern": MONTH_OR_DATE,
                     "description": "YYYY-MM-DD, or YYYY-MM when only the month is known.",
+                    "x-messages": {"type": COMPLETED_ON, "pattern": COMPLETED_ON},
                 },
             },
         },

@@ -13,10 +13,10 @@ from ..services.booking.booking_checks import BookingRefused, Refusal
 from ..services.booking.bookings import book_place, cancel_booking
 from ..services.common.lookups import practitioner_with_email, session_with_code
 from .auth import api_allow
-from .docs import STRING, errors, json_body, json_response, ref
+from .docs import NOT_BLANK, STRING, errors, json_body, json_response, ref
 from .errors import ApiError
-from .parsing import json_object, unknown_fields
 from .routes import bp
+from .schemas import body_for
 
 BOOKERS = (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
 STATUS_OF_REFUSAL = {Refusal.CONFLICT: 409, Refusal.FORBIDDEN: 403, Refusal.INVALID: 422}
@@ -27,15 +27,8 @@ MAX_TEXT = 400
 @api_allow(BOOKERS)
 def create_booking(code: str):
     """Book a practitioner onto the session: a place while any remain, else the next place on the waiting list."""
-    body = json_object()
-    problems = unknown_fields(body, frozenset({"practitioner", "prerequisite_override"}))
-    email, override = body.get("practitioner"), body.get("prerequisite_override")
-    if not isinstance(email, str) or not email.strip():
-        problems["practitioner"] = "Enter the practitioner's email address."
-    if override is not None and (not isinstance(override, str) or len(override) > MAX_TEXT):
-        problems["prerequisite_override"] = f"Give the reason as text of at most {MAX_TEXT} characters."
-    if problems:
-        raise ApiError.validation_failed(problems)
+    body = body_for("NewBooking")
+    email, override = body["practitioner"], body.get("prerequisite_override")
     session = _session(code)
     practitioner = _practitioner(email)
     try:
@@ -149,8 +142,19 @@ OPENAPI: dict[str, Any] = {
             "additionalProperties": False,
             "required": ["practitioner"],
             "properties": {
-                "practitioner": {**STRING, "format": "email", "examples": ["pat@example.org"]},
-                "prerequisite_override": {**STRING, "maxLength": MAX_TEXT, "description": "Coordinators only."},
+                "practitioner": {
+                    **STRING,
+                    "format": "email",
+                    "pattern": NOT_BLANK,
+                    "examples": ["pat@example.org"],
+                    "x-message": "Enter the practitioner's email address.",
+                },
+                "prerequisite_override": {
+                    "type": ["string", "null"],
+                    "maxLength": MAX_TEXT,
+                    "description": "Coordinators only; null is the same as leaving it out.",
+                    "x-message": f"Give the reason as text of at most {MAX_TEXT} characters.",
+                },
             },
         },
         "BookingMade": {

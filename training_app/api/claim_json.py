@@ -8,7 +8,7 @@ from typing import Any
 
 from ..models import Claim
 from ..services.claims.claims import MAX_REASON, ClaimableLine
-from .docs import DATE, STRING, errors, json_body, json_response, query_parameter, ref
+from .docs import DATE, NOT_BLANK, STRING, errors, json_body, json_response, query_parameter, ref
 from .funds import PENCE, YEAR_PARAMETER
 
 
@@ -58,6 +58,11 @@ def _line_evidence(line) -> dict[str, Any]:
         "invoice": line.evidence_invoice,
         "amount_pence": line.evidence_amount_pence,
     }
+
+
+def _entered(name: str) -> dict[str, Any]:
+    """Evidence text that must hold more than spaces."""
+    return {**STRING, "minLength": 1, "pattern": NOT_BLANK, "x-message": f"Enter the {name}."}
 
 
 LINE_PROPERTIES = {
@@ -154,20 +159,35 @@ OPENAPI: dict[str, Any] = {
             "additionalProperties": False,
             "required": ["financial_year"],
             "properties": {
-                "organisation": {"type": "string", "description": "School code; a booker's own when left out."},
-                "financial_year": {"type": "integer", "examples": [2007]},
+                "organisation": {
+                    "type": ["string", "null"],
+                    "description": "School code; a booker's own when left out or null.",
+                    "x-message": "Give the code of an organisation that exists.",
+                },
+                "financial_year": {
+                    "type": "integer",
+                    "examples": [2007],
+                    "x-messages": {"required": "Enter a whole number.", "null": "Enter a whole number."},
+                    "x-message": "Must be a whole number (integer pence), not text or a decimal.",
+                },
                 "evidence": {
                     "type": "array",
+                    "x-message": "Evidence must be a list.",
                     "items": {
                         "type": "object",
                         "additionalProperties": False,
                         "required": ["practitioner", "date", "supplier", "invoice", "amount_pence"],
+                        "x-message": "Must be an object.",
                         "properties": {
-                            "practitioner": STRING,
-                            "date": DATE,
-                            "supplier": STRING,
-                            "invoice": STRING,
-                            "amount_pence": PENCE,
+                            **{name: _entered(name) for name in ("practitioner", "supplier", "invoice")},
+                            "date": {**DATE, "x-message": "'{field}' must be a real date written YYYY-MM-DD."},
+                            "amount_pence": {
+                                **PENCE,
+                                "x-messages": {
+                                    **PENCE["x-messages"],
+                                    "minimum": "The invoice amount cannot be negative.",
+                                },
+                            },
                         },
                     },
                 },
@@ -196,7 +216,18 @@ OPENAPI: dict[str, Any] = {
             "type": "object",
             "additionalProperties": False,
             "required": ["reason"],
-            "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": MAX_REASON}},
+            "properties": {
+                "reason": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_REASON,
+                    "pattern": NOT_BLANK,
+                    "x-messages": {
+                        "maxLength": f"Enter the reason for rejecting the claim, at most {MAX_REASON} characters"
+                    },
+                    "x-message": "Enter the reason for rejecting the claim.",
+                }
+            },
         },
         "Allocation": {
             "type": "object",

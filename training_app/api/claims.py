@@ -15,15 +15,14 @@ from ..services.common.lookups import organisation_with_code
 from .auth import api_allow
 from .claim_json import claim_json, line_json
 from .errors import ApiError
-from .parsing import Problems, date_problem, integer_field, json_object, query_args, unknown_fields
+from .parsing import Problems, date_problem, query_args
 from .routes import bp
+from .schemas import body_and_problems, body_for
 
 CLAIMANTS = (Role.BOOKER, Role.ADMIN)
 READERS = (Role.BOOKER, Role.ADMIN, Role.FINANCE)
 FINANCE_READERS = (Role.FINANCE, Role.ADMIN)
 STATUS_OF_REFUSAL = {Refusal.CONFLICT: 409, Refusal.FORBIDDEN: 403, Refusal.INVALID: 422}
-CLAIM_FIELDS = frozenset({"organisation", "financial_year", "evidence"})
-EVIDENCE_FIELDS = frozenset({"practitioner", "date", "supplier", "invoice", "amount_pence"})
 
 
 @bp.get("/claims/preview")
@@ -46,14 +45,12 @@ def preview_claim():
 @api_allow(CLAIMANTS)
 def create_claim():
     """A draft claim holding every claimable line not yet claimed; retrospective ones without evidence stay out."""
-    body = json_object()
-    problems = unknown_fields(body, CLAIM_FIELDS)
-    year = integer_field(body.get("financial_year"), "financial_year", problems)
-    organisation = _organisation(body.get("organisation"), problems)
-    evidence = _evidence(body.get("evidence", []), problems)
+    body, problems = body_and_problems("NewClaim")
+    organisation = _organisation(body.get("organisation"), problems) if "organisation" not in problems else None
+    evidence = _evidence([] if "evidence" in problems else body.get("evidence", []), problems)
     if problems:
         raise ApiError.validation_failed(problems)
-    fund = _fund(year)
+    fund = _fund(body["financial_year"])
     assert organisation is not None
     try:
         made = claims.create_claim(organisation, fund, g.api_user, evidence)
@@ -88,13 +85,7 @@ def approve_claim(claim_id: int):
 @api_allow(Role.FINANCE)
 def reject_claim(claim_id: int):
     """Finance reject a submitted claim with a reason; its days may be claimed again."""
-    body = json_object()
-    problems = unknown_fields(body, frozenset({"reason"}))
-    reason = body.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
-        problems["reason"] = "Enter the reason for rejecting the claim."
-    if problems:
-        raise ApiError.validation_failed(problems)
+    reason = body_for("Rejection")["reason"]
     return _moved(lambda claim: claim_decisions.reject_claim(claim, reason, g.api_user), claim_id)
 
 
@@ -164,35 +155,22 @@ def _fund(year: int | None) -> Fund:
     return fund
 
 
-def _evidence(given: Any, problems: Problems) -> dict[tuple[str, date], Evidence]:
-    """The evidence list keyed by practitioner email and day; problems named `evidence.N.field`."""
-    if not isinstance(given, list):
-        problems["evidence"] = "Evidence must be a list."
-        return {}
+def _evidence(given: list[dict[str, Any]], problems: Problems) -> dict[tuple[str, date], Evidence]:
+    """The evidence list (its shape checked by the schema) keyed by practitioner email and day; one per pair."""
     parsed: dict[tuple[str, date], Evidence] = {}
     for index, item in enumerate(given):
         prefix = f"evidence.{index}."
-        if not isinstance(item, dict):
-            problems[f"evidence.{index}"] = "Must be an object."
+        if f"evidence.{index}" in problems:
             continue
-        problems |= unknown_fields(item, EVIDENCE_FIELDS, prefix)
-        texts = {name: item.get(name) for name in ("practitioner", "supplier", "invoice")}
-        for name, value in texts.items():
-            if not isinstance(value, str) or not value.strip():
-                problems[prefix + name] = f"Enter the {name}."
         day, problem = date_problem(item.get("date"), f"{prefix}date")
-        if problem:
+        if problem and f"{prefix}date" not in problems:
             problems[f"{prefix}date"] = problem
-        amount = integer_field(item.get("amount_pence"), f"{prefix}amount_pence", problems)
-        if amount is not None and amount < 0:
-            problems[f"{prefix}amount_pence"] = "The invoice amount cannot be negative."
-        if any(prefix + name in problems for name in (*texts, "date", "amount_pence")):
+        if day is None or any(field.startswith(prefix) for field in problems):
             continue
-        assert day is not None and amount is not None
-        key = (str(texts["practitioner"]).strip().lower(), day)
+        key = (item["practitioner"].strip().lower(), day)
         if key in parsed:
             problems[f"{prefix}date"] = "Give one piece of evidence per practitioner and day."
-        parsed[key] = Evidence(str(texts["supplier"]), str(texts["invoice"]), amount)
+        parsed[key] = Evidence(item["supplier"], item["invoice"], item["amount_pence"])
     return parsed
 
 

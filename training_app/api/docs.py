@@ -69,6 +69,8 @@ def query_parameter(name: str, description: str, schema: dict[str, Any] | None =
 
 
 STRING = {"type": "string"}
+# A pattern for text that must hold more than spaces (JSON Schema patterns match anywhere in the string).
+NOT_BLANK = "\\S"
 DATE = {
     "type": "string",
     "format": "date",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import g, jsonify
@@ -10,13 +11,12 @@ from ..models import ClaimCategory, CoverUnit, Fund, Role
 from ..services.claims import funds
 from ..services.claims.funds import FundError, FundSettings, RateKey
 from .auth import api_allow
-from .docs import DATE, errors, json_body, json_response, ref
+from .docs import DATE, NOT_BLANK, errors, json_body, json_response, ref
 from .errors import ApiError
-from .parsing import Problems, date_field, integer_field, json_object, unknown_fields
+from .parsing import Problems, date_problem
 from .routes import bp
+from .schemas import body_and_problems
 
-FUND_FIELDS = frozenset({"amount_pence", "scheme_start", "claim_deadline", "rates", "contributions"})
-CONTRIBUTION_FIELDS = frozenset({"contributor", "amount_pence"})
 FINANCE = (Role.FINANCE, Role.ADMIN)
 
 
@@ -34,7 +34,7 @@ def get_fund(financial_year: int):
 @api_allow(FINANCE)
 def put_fund(financial_year: int):
     """Create (201) or change (200) a year's fund; rates left out take the defaults."""
-    settings = fund_settings(financial_year, json_object())
+    settings = fund_settings(financial_year, *body_and_problems("FundSettings"))
     try:
         fund, created = funds.set_fund(financial_year, settings, actor=g.api_user)
     except FundError as error:
@@ -42,70 +42,55 @@ def put_fund(financial_year: int):
     return jsonify(fund_json(fund)), 201 if created else 200
 
 
-def fund_settings(financial_year: int, body: dict[str, Any]) -> FundSettings:
-    """The body as fund settings, or a 422 naming every bad field."""
-    problems: Problems = unknown_fields(body, FUND_FIELDS)
-    amount = integer_field(body.get("amount_pence"), "amount_pence", problems)
-    scheme_start = date_field(body, "scheme_start", problems, "Scheme start")
-    claim_deadline = date_field(body, "claim_deadline", problems, "Claim deadline")
-    rates = rate_fields(body, problems)
-    contributions = contribution_fields(body, problems)
+def fund_settings(financial_year: int, body: dict[str, Any], problems: Problems) -> FundSettings:
+    """The body (already checked against its schema) as fund settings, or a 422 naming every bad field."""
+    amount = None if "amount_pence" in problems else body.get("amount_pence")
+    scheme_start = _date(body, "scheme_start", "Scheme start", problems)
+    claim_deadline = _date(body, "claim_deadline", "Claim deadline", problems)
+    rates = rate_values(body, problems)
+    contributions = contribution_values(body, problems)
     problems |= funds.fund_problems(financial_year, amount, scheme_start, claim_deadline, rates)
-    if problems:
+    if problems or amount is None or scheme_start is None or claim_deadline is None:
         raise ApiError.validation_failed(problems)
     return FundSettings(amount, scheme_start, claim_deadline, rates, contributions)
 
 
-def contribution_fields(body: dict[str, Any], problems: Problems) -> dict[str, int] | None:
-    """[{"contributor", "amount_pence"}, ...] as pence by contributor; None when the body leaves them out."""
-    if "contributions" not in body:
+def _date(body: dict[str, Any], name: str, label: str, problems: Problems) -> date | None:
+    """A real calendar date within the supported years (the schema has made sure it is text)."""
+    if name in problems:
         return None
-    given = body["contributions"]
-    if not isinstance(given, list):
-        problems["contributions"] = "Contributions must be a list of {contributor, amount_pence}."
+    value, problem = date_problem(body[name], name, label)
+    if problem:
+        problems[name] = problem
+    return value
+
+
+def contribution_values(body: dict[str, Any], problems: Problems) -> dict[str, int] | None:
+    """[{"contributor", "amount_pence"}, ...] as pence by contributor, each listed once; None when left out."""
+    if "contributions" not in body or "contributions" in problems:
         return None
     parsed: dict[str, int] = {}
-    for index, item in enumerate(given):
-        prefix = f"contributions.{index}."
-        if not isinstance(item, dict):
-            problems[f"contributions.{index}"] = "Must be an object with contributor and amount_pence."
+    for index, item in enumerate(body["contributions"]):
+        prefix = f"contributions.{index}"
+        if any(field == prefix or field.startswith(f"{prefix}.") for field in problems):
             continue
-        problems |= unknown_fields(item, CONTRIBUTION_FIELDS, prefix)
-        name = item.get("contributor")
-        pence = integer_field(item.get("amount_pence"), f"{prefix}amount_pence", problems)
-        if not isinstance(name, str) or not name.strip() or len(name) > funds.MAX_CONTRIBUTOR:
-            problems[f"{prefix}contributor"] = f"Name the contributor in 1 to {funds.MAX_CONTRIBUTOR} characters."
-        elif name.strip() in parsed:
-            problems[f"{prefix}contributor"] = "Each contributor is listed once."
-        elif pence is not None and not 0 <= pence <= funds.MAX_PENCE:
-            problems[f"{prefix}amount_pence"] = f"Must be a whole number of pence from 0 to {funds.MAX_PENCE}."
-        elif pence is not None:
-            parsed[name.strip()] = pence
+        name = item["contributor"].strip()
+        if name in parsed:
+            problems[f"{prefix}.contributor"] = "Each contributor is listed once."
+        else:
+            parsed[name] = item["amount_pence"]
     return parsed
 
 
-def rate_fields(body: dict[str, Any], problems: Problems) -> dict[RateKey, int | None]:
+def rate_values(body: dict[str, Any], problems: Problems) -> dict[RateKey, int]:
     """{"teacher": {"half_day": 9000, ...}, ...} as rates by category and unit; both levels may be partial."""
-    if "rates" not in body:
-        return {}
-    rates = body["rates"]
-    if not isinstance(rates, dict):
-        problems["rates"] = "Rates must be an object by cover category (teacher, teaching_assistant)."
-        return {}
-    problems |= unknown_fields(rates, frozenset(ClaimCategory), "rates.")
-    parsed: dict[RateKey, int | None] = {}
+    rates = {} if "rates" in problems else body.get("rates", {})
+    parsed: dict[RateKey, int] = {}
     for category in ClaimCategory:
-        if category.value not in rates:
-            continue
-        units = rates[category.value]
-        if not isinstance(units, dict):
-            problems[f"rates.{category}"] = "Must be an object with half_day and day in pence."
-            continue
-        problems |= unknown_fields(units, frozenset(CoverUnit), f"rates.{category}.")
+        units = {} if f"rates.{category.value}" in problems else rates.get(category.value, {})
         for unit in CoverUnit:
-            if unit.value in units:
-                name = funds.rate_field((category, unit))
-                parsed[(category, unit)] = integer_field(units[unit.value], name, problems)
+            if unit.value in units and funds.rate_field((category, unit)) not in problems:
+                parsed[(category, unit)] = units[unit.value]
     return parsed
 
 
@@ -114,11 +99,26 @@ def fund_json(fund: Fund) -> dict[str, Any]:
     return {"financial_year": fund.financial_year, "label": fund.label, **funds.fund_values(fund)}
 
 
-PENCE = {"type": "integer", "minimum": 0, "maximum": funds.MAX_PENCE}
+PENCE_RANGE = f"Must be a whole number of pence from 0 to {funds.MAX_PENCE}."
+PENCE = {
+    "type": "integer",
+    "minimum": 0,
+    "maximum": funds.MAX_PENCE,
+    "x-messages": {
+        "required": "Enter a whole number.",
+        "null": "Enter a whole number.",
+        "type": "Must be a whole number (integer pence), not text or a decimal.",
+        "minimum": PENCE_RANGE,
+        "maximum": PENCE_RANGE,
+    },
+}
+ENTER_DATE = {"required": "Enter a date as YYYY-MM-DD.", "null": "Enter a date as YYYY-MM-DD."}
+CONTRIBUTOR = f"Name the contributor in 1 to {funds.MAX_CONTRIBUTOR} characters."
 UNIT_RATES = {
     "type": "object",
     "additionalProperties": False,
     "properties": {unit.value: PENCE for unit in CoverUnit},
+    "x-message": "Must be an object with half_day and day in pence.",
 }
 YEAR_PARAMETER = {
     "name": "financial_year",
@@ -170,10 +170,21 @@ OPENAPI = {
             ],
             "properties": {
                 "amount_pence": PENCE,
-                "scheme_start": {**DATE, "description": "Days before it are retrospective and need evidence."},
-                "claim_deadline": {**DATE, "description": "After the scheme start."},
+                "scheme_start": {
+                    **DATE,
+                    "description": "Days before it are retrospective and need evidence.",
+                    "x-messages": ENTER_DATE,
+                    "x-message": "Scheme start must be a real date written YYYY-MM-DD.",
+                },
+                "claim_deadline": {
+                    **DATE,
+                    "description": "After the scheme start.",
+                    "x-messages": ENTER_DATE,
+                    "x-message": "Claim deadline must be a real date written YYYY-MM-DD.",
+                },
                 "contributions": {
                     "type": "array",
+                    "x-message": "Contributions must be a list of {contributor, amount_pence}.",
                     "description": "Where a partnership pools budgets: each partner's contribution, for returning the "
                     "underspend pro rata. Replaces those held; left out, they stay as they are.",
                     "items": ref("Contribution"),
@@ -184,6 +195,7 @@ OPENAPI = {
                     "description": "Pence per cover category and unit; defaults: teacher 9000/18000, "
                     "teaching assistant 3500/7000 (half day/day).",
                     "properties": {category.value: UNIT_RATES for category in ClaimCategory},
+                    "x-message": "Rates must be an object by cover category (teacher, teaching_assistant).",
                 },
             },
         },
@@ -191,7 +203,17 @@ OPENAPI = {
             "type": "object",
             "additionalProperties": False,
             "required": ["contributor", "amount_pence"],
-            "properties": {"contributor": {"type": "string", "minLength": 1, "maxLength": 200}, "amount_pence": PENCE},
+            "x-message": "Must be an object with contributor and amount_pence.",
+            "properties": {
+                "contributor": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": funds.MAX_CONTRIBUTOR,
+                    "pattern": NOT_BLANK,
+                    "x-message": CONTRIBUTOR,
+                },
+                "amount_pence": PENCE,
+            },
         },
         "Fund": {
             "type": "object",

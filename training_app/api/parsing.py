@@ -44,17 +44,6 @@ def parse_date(text: Any) -> date | None:
     return date_problem(text, "date")[0]
 
 
-def date_field(body: dict[str, Any], name: str, problems: Problems, label: str | None = None) -> date | None:
-    """A required date field; a problem is recorded when it is missing or not a supported YYYY-MM-DD date."""
-    if body.get(name) is None:
-        problems[name] = "Enter a date as YYYY-MM-DD."
-        return None
-    value, problem = date_problem(body[name], name, label)
-    if problem:
-        problems[name] = problem
-    return value
-
-
 def query_date(args: Mapping[str, str], name: str, problems: Problems, required: bool = False) -> date | None:
     """A date from the query string; a problem is recorded when it is bad, or missing and required."""
     text = args.get(name) or None
@@ -65,17 +54,6 @@ def query_date(args: Mapping[str, str], name: str, problems: Problems, required:
     value, problem = date_problem(text, name)
     if problem:
         problems[name] = problem
-    return value
-
-
-def integer_field(value: Any, name: str, problems: Problems) -> int | None:
-    """A JSON integer (not a float, string or boolean); a problem is recorded otherwise."""
-    if value is None:
-        problems[name] = "Enter a whole number."
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        problems[name] = "Must be a whole number (integer pence), not text or a decimal."
-        return None
     return value
 
 

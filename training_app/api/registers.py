@@ -12,31 +12,24 @@ from .auth import api_allow
 from .bookings import _session
 from .docs import DATE, STRING, errors, json_body, json_response, ref
 from .errors import ApiError
-from .parsing import Problems, json_object, unknown_fields
 from .routes import bp
+from .schemas import body_for
 
-ENTRY_FIELDS = frozenset({"practitioner", "day", "status", "time", "notes"})
+ENTRIES = "Give 'entries' as a non-empty list of {practitioner, day, status}."
+# The register service checks these itself (a status it knows, HH:MM, the notes' length) and words them, so they
+# reach it: it then names them together with the days and people it finds wrong, all in one answer.
+SERVICE_CHECKS = frozenset({"enum", "pattern", "maxLength"})
 
 
 @bp.put("/sessions/<code>/register")
 @api_allow(Role)
 def put_register(code: str):
     """Mark people on the session's register for the given days; every entry is checked before any is written."""
-    body = json_object()
-    problems = unknown_fields(body, frozenset({"entries"}))
-    raw = body.get("entries")
-    if not isinstance(raw, list) or not raw:
-        problems["entries"] = "Give 'entries' as a non-empty list of {practitioner, day, status}."
-    elif len(raw) > MAX_ENTRIES:
-        problems["entries"] = f"Give at most {MAX_ENTRIES} entries at once."
-    if problems:
-        raise ApiError.validation_failed(problems)
-    entries = [_entry(index, item, problems) for index, item in enumerate(raw)]
-    if problems:
-        raise ApiError.validation_failed(problems)
+    body = body_for("RegisterEntries", brackets=True, left_to_service=SERVICE_CHECKS)
+    entries = [_entry(item) for item in body["entries"]]
     session = _session(code)
     try:
-        done = mark_register(session, [entry for entry in entries if entry is not None], g.api_user)
+        done = mark_register(session, entries, g.api_user)
     except RegisterRefused as refused:
         fields = {
             (f"entries[{p.index}].{p.field}" if p.index is not None else p.field): p.message for p in refused.problems
@@ -54,23 +47,12 @@ def put_register(code: str):
     )
 
 
-def _entry(index: int, item: Any, problems: Problems) -> Entry | None:
-    """One entry's shape checked (strings where strings belong); the rules are the register service's."""
-    prefix = f"entries[{index}]."
-    if not isinstance(item, dict):
-        problems[f"entries[{index}]"] = "Each entry must be an object {practitioner, day, status}."
-        return None
-    found = unknown_fields(item, ENTRY_FIELDS, prefix)
-    for name in ("practitioner", "day", "status"):
-        if not isinstance(item.get(name), str) or not item[name].strip():
-            found[prefix + name] = f"Give '{name}' as text."
-    for name in ("time", "notes"):
-        if item.get(name) is not None and not isinstance(item[name], str):
-            found[prefix + name] = f"Give '{name}' as text."
-    problems.update(found)
-    if found:
-        return None
+def _entry(item: dict[str, Any]) -> Entry:
     return Entry(item["practitioner"], item["day"], item["status"], item.get("time") or "", item.get("notes") or "")
+
+
+def _text(name: str) -> dict[str, Any]:
+    return {**STRING, "x-message": f"Give '{name}' as text."}
 
 
 OPENAPI: dict[str, Any] = {
@@ -98,24 +80,39 @@ OPENAPI: dict[str, Any] = {
                     "type": "array",
                     "minItems": 1,
                     "maxItems": MAX_ENTRIES,
+                    "x-messages": {"maxItems": f"Give at most {MAX_ENTRIES} entries at once."},
+                    "x-message": ENTRIES,
                     "items": {
                         "type": "object",
                         "additionalProperties": False,
                         "required": ["practitioner", "day", "status"],
+                        "x-message": "Each entry must be an object {practitioner, day, status}.",
                         "properties": {
-                            "practitioner": {**STRING, "format": "email", "examples": ["pat@example.org"]},
-                            "day": {**DATE, "description": "One of the session's days, on or after its first."},
+                            "practitioner": {
+                                **_text("practitioner"),
+                                "minLength": 1,
+                                "format": "email",
+                                "examples": ["pat@example.org"],
+                            },
+                            "day": {
+                                **_text("day"),
+                                **DATE,
+                                "minLength": 1,
+                                "description": "One of the session's days, on or after its first.",
+                            },
                             "status": {
-                                "type": "string",
+                                **_text("status"),
+                                "minLength": 1,
                                 "enum": [*(status.value for status in MarkStatus), NOT_MARKED],
                                 "description": "not_marked takes the day's mark away (refused for a day on a claim).",
                             },
                             "time": {
-                                **STRING,
+                                **_text("time"),
+                                "type": ["string", "null"],
                                 "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
                                 "description": "For a partial day: when they arrived or left, HH:MM London time.",
                             },
-                            "notes": {**STRING, "maxLength": MAX_NOTES},
+                            "notes": {**_text("notes"), "type": ["string", "null"], "maxLength": MAX_NOTES},
                         },
                     },
                 }
