@@ -130,3 +130,18 @@ def test_ten_identical_creates_at_once_make_one_and_tell_the_others_it_exists(
     assert "IntegrityError" not in live_server.log()
     db.session.expire_all()
     assert race.count() == 1
+
+
+def test_ten_sessions_numbered_at_once_each_get_the_next_free_number(app, app_ctx, live_server):
+    race = _session_race()
+    race.fields["code"] = ""  # the service numbers them: CAF-YYYY-001, -002, ...
+    email = make_user(Role.COORDINATOR).email
+    db.session.commit()
+    sends = [_send(live_server, email, race) for _ in range(REQUESTS)]
+
+    answers = all_at_once(sends, TIMEOUT)
+
+    assert Counter(answer.status_code for answer in answers) == {302: REQUESTS}, live_server.log()[-3000:]
+    db.session.expire_all()
+    codes = sorted(db.session.scalars(sa.select(TrainingSession.code)))
+    assert codes == [f"CAF-{london_today().year}-{n:03d}" for n in range(1, REQUESTS + 1)]

@@ -27,6 +27,7 @@ from .sessions import DayTimes, SessionProblem, change_problems, marked_day_ids,
 
 # What cancelling a session cancels: places, places on the waiting list and requests for a place.
 STILL_TO_COME = (*ACTIVE_STATUSES, BookingStatus.REQUESTED)
+NUMBERING_ATTEMPTS = 10  # numbered codes a new session tries while sessions scheduled at the same moment take them
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,19 @@ class Scheduled:
 
 
 def create_session(plan: SessionPlan, by: User, confirmed: Confirmation = False) -> Scheduled:
-    """Schedule a new session; no day may be in the past. Warnings come back unsaved unless `confirmed`."""
+    """Schedule a new session; no day may be in the past. Warnings come back unsaved unless `confirmed`.
+
+    A code the coordinator gave that a simultaneous request took first is refused as a taken code is; a numbered
+    code the service chose is chosen again (the next number), a few times, before it is refused the same way."""
+    for _ in range(NUMBERING_ATTEMPTS - 1):
+        try:
+            return _create_session(plan, by, confirmed, renumber=True)
+        except _NumberTaken:
+            continue
+    return _create_session(plan, by, confirmed, renumber=False)
+
+
+def _create_session(plan: SessionPlan, by: User, confirmed: Confirmation, renumber: bool) -> Scheduled:
     refs = session_plans.references(plan)
     problems = session_plans.plan_problems(plan, refs, new=True)
     if plan.code and _code_taken(plan.code):
@@ -102,11 +115,21 @@ def create_session(plan: SessionPlan, by: User, confirmed: Confirmation = False)
     session = TrainingSession(code=code, status=SessionStatus.SCHEDULED)
     _apply(session, plan, refs)
     db.session.add(session)
-    with refused_if_taken({"uq_sessions_code": lambda: SchedulingRefused([_code_taken_problem(code, plan.code)])}):
+
+    def taken() -> Exception:
+        return (
+            _NumberTaken() if renumber and not plan.code else SchedulingRefused([_code_taken_problem(code, plan.code)])
+        )
+
+    with refused_if_taken({"uq_sessions_code": taken}):
         db.session.flush()
         audit.record(by, "session.created", session, None, snapshot(session))
         db.session.commit()
     return Scheduled(session, warnings)
+
+
+class _NumberTaken(Exception):
+    """The numbered code the service chose was taken by a session scheduled at the same moment."""
 
 
 def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation = False) -> Scheduled:
