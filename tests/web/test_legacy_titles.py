@@ -30,14 +30,16 @@ def _weekday(days_ahead: int) -> date:
 def legacy(app):
     """A school's booker, two of its staff, and a session of a course whose title holds line breaks."""
     with app.app_context():
-        school = make_organisation(name="Hope Valley Primary", code="HVP")
+        school = make_organisation(name="Hope Valley Primary", code="LEGACY-SCH")
         ann, ben = (
-            make_practitioner(organisation=school, first_name=name, last_name="Teacher", email=f"{name}@hvp.example")
+            make_practitioner(
+                organisation=school, first_name=name, last_name="Teacher", email=f"{name}@legacy-school.example"
+            )
             for name in ("ann", "ben")
         )
         course = make_course("LEGACY", title=LEGACY_TITLE)
         session = make_session(course=course, code="LEGACY-1", capacity=1, days=(_weekday(21),))
-        booker = make_user(Role.BOOKER, organisation=school, email="bm@hvp.example")
+        booker = make_user(Role.BOOKER, organisation=school, email="bm@legacy-school.example")
         db.session.commit()
         return {"ann": ann.id, "ben": ben.id, "session": session.id, "booker": booker.email}
 
@@ -58,7 +60,7 @@ def test_a_place_on_the_waiting_list_of_a_legacy_title_is_emailed_with_a_one_lin
     answer = _book(client, legacy["ann"])
 
     assert answer.status_code == 302
-    [email] = emails_to(app, "ann@hvp.example")
+    [email] = emails_to(app, "ann@legacy-school.example")
     assert email["Subject"] == "On the waiting list: Safeguarding Part 2 (LEGACY-1)"
     with app.app_context():
         assert db.session.scalar(sa.select(Booking.status).where(Booking.practitioner_id == legacy["ann"])) == (
@@ -85,6 +87,6 @@ def test_booking_cancelling_and_the_calendar_of_a_legacy_title_answer_and_email(
     )
 
     assert (booked.status_code, calendar.status_code, cancelled.status_code) == (302, 200, 302)
-    subjects = [email["Subject"] for email in emails_to(app, "ben@hvp.example")]
+    subjects = [email["Subject"] for email in emails_to(app, "ben@legacy-school.example")]
     assert subjects == ["Booked: Safeguarding Part 2 (LEGACY-1)", "Cancelled: Safeguarding Part 2 (LEGACY-1)"]
     assert b"Safeguarding Part 2" in calendar.data.replace(b"\r\n ", b"")  # unfolded: the title on one line
