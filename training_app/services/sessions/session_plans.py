@@ -28,6 +28,8 @@ MAX_CAPACITY = 1000
 MAX_CLOSES_DAYS = 60
 MAX_DAYS = 20
 MAX_CODE_LENGTH = 40
+# A numbered code is the course's code, the year and a number (CAF-2026-014): nine characters after the course's.
+MAX_NUMBERED_COURSE_CODE = MAX_CODE_LENGTH - len("-2026-014")
 
 
 def plan_warnings(plan: SessionPlan, venue: Venue | None, exclude_id: int | None = None) -> list[SessionProblem]:
@@ -85,6 +87,9 @@ def plan_problems(plan: SessionPlan, refs: PlanReferences, new: bool) -> list[Se
         problems.append(SessionProblem("course", f"course {refs.course.code} is retired, so it takes no new sessions"))
     if plan.code and (len(plan.code) > MAX_CODE_LENGTH or code_problem(plan.code)):
         problems.append(SessionProblem("code", f"a code is up to {MAX_CODE_LENGTH} {CODE_RULE}"))
+    elif new and not plan.code and refs.course is not None and len(refs.course.code) > MAX_NUMBERED_COURSE_CODE:
+        message = f"course {refs.course.code}'s code is too long to number its sessions from: enter a session code"
+        problems.append(SessionProblem("code", message))
     if problem := control_character_problem(plan.notes, multiline=True):
         problems.append(SessionProblem("notes", f"the notes {problem}"))
     problems += _day_problems(plan.days, new)
