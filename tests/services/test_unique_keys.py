@@ -3,6 +3,8 @@ check's own message and nothing is written, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +13,9 @@ from tests.factories import make_area, make_authority, make_course, make_user
 from tests.imports.helpers import run_import
 from training_app.extensions import db
 from training_app.imports.courses import CourseReader
-from training_app.models import Area, Course, CourseKind, Role
+from training_app.models import Area, AwarenessSignOff, Course, CourseKind, OrganisationKind, Role
+from training_app.services.awareness import awareness
+from training_app.services.awareness.awareness import SignOffValues
 from training_app.services.catalogue import courses
 from training_app.services.common.unique_keys import broken_unique_keys
 
@@ -69,3 +73,17 @@ def test_an_import_whose_key_is_taken_meanwhile_says_so_and_imports_nothing(app_
         "imported: send the file again"
     ]
     assert db.session.scalars(sa.select(Course.title)).all() == ["CAF practitioner"]
+
+
+def test_a_sign_off_recorded_meanwhile_for_the_same_service_is_a_duplicate(app_ctx, monkeypatch):
+    make_authority("RUTLAND", "Rutland")
+    values = SignOffValues("Youth service", OrganisationKind.YOUTH, ["RUTLAND"], "Sam", "CAF", date(2008, 1, 31))
+    awareness.record_sign_off(values)
+    monkeypatch.setattr(awareness, "_service_taken", lambda service, sign_off: False)
+
+    with pytest.raises(awareness.SignOffError) as refused:
+        awareness.record_sign_off(values)
+
+    assert refused.value.duplicate  # the API's 409, as for a duplicate found by the check
+    assert refused.value.fields == {"service": "Youth service already has a sign-off: change that one instead."}
+    assert db.session.scalar(sa.select(sa.func.count(AwarenessSignOff.id))) == 1
