@@ -9,7 +9,7 @@ from flask import g, jsonify
 
 from ..models import ClaimCategory, CoverUnit, Fund, Role
 from ..services.claims import funds
-from ..services.claims.funds import FundError, FundSettings, RateKey
+from ..services.claims.funds import FundConflict, FundError, FundSettings, RateKey
 from .auth import api_allow
 from .docs import DATE, NOT_BLANK, errors, json_body, json_response, ref
 from .errors import ApiError
@@ -37,6 +37,8 @@ def put_fund(financial_year: int):
     settings = fund_settings(financial_year, *body_and_problems("FundSettings"))
     try:
         fund, created = funds.set_fund(financial_year, settings, actor=g.api_user)
+    except FundConflict as conflict:
+        raise ApiError(409, conflict.fields["financial_year"]) from None
     except FundError as error:
         raise ApiError.validation_failed(error.fields) from None
     return jsonify(fund_json(fund)), 201 if created else 200

@@ -33,7 +33,7 @@ class AuthorityReader(Reader):
         self.existing = {authority.code: authority for authority in db.session.scalars(sa.select(Authority))}
 
     def check(self, row: Row) -> AuthorityRecord | None:
-        code = row.text("code", 40)
+        code = row.code("code", 40)
         name = row.text("name", 120)
         partner = row.yes_no("partner")
         display_order = row.integer("display_order", minimum=0)

@@ -68,7 +68,7 @@ class AwarenessSignOffReader(Reader):
         version = row.text("version", 40, required=False)
         completed = self._completed(row)
         signed_off_by = row.text("signed_off_by", 200, required=False)
-        notes = row.text("notes", 10_000, required=False)
+        notes = row.text("notes", 10_000, required=False, multiline=True)
         if not row.ok:
             return None
         values = SignOffValues(

@@ -12,7 +12,7 @@ from datetime import date, time
 from typing import Any, TypeVar
 
 from ..services.common.calendar import EARLIEST_DATE, LATEST_DATE, DateProblem, DateProblemKind, parse_iso_date
-from ..validation import email_problem
+from ..validation import code_problem, control_character_problem, email_problem
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
@@ -99,11 +99,22 @@ class Row:
             return None
         return value
 
-    def text(self, column: str, max_length: int, required: bool = True) -> str | None:
-        """A text cell of at most max_length characters."""
+    def text(self, column: str, max_length: int, required: bool = True, multiline: bool = False) -> str | None:
+        """A text cell of at most max_length characters, on one line unless `multiline` (notes)."""
         value = self._value(column, required)
         if value is not None and len(value) > max_length:
             self.error(column, f"must be at most {max_length} characters")
+            return None
+        if value is not None and (problem := control_character_problem(value, multiline)):
+            self.error(column, f'{problem}: "{shown(value)}"')
+            return None
+        return value
+
+    def code(self, column: str, max_length: int) -> str | None:
+        """A required code of at most max_length capital letters, digits and hyphens."""
+        value = self.text(column, max_length)
+        if value is not None and (problem := code_problem(value)):
+            self.error(column, f'{problem}, not "{shown(value)}"')
             return None
         return value
 

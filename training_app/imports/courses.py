@@ -41,7 +41,7 @@ class CourseReader(Reader):
         self.file_codes = {row["code"] for row in rows}
 
     def check(self, row: Row) -> CourseRecord | None:
-        code = row.text("code", 40)
+        code = row.code("code", 40)
         title = row.text("title", 200)
         kind = row.choice("kind", CourseKind)
         validity_months = self._validity(row)

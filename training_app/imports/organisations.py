@@ -58,7 +58,7 @@ class OrganisationReader(Reader):
         self.existing = {organisation.code: organisation for organisation in found}
 
     def check(self, row: Row) -> OrganisationRecord | None:
-        code = row.text("code", 40)
+        code = row.code("code", 40)
         name = row.text("name", 200)
         kind = row.choice("kind", OrganisationKind)
         authority = row.ref("authority", self.authorities, "no authority with code {}")

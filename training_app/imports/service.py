@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..extensions import db
 from ..models import User
 from ..services.accounts import audit
+from ..services.common.unique_keys import broken_unique_keys
 from .areas import AreaReader
 from .authorities import AuthorityReader
 from .awareness import AwarenessSignOffReader, PresentationReader
@@ -78,6 +79,8 @@ def import_csv(kind: str, data: bytes | str, actor: User | str = "system", dry_r
         created, updated = _write(reader, records, actor, dry_run)
     except FileProblem as problem:
         return _failed(kind, [str(problem)])
+    except IntegrityError as exc:
+        return _failed(kind, [_refusal(exc)])
     except SQLAlchemyError as exc:
         return _failed(kind, [f"the database refused the file, so nothing was imported: {_first_line(exc)}"])
     except BaseException:
@@ -125,6 +128,17 @@ def _write(reader: Reader, records: list, actor: User | str, dry_run: bool = Fal
     audit.record(actor, "import", entity_type=reader.kind, new=new)
     db.session.commit()
     return created, updated
+
+
+def _refusal(exc: IntegrityError) -> str:
+    """Why the database refused the file; a key written by someone else since the file was checked (a record with
+    the same code created at the same moment) is said in words, as sending the file again updates that record."""
+    if broken_unique_keys(exc):
+        return (
+            "a record with the same key was saved by someone else while this file was imported, so nothing was "
+            "imported: send the file again"
+        )
+    return f"the database refused the file, so nothing was imported: {_first_line(exc)}"
 
 
 def _line(error: RowError) -> int:

@@ -72,7 +72,7 @@ class SessionReader(Reader):
         self.marked_days = marked_day_ids(session_ids)
 
     def check(self, row: Row) -> SessionDayRecord | None:
-        code = row.text("code", 40)
+        code = row.code("code", 40)
         course = row.ref("course", self.courses, "no course with code {}")
         day, start, end = row.date("date"), row.time("start"), row.time("end")
         venue = row.text("venue", 200, required=False)

@@ -7,13 +7,12 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
 from ...models import AccountLink, LinkPurpose, Practitioner, ResetRequest, Role, User, hash_token, utcnow
 from ..mail.mail import send_email
 from . import audit
-from .accounts import AccountError, create_user, end_sessions, password_problem
+from .accounts import AccountError, create_user, end_sessions, password_problem, taken_refused
 
 INVITATION_VALID_FOR = timedelta(days=7)
 RESET_VALID_FOR = timedelta(hours=1)
@@ -63,11 +62,8 @@ def invite_user(
     token = _new_link(user, LinkPurpose.INVITATION)
     audit.record(by, "user_invited", user, new={"email": user.email, **_scope(user)})
     _send_invitation(user, link_url(token), by)  # joins the transaction: sent once it commits, never if it fails
-    try:
+    with taken_refused(user.email):  # someone invited the same email, or the same practitioner, a moment earlier
         db.session.commit()
-    except IntegrityError:  # someone invited the same email, or the same practitioner, a moment earlier
-        db.session.rollback()
-        raise AccountError(f"a user with email {email.strip().lower()} already exists") from None
     return user
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import AbstractContextManager
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from ...database import commit_before_work, write_transaction
 from ...extensions import db
 from ...models import ApiToken, Authority, Organisation, Practitioner, Role, User, hash_token, utcnow
-from ...validation import email_problem
+from ...validation import control_character_problem, email_problem
+from ..common.unique_keys import refused_if_taken
 from . import audit
 from .common_passwords import COMMON_PASSWORDS
 
@@ -47,6 +48,8 @@ def create_user(
     except ValueError:
         raise AccountError(f"role must be one of: {', '.join(r.value for r in Role)}") from None
     _check_password(password)
+    if problem := control_character_problem(name):
+        raise AccountError(f"the name {problem}")
     if db.session.execute(sa.select(User.id).filter_by(email=email)).first():
         raise AccountError(f"a user with email {email} already exists")
     user = User(email=email, role=role, name=name)
@@ -57,8 +60,20 @@ def create_user(
     if role == Role.PRACTITIONER and link_practitioner:
         user.practitioner = _practitioner_record(email)
     db.session.add(user)
-    db.session.flush()
+    with taken_refused(email):
+        db.session.flush()
     return user
+
+
+def taken_refused(email: str) -> AbstractContextManager[None]:
+    """The same email, or the same practitioner's record, given an account by a simultaneous request: refused as
+    the checks refuse one found already there (the transaction rolled back)."""
+    return refused_if_taken(
+        {
+            "uq_users_email": lambda: AccountError(f"a user with email {email} already exists"),
+            "uq_users_practitioner_id": lambda: AccountError(f"the practitioner {email} already has an account"),
+        }
+    )
 
 
 def _practitioner_record(email: str) -> Practitioner:
@@ -204,11 +219,8 @@ def register_user(
     """Create a user as one unit of work: checked, audited and committed (create_user, for callers that commit)."""
     user = create_user(email, role, password, organisation_code, authority_codes, name)
     audit.record(by, "user_created", user, new={"email": user.email, "role": user.role.value})
-    try:
+    with taken_refused(user.email):
         db.session.commit()
-    except IntegrityError:  # someone registered the same email a moment earlier
-        db.session.rollback()
-        raise AccountError(f"a user with email {user.email} already exists") from None
     return user
 
 

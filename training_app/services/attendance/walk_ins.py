@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
 from ...models import Booking, BookingStatus, Practitioner, TrainingSession, User, utcnow
-from ...validation import email_problem
+from ...validation import control_character_problem, email_problem
 from ..accounts import audit
 from ..booking.bookings import PlaceLedger, lock_session
 from ..common.calendar import to_london
 from ..common.lookups import organisation_with_code, practitioner_with_email
+from ..common.unique_keys import refused_if_taken
 from .records import ON_REGISTER
 from .registers import Problem, RegisterRefused, can_mark_register, register_closed_reason
 
@@ -90,6 +90,9 @@ def _walk_in_problems(session: TrainingSession, walk_in: WalkIn, practitioner: P
         problems.append(Problem(None, "last_name", "Enter the walk-in's last name (they are new to the system)"))
     if len(walk_in.first_name) > 100 or len(walk_in.last_name) > 100 or len(walk_in.job_title) > 200:
         problems.append(Problem(None, "first_name", "Names must be 100 characters or fewer, job titles 200"))
+    for field, label in (("first_name", "first name"), ("last_name", "last name"), ("job_title", "job title")):
+        if problem := control_character_problem(getattr(walk_in, field)):
+            problems.append(Problem(None, field, f"The {label} {problem}"))
     if organisation_with_code(walk_in.organisation.strip()) is None:
         message = f"No organisation has the code {walk_in.organisation!r}: enter the walk-in's organisation's code"
         problems.append(Problem(None, "organisation", message if walk_in.organisation else "Enter their organisation"))
@@ -109,10 +112,8 @@ def _new_practitioner(walk_in: WalkIn, by: User) -> Practitioner:
     )
     practitioner.set_authorities([organisation.authority])
     db.session.add(practitioner)
-    try:
-        db.session.flush()
-    except IntegrityError:  # the same new person added by someone else at the same moment
-        db.session.rollback()
-        raise RegisterRefused([Problem(None, "email", f"{walk_in.email} was added just now: add them again")]) from None
+    added_meanwhile = Problem(None, "email", f"{walk_in.email} was added just now: add them again")
+    with refused_if_taken({"uq_practitioners_email": lambda: RegisterRefused([added_meanwhile])}):
+        db.session.flush()  # the same new person added by someone else at the same moment is refused
     audit.record(by, "practitioner_created", practitioner, None, {"email": practitioner.email, "walk_in": True})
     return practitioner

@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,9 +17,11 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...models import Authority, AwarenessPresentation, AwarenessSignOff, Organisation, OrganisationKind, User
 from ...models.awareness import SignOffStatus, signoff_authorities
+from ...validation import control_character_problem
 from ..accounts import audit
 from ..attendance.records import add_months
 from ..common.calendar import DateProblem, DateProblemKind, check_supported, parse_iso_date
+from ..common.unique_keys import refused_if_taken
 
 ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 DEFAULT_RENEWAL_MONTHS = 36  # re-awareness after three years unless the app's AWARENESS_RENEWAL_MONTHS says otherwise
@@ -94,6 +97,8 @@ def value_problems(
         text = getattr(values, name)
         if text is not None and len(text) > limit:
             problems[name] = f"Must be {limit} characters or fewer."
+        elif text is not None and (problem := control_character_problem(text)):
+            problems[name] = f"{problem[0].upper()}{problem[1:]}."
     for name, label in (("service", "service"), ("contact_name", "named contact"), ("package", "package")):
         if not (getattr(values, name) or "").strip():
             problems[name] = f"Enter the {label}."
@@ -113,8 +118,19 @@ def sign_off_problems(values: SignOffValues, sign_off: AwarenessSignOff | None =
     )
     problems = value_problems(values, _authorities(values.authority_codes), organisations)
     if "service" not in problems and _service_taken(values.service.strip(), sign_off):
-        problems["service"] = f"{values.service.strip()} {DUPLICATE}: change that one instead."
+        problems["service"] = _taken(values.service)
     return problems
+
+
+def _taken(service: str) -> str:
+    return f"{service.strip()} {DUPLICATE}: change that one instead."
+
+
+def _service_kept(service: str) -> AbstractContextManager[None]:
+    """A simultaneous request that recorded the same service first: refused as a duplicate found by the check is."""
+    return refused_if_taken(
+        {"uq_awareness_signoffs_service": lambda: SignOffError({"service": _taken(service)}, duplicate=True)}
+    )
 
 
 def record_sign_off(values: SignOffValues, actor: User | str | None = None) -> AwarenessSignOff:
@@ -125,9 +141,10 @@ def record_sign_off(values: SignOffValues, actor: User | str | None = None) -> A
     sign_off = AwarenessSignOff(service=values.service.strip(), signed_off_by_id=_user_id(actor))
     db.session.add(sign_off)
     _apply_loaded(sign_off, values)
-    db.session.flush()
-    audit.record(actor, "awareness_sign_off_recorded", sign_off, None, sign_off_values(sign_off))
-    db.session.commit()
+    with _service_kept(values.service):
+        db.session.flush()
+        audit.record(actor, "awareness_sign_off_recorded", sign_off, None, sign_off_values(sign_off))
+        db.session.commit()
     return sign_off
 
 
@@ -139,10 +156,11 @@ def change_sign_off(sign_off: AwarenessSignOff, values: SignOffValues, actor: Us
     old = sign_off_values(sign_off)
     sign_off.service = values.service.strip()
     _apply_loaded(sign_off, values)
-    db.session.flush()
-    if (new := sign_off_values(sign_off)) != old:
-        audit.record(actor, "awareness_sign_off_changed", sign_off, old, new)
-    db.session.commit()
+    with _service_kept(values.service):
+        db.session.flush()
+        if (new := sign_off_values(sign_off)) != old:
+            audit.record(actor, "awareness_sign_off_changed", sign_off, old, new)
+        db.session.commit()
 
 
 def save_sign_offs(

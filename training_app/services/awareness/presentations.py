@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import Area, Authority, AwarenessPresentation, Organisation, OrganisationKind, User
+from ...validation import control_character_problem
 from ..accounts import audit
 from ..common.batches import Query
 
@@ -99,6 +100,9 @@ def value_problems(values: PresentationValues) -> dict[str, str]:
         problems["audience"] = "Must be 200 characters or fewer."
     if values.presenter and len(values.presenter) > 200:
         problems["presenter"] = "Must be 200 characters or fewer."
+    for name in ("audience", "presenter"):
+        if name not in problems and (problem := control_character_problem(getattr(values, name) or "")):
+            problems[name] = f"{problem[0].upper()}{problem[1:]}."
     if not 0 <= values.headcount <= MAX_HEADCOUNT:
         problems["headcount"] = f"The headcount must be a whole number from 0 to {MAX_HEADCOUNT:,}."
     return problems

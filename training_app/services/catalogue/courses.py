@@ -7,6 +7,7 @@ or bookings (`Course.is_retired`). Prerequisites never form a loop.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -16,9 +17,12 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...models import Course, CourseKind, SelfBooking, User, WaitlistOrder, utcnow
 from ...models.courses import course_prerequisites
+from ...validation import code_problem, control_character_problem
 from ..accounts import audit
 from ..attendance.records import MAX_VALIDITY_MONTHS
+from ..common.unique_keys import refused_if_taken
 
+MAX_CODE_LENGTH = 40
 MAX_PENCE = 2**31 - 1  # pence columns are 32-bit integers on PostgreSQL
 MAX_LEAD_DAYS = 3660
 MAX_DURATION_MINUTES = 10 * 24 * 60
@@ -119,9 +123,10 @@ def create_course(settings: CourseSettings, actor: User | str | None) -> Course:
     course = Course(code=settings.code)
     db.session.add(course)
     _apply(course, settings)
-    db.session.flush()
-    audit.record(actor, "course_created", course, None, course_values(course))
-    db.session.commit()
+    with _code_kept(settings.code):
+        db.session.flush()
+        audit.record(actor, "course_created", course, None, course_values(course))
+        db.session.commit()
     return course
 
 
@@ -134,8 +139,9 @@ def edit_course(course: Course, settings: CourseSettings, actor: User | str | No
     new = course_values(course)
     if new == old:
         return False
-    audit.record(actor, "course_changed", course, old, new)
-    db.session.commit()
+    with _code_kept(settings.code):
+        audit.record(actor, "course_changed", course, old, new)
+        db.session.commit()
     return True
 
 
@@ -200,16 +206,29 @@ def _apply(course: Course, settings: CourseSettings) -> None:
     course.prerequisites = [prerequisites[code] for code in dict.fromkeys(settings.prerequisites)]
 
 
+def _code_kept(code: str) -> AbstractContextManager[None]:
+    """A simultaneous request that took the same code first: refused as a duplicate found by the check is."""
+    return refused_if_taken({"uq_courses_code": lambda: CourseError({"code": _taken(code)})})
+
+
+def _taken(code: str) -> str:
+    return f"There is already a course with code {code}."
+
+
 def _text_problems(settings: CourseSettings, course: Course | None) -> dict[str, str]:
     problems: dict[str, str] = {}
-    if not settings.code or len(settings.code) > 40 or settings.code != settings.code.strip():
-        problems["code"] = "Enter a code of at most 40 characters, without spaces at either end."
+    if not settings.code or len(settings.code) > MAX_CODE_LENGTH:
+        problems["code"] = f"Enter a code of at most {MAX_CODE_LENGTH} characters."
+    elif problem := code_problem(settings.code):
+        problems["code"] = f"The code {problem}."
     else:
         holder = course_with_code(settings.code)
         if holder is not None and holder is not course:
-            problems["code"] = f"There is already a course with code {settings.code}."
+            problems["code"] = _taken(settings.code)
     if not settings.title.strip() or len(settings.title) > 200:
         problems["title"] = "Enter a title of at most 200 characters."
+    elif problem := control_character_problem(settings.title):
+        problems["title"] = f"The title {problem}."
     return problems
 
 

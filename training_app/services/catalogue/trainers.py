@@ -6,9 +6,10 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import Trainer, User
-from ...validation import email_problem
+from ...validation import control_character_problem, email_problem
 from ..accounts import audit
 from ..accounts.scope import is_staff
+from ..common.unique_keys import refused_if_taken
 from ..sessions.sessions import SessionProblem
 
 
@@ -28,21 +29,28 @@ def add_trainer(name: str, email: str, by: User | str) -> Trainer:
         problems.append(SessionProblem("name", "enter the trainer's name"))
     elif len(name) > 200:
         problems.append(SessionProblem("name", "the name must be 200 characters or fewer"))
+    elif problem := control_character_problem(name):
+        problems.append(SessionProblem("name", f"the name {problem}"))
     if not email:
         problems.append(SessionProblem("email", "enter the trainer's email address"))
     elif len(email) > 254 or email_problem(email):
         problems.append(SessionProblem("email", "enter an email address like name@example.org"))
     elif db.session.scalar(sa.select(sa.exists().where(Trainer.email == email))):
-        problems.append(SessionProblem("email", f"a trainer already has the email address {email}"))
+        problems.append(_email_taken(email))
     if problems:
         raise TrainerRefused(problems)
     user = db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == email))
     trainer = Trainer(name=name, email=email, user_id=user.id if user is not None else None)
     db.session.add(trainer)
-    db.session.flush()
-    audit.record(by, "trainer.added", trainer, None, {"name": name, "email": email, "user": user is not None})
-    db.session.commit()
+    with refused_if_taken({"uq_trainers_email": lambda: TrainerRefused([_email_taken(email)])}):
+        db.session.flush()
+        audit.record(by, "trainer.added", trainer, None, {"name": name, "email": email, "user": user is not None})
+        db.session.commit()
     return trainer
+
+
+def _email_taken(email: str) -> SessionProblem:
+    return SessionProblem("email", f"a trainer already has the email address {email}")
 
 
 def trainer_of(user: User) -> Trainer | None:

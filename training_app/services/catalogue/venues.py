@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,9 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import User, Venue
+from ...validation import control_character_problem
 from ..accounts import audit
+from ..common.unique_keys import refused_if_taken
 
 MAX_ROOM_CAPACITY = 10_000
 # The shape of a UK postcode (outward code, space, inward code), e.g. LE1 6ZG, SW1A 1AA.
@@ -54,14 +57,18 @@ def venue_problems(settings: VenueSettings, venue: Venue | None = None) -> dict[
     name = settings.name.strip()
     if not name or len(name) > 200:
         problems["name"] = "Enter a name of at most 200 characters."
+    elif problem := control_character_problem(name):
+        problems["name"] = f"The name {problem}."
     else:
         holder = db.session.execute(sa.select(Venue).filter_by(name=name)).scalar_one_or_none()
         if holder is not None and holder is not venue:
-            problems["name"] = f"There is already a venue called {name}."
+            problems["name"] = _taken(name)
     if not 1 <= settings.capacity <= MAX_ROOM_CAPACITY:
         problems["capacity"] = f"Room capacity must be from 1 to {MAX_ROOM_CAPACITY:,}."
     if len(settings.address) > 400:
         problems["address"] = "Address must be 400 characters or fewer."
+    elif problem := control_character_problem(settings.address, multiline=True):
+        problems["address"] = f"The address {problem}."
     postcode = normal_postcode(settings.postcode)
     if postcode and not POSTCODE.fullmatch(postcode):
         problems["postcode"] = "Enter a real postcode, like LE1 6ZG."
@@ -75,9 +82,10 @@ def create_venue(settings: VenueSettings, actor: User | str | None) -> Venue:
     venue = Venue(name=settings.name.strip(), capacity=settings.capacity)
     _apply(venue, settings)
     db.session.add(venue)
-    db.session.flush()
-    audit.record(actor, "venue_created", venue, None, venue_values(venue))
-    db.session.commit()
+    with _name_kept(venue.name):
+        db.session.flush()
+        audit.record(actor, "venue_created", venue, None, venue_values(venue))
+        db.session.commit()
     return venue
 
 
@@ -90,8 +98,9 @@ def edit_venue(venue: Venue, settings: VenueSettings, actor: User | str | None) 
     new = venue_values(venue)
     if new == old:
         return False
-    audit.record(actor, "venue_changed", venue, old, new)
-    db.session.commit()
+    with _name_kept(venue.name):
+        audit.record(actor, "venue_changed", venue, old, new)
+        db.session.commit()
     return True
 
 
@@ -104,6 +113,15 @@ def venue_values(venue: Venue) -> dict[str, Any]:
         "capacity": venue.capacity,
         "accessibility_notes": venue.accessibility_notes,
     }
+
+
+def _taken(name: str) -> str:
+    return f"There is already a venue called {name}."
+
+
+def _name_kept(name: str) -> AbstractContextManager[None]:
+    """A simultaneous request that took the same name first: refused as a duplicate found by the check is."""
+    return refused_if_taken({"uq_venues_name": lambda: VenueError({"name": _taken(name)})})
 
 
 def _apply(venue: Venue, settings: VenueSettings) -> None:

@@ -13,7 +13,9 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...models import DEFAULT_RATES_PENCE, ClaimCategory, CoverUnit, Fund, FundContribution, RateCard, User
 from ...models.sessions import is_half_day
+from ...validation import control_character_problem
 from ..accounts import audit
+from ..common.unique_keys import refused_if_taken
 
 MIN_FINANCIAL_YEAR = 2000
 MAX_FINANCIAL_YEAR = 2099
@@ -69,8 +71,10 @@ def fund_problems(
     pence = {"amount_pence": amount_pence} | {rate_field(key): value for key, value in (rates or {}).items()}
     pence |= {f"contributions.{name}": value for name, value in (contributions or {}).items()}
     for name in contributions or {}:
-        if not name.strip() or len(name) > MAX_CONTRIBUTOR or "\x00" in name:
+        if not name.strip() or len(name) > MAX_CONTRIBUTOR:
             problems[f"contributions.{name}"] = f"Name each contributor in 1 to {MAX_CONTRIBUTOR} characters."
+        elif problem := control_character_problem(name):
+            problems[f"contributions.{name}"] = f"A contributor's name {problem}."
     for name, value in pence.items():
         if value is not None and not 0 <= value <= MAX_PENCE:
             problems[name] = f"Must be a whole number of pence from 0 to {MAX_PENCE}."
@@ -95,9 +99,19 @@ def get_fund(financial_year: int) -> Fund | None:
     return db.session.execute(query.filter_by(financial_year=financial_year)).scalar_one_or_none()
 
 
+class FundConflict(FundError):
+    """A simultaneous request created the same year's fund first: nothing was saved (the API answers 409)."""
+
+    def __init__(self, financial_year: int) -> None:
+        label = f"{financial_year}-{(financial_year + 1) % 100:02d}"
+        super().__init__(
+            {"financial_year": f"The {label} fund was saved by someone else at the same moment: check it, then save."}
+        )
+
+
 def set_fund(financial_year: int, settings: FundSettings, actor: User | None = None) -> tuple[Fund, bool]:
     """Create or change a year's fund and its whole rate card, audited and committed; returns the fund and whether
-    it is new. Losing a race to create the same year's fund raises IntegrityError (the API answers 409)."""
+    it is new. Losing a race to create the same year's fund raises FundConflict, with nothing saved."""
     problems = fund_problems(
         financial_year,
         settings.amount_pence,
@@ -120,11 +134,12 @@ def set_fund(financial_year: int, settings: FundSettings, actor: User | None = N
     _set_rates(fund, settings.full_rates())
     if settings.contributions is not None:
         _set_contributions(fund, settings.contributions)
-    db.session.flush()
-    new = fund_values(fund)
-    if new != old:
-        _audit(fund, "fund_created" if created else "fund_changed", old, new, actor)
-    db.session.commit()
+    with refused_if_taken({"uq_funds_financial_year": lambda: FundConflict(financial_year)}):
+        db.session.flush()
+        new = fund_values(fund)
+        if new != old:
+            _audit(fund, "fund_created" if created else "fund_changed", old, new, actor)
+        db.session.commit()
     return fund, created
 
 

@@ -35,6 +35,7 @@ from ... import database
 from ...extensions import db
 from ...models import MailStatus, OutgoingMail
 from ...models.base import utcnow
+from ...validation import one_line
 from ..common.calendar import LONDON
 from . import mail_delivery
 from .mail_delivery import MailError
@@ -68,10 +69,14 @@ def build_message(
     """A plain-text message with an HTML alternative (as given, or the text's paragraphs through the
     `emails/message.html` template) from the configured sender, with its Message-ID; files make it
     multipart/mixed. Built with the `email.mime` classes: the same MIME as `EmailMessage`, in a third of the time
-    (every booking builds one). An address that is not ASCII goes through `EmailMessage`, which encodes it."""
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    (every booking builds one). An address that is not ASCII goes through `EmailMessage`, which encodes it. Never
+    raises on what people typed: control characters in the subject and addresses become spaces."""
+    # Titles and names reach the subject and display names; one saved before they were checked at input may hold a
+    # line break, which would end the header (or start another), so every control character becomes a space.
+    sender, subject = one_line(current_app.config["MAIL_DEFAULT_SENDER"]), one_line(subject)
+    to = [one_line(address) for address in to]
     html = html if html is not None else html_of_text(subject, body)
-    copied = [address for address in dict.fromkeys(cc) if address not in to]
+    copied = [address for address in dict.fromkeys(one_line(address) for address in cc) if address not in to]
     if not all(address.isascii() for address in (*to, *copied, parseaddr(sender)[1])):
         return _email_message(sender, to, copied, subject, body, html, attachments)
     alternative = MIMEMultipart("alternative", boundary=_boundary())

@@ -21,11 +21,13 @@ from ..booking.bookings import lock_sessions
 from ..booking.places import places_left, places_of
 from ..booking.waiting_list import promote_first
 from ..common.calendar import london_to_utc, london_today, to_london
+from ..common.unique_keys import refused_if_taken
 from . import session_mail, session_plans
 from .sessions import DayTimes, SessionProblem, change_problems, marked_day_ids, set_days
 
 # What cancelling a session cancels: places, places on the waiting list and requests for a place.
 STILL_TO_COME = (*ACTIVE_STATUSES, BookingStatus.REQUESTED)
+NUMBERING_ATTEMPTS = 10  # numbered codes a new session tries while sessions scheduled at the same moment take them
 
 
 @dataclass(frozen=True)
@@ -86,24 +88,48 @@ class Scheduled:
 
 
 def create_session(plan: SessionPlan, by: User, confirmed: Confirmation = False) -> Scheduled:
-    """Schedule a new session; no day may be in the past. Warnings come back unsaved unless `confirmed`."""
+    """Schedule a new session; no day may be in the past. Warnings come back unsaved unless `confirmed`.
+
+    A code the coordinator gave that a simultaneous request took first is refused as a taken code is; a numbered
+    code the service chose is chosen again (the next number), a few times, before it is refused the same way."""
+    for _ in range(NUMBERING_ATTEMPTS - 1):
+        try:
+            return _create_session(plan, by, confirmed, renumber=True)
+        except _NumberTaken:
+            continue
+    return _create_session(plan, by, confirmed, renumber=False)
+
+
+def _create_session(plan: SessionPlan, by: User, confirmed: Confirmation, renumber: bool) -> Scheduled:
     refs = session_plans.references(plan)
     problems = session_plans.plan_problems(plan, refs, new=True)
     if plan.code and _code_taken(plan.code):
-        problems.append(SessionProblem("code", f"a session with the code {plan.code} already exists"))
+        problems.append(_code_taken_problem(plan.code, plan.code))
     if problems:
         raise SchedulingRefused(problems)
     warnings = session_plans.plan_warnings(plan, refs.venue)
     if not is_confirmed(warnings, confirmed):
         return Scheduled(None, warnings)
     assert refs.course is not None and refs.authority is not None  # no problems means both exist
-    session = TrainingSession(code=plan.code or next_code(refs.course), status=SessionStatus.SCHEDULED)
+    code = plan.code or next_code(refs.course)
+    session = TrainingSession(code=code, status=SessionStatus.SCHEDULED)
     _apply(session, plan, refs)
     db.session.add(session)
-    db.session.flush()
-    audit.record(by, "session.created", session, None, snapshot(session))
-    db.session.commit()
+
+    def taken() -> Exception:
+        return (
+            _NumberTaken() if renumber and not plan.code else SchedulingRefused([_code_taken_problem(code, plan.code)])
+        )
+
+    with refused_if_taken({"uq_sessions_code": taken}):
+        db.session.flush()
+        audit.record(by, "session.created", session, None, snapshot(session))
+        db.session.commit()
     return Scheduled(session, warnings)
+
+
+class _NumberTaken(Exception):
+    """The numbered code the service chose was taken by a session scheduled at the same moment."""
 
 
 def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation = False) -> Scheduled:
@@ -268,6 +294,14 @@ def _locked(code: str) -> TrainingSession:
     if session is None:
         raise SchedulingRefused([SessionProblem("session", f"no session has the code {code}")])
     return session
+
+
+def _code_taken_problem(code: str, asked: str) -> SessionProblem:
+    """A code already in use; one the service chose (none was asked for) was taken by a session scheduled at the
+    same moment, so sending the form again chooses the next."""
+    if asked:
+        return SessionProblem("code", f"a session with the code {code} already exists")
+    return SessionProblem("code", f"another session took the code {code} at the same moment: send the form again")
 
 
 def _code_taken(code: str) -> bool:

@@ -8,7 +8,6 @@ form shows them all at once; the scheduling verbs in services/sessions/schedulin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 from ...extensions import db
 from ...models import Area, Authority, Course, SessionDay, SessionStatus, Trainer, TrainingSession, Venue
 from ...models.sessions import session_trainers
+from ...validation import CODE_RULE, code_problem, control_character_problem
 from ..common.calendar import DateProblem, check_supported, is_bank_holiday, london_to_utc, london_today
 from .sessions import SessionProblem, room_problem
 
@@ -27,7 +27,9 @@ if TYPE_CHECKING:  # the plan is scheduling's; it imports this module, so at run
 MAX_CAPACITY = 1000
 MAX_CLOSES_DAYS = 60
 MAX_DAYS = 20
-CODE = re.compile(r"[A-Z0-9][A-Z0-9-]{0,39}")
+MAX_CODE_LENGTH = 40
+# A numbered code is the course's code, the year and a number (CAF-2026-014): nine characters after the course's.
+MAX_NUMBERED_COURSE_CODE = MAX_CODE_LENGTH - len("-2026-014")
 
 
 def plan_warnings(plan: SessionPlan, venue: Venue | None, exclude_id: int | None = None) -> list[SessionProblem]:
@@ -83,8 +85,13 @@ def plan_problems(plan: SessionPlan, refs: PlanReferences, new: bool) -> list[Se
     problems = list(refs.missing)
     if new and refs.course is not None and refs.course.is_retired:
         problems.append(SessionProblem("course", f"course {refs.course.code} is retired, so it takes no new sessions"))
-    if plan.code and not CODE.fullmatch(plan.code):
-        problems.append(SessionProblem("code", "a code is up to 40 capital letters, digits and hyphens"))
+    if plan.code and (len(plan.code) > MAX_CODE_LENGTH or code_problem(plan.code)):
+        problems.append(SessionProblem("code", f"a code is up to {MAX_CODE_LENGTH} {CODE_RULE}"))
+    elif new and not plan.code and refs.course is not None and len(refs.course.code) > MAX_NUMBERED_COURSE_CODE:
+        message = f"course {refs.course.code}'s code is too long to number its sessions from: enter a session code"
+        problems.append(SessionProblem("code", message))
+    if problem := control_character_problem(plan.notes, multiline=True):
+        problems.append(SessionProblem("notes", f"the notes {problem}"))
     problems += _day_problems(plan.days, new)
     if not 1 <= plan.capacity <= MAX_CAPACITY:
         problems.append(SessionProblem("capacity", f"capacity must be between 1 and {MAX_CAPACITY}"))

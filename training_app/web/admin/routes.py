@@ -145,7 +145,9 @@ def _authority_choices() -> list[SelectChoice]:
 def _attach(form: InviteForm | AccessForm, message: str) -> None:
     """Put a service's refusal on the field it is about, so the error summary links to it."""
     text = _sentence(message)
-    if "email" in message or "already exists" in message or "practitioner" in message:
+    if message.startswith("the name "):
+        field = getattr(form, "name", form.role)
+    elif "email" in message or "already exists" in message or "practitioner" in message:
         field = getattr(form, "email", form.role)
     elif "organisation" in message:
         field = form.organisation

@@ -31,6 +31,7 @@ FIELD_IDS = {
     "date": "days-0-date-day",
     "session": "code",
     "reason": "reason",
+    "notes": "notes",
 }
 
 
