@@ -30,7 +30,7 @@ from ...services.awareness.presentations import (
     record_presentation,
     sector_label,
 )
-from ...services.common.calendar import DateProblem, parse_iso_date
+from ...services.common.calendar import DateProblem, london_today, parse_iso_date
 from .forms import STATUS_LABELS, AwarenessOnlyForm, PresentationForm, SignOffForm
 
 bp = Blueprint("awareness", __name__, url_prefix="/awareness")
@@ -63,7 +63,7 @@ def sign_off_register():
     versions = awareness.current_versions()
     return render_template(
         "awareness/register.html",
-        rows=[(s, awareness.reawareness_due_on(s, versions)) for s in rows],
+        rows=[(s, awareness.reawareness(s, versions, london_today())) for s in rows],
         authorities=authorities,
         filters={"sector": sector, "status": status, "authority": authority},
         sectors=[(kind, sector_label(kind)) for kind in OrganisationKind],
