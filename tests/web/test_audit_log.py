@@ -13,6 +13,7 @@ from tests.factories import make_booking, make_practitioner, make_session, make_
 from tests.web.helpers import h1_of, signed_in, title_of
 from training_app.extensions import db
 from training_app.models import AuditEvent, Role, User
+from training_app.web.audit_log.values import shown
 
 ADMIN = "auditor@council.example"
 
@@ -186,3 +187,24 @@ def test_names_are_looked_up_for_the_page_not_for_each_event(app, admin_client):
     page = _text(admin_client.get(url))
     assert "22 changes match" in page and "Booking: Pat Person19 on CAF-2026-02" in page
     assert _statements(app, admin_client, url) == one
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "text"),
+    [
+        (None, "", "—"),
+        ("", "", "—"),
+        ([], "", "none"),
+        (True, "", "Yes"),
+        (False, "", "No"),
+        (2500, "amount_pence", "£25.00"),
+        (2500, "headcount", "2500"),
+        ("2026-03-02", "", "2 March 2026"),
+        (["2026-03-02 09:30-16:00"], "days", "2 March 2026, 9:30am to 4pm"),  # London wall-clock, not an offset
+        ("2026-07-02T09:30:00+00:00", "", "2 July 2026, 10:30am"),  # a UTC moment, shown in London
+        ("CAF-2026-01-02", "", "CAF-2026-01-02"),
+        ({"status": "booked", "position": None}, "", "Position: —; Status: booked"),
+    ],
+)
+def test_recorded_values_read_plainly(value, key, text):
+    assert shown(value, key) == text

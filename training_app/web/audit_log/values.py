@@ -10,7 +10,9 @@ from ..filters import humanise, london_datetime, long_date, money
 
 NOTHING = "—"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?")
+# A session day as the scheduling audit keeps it, in London wall-clock time: "2026-03-02 09:30-16:00".
+DAY_SPAN = re.compile(r"(\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2})-(\d{2}):(\d{2})")
 
 
 def shown_fields(value: Any) -> list[tuple[str, str]] | None:
@@ -46,9 +48,22 @@ def _dated(text: str) -> str:
     try:
         if ISO_DATE.fullmatch(text):
             return long_date(date.fromisoformat(text))
-        if ISO_MOMENT.match(text):
+        span = DAY_SPAN.fullmatch(text)
+        if span:
+            day, start_hour, start_minute, end_hour, end_minute = span.groups()
+            start, end = _clock(int(start_hour), int(start_minute)), _clock(int(end_hour), int(end_minute))
+            return f"{long_date(date.fromisoformat(day))}, {start} to {end}"
+        if ISO_MOMENT.fullmatch(text):
             moment = datetime.fromisoformat(text)
-            return london_datetime(moment) if moment.tzinfo else f"{long_date(moment)}, {moment:%H:%M}"
+            if moment.tzinfo is not None:
+                return london_datetime(moment)
+            return f"{long_date(moment.date())}, {_clock(moment.hour, moment.minute)}"
     except ValueError:
         pass
     return text
+
+
+def _clock(hour: int, minute: int) -> str:
+    """A wall-clock time as the service writes it: '9:30am', '4pm'."""
+    suffix = "am" if hour < 12 else "pm"
+    return f"{hour % 12 or 12}{suffix}" if minute == 0 else f"{hour % 12 or 12}:{minute:02d}{suffix}"
