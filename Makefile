@@ -1,10 +1,12 @@
-# The README's commands: `make run` (set up, load the demo, serve on http://127.0.0.1:5000) and
+# The README's commands: `make run` (set up, load the demo, serve on http://127.0.0.1:5000, or PORT) and
 # `make test` (set up, then every test on SQLite and, where a server answers on loopback, PostgreSQL).
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app training_app
+# `make run PORT=8080` serves on another port when 5000 is taken.
+PORT ?= 5000
 PG_HOST ?= 127.0.0.1
 PG_USER ?= postgres
 PG_TEST_DB ?= training_app_test
@@ -46,7 +48,8 @@ demo: db
 	$(FLASK) seed demo --if-empty
 
 run: demo
-	SESSION_COOKIE_SECURE=0 $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:5000 --access-logfile - wsgi:app
+	SESSION_COOKIE_SECURE=0 SERVICE_URL="$${SERVICE_URL:-http://127.0.0.1:$(PORT)}" \
+	  $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: setup browser test-sqlite test-postgres
 

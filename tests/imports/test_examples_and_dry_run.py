@@ -6,6 +6,7 @@ import csv
 import io
 
 from tests.imports.helpers import csv_text, run_import, table_counts
+from tests.seeds.helpers import seed_demo
 from training_app.imports import import_csv
 from training_app.imports.examples import EXAMPLE_ORDER, example_csv
 from training_app.imports.service import KINDS, READERS
@@ -23,6 +24,17 @@ def test_the_examples_import_in_order_into_an_empty_database(app_ctx):
         result = import_csv(kind, example_csv(kind))
         assert result.errors == [], kind
         assert result.created > 0, kind
+
+
+def test_each_example_imports_unchanged_into_the_demo_as_a_dry_run(app, app_ctx):
+    assert seed_demo(app).exit_code == 0
+    before = table_counts()
+
+    for kind in EXAMPLE_ORDER:
+        result = import_csv(kind, example_csv(kind), dry_run=True)
+        assert result.errors == [], kind
+        assert result.created + result.updated > 0, kind
+    assert table_counts() == before
 
 
 def test_a_dry_run_counts_what_would_be_created_and_updated_and_writes_nothing(app_ctx):

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.awareness_data import awareness_world
+from tests.factories import make_area
 from training_app.extensions import db
 from training_app.models import Authority, OrganisationKind
 from training_app.services.awareness.presentations import (
@@ -16,6 +17,7 @@ from training_app.services.awareness.presentations import (
     TotalRow,
     TotalsBy,
     presentation_totals,
+    presentations,
     record_presentation,
 )
 
@@ -76,3 +78,13 @@ def test_a_bad_presentation_is_refused_and_names_the_field(changes, field):
         record_presentation(PresentationValues(**(base | changes)))
 
     assert list(refused.value.fields) == [field]
+
+
+def test_the_latest_presentations_list_each_presentation_once():
+    _three_presentations()
+    shire = db.session.scalar(sa.select(Authority).filter_by(code="LEICESTERSHIRE"))
+    make_area(shire, "Charnwood")
+    make_area(shire, "Hinckley")
+    db.session.commit()
+
+    assert [p.audience for p in presentations()] == ["Induction day", "Team briefing", "Staff meeting"]

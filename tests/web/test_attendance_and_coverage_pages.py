@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from io import BytesIO
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
+import time_machine
 
 from tests.factories import (
     group,
@@ -25,7 +27,17 @@ from tests.factories import (
 from tests.web.helpers import h1_of, signed_in, title_of
 from tests.web.test_reports_page import tables_of
 from training_app.extensions import db
-from training_app.models import Area, Authority, BookingStatus, Pathway, PathwayCourse, Requirement, Role
+from training_app.models import (
+    Area,
+    Authority,
+    BookingStatus,
+    Course,
+    Pathway,
+    PathwayCourse,
+    Practitioner,
+    Requirement,
+    Role,
+)
 
 
 @pytest.fixture
@@ -162,6 +174,40 @@ def test_a_lead_gets_403_for_a_cell_of_another_authority_that_holds_none_of_thei
     assert own_empty_cell.status_code == 200  # an area of their own authority, nobody to train there yet
     assert shared_cell.status_code == 200
     assert [row[0] for row in tables_of(shared_cell)["Page 1 of 1"][1:]] == ["Pat Dale", "Pat Ezra"]
+
+
+def _coverage_without_a_date(client, email: str) -> tuple[str, dict]:
+    """The coverage page with no date asked for, on 2 March 2026."""
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False):
+        response = signed_in(client, email).get("/reports/coverage")
+    return " ".join(response.get_data(as_text=True).split()), tables_of(response)
+
+
+def test_coverage_opens_on_the_latest_day_with_figures_when_no_one_is_current_today(client, p):
+    page, tables = _coverage_without_a_date(client, p["coordinator"])
+
+    # Cole's record (completed 1 January 2008) expired in 2011: today every cell would read 0%.
+    grid = tables["Trained and current on 01/01/2008, by area and responsibility group"]
+    assert re.sub(r"\s+", " ", grid[1][1]).startswith("33% Low 1 of 3")
+    assert "No one in the partnership who must train is trained and current today, so this shows 1 January 2008" in page
+    assert 'value="2008"' in page  # the date boxes hold the day shown
+
+
+def test_coverage_opens_on_today_when_someone_is_current_and_says_why_when_no_one_ever_trained(app, client, p):
+    # Rutland's lead sees Dale and Ezra, neither ever trained.
+    page, tables = _coverage_without_a_date(client, p["lead"])
+    assert "Trained and current on 02/03/2026, by area and responsibility group" in tables
+    assert "has completed the course that counts as trained yet, so every cell is 0%" in page
+
+    with app.app_context():
+        dale = db.session.scalar(sa.select(Practitioner).filter_by(last_name="Dale"))
+        caf = db.session.scalar(sa.select(Course).filter_by(code="CAF"))
+        make_record(dale, caf, date(2025, 6, 1), expires_on=date(2028, 6, 1))
+        db.session.commit()
+    page, tables = _coverage_without_a_date(app.test_client(), p["lead"])
+    grid = tables["Trained and current on 02/03/2026, by area and responsibility group"]
+    assert re.sub(r"\s+", " ", grid[1][1]).startswith("50% Low 1 of 2")
+    assert "govuk-inset-text" not in page
 
 
 def test_unknown_cells_are_404_and_other_roles_403(app, client, p):

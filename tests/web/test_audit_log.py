@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from io import BytesIO
 
 import openpyxl
 import pytest
+import sqlalchemy as sa
 
-from tests.factories import make_user
+from tests.factories import make_booking, make_practitioner, make_session, make_user
 from tests.web.helpers import h1_of, signed_in, title_of
 from training_app.extensions import db
-from training_app.models import AuditEvent, Role
+from training_app.models import AuditEvent, Role, User
+from training_app.web.audit_log.values import shown
 
 ADMIN = "auditor@council.example"
 
@@ -121,3 +123,88 @@ def test_the_filtered_log_downloads_as_a_workbook(admin_client):
     )
     assert rows[1][0] == datetime(2026, 3, 1, 10, 0)
     assert len(rows) == 2
+
+
+def _booking_events(count: int, code: str = "CAF-2026-01") -> None:
+    """A session with this code, `count` bookings on it (Jane Smith's first) and their audit events."""
+    session = make_session(code=code, days=(date(2026, 3, 2),))
+    for n in range(count):
+        first, last = ("Jane", "Smith") if n == 0 else ("Pat", f"Person{n}")
+        booking = make_booking(session, make_practitioner(first_name=first, last_name=last))
+        new = {"session_id": session.id, "status": "booked", "position": None}
+        _event(datetime(2026, 3, 3, 9, n, tzinfo=UTC), ADMIN, "booking_made", "booking", booking.id, None, new)
+
+
+def test_records_and_ids_show_by_name_and_values_read_plainly(app, admin_client):
+    with app.app_context():
+        _booking_events(1)
+        user = db.session.scalar(sa.select(User).filter_by(email=ADMIN))
+        old = {"active": True, "authorities": [], "note": None}
+        new = {"active": False, "authorities": ["RUTLAND"], "starts_on": "2026-03-02", "amount_pence": 2500}
+        _event(datetime(2026, 3, 4, 9, tzinfo=UTC), ADMIN, "user_access_changed", "user", user.id, old, new)
+        db.session.commit()
+
+    page = _text(admin_client.get("/admin/audit-log"))
+    events = page[page.index('id="audit-events"') :]
+
+    assert "Booking: Jane Smith on CAF-2026-01" in events
+    assert "<dt>Session</dt> <dd>CAF-2026-01</dd>" in events
+    assert f"User: {ADMIN}" in events
+    assert "<dt>Active</dt> <dd>Yes</dd>" in events and "<dt>Active</dt> <dd>No</dd>" in events
+    assert "<dt>Authorities</dt> <dd>none</dd>" in events and "<dt>Note</dt> <dd>—</dd>" in events
+    assert "<dt>Starts on</dt> <dd>2 March 2026</dd>" in events and "<dt>Amount</dt> <dd>£25.00</dd>" in events
+    for raw in ("None", "[]", "session_id", "null"):
+        assert raw not in events
+
+
+def _statements(app, client, url: str) -> int:
+    """How many SQL statements a page takes."""
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany) -> None:
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_names_are_looked_up_for_the_page_not_for_each_event(app, admin_client):
+    url = "/admin/audit-log?entity_type=booking"
+    with app.app_context():
+        _booking_events(1)
+        db.session.commit()
+    one = _statements(app, admin_client, url)
+    with app.app_context():
+        _booking_events(20, "CAF-2026-02")
+        db.session.commit()
+
+    page = _text(admin_client.get(url))
+    assert "22 changes match" in page and "Booking: Pat Person19 on CAF-2026-02" in page
+    assert _statements(app, admin_client, url) == one
+
+
+@pytest.mark.parametrize(
+    ("value", "key", "text"),
+    [
+        (None, "", "—"),
+        ("", "", "—"),
+        ([], "", "none"),
+        (True, "", "Yes"),
+        (False, "", "No"),
+        (2500, "amount_pence", "£25.00"),
+        (2500, "headcount", "2500"),
+        ("2026-03-02", "", "2 March 2026"),
+        (["2026-03-02 09:30-16:00"], "days", "2 March 2026, 9:30am to 4pm"),  # London wall-clock, not an offset
+        ("2026-07-02T09:30:00+00:00", "", "2 July 2026, 10:30am"),  # a UTC moment, shown in London
+        ("CAF-2026-01-02", "", "CAF-2026-01-02"),
+        ({"status": "booked", "position": None}, "", "Position: —; Status: booked"),
+    ],
+)
+def test_recorded_values_read_plainly(value, key, text):
+    assert shown(value, key) == text

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from tests.awareness_data import awareness_world, values
 from tests.conftest import csrf_token_from
@@ -196,3 +198,16 @@ def test_the_coordinators_dashboard_shows_the_awareness_work(app, world):
     assert "2 services signed off" in html
     assert "2 due for re-awareness" in html  # signed off in 2007, renewed after 36 months
     assert "0 presentations reaching 0 staff" in html
+
+
+def test_the_register_shows_re_awareness_that_fell_due_long_ago_as_overdue(app, world):
+    with app.app_context():
+        awareness.record_sign_off(values(service="Recent Probation", completed_on=date(2025, 11, 30)))
+    with time_machine.travel(datetime(2026, 3, 2, 10, 0, tzinfo=UTC), tick=False):
+        html = _client(app, world["coordinator"]).get("/awareness/sign-offs").get_data(as_text=True)
+
+    rows = html.split('<tr class="govuk-table__row">')
+    old = next(row for row in rows if ">Probation Service<" in row)
+    recent = next(row for row in rows if ">Recent Probation<" in row)
+    assert "Overdue" in old and "was due 31 October 2010" in old
+    assert "Overdue" not in recent and "30 November 2028" in recent

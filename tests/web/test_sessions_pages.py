@@ -124,6 +124,42 @@ def test_errors_are_summarised_and_nothing_is_saved(app, setting, days, fields, 
         assert db.session.scalar(sa.select(sa.func.count(TrainingSession.id))) == 0
 
 
+def test_every_error_shows_at_once_worded_for_what_was_left_out(app, setting):
+    client, ids = setting
+    fields = {"course_id": "", "host_authority_id": "", "capacity": "lots", "venue_id": "999999"}
+    response = client.post("/sessions/new", data=form_data(client, ids, days=((None, "", ""),), **fields))
+
+    summary = summary_of(response)
+    expected = [
+        "Choose a course",
+        "Enter at least one day",
+        "Choose a venue that exists",
+        "Capacity must be a whole number",
+        "Choose the host authority",
+    ]
+    assert [summary.index(message) for message in expected] == sorted(summary.index(m) for m in expected)
+    assert "that exists" not in summary.replace("Choose a venue that exists", "")
+    assert "between 1 and 1000" not in summary  # the unreadable capacity is reported once, as such
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(TrainingSession.id))) == 0
+
+
+def test_a_day_with_times_left_out_asks_for_them_beside_the_other_errors(setting):
+    client, ids = setting
+    days = ((date(2027, 1, 5), "", "16:00"),)
+    response = client.post("/sessions/new", data=form_data(client, ids, days=days, capacity="0"))
+
+    summary = summary_of(response)
+    assert "Day 1: enter the start time" in summary and "Capacity must be between 1 and 1000" in summary
+
+
+def test_an_automatic_code_takes_the_year_of_the_sessions_first_day(setting):
+    client, ids = setting
+    days = ((date(2027, 1, 6), "09:30", "16:00"),)
+    saved = client.post("/sessions/new", data=form_data(client, ids, days=days))  # on 1 December 2026
+    assert saved.status_code == 302 and saved.headers["Location"] == "/sessions/CAF-2027-001"
+
+
 def test_add_another_day_shows_one_more_day_without_saving(setting):
     client, ids = setting
     data = form_data(client, ids) | {"add_day": "Add another day"}

@@ -1,7 +1,8 @@
 """Example files for each CSV kind (SPEC 4.3), offered for download beside the upload form.
 
 Imported in the order of EXAMPLE_ORDER into an empty database, every file goes in without an error: each
-refers only to records the files before it make.
+refers only to records the files before it make. Each also goes unchanged into the demo partnership (seeds/): the
+codes, names and emails are the demo's own (Spinney Hills school, its teacher Pauline Wood, session CAF-2007-001).
 """
 
 from __future__ import annotations
@@ -28,28 +29,29 @@ EXAMPLE_ORDER = (
 EXAMPLES: dict[str, list[dict[str, str]]] = {
     "authorities": [
         {"code": "RUTLAND", "name": "Rutland", "partner": "yes", "display_order": "1"},
+        {"code": "LEICESTERSHIRE", "name": "Leicestershire", "partner": "yes", "display_order": "2"},
         {"code": "LEICESTER", "name": "Leicester", "partner": "yes", "display_order": "3"},
-        {"code": "NOTTINGHAM", "name": "Nottingham", "partner": "no", "display_order": "9"},
+        {"code": "NOTTINGHAM", "name": "Nottingham", "partner": "no", "display_order": "4"},
     ],
-    "areas": [{"authority": "LEICESTER", "name": "City North"}, {"authority": "RUTLAND", "name": "Oakham"}],
+    "areas": [{"authority": "LEICESTER", "name": "Central Leicester"}, {"authority": "RUTLAND", "name": "Oakham"}],
     "organisations": [
         {
-            "code": "SCH001",
-            "name": "Oakfield Primary School",
+            "code": "LC-SCH-018",
+            "name": "Spinney Hills Church of England Primary School",
             "kind": "school",
             "authority": "LEICESTER",
-            "area": "City North",
-            "urn": "120001",
-            "phase": "Primary",
-            "pupils": "210",
+            "area": "Central Leicester",
+            "urn": "120500",
+            "phase": "primary",
+            "pupils": "117",
             "awareness_only": "no",
         },
         {
-            "code": "GP001",
-            "name": "Oakham Medical Practice",
-            "kind": "gp",
-            "authority": "RUTLAND",
-            "area": "Oakham",
+            "code": "AW-HMP",
+            "name": "HMP Leicester",
+            "kind": "prison",
+            "authority": "LEICESTER",
+            "area": "",
             "urn": "",
             "phase": "",
             "pupils": "",
@@ -58,75 +60,95 @@ EXAMPLES: dict[str, list[dict[str, str]]] = {
     ],
     "practitioners": [
         {
-            "email": "sam.smith@oakfield.example",
-            "first_name": "Sam",
-            "last_name": "Smith",
-            "job_title": "Class teacher",
-            "organisation": "SCH001",
+            "email": "pauline.wood.1065@spinney-hills-church-of-england-primary.example.org",
+            "first_name": "Pauline",
+            "last_name": "Wood",
+            "job_title": "Class Teacher",
+            "organisation": "LC-SCH-018",
             "group": "3",
-            "authorities": "LEICESTER;RUTLAND",
+            "authorities": "LEICESTER",
             "cover_category": "teacher",
         }
     ],
     "courses": [
         {
-            "code": "AWA",
-            "title": "Integrated working awareness",
-            "kind": "awareness",
+            "code": "AWARE-PLUS",
+            "title": "Awareness plus: identifying additional needs",
+            "kind": "awareness_plus",
             "validity_months": "",
             "counts_as_trained": "no",
             "prerequisites": "",
         },
         {
             "code": "CAF",
-            "title": "CAF practitioner",
+            "title": "Common Assessment Framework: practitioner training",
             "kind": "caf_practitioner",
             "validity_months": "36",
             "counts_as_trained": "yes",
-            "prerequisites": "AWA",
+            "prerequisites": "",
+        },
+        {
+            "code": "LP",
+            "title": "Lead Professional training",
+            "kind": "lead_professional",
+            "validity_months": "36",
+            "counts_as_trained": "no",
+            "prerequisites": "CAF",
         },
     ],
     "pathways": [
-        {"group": "3", "course": "AWA", "requirement": "required", "position": "1"},
+        {"group": "3", "course": "AWARE-PLUS", "requirement": "required", "position": "1"},
         {"group": "3", "course": "CAF", "requirement": "required", "position": "2"},
     ],
     "sessions": [
         {
-            "code": "CAF-2026-001",
+            "code": "CAF-2007-001",
             "course": "CAF",
             "date": day,
             "start": "09:30",
             "end": "16:00",
-            "venue": "County Hall",
-            "capacity": "20",
+            "venue": "Highfields Training Centre",
+            "capacity": "24",
             "host_authority": "LEICESTER",
-            "host_area": "City North",
-            "status": "scheduled",
+            "host_area": "Central Leicester",
+            "status": "completed",
         }
-        for day in ("2026-03-02", "2026-03-03")
+        for day in ("2007-05-08", "2007-05-09")
     ],
-    "bookings": [{"session": "CAF-2026-001", "practitioner": "sam.smith@oakfield.example", "status": "booked"}],
-    "training-records": [{"practitioner": "sam.smith@oakfield.example", "course": "AWA", "completed_on": "2025-06-01"}],
+    "bookings": [
+        {
+            "session": "CAF-2007-001",
+            "practitioner": "pauline.wood.1065@spinney-hills-church-of-england-primary.example.org",
+            "status": "attended",
+        }
+    ],
+    "training-records": [
+        {
+            "practitioner": "pauline.wood.1065@spinney-hills-church-of-england-primary.example.org",
+            "course": "AWARE-PLUS",
+            "completed_on": "2007-03-01",
+        }
+    ],
     "awareness-sign-offs": [
         {
-            "service": "Oakham Medical Practice",
-            "sector": "gp",
-            "authorities": "RUTLAND",
-            "contact_name": "Dr A Patel",
-            "contact_role": "Practice manager",
-            "package": "Integrated working awareness package",
+            "service": "Prison Service",
+            "sector": "prison",
+            "authorities": "LEICESTER;LEICESTERSHIRE",
+            "contact_name": "Kevin Edmundston",
+            "contact_role": "Prison and YOC Area Training Officer",
+            "package": "Leicestershire Awareness Package",
             "version": "2007.1",
             "completed_on": "2007-10",
-            "signed_off_by": "Training coordinator",
-            "notes": "Delivered at the practice meeting",
+            "signed_off_by": "Bridges Training Coordinator",
+            "notes": "Listed in Appendix B of the Bridges CAF/LP update report",
         }
     ],
     "presentations": [
         {
             "date": "2007-03-14",
-            "audience": "Staff meeting: Oakfield Primary School",
+            "audience": "Staff meeting: Spinney Hills Church of England Primary School",
             "sector": "school",
-            "area": "City North",
+            "area": "Central Leicester",
             "presenter": "Helen Ward",
             "headcount": "18",
         }

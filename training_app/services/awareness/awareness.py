@@ -280,6 +280,21 @@ def reawareness_due_on(
     return due
 
 
+@dataclass(frozen=True)
+class Reawareness:
+    """When a signed-off service is due re-awareness, and whether that day has passed."""
+
+    due_on: date
+    overdue: bool
+
+
+def reawareness(sign_off: AwarenessSignOff, versions: Mapping[str, PackageVersion], today: date) -> Reawareness | None:
+    """A sign-off's re-awareness as the register shows it: overdue once the due day has come (as the reminders count
+    it), however long ago. None for a sign-off not yet signed off."""
+    due = reawareness_due_on(sign_off, versions)
+    return Reawareness(due, due <= today) if due is not None else None
+
+
 def due_for_reawareness(on: date, months: int | None = None) -> list[tuple[AwarenessSignOff, date]]:
     """Signed-off services whose re-awareness is due on or before a day, with the date (for the reminders)."""
     versions = current_versions()

@@ -181,8 +181,8 @@ def presentation_totals(
 def presentations(
     start: date | None = None, end: date | None = None, authority_ids: set[int] | None = None, limit: int = 200
 ) -> list[AwarenessPresentation]:
-    """The latest presentations, newest first."""
-    query = sa.select(AwarenessPresentation).outerjoin(Authority).outerjoin(Area)
+    """The latest presentations, newest first, each once."""
+    query = sa.select(AwarenessPresentation)
     query = _filtered(query, start, end, authority_ids)
     order = (AwarenessPresentation.presented_on.desc(), AwarenessPresentation.id.desc())
     return list(db.session.scalars(query.order_by(*order).limit(limit)))

@@ -11,6 +11,7 @@ grouped query's figure; the people behind a cell (who is still to train there) a
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -117,6 +118,41 @@ def coverage_grid(as_of: date, authority_ids: set[int] | None = None) -> Coverag
         cell = CoverageCell(area_key, group_id, count, current.get((area_key, group_id), 0))
         cells.setdefault(area_key, {})[group_id] = cell
     return CoverageGrid(as_of, _groups(), _areas(cells))
+
+
+class OpeningReason(enum.StrEnum):
+    """Why the coverage page opens on its date."""
+
+    TODAY = "today"  # someone who must train is trained and current today
+    LATEST_TRAINING = "latest_training"  # no one is current today: the latest day anyone completed the course
+    NO_TRAINING = "no_training"  # no one who must train has ever completed the course
+
+
+@dataclass(frozen=True)
+class CoverageOpening:
+    """The day the coverage page opens on, and why that day."""
+
+    as_of: date
+    reason: OpeningReason
+
+
+def coverage_opening(today: date, authority_ids: set[int] | None = None) -> CoverageOpening:
+    """Today when anyone in scope who must train is current today; otherwise the latest day one of them completed a
+    course that counts as trained (a history whose records have all expired opens where it has figures, not on a
+    grid of 0%); today, with the reason, when none of them ever has."""
+    required = _required(authority_ids)
+    current_today = sa.select(Practitioner.id).where(*required, Practitioner.id.in_(current_practitioner_ids(today)))
+    if db.session.execute(current_today.limit(1)).first() is not None:
+        return CoverageOpening(today, OpeningReason.TODAY)
+    latest = db.session.scalar(
+        sa.select(sa.func.max(TrainingRecord.completed_on))
+        .join(Course, Course.id == TrainingRecord.course_id)
+        .join(Practitioner, Practitioner.id == TrainingRecord.practitioner_id)
+        .where(*trained_record_conditions(today), *required)
+    )
+    if latest is None:
+        return CoverageOpening(today, OpeningReason.NO_TRAINING)
+    return CoverageOpening(latest, OpeningReason.LATEST_TRAINING)
 
 
 def _per_cell(conditions: list[sa.ColumnElement[bool]]) -> dict[tuple[int, int], int]:

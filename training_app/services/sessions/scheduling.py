@@ -18,9 +18,9 @@ from ...models import ACTIVE_STATUSES, Booking, BookingStatus, Course, SessionSt
 from ..accounts import audit
 from ..booking import booking_mail
 from ..booking.bookings import lock_sessions
-from ..booking.places import places_left, places_of
+from ..booking.places import Places, places_left, places_of
 from ..booking.waiting_list import promote_first
-from ..common.calendar import london_to_utc, london_today, to_london
+from ..common.calendar import london_to_utc, to_london
 from ..common.unique_keys import refused_if_taken
 from . import session_mail, session_plans
 from .sessions import DayTimes, SessionProblem, change_problems, marked_day_ids, set_days
@@ -102,16 +102,15 @@ def create_session(plan: SessionPlan, by: User, confirmed: Confirmation = False)
 
 def _create_session(plan: SessionPlan, by: User, confirmed: Confirmation, renumber: bool) -> Scheduled:
     refs = session_plans.references(plan)
-    problems = session_plans.plan_problems(plan, refs, new=True)
-    if plan.code and _code_taken(plan.code):
-        problems.append(_code_taken_problem(plan.code, plan.code))
+    problems = _new_session_problems(plan, refs)
     if problems:
         raise SchedulingRefused(problems)
     warnings = session_plans.plan_warnings(plan, refs.venue)
     if not is_confirmed(warnings, confirmed):
         return Scheduled(None, warnings)
     assert refs.course is not None and refs.authority is not None  # no problems means both exist
-    code = plan.code or next_code(refs.course)
+    first_day = min(day.date for day in plan.days)  # no problems means at least one day
+    code = plan.code or next_code(refs.course, first_day.year)
     session = TrainingSession(code=code, status=SessionStatus.SCHEDULED)
     _apply(session, plan, refs)
     db.session.add(session)
@@ -136,13 +135,8 @@ def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation
     """Change a scheduled session; a change of time or venue raises its SEQUENCE and tells everyone booked."""
     session = _locked(code)
     refs = session_plans.references(plan)
-    problems = session_plans.plan_problems(plan, refs, new=False)
-    if session.status is not SessionStatus.SCHEDULED:
-        problems.append(SessionProblem("session", f"session {code} is {session.status.value}, so it cannot change"))
     places = places_of(session.id)
-    wanted = [day.date for day in plan.days]
-    if refs.course is not None:
-        problems += change_problems(session, refs.course, plan.capacity, wanted, places, marked_day_ids([session.id]))
+    problems = _change_problems(session, plan, refs, places)
     if problems:
         db.session.rollback()
         raise SchedulingRefused(problems)
@@ -166,6 +160,38 @@ def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation
         booking_mail.tell_of_promotion(booking)
     db.session.commit()
     return Scheduled(session, warnings)
+
+
+def plan_errors(plan: SessionPlan, editing: str | None = None) -> list[SessionProblem]:
+    """Every problem that would stop a plan being saved, as a new session or as a change to the session coded
+    `editing`, without saving or locking anything: a form shows them all at once (the verbs check again, locked)."""
+    refs = session_plans.references(plan)
+    if editing is None:
+        return _new_session_problems(plan, refs)
+    session = db.session.scalar(sa.select(TrainingSession).where(TrainingSession.code == editing))
+    if session is None:
+        return [SessionProblem("session", f"no session has the code {editing}")]
+    return _change_problems(session, plan, refs, places_of(session.id))
+
+
+def _new_session_problems(plan: SessionPlan, refs: session_plans.PlanReferences) -> list[SessionProblem]:
+    problems = session_plans.plan_problems(plan, refs, new=True)
+    if plan.code and _code_taken(plan.code):
+        problems.append(_code_taken_problem(plan.code, plan.code))
+    return problems
+
+
+def _change_problems(
+    session: TrainingSession, plan: SessionPlan, refs: session_plans.PlanReferences, places: Places
+) -> list[SessionProblem]:
+    problems = session_plans.plan_problems(plan, refs, new=False)
+    if session.status is not SessionStatus.SCHEDULED:
+        status = session.status.value
+        problems.append(SessionProblem("session", f"session {session.code} is {status}, so it cannot change"))
+    wanted = [day.date for day in plan.days]
+    if refs.course is not None:
+        problems += change_problems(session, refs.course, plan.capacity, wanted, places, marked_day_ids([session.id]))
+    return problems
 
 
 def _fill_from_waiting_list(session: TrainingSession, free: int, by: User) -> list[Booking]:
@@ -251,9 +277,10 @@ def plan_of(session: TrainingSession) -> SessionPlan:
     )
 
 
-def next_code(course: Course) -> str:
-    """The next free code for a course in the year of its first day: CAF-2008-014 after CAF-2008-013."""
-    prefix = f"{course.code}-{london_today().year}-"
+def next_code(course: Course, year: int) -> str:
+    """The next free code for a course in a year (the session's, from its first day): CAF-2008-014 after
+    CAF-2008-013."""
+    prefix = f"{course.code}-{year}-"
     taken = db.session.scalars(sa.select(TrainingSession.code).where(TrainingSession.code.startswith(prefix)))
     numbers = [int(code[len(prefix) :]) for code in taken if code[len(prefix) :].isdigit()]
     return f"{prefix}{max(numbers, default=0) + 1:03d}"

@@ -62,12 +62,13 @@ class PlanReferences:
 def references(plan: SessionPlan) -> PlanReferences:
     """Load the rows the plan names; what does not exist is a problem, not an exception."""
     missing = []
-    course = db.session.get(Course, plan.course_id)
-    if course is None:
-        missing.append(SessionProblem("course", "choose a course that exists"))
-    authority = db.session.get(Authority, plan.host_authority_id)
+    course = db.session.get(Course, plan.course_id) if plan.course_id else None
+    if course is None:  # none chosen (id 0), or one that has gone since the form was drawn
+        missing.append(SessionProblem("course", "choose a course that exists" if plan.course_id else "choose a course"))
+    authority = db.session.get(Authority, plan.host_authority_id) if plan.host_authority_id else None
     if authority is None:
-        missing.append(SessionProblem("host_authority", "choose a host authority that exists"))
+        message = "choose a host authority that exists" if plan.host_authority_id else "choose the host authority"
+        missing.append(SessionProblem("host_authority", message))
     area = db.session.get(Area, plan.host_area_id) if plan.host_area_id is not None else None
     if plan.host_area_id is not None and (area is None or area.authority_id != plan.host_authority_id):
         missing.append(SessionProblem("host_area", "choose an area of the host authority"))

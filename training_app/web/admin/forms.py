@@ -35,7 +35,7 @@ class AccessFields(FlaskForm):
     organisation = StringField(
         "Organisation code",
         widget=GovTextInput(),
-        description="Bookers only: the code of the organisation whose staff they book, for example SCH001.",
+        description="Bookers only: the code of the organisation whose staff they book, for example LC-SCH-018.",
         filters=[upper],
         validators=[Optional(), Length(max=40, message="Organisation code must be 40 characters or fewer")],
     )

@@ -12,10 +12,12 @@ from wtforms.fields.choices import SelectChoice
 from ...exports.audit_log import write_audit_log
 from ...models import Role
 from ...permissions import allow
+from ...services.accounts.audit_labels import audit_entries
 from ...services.accounts.audit_log import AuditFilter, audit_page, entity_types
 from ...services.common.calendar import london_today
 from ..paging import page_number
 from .forms import AuditFilterForm
+from .values import shown, shown_fields
 
 bp = Blueprint("audit_log", __name__, url_prefix="/admin")
 
@@ -56,7 +58,17 @@ def log_page():
             items.append({"ellipsis": True})
         items.append({"number": n, "href": url_for("audit_log.log_page", **query, page=n), "current": n == result.page})
     export = url_for("audit_log.log_workbook", **query)
-    return render_template("audit-log/log.html", form=form, result=result, page_items=items, export=export, query=query)
+    return render_template(
+        "audit-log/log.html",
+        form=form,
+        result=result,
+        entries=audit_entries(result.events),
+        page_items=items,
+        export=export,
+        query=query,
+        shown=shown,
+        shown_fields=shown_fields,
+    )
 
 
 @bp.get("/audit-log.xlsx")

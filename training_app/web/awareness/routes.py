@@ -29,7 +29,7 @@ from ...services.awareness.presentations import (
     sector_label,
 )
 from ...services.catalogue.choices import authorities_in_scope
-from ...services.common.calendar import DateProblem, parse_iso_date
+from ...services.common.calendar import DateProblem, london_today, parse_iso_date
 from ...services.common.lookups import organisation_with_code
 from ..loading import load
 from .forms import STATUS_LABELS, AwarenessOnlyForm, PresentationForm, SignOffForm
@@ -59,7 +59,7 @@ def sign_off_register():
     versions = awareness.current_versions()
     return render_template(
         "awareness/register.html",
-        rows=[(s, awareness.reawareness_due_on(s, versions)) for s in rows],
+        rows=[(s, awareness.reawareness(s, versions, london_today())) for s in rows],
         authorities=authorities,
         filters={"sector": sector, "status": status, "authority": authority},
         sectors=[(kind, sector_label(kind)) for kind in OrganisationKind],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import abort, render_template, request
 from flask_login import current_user
 
@@ -12,6 +14,7 @@ from ...services.reporting.coverage import (
     area_label,
     cell_in_scope,
     coverage_grid,
+    coverage_opening,
     group_with_code,
     still_to_train_in_cell,
 )
@@ -23,21 +26,26 @@ from .routes import bp
 PER_PAGE = 100
 
 
-def _as_of_form() -> AsOfForm:
-    return AsOfForm(request.args if "as_of" in request.args else None, as_of=london_today())
+def _as_of_form(default: date | None = None) -> AsOfForm:
+    return AsOfForm(request.args if "as_of" in request.args else None, as_of=default or london_today())
 
 
 @bp.get("/coverage")
 @allow(REPORT_READERS)
 def coverage_page():
-    """The coverage heat-map table (a word with every shade) and a bar chart of each area's coverage."""
-    form = _as_of_form()
+    """The coverage heat-map table (a word with every shade) and a bar chart of each area's coverage; without a date
+    it opens on today, or on the latest day with figures when no one is current today, and says which."""
+    scope = report_scope(current_user)
+    opening = None if "as_of" in request.args else coverage_opening(london_today(), scope)
+    form = _as_of_form(opening.as_of if opening else None)
     if "as_of" in request.args and not form.validate():
         return render_template("reports/coverage.html", form=form, grid=None)
-    grid = coverage_grid(form.as_of.data, report_scope(current_user))
+    grid = coverage_grid(form.as_of.data, scope)
     areas = [(f"{area.name} ({area.authority})" if area.authority else area.name, area.total) for area in grid.areas]
     chart = bar_chart([(label, total.percent or 0) for label, total in areas], scale_to=100, suffix="%")
-    return render_template("reports/coverage.html", form=form, grid=grid, chart=chart, as_of=form.as_of.data)
+    return render_template(
+        "reports/coverage.html", form=form, grid=grid, chart=chart, as_of=form.as_of.data, opening=opening
+    )
 
 
 @bp.get("/coverage/areas/<number:area_id>/groups/<code>")

@@ -33,6 +33,8 @@ FIELD_IDS = {
     "reason": "reason",
     "notes": "notes",
 }
+# The form's fields top to bottom (ids, or the start of them), so the error summary lists problems in that order.
+FORM_ORDER = ("code", "course_id", "days-", "venue_id", "trainer_ids", "capacity", "host_authority_id", "host_area_id")
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -56,6 +58,7 @@ def edit_page(code: str):
         form,
         "sessions/edit.html",
         lambda plan, confirmed: scheduling.edit_session(code, plan, current_user, confirmed),
+        editing=code,
         session=session,
     )
 
@@ -116,15 +119,19 @@ def session_form(plan: SessionPlan | None = None, prefill_only: bool = False) ->
     return form
 
 
-def _schedule(form: SessionForm, template: str, save, **context):
-    """Shared by create and edit: add a day, or read the plan, save it or show its errors or warnings."""
+def _schedule(form: SessionForm, template: str, save, editing: str | None = None, **context):
+    """Shared by create and edit: add a day, or read the plan, save it or show its errors or warnings. Every error
+    shows at once: the boxes that cannot be read, and the service's problems with the rest of the plan."""
     errors: list[dict[str, str]] = []
     warnings: list[SessionProblem] = []
     if request.method == "POST" and form.add_day.data:
         if len(form.days) < MAX_DAYS:
             form.days.append_entry()
     elif form.validate_on_submit():
-        plan, errors = _plan(form)
+        plan, errors, unread = _plan(form)
+        # A box that could not be read is reported once, as such, not again as the value the plan fell back to.
+        problems = [p for p in scheduling.plan_errors(plan, editing) if p.field not in unread]
+        errors = _in_form_order([*errors, *_attach(form, problems)])
         if not errors:
             confirmed = request.form.getlist("confirmed_warning") if "confirm" in request.form else False
             try:
@@ -141,23 +148,34 @@ def _schedule(form: SessionForm, template: str, save, **context):
     return render_template(template, form=form, errors=errors, warnings=warnings, **context)
 
 
-def _plan(form: SessionForm) -> tuple[SessionPlan, list[dict[str, str]]]:
-    """The form as a plan, with an error-summary entry for every box that cannot be read."""
-    errors, days = [], []
+def _plan(form: SessionForm) -> tuple[SessionPlan, list[dict[str, str]], set[str]]:
+    """The form as a plan, with an error-summary entry for every box that cannot be read, and the service's names
+    for the fields those boxes belong to."""
+    errors, days, unread, entered = [], [], set(), 0
     for number, entry in enumerate(form.days, start=1):
         day = entry.form
         if day.date.blank and not (day.start.data or "").strip() and not (day.end.data or "").strip():
             continue
+        entered += 1
         start, end = parse_time(day.start.data), parse_time(day.end.data)
         if day.date.data is None:
             day.date.errors = [f"Day {number}: {getattr(day.date, 'problem', None) or 'enter the date'}"]
             errors.append({"text": day.date.errors[0], "href": f"#{day.date.name}-day"})
-        for field, value in ((day.start, start), (day.end, end)):
+        for field, value, which in ((day.start, start, "start"), (day.end, end, "end")):
             if value is None:
-                field.errors = [f"Day {number}: {field.label.text.lower()} must be a time like 09:30"]
+                written = (field.data or "").strip()
+                wrong = (
+                    f"{field.label.text.lower()} must be a time like 09:30" if written else f"enter the {which} time"
+                )
+                field.errors = [f"Day {number}: {wrong}"]
                 errors.append({"text": field.errors[0], "href": f"#{field.id}"})
         if day.date.data is not None and start is not None and end is not None:
             days.append(DayPlan(day.date.data, start, end))
+    if errors:
+        unread |= {"days", "date"}
+    if not entered:
+        errors.append({"text": "Enter at least one day", "href": "#days-0-date-day"})
+        unread |= {"days", "date"}
     numbers: dict[str, int | None] = {}
     for field in (form.capacity, form.booking_closes_days):
         text = (field.data or "").strip()
@@ -166,8 +184,9 @@ def _plan(form: SessionForm) -> tuple[SessionPlan, list[dict[str, str]]]:
             continue
         numbers[field.name] = int(text) if text.isascii() and text.isdigit() and len(text) < 7 else -1
         if (numbers[field.name] or 0) < 0:
-            field.errors = [f"{field.label.text} must be a whole number"]
+            field.errors = [f"{field.label.text} must be a whole number" if text else "Enter the capacity"]
             errors.append({"text": field.errors[0], "href": f"#{field.id}"})
+            unread.add(field.name)
     plan = SessionPlan(
         course_id=_id(form.course_id.data),
         days=tuple(days),
@@ -180,9 +199,17 @@ def _plan(form: SessionForm) -> tuple[SessionPlan, list[dict[str, str]]]:
         code=(form.code.data or "").strip().upper() if getattr(form, "code", None) is not None else "",
         notes=(form.notes.data or "").strip(),
     )
-    if not days and not errors:
-        errors.append({"text": "Enter at least one day", "href": "#days-0-date-day"})
-    return plan, errors
+    return plan, errors, unread
+
+
+def _in_form_order(errors: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The error summary's entries in the order of the fields on the page (each field's own in the order found)."""
+
+    def place(error: dict[str, str]) -> int:
+        target = error["href"].removeprefix("#")
+        return next((n for n, start in enumerate(FORM_ORDER) if target.startswith(start)), len(FORM_ORDER))
+
+    return sorted(errors, key=place)
 
 
 def _attach(form, problems: list[SessionProblem]) -> list[dict[str, str]]:
