@@ -17,3 +17,15 @@ def live_server(app, tmp_path) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def module_live_server(app, tmp_path_factory) -> Iterator[LiveServer]:
+    """One such server for every test of a module (starting one costs seconds); each test's data goes when it ends,
+    so the server only ever sees the test at hand's rows. For modules whose requests keep nothing in the workers."""
+    workdir = tmp_path_factory.mktemp("server")
+    server = start_server(app_environment(app.config["SQLALCHEMY_DATABASE_URI"], workdir), workdir, workers=4)
+    try:
+        yield server
+    finally:
+        server.stop()

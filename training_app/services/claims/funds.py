@@ -14,6 +14,7 @@ from ...extensions import db
 from ...models import DEFAULT_RATES_PENCE, ClaimCategory, CoverUnit, Fund, FundContribution, RateCard, User
 from ...models.sessions import is_half_day
 from ..accounts import audit
+from ..common.locks import locking
 
 MIN_FINANCIAL_YEAR = 2000
 MAX_FINANCIAL_YEAR = 2099
@@ -152,13 +153,9 @@ def rate_table(fund: Fund) -> dict[str, dict[str, int]]:
 
 
 def _locked_fund(financial_year: int) -> Fund | None:
-    query = (
-        sa.select(Fund)
-        .options(selectinload(Fund.rates), selectinload(Fund.contributions))
-        .filter_by(financial_year=financial_year)
-        .with_for_update()
-    )
-    return db.session.execute(query).scalar_one_or_none()
+    """The year's fund with its rate card as it is now, locked, so two changes at once audit one after the other."""
+    query = sa.select(Fund).options(selectinload(Fund.rates), selectinload(Fund.contributions))
+    return db.session.execute(locking(query.filter_by(financial_year=financial_year))).scalar_one_or_none()
 
 
 def _set_rates(fund: Fund, rates: Mapping[RateKey, int]) -> None:
