@@ -121,7 +121,7 @@ def _marks() -> Marks:
 
 
 def _statuses() -> dict[int, BookingStatus]:
-    return {booking_id: status for booking_id, status in db.session.execute(sa.select(Booking.id, Booking.status))}
+    return dict(db.session.execute(sa.select(Booking.id, Booking.status)).all())
 
 
 def _booking_ids(query) -> set[int]:

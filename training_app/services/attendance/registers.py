@@ -1,9 +1,9 @@
 """Attendance registers (SPEC 3.5): marking booked people per session day, walk-ins, and what the marks mean.
 
-One all-or-nothing unit of work for the page and the API: the session row is locked as bookings lock it (and what
-follows is read afresh, services.common.locks), every entry is checked (a day of the session that has come, someone on the register, a known status), and only when
-none is wrong are the marks written, each change audited with its old and new value. Then the bookings touched
-are settled by the one completion rule (`records.settle_bookings`).
+One all-or-nothing unit of work for the page and the API: the session row is locked as bookings lock it, and what
+follows is read afresh (services.common.locks); every entry is checked (a day of the session that has come, someone
+on the register, a known status), and only when none is wrong are the marks written, each change audited with its
+old and new value. Then the bookings touched are settled by the one completion rule (`records.settle_bookings`).
 """
 
 from __future__ import annotations
@@ -147,7 +147,7 @@ def register_emails(session: TrainingSession) -> dict[int, str]:
         .join(Practitioner, Practitioner.id == Booking.practitioner_id)
         .where(Booking.session_id == session.id, Booking.status.in_(ON_REGISTER))
     )
-    return {booking_id: email for booking_id, email in db.session.execute(query)}
+    return dict(db.session.execute(query).all())
 
 
 def mark_register(session: TrainingSession, entries: Sequence[Entry], by: User, now: datetime | None = None) -> Marked:

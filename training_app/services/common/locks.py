@@ -38,7 +38,7 @@ def fresh(query: S) -> S:
 
 def lock_row(model: type[M], row_id: int, *options: ORMOption) -> M:
     """One row by id, locked for the rest of the transaction and as it is now; NoResultFound when it is gone."""
-    key = sa.inspect(model).primary_key[0]  # type: ignore[union-attr]  # a mapped class
+    key = sa.inspect(model).primary_key[0]
     query = locking(sa.select(model).options(*options).where(key == row_id))
     return db.session.execute(query).unique().scalar_one()
 
@@ -46,7 +46,7 @@ def lock_row(model: type[M], row_id: int, *options: ORMOption) -> M:
 def lock_rows(model: type[M], row_ids: Iterable[int], *options: ORMOption) -> list[M]:
     """Rows by id, locked in id order (so two transactions locking overlapping sets cannot deadlock) and as they
     are now; rows that are gone are left out."""
-    key = sa.inspect(model).primary_key[0]  # type: ignore[union-attr]
+    key = sa.inspect(model).primary_key[0]
     found: list[M] = []
     for chunk in in_chunks(sorted(set(row_ids))):
         query = locking(sa.select(model).options(*options).where(key.in_(chunk)).order_by(key))
