@@ -38,6 +38,8 @@ def put_fund(financial_year: int):
     try:
         fund, created = funds.set_fund(financial_year, settings, actor=g.api_user)
     except FundError as error:
+        if error.conflict:
+            raise ApiError(409, error.fields["financial_year"], error.fields) from None
         raise ApiError.validation_failed(error.fields) from None
     return jsonify(fund_json(fund)), 201 if created else 200
 

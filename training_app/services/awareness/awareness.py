@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
@@ -19,6 +20,7 @@ from ...models.awareness import SignOffStatus, signoff_authorities
 from ..accounts import audit
 from ..attendance.records import add_months
 from ..common.calendar import DateProblem, DateProblemKind, check_supported, parse_iso_date
+from ..common.locks import lock_row
 
 ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
 DEFAULT_RENEWAL_MONTHS = 36  # re-awareness after three years unless the app's AWARENESS_RENEWAL_MONTHS says otherwise
@@ -125,7 +127,13 @@ def record_sign_off(values: SignOffValues, actor: User | str | None = None) -> A
     sign_off = AwarenessSignOff(service=values.service.strip(), signed_off_by_id=_user_id(actor))
     db.session.add(sign_off)
     _apply_loaded(sign_off, values)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the same service recorded at the same moment: its unique key refuses the second
+        db.session.rollback()
+        raise SignOffError(
+            {"service": f"{values.service.strip()} {DUPLICATE}: change that one instead."}, True
+        ) from None
     audit.record(actor, "awareness_sign_off_recorded", sign_off, None, sign_off_values(sign_off))
     db.session.commit()
     return sign_off
@@ -133,16 +141,28 @@ def record_sign_off(values: SignOffValues, actor: User | str | None = None) -> A
 
 def change_sign_off(sign_off: AwarenessSignOff, values: SignOffValues, actor: User | str | None = None) -> None:
     """Change a sign-off (its service may be renamed, not to another's), audited and committed."""
+    sign_off = locked_sign_off(sign_off.id)
     problems = sign_off_problems(values, sign_off)
     if problems:
         raise SignOffError(problems)
-    old = sign_off_values(sign_off)
+    old = sign_off_values(sign_off)  # as the change before this one left it
     sign_off.service = values.service.strip()
     _apply_loaded(sign_off, values)
     db.session.flush()
     if (new := sign_off_values(sign_off)) != old:
         audit.record(actor, "awareness_sign_off_changed", sign_off, old, new)
     db.session.commit()
+
+
+def locked_sign_off(sign_off_id: int) -> AwarenessSignOff:
+    """The sign-off with what its audit values read, as it is now and locked until the commit (changes at the same
+    moment each audit the values the one before left)."""
+    return lock_row(
+        AwarenessSignOff,
+        sign_off_id,
+        selectinload(AwarenessSignOff.authorities),
+        selectinload(AwarenessSignOff.organisation),
+    )
 
 
 def save_sign_offs(
@@ -166,6 +186,7 @@ def save_sign_offs(
 
 def set_awareness_only(organisation: Organisation, awareness_only: bool, actor: User | str | None = None) -> None:
     """Mark an organisation awareness-only (its staff leave every 'still to train' count) or not; committed."""
+    organisation = lock_row(Organisation, organisation.id)
     if organisation.awareness_only != awareness_only:
         audit.record(actor, "awareness_only_set", organisation, organisation.awareness_only, awareness_only)
         organisation.awareness_only = awareness_only

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
@@ -43,9 +44,10 @@ class FundSettings:
 class FundError(ValueError):
     """Fund settings were refused; `fields` maps each bad field to a message."""
 
-    def __init__(self, fields: Mapping[str, str]) -> None:
+    def __init__(self, fields: Mapping[str, str], conflict: bool = False) -> None:
         super().__init__("; ".join(f"{name}: {message}" for name, message in fields.items()))
         self.fields = dict(fields)
+        self.conflict = conflict  # lost a race: the fund was set up at the same moment by someone else
 
 
 def rate_field(key: RateKey) -> str:
@@ -98,7 +100,7 @@ def get_fund(financial_year: int) -> Fund | None:
 
 def set_fund(financial_year: int, settings: FundSettings, actor: User | None = None) -> tuple[Fund, bool]:
     """Create or change a year's fund and its whole rate card, audited and committed; returns the fund and whether
-    it is new. Losing a race to create the same year's fund raises IntegrityError (the API answers 409)."""
+    it is new. Losing a race to create the same year's fund raises FundError with `conflict` (the API answers 409)."""
     problems = fund_problems(
         financial_year,
         settings.amount_pence,
@@ -121,7 +123,14 @@ def set_fund(financial_year: int, settings: FundSettings, actor: User | None = N
     _set_rates(fund, settings.full_rates())
     if settings.contributions is not None:
         _set_contributions(fund, settings.contributions)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:  # the year's fund was set up at the same moment: its unique key refuses this one
+        db.session.rollback()
+        if not created:
+            raise
+        message = "The fund for this year was set up at the same moment by someone else: open it and change it there"
+        raise FundError({"financial_year": message}, conflict=True) from None
     new = fund_values(fund)
     if new != old:
         _audit(fund, "fund_created" if created else "fund_changed", old, new, actor)
