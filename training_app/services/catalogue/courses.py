@@ -18,6 +18,7 @@ from ...models import Course, CourseKind, SelfBooking, User, WaitlistOrder, utcn
 from ...models.courses import course_prerequisites
 from ..accounts import audit
 from ..attendance.records import MAX_VALIDITY_MONTHS
+from ..common.locks import lock_row
 
 MAX_PENCE = 2**31 - 1  # pence columns are 32-bit integers on PostgreSQL
 MAX_LEAD_DAYS = 3660
@@ -127,6 +128,7 @@ def create_course(settings: CourseSettings, actor: User | str | None) -> Course:
 
 def edit_course(course: Course, settings: CourseSettings, actor: User | str | None) -> bool:
     """Change a course, audited (old and new values) and committed; False when nothing changed."""
+    course = _locked(course)
     if problems := course_problems(settings, course):
         raise CourseError(problems)
     old = course_values(course)
@@ -141,6 +143,7 @@ def edit_course(course: Course, settings: CourseSettings, actor: User | str | No
 
 def retire_course(course: Course, actor: User | str | None) -> bool:
     """Retire a course: it keeps its history but takes no new sessions or bookings; False if already retired."""
+    course = _locked(course)
     if course.is_retired:
         return False
     course.retired_at = utcnow()
@@ -151,12 +154,18 @@ def retire_course(course: Course, actor: User | str | None) -> bool:
 
 def reinstate_course(course: Course, actor: User | str | None) -> bool:
     """Bring a retired course back into use; False if it was not retired."""
+    course = _locked(course)
     if not course.is_retired:
         return False
     course.retired_at = None
     audit.record(actor, "course_reinstated", course, {"retired": True}, {"retired": False})
     db.session.commit()
     return True
+
+
+def _locked(course: Course) -> Course:
+    """The course as it is now, locked until the commit: a change at the same moment is audited after this one."""
+    return lock_row(Course, course.id, selectinload(Course.prerequisites))
 
 
 def retired_problem(course: Course) -> str | None:

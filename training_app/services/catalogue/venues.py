@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ...extensions import db
 from ...models import User, Venue
 from ..accounts import audit
+from ..common.locks import lock_row
 
 MAX_ROOM_CAPACITY = 10_000
 # The shape of a UK postcode (outward code, space, inward code), e.g. LE1 6ZG, SW1A 1AA.
@@ -83,6 +84,7 @@ def create_venue(settings: VenueSettings, actor: User | str | None) -> Venue:
 
 def edit_venue(venue: Venue, settings: VenueSettings, actor: User | str | None) -> bool:
     """Change a venue, audited (old and new values) and committed; False when nothing changed."""
+    venue = lock_row(Venue, venue.id)  # a change at the same moment is audited after this one, from its values
     if problems := venue_problems(settings, venue):
         raise VenueError(problems)
     old = venue_values(venue)
