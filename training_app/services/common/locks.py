@@ -12,14 +12,12 @@ writing transaction began IMMEDIATE (database.py), so it already holds the datab
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm.interfaces import ORMOption
 
 from ...extensions import db
-from .batches import in_chunks
 
 M = TypeVar("M")
 S = TypeVar("S", bound=sa.Select[Any])
@@ -41,14 +39,3 @@ def lock_row(model: type[M], row_id: int, *options: ORMOption) -> M:
     key = sa.inspect(model).primary_key[0]
     query = locking(sa.select(model).options(*options).where(key == row_id))
     return db.session.execute(query).unique().scalar_one()
-
-
-def lock_rows(model: type[M], row_ids: Iterable[int], *options: ORMOption) -> list[M]:
-    """Rows by id, locked in id order (so two transactions locking overlapping sets cannot deadlock) and as they
-    are now; rows that are gone are left out."""
-    key = sa.inspect(model).primary_key[0]
-    found: list[M] = []
-    for chunk in in_chunks(sorted(set(row_ids))):
-        query = locking(sa.select(model).options(*options).where(key.in_(chunk)).order_by(key))
-        found.extend(db.session.execute(query).unique().scalars())
-    return found
