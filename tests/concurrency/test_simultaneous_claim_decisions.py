@@ -84,16 +84,16 @@ def _live_lines(claim_id: int) -> int:
     return db.session.scalar(sa.select(sa.func.count()).where(ClaimLine.claim_id == claim_id, ClaimLine.live))
 
 
-def test_an_approval_and_a_rejection_at_once_decide_the_claim_once(app, app_ctx, module_live_server):
+def test_an_approval_and_a_rejection_at_once_decide_the_claim_once(app, app_ctx, shared_live_server):
     claim_id, _ = _school_claim()
     tokens = _finance_tokens(2)
     db.session.commit()
-    calls = [_post(module_live_server, tokens[0], f"/claims/{claim_id}/approve")]
-    calls += [_post(module_live_server, tokens[1], f"/claims/{claim_id}/reject", {"reason": "No invoices attached"})]
+    calls = [_post(shared_live_server, tokens[0], f"/claims/{claim_id}/approve")]
+    calls += [_post(shared_live_server, tokens[1], f"/claims/{claim_id}/reject", {"reason": "No invoices attached"})]
 
     approved, rejected = all_at_once(calls, TIMEOUT)
 
-    assert sorted([approved.status_code, rejected.status_code]) == [200, 409], module_live_server.log()[-3000:]
+    assert sorted([approved.status_code, rejected.status_code]) == [200, 409], shared_live_server.log()[-3000:]
     status, actions, subjects = _decided(claim_id)
     winner = ClaimStatus.APPROVED if approved.status_code == 200 else ClaimStatus.REJECTED
     assert status == winner
@@ -103,16 +103,16 @@ def test_an_approval_and_a_rejection_at_once_decide_the_claim_once(app, app_ctx,
 
 
 @pytest.mark.parametrize("count", [2, 10])
-def test_simultaneous_approvals_approve_once(app, app_ctx, module_live_server, count):
+def test_simultaneous_approvals_approve_once(app, app_ctx, shared_live_server, count):
     claim_id, _ = _school_claim()
     tokens = _finance_tokens(count)
     db.session.commit()
 
     answers = all_at_once(
-        [_post(module_live_server, token, f"/claims/{claim_id}/approve") for token in tokens], TIMEOUT
+        [_post(shared_live_server, token, f"/claims/{claim_id}/approve") for token in tokens], TIMEOUT
     )
 
-    assert Counter(a.status_code for a in answers) == {200: 1, 409: count - 1}, module_live_server.log()[-3000:]
+    assert Counter(a.status_code for a in answers) == {200: 1, 409: count - 1}, shared_live_server.log()[-3000:]
     refused = {a.json()["error"]["message"] for a in answers if a.status_code == 409}
     assert refused == {"You cannot approve a claim that is approved."}
     assert _decided(claim_id) == (
@@ -122,27 +122,27 @@ def test_simultaneous_approvals_approve_once(app, app_ctx, module_live_server, c
     )
 
 
-def test_ten_simultaneous_payments_pay_once(app, app_ctx, module_live_server):
+def test_ten_simultaneous_payments_pay_once(app, app_ctx, shared_live_server):
     claim_id, _ = _school_claim(ClaimStatus.APPROVED)
     tokens = _finance_tokens(10)
     db.session.commit()
 
-    answers = all_at_once([_post(module_live_server, token, f"/claims/{claim_id}/paid") for token in tokens], TIMEOUT)
+    answers = all_at_once([_post(shared_live_server, token, f"/claims/{claim_id}/paid") for token in tokens], TIMEOUT)
 
-    assert Counter(a.status_code for a in answers) == {200: 1, 409: 9}, module_live_server.log()[-3000:]
+    assert Counter(a.status_code for a in answers) == {200: 1, 409: 9}, shared_live_server.log()[-3000:]
     status, actions, subjects = _decided(claim_id)
     assert (status, actions) == (ClaimStatus.PAID, ["claim_submitted", "claim_approved", "claim_paid"])
     assert sorted(subjects) == [f"Supply-cover claim {claim_id} approved", f"Supply-cover claim {claim_id} paid"]
 
 
-def test_evidence_racing_the_submission_never_lands_on_a_submitted_claim(app, app_ctx, module_live_server):
+def test_evidence_racing_the_submission_never_lands_on_a_submitted_claim(app, app_ctx, shared_live_server):
     claim_id, booker = _school_claim(ClaimStatus.DRAFT, retrospective_days=5)
     token, email = issue_api_token(booker), booker.email
     claimed = db.session.scalars(sa.select(ClaimLine.attendance_mark_id).where(ClaimLine.claim_id == claim_id)).all()
     marks = _waiting_marks(set(claimed))  # the four October days are on the draft; the August ones wait for evidence
     db.session.commit()  # and touch no model until the rush is over: this process must not hold SQLite's lock
-    browsers = [signed_in(module_live_server, email, PASSWORD) for _ in marks]
-    claim_url = f"{module_live_server.url}/claims/{claim_id}"
+    browsers = [signed_in(shared_live_server, email, PASSWORD) for _ in marks]
+    claim_url = f"{shared_live_server.url}/claims/{claim_id}"
     forms = [
         {
             "csrf_token": form_token(browser, claim_url),
@@ -161,11 +161,11 @@ def test_evidence_racing_the_submission_never_lands_on_a_submitted_claim(app, ap
         return call
 
     calls = [add_evidence(browser, form) for browser, form in zip(browsers, forms, strict=True)]
-    calls.insert(2, _post(module_live_server, token, f"/claims/{claim_id}/submit"))
+    calls.insert(2, _post(shared_live_server, token, f"/claims/{claim_id}/submit"))
     answers = all_at_once(calls, TIMEOUT)
 
     submitted = answers.pop(2)
-    assert submitted.status_code == 200, module_live_server.log()[-3000:]
+    assert submitted.status_code == 200, shared_live_server.log()[-3000:]
     assert {a.status_code for a in answers} <= {302, 422}
     status, actions, _ = _decided(claim_id)
     added = sum(a.status_code == 302 for a in answers)
@@ -173,7 +173,7 @@ def test_evidence_racing_the_submission_never_lands_on_a_submitted_claim(app, ap
     assert actions == ["claim_evidence_added"] * added + ["claim_submitted"]  # every addition came before it
     assert _live_lines(claim_id) == 4 + added
     assert len(submitted.json()["lines"]) == 4 + added  # the claim finance received is the claim kept
-    assert "Traceback" not in module_live_server.log()
+    assert "Traceback" not in shared_live_server.log()
 
 
 def _waiting_marks(claimed: set[int]) -> list[int]:

@@ -47,7 +47,7 @@ def _mail_count() -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(OutgoingMail))
 
 
-def test_approving_and_declining_one_request_at_once_decides_it_once(app, app_ctx, module_live_server):
+def test_approving_and_declining_one_request_at_once_decides_it_once(app, app_ctx, shared_live_server):
     day = london_today() + timedelta(days=28)
     while day.weekday() >= 5:
         day += timedelta(days=1)
@@ -57,7 +57,7 @@ def test_approving_and_declining_one_request_at_once_decides_it_once(app, app_ct
     booking_id = request_place(session, person, coordinator).id  # committed, with the email to the booker
     mails = _mail_count()
     db.session.commit()  # and touch no model until the rush is over: this process must not hold SQLite's lock
-    server = module_live_server
+    server = shared_live_server
     browsers = _browsers(server, "coordinator@council.example", 6, f"/bookings/{booking_id}/decline")
     approve, decline = f"{server.url}/bookings/{booking_id}/approve", f"{server.url}/bookings/{booking_id}/decline"
     calls = [_post_form(b, approve, {"csrf_token": token}) for b, token in browsers[:3]]
@@ -75,12 +75,12 @@ def test_approving_and_declining_one_request_at_once_decides_it_once(app, app_ct
     assert "Traceback" not in server.log()
 
 
-def test_ten_simultaneous_deactivations_switch_the_account_off_once(app, app_ctx, module_live_server):
+def test_ten_simultaneous_deactivations_switch_the_account_off_once(app, app_ctx, shared_live_server):
     make_user(Role.ADMIN, email="admin@council.example")
     leaver = make_user(Role.COORDINATOR, email="leaver@council.example")
     leaver_id, version = leaver.id, leaver.session_version
     db.session.commit()
-    server = module_live_server
+    server = shared_live_server
     browsers = _browsers(server, "admin@council.example", 10, f"/admin/users/{leaver_id}")
     url = f"{server.url}/admin/users/{leaver_id}/deactivate"
 
@@ -103,30 +103,30 @@ def _put_fund(server: LiveServer, token: str, year: int, amount_pence: int):
     return call
 
 
-def test_ten_simultaneous_fund_set_ups_make_one_fund(app, app_ctx, module_live_server):
+def test_ten_simultaneous_fund_set_ups_make_one_fund(app, app_ctx, shared_live_server):
     tokens = [issue_api_token(make_user(Role.FINANCE)) for _ in range(10)]
     db.session.commit()
 
-    answers = all_at_once([_put_fund(module_live_server, token, 2009, 100_000) for token in tokens], TIMEOUT)
+    answers = all_at_once([_put_fund(shared_live_server, token, 2009, 100_000) for token in tokens], TIMEOUT)
 
     codes = Counter(answer.status_code for answer in answers)
-    assert codes[201] == 1 and set(codes) <= {200, 201, 409}, module_live_server.log()[-3000:]
+    assert codes[201] == 1 and set(codes) <= {200, 201, 409}, shared_live_server.log()[-3000:]
     assert all("set up at the same moment" in a.json()["error"]["message"] for a in answers if a.status_code == 409)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Fund)) == 1
     assert [action for action, _, _ in _actions("fund_created", "fund_changed")] == ["fund_created"]
 
 
-def test_ten_simultaneous_fund_changes_audit_one_after_the_other(app, app_ctx, module_live_server):
+def test_ten_simultaneous_fund_changes_audit_one_after_the_other(app, app_ctx, shared_live_server):
     make_fund(2009, amount_pence=100_000, scheme_start=date(2009, 9, 1), claim_deadline=date(2010, 4, 30))
     tokens = [issue_api_token(make_user(Role.FINANCE)) for _ in range(10)]
     db.session.commit()
     amounts = [200_000 + n for n in range(10)]
 
     answers = all_at_once(
-        [_put_fund(module_live_server, t, 2009, amount) for t, amount in zip(tokens, amounts, strict=True)], TIMEOUT
+        [_put_fund(shared_live_server, t, 2009, amount) for t, amount in zip(tokens, amounts, strict=True)], TIMEOUT
     )
 
-    assert Counter(answer.status_code for answer in answers) == {200: 10}, module_live_server.log()[-3000:]
+    assert Counter(answer.status_code for answer in answers) == {200: 10}, shared_live_server.log()[-3000:]
     changes = _actions("fund_changed")
     assert len(changes) == 10
     held = 100_000

@@ -79,17 +79,17 @@ def _forms(server: LiveServer, url: str, booking_ids: list[int], day_ids: list[i
     return calls, wanted
 
 
-def test_six_simultaneous_saves_of_one_register_apply_one_after_the_other(app, app_ctx, live_server):
+def test_six_simultaneous_saves_of_one_register_apply_one_after_the_other(app, app_ctx, shared_live_server):
     code, bookings = _completed_register()
     make_user(Role.COORDINATOR, email="coordinator@council.example")
     booking_ids, day_ids = [booking.id for booking in bookings], [day.id for day in bookings[0].session.days]
     db.session.commit()  # and touch no model until the rush is over: this process must not hold SQLite's lock
-    url = f"{live_server.url}/sessions/{code}/register"
-    calls, wanted = _forms(live_server, url, booking_ids, day_ids)
+    url = f"{shared_live_server.url}/sessions/{code}/register"
+    calls, wanted = _forms(shared_live_server, url, booking_ids, day_ids)
 
     answers = all_at_once(calls, TIMEOUT)
 
-    assert Counter(answer.status_code for answer in answers) == {302: SAVES}, live_server.log()[-3000:]
+    assert Counter(answer.status_code for answer in answers) == {302: SAVES}, shared_live_server.log()[-3000:]
     db.session.expire_all()
     marks = _marks()
     assert marks in wanted  # the last save to run, in full: none half-applied over another
@@ -108,7 +108,7 @@ def test_six_simultaneous_saves_of_one_register_apply_one_after_the_other(app, a
     assert _booking_ids(live_certificates) == completed
     assert _booking_ids(sa.select(Charge.booking_id).where(Charge.reason == ChargeReason.NO_SHOW)) == no_shows
     _assert_audit_chains(marks, statuses)
-    assert "Traceback" not in live_server.log()
+    assert "Traceback" not in shared_live_server.log()
 
 
 def _marks() -> Marks:
