@@ -118,6 +118,9 @@ def waive_charge(charge: Charge, by: User, reason: str) -> Charge:
 def waive_for_substitute(charge: Charge, substitute: Practitioner, by: User) -> Charge:
     """Waive a charge because a named colleague of the same organisation attended the session instead; audited
     and committed. The booker or a coordinator names them; the register must show they attended."""
+    # The session first, as the register locks it before changing its bookings and their charges: the same order
+    # here (session, booking, charge) so a register saved at the same moment cannot deadlock with this.
+    lock_row(TrainingSession, charge.booking.session_id)
     charge = _locked(charge.id)
     booking = charge.booking
     person = booking.practitioner
