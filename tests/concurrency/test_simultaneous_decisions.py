@@ -1,5 +1,6 @@
 """Other decisions taken once whatever arrives at the same moment on a 4-worker server: a place request approved and
-declined at once, an account switched off ten times at once, a fund set up or changed by ten calls at once. Each
+declined at once, an account switched off ten times at once, a fund set up or changed by ten calls at once, a sign-off
+changed from six pages at once. Each
 ends with one decision, one audit entry per change (their old values chaining) and one email. SQLite and
 PostgreSQL."""
 
@@ -11,10 +12,29 @@ from datetime import date, timedelta
 import requests
 import sqlalchemy as sa
 
-from tests.factories import PASSWORD, make_fund, make_organisation, make_practitioner, make_session, make_user
+from tests.factories import (
+    PASSWORD,
+    make_authority,
+    make_fund,
+    make_organisation,
+    make_practitioner,
+    make_session,
+    make_user,
+)
 from training_app.extensions import db
-from training_app.models import AuditEvent, Booking, BookingStatus, Fund, OutgoingMail, Role, User
+from training_app.models import (
+    AuditEvent,
+    AwarenessSignOff,
+    Booking,
+    BookingStatus,
+    Fund,
+    OrganisationKind,
+    OutgoingMail,
+    Role,
+    User,
+)
 from training_app.services.accounts.accounts import issue_api_token
+from training_app.services.awareness.awareness import SignOffValues, record_sign_off
 from training_app.services.booking.booking_requests import request_place
 from training_app.services.common.calendar import london_today
 
@@ -135,3 +155,61 @@ def test_ten_simultaneous_fund_changes_audit_one_after_the_other(app, app_ctx, s
         held = new["amount_pence"]
     db.session.expire_all()
     assert db.session.scalars(sa.select(Fund.amount_pence)).one() == held
+
+
+SIGN_OFF_FORM = {
+    "service": "Probation Service",
+    "sector": "probation",
+    "authorities": ["LEICESTERSHIRE"],
+    "contact_role": "Team Manager",
+    "package": "Awareness Package",
+    "version": "2007.1",
+    "completed": ["", "7", "2008"],
+    "status": "signed_off",
+    "signed_off_by": "",
+    "notes": "",
+}
+
+
+def test_six_simultaneous_changes_of_a_sign_off_audit_one_after_the_other(app, app_ctx, shared_live_server):
+    make_authority("LEICESTERSHIRE", "Leicestershire")
+    values = SignOffValues(
+        "Probation Service",
+        OrganisationKind.PROBATION,
+        ["LEICESTERSHIRE"],
+        "Contact first",
+        "Awareness Package",
+        date(2008, 7, 31),
+        completed_month_only=True,
+    )
+    sign_off_id = record_sign_off(values, make_user(Role.COORDINATOR, email="coordinator@council.example")).id
+    db.session.commit()
+    page = f"/awareness/sign-offs/{sign_off_id}/edit"
+    browsers = _browsers(shared_live_server, "coordinator@council.example", 6, page)
+
+    def change(browser: requests.Session, token: str, contact: str):
+        form = SIGN_OFF_FORM | {"csrf_token": token, "contact_name": contact}
+
+        def call() -> requests.Response:
+            # multipart, as the browser sends the form (it can carry an evidence file)
+            fields = [(name, (None, value)) for name, given in form.items() for value in _listed(given)]
+            return browser.post(shared_live_server.url + page, files=fields, allow_redirects=False, timeout=TIMEOUT)
+
+        return call
+
+    calls = [change(browser, token, f"Contact {n}") for n, (browser, token) in enumerate(browsers)]
+    answers = all_at_once(calls, TIMEOUT)
+
+    assert Counter(answer.status_code for answer in answers) == {302: 6}, shared_live_server.log()[-3000:]
+    changes = _actions("awareness_sign_off_changed")
+    assert len(changes) == 6
+    held = "Contact first"
+    for _, old, new in changes:  # each change's old value is what the change before it left
+        assert old["contact_name"] == held
+        held = new["contact_name"]
+    db.session.expire_all()
+    assert db.session.get(AwarenessSignOff, sign_off_id).contact_name == held
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return value if isinstance(value, list) else [value]
