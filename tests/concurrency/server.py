@@ -16,6 +16,8 @@ from typing import TypeVar
 
 import requests
 
+from tests.conftest import csrf_token_from
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent  # the virtualenv running the tests holds gunicorn and flask too
 LISTENING = re.compile(r"Listening at: (http://127\.0\.0\.1:\d+)")
@@ -98,6 +100,23 @@ def _wait_until_answering(server: LiveServer, timeout: float) -> str:
                 pass
         time.sleep(0.1)
     raise RuntimeError(f"gunicorn did not answer within {timeout} seconds:\n{server.log()}")
+
+
+def signed_in(server: LiveServer, email: str, password: str) -> requests.Session:
+    """A browser signed in to the server as this person (its own cookie, so its own CSRF token)."""
+    browser = requests.Session()
+    page = browser.get(server.url + "/sign-in", timeout=60)
+    form = {"csrf_token": csrf_token_from(page.text), "email": email, "password": password}
+    answer = browser.post(server.url + "/sign-in", data=form, allow_redirects=False, timeout=60)
+    assert answer.status_code == 302, f"{email} could not sign in: {answer.status_code}"
+    return browser
+
+
+def form_token(browser: requests.Session, url: str) -> str:
+    """Open a page as the browser would before sending its form; the form's CSRF token."""
+    page = browser.get(url, timeout=60)
+    assert page.status_code == 200, f"{url} answered {page.status_code}"
+    return csrf_token_from(page.text)
 
 
 def run_flask(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -40,6 +40,8 @@ def put_fund(financial_year: int):
     except FundConflict as conflict:
         raise ApiError(409, conflict.fields["financial_year"]) from None
     except FundError as error:
+        if error.conflict:
+            raise ApiError(409, error.fields["financial_year"], error.fields) from None
         raise ApiError.validation_failed(error.fields) from None
     return jsonify(fund_json(fund)), 201 if created else 200
 

@@ -13,6 +13,7 @@ from ..models import Area, Authority, Course, SessionStatus, TrainingSession, Ve
 from ..services.booking.places import NO_BOOKINGS, places_by_session
 from ..services.common.batches import fetch_in
 from ..services.common.calendar import london_to_utc
+from ..services.common.locks import locking
 from ..services.sessions.sessions import DayTimes, change_problems, marked_day_ids, room_problem, set_days
 from .base import Reader, Row
 from .organisations import area_of, areas_by_authority
@@ -65,7 +66,7 @@ class SessionReader(Reader):
         self.authorities = {authority.code: authority for authority in db.session.scalars(sa.select(Authority))}
         self.areas = areas_by_authority()
         self.venues = {v.name: v for v in fetch_in(sa.select(Venue), Venue.name, (r["venue"] for r in rows))}
-        sessions = sa.select(TrainingSession).options(selectinload(TrainingSession.days)).with_for_update()
+        sessions = locking(sa.select(TrainingSession).options(selectinload(TrainingSession.days)))
         self.existing = {s.code: s for s in fetch_in(sessions, TrainingSession.code, (r["code"] for r in rows))}
         session_ids = [session.id for session in self.existing.values()]
         self.places = places_by_session(session_ids)

@@ -7,12 +7,13 @@ from contextlib import AbstractContextManager
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ...database import commit_before_work, write_transaction
 from ...extensions import db
 from ...models import ApiToken, Authority, Organisation, Practitioner, Role, User, hash_token, utcnow
 from ...validation import control_character_problem, email_problem
+from ..common.locks import lock_row
 from ..common.unique_keys import refused_if_taken
 from . import audit
 from .common_passwords import COMMON_PASSWORDS
@@ -109,6 +110,7 @@ def deactivate_user(user: User, by: User | str) -> bool:
     bring the tokens back); False when they were already off."""
     if isinstance(by, User) and by.id == user.id:
         raise AccountError("you cannot switch off your own account: ask another administrator")
+    user = lock_row(User, user.id)  # switched off by someone else a moment ago: then nothing to do, nor to audit
     if not user.active:
         return False
     user.active = False
@@ -133,6 +135,7 @@ def revoke_api_tokens_of(user: User) -> int:
 def reactivate_user(user: User, by: User | str) -> bool:
     """Switch the user back on; sessions open and API tokens held before they were switched off stay ended (they
     sign in again and are given new tokens). False when already on."""
+    user = lock_row(User, user.id)
     if user.active:
         return False
     user.active = True
@@ -260,12 +263,13 @@ def change_access(
         role = Role(role)
     except ValueError:
         raise AccountError(f"role must be one of: {', '.join(r.value for r in Role)}") from None
+    user = lock_row(User, user.id, joinedload(User.organisation), selectinload(User.authorities))
     if user.id == by.id and role != user.role:
         raise AccountError("you cannot change your own role: ask another administrator")
     organisation = _organisation(organisation_code) if organisation_code else None
     authorities = [_authority(code) for code in dict.fromkeys(authority_codes)]
     _check_scope(role, organisation, authorities)
-    old = access_of(user)
+    old = access_of(user)  # as the change before this one left it: read under the lock
     user.role, user.organisation, user.authorities = role, organisation, authorities
     new = access_of(user)
     if new == old:

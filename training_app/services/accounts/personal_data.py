@@ -22,6 +22,7 @@ from ...models import (
     User,
 )
 from ..common.calendar import london_to_utc
+from ..common.locks import lock_row
 from . import audit
 
 ANONYMOUS_DOMAIN = "anonymised.invalid"
@@ -87,6 +88,7 @@ def subject_access(practitioner: Practitioner) -> dict[str, Any]:
 def anonymise_practitioner(practitioner: Practitioner, by: User) -> None:
     """Remove a leaver's name, email and job title (and switch off their account), keeping their organisation,
     group, authorities, bookings, attendance and records so every count stays the same; audited, committed."""
+    practitioner = lock_row(Practitioner, practitioner.id)  # anonymised a moment ago by someone else: refused
     if is_anonymised(practitioner):
         raise PersonalDataError("this practitioner has already been anonymised")
     account = db.session.execute(sa.select(User).filter_by(practitioner_id=practitioner.id)).scalar_one_or_none()

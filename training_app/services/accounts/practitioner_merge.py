@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.exc import NoResultFound
 
 from ...extensions import db
 from ...models import ACTIVE_STATUSES, Booking, BookingStatus, Certificate, Course, Practitioner, TrainingRecord, User
 from ...models.people import practitioner_authorities
+from ..common.locks import lock_row
 from . import audit
 from .personal_data import is_anonymised
 
@@ -81,6 +83,7 @@ def merge_practitioners(keep: Practitioner, duplicate: Practitioner, by: User | 
 
     The kept record's name, email, organisation, group, authorities and cover category stand.
     """
+    keep, duplicate = _locked_pair(keep, duplicate)
     problems = merge_problems(keep, duplicate)
     if problems:
         raise MergeRefused("; ".join(problems))
@@ -107,6 +110,16 @@ def merge_practitioners(keep: Practitioner, duplicate: Practitioner, by: User | 
     )
     db.session.commit()
     return summary
+
+
+def _locked_pair(keep: Practitioner, duplicate: Practitioner) -> tuple[Practitioner, Practitioner]:
+    """Both records as they are now, locked in id order (two merges at once cannot deadlock); refused when one is
+    gone, merged a moment ago by someone else."""
+    try:
+        locked = {row_id: lock_row(Practitioner, row_id) for row_id in sorted({keep.id, duplicate.id})}
+    except NoResultFound:
+        raise MergeRefused("one of these records was merged a moment ago: look them up again") from None
+    return locked[keep.id], locked[duplicate.id]
 
 
 def _same_completions(keep: Practitioner, duplicate: Practitioner) -> list[tuple[int, int]]:

@@ -1,9 +1,9 @@
 """Attendance registers (SPEC 3.5): marking booked people per session day, walk-ins, and what the marks mean.
 
-One all-or-nothing unit of work for the page and the API: the session row is locked as bookings lock it, every
-entry is checked (a day of the session that has come, someone on the register, a known status), and only when
-none is wrong are the marks written, each change audited with its old and new value. Then the bookings touched
-are settled by the one completion rule (`records.settle_bookings`).
+One all-or-nothing unit of work for the page and the API: the session row is locked as bookings lock it, and what
+follows is read afresh (services.common.locks); every entry is checked (a day of the session that has come, someone
+on the register, a known status), and only when none is wrong are the marks written, each change audited with its
+old and new value. Then the bookings touched are settled by the one completion rule (`records.settle_bookings`).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from ...models.sessions import session_trainers
 from ..accounts import audit
 from ..booking.bookings import lock_session
 from ..common.calendar import DateProblem, parse_iso_date, to_london
+from ..common.locks import fresh
 from .records import ON_REGISTER, Settlement, settle_bookings
 
 MAX_NOTES = 400
@@ -117,28 +118,44 @@ def register_closed_reason(session: TrainingSession, today: date) -> str | None:
 
 
 def register_rows(session: TrainingSession) -> list[RegisterRow]:
-    """Everyone on the register (holding a place: booked, attended, absent, no-show), by name, with their marks;
-    two queries whatever the size."""
+    """Everyone on the register (holding a place: booked, attended, absent, no-show), by name, with their marks as
+    they are now (overwriting any copy loaded before: marking reads them under the session's lock); two queries
+    whatever the size."""
     bookings = db.session.scalars(
-        sa.select(Booking)
-        .options(joinedload(Booking.practitioner).joinedload(Practitioner.organisation))
-        .join(Practitioner, Practitioner.id == Booking.practitioner_id)
-        .where(Booking.session_id == session.id, Booking.status.in_(ON_REGISTER))
-        .order_by(Practitioner.last_name, Practitioner.first_name, Practitioner.email)
+        fresh(
+            sa.select(Booking)
+            .options(joinedload(Booking.practitioner).joinedload(Practitioner.organisation))
+            .join(Practitioner, Practitioner.id == Booking.practitioner_id)
+            .where(Booking.session_id == session.id, Booking.status.in_(ON_REGISTER))
+            .order_by(Practitioner.last_name, Practitioner.first_name, Practitioner.email)
+        )
     ).all()
     rows = {booking.id: RegisterRow(booking) for booking in bookings}
     marks = sa.select(AttendanceMark).where(
         AttendanceMark.booking_id.in_(sa.select(Booking.id).where(Booking.session_id == session.id))
     )
-    for mark in db.session.scalars(marks):
+    for mark in db.session.scalars(fresh(marks)):
         if mark.booking_id in rows:
             rows[mark.booking_id].marks[mark.session_day_id] = mark
     return list(rows.values())
 
 
+def register_emails(session: TrainingSession) -> dict[int, str]:
+    """The email of each person on the register, by booking id: what a page's fields name, for its entries."""
+    query = (
+        sa.select(Booking.id, Practitioner.email)
+        .join(Practitioner, Practitioner.id == Booking.practitioner_id)
+        .where(Booking.session_id == session.id, Booking.status.in_(ON_REGISTER))
+    )
+    return dict(db.session.execute(query).all())
+
+
 def mark_register(session: TrainingSession, entries: Sequence[Entry], by: User, now: datetime | None = None) -> Marked:
     """Write the entries to the session's register, all or nothing, in one committed transaction; RegisterRefused
-    (nothing written) lists every problem. Bookings whose marks changed are settled (completion, no-show)."""
+    (nothing written) lists every problem. Bookings whose marks changed are settled (completion, no-show).
+
+    The session is locked before anything is read, and the register, its marks and the bookings' statuses are read
+    afresh after it, so saves at the same moment apply one after the other and each audits the values it replaced."""
     now = now or utcnow()
     if not can_mark_register(by, session):
         raise RegisterRefused([Problem(None, "session", "You are not a trainer of this session")], forbidden=True)
@@ -257,10 +274,8 @@ def _day(
 def _write_marks(checked: Sequence[_Checked], by: User, now: datetime) -> tuple[int, dict[int, Booking]]:
     """Write the checked marks; each change audited (old and new value). How many changed, and their bookings."""
     booking_ids = {item.booking.id for item in checked}
-    existing = {
-        (mark.booking_id, mark.session_day_id): mark
-        for mark in db.session.scalars(sa.select(AttendanceMark).where(AttendanceMark.booking_id.in_(booking_ids)))
-    }
+    marks = fresh(sa.select(AttendanceMark).where(AttendanceMark.booking_id.in_(booking_ids)))
+    existing = {(mark.booking_id, mark.session_day_id): mark for mark in db.session.scalars(marks)}
     changed, touched = 0, {}
     for item in checked:
         mark = existing.get((item.booking.id, item.day.id))

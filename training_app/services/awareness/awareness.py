@@ -21,6 +21,7 @@ from ...validation import control_character_problem
 from ..accounts import audit
 from ..attendance.records import add_months
 from ..common.calendar import DateProblem, DateProblemKind, check_supported, parse_iso_date
+from ..common.locks import lock_row
 from ..common.unique_keys import refused_if_taken
 
 ISO_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
@@ -150,10 +151,11 @@ def record_sign_off(values: SignOffValues, actor: User | str | None = None) -> A
 
 def change_sign_off(sign_off: AwarenessSignOff, values: SignOffValues, actor: User | str | None = None) -> None:
     """Change a sign-off (its service may be renamed, not to another's), audited and committed."""
+    sign_off = locked_sign_off(sign_off.id)
     problems = sign_off_problems(values, sign_off)
     if problems:
         raise SignOffError(problems)
-    old = sign_off_values(sign_off)
+    old = sign_off_values(sign_off)  # as the change before this one left it
     sign_off.service = values.service.strip()
     _apply_loaded(sign_off, values)
     with _service_kept(values.service):
@@ -161,6 +163,17 @@ def change_sign_off(sign_off: AwarenessSignOff, values: SignOffValues, actor: Us
         if (new := sign_off_values(sign_off)) != old:
             audit.record(actor, "awareness_sign_off_changed", sign_off, old, new)
         db.session.commit()
+
+
+def locked_sign_off(sign_off_id: int) -> AwarenessSignOff:
+    """The sign-off with what its audit values read, as it is now and locked until the commit (changes at the same
+    moment each audit the values the one before left)."""
+    return lock_row(
+        AwarenessSignOff,
+        sign_off_id,
+        selectinload(AwarenessSignOff.authorities),
+        selectinload(AwarenessSignOff.organisation),
+    )
 
 
 def save_sign_offs(
@@ -184,6 +197,7 @@ def save_sign_offs(
 
 def set_awareness_only(organisation: Organisation, awareness_only: bool, actor: User | str | None = None) -> None:
     """Mark an organisation awareness-only (its staff leave every 'still to train' count) or not; committed."""
+    organisation = lock_row(Organisation, organisation.id)
     if organisation.awareness_only != awareness_only:
         audit.record(actor, "awareness_only_set", organisation, organisation.awareness_only, awareness_only)
         organisation.awareness_only = awareness_only

@@ -13,6 +13,7 @@ from werkzeug.utils import secure_filename
 from ...extensions import db
 from ...models import AwarenessSignOff, User
 from ..accounts import audit
+from ..common.locks import lock_row
 
 MAX_EVIDENCE_BYTES = 5 * 1024 * 1024
 ALLOWED = "PDF, Word (DOCX), Excel (XLSX), PNG or JPEG"
@@ -85,6 +86,7 @@ def attach_evidence(sign_off: AwarenessSignOff, filename: str, content: bytes, a
     folder.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(16)
     (folder / key).write_bytes(content)
+    sign_off = lock_row(AwarenessSignOff, sign_off.id)  # the file it holds now is the one this replaces
     old_path = evidence_path(sign_off)
     old = {"file": sign_off.evidence_filename}
     sign_off.evidence_key, sign_off.evidence_content_type, sign_off.evidence_size = key, content_type, len(content)

@@ -34,6 +34,7 @@ from ..accounts.scope import can_book_for
 from ..attendance.records import complete_marked
 from ..common.batches import fetch_in, in_chunks
 from ..common.calendar import to_london, working_days_before
+from ..common.locks import locking
 from . import booking_mail
 from .allocation import allocate, permission_problem, place_or_roll_back
 from .booking_checks import BookingRefused, Eligibility, Refusal
@@ -49,12 +50,13 @@ def lock_sessions(codes: Iterable[str]) -> dict[str, TrainingSession]:
     """Load sessions by code with their days and course, locking their rows until the transaction ends.
 
     PostgreSQL takes `SELECT ... FOR UPDATE`; on SQLite the transaction already holds the write lock
-    (database.py begins every writing transaction IMMEDIATE). Count places only after this.
+    (database.py begins every writing transaction IMMEDIATE). Loaded afresh (services.common.locks); count places
+    only after this.
     """
-    query = (
-        sa.select(TrainingSession)
-        .options(selectinload(TrainingSession.days), joinedload(TrainingSession.course, innerjoin=True))
-        .with_for_update(of=TrainingSession)
+    query = locking(
+        sa.select(TrainingSession).options(
+            selectinload(TrainingSession.days), joinedload(TrainingSession.course, innerjoin=True)
+        )
     )
     return {session.code: session for session in fetch_in(query, TrainingSession.code, codes)}
 
@@ -157,7 +159,7 @@ _ACTIVE_BOOKINGS = (
     .where(Booking.status.in_(ACTIVE_STATUSES), Booking.practitioner_id.in_(sa.bindparam("ids", expanding=True)))
 )
 # The session with what a booking's checks and its email read (days, course, venue, trainers): one round trip.
-_LOCK_SESSION = (
+_LOCK_SESSION = locking(
     sa.select(TrainingSession)
     .options(
         joinedload(TrainingSession.days),
@@ -166,7 +168,6 @@ _LOCK_SESSION = (
         joinedload(TrainingSession.trainers),
     )
     .where(TrainingSession.id == sa.bindparam("session_id"))
-    .with_for_update(of=TrainingSession)
 )
 
 
@@ -188,7 +189,8 @@ def _marks(session_ids: Iterable[int]) -> dict[tuple[int, int], AttendanceMark]:
 
 
 def lock_session(session_id: int) -> TrainingSession:
-    """One session, locked for the rest of the transaction (see lock_sessions), loaded with what bookings read."""
+    """One session, locked for the rest of the transaction (see lock_sessions), loaded afresh with what bookings
+    read: a copy the caller loaded before is overwritten, so no check runs on what was true before the lock."""
     return db.session.execute(_LOCK_SESSION, {"session_id": session_id}).unique().scalar_one()
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import aliased
 
 from ...extensions import db
@@ -30,6 +31,7 @@ from ...models import (
 )
 from ...models.sessions import is_half_day
 from ..accounts import audit
+from ..common.locks import lock_row
 
 SUBSTITUTE_ATTENDED = "A colleague attended in their place"
 MAX_REASON = 400
@@ -110,12 +112,16 @@ def waive_charge(charge: Charge, by: User, reason: str) -> Charge:
         raise ChargeRefused("reason", "Enter why the charge is waived")
     if len(reason) > MAX_REASON:
         raise ChargeRefused("reason", f"Reason must be {MAX_REASON} characters or fewer")
-    return _waive(charge, by, reason)
+    return _waive(_locked(charge.id), by, reason)
 
 
 def waive_for_substitute(charge: Charge, substitute: Practitioner, by: User) -> Charge:
     """Waive a charge because a named colleague of the same organisation attended the session instead; audited
     and committed. The booker or a coordinator names them; the register must show they attended."""
+    # The session first, as the register locks it before changing its bookings and their charges: the same order
+    # here (session, booking, charge) so a register saved at the same moment cannot deadlock with this.
+    lock_row(TrainingSession, charge.booking.session_id)
+    charge = _locked(charge.id)
     booking = charge.booking
     person = booking.practitioner
     if by.role == Role.BOOKER and by.organisation_id != charge.organisation_id:
@@ -128,7 +134,16 @@ def waive_for_substitute(charge: Charge, substitute: Practitioner, by: User) -> 
     return _waive(charge, by, f"{SUBSTITUTE_ATTENDED}: {substitute.full_name}")
 
 
+def _locked(charge_id: int) -> Charge:
+    """The charge as it is now, locked until the commit; refused when a corrected register has withdrawn it."""
+    try:
+        return lock_row(Charge, charge_id)
+    except NoResultFound:
+        raise ChargeRefused("charge", "no longer applies: the register was corrected") from None
+
+
 def _waive(charge: Charge, by: User, reason: str) -> Charge:
+    """Waive a charge the caller locked (`_locked`), so whether it is waived already was read as it is now."""
     if charge.waived_reason is not None:
         raise ChargeRefused("charge", f"was already waived: {charge.waived_reason}")
     charge.waived_reason = reason

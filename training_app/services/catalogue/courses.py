@@ -20,6 +20,7 @@ from ...models.courses import course_prerequisites
 from ...validation import code_problem, control_character_problem
 from ..accounts import audit
 from ..attendance.records import MAX_VALIDITY_MONTHS
+from ..common.locks import lock_row
 from ..common.unique_keys import refused_if_taken
 
 MAX_CODE_LENGTH = 40
@@ -132,6 +133,7 @@ def create_course(settings: CourseSettings, actor: User | str | None) -> Course:
 
 def edit_course(course: Course, settings: CourseSettings, actor: User | str | None) -> bool:
     """Change a course, audited (old and new values) and committed; False when nothing changed."""
+    course = _locked(course)
     if problems := course_problems(settings, course):
         raise CourseError(problems)
     old = course_values(course)
@@ -147,6 +149,7 @@ def edit_course(course: Course, settings: CourseSettings, actor: User | str | No
 
 def retire_course(course: Course, actor: User | str | None) -> bool:
     """Retire a course: it keeps its history but takes no new sessions or bookings; False if already retired."""
+    course = _locked(course)
     if course.is_retired:
         return False
     course.retired_at = utcnow()
@@ -157,12 +160,18 @@ def retire_course(course: Course, actor: User | str | None) -> bool:
 
 def reinstate_course(course: Course, actor: User | str | None) -> bool:
     """Bring a retired course back into use; False if it was not retired."""
+    course = _locked(course)
     if not course.is_retired:
         return False
     course.retired_at = None
     audit.record(actor, "course_reinstated", course, {"retired": True}, {"retired": False})
     db.session.commit()
     return True
+
+
+def _locked(course: Course) -> Course:
+    """The course as it is now, locked until the commit: a change at the same moment is audited after this one."""
+    return lock_row(Course, course.id, selectinload(Course.prerequisites))
 
 
 def retired_problem(course: Course) -> str | None:

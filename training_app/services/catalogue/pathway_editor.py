@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Course, Pathway, PathwayCourse, Requirement, ResponsibilityGroup, User
 from ..accounts import audit
+from ..common.locks import fresh, lock_row
 from .pathways import PathwayStep, pathways_by_group, remove_step, set_steps
 
 
@@ -33,7 +35,7 @@ def pathway_values(pathway: Pathway | None) -> list[dict[str, Any]]:
 
 def add_course(group: ResponsibilityGroup, course: Course, requirement: Requirement, actor: User | str | None) -> None:
     """Put a course at the end of the group's pathway (creating the pathway if the group has none)."""
-    pathway = group_pathway(group)
+    pathway = _locked_pathway(group)
     if pathway is not None and any(step.course_id == course.id for step in pathway.steps):
         raise PathwayEditError(f"{course.code} is already on this pathway.")
     if course.is_retired:
@@ -84,8 +86,16 @@ def move_course(group: ResponsibilityGroup, course: Course, places: int, actor: 
     _done(group, old, actor)
 
 
+def _locked_pathway(group: ResponsibilityGroup) -> Pathway | None:
+    """The group's pathway as it is now, the group's row locked until the commit: two edits at the same moment run
+    one after the other, each from the steps the other left (positions never clash, the audit's old value holds)."""
+    lock_row(ResponsibilityGroup, group.id)
+    query = sa.select(Pathway).options(selectinload(Pathway.steps).selectinload(PathwayCourse.course))
+    return db.session.scalars(fresh(query.where(Pathway.group_id == group.id))).one_or_none()
+
+
 def _pathway_holding(group: ResponsibilityGroup, course: Course) -> Pathway:
-    pathway = group_pathway(group)
+    pathway = _locked_pathway(group)
     if pathway is None or not any(step.course_id == course.id for step in pathway.steps):
         raise PathwayEditError(f"{course.code} is not on this pathway.")
     return pathway

@@ -14,6 +14,7 @@ from ...extensions import db
 from ...models import User, Venue
 from ...validation import control_character_problem
 from ..accounts import audit
+from ..common.locks import lock_row
 from ..common.unique_keys import refused_if_taken
 
 MAX_ROOM_CAPACITY = 10_000
@@ -91,6 +92,7 @@ def create_venue(settings: VenueSettings, actor: User | str | None) -> Venue:
 
 def edit_venue(venue: Venue, settings: VenueSettings, actor: User | str | None) -> bool:
     """Change a venue, audited (old and new values) and committed; False when nothing changed."""
+    venue = lock_row(Venue, venue.id)  # a change at the same moment is audited after this one, from its values
     if problems := venue_problems(settings, venue):
         raise VenueError(problems)
     old = venue_values(venue)

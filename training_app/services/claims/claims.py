@@ -39,6 +39,7 @@ from ...models import (
     User,
 )
 from ..accounts import audit
+from ..common.locks import lock_row
 from .claim_files import invoice_problem, store_invoice
 from .funds import MAX_PENCE, cover_unit, line_amount, rate_table
 
@@ -289,14 +290,9 @@ def add_evidence(
 
 
 def locked_claim(claim_id: int) -> Claim:
-    """The claim with its lines and files, its row locked for the rest of the transaction."""
-    query = (
-        sa.select(Claim)
-        .options(selectinload(Claim.lines), selectinload(Claim.files))
-        .where(Claim.id == claim_id)
-        .with_for_update(of=Claim)
-    )
-    return db.session.execute(query).scalar_one()
+    """The claim with its lines and files as they are now, its row locked for the rest of the transaction: every
+    move reads the claim's status only after this, so two moves at once are decided one after the other."""
+    return lock_row(Claim, claim_id, selectinload(Claim.lines), selectinload(Claim.files))
 
 
 def require_status(claim: Claim, allowed: Sequence[ClaimStatus], verb: str) -> None:
@@ -307,7 +303,7 @@ def require_status(claim: Claim, allowed: Sequence[ClaimStatus], verb: str) -> N
 
 def _lock_school(organisation_id: int) -> None:
     """Queue claims for one school behind each other (FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE already)."""
-    db.session.execute(sa.select(Organisation.id).where(Organisation.id == organisation_id).with_for_update())
+    lock_row(Organisation, organisation_id)
 
 
 def _flush_or_conflict() -> None:

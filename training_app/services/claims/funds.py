@@ -15,6 +15,7 @@ from ...models import DEFAULT_RATES_PENCE, ClaimCategory, CoverUnit, Fund, FundC
 from ...models.sessions import is_half_day
 from ...validation import control_character_problem
 from ..accounts import audit
+from ..common.locks import locking
 from ..common.unique_keys import refused_if_taken
 
 MIN_FINANCIAL_YEAR = 2000
@@ -44,9 +45,10 @@ class FundSettings:
 class FundError(ValueError):
     """Fund settings were refused; `fields` maps each bad field to a message."""
 
-    def __init__(self, fields: Mapping[str, str]) -> None:
+    def __init__(self, fields: Mapping[str, str], conflict: bool = False) -> None:
         super().__init__("; ".join(f"{name}: {message}" for name, message in fields.items()))
         self.fields = dict(fields)
+        self.conflict = conflict  # lost a race: the fund was set up at the same moment by someone else
 
 
 def rate_field(key: RateKey) -> str:
@@ -167,13 +169,9 @@ def rate_table(fund: Fund) -> dict[str, dict[str, int]]:
 
 
 def _locked_fund(financial_year: int) -> Fund | None:
-    query = (
-        sa.select(Fund)
-        .options(selectinload(Fund.rates), selectinload(Fund.contributions))
-        .filter_by(financial_year=financial_year)
-        .with_for_update()
-    )
-    return db.session.execute(query).scalar_one_or_none()
+    """The year's fund with its rate card as it is now, locked, so two changes at once audit one after the other."""
+    query = sa.select(Fund).options(selectinload(Fund.rates), selectinload(Fund.contributions))
+    return db.session.execute(locking(query.filter_by(financial_year=financial_year))).scalar_one_or_none()
 
 
 def _set_rates(fund: Fund, rates: Mapping[RateKey, int]) -> None:

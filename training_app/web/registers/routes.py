@@ -23,6 +23,7 @@ from ...services.attendance.registers import (
     can_mark_register,
     mark_register,
     register_closed_reason,
+    register_emails,
     register_rows,
 )
 from ...services.attendance.sign_in_sheet import sign_in_sheet_pdf
@@ -46,12 +47,11 @@ def register_page(code: str):
     day; saved all or nothing. Walk-ins are added with the form below it."""
     session, user = _session_to_mark(code)
     form, walk_in_form = RegisterForm(), WalkInForm(formdata=None)
-    rows = register_rows(session)
     errors: list[dict[str, str]] = []
     submitted: dict[str, str] = {}
-    if form.validate_on_submit():
+    if form.validate_on_submit():  # the service reads the register under its lock; the page only names people
         submitted = request.form.to_dict()
-        entries, keys = _entries(submitted, rows, session)
+        entries, keys = _entries(submitted, register_emails(session), session)
         try:
             done = mark_register(session, entries, user)
         except RegisterRefused as refused:
@@ -61,7 +61,7 @@ def register_page(code: str):
             return redirect(url_for("registers.register_page", code=session.code))
     elif form.errors:
         errors = [{"text": "The form had expired: save the register again", "href": "#save"}]
-    return _render_register(session, rows, form, walk_in_form, errors, submitted)
+    return _render_register(session, register_rows(session), form, walk_in_form, errors, submitted)
 
 
 @bp.post("/<code>/register/walk-in")
@@ -136,10 +136,9 @@ def _session_to_mark(code: str) -> tuple[TrainingSession, User]:
 
 
 def _entries(
-    submitted: dict[str, str], rows: list[RegisterRow], session: TrainingSession
+    submitted: dict[str, str], emails: dict[int, str], session: TrainingSession
 ) -> tuple[list[Entry], list[str]]:
     """The marks the form gives, as entries for the service, and each entry's field key (for error links)."""
-    emails = {row.booking.id: row.booking.practitioner.email for row in rows}
     days = {day.id: day.date for day in session.days}
     entries, keys = [], []
     for name, value in submitted.items():
