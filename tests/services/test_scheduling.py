@@ -91,7 +91,7 @@ def test_a_two_day_session_across_the_clock_change_is_stored_in_utc(world):
     assert [(d.date, d.starts_at.astimezone(UTC).hour) for d in session.days] == [(FRIDAY, 8), (MONDAY, 9)]
     assert (session.starts_on, session.ends_on) == (FRIDAY, MONDAY)
     assert [t.name for t in session.trainers] == ["Sam Trainer"]
-    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "session.created")).one()
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "session_created")).one()
     assert event.new_value["days"] == ["2026-10-23 09:30-16:00", "2026-10-26 09:30-16:00"]
 
 
@@ -174,7 +174,7 @@ def test_capacity_rises_but_never_below_places_taken(world):
     assert db.session.get(TrainingSession, session.id).capacity == 2
     raised = scheduling.edit_session(session.code, plan(world, capacity=5), world["by"])
     assert raised.session.capacity == 5
-    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "session.changed")).one()
+    event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "session_changed")).one()
     assert (event.old_value["capacity"], event.new_value["capacity"]) == (2, 5)
 
 

@@ -34,7 +34,7 @@ def test_a_coordinator_adds_a_trainer_linked_to_their_account(app, client):
         trainer = db.session.scalars(sa.select(Trainer)).one()
         assert (trainer.email, trainer.user_id) == ("coord@council.example", coordinator_id)
         assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.entity_type == "trainer")) == (
-            "trainer.added"
+            "trainer_added"
         )
     again = client.post(
         "/sessions/trainers", data={"csrf_token": token, "name": "Chris", "email": "coord@council.example"}

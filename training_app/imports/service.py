@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..extensions import db
-from ..models import User
+from ..models import AuditAction, User
 from ..services.accounts import audit
 from ..services.common.unique_keys import broken_unique_keys
 from .areas import AreaReader
@@ -125,7 +125,7 @@ def _write(reader: Reader, records: list, actor: User | str, dry_run: bool = Fal
         db.session.rollback()
         return created, updated
     new = {"created": created, "updated": updated, "rows": len(records)}
-    audit.record(actor, "import", entity_type=reader.kind, new=new)
+    audit.record(actor, AuditAction.IMPORT, entity_type=reader.kind, new=new)
     db.session.commit()
     return created, updated
 

@@ -2,7 +2,7 @@
 
 from .account_links import AccountLink, LinkPurpose, ResetRequest
 from .attendance import AttendanceMark, MarkStatus
-from .audit import AuditEvent
+from .audit import AuditAction, AuditEvent
 from .awareness import AwarenessPresentation, AwarenessSignOff
 from .base import utcnow
 from .bookings import ACTIVE_STATUSES, PLACE_HOLDING_STATUSES, Booking, BookingStatus, Charge, ChargeReason
@@ -48,6 +48,7 @@ __all__ = [
     "ApiToken",
     "Area",
     "AttendanceMark",
+    "AuditAction",
     "AuditEvent",
     "Authority",
     "AwarenessPresentation",

@@ -9,7 +9,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import AccountLink, LinkPurpose, Practitioner, ResetRequest, Role, User, hash_token, utcnow
+from ...models import AccountLink, AuditAction, LinkPurpose, Practitioner, ResetRequest, Role, User, hash_token, utcnow
 from ..mail.mail import send_email
 from . import audit
 from .accounts import AccountError, create_user, end_sessions, password_problem, taken_refused
@@ -45,6 +45,13 @@ class LinkRefused(Exception):
         super().__init__(LINK_REFUSED)
 
 
+# The action recorded when a link is used, by what the link was for.
+PASSWORD_SET_BY = {
+    LinkPurpose.INVITATION: AuditAction.PASSWORD_SET_BY_INVITATION,
+    LinkPurpose.PASSWORD_RESET: AuditAction.PASSWORD_SET_BY_PASSWORD_RESET,
+}
+
+
 def invite_user(
     email: str,
     role: Role | str,
@@ -60,7 +67,7 @@ def invite_user(
     """
     user = create_user(email, role, _unusable_password(), organisation_code, authority_codes, name)
     token = _new_link(user, LinkPurpose.INVITATION)
-    audit.record(by, "user_invited", user, new={"email": user.email, **_scope(user)})
+    audit.record(by, AuditAction.USER_INVITED, user, new={"email": user.email, **_scope(user)})
     _send_invitation(user, link_url(token), by)  # joins the transaction: sent once it commits, never if it fails
     with taken_refused(user.email):  # someone invited the same email, or the same practitioner, a moment earlier
         db.session.commit()
@@ -91,7 +98,7 @@ def request_password_reset(email: str, link_url: LinkUrl, ip: str | None = None)
         return
     _end_links(user, LinkPurpose.PASSWORD_RESET)
     db.session.add(_link(user, LinkPurpose.PASSWORD_RESET, token))
-    audit.record(user, "password_reset_requested", user)
+    audit.record(user, AuditAction.PASSWORD_RESET_REQUESTED, user)
     send_email([email], "Reset your password", _RESET_BODY.format(url=link_url(token)))  # sent once committed
     db.session.commit()
 
@@ -135,7 +142,7 @@ def resend_invitation(user: User, link_url: LinkUrl, by: User) -> None:
         )
     _end_links(user, LinkPurpose.INVITATION)
     token = _new_link(user, LinkPurpose.INVITATION)
-    audit.record(by, "invitation_resent", user)
+    audit.record(by, AuditAction.INVITATION_RESENT, user)
     _send_invitation(user, link_url(token), by)  # joins the transaction: sent once it commits
     db.session.commit()
 
@@ -173,7 +180,7 @@ def set_password_with_link(token: str, password: str) -> User:
     user.set_password(password)
     _end_links(user, None)
     end_sessions(user)
-    audit.record(user, f"password_set_by_{link.purpose.value}", user)
+    audit.record(user, PASSWORD_SET_BY[link.purpose], user)
     db.session.commit()
     return user
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ...database import commit_before_work, write_transaction
 from ...extensions import db
-from ...models import ApiToken, Authority, Organisation, Practitioner, Role, User, hash_token, utcnow
+from ...models import ApiToken, AuditAction, Authority, Organisation, Practitioner, Role, User, hash_token, utcnow
 from ...validation import control_character_problem, email_problem
 from ..common.locks import lock_row
 from ..common.unique_keys import refused_if_taken
@@ -101,7 +101,7 @@ def change_password(user: User, new_password: str, by: User | str | None = None)
     _check_password(new_password)
     user.set_password(new_password)
     end_sessions(user)
-    audit.record(by or user, "password_changed", user)
+    audit.record(by or user, AuditAction.PASSWORD_CHANGED, user)
     db.session.commit()
 
 
@@ -117,7 +117,7 @@ def deactivate_user(user: User, by: User | str) -> bool:
     end_sessions(user)
     revoked = revoke_api_tokens_of(user)
     new: dict[str, object] = {"active": False} | ({"api_tokens_revoked": revoked} if revoked else {})
-    audit.record(by, "user_deactivated", user, {"active": True}, new)
+    audit.record(by, AuditAction.USER_DEACTIVATED, user, {"active": True}, new)
     db.session.commit()
     return True
 
@@ -140,7 +140,7 @@ def reactivate_user(user: User, by: User | str) -> bool:
         return False
     user.active = True
     end_sessions(user)
-    audit.record(by, "user_reactivated", user, {"active": False}, {"active": True})
+    audit.record(by, AuditAction.USER_REACTIVATED, user, {"active": False}, {"active": True})
     db.session.commit()
     return True
 
@@ -221,7 +221,7 @@ def register_user(
 ) -> User:
     """Create a user as one unit of work: checked, audited and committed (create_user, for callers that commit)."""
     user = create_user(email, role, password, organisation_code, authority_codes, name)
-    audit.record(by, "user_created", user, new={"email": user.email, "role": user.role.value})
+    audit.record(by, AuditAction.USER_CREATED, user, new={"email": user.email, "role": user.role.value})
     with taken_refused(user.email):
         db.session.commit()
     return user
@@ -233,7 +233,7 @@ def grant_api_token(user: User, by: User | str | None = None, name: str = "") ->
         raise AccountError(f"the user {user.email} is switched off")
     token = issue_api_token(user, name)
     new = {"prefix": token[:10]} | ({"name": name.strip()[:100]} if name.strip() else {})
-    audit.record(by, "api_token_issued", user, new=new)
+    audit.record(by, AuditAction.API_TOKEN_ISSUED, user, new=new)
     db.session.commit()
     return token
 
@@ -246,7 +246,7 @@ def revoke_api_token(token: ApiToken, by: User | str) -> bool:
     if not revoked.rowcount:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
         db.session.rollback()
         return False
-    audit.record(by, "api_token_revoked", token, new={"prefix": token.prefix, "user": token.user.email})
+    audit.record(by, AuditAction.API_TOKEN_REVOKED, token, new={"prefix": token.prefix, "user": token.user.email})
     db.session.commit()
     return True
 
@@ -275,7 +275,7 @@ def change_access(
     if new == old:
         db.session.rollback()
         return False
-    audit.record(by, "user_access_changed", user, old, new)
+    audit.record(by, AuditAction.USER_ACCESS_CHANGED, user, old, new)
     db.session.commit()
     return True
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ...extensions import db
-from ...models import AuditEvent, User
+from ...models import AuditAction, AuditEvent, User
 
 SYSTEM = "system"
 
 
 def record(
     actor: User | str | None,
-    action: str,
+    action: AuditAction,
     target: Any = None,
     old: Any = None,
     new: Any = None,

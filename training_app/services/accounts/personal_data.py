@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import (
+    AuditAction,
     AuditEvent,
     Booking,
     Certificate,
@@ -106,7 +107,7 @@ def anonymise_practitioner(practitioner: Practitioner, by: User) -> None:
             sa.update(User).where(User.id == account.id).values(session_version=User.session_version + 1)
         )
     # The audit event names no one: keeping the old values here would undo the anonymising.
-    audit.record(by, "practitioner_anonymised", practitioner, new={"anonymised": True})
+    audit.record(by, AuditAction.PRACTITIONER_ANONYMISED, practitioner, new={"anonymised": True})
     db.session.commit()
 
 

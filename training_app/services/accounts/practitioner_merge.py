@@ -15,7 +15,17 @@ import sqlalchemy as sa
 from sqlalchemy.exc import NoResultFound
 
 from ...extensions import db
-from ...models import ACTIVE_STATUSES, Booking, BookingStatus, Certificate, Course, Practitioner, TrainingRecord, User
+from ...models import (
+    ACTIVE_STATUSES,
+    AuditAction,
+    Booking,
+    BookingStatus,
+    Certificate,
+    Course,
+    Practitioner,
+    TrainingRecord,
+    User,
+)
 from ...models.people import practitioner_authorities
 from ..common.locks import lock_row
 from . import audit
@@ -98,7 +108,7 @@ def merge_practitioners(keep: Practitioner, duplicate: Practitioner, by: User | 
     db.session.delete(db.session.get(Practitioner, duplicate.id))
     audit.record(
         by,
-        "practitioners_merged",
+        AuditAction.PRACTITIONERS_MERGED,
         keep,
         old=old,
         new={

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from ...extensions import db
-from ...models import Setting, User, utcnow
+from ...models import AuditAction, Setting, User, utcnow
 from . import audit
 
 
@@ -69,6 +69,8 @@ def change(setting: WholeNumberSetting, text: str, by: User) -> int:
         row = Setting(key=setting.key, value=str(value))
         db.session.add(row)
     row.value, row.changed_at, row.changed_by_id = str(value), utcnow(), by.id
-    audit.record(by, "setting_changed", entity_type="setting", old={setting.key: old}, new={setting.key: value})
+    audit.record(
+        by, AuditAction.SETTING_CHANGED, entity_type="setting", old={setting.key: old}, new={setting.key: value}
+    )
     db.session.commit()
     return value

@@ -12,7 +12,7 @@ from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ...extensions import db
-from ...models import SignInFailure, User, utcnow
+from ...models import AuditAction, SignInFailure, User, utcnow
 from ...models.users import password_hash_method
 from . import audit
 from .accounts import end_sessions
@@ -60,7 +60,7 @@ def sign_in_with_password(email: str, password: str, ip: str | None = None) -> U
     # Only the email's failures are forgiven: signing in to one's own account must not reset an address's count.
     db.session.execute(sa.delete(SignInFailure).where(SignInFailure.email == email))
     user.last_sign_in_at = utcnow()
-    audit.record(user, "sign_in", user)
+    audit.record(user, AuditAction.SIGN_IN, user)
     db.session.commit()
     return user
 
@@ -68,7 +68,7 @@ def sign_in_with_password(email: str, password: str, ip: str | None = None) -> U
 def sign_out(user: User) -> None:
     """End every session of the user, in every browser (not only the one signing out), and audit it."""
     end_sessions(user)
-    audit.record(user, "sign_out", user)
+    audit.record(user, AuditAction.SIGN_OUT, user)
     db.session.commit()
 
 

@@ -16,6 +16,7 @@ from flask import current_app
 from ...extensions import db
 from ...models import (
     AttendanceMark,
+    AuditAction,
     Booking,
     BookingStatus,
     Certificate,
@@ -111,7 +112,9 @@ def settle_bookings(bookings: Sequence[Booking], by: User | str, now: datetime |
             done.completed.append(booking)
         elif new == BookingStatus.NO_SHOW:
             done.no_shows.append(booking)
-        audit.record(by, "booking_status_from_register", booking, {"status": old.value}, {"status": new.value})
+        audit.record(
+            by, AuditAction.BOOKING_STATUS_FROM_REGISTER, booking, {"status": old.value}, {"status": new.value}
+        )
     record_completions(done.completed)
     return done
 
@@ -143,13 +146,15 @@ def withdraw_completion(booking: Booking, by: User | str, now: datetime) -> None
     ).scalar_one_or_none()
     if certificate is not None:
         certificate.revoked_at, certificate.training_record_id = now, None
-        audit.record(by, "certificate_revoked", certificate, {"number": certificate.number}, {"revoked": True})
+        audit.record(
+            by, AuditAction.CERTIFICATE_REVOKED, certificate, {"number": certificate.number}, {"revoked": True}
+        )
     old = {"course_id": record.course_id, "completed_on": record.completed_on.isoformat(), "booking_id": booking.id}
     if record.source == RecordSource.IMPORT:
         record.booking_id = None
-        audit.record(by, "training_record_unlinked", record, old, {"booking_id": None})
+        audit.record(by, AuditAction.TRAINING_RECORD_UNLINKED, record, old, {"booking_id": None})
     else:
-        audit.record(by, "training_record_withdrawn", record, old, None)
+        audit.record(by, AuditAction.TRAINING_RECORD_WITHDRAWN, record, old, None)
         db.session.delete(record)
     db.session.flush()
 
@@ -160,7 +165,7 @@ def _withdraw_no_show_charge(booking: Booking, by: User | str) -> None:
         sa.select(Charge).filter_by(booking_id=booking.id, reason=ChargeReason.NO_SHOW)
     ).scalar_one_or_none()
     if charge is not None:
-        audit.record(by, "charge_withdrawn", charge, {"amount_pence": charge.amount_pence}, None)
+        audit.record(by, AuditAction.CHARGE_WITHDRAWN, charge, {"amount_pence": charge.amount_pence}, None)
         db.session.delete(charge)
         db.session.flush()
 
@@ -281,7 +286,9 @@ def note_source(practitioner_id: int, course_id: int, completed_on: date, note: 
     if record is None:
         return None
     note = " ".join(note.split())[:200]
-    audit.record(by, "training_record_source_noted", record, {"source_note": record.source_note}, {"source_note": note})
+    audit.record(
+        by, AuditAction.TRAINING_RECORD_SOURCE_NOTED, record, {"source_note": record.source_note}, {"source_note": note}
+    )
     record.source_note = note
     db.session.commit()
     return record

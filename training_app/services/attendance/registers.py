@@ -19,6 +19,7 @@ from sqlalchemy.orm import joinedload
 from ...extensions import db
 from ...models import (
     AttendanceMark,
+    AuditAction,
     Booking,
     Claim,
     ClaimLine,
@@ -301,7 +302,11 @@ def _write_marks(checked: Sequence[_Checked], by: User, now: datetime) -> tuple[
         db.session.flush()
         where = {"booking_id": item.booking.id, "practitioner": item.booking.practitioner.email}
         audit.record(
-            by, "attendance_marked", mark, old and {**where, **old}, {**where, "day": str(item.day.date), **new}
+            by,
+            AuditAction.ATTENDANCE_MARKED,
+            mark,
+            old and {**where, **old},
+            {**where, "day": str(item.day.date), **new},
         )
         changed += 1
         touched[item.booking.id] = item.booking
@@ -311,7 +316,7 @@ def _write_marks(checked: Sequence[_Checked], by: User, now: datetime) -> tuple[
 def _clear_mark(mark: AttendanceMark, item: _Checked, old: dict[str, object] | None, by: User) -> None:
     """Set a day back to not marked: the mark is deleted, its old value audited."""
     where = {"booking_id": item.booking.id, "practitioner": item.booking.practitioner.email, "day": str(item.day.date)}
-    audit.record(by, "attendance_mark_cleared", mark, {**where, **(old or {})}, None)
+    audit.record(by, AuditAction.ATTENDANCE_MARK_CLEARED, mark, {**where, **(old or {})}, None)
     db.session.delete(mark)
     db.session.flush()
 

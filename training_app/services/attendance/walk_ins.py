@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import Booking, BookingStatus, Practitioner, TrainingSession, User, utcnow
+from ...models import AuditAction, Booking, BookingStatus, Practitioner, TrainingSession, User, utcnow
 from ...validation import control_character_problem, email_problem
 from ..accounts import audit
 from ..booking.bookings import PlaceLedger, lock_session
@@ -64,7 +64,9 @@ def add_walk_in(session: TrainingSession, walk_in: WalkIn, by: User, now: dateti
     )
     db.session.add(booking)
     db.session.flush()
-    audit.record(by, "walk_in_added", booking, None, {"session": locked.code, "practitioner": practitioner.email})
+    audit.record(
+        by, AuditAction.WALK_IN_ADDED, booking, None, {"session": locked.code, "practitioner": practitioner.email}
+    )
     db.session.commit()
     return booking
 
@@ -115,5 +117,7 @@ def _new_practitioner(walk_in: WalkIn, by: User) -> Practitioner:
     added_meanwhile = Problem(None, "email", f"{walk_in.email} was added just now: add them again")
     with refused_if_taken({"uq_practitioners_email": lambda: RegisterRefused([added_meanwhile])}):
         db.session.flush()  # the same new person added by someone else at the same moment is refused
-    audit.record(by, "practitioner_created", practitioner, None, {"email": practitioner.email, "walk_in": True})
+    audit.record(
+        by, AuditAction.PRACTITIONER_CREATED, practitioner, None, {"email": practitioner.email, "walk_in": True}
+    )
     return practitioner

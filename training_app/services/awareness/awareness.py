@@ -15,7 +15,15 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Authority, AwarenessPresentation, AwarenessSignOff, Organisation, OrganisationKind, User
+from ...models import (
+    AuditAction,
+    Authority,
+    AwarenessPresentation,
+    AwarenessSignOff,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 from ...models.awareness import SignOffStatus, signoff_authorities
 from ...validation import control_character_problem
 from ..accounts import audit
@@ -144,7 +152,7 @@ def record_sign_off(values: SignOffValues, actor: User | str | None = None) -> A
     _apply_loaded(sign_off, values)
     with _service_kept(values.service):
         db.session.flush()
-        audit.record(actor, "awareness_sign_off_recorded", sign_off, None, sign_off_values(sign_off))
+        audit.record(actor, AuditAction.AWARENESS_SIGN_OFF_RECORDED, sign_off, None, sign_off_values(sign_off))
         db.session.commit()
     return sign_off
 
@@ -161,7 +169,7 @@ def change_sign_off(sign_off: AwarenessSignOff, values: SignOffValues, actor: Us
     with _service_kept(values.service):
         db.session.flush()
         if (new := sign_off_values(sign_off)) != old:
-            audit.record(actor, "awareness_sign_off_changed", sign_off, old, new)
+            audit.record(actor, AuditAction.AWARENESS_SIGN_OFF_CHANGED, sign_off, old, new)
         db.session.commit()
 
 
@@ -199,7 +207,7 @@ def set_awareness_only(organisation: Organisation, awareness_only: bool, actor: 
     """Mark an organisation awareness-only (its staff leave every 'still to train' count) or not; committed."""
     organisation = lock_row(Organisation, organisation.id)
     if organisation.awareness_only != awareness_only:
-        audit.record(actor, "awareness_only_set", organisation, organisation.awareness_only, awareness_only)
+        audit.record(actor, AuditAction.AWARENESS_ONLY_SET, organisation, organisation.awareness_only, awareness_only)
         organisation.awareness_only = awareness_only
     db.session.commit()
 

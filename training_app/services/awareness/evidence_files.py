@@ -11,7 +11,7 @@ from flask import current_app
 from werkzeug.utils import secure_filename
 
 from ...extensions import db
-from ...models import AwarenessSignOff, User
+from ...models import AuditAction, AwarenessSignOff, User
 from ..accounts import audit
 from ..common.locks import lock_row
 
@@ -91,7 +91,7 @@ def attach_evidence(sign_off: AwarenessSignOff, filename: str, content: bytes, a
     old = {"file": sign_off.evidence_filename}
     sign_off.evidence_key, sign_off.evidence_content_type, sign_off.evidence_size = key, content_type, len(content)
     sign_off.evidence_filename = download_name(filename, content_type)
-    audit.record(actor, "awareness_evidence_attached", sign_off, old, {"file": sign_off.evidence_filename})
+    audit.record(actor, AuditAction.AWARENESS_EVIDENCE_ATTACHED, sign_off, old, {"file": sign_off.evidence_filename})
     db.session.commit()
     if old_path is not None:
         old_path.unlink(missing_ok=True)

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import Area, Authority, AwarenessPresentation, Organisation, OrganisationKind, User
+from ...models import Area, AuditAction, Authority, AwarenessPresentation, Organisation, OrganisationKind, User
 from ...validation import control_character_problem
 from ..accounts import audit
 from ..common.batches import Query
@@ -123,7 +123,9 @@ def record_presentation(values: PresentationValues, actor: User | str | None = N
     presentation = build_presentation(values, place, organisation)
     db.session.add(presentation)
     db.session.flush()
-    audit.record(actor, "awareness_presentation_recorded", presentation, None, {"headcount": values.headcount})
+    audit.record(
+        actor, AuditAction.AWARENESS_PRESENTATION_RECORDED, presentation, None, {"headcount": values.headcount}
+    )
     db.session.commit()
     return presentation
 

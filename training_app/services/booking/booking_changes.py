@@ -8,14 +8,24 @@ from __future__ import annotations
 from datetime import datetime
 
 from ...extensions import db
-from ...models import ACTIVE_STATUSES, Booking, BookingStatus, Practitioner, Role, TrainingSession, User, utcnow
+from ...models import (
+    ACTIVE_STATUSES,
+    AuditAction,
+    Booking,
+    BookingStatus,
+    Practitioner,
+    Role,
+    TrainingSession,
+    User,
+    utcnow,
+)
 from ..accounts import audit
 from ..accounts.scope import can_book_for
 from ..common.lookups import session_with_code
 from . import booking_mail
 from .allocation import allocate, place_or_roll_back
 from .booking_checks import BookingRefused, Eligibility, Refusal
-from .bookings import PlaceLedger, lock_session
+from .bookings import PlaceLedger, lock_session, record_promotion
 from .waiting_list import close_gap, has_started, move_to, promote_first, waiting
 
 MAX_REASON = 400
@@ -54,9 +64,9 @@ def transfer_booking(booking: Booking, to_code: str, by: User, now: datetime | N
     else:
         promoted = promote_first(old, now)
     after = {"session_id": new.id, "status": booking.status.value, "position": booking.waitlist_position}
-    audit.record(by, "booking_transferred", booking, before, after)
+    audit.record(by, AuditAction.BOOKING_TRANSFERRED, booking, before, after)
     if promoted is not None:
-        audit.record(by, "booking_promoted", promoted, {"status": "waitlisted"}, {"status": "booked"})
+        record_promotion(by, promoted)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_booking(booking)
     if promoted is not None:
@@ -95,8 +105,10 @@ def substitute_colleague(booking: Booking, colleague: Practitioner, by: User, no
     )
     place_or_roll_back(replacement, allocation, session)
     change = {"status": "cancelled", "substitute": colleague.id}
-    audit.record(by, "booking_substituted", booking, {"status": "booked"}, change)
-    audit.record(by, "booking_made", replacement, new={"session_id": session.id, "status": "booked", "position": None})
+    audit.record(by, AuditAction.BOOKING_SUBSTITUTED, booking, {"status": "booked"}, change)
+    audit.record(
+        by, AuditAction.BOOKING_MADE, replacement, new={"session_id": session.id, "status": "booked", "position": None}
+    )
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_cancellation(booking, None)
     booking_mail.tell_of_booking(replacement)
@@ -123,7 +135,7 @@ def move_on_waiting_list(booking: Booking, position: int, by: User, reason: str)
         db.session.rollback()
         raise BookingRefused("position", f"Enter a position from 1 to {length}")
     old = move_to(booking, position)
-    audit.record(by, "waitlist_moved", booking, {"position": old}, {"position": position, "reason": reason})
+    audit.record(by, AuditAction.WAITLIST_MOVED, booking, {"position": old}, {"position": position, "reason": reason})
     db.session.commit()
     return old
 

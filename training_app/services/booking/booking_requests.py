@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ...models import (
     ACTIVE_STATUSES,
+    AuditAction,
     Booking,
     BookingStatus,
     Practitioner,
@@ -73,7 +74,7 @@ def request_place(
         db.session.rollback()
         message = f"has already asked for a place on course {locked.course.code}"
         raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
-    audit.record(by, "booking_requested", booking, new={"session_id": locked.id, "status": "requested"})
+    audit.record(by, AuditAction.BOOKING_REQUESTED, booking, new={"session_id": locked.id, "status": "requested"})
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_request(booking)
     db.session.commit()
@@ -94,7 +95,7 @@ def approve_request(booking: Booking, by: User, now: datetime | None = None) -> 
     booking.booked_by_id = by.id
     place_or_roll_back(booking, allocation, locked)
     new = {"status": booking.status.value, "position": booking.waitlist_position}
-    audit.record(by, "booking_approved", booking, {"status": "requested"}, new)
+    audit.record(by, AuditAction.BOOKING_APPROVED, booking, {"status": "requested"}, new)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_booking(booking)
     db.session.commit()
@@ -113,7 +114,9 @@ def decline_request(booking: Booking, by: User, reason: str, now: datetime | Non
     db.session.refresh(booking)
     _check_open(booking)
     booking.status, booking.cancel_reason, booking.cancelled_at = BookingStatus.DECLINED, reason, now or utcnow()
-    audit.record(by, "booking_declined", booking, {"status": "requested"}, {"status": "declined", "reason": reason})
+    audit.record(
+        by, AuditAction.BOOKING_DECLINED, booking, {"status": "requested"}, {"status": "declined", "reason": reason}
+    )
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_decline(booking)
     db.session.commit()

@@ -20,6 +20,7 @@ from ...models import (
     ACTIVE_STATUSES,
     PLACE_HOLDING_STATUSES,
     AttendanceMark,
+    AuditAction,
     Booking,
     BookingStatus,
     MarkStatus,
@@ -221,7 +222,7 @@ def book_place(
         prerequisite_override=override_reason or None,
     )
     place_or_roll_back(booking, allocation, locked)
-    audit.record(by, "booking_made", booking, new=booking_values(booking))
+    audit.record(by, AuditAction.BOOKING_MADE, booking, new=booking_values(booking))
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_booking(booking)
     db.session.commit()
@@ -266,9 +267,9 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
         promoted = promote_first(session, now)
     if late:
         charge = charge_late_cancellation(booking, session)
-    audit.record(by, "booking_cancelled", booking, old, booking_values(booking))
+    audit.record(by, AuditAction.BOOKING_CANCELLED, booking, old, booking_values(booking))
     if promoted is not None:
-        audit.record(by, "booking_promoted", promoted, {"status": "waitlisted"}, booking_values(promoted))
+        record_promotion(by, promoted)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_cancellation(booking, charge)
     if promoted is not None:
@@ -280,7 +281,7 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
 def _withdraw_request(booking: Booking, by: User, reason: str, now: datetime) -> Cancellation:
     """A request that held no place is simply withdrawn: nobody is promoted and nothing is charged."""
     booking.status, booking.cancelled_at, booking.cancel_reason = BookingStatus.CANCELLED, now, reason[:400] or None
-    audit.record(by, "booking_cancelled", booking, {"status": "requested"}, booking_values(booking))
+    audit.record(by, AuditAction.BOOKING_CANCELLED, booking, {"status": "requested"}, booking_values(booking))
     db.session.commit()
     return Cancellation(booking, None, None)
 
@@ -291,6 +292,12 @@ def is_late_cancellation(session: TrainingSession, now: datetime) -> bool:
         return False
     deadline = working_days_before(session.starts_on, session.course.cancellation_window_days)
     return to_london(now).date() > deadline
+
+
+def record_promotion(by: User | str | None, booking: Booking) -> None:
+    """Audit a place given from the waiting list in one shape wherever it is given: first in the queue, now booked."""
+    old = {"session_id": booking.session_id, "status": BookingStatus.WAITLISTED.value, "position": 1}
+    audit.record(by, AuditAction.BOOKING_PROMOTED, booking, old, booking_values(booking))
 
 
 def booking_values(booking: Booking) -> dict[str, object]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from ...extensions import db
 from ...models import (
     AttendanceMark,
+    AuditAction,
     Booking,
     BookingStatus,
     Charge,
@@ -147,7 +148,7 @@ def _waive(charge: Charge, by: User, reason: str) -> Charge:
     if charge.waived_reason is not None:
         raise ChargeRefused("charge", f"was already waived: {charge.waived_reason}")
     charge.waived_reason = reason
-    audit.record(by, "charge_waived", charge, {"waived": False}, {"waived": True, "reason": reason})
+    audit.record(by, AuditAction.CHARGE_WAIVED, charge, {"waived": False}, {"waived": True, "reason": reason})
     db.session.commit()
     return charge
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import (
+    AuditAction,
     Booking,
     ClaimCategory,
     CoverCategory,
@@ -120,7 +121,7 @@ def book_group(
         if not allocation.refused:
             booked.append(booking)
     for booking in booked:  # after the savepoints, so the audit events go in together
-        audit.record(by, "booking_made", booking, new=booking_values(booking))
+        audit.record(by, AuditAction.BOOKING_MADE, booking, new=booking_values(booking))
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_bookings(booked)
     db.session.commit()

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Course, CourseKind, SelfBooking, User, WaitlistOrder, utcnow
+from ...models import AuditAction, Course, CourseKind, SelfBooking, User, WaitlistOrder, utcnow
 from ...models.courses import course_prerequisites
 from ...validation import code_problem, control_character_problem
 from ..accounts import audit
@@ -126,7 +126,7 @@ def create_course(settings: CourseSettings, actor: User | str | None) -> Course:
     _apply(course, settings)
     with _code_kept(settings.code):
         db.session.flush()
-        audit.record(actor, "course_created", course, None, course_values(course))
+        audit.record(actor, AuditAction.COURSE_CREATED, course, None, course_values(course))
         db.session.commit()
     return course
 
@@ -142,7 +142,7 @@ def edit_course(course: Course, settings: CourseSettings, actor: User | str | No
     if new == old:
         return False
     with _code_kept(settings.code):
-        audit.record(actor, "course_changed", course, old, new)
+        audit.record(actor, AuditAction.COURSE_CHANGED, course, old, new)
         db.session.commit()
     return True
 
@@ -153,7 +153,7 @@ def retire_course(course: Course, actor: User | str | None) -> bool:
     if course.is_retired:
         return False
     course.retired_at = utcnow()
-    audit.record(actor, "course_retired", course, {"retired": False}, {"retired": True})
+    audit.record(actor, AuditAction.COURSE_RETIRED, course, {"retired": False}, {"retired": True})
     db.session.commit()
     return True
 
@@ -164,7 +164,7 @@ def reinstate_course(course: Course, actor: User | str | None) -> bool:
     if not course.is_retired:
         return False
     course.retired_at = None
-    audit.record(actor, "course_reinstated", course, {"retired": True}, {"retired": False})
+    audit.record(actor, AuditAction.COURSE_REINSTATED, course, {"retired": True}, {"retired": False})
     db.session.commit()
     return True
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Course, Pathway, PathwayCourse, Requirement, ResponsibilityGroup, User
+from ...models import AuditAction, Course, Pathway, PathwayCourse, Requirement, ResponsibilityGroup, User
 from ..accounts import audit
 from ..common.locks import fresh, lock_row
 from .pathways import PathwayStep, pathways_by_group, remove_step, set_steps
@@ -106,7 +106,7 @@ def _done(group: ResponsibilityGroup, old: list[dict[str, Any]], actor: User | s
     pathway = group_pathway(group)
     audit.record(
         actor,
-        "pathway_changed",
+        AuditAction.PATHWAY_CHANGED,
         pathway,
         {"group": group.code, "steps": old},
         {"group": group.code, "steps": pathway_values(pathway)},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import Trainer, User
+from ...models import AuditAction, Trainer, User
 from ...validation import control_character_problem, email_problem
 from ..accounts import audit
 from ..accounts.scope import is_staff
@@ -44,7 +44,9 @@ def add_trainer(name: str, email: str, by: User | str) -> Trainer:
     db.session.add(trainer)
     with refused_if_taken({"uq_trainers_email": lambda: TrainerRefused([_email_taken(email)])}):
         db.session.flush()
-        audit.record(by, "trainer.added", trainer, None, {"name": name, "email": email, "user": user is not None})
+        audit.record(
+            by, AuditAction.TRAINER_ADDED, trainer, None, {"name": name, "email": email, "user": user is not None}
+        )
         db.session.commit()
     return trainer
 

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import User, Venue
+from ...models import AuditAction, User, Venue
 from ...validation import control_character_problem
 from ..accounts import audit
 from ..common.locks import lock_row
@@ -85,7 +85,7 @@ def create_venue(settings: VenueSettings, actor: User | str | None) -> Venue:
     db.session.add(venue)
     with _name_kept(venue.name):
         db.session.flush()
-        audit.record(actor, "venue_created", venue, None, venue_values(venue))
+        audit.record(actor, AuditAction.VENUE_CREATED, venue, None, venue_values(venue))
         db.session.commit()
     return venue
 
@@ -101,7 +101,7 @@ def edit_venue(venue: Venue, settings: VenueSettings, actor: User | str | None) 
     if new == old:
         return False
     with _name_kept(venue.name):
-        audit.record(actor, "venue_changed", venue, old, new)
+        audit.record(actor, AuditAction.VENUE_CHANGED, venue, old, new)
         db.session.commit()
     return True
 

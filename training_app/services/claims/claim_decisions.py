@@ -9,7 +9,7 @@ be claimed again.
 from __future__ import annotations
 
 from ...extensions import db
-from ...models import Claim, ClaimStatus, Role, User, utcnow
+from ...models import AuditAction, Claim, ClaimStatus, Role, User, utcnow
 from ..accounts import audit
 from . import claim_mail
 from .claims import MAX_REASON, ClaimRefused, Refusal, can_act_for_school, locked_claim, require_status
@@ -24,14 +24,14 @@ def submit_claim(claim: Claim, actor: User) -> Claim:
     if not claim.lines:
         raise ClaimRefused("The claim holds no lines yet: add evidence for a day first.")
     claim.submitted_at = utcnow()
-    return _move(claim, ClaimStatus.SUBMITTED, actor, "claim_submitted")
+    return _move(claim, ClaimStatus.SUBMITTED, actor, AuditAction.CLAIM_SUBMITTED)
 
 
 def approve_claim(claim: Claim, actor: User) -> Claim:
     """Finance approves a submitted claim; from now on nothing on it changes."""
     claim = _decision(claim, actor, "approve")
     claim.decided_at, claim.decided_by_id = utcnow(), actor.id
-    return _move(claim, ClaimStatus.APPROVED, actor, "claim_approved")
+    return _move(claim, ClaimStatus.APPROVED, actor, AuditAction.CLAIM_APPROVED)
 
 
 def reject_claim(claim: Claim, reason: str, actor: User) -> Claim:
@@ -44,7 +44,7 @@ def reject_claim(claim: Claim, reason: str, actor: User) -> Claim:
     claim.decided_at, claim.decided_by_id, claim.rejection_reason = utcnow(), actor.id, reason
     for line in claim.lines:
         line.live = False
-    return _move(claim, ClaimStatus.REJECTED, actor, "claim_rejected", {"reason": reason})
+    return _move(claim, ClaimStatus.REJECTED, actor, AuditAction.CLAIM_REJECTED, {"reason": reason})
 
 
 def mark_paid(claim: Claim, actor: User) -> Claim:
@@ -53,7 +53,7 @@ def mark_paid(claim: Claim, actor: User) -> Claim:
     _require_finance(actor)
     require_status(claim, (ClaimStatus.APPROVED,), "mark as paid")
     claim.paid_at = utcnow()
-    return _move(claim, ClaimStatus.PAID, actor, "claim_paid")
+    return _move(claim, ClaimStatus.PAID, actor, AuditAction.CLAIM_PAID)
 
 
 def _decision(claim: Claim, actor: User, verb: str) -> Claim:
@@ -68,7 +68,9 @@ def _require_finance(actor: User) -> None:
         raise ClaimRefused("Only finance decide claims.", Refusal.FORBIDDEN)
 
 
-def _move(claim: Claim, status: ClaimStatus, actor: User, action: str, extra: dict[str, str] | None = None) -> Claim:
+def _move(
+    claim: Claim, status: ClaimStatus, actor: User, action: AuditAction, extra: dict[str, str] | None = None
+) -> Claim:
     old = {"status": claim.status.value}
     claim.status = status
     audit.record(actor, action, claim, old, {"status": status.value, **(extra or {})})

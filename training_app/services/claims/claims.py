@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...models import (
     AttendanceMark,
+    AuditAction,
     Booking,
     Claim,
     ClaimCategory,
@@ -213,7 +214,7 @@ def create_claim(
     claim.lines = [_claim_line(line, given.get(line.key)) for line in taken]
     db.session.add(claim)
     _flush_or_conflict()
-    audit.record(actor, "claim_created", claim, None, _claim_values(claim) | {"needs_evidence": len(needs)})
+    audit.record(actor, AuditAction.CLAIM_CREATED, claim, None, _claim_values(claim) | {"needs_evidence": len(needs)})
     db.session.commit()
     return NewClaim(claim, needs)
 
@@ -284,7 +285,7 @@ def add_evidence(
     _flush_or_conflict()
     new = {"mark": mark_id, "amount_pence": claim_line.amount_pence, "supplier": claim_line.evidence_supplier}
     new |= {"invoice": claim_line.evidence_invoice, "file": stored.filename if stored else None}
-    audit.record(actor, "claim_evidence_added", claim, None, new)
+    audit.record(actor, AuditAction.CLAIM_EVIDENCE_ADDED, claim, None, new)
     db.session.commit()
     return claim_line
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import DEFAULT_RATES_PENCE, ClaimCategory, CoverUnit, Fund, FundContribution, RateCard, User
+from ...models import DEFAULT_RATES_PENCE, AuditAction, ClaimCategory, CoverUnit, Fund, FundContribution, RateCard, User
 from ...models.sessions import is_half_day
 from ...validation import control_character_problem
 from ..accounts import audit
@@ -140,7 +140,7 @@ def set_fund(financial_year: int, settings: FundSettings, actor: User | None = N
         db.session.flush()
         new = fund_values(fund)
         if new != old:
-            _audit(fund, "fund_created" if created else "fund_changed", old, new, actor)
+            _audit(fund, AuditAction.FUND_CREATED if created else AuditAction.FUND_CHANGED, old, new, actor)
         db.session.commit()
     return fund, created
 
@@ -204,5 +204,7 @@ def list_funds() -> list[Fund]:
     return list(db.session.scalars(query.order_by(Fund.financial_year.desc())))
 
 
-def _audit(fund: Fund, action: str, old: dict[str, Any] | None, new: dict[str, Any], actor: User | None) -> None:
+def _audit(
+    fund: Fund, action: AuditAction, old: dict[str, Any] | None, new: dict[str, Any], actor: User | None
+) -> None:
     audit.record(actor, action, fund, old, new)

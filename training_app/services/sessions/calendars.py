@@ -26,7 +26,7 @@ from icalendar import Calendar, Event, vCalAddress
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...extensions import db
-from ...models import Booking, SessionStatus, Trainer, TrainingSession, User
+from ...models import AuditAction, Booking, SessionStatus, Trainer, TrainingSession, User
 from ...models.sessions import session_trainers
 from ..accounts import audit
 from ..common.calendar import to_london
@@ -259,7 +259,7 @@ def issue_feed_token(trainer: Trainer, by: User | str) -> str:
     token = secrets.token_urlsafe(32)
     replaced = trainer.feed_token_hash is not None
     trainer.feed_token_hash = token_hash(token)
-    audit.record(by, "trainer.feed_issued", trainer, {"had_feed": replaced}, {"had_feed": True})
+    audit.record(by, AuditAction.TRAINER_FEED_ISSUED, trainer, {"had_feed": replaced}, {"had_feed": True})
     db.session.commit()
     return token
 
@@ -267,7 +267,7 @@ def issue_feed_token(trainer: Trainer, by: User | str) -> str:
 def revoke_feed_token(trainer: Trainer, by: User | str) -> None:
     """Turn the trainer's feed off: the old address stops working."""
     trainer.feed_token_hash = None
-    audit.record(by, "trainer.feed_revoked", trainer, {"had_feed": True}, {"had_feed": False})
+    audit.record(by, AuditAction.TRAINER_FEED_REVOKED, trainer, {"had_feed": True}, {"had_feed": False})
     db.session.commit()
 
 

@@ -14,10 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import ACTIVE_STATUSES, Booking, BookingStatus, Course, SessionStatus, TrainingSession, User
+from ...models import ACTIVE_STATUSES, AuditAction, Booking, BookingStatus, Course, SessionStatus, TrainingSession, User
 from ..accounts import audit
 from ..booking import booking_mail
-from ..booking.bookings import lock_sessions
+from ..booking.bookings import lock_sessions, record_promotion
 from ..booking.places import Places, places_left, places_of
 from ..booking.waiting_list import promote_first
 from ..common.calendar import london_to_utc, to_london
@@ -122,7 +122,7 @@ def _create_session(plan: SessionPlan, by: User, confirmed: Confirmation, renumb
 
     with refused_if_taken({"uq_sessions_code": taken}):
         db.session.flush()
-        audit.record(by, "session.created", session, None, snapshot(session))
+        audit.record(by, AuditAction.SESSION_CREATED, session, None, snapshot(session))
         db.session.commit()
     return Scheduled(session, warnings)
 
@@ -151,7 +151,7 @@ def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation
     moved = old["days"] != new["days"] or old["venue"] != new["venue"]
     if moved:
         session.sequence += 1
-    audit.record(by, "session.changed", session, old, new)
+    audit.record(by, AuditAction.SESSION_CHANGED, session, old, new)
     promoted = _fill_from_waiting_list(session, places_left(session.capacity, places.taken), by)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     if moved and places.bookings:
@@ -201,7 +201,7 @@ def _fill_from_waiting_list(session: TrainingSession, free: int, by: User) -> li
         booking = promote_first(session)
         if booking is None:
             break
-        audit.record(by, "booking_promoted", booking, {"status": "waitlisted"}, {"status": booking.status.value})
+        record_promotion(by, booking)
         promoted.append(booking)
     return promoted
 
@@ -248,7 +248,7 @@ def cancel_session(code: str, reason: str, by: User) -> TrainingSession:
     session.sequence += 1
     audit.record(
         by,
-        "session.cancelled",
+        AuditAction.SESSION_CANCELLED,
         session,
         {"status": old_status},
         {"status": "cancelled", "reason": reason, "bookings_cancelled": len(active)},
