@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from ...extensions import db
 from ...models import AwarenessSignOff, Charge, Practitioner, Role, User
+from ..common.batches import in_chunks
 
 # Staff run the whole programme and see every record; the other roles are scoped (SPEC 2).
 STAFF_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
@@ -69,3 +75,30 @@ def can_see_sign_off(user: User, sign_off: AwarenessSignOff) -> bool:
     if user.role == Role.WORKFORCE_LEAD:
         return bool(user.authority_ids & {authority.id for authority in sign_off.authorities})
     return False
+
+
+# Who acts for an organisation: its active bookers, copied into every email about its staff's bookings, claims and
+# reminders (SPEC 3.4, 3.6, 3.7).
+_BOOKERS = sa.select(User.organisation_id, User.email).where(User.role == Role.BOOKER, User.active.is_(True))
+_BOOKERS_OF_ONE = _BOOKERS.where(User.organisation_id == sa.bindparam("organisation_id")).order_by(User.email)
+_BOOKERS_OF_MANY = _BOOKERS.where(User.organisation_id.in_(sa.bindparam("organisation_ids", expanding=True))).order_by(
+    User.email
+)
+
+
+def bookers_of(organisation_id: int | None) -> list[str]:
+    """The active bookers' addresses of an organisation (none for no organisation), by address."""
+    if organisation_id is None:
+        return []
+    return [email for _, email in db.session.execute(_BOOKERS_OF_ONE, {"organisation_id": organisation_id})]
+
+
+def bookers_by_organisation(organisation_ids: Iterable[int | None]) -> dict[int, list[str]]:
+    """`bookers_of` for many organisations at once (one statement per few thousand), by organisation id."""
+    wanted = sorted({found for found in organisation_ids if found is not None})
+    copied: dict[int, list[str]] = {}
+    for chunk in in_chunks(wanted):
+        for organisation_id, email in db.session.execute(_BOOKERS_OF_MANY, {"organisation_ids": chunk}):
+            if organisation_id is not None:
+                copied.setdefault(organisation_id, []).append(email)
+    return copied

@@ -5,16 +5,14 @@ METHOD:CANCEL. Sent after the change is committed: a mail failure is logged and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-import sqlalchemy as sa
 from flask import current_app
 
-from ...extensions import db
-from ...models import Booking, BookingStatus, Role, TrainingSession, User
-from ..common.batches import in_chunks
+from ...models import Booking, BookingStatus, TrainingSession
+from ..accounts.scope import bookers_by_organisation, bookers_of
 from ..common.calendar import to_london
 from ..mail.mail import Attachment, MailError, send_email
 from ..sessions.calendars import CANCEL, REQUEST, Invitee, invitees, session_calendar
@@ -111,37 +109,6 @@ def session_details(session: TrainingSession) -> str:
     if session.course.joining_instructions:
         lines += ["", "Joining instructions:", session.course.joining_instructions]
     return "\n".join(lines)
-
-
-def _bookers_query(organisation: sa.ColumnElement[bool]) -> sa.Select[int | None, str]:
-    """Who is copied into a practitioner's booking emails: their organisation's active bookers."""
-    return sa.select(User.organisation_id, User.email).where(
-        User.role == Role.BOOKER, User.active.is_(True), organisation
-    )
-
-
-_BOOKERS = _bookers_query(User.organisation_id == sa.bindparam("organisation_id"))
-_BOOKERS_OF_MANY = _bookers_query(User.organisation_id.in_(sa.bindparam("organisation_ids", expanding=True))).order_by(
-    User.id
-)
-
-
-def bookers_of(organisation_id: int | None) -> list[str]:
-    """The addresses copied into every booking, change and cancellation email of the organisation's staff."""
-    if organisation_id is None:
-        return []
-    return [email for _, email in db.session.execute(_BOOKERS, {"organisation_id": organisation_id})]
-
-
-def bookers_by_organisation(organisation_ids: Iterable[int | None]) -> dict[int, list[str]]:
-    """`bookers_of` for many organisations at once (one statement per few thousand), by organisation id."""
-    wanted = sorted({found for found in organisation_ids if found is not None})
-    copied: dict[int, list[str]] = {}
-    for chunk in in_chunks(wanted):
-        for organisation_id, email in db.session.execute(_BOOKERS_OF_MANY, {"organisation_ids": chunk}):
-            if organisation_id is not None:
-                copied.setdefault(organisation_id, []).append(email)
-    return copied
 
 
 def _send(

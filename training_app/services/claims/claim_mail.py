@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import current_app
 
-from ...extensions import db
-from ...models import Claim, ClaimStatus, Role, User
+from ...models import Claim, ClaimStatus
+from ..accounts.scope import bookers_of
 from ..mail.mail import MailError, send_email
 
 OPENINGS = {
@@ -16,18 +15,10 @@ OPENINGS = {
 }
 
 
-def school_bookers(organisation_id: int) -> list[str]:
-    """The active bookers of a school, who hear of its claims."""
-    query = sa.select(User.email).where(
-        User.role == Role.BOOKER, User.organisation_id == organisation_id, User.active.is_(True)
-    )
-    return list(db.session.scalars(query.order_by(User.email)))
-
-
 def tell_school_of_decision(claim: Claim) -> bool:
     """Tell the school's bookers what finance decided; False when there is nobody to tell or the mail failed."""
     opening = OPENINGS.get(claim.status)
-    recipients = school_bookers(claim.organisation_id)
+    recipients = bookers_of(claim.organisation_id)
     if opening is None or not recipients:
         return False
     total = claim.total_pence

@@ -17,7 +17,8 @@ from flask import current_app, render_template
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import AwarenessSignOff, Course, ReminderKind, ReminderStage, Role, TrainingSession, User
+from ...models import AwarenessSignOff, Course, ReminderKind, ReminderStage, TrainingSession
+from ..accounts.scope import bookers_by_organisation
 from ..booking.booking_mail import session_details
 from ..booking.places import ComingSession, coming_sessions_with_places
 from ..mail.mail import queue_email
@@ -41,7 +42,7 @@ class Composer:
         self.sessions_by_course: dict[int, list[ComingSession]] = defaultdict(list)
         for coming in coming_sessions_with_places(refresher_courses, today):
             self.sessions_by_course[coming.course_id].append(coming)
-        self.bookers = _bookers_by_organisation({r.organisation_id for r in due if r.organisation_id is not None})
+        self.bookers = bookers_by_organisation({r.organisation_id for r in due if r.organisation_id is not None})
         session_ids = {r.session_id for r in due if r.session_id is not None}
         query = sa.select(TrainingSession).where(TrainingSession.id.in_(session_ids))
         options = (selectinload(TrainingSession.days), selectinload(TrainingSession.venue))
@@ -112,19 +113,3 @@ class Composer:
         html = render_template(f"emails/{template}.html", **values)
         key = reminder.dedupe_key if dedupe else None
         return queue_email([reminder.email], subject, body, cc=cc, html=html, dedupe_key=key) is not None
-
-
-def _bookers_by_organisation(organisation_ids: set[int]) -> dict[int, list[str]]:
-    """The active bookers' emails of each organisation, in one query."""
-    bookers: dict[int, list[str]] = defaultdict(list)
-    if not organisation_ids:
-        return bookers
-    query = (
-        sa.select(User.organisation_id, User.email)
-        .where(User.role == Role.BOOKER, User.active.is_(True), User.organisation_id.in_(organisation_ids))
-        .order_by(User.email)
-    )
-    for organisation_id, email in db.session.execute(query):
-        if organisation_id is not None:
-            bookers[organisation_id].append(email)
-    return bookers

@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Booking, BookingStatus, TrainingSession, utcnow
+from ..accounts.scope import bookers_by_organisation
 from ..booking.booking_checks import session_problem
-from ..booking.booking_mail import bookers_by_organisation
 from ..booking.places import ComingSession, coming_sessions_with_places
 from ..common.calendar import london_today, to_london
 from ..mail.mail import Attachment, MailError, send_email
