@@ -26,7 +26,6 @@ from ...models import (
     ClaimStatus,
     MarkStatus,
     Practitioner,
-    Role,
     SessionDay,
     SessionStatus,
     Trainer,
@@ -36,6 +35,7 @@ from ...models import (
 )
 from ...models.sessions import session_trainers
 from ..accounts import audit
+from ..accounts.scope import is_staff
 from ..booking.bookings import lock_session
 from ..common.calendar import DateProblem, parse_iso_date, to_london
 from ..common.locks import fresh
@@ -97,7 +97,7 @@ class Marked:
 
 def can_mark_register(user: User, session: TrainingSession) -> bool:
     """Coordinators (and admins) mark any register; anyone else only a session they are a trainer of."""
-    if user.role in (Role.ADMIN, Role.COORDINATOR):
+    if is_staff(user):
         return True
     query = (
         sa.select(Trainer.id)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
 from ...models import Booking, BookingStatus, Practitioner, Role, SelfBooking, TrainingSession, User, WaitlistOrder
-from ..accounts.scope import can_book_for
+from ..accounts.scope import can_book_for, is_staff
 from .booking_checks import BookingRefused, Eligibility, Refusal
 from .waiting_list import place_in_queue
 
@@ -60,7 +60,7 @@ def permission_problem(
     someone not a coordinator, a practitioner on a course they may not book themselves), or None."""
     if not can_book_for(by, practitioner):
         return BookingRefused("practitioner", "is not one of your organisation's staff", Refusal.FORBIDDEN)
-    if override_reason and by.role not in (Role.ADMIN, Role.COORDINATOR):
+    if override_reason and not is_staff(by):
         return BookingRefused("prerequisite_override", "only a coordinator may override prerequisites")
     if by.role == Role.PRACTITIONER and session.course.self_booking != SelfBooking.YES:
         message = f"course {session.course.code} does not let practitioners book a place themselves"

@@ -14,13 +14,12 @@ from ...models import (
     Booking,
     BookingStatus,
     Practitioner,
-    Role,
     TrainingSession,
     User,
     utcnow,
 )
 from ..accounts import audit
-from ..accounts.scope import can_book_for
+from ..accounts.scope import can_book_for, is_staff
 from ..common.lookups import session_with_code
 from . import booking_mail
 from .allocation import allocate, place_or_roll_back
@@ -119,7 +118,7 @@ def substitute_colleague(booking: Booking, colleague: Practitioner, by: User, no
 def move_on_waiting_list(booking: Booking, position: int, by: User, reason: str) -> int:
     """A coordinator moves someone to another place in a session's waiting list, saying why; those between shift
     by one, so positions stay gapless. One committed, audited transaction under the session's lock; the old place."""
-    if by.role not in (Role.ADMIN, Role.COORDINATOR):
+    if not is_staff(by):
         raise BookingRefused("booking", "only a coordinator may reorder a waiting list", Refusal.FORBIDDEN)
     reason = " ".join(reason.split())
     if not reason:

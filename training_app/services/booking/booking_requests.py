@@ -25,6 +25,7 @@ from ...models import (
     utcnow,
 )
 from ..accounts import audit
+from ..accounts.scope import is_staff
 from . import booking_mail
 from .allocation import allocate, place_or_roll_back
 from .booking_checks import BookingRefused, Eligibility, Refusal, eligibility_problems
@@ -139,7 +140,7 @@ def open_requests(user: User) -> sa.Select[Booking]:
 
 def can_decide(user: User, booking: Booking) -> bool:
     """Who approves or declines a request: the practitioner's organisation's booker, or a coordinator."""
-    if user.role in (Role.ADMIN, Role.COORDINATOR):
+    if is_staff(user):
         return True
     return user.role == Role.BOOKER and user.organisation_id == booking.practitioner.organisation_id
 

@@ -32,6 +32,7 @@ from ...models import (
 )
 from ...models.sessions import is_half_day
 from ..accounts import audit
+from ..accounts.scope import is_staff
 from ..common.locks import lock_row
 
 SUBSTITUTE_ATTENDED = "A colleague attended in their place"
@@ -106,7 +107,7 @@ def substitute_attended(session_id: int, practitioner_id: int) -> bool:
 
 def waive_charge(charge: Charge, by: User, reason: str) -> Charge:
     """A coordinator waives a charge, saying why; audited and committed."""
-    if by.role not in (Role.ADMIN, Role.COORDINATOR):
+    if not is_staff(by):
         raise ChargeRefused("charge", "only a coordinator may waive a charge")
     reason = " ".join(reason.split())
     if not reason:
