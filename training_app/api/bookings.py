@@ -9,6 +9,7 @@ from flask import g, jsonify
 
 from ..extensions import db
 from ..models import Booking, BookingStatus, Practitioner, Role, TrainingSession
+from ..services.accounts.scope import staff_in_organisation_scope
 from ..services.booking.booking_checks import BookingRefused, Refusal
 from ..services.booking.bookings import book_place, cancel_booking
 from ..services.common.lookups import practitioner_with_email, session_with_code
@@ -49,8 +50,8 @@ def list_session_bookings(code: str):
         .where(Booking.session_id == session.id)
         .order_by(Booking.waitlist_position.is_not(None), Booking.waitlist_position, Booking.id)
     )
-    if g.api_user.role == Role.BOOKER:
-        query = query.where(Practitioner.organisation_id == g.api_user.organisation_id)
+    if (own_staff := staff_in_organisation_scope(g.api_user)) is not None:
+        query = query.where(own_staff)
     rows = db.session.execute(query).all()
     return jsonify(
         session=session.code,

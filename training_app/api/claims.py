@@ -9,6 +9,7 @@ from flask import g, jsonify
 
 from ..extensions import db
 from ..models import Claim, Fund, Organisation, Role, User
+from ..services.accounts.scope import organisation_scope, within_organisation_scope
 from ..services.claims import allocation, claim_decisions, claims, funds
 from ..services.claims.claims import ClaimRefused, Evidence, Refusal
 from ..services.common.lookups import organisation_with_code
@@ -136,13 +137,13 @@ def _year(text: str | None, problems: Problems) -> int | None:
 def _organisation(code: Any, problems: Problems) -> Organisation | None:
     """The organisation named by code; a booker's own when they name none. 403 for another school's."""
     user: User = g.api_user
-    if code is None and user.role == Role.BOOKER and user.organisation is not None:
+    if code is None and organisation_scope(user) is not None and user.organisation is not None:
         return user.organisation
     found = organisation_with_code(code) if isinstance(code, str) else None
     if found is None:
         problems["organisation"] = "Give the code of an organisation that exists."
         return None
-    if user.role == Role.BOOKER and found.id != user.organisation_id:
+    if not within_organisation_scope(user, found.id):
         raise ApiError(403, "You can only see and claim for your own school.", {"organisation": "Not yours."})
     return found
 

@@ -29,6 +29,17 @@ def organisation_scope(user: User) -> int | None:
     return user.organisation_id if user.role == Role.BOOKER else None
 
 
+def acts_for(user: User, organisation_id: int | None) -> bool:
+    """Whether the user is a booker of this organisation (who books, decides requests and claims for its staff)."""
+    return organisation_id is not None and organisation_scope(user) == organisation_id
+
+
+def staff_in_organisation_scope(user: User) -> sa.ColumnElement[bool] | None:
+    """The SQL beside `organisation_scope`: a booker's own organisation's practitioners; None (no filter) otherwise."""
+    scope = organisation_scope(user)
+    return None if scope is None else Practitioner.organisation_id == scope
+
+
 def within_organisation_scope(user: User, organisation_id: int | None) -> bool:
     """Whether a record of this organisation is within the user's organisation scope (always, but for a booker
     of another organisation)."""

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from ...extensions import db
 from ...models import Booking, Certificate, Course, Practitioner, Role, TrainingRecord, TrainingSession, User
-from ..accounts.scope import is_staff
+from ..accounts.scope import acts_for, is_staff, organisation_scope
 from ..common.calendar import to_london
 from ..common.pdf import FONT, new_pdf
 
@@ -74,8 +74,8 @@ def can_download_certificate(user: User, certificate: Certificate) -> bool:
         return False
     if is_staff(user):
         return True
-    if user.role == Role.BOOKER:
-        return user.organisation_id is not None and record.practitioner.organisation_id == user.organisation_id
+    if organisation_scope(user) is not None:
+        return acts_for(user, record.practitioner.organisation_id)
     if user.role == Role.PRACTITIONER:
         return user.practitioner_id == record.practitioner_id
     return False

@@ -25,7 +25,7 @@ from ...models import (
     utcnow,
 )
 from ..accounts import audit
-from ..accounts.scope import is_staff
+from ..accounts.scope import acts_for, is_staff, staff_in_organisation_scope
 from . import booking_mail
 from .allocation import allocate, place_or_roll_back
 from .booking_checks import BookingRefused, Eligibility, Refusal, eligibility_problems
@@ -133,8 +133,8 @@ def open_requests(user: User) -> sa.Select[Booking]:
         .where(Booking.status == BookingStatus.REQUESTED, TrainingSession.status == SessionStatus.SCHEDULED)
         .order_by(TrainingSession.starts_on, Booking.created_at, Booking.id)
     )
-    if user.role == Role.BOOKER:
-        query = query.where(Practitioner.organisation_id == user.organisation_id)
+    if (own_staff := staff_in_organisation_scope(user)) is not None:
+        query = query.where(own_staff)
     return query
 
 
@@ -142,7 +142,7 @@ def can_decide(user: User, booking: Booking) -> bool:
     """Who approves or declines a request: the practitioner's organisation's booker, or a coordinator."""
     if is_staff(user):
         return True
-    return user.role == Role.BOOKER and user.organisation_id == booking.practitioner.organisation_id
+    return acts_for(user, booking.practitioner.organisation_id)
 
 
 def _check_decider(booking: Booking, by: User) -> None:

@@ -26,13 +26,12 @@ from ...models import (
     MarkStatus,
     Organisation,
     Practitioner,
-    Role,
     TrainingSession,
     User,
 )
 from ...models.sessions import is_half_day
 from ..accounts import audit
-from ..accounts.scope import is_staff
+from ..accounts.scope import is_staff, within_organisation_scope
 from ..common.locks import lock_row
 
 SUBSTITUTE_ATTENDED = "A colleague attended in their place"
@@ -126,7 +125,7 @@ def waive_for_substitute(charge: Charge, substitute: Practitioner, by: User) -> 
     charge = _locked(charge.id)
     booking = charge.booking
     person = booking.practitioner
-    if by.role == Role.BOOKER and by.organisation_id != charge.organisation_id:
+    if not within_organisation_scope(by, charge.organisation_id):
         raise ChargeRefused("charge", "is not one of your organisation's charges")
     if substitute.id == person.id or substitute.organisation_id != person.organisation_id:
         raise ChargeRefused("substitute", f"must be a colleague of {person.full_name} at the same organisation")

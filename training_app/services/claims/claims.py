@@ -40,6 +40,7 @@ from ...models import (
     User,
 )
 from ..accounts import audit
+from ..accounts.scope import acts_for
 from ..common.locks import lock_row
 from .claim_files import invoice_problem, store_invoice
 from .funds import MAX_PENCE, cover_unit, line_amount, rate_table
@@ -172,7 +173,7 @@ def can_act_for_school(user: User, organisation_id: int) -> bool:
     """Whether the user may draft and submit this school's claims: its own bookers, and admins."""
     if user.role == Role.ADMIN:
         return True
-    return user.role == Role.BOOKER and user.organisation_id == organisation_id
+    return acts_for(user, organisation_id)
 
 
 def can_see_claim(user: User, claim: Claim) -> bool:

@@ -109,7 +109,7 @@ def _filters() -> tuple[int | None, list[dict[str, str]], tuple[date | None, dat
     errors = []
     organisation_id = organisation_scope(current_user)
     code = request.args.get("organisation", "")
-    if current_user.role != Role.BOOKER and code:
+    if organisation_id is None and code:
         organisation_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.code == code[:40])) or -1
     days: list[date | None] = []
     for key, label in (("from", "Start"), ("to", "End")):

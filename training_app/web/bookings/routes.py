@@ -11,7 +11,7 @@ from flask_login import current_user
 from ...extensions import db
 from ...models import ACTIVE_STATUSES, Booking, Practitioner, Role, SessionStatus, TrainingSession, User, utcnow
 from ...permissions import allow
-from ...services.accounts.scope import can_book_for
+from ...services.accounts.scope import can_book_for, organisation_scope, staff_in_organisation_scope
 from ...services.booking.booking_changes import substitute_colleague, transfer_booking
 from ...services.booking.booking_checks import BookingRefused, session_problem
 from ...services.booking.bookings import cancel_booking
@@ -35,8 +35,8 @@ LISTED = 200
 def list_page():
     """Coming bookings and places on waiting lists: a booker's own organisation's, or everyone's for staff."""
     query = booking_rows().where(Booking.status.in_(ACTIVE_STATUSES), TrainingSession.ends_on >= london_today())
-    if current_user.role == Role.BOOKER:
-        query = query.where(Practitioner.organisation_id == current_user.organisation_id)
+    if (own_staff := staff_in_organisation_scope(current_user)) is not None:
+        query = query.where(own_staff)
     rows = db.session.execute(
         query.order_by(TrainingSession.starts_on, TrainingSession.code, Practitioner.last_name).limit(LISTED)
     ).all()
@@ -108,11 +108,12 @@ def _session(code: str) -> TrainingSession:
 
 def _staff_choices(user: User) -> list[tuple[int, str]]:
     """A booker's staff, by name, as checkbox choices; staff type email addresses instead."""
-    if user.role != Role.BOOKER:
+    own_staff = staff_in_organisation_scope(user)
+    if own_staff is None:
         return []
     people = db.session.execute(
         sa.select(Practitioner.id, Practitioner.first_name, Practitioner.last_name, Practitioner.job_title)
-        .where(Practitioner.organisation_id == user.organisation_id)
+        .where(own_staff)
         .order_by(Practitioner.last_name, Practitioner.first_name)
     ).all()
     return [(p.id, f"{p.first_name} {p.last_name}" + (f", {p.job_title}" if p.job_title else "")) for p in people]
@@ -120,7 +121,7 @@ def _staff_choices(user: User) -> list[tuple[int, str]]:
 
 def _chosen(form: BookStaffForm, user: User) -> list[Practitioner]:
     """The practitioners the form names, in order; problems are added to the form's fields."""
-    if user.role == Role.BOOKER:
+    if organisation_scope(user) is not None:
         ids = list(dict.fromkeys(form.staff.data or []))
         if not ids:
             form.staff.errors.append("Select at least one member of staff")
