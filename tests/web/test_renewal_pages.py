@@ -143,7 +143,7 @@ def test_after_a_validity_change_every_page_agrees_until_the_coordinator_redates
     assert "2 records expire on a date set from another validity" in client.get("/courses/CAF/edit").get_data(True)
 
     preview = client.get("/courses/CAF/redate")
-    assert "2 records change" in preview.get_data(as_text=True)
+    assert "2 records change" in preview.get_data(as_text=True) and "Re-date 2 records" in preview.get_data(True)
     stale = _post(client, "/courses/CAF/redate", "/courses/CAF/redate", expected="3")
     assert stale.status_code == 200 and "2 records of CAF would change now, not the 3 previewed" in stale.get_data(True)
     assert _pathway_rows(client)["CAF"][2] == "Expired"
@@ -191,6 +191,7 @@ def test_the_course_form_sets_what_a_refresher_renews_and_refuses_a_loop(app, cl
 
     assert _post(client, "/courses/new", "/courses/new", **refresher).status_code == 302
     assert 'value="CAF"' in client.get("/courses/TOP-UP/edit").get_data(as_text=True)
+    assert "Renews CAF: completing it completes CAF too" in client.get("/courses").get_data(as_text=True)
 
     loop = _post(client, "/courses/CAF/edit", "/courses/CAF/edit", **_caf_form(renews="CAF-REFRESH"))
     assert loop.status_code == 200

@@ -88,7 +88,9 @@ def prerequisite_graph() -> dict[int, list[int]]:
 
 def all_courses() -> list[Course]:
     """The catalogue by code, retired courses included, with prerequisites loaded."""
-    query = sa.select(Course).options(selectinload(Course.prerequisites)).order_by(Course.code)
+    query = (
+        sa.select(Course).options(selectinload(Course.prerequisites), selectinload(Course.renews)).order_by(Course.code)
+    )
     return list(db.session.scalars(query))
 
 

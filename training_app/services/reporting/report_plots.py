@@ -102,12 +102,7 @@ def refresher_status_by_area(today: date, authority_ids: set[int] | None = None)
     latest = latest_completions(trained, [course_id for course_id, _ in courses], as_of=today)
     # Per person, their best standing across counts_as_trained courses: 0 current, 1 due soon, 2 expired.
     best = sa.func.min(standing(latest.c.expires_on, latest.c.course_id, today, courses))
-    people = (
-        sa.select(latest.c.practitioner_id, best.label("standing"))
-        .where(latest.c.practitioner_id.in_(trained))
-        .group_by(latest.c.practitioner_id)
-        .subquery()
-    )
+    people = sa.select(latest.c.practitioner_id, best.label("standing")).group_by(latest.c.practitioner_id).subquery()
     query = (
         sa.select(Organisation.area_id, people.c.standing, sa.func.count())
         .select_from(people)
