@@ -19,12 +19,13 @@ from tests.factories import (
     make_record,
     make_session,
 )
+from tests.outbox import body_of, emails_to
 from training_app.extensions import db
 from training_app.models import AuditEvent, CourseKind, Pathway, PathwayCourse, PathwayStatus, Requirement
 from training_app.services.attendance.redating import RedateRefused, records_to_redate, redate_records
 from training_app.services.catalogue.courses import CourseError, CourseSettings, create_course, edit_course
 from training_app.services.catalogue.pathways import pathway_of
-from training_app.services.reminders.reminders import due_refreshers
+from training_app.services.reminders.reminders import due_refreshers, run_reminders
 from training_app.services.reporting.counting import trained_by_area
 from training_app.services.reporting.coverage import coverage_grid, still_to_train_in_cell
 from training_app.services.reporting.refresher_outlook import refresher_outlook
@@ -160,3 +161,18 @@ def test_coverage_counts_someone_current_through_a_refresher_but_a_refresher_alo
 
     assert (cell.required, cell.current) == (3, 1)
     assert total == 2 and sorted(row.email for row in left) == sorted([refresher_only.email, lapsed.email])
+
+
+def test_a_caf_reminder_lists_coming_refresher_sessions_too(app, courses, monkeypatch, tmp_path):
+    monkeypatch.setitem(app.config, "MAIL_OUTBOX", str(tmp_path / "outbox"))
+    caf, refresh = courses
+    make_record(make_practitioner(email="lapsing@school.example"), caf, TODAY - timedelta(days=1066))
+    make_session(course=refresh, code="CAF-REFRESH-NEXT", days=(TODAY + timedelta(days=20),), capacity=10)
+    make_session(course=caf, code="CAF-NEXT", days=(TODAY + timedelta(days=30),), capacity=10)
+    db.session.commit()
+
+    run_reminders(TODAY)
+
+    [message] = emails_to(app, "lapsing@school.example")
+    text = body_of(message)
+    assert text.index("CAF-REFRESH-NEXT: 26 December 2026") < text.index("CAF-NEXT: 5 January 2027")

@@ -12,12 +12,13 @@ for the renewed course with that same stored expiry.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
+from ...extensions import db
 from ...models import Course, PathwayStatus, TrainingRecord
 
 # (course_id, counts_for): every course counts for itself, and a renewing course for the course it renews too.
@@ -104,15 +105,33 @@ def courses_counting_for(course_id: Any) -> sa.Select[Any]:
     return sa.select(COUNTS_FOR.c.course_id).where(COUNTS_FOR.c.counts_for == course_id)
 
 
-def courses_sharing_a_course(course_id: Any) -> sa.Select[Any]:
-    """The ids of the courses that count for some course this one counts for (CAF and CAF-REFRESH for either): a
-    booking on any of them renews what a record of this course is a completion of. `course_id` may be a column."""
+def _families() -> sa.Subquery:
+    """(course_id, member): the courses that count for some course this one counts for (CAF and CAF-REFRESH for
+    either), itself included."""
     mine, theirs = COUNTS_FOR.element.subquery("mine"), COUNTS_FOR.element.subquery("theirs")
     return (
-        sa.select(theirs.c.course_id)
-        .join(mine, mine.c.counts_for == theirs.c.counts_for)
-        .where(mine.c.course_id == course_id)
+        sa.select(mine.c.course_id.label("course_id"), theirs.c.course_id.label("member"))
+        .join(theirs, theirs.c.counts_for == mine.c.counts_for)
+        .distinct()
+        .subquery("families")
     )
+
+
+def courses_sharing_a_course(course_id: Any) -> sa.Select[Any]:
+    """The ids of the courses that count for some course this one counts for: a booking on any of them renews what a
+    record of this course is a completion of. `course_id` may be a column, for a correlated subquery."""
+    families = _families()
+    return sa.select(families.c.member).where(families.c.course_id == course_id)
+
+
+def renewal_families(course_ids: Collection[int]) -> dict[int, list[int]]:
+    """courses_sharing_a_course for each of these courses, in one query (CAF: CAF and CAF-REFRESH)."""
+    families = _families()
+    query = sa.select(families.c.course_id, families.c.member).where(families.c.course_id.in_(list(course_ids)))
+    found: dict[int, list[int]] = {course_id: [] for course_id in course_ids}
+    for course_id, member in db.session.execute(query.order_by(families.c.course_id, families.c.member)):
+        found[course_id].append(member)
+    return found
 
 
 def standing(expires_on: Any, course_id: Any, today: date, courses: Sequence[tuple[int, int]]) -> Any:
