@@ -32,6 +32,8 @@ COURSES = [
 ]
 
 PREREQUISITES = [("LP", CAF), ("CAF-REFRESH", CAF)]
+# Refreshers and the course each renews: completing CAF-REFRESH is a completion of CAF too (SPEC 3.2).
+RENEWS = [("CAF-REFRESH", CAF)]
 
 R, REC, OPT = Requirement.REQUIRED, Requirement.RECOMMENDED, Requirement.OPTIONAL
 PATHWAYS = {
@@ -69,6 +71,12 @@ def seed_courses(demo: Demo) -> None:
             for course, prerequisite in PREREQUISITES
         ],
     )
+    for course, renewed in RENEWS:
+        db.session.execute(
+            sa.update(Course)
+            .where(Course.id == demo.course_ids[course])
+            .values(renews_course_id=demo.course_ids[renewed])
+        )
     demo.group_ids = dict(db.session.execute(sa.select(ResponsibilityGroup.code, ResponsibilityGroup.id)).all())
     _seed_pathways(demo)
 

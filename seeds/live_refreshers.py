@@ -4,7 +4,9 @@ days (due) and some over 30 days ago (overdue).
 
 They are records of the refresher course, which does not count as 'trained' and is no pathway's required course,
 for people trained in the 2007-08 history who take no part in the other live slices; so no 2008 figure and no
-'still to train' count moves.
+'still to train' count moves. CAF-REFRESH renews CAF (seeds/courses.RENEWS), so each is also these people's latest
+CAF completion: their CAF is due soon, due or overdue with it, on their pathway, the staff list and the dashboard.
+(Last month's refresher in seeds/live_registers makes the demo practitioner's CAF current through it.)
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from training_app.models import (
     User,
     Venue,
 )
+from training_app.services.attendance.records import expiry_for
 
 LONDON = ZoneInfo("Europe/London")
 _seq = itertools.count(1)
@@ -177,8 +178,13 @@ def make_booking(session, practitioner, status=BookingStatus.BOOKED, position=No
     return booking
 
 
-def make_record(practitioner, course, completed_on: date, expires_on: date | None = None) -> TrainingRecord:
-    """A training record imported for a practitioner."""
+def make_record(
+    practitioner, course, completed_on: date, expires_on: date | None | str = "from course"
+) -> TrainingRecord:
+    """A training record imported for a practitioner; its expiry stored from the course's validity, as the import
+    stores it, unless given."""
+    if expires_on == "from course":
+        expires_on = expiry_for(completed_on, course.validity_months)
     record = TrainingRecord(
         practitioner=practitioner,
         course=course,

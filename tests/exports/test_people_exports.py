@@ -105,7 +105,7 @@ def test_training_records_in_a_period_with_dates_as_dates(app, p, tmp_path):
     ash = person(p, "Ash", "county", email="ash@example.org")
     make_record(ash, p["caf"], date(2008, 3, 1), expires_on=date(2011, 3, 1))
     make_record(ash, p["caf"], date(2007, 3, 1), expires_on=date(2010, 3, 1))
-    make_record(person(p, "Birch", "rutland", email="birch@example.org"), p["caf"], date(2008, 6, 1))
+    make_record(person(p, "Birch", "rutland", email="birch@example.org"), p["caf"], date(2008, 6, 1), expires_on=None)
     db.session.commit()
     out = tmp_path / "records.xlsx"
 

@@ -90,3 +90,50 @@ def test_unknown_prerequisites_and_loops_are_reported(app_ctx):
         "line 3: prerequisites: the prerequisites lead back to AWA (a loop)",
     ]
     assert course("AWA").prerequisites == []
+
+
+RENEWS_HEADER = HEADER + ",renews"
+
+
+def test_a_refresher_renews_a_course_from_the_database_or_the_same_file_and_a_file_without_the_column_keeps_it(app_ctx):
+    partnership()
+
+    result = run_import(
+        "courses",
+        RENEWS_HEADER,
+        "CAF-REFRESH,CAF refresher,refresher,36,no,CAF,CAF",
+        "LP-REFRESH,LP refresher,refresher,36,no,,LP",
+        "LP,Lead professional,lead_professional,36,no,CAF,",
+    )
+
+    assert result.ok, result.errors
+    assert course("CAF-REFRESH").renews.code == "CAF" and course("LP-REFRESH").renews.code == "LP"
+    assert course("LP").renews is None
+    assert run_import("courses", HEADER, "CAF-REFRESH,CAF refresher (2027),refresher,36,no,CAF").ok
+    assert course("CAF-REFRESH").renews.code == "CAF"  # no renews column: left as it was
+    assert run_import("courses", RENEWS_HEADER, "CAF-REFRESH,CAF refresher,refresher,36,no,CAF,").ok
+    assert course("CAF-REFRESH").renews is None  # an empty cell: renews nothing now
+
+
+def test_renewing_itself_a_refresher_or_in_a_loop_is_refused_and_nothing_is_imported(app_ctx):
+    partnership()
+    assert run_import("courses", RENEWS_HEADER, "CAF-REFRESH,CAF refresher,refresher,36,no,CAF,CAF").ok
+    before = table_counts()
+
+    result = run_import(
+        "courses",
+        RENEWS_HEADER,
+        "SELF,Renews itself,refresher,12,no,,SELF",
+        "TOP-UP,Top-up,refresher,12,no,,CAF-REFRESH",
+        "CAF,CAF practitioner,caf_practitioner,36,yes,,CAF-REFRESH",
+        "NEW,New course,other,,no,,NOPE",
+        "AWA,Awareness,awareness,,no,,",
+    )
+
+    assert result.errors == [
+        "line 2: renews: A course cannot renew itself.",
+        "line 3: renews: CAF-REFRESH itself renews CAF: name the course it renews, CAF, instead.",
+        "line 4: renews: CAF-REFRESH renews CAF, so CAF cannot renew CAF-REFRESH (a loop).",
+        "line 5: renews: There is no course with code NOPE.",
+    ]
+    assert table_counts() == before and course("CAF").renews is None

@@ -61,6 +61,17 @@ def test_an_existing_record_is_updated_not_repeated(people):
     assert table_counts()["training_records"] == 2
 
 
+def test_a_reimport_after_a_validity_change_keeps_the_stored_expiry_only_redating_moves_it(people):
+    assert run_import("training-records", HEADER, "pat@example.org,CAF,2007-01-31").ok
+    db.session.scalars(sa.select(Course).filter_by(code="CAF")).one().validity_months = 12
+    db.session.commit()
+
+    assert run_import("training-records", HEADER, "pat@example.org,CAF,2007-01-31", "sam@example.org,CAF,2007-01-31").ok
+
+    expiries = sorted((email, expires_on) for email, _, _, expires_on, _ in records())
+    assert expiries == [("pat@example.org", date(2010, 1, 31)), ("sam@example.org", date(2008, 1, 31))]
+
+
 def test_bad_training_record_rows_are_all_reported(people):
     before = table_counts()
     tomorrow = date.today() + timedelta(days=1)

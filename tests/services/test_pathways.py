@@ -9,7 +9,8 @@ import pytest
 from tests.factories import group, make_booking, make_course, make_practitioner, make_record, make_session
 from training_app.extensions import db
 from training_app.models import BookingStatus, Pathway, PathwayCourse, PathwayStatus, Requirement, SessionStatus
-from training_app.services.catalogue.pathways import course_status, pathway_of
+from training_app.services.attendance.completions import course_status
+from training_app.services.catalogue.pathways import pathway_of
 
 COMPLETED = date(2020, 3, 15)
 EXPIRES = date(2023, 3, 15)  # 36 calendar months later

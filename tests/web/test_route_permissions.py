@@ -87,6 +87,7 @@ EXPECTED = {
     "courses.edit_course": STAFF,
     "courses.retire_course": STAFF,
     "courses.reinstate_course": STAFF,
+    "courses.redate_records": STAFF,
     "venues.venue_list": STAFF,
     "venues.new_venue": STAFF,
     "venues.edit_venue": STAFF,

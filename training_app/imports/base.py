@@ -215,6 +215,7 @@ class Reader:
 
     kind: str
     columns: tuple[str, ...]
+    optional_columns: tuple[str, ...] = ()  # a file may leave these out; rows then leave what they hold alone
     key_columns: tuple[str, ...]
 
     def key(self, row: Row) -> tuple[str, ...]:
@@ -259,12 +260,15 @@ def decode(data: bytes | str) -> str:
     return text
 
 
-def read_rows(data: bytes | str, columns: Sequence[str], kind: str, errors: list[RowError]) -> list[Row]:
-    """Parse the file into rows, checking the header; whole-file problems raise FileProblem."""
+def read_rows(
+    data: bytes | str, columns: Sequence[str], kind: str, errors: list[RowError], optional: Sequence[str] = ()
+) -> list[Row]:
+    """Parse the file into rows, checking the header (`optional` columns may be left out); whole-file problems raise
+    FileProblem."""
     reader = csv.reader(io.StringIO(decode(data), newline=""), strict=True)
     try:
         header = [name.strip().lower() for name in next(reader)]
-        _check_header(header, columns, kind)
+        _check_header(header, columns, kind, optional)
         rows = list(_data_rows(reader, header, errors))
     except csv.Error as exc:
         raise FileProblem(f"the file is not valid CSV: line {reader.line_num}: {exc}") from None
@@ -273,13 +277,13 @@ def read_rows(data: bytes | str, columns: Sequence[str], kind: str, errors: list
     return rows
 
 
-def _check_header(header: list[str], columns: Sequence[str], kind: str) -> None:
-    expected = ", ".join(columns)
+def _check_header(header: list[str], columns: Sequence[str], kind: str, optional: Sequence[str] = ()) -> None:
+    expected = ", ".join(columns) + (f" (and optionally {', '.join(optional)})" if optional else "")
     if not set(header) & set(columns):
         raise FileProblem(f"the first line is not the header of a CSV file of {kind}: expected the columns {expected}")
     repeated = sorted({name for name in header if header.count(name) > 1})
     missing = [name for name in columns if name not in header]
-    extra = [name or "(blank)" for name in header if name not in columns]
+    extra = [name or "(blank)" for name in header if name not in columns and name not in optional]
     problems = []
     if repeated:
         problems.append(f"repeated columns: {shown_codes(repeated)}")

@@ -1,4 +1,4 @@
-"""`courses`: code,title,kind,validity_months,counts_as_trained,prerequisites."""
+"""`courses`: code,title,kind,validity_months,counts_as_trained,prerequisites, and optionally renews."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Course, CourseKind
 from ..services.attendance.records import MAX_VALIDITY_MONTHS
-from ..services.catalogue.courses import leads_back
+from ..services.catalogue.courses import leads_back, renewal_problem
 from .base import Reader, Row, shown_codes
 
 
@@ -25,6 +25,7 @@ class CourseRecord:
     validity_months: int | None
     counts_as_trained: bool
     prerequisites: list[str]
+    renews: str | None  # None: the file has no `renews` column, so the course keeps what it renews
 
 
 class CourseReader(Reader):
@@ -32,11 +33,12 @@ class CourseReader(Reader):
 
     kind = "courses"
     columns = ("code", "title", "kind", "validity_months", "counts_as_trained", "prerequisites")
+    optional_columns = ("renews",)
     key_columns = ("code",)
 
     def load(self, rows: list[Row]) -> None:
         # The whole catalogue (a few hundred courses at most), so a loop of prerequisites is seen in full.
-        courses = sa.select(Course).options(selectinload(Course.prerequisites))
+        courses = sa.select(Course).options(selectinload(Course.prerequisites), selectinload(Course.renews))
         self.existing = {course.code: course for course in db.session.scalars(courses)}
         self.file_codes = {row["code"] for row in rows}
 
@@ -49,9 +51,10 @@ class CourseReader(Reader):
         prerequisites = row.code_list("prerequisites")
         if code is not None and code in prerequisites:
             row.error("prerequisites", "a course cannot be its own prerequisite")
+        renews = (row.text("renews", 40, required=False) or "") if "renews" in row.cells else None
         if not row.ok:
             return None
-        return CourseRecord(row, code, title, kind, validity_months, counts_as_trained, prerequisites)
+        return CourseRecord(row, code, title, kind, validity_months, counts_as_trained, prerequisites, renews)
 
     @staticmethod
     def _validity(row: Row) -> int | None:
@@ -75,6 +78,22 @@ class CourseReader(Reader):
         for record in records:
             if leads_back(record.code, graph):
                 record.row.error("prerequisites", f"the prerequisites lead back to {record.code} (a loop)")
+        self._check_renewals(records, known)
+
+    def _check_renewals(self, records: list[CourseRecord], known: set[str]) -> None:
+        """What renews what once the file is in, checked by the courses service's rule (no self, chain or loop)."""
+        renewing = {code: course.renews.code for code, course in self.existing.items() if course.renews is not None}
+        for record in records:
+            if record.renews is not None:
+                renewing.pop(record.code, None)
+                if record.renews:
+                    renewing[record.code] = record.renews
+        for record in records:
+            if record.renews:
+                others = {code: renews for code, renews in renewing.items() if code != record.code}
+                problem = renewal_problem(record.code, record.renews, others, known)
+                if problem:
+                    record.row.error("renews", problem)
 
     def write(self, records: list[CourseRecord]) -> tuple[int, int]:
         courses, created = dict(self.existing), 0
@@ -88,4 +107,6 @@ class CourseReader(Reader):
             course.validity_months, course.counts_as_trained = record.validity_months, record.counts_as_trained
         for record in records:
             courses[record.code].prerequisites = [courses[code] for code in record.prerequisites]
+            if record.renews is not None:
+                courses[record.code].renews = courses[record.renews] if record.renews else None
         return created, len(records) - created

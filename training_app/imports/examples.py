@@ -95,6 +95,15 @@ EXAMPLES: dict[str, list[dict[str, str]]] = {
             "counts_as_trained": "no",
             "prerequisites": "CAF",
         },
+        {
+            "code": "CAF-REFRESH",
+            "title": "CAF refresher",
+            "kind": "refresher",
+            "validity_months": "36",
+            "counts_as_trained": "no",
+            "prerequisites": "CAF",
+            "renews": "CAF",
+        },
     ],
     "pathways": [
         {"group": "3", "course": "AWARE-PLUS", "requirement": "required", "position": "1"},
@@ -158,7 +167,7 @@ EXAMPLES: dict[str, list[dict[str, str]]] = {
 
 def example_csv(kind: str) -> str:
     """The example file of a kind: its reader's header, then the example rows (only the header if there are none)."""
-    columns = READERS[kind].columns
+    columns = READERS[kind].columns + READERS[kind].optional_columns
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(columns)

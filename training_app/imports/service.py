@@ -73,7 +73,7 @@ def import_csv(kind: str, data: bytes | str, actor: User | str = "system", dry_r
         raise ValueError(f"unknown import kind {kind!r}; the kinds are {', '.join(KINDS)}")
     reader, errors = READERS[kind](), []
     try:
-        records = _checked_records(reader, read_rows(data, reader.columns, kind, errors))
+        records = _checked_records(reader, read_rows(data, reader.columns, kind, errors, reader.optional_columns))
         if errors:
             return _failed(kind, [str(error) for error in sorted(errors, key=_line)])
         created, updated = _write(reader, records, actor, dry_run)

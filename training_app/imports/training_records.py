@@ -64,9 +64,10 @@ class TrainingRecordReader(Reader):
                     practitioner_id=record.practitioner_id,
                     course_id=record.course.id,
                     completed_on=record.completed_on,
+                    # Set once, from the validity in force now (SPEC 3.2); only re-dating changes it later.
+                    expires_on=expiry_for(record.completed_on, record.course.validity_months),
                     source=RecordSource.IMPORT,
                 )
                 db.session.add(training_record)
                 created += 1
-            training_record.expires_on = expiry_for(record.completed_on, record.course.validity_months)
         return created, len(records) - created

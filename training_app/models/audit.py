@@ -70,6 +70,7 @@ class AuditAction(StrEnum):
     TRAINING_RECORD_SOURCE_NOTED = "training_record_source_noted"
     TRAINING_RECORD_UNLINKED = "training_record_unlinked"
     TRAINING_RECORD_WITHDRAWN = "training_record_withdrawn"
+    TRAINING_RECORDS_REDATED = "training_records_redated"
     USER_ACCESS_CHANGED = "user_access_changed"
     USER_CREATED = "user_created"
     USER_DEACTIVATED = "user_deactivated"

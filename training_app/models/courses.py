@@ -87,6 +87,7 @@ class Course(Model):
         sa.CheckConstraint(
             "session_reminder_days >= 0 AND session_reminder_days <= 365", name="session_reminder_within_a_year"
         ),
+        sa.CheckConstraint("renews_course_id <> id", name="not_own_renewal"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +117,9 @@ class Course(Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     # Shown to everyone booked (confirmation emails and the session page).
     joining_instructions: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    # The course this one renews (SPEC 3.2: a refresher): completing this one is a completion of that one too.
+    # Never a course that itself renews another (services/catalogue/courses.renewal_problem), so never a chain.
+    renews_course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id", ondelete="SET NULL"))
     # A retired course keeps its records and sessions but takes no new sessions or bookings.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -129,6 +133,7 @@ class Course(Model):
         secondaryjoin=lambda: Course.id == course_prerequisites.c.prerequisite_id,
         order_by=lambda: Course.code,
     )
+    renews: Mapped[Course | None] = relationship(remote_side=lambda: Course.id)
 
 
 class Pathway(Model):

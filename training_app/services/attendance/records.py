@@ -240,11 +240,12 @@ def _record_for(
             practitioner_id=booking.practitioner_id,
             course_id=booking.course_id,
             completed_on=completed_on,
+            # Set once, from the validity in force now (SPEC 3.2): a record taken over keeps its own date.
+            expires_on=expiry_for(completed_on, booking.session.course.validity_months),
             source=RecordSource.BOOKING,
         )
         db.session.add(record)
     record.booking_id = booking.id
-    record.expires_on = expiry_for(completed_on, booking.session.course.validity_months)
     return record
 
 

@@ -1,5 +1,5 @@
 """A booker's staff list (SPEC 3.4, issue 7): their organisation's practitioners, paged and counted in SQL, with each
-person's pathway status at a glance (catalogue/pathways.course_status on one query's rows for the whole page) and a
+person's pathway status at a glance (attendance/completions.course_status on one query's rows for the whole page) and a
 filter for who still needs a required course. Adding and changing a person goes through the practitioners import's
 reader (imports/single_row), so the rules live once; `staff_email_problem` keeps a booker inside their organisation.
 """
@@ -25,11 +25,9 @@ from ...models import (
     Requirement,
     ResponsibilityGroup,
     SessionStatus,
-    TrainingRecord,
     TrainingSession,
 )
-from ..attendance.records import expiry_for
-from ..catalogue.pathways import course_status
+from ..attendance.completions import COUNTS_FOR, course_status, latest_completions
 
 AnySelect = sa.Select[*tuple[Any, ...]]
 PER_PAGE = 50
@@ -89,9 +87,9 @@ def staff_page(
     """A page of the organisation's staff by name; `needs` narrows it to those who still need a required course
     (ANY_REQUIRED, or one course's code); `search` to names and emails containing the text."""
     query = _staff_query(organisation_id, search)
-    needing = _count(query.where(_needs_required(today, ANY_REQUIRED)))
+    needing = _count(query.where(_needs_required(organisation_id, today, ANY_REQUIRED)))
     if needs:
-        query = query.where(_needs_required(today, needs))
+        query = query.where(_needs_required(organisation_id, today, needs))
     total = _count(query)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
@@ -164,29 +162,34 @@ def _count(query: AnySelect) -> int:
     return db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
 
 
-def _needs_required(today: date, needs: str) -> sa.ColumnElement[bool]:
-    """The person's group's pathway requires a course (this one, or any) that they hold no valid record of and no
-    coming booking on: the not started and the expired, as `StaffMember.still_needs` reads them."""
+def _needs_required(organisation_id: int, today: date, needs: str) -> sa.ColumnElement[bool]:
+    """The person's group's pathway requires a course (this one, or any) whose latest completion has expired or who has
+    none, and that they hold no coming booking for: the not started and the expired, as `StaffMember.still_needs`
+    reads them (a refresher's completion and booking count for the course it renews)."""
+    staff = sa.orm.aliased(Practitioner)
+    latest = latest_completions(sa.select(staff.id).where(staff.organisation_id == organisation_id))
     valid_record = (
-        sa.select(TrainingRecord.id)
+        sa.select(latest.c.record_id)
         .where(
-            TrainingRecord.practitioner_id == Practitioner.id,
-            TrainingRecord.course_id == PathwayCourse.course_id,
-            sa.or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on > today),
+            latest.c.practitioner_id == Practitioner.id,
+            latest.c.course_id == PathwayCourse.course_id,
+            sa.or_(latest.c.expires_on.is_(None), latest.c.expires_on > today),
         )
-        .correlate_except(TrainingRecord)
+        .correlate_except(latest)
     )
     coming_booking = (
         sa.select(Booking.id)
+        .select_from(Booking)
         .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .join(COUNTS_FOR, COUNTS_FOR.c.course_id == Booking.course_id)
         .where(
             Booking.practitioner_id == Practitioner.id,
-            Booking.course_id == PathwayCourse.course_id,
+            COUNTS_FOR.c.counts_for == PathwayCourse.course_id,
             Booking.status.in_(ACTIVE_STATUSES),
             TrainingSession.status != SessionStatus.CANCELLED,
             TrainingSession.ends_on >= today,
         )
-        .correlate_except(Booking, TrainingSession)
+        .correlate_except(Booking, TrainingSession, COUNTS_FOR)
     )
     step = (
         sa.select(PathwayCourse.id)
@@ -208,19 +211,12 @@ def _add_steps(members: Sequence[StaffMember], today: date) -> None:
     if not members:
         return
     ids = [member.id for member in members]
-    latest = (
-        sa.select(
-            TrainingRecord.practitioner_id.label("person"),
-            TrainingRecord.course_id.label("course"),
-            sa.func.max(TrainingRecord.completed_on).label("completed_on"),
-        )
-        .where(TrainingRecord.practitioner_id.in_(ids))
-        .group_by(TrainingRecord.practitioner_id, TrainingRecord.course_id)
-        .subquery()
-    )
+    latest = latest_completions(ids)
     booked = (
-        sa.select(Booking.practitioner_id.label("person"), Booking.course_id.label("course"))
+        sa.select(Booking.practitioner_id.label("person"), COUNTS_FOR.c.counts_for.label("course"))
+        .select_from(Booking)
         .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .join(COUNTS_FOR, COUNTS_FOR.c.course_id == Booking.course_id)
         .where(
             Booking.practitioner_id.in_(ids),
             Booking.status.in_(ACTIVE_STATUSES),
@@ -236,21 +232,20 @@ def _add_steps(members: Sequence[StaffMember], today: date) -> None:
             Course.code,
             Course.title,
             Course.reminder_lead_days,
-            Course.validity_months,
             PathwayCourse.requirement,
             latest.c.completed_on,
+            latest.c.expires_on,
             booked.c.person.is_not(None).label("booked"),
         )
         .join(Pathway, Pathway.group_id == Practitioner.group_id)
         .join(PathwayCourse, PathwayCourse.pathway_id == Pathway.id)
         .join(Course, Course.id == PathwayCourse.course_id)
-        .outerjoin(latest, sa.and_(latest.c.person == Practitioner.id, latest.c.course == Course.id))
+        .outerjoin(latest, sa.and_(latest.c.practitioner_id == Practitioner.id, latest.c.course_id == Course.id))
         .outerjoin(booked, sa.and_(booked.c.person == Practitioner.id, booked.c.course == Course.id))
         .where(Practitioner.id.in_(ids))
         .order_by(Practitioner.id, PathwayCourse.position)
     )
     by_id = {member.id: member for member in members}
     for row in db.session.execute(query):
-        expires_on = expiry_for(row.completed_on, row.validity_months) if row.completed_on else None
-        status = course_status(row.completed_on, expires_on, row.reminder_lead_days, bool(row.booked), today)
+        status = course_status(row.completed_on, row.expires_on, row.reminder_lead_days, bool(row.booked), today)
         by_id[row.id].steps.append(StepStatus(row.code, row.title, row.requirement, status))

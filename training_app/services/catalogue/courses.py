@@ -50,6 +50,7 @@ class CourseSettings:
     reminder_lead_days: int = DEFAULT_LEAD_DAYS
     counts_as_trained: bool = False
     prerequisites: Sequence[str] = ()
+    renews: str = ""  # the code of the course this one renews (a refresher), or empty
     charge_half_day_pence: int = DEFAULT_HALF_DAY_PENCE
     charge_day_pence: int = DEFAULT_DAY_PENCE
     booking_closes_days: int = DEFAULT_BOOKING_CLOSES_DAYS
@@ -92,7 +93,9 @@ def prerequisite_graph() -> dict[int, list[int]]:
 
 def all_courses() -> list[Course]:
     """The catalogue by code, retired courses included, with prerequisites loaded."""
-    query = sa.select(Course).options(selectinload(Course.prerequisites)).order_by(Course.code)
+    query = (
+        sa.select(Course).options(selectinload(Course.prerequisites), selectinload(Course.renews)).order_by(Course.code)
+    )
     return list(db.session.scalars(query))
 
 
@@ -114,7 +117,36 @@ def course_problems(settings: CourseSettings, course: Course | None = None) -> d
         problems["prerequisites"] = "A course cannot be its own prerequisite."
     elif course is not None and _makes_loop(course, list(prerequisites.values())):
         problems["prerequisites"] = "These prerequisites lead back to this course (a loop)."
+    if settings.renews and (problem := renewal_problem(settings.code, settings.renews, renewals())):
+        problems["renews"] = problem
     return problems
+
+
+def renewals() -> dict[str, str]:
+    """Which course each renewing course renews, by code (a handful of rows)."""
+    renewed = sa.orm.aliased(Course)
+    query = sa.select(Course.code, renewed.code).join(renewed, renewed.id == Course.renews_course_id)
+    return {row[0]: row[1] for row in db.session.execute(query)}
+
+
+def renewal_problem(code: str, renews: str, renewing: Mapping[str, str], known: Iterable[str] = ()) -> str | None:
+    """Why course `code` cannot renew course `renews`, given what renews what (`renewing`, code -> code, as it would
+    be) and codes about to exist (`known`); None when it may. A course renews one course that renews none, and is
+    renewed only if it renews none: completing a refresher completes the renewed course, never a chain (so never
+    a loop)."""
+    if renews == code:
+        return "A course cannot renew itself."
+    if renews not in known and course_with_code(renews) is None:
+        return f"There is no course with code {renews}."
+    if renewing.get(renews) == code:
+        return f"{renews} renews {code}, so {code} cannot renew {renews} (a loop)."
+    if renews in renewing:
+        return f"{renews} itself renews {renewing[renews]}: name the course it renews, {renewing[renews]}, instead."
+    renewed_by = sorted(other for other, target in renewing.items() if target == code and other != code)
+    if renewed_by:
+        names = ", ".join(renewed_by)
+        return f"{names} {'renews' if len(renewed_by) == 1 else 'renew'} {code}, so {code} cannot renew another course."
+    return None
 
 
 def create_course(settings: CourseSettings, actor: User | str | None) -> Course:
@@ -190,6 +222,7 @@ def course_values(course: Course) -> dict[str, Any]:
         "reminder_lead_days": course.reminder_lead_days,
         "counts_as_trained": course.counts_as_trained,
         "prerequisites": sorted(p.code for p in course.prerequisites),
+        "renews": course.renews.code if course.renews else None,
         "charge_half_day_pence": course.charge_half_day_pence,
         "charge_day_pence": course.charge_day_pence,
         "booking_closes_days": course.booking_closes_days,
@@ -213,6 +246,7 @@ def _apply(course: Course, settings: CourseSettings) -> None:
     course.description, course.joining_instructions = settings.description, settings.joining_instructions
     prerequisites = _courses_by_code(settings.prerequisites)
     course.prerequisites = [prerequisites[code] for code in dict.fromkeys(settings.prerequisites)]
+    course.renews = course_with_code(settings.renews) if settings.renews else None
 
 
 def _code_kept(code: str) -> AbstractContextManager[None]:

@@ -1,6 +1,7 @@
 """Pathways (SPEC 3.2): the courses each responsibility group takes, and where a practitioner stands on each.
 
-A course's status comes from the practitioner's latest record of it: none is `not_started` (`booked` while
+A course's status comes from the practitioner's latest completion of it (attendance/completions: a record of it, or of
+a course that renews it, with the expiry stored on that record): none is `not_started` (`booked` while
 they hold an active booking on a session of it that has not ended); a course that never expires stays
 `current`; otherwise it is `due_soon` from the course's reminder lead time before expiry and `expired` from
 the expiry date on, and a booking on a coming session turns those two into `booked`.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -27,10 +28,9 @@ from ...models import (
     Requirement,
     ResponsibilityGroup,
     SessionStatus,
-    TrainingRecord,
     TrainingSession,
 )
-from ..attendance.records import expiry_for
+from ..attendance.completions import COUNTS_FOR, course_status, latest_completions
 
 
 @dataclass(frozen=True)
@@ -55,21 +55,6 @@ class PractitionerPathway:
     courses: list[CourseOnPathway]
 
 
-def course_status(
-    completed_on: date | None, expires_on: date | None, lead_days: int, booked: bool, today: date
-) -> PathwayStatus:
-    """The SPEC 3.2 status from the latest completion and its expiry, and whether a coming booking is held."""
-    if completed_on is None:
-        return PathwayStatus.BOOKED if booked else PathwayStatus.NOT_STARTED
-    if expires_on is None:
-        return PathwayStatus.CURRENT
-    if today >= expires_on:
-        return PathwayStatus.BOOKED if booked else PathwayStatus.EXPIRED
-    if today >= expires_on - timedelta(days=lead_days):
-        return PathwayStatus.BOOKED if booked else PathwayStatus.DUE_SOON
-    return PathwayStatus.CURRENT
-
-
 def pathway_of(practitioner: Practitioner, today: date) -> PractitionerPathway:
     """Where the practitioner stands on each course of their group's pathway: three queries in all."""
     if practitioner.group_id is None:
@@ -80,8 +65,7 @@ def pathway_of(practitioner: Practitioner, today: date) -> PractitionerPathway:
     booked = _coming_bookings(practitioner.id, course_ids, today)
     courses = []
     for step in steps:
-        completed_on = latest.get(step.course_id)
-        expires_on = expiry_for(completed_on, step.course.validity_months) if completed_on else None
+        completed_on, expires_on = latest.get(step.course_id, (None, None))
         session_code = booked.get(step.course_id)
         status = course_status(
             completed_on, expires_on, step.course.reminder_lead_days, session_code is not None, today
@@ -102,28 +86,30 @@ def _steps(group_id: int) -> list[PathwayCourse]:
     return list(db.session.scalars(query))
 
 
-def _latest_completions(practitioner_id: int, course_ids: list[int]) -> dict[int, date]:
-    """The latest completion date of each course: a renewal supersedes the record before it."""
-    query = (
-        sa.select(TrainingRecord.course_id, sa.func.max(TrainingRecord.completed_on))
-        .where(TrainingRecord.practitioner_id == practitioner_id, TrainingRecord.course_id.in_(course_ids))
-        .group_by(TrainingRecord.course_id)
-    )
-    return {row[0]: row[1] for row in db.session.execute(query)}
+def _latest_completions(practitioner_id: int, course_ids: list[int]) -> dict[int, tuple[date, date | None]]:
+    """The latest completion of each course (a refresher's counts for the course it renews) and its stored expiry."""
+    latest = latest_completions([practitioner_id], course_ids)
+    query = sa.select(latest.c.course_id, latest.c.completed_on, latest.c.expires_on)
+    return {row.course_id: (row.completed_on, row.expires_on) for row in db.session.execute(query)}
 
 
 def _coming_bookings(practitioner_id: int, course_ids: list[int], today: date) -> dict[int, str]:
-    """The session of each course the practitioner holds an active booking on that has not ended."""
+    """The session the practitioner holds an active booking on that has not ended, for each course its course counts
+    for (a booked refresher is booked for the course it renews)."""
+    counted = COUNTS_FOR.c.counts_for
     query = (
-        sa.select(Booking.course_id, TrainingSession.code)
+        sa.select(counted, TrainingSession.code)
+        .select_from(Booking)
         .join(TrainingSession, TrainingSession.id == Booking.session_id)
+        .join(COUNTS_FOR, COUNTS_FOR.c.course_id == Booking.course_id)
         .where(
             Booking.practitioner_id == practitioner_id,
-            Booking.course_id.in_(course_ids),
+            counted.in_(course_ids),
             Booking.status.in_(ACTIVE_STATUSES),
             TrainingSession.status != SessionStatus.CANCELLED,
             TrainingSession.ends_on >= today,
         )
+        .order_by(counted, TrainingSession.starts_on.desc())  # the soonest session wins below
     )
     return {row[0]: row[1] for row in db.session.execute(query)}
 

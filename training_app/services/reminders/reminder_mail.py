@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from ...extensions import db
 from ...models import AwarenessSignOff, Course, ReminderKind, ReminderStage, TrainingSession
 from ..accounts.scope import bookers_by_organisation
+from ..attendance.completions import renewal_families
 from ..booking.booking_mail import session_details
 from ..booking.places import ComingSession, coming_sessions_with_places
 from ..mail.mail import queue_email
@@ -39,8 +40,11 @@ class Composer:
         course_ids = {r.course_id for r in due if r.course_id is not None}
         self.courses = {c.id: c for c in db.session.scalars(sa.select(Course).where(Course.id.in_(course_ids)))}
         refresher_courses = {r.course_id for r in due if r.kind == ReminderKind.REFRESHER and r.course_id}
+        # A lapsing CAF is renewed by CAF or CAF-REFRESH: the email lists coming sessions of either.
+        self.families = renewal_families(refresher_courses)
         self.sessions_by_course: dict[int, list[ComingSession]] = defaultdict(list)
-        for coming in coming_sessions_with_places(refresher_courses, today):
+        members = {member for family in self.families.values() for member in family}
+        for coming in coming_sessions_with_places(members, today):
             self.sessions_by_course[coming.course_id].append(coming)
         self.bookers = bookers_by_organisation({r.organisation_id for r in due if r.organisation_id is not None})
         session_ids = {r.session_id for r in due if r.session_id is not None}
@@ -74,7 +78,10 @@ class Composer:
             "stage": reminder.stage.value,
             "course": course,
             "expires_on": reminder.expires_on,
-            "sessions": self.sessions_by_course.get(course.id, []),
+            "sessions": sorted(
+                (coming for member in self.families[course.id] for coming in self.sessions_by_course.get(member, [])),
+                key=lambda coming: (coming.starts_on, coming.code),
+            ),
         }
         day = f"{reminder.expires_on:%-d %B %Y}" if reminder.expires_on else ""
         subject = SUBJECTS[reminder.stage].format(title=course.title, date=day)

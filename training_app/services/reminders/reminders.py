@@ -3,9 +3,11 @@
 Refreshers: a record's stage is `due_soon` from the course's lead time (default 90 days) before it expires, `due`
 from expiry and `overdue` from 30 days after; a run sends a record's current stage if it was not sent before, so
 stages passed without a run are never sent late (and `overdue` is sent only in the 90 days after it falls due, so
-history imported long after its expiry mails no one). Only the latest record of a course counts, and nobody with
-an active booking on a coming session of the course is reminded. Session reminders go to everyone booked the
-course's `session_reminder_days` (default 3) before day one, never for a booking made after that point.
+history imported long after its expiry mails no one). Only a record no later completion supersedes counts
+(attendance/completions.open_records: a refresher's record supersedes the renewed course's), with the expiry
+stored on it, and nobody with an active booking on a coming session of the course (or of one renewing it) is
+reminded. Session reminders go to everyone booked the course's `session_reminder_days` (default 3) before day one,
+never for a booking made after that point.
 Re-awareness reminders tell the coordinators of a signed-off service due again (in the 30 days from its date).
 
 The scan is a few queries bounded by `training_records.expires_on` (indexed), so its cost follows the number of
@@ -42,6 +44,7 @@ from ...models import (
     User,
 )
 from ...models.base import utcnow
+from ..attendance.completions import courses_sharing_a_course, due_soon_from, open_records
 from ..awareness.awareness import due_for_reawareness
 from ..common.calendar import london_to_utc, to_london
 
@@ -88,7 +91,7 @@ class Reminder:
 
 def refresher_stage(expires_on: date, today: date, lead_days: int) -> ReminderStage | None:
     """The stage a record expiring on `expires_on` is at today, or None outside every stage's window."""
-    if today < expires_on - timedelta(days=lead_days):
+    if expires_on > due_soon_from(today, lead_days):
         return None
     if today < expires_on:
         return ReminderStage.DUE_SOON
@@ -113,16 +116,21 @@ def due_reminders(today: date, kinds: Collection[str] = KINDS) -> list[Reminder]
 
 
 def due_refreshers(today: date) -> list[Reminder]:
-    """Latest records of each course at a stage today, of people not booked on a coming session of it."""
+    """Records at a stage today that no later completion supersedes (a refresher supersedes the renewed course's
+    record), of people not booked on a coming session of a course that counts for one the record counts for."""
     longest_lead = db.session.scalar(sa.select(sa.func.max(Course.reminder_lead_days))) or 0
     record = TrainingRecord
-    later = sa.orm.aliased(TrainingRecord)
+    in_window = sa.and_(
+        record.expires_on > today - timedelta(days=OVERDUE_AFTER_DAYS + OVERDUE_SENT_FOR_DAYS),
+        record.expires_on <= today + timedelta(days=longest_lead),
+    )
+    near_a_stage = sa.select(record.practitioner_id).where(in_window)
     booked = (
         sa.select(Booking.id)
         .join(TrainingSession, TrainingSession.id == Booking.session_id)
         .where(
             Booking.practitioner_id == record.practitioner_id,
-            Booking.course_id == record.course_id,
+            Booking.course_id.in_(courses_sharing_a_course(record.course_id)),
             Booking.status.in_(ACTIVE_STATUSES),
             TrainingSession.status == SessionStatus.SCHEDULED,
             TrainingSession.ends_on >= today,
@@ -143,19 +151,7 @@ def due_refreshers(today: date) -> list[Reminder]:
         )
         .join(Practitioner, Practitioner.id == record.practitioner_id)
         .join(Course, Course.id == record.course_id)
-        .where(
-            record.expires_on > today - timedelta(days=OVERDUE_AFTER_DAYS + OVERDUE_SENT_FOR_DAYS),
-            record.expires_on <= today + timedelta(days=longest_lead),
-            Course.validity_months.is_not(None),
-            ~sa.exists(
-                sa.select(later.id).where(
-                    later.practitioner_id == record.practitioner_id,
-                    later.course_id == record.course_id,
-                    later.completed_on > record.completed_on,
-                )
-            ),
-            ~sa.exists(booked),
-        )
+        .where(in_window, record.id.in_(open_records(near_a_stage)), ~sa.exists(booked))
         .order_by(Practitioner.email, Course.code)
     )
     due = []

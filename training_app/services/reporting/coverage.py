@@ -3,8 +3,10 @@
 **Required**: practitioners whose group's pathway lists a `counts_as_trained` course as `required`, who are not on
 the staff of an awareness-only organisation (SPEC 3.8), the same people the 'Still to train' sheet counts.
 **Trained and current** on a date: they hold a record of a `counts_as_trained` course completed on or before the
-date that has not expired by it (no expiry, or expiring after the date: SPEC 3.2 has a course `expired` from its
-expiry date on). A renewal is simply a later record, so someone whose old record lapsed but who renewed is current.
+date, and a completion of such a course (a record of it, or of a course that renews it: attendance/completions) made
+by then that has not expired by it (its stored expiry empty or after the date: SPEC 3.2 has a course `expired` from
+its expiry date on). A renewal is simply a later completion, so someone whose old record lapsed but who renewed, by
+the course again or a refresher, is current; a refresher alone trains nobody.
 The area is their organisation's; people with no organisation or no area fall under 'No area'. Each cell is one
 grouped query's figure; the people behind a cell (who is still to train there) are one more query, paged.
 """
@@ -21,8 +23,9 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import Area, Authority, Course, Organisation, Practitioner, ResponsibilityGroup, TrainingRecord
+from ..attendance.completions import COUNTS_FOR
 from ..common.batches import Query
-from .counting import no_record_where, practitioner_ids_in_scope, trained_record_conditions
+from .counting import not_trained, practitioner_ids_in_scope, trained_record_conditions
 from .report_rows import NO_AREA, groups_required_to_train, needs_training
 
 NO_AREA_ID = 0  # the cell address of people without an area (no real area has id 0)
@@ -92,19 +95,29 @@ class CoverageGrid:
 
 
 def current_practitioner_ids(as_of: date) -> Query:
-    """Ids of practitioners trained (a counts_as_trained record completed by as_of) and not expired on as_of."""
-    return (
-        sa.select(TrainingRecord.practitioner_id)
-        .join(Course, Course.id == TrainingRecord.course_id)
-        .where(*_current_record_conditions(as_of))
+    """Ids of practitioners trained (a counts_as_trained record completed by as_of) holding a completion of a
+    counts_as_trained course (a refresher's counts) not expired on as_of."""
+    return _unexpired_completions(as_of).where(
+        TrainingRecord.practitioner_id.in_(
+            sa.select(TrainingRecord.practitioner_id)
+            .join(Course, Course.id == TrainingRecord.course_id)
+            .where(*trained_record_conditions(as_of))
+            .correlate(None)
+        )
     )
 
 
-def _current_record_conditions(as_of: date) -> list[sa.ColumnElement[bool]]:
-    return [
-        *trained_record_conditions(as_of),
-        sa.or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on > as_of),
-    ]
+def _unexpired_completions(as_of: date) -> Query:
+    """Whose records completed by as_of count for a counts_as_trained course and have not expired on as_of."""
+    return (
+        sa.select(TrainingRecord.practitioner_id)
+        .join(COUNTS_FOR, COUNTS_FOR.c.course_id == TrainingRecord.course_id)
+        .join(Course, Course.id == COUNTS_FOR.c.counts_for)
+        .where(
+            *trained_record_conditions(as_of),
+            sa.or_(TrainingRecord.expires_on.is_(None), TrainingRecord.expires_on > as_of),
+        )
+    )
 
 
 def coverage_grid(as_of: date, authority_ids: set[int] | None = None) -> CoverageGrid:
@@ -181,7 +194,9 @@ def still_to_train_in_cell(
         .subquery()
     )
     conditions = [*_required(authority_ids), _in_area(area_id), Practitioner.group_id == group_id]
-    conditions.append(no_record_where(_current_record_conditions(as_of)))  # NOT EXISTS: an anti-join on PostgreSQL
+    # Not trained, or trained with no unexpired completion: NOT EXISTS, anti-joins on PostgreSQL.
+    current = _unexpired_completions(as_of).where(TrainingRecord.practitioner_id == Practitioner.id)
+    conditions += [sa.or_(not_trained(as_of), ~current.exists())]
     query = (
         sa.select(
             Practitioner.first_name,

@@ -1,5 +1,6 @@
-"""Refresher status per area over the coming months (the workforce dashboard, issue 11): how many latest records of
-courses with an expiry fall due (expire) in each of the next months, by the area of the practitioner's organisation,
+"""Refresher status per area over the coming months (the workforce dashboard, issue 11): how many records no later
+completion supersedes (attendance/completions.open_records, as reminders read them) fall due (expire, by their
+stored date) in each of the next months, by the area of the practitioner's organisation,
 with those already expired; one grouped query, read through the index on `training_records.expires_on`."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import Area, Organisation, Practitioner, TrainingRecord
+from ..attendance.completions import open_records
 from ..attendance.records import add_months
 from .counting import practitioner_ids_in_scope
 
@@ -41,13 +43,14 @@ def refresher_outlook(today: date, authority_ids: set[int] | None = None, months
     first = today.replace(day=1)
     starts = tuple(add_months(first, n) for n in range(months))
     end = add_months(first, months)
-    later = sa.orm.aliased(TrainingRecord)
     record = TrainingRecord
     month = sa.case(
         (record.expires_on <= today, -1),
         *((record.expires_on < add_months(start, 1), n) for n, start in enumerate(starts)),
         else_=months,
     )
+    window = sa.and_(record.expires_on < end, record.expires_on > add_months(first, -12))
+    near = sa.select(record.practitioner_id).where(window)
     query = (
         sa.select(Area.name, month.label("month"), sa.func.count())
         .select_from(record)
@@ -55,16 +58,8 @@ def refresher_outlook(today: date, authority_ids: set[int] | None = None, months
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
         .outerjoin(Area, Area.id == Organisation.area_id)
         .where(
-            record.expires_on.is_not(None),
-            record.expires_on < end,
-            record.expires_on > add_months(first, -12),  # expired within the last year still wants a refresher
-            ~sa.exists(
-                sa.select(later.id).where(
-                    later.practitioner_id == record.practitioner_id,
-                    later.course_id == record.course_id,
-                    later.completed_on > record.completed_on,
-                )
-            ),
+            window,  # expired within the last year still wants a refresher
+            record.id.in_(open_records(near)),  # the latest completion of each course it counts for
         )
         .group_by(Area.name, month)
     )

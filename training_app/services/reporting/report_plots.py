@@ -2,22 +2,23 @@
 refresher status by area, each optionally kept to a workforce lead's authorities.
 
 *Trained over time* counts each person once, in the month of their first completion of a counts_as_trained course,
-and runs cumulatively. *Refresher status* takes each trained person's latest expiry of a counts_as_trained course
-(a renewal supersedes the old record): `current` (no expiry, or more than the course's reminder lead time away),
-`due_soon` (within it) or `expired` (on or after the expiry date), as SPEC 3.2 and 3.6 define them; the area is
-their organisation's.
+and runs cumulatively. *Refresher status* takes each trained person's latest completion of a counts_as_trained course
+(attendance/completions: a refresher's counts for the course it renews; a renewal supersedes the old record) with
+its stored expiry, and their best standing across such courses, by the one rule (`completions.standing`, the bounds
+of `course_status`): `current`, `due_soon` or `expired`; the area is their organisation's. Only people trained (a
+record of a counts_as_trained course itself) are counted: a refresher alone trains nobody.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
 
 import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import Area, Authority, Course, Organisation, Practitioner, TrainingRecord
+from ..attendance.completions import latest_completions, standing
 from .counting import AreaRow, practitioner_ids_in_scope, trained_by_area
 from .report_rows import NO_AREA, AreaTrainedRow, trained_by_organisation_area
 
@@ -87,27 +88,21 @@ def trained_over_time(today: date, authority_ids: set[int] | None = None) -> lis
 
 def refresher_status_by_area(today: date, authority_ids: set[int] | None = None) -> list[RefresherRow]:
     """Trained people per area of their organisation by current / due soon / expired; 'No area' last."""
-    latest = (
-        sa.select(
-            TrainingRecord.practitioner_id,
-            TrainingRecord.course_id,
-            sa.func.max(TrainingRecord.completed_on).label("completed_on"),
-            sa.func.max(TrainingRecord.expires_on).label("expires_on"),
-            sa.func.count(TrainingRecord.expires_on).label("expiring"),
-            sa.func.count().label("records"),
-        )
+    trained = (
+        sa.select(TrainingRecord.practitioner_id)
         .join(Course, Course.id == TrainingRecord.course_id)
         .where(Course.counts_as_trained.is_(True), TrainingRecord.completed_on <= today)
-        .group_by(TrainingRecord.practitioner_id, TrainingRecord.course_id)
     )
     if authority_ids is not None:
-        latest = latest.where(TrainingRecord.practitioner_id.in_(practitioner_ids_in_scope(authority_ids)))
-    per_course = latest.subquery()
+        trained = trained.where(TrainingRecord.practitioner_id.in_(practitioner_ids_in_scope(authority_ids)))
+    courses = db.session.execute(
+        sa.select(Course.id, Course.reminder_lead_days).where(Course.counts_as_trained.is_(True))
+    ).all()
+    # The latest completion of each counts_as_trained course (a refresher's counts), for people trained in one.
+    latest = latest_completions(trained, [course_id for course_id, _ in courses], as_of=today)
     # Per person, their best standing across counts_as_trained courses: 0 current, 1 due soon, 2 expired.
-    standing = sa.select(
-        per_course.c.practitioner_id, sa.func.min(_standing(per_course, today)).label("standing")
-    ).group_by(per_course.c.practitioner_id)
-    people = standing.subquery()
+    best = sa.func.min(standing(latest.c.expires_on, latest.c.course_id, today, courses))
+    people = sa.select(latest.c.practitioner_id, best.label("standing")).group_by(latest.c.practitioner_id).subquery()
     query = (
         sa.select(Organisation.area_id, people.c.standing, sa.func.count())
         .select_from(people)
@@ -119,28 +114,6 @@ def refresher_status_by_area(today: date, authority_ids: set[int] | None = None)
     for area_id, state, count in db.session.execute(query):
         counts.setdefault(area_id, [0, 0, 0])[int(state)] += int(count)
     return _refresher_rows(counts)
-
-
-def _standing(per_course: Any, today: date) -> sa.ColumnElement[int]:
-    """0, 1 or 2 for a person's latest record of one course; a record that never expires is current.
-
-    The due-soon boundary depends on each course's reminder lead time, so the CASE has a branch per course with
-    validity (a handful), keeping the date arithmetic in Python and the same on SQLite and PostgreSQL."""
-    never_expires = per_course.c.expiring < per_course.c.records  # the latest record may have no expiry
-    branches: list[tuple[sa.ColumnElement[bool], int]] = [
-        (never_expires, 0),
-        (per_course.c.expires_on.is_(None), 0),
-        (per_course.c.expires_on <= today, 2),
-    ]
-    courses = db.session.execute(
-        sa.select(Course.id, Course.reminder_lead_days).where(
-            Course.counts_as_trained.is_(True), Course.validity_months.is_not(None)
-        )
-    ).all()
-    for course_id, lead_days in courses:
-        soon = today + timedelta(days=lead_days)
-        branches.append((sa.and_(per_course.c.course_id == course_id, per_course.c.expires_on <= soon), 1))
-    return sa.case(*branches, else_=0)
 
 
 def _refresher_rows(counts: dict[int | None, list[int]]) -> list[RefresherRow]:

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import Field, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import Field, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ...models import CourseKind, Requirement, SelfBooking, WaitlistOrder
 
@@ -166,6 +166,14 @@ class CourseForm(FlaskForm):
         filters=[_stripped],
         validators=[Length(max=1000, message="Prerequisites must be 1000 characters or fewer")],
     )
+    renews = StringField(
+        "Renews (optional)",
+        description="For a refresher: the code of the course it renews, like CAF. Completing this course then counts "
+        "as completing that one for its status, expiry and reminders (with this course's validity).",
+        widget=GovTextInput(),
+        filters=[_stripped],
+        validators=[Length(max=40, message="Renews must be a course code of 40 characters or fewer")],
+    )
     charge_half_day = StringField(
         "Charge for a late cancellation or no-show, per half day, in pounds",
         widget=GovTextInput(),
@@ -269,6 +277,15 @@ class RequirementForm(FlaskForm):
     requirement = SelectField(
         "Requirement", choices=[SelectChoice(value.value, label) for value, label in REQUIREMENT_LABELS.items()]
     )
+
+
+class RedateForm(FlaskForm):
+    """Confirm re-dating a course's records: the number previewed travels with the button, so exactly it changes."""
+
+    expected = HiddenField(
+        validators=[DataRequired(), Regexp(WHOLE_NUMBER.pattern, message="Look at the preview again")]
+    )
+    submit = SubmitField("Re-date the records", widget=GovSubmitInput())
 
 
 class ActionForm(FlaskForm):

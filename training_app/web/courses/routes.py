@@ -7,12 +7,14 @@ from flask_login import current_user
 
 from ...models import Course, CourseKind, SelfBooking, WaitlistOrder
 from ...permissions import STAFF, allow
+from ...services.attendance import redating
 from ...services.catalogue import courses
 from .forms import (
     KIND_LABELS,
     SELF_BOOKING_LABELS,
     ActionForm,
     CourseForm,
+    RedateForm,
     code_list,
     number_or_none,
     to_pence,
@@ -62,7 +64,29 @@ def edit_course(code: str):
     if form.validate_on_submit() and _saved(form, course):
         flash(f"Course {course.code} has been saved.", "success")
         return redirect(url_for("courses.course_list"))
-    return render_template("courses/course-form.html", form=form, course=course, action=ActionForm())
+    to_redate = redating.records_to_redate(course)
+    return render_template(
+        "courses/course-form.html", form=form, course=course, action=ActionForm(), to_redate=to_redate
+    )
+
+
+@bp.route("/courses/<code>/redate", methods=["GET", "POST"])
+@allow(STAFF)
+def redate_records(code: str):
+    """Preview how many of a course's records would take the expiry its validity now gives, and re-date them."""
+    course = course_or_404(code)
+    form = RedateForm()
+    if form.validate_on_submit():
+        try:
+            changed = redating.redate_records(course, int(form.expected.data), current_user)
+        except redating.RedateRefused as refused:
+            form.expected.errors = [str(refused)]
+        else:
+            flash(f"{changed:,} records of {course.code} have been re-dated.", "success")
+            return redirect(url_for("courses.edit_course", code=course.code))
+    changes = redating.expiry_changes(course)
+    form.expected.data = str(sum(change.records for change in changes))
+    return render_template("courses/redate.html", form=form, course=course, changes=changes)
 
 
 @bp.post("/courses/<code>/retire")
@@ -99,6 +123,7 @@ def _settings(form: CourseForm) -> courses.CourseSettings:
         cancellation_window_days=int(form.cancellation_window_days.data),
         counts_as_trained=form.counts_as_trained.data == "yes",
         prerequisites=code_list(form.prerequisites.data),
+        renews=form.renews.data or "",
         charge_half_day_pence=to_pence(form.charge_half_day.data),
         charge_day_pence=to_pence(form.charge_day.data),
         self_booking=SelfBooking(form.self_booking.data),
@@ -134,6 +159,7 @@ def _course_data(course: Course) -> dict[str, object]:
         "cancellation_window_days": str(course.cancellation_window_days),
         "counts_as_trained": "yes" if course.counts_as_trained else "no",
         "prerequisites": ", ".join(p.code for p in course.prerequisites),
+        "renews": course.renews.code if course.renews else "",
         "charge_half_day": to_pounds(course.charge_half_day_pence),
         "charge_day": to_pounds(course.charge_day_pence),
         "self_booking": course.self_booking.value,

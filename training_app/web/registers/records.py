@@ -18,10 +18,10 @@ from ...services.attendance.certificates import (
     check_certificate,
     training_records_of,
 )
+from ...services.attendance.completions import course_status
 from ...services.attendance.records import note_source
 from ...services.catalogue.choices import course_choices
 from ...services.catalogue.courses import course_with_code
-from ...services.catalogue.pathways import course_status
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
 from ...services.common.lookups import practitioner_with_email
 from ..courses.practitioner import STATUS_TAGS
