@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import AwarenessSignOff, Charge, Practitioner, Role, User
+from ...models import AwarenessSignOff, Booking, Charge, Practitioner, Role, User
 from ..common.batches import in_chunks
 
 # Staff run the whole programme and see every record; the other roles are scoped (SPEC 2).
@@ -76,6 +76,11 @@ def can_book_for(user: User, practitioner: Practitioner) -> bool:
     if user.role == Role.PRACTITIONER:
         return user.practitioner_id is not None and user.practitioner_id == practitioner.id
     return False
+
+
+def may_book_for_booking(user: User, booking: Booking) -> bool:
+    """Whether a user may cancel or change a booking: as `can_book_for` its practitioner."""
+    return can_book_for(user, booking.practitioner)
 
 
 def can_see_sign_off(user: User, sign_off: AwarenessSignOff) -> bool:

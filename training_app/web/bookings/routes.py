@@ -5,13 +5,17 @@ services/booking (bookings, group_booking)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ...extensions import db
 from ...models import ACTIVE_STATUSES, Booking, Practitioner, Role, SessionStatus, TrainingSession, User, utcnow
 from ...permissions import allow
-from ...services.accounts.scope import can_book_for, organisation_scope, staff_in_organisation_scope
+from ...services.accounts.scope import (
+    may_book_for_booking,
+    organisation_scope,
+    staff_in_organisation_scope,
+)
 from ...services.booking.booking_changes import substitute_colleague, transfer_booking
 from ...services.booking.booking_checks import BookingRefused, session_problem
 from ...services.booking.bookings import cancel_booking
@@ -22,6 +26,7 @@ from ...services.common.lookups import session_with_code
 from ...services.reporting.dashboards import booking_rows
 from ...services.sessions.sessions_query import SessionFilters, SessionSummary, list_sessions
 from ...validation import email_problem
+from ..loading import in_reach, load
 from .forms import MAX_PEOPLE, BookStaffForm, CancelBookingForm, SubstituteForm, TransferForm
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
@@ -47,7 +52,7 @@ def list_page():
 @allow(BOOKERS)
 def new_page(code: str):
     """Book staff onto a session: tick them (or, as staff, give their emails), check places, then confirm."""
-    session = _session(code)
+    session = in_reach(session_with_code(code))
     user: User = current_user._get_current_object()
     form = BookStaffForm()
     form.staff.choices = _staff_choices(user)
@@ -74,7 +79,7 @@ def new_page(code: str):
 def cancel_page(booking_id: int):
     """Cancel a booking, a place on the waiting list or a request, after saying what that means (a practitioner
     their own, within the window)."""
-    booking = _booking_in_reach(booking_id)
+    booking = load(Booking, booking_id, may_book_for_booking)
     form = CancelBookingForm()
     errors = []
     if form.validate_on_submit():
@@ -97,13 +102,6 @@ def cancel_page(booking_id: int):
 def _bookings_list() -> str:
     """Where the user's bookings are listed: their own page for a practitioner."""
     return "booking_requests.mine_page" if current_user.role == Role.PRACTITIONER else "bookings.list_page"
-
-
-def _session(code: str) -> TrainingSession:
-    session = session_with_code(code)
-    if session is None:
-        abort(404)
-    return session
 
 
 def _staff_choices(user: User) -> list[tuple[int, str]]:
@@ -163,7 +161,7 @@ def _flash_outcomes(outcomes: list[GroupOutcome]) -> None:
 @allow(BOOKERS)
 def transfer_page(booking_id: int):
     """Move a booking to another coming session of its course, keeping its history."""
-    booking = _booking_in_reach(booking_id)
+    booking = load(Booking, booking_id, may_book_for_booking)
     form = TransferForm()
     others = [
         summary
@@ -191,7 +189,7 @@ def transfer_page(booking_id: int):
 @allow(BOOKERS)
 def substitute_page(booking_id: int):
     """Give a booked place to a named colleague of the same organisation instead of cancelling it."""
-    booking = _booking_in_reach(booking_id)
+    booking = load(Booking, booking_id, may_book_for_booking)
     form = SubstituteForm()
     person = booking.practitioner
     colleagues = (
@@ -216,16 +214,6 @@ def substitute_page(booking_id: int):
             return redirect(url_for("bookings.list_page"))
     status = 422 if form.errors or errors else 200
     return render_template("bookings/substitute.html", booking=booking, form=form, errors=errors), status
-
-
-def _booking_in_reach(booking_id: int) -> Booking:
-    """The booking, or 404; 403 when it is not the user's to change."""
-    booking = db.session.get(Booking, booking_id)
-    if booking is None:
-        abort(404)
-    if not can_book_for(current_user, booking.practitioner):
-        abort(403)
-    return booking
 
 
 def _first_day(summary: SessionSummary) -> str:

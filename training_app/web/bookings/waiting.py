@@ -3,16 +3,16 @@ recorded reason. The rule is services.booking.booking_changes.move_on_waiting_li
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ...extensions import db
-from ...models import Booking, BookingStatus, Organisation, Practitioner
+from ...models import Booking, BookingStatus
 from ...permissions import STAFF, allow
 from ...services.booking.booking_changes import move_on_waiting_list
 from ...services.booking.booking_checks import BookingRefused
+from ...services.booking.waiting_list import waiting_list_rows
 from ...services.common.lookups import session_with_code
+from ..loading import in_reach, load
 from .forms import MoveOnWaitingListForm
 
 bp = Blueprint("waiting_list", __name__, url_prefix="/bookings")
@@ -22,17 +22,8 @@ bp = Blueprint("waiting_list", __name__, url_prefix="/bookings")
 @allow(STAFF)
 def waiting_list_page(code: str):
     """The session's waiting list in order, each person with a link to move them."""
-    session = session_with_code(code)
-    if session is None:
-        abort(404)
-    rows = db.session.execute(
-        sa.select(Booking.id, Booking.waitlist_position, Booking.created_at, Practitioner.first_name)
-        .add_columns(Practitioner.last_name, Organisation.name.label("organisation"))
-        .join(Practitioner, Practitioner.id == Booking.practitioner_id)
-        .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
-        .where(Booking.session_id == session.id, Booking.status == BookingStatus.WAITLISTED)
-        .order_by(Booking.waitlist_position)
-    ).all()
+    session = in_reach(session_with_code(code))
+    rows = waiting_list_rows(session.id)
     return render_template("bookings/waiting_list.html", session=session, rows=rows)
 
 
@@ -40,8 +31,8 @@ def waiting_list_page(code: str):
 @allow(STAFF)
 def move_page(booking_id: int):
     """Move someone to another position of their session's waiting list, saying why."""
-    booking = db.session.get(Booking, booking_id)
-    if booking is None or booking.status != BookingStatus.WAITLISTED:
+    booking = load(Booking, booking_id)
+    if booking.status != BookingStatus.WAITLISTED:
         abort(404)
     form = MoveOnWaitingListForm()
     if form.validate_on_submit():

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...models import Course, CourseKind, SelfBooking, WaitlistOrder
 from ...permissions import STAFF, allow
 from ...services.attendance import redating
 from ...services.catalogue import courses
+from ..loading import in_reach
 from .forms import (
     KIND_LABELS,
     SELF_BOOKING_LABELS,
@@ -29,10 +30,7 @@ COURSE_FIELDS = {"charge_half_day_pence": "charge_half_day", "charge_day_pence":
 
 def course_or_404(code: str) -> Course:
     """The course with this code, or 404."""
-    course = courses.course_with_code(code)
-    if course is None:
-        abort(404)
-    return course
+    return in_reach(courses.course_with_code(code))
 
 
 @bp.get("/courses")

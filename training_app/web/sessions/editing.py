@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...extensions import db
-from ...models import Area, Authority, Course, Trainer, TrainingSession, Venue
+from ...models import Area, Authority, Course, Trainer, Venue
 from ...permissions import STAFF, allow
+from ...services.common.lookups import session_with_code
 from ...services.sessions import scheduling
 from ...services.sessions.scheduling import DayPlan, SchedulingRefused, SessionPlan
 from ...services.sessions.sessions import SessionProblem
+from ..loading import in_reach
 from .forms import MAX_DAYS, CancelForm, DuplicateForm, SessionForm, parse_time
 from .routes import bp
 
@@ -51,7 +53,7 @@ def new_page():
 @allow(STAFF)
 def edit_page(code: str):
     """Change a session; people booked are emailed when its time or venue changes."""
-    session = _session_or_404(code)
+    session = in_reach(session_with_code(code))
     form = session_form(None if request.method == "POST" else scheduling.plan_of(session))
     del form.code  # a session keeps its code
     return _schedule(
@@ -67,7 +69,7 @@ def edit_page(code: str):
 @allow(STAFF)
 def duplicate_page(code: str):
     """Copy a session to a new first day: the schedule form opens prefilled, nothing is saved until it is sent."""
-    session = _session_or_404(code)
+    session = in_reach(session_with_code(code))
     form = DuplicateForm()
     if form.validate_on_submit():
         first = form.first_day.data
@@ -86,7 +88,7 @@ def duplicate_page(code: str):
 @allow(STAFF)
 def cancel_page(code: str):
     """Cancel a session with a reason; its bookings are kept, marked cancelled, and everyone told."""
-    session = _session_or_404(code)
+    session = in_reach(session_with_code(code))
     form = CancelForm()
     errors: list[dict[str, str]] = []
     if form.validate_on_submit():
@@ -244,12 +246,3 @@ def _id(text: Any) -> int:
     """A row id from a select box; 0 (no row) when it is not a sensible number."""
     text = str(text or "")
     return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
-
-
-def _session_or_404(code: str) -> TrainingSession:
-    found = (
-        db.session.scalar(sa.select(TrainingSession).where(TrainingSession.code == code)) if len(code) <= 40 else None
-    )
-    if found is None:
-        abort(404)
-    return found
