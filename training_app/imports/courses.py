@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -34,7 +35,7 @@ class CourseReader(Reader):
     columns = ("code", "title", "kind", "validity_months", "counts_as_trained", "prerequisites")
     key_columns = ("code",)
 
-    def load(self, rows: list[Row]) -> None:
+    def load(self, rows: Sequence[Row]) -> None:
         # The whole catalogue (a few hundred courses at most), so a loop of prerequisites is seen in full.
         courses = sa.select(Course).options(selectinload(Course.prerequisites))
         self.existing = {course.code: course for course in db.session.scalars(courses)}
@@ -51,7 +52,15 @@ class CourseReader(Reader):
             row.error("prerequisites", "a course cannot be its own prerequisite")
         if not row.ok:
             return None
-        return CourseRecord(row, code, title, kind, validity_months, counts_as_trained, prerequisites)
+        return CourseRecord(
+            row,
+            row.checked(code),
+            row.checked(title),
+            row.checked(kind),
+            validity_months,
+            row.checked(counts_as_trained),
+            prerequisites,
+        )
 
     @staticmethod
     def _validity(row: Row) -> int | None:
