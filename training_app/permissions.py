@@ -18,10 +18,16 @@ STAFF = STAFF_ROLES
 REPORT_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.WORKFORCE_LEAD})
 
 
+def mark_allowed(view: Callable, roles: frozenset[Role] | frozenset[str]) -> Callable:
+    """Record on a view who may open it, as `allowed_roles` (read by may_open and the route-permission tests).
+    A function's own attributes have no declared type, so it goes straight into the function's namespace."""
+    vars(view)["allowed_roles"] = roles
+    return view
+
+
 def public(view: Callable) -> Callable:
     """Mark a view as open to everyone (sign-in page, health check)."""
-    view.allowed_roles = PUBLIC
-    return view
+    return mark_allowed(view, PUBLIC)
 
 
 def allow(*roles: Role | Iterable[Role]) -> Callable[[Callable], Callable]:
@@ -37,8 +43,7 @@ def allow(*roles: Role | Iterable[Role]) -> Callable[[Callable], Callable]:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = allowed
-        return wrapped
+        return mark_allowed(wrapped, allowed)
 
     return decorator
 

@@ -8,7 +8,7 @@ from functools import wraps
 from flask import g, request
 
 from ..models import Role, User
-from ..permissions import flatten_roles
+from ..permissions import flatten_roles, mark_allowed
 from ..services.accounts.accounts import user_for_token
 from .errors import ApiError
 
@@ -28,8 +28,7 @@ def api_allow(*roles: Role | Iterable[Role]) -> Callable[[Callable], Callable]:
             g.api_user = user
             return view(*args, **kwargs)
 
-        wrapped.allowed_roles = allowed
-        return wrapped
+        return mark_allowed(wrapped, allowed)
 
     return decorator
 

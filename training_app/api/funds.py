@@ -104,7 +104,7 @@ def fund_json(fund: Fund) -> dict[str, Any]:
 
 
 PENCE_RANGE = f"Must be a whole number of pence from 0 to {funds.MAX_PENCE}."
-PENCE = {
+PENCE: dict[str, Any] = {
     "type": "integer",
     "minimum": 0,
     "maximum": funds.MAX_PENCE,

@@ -37,7 +37,7 @@ OPENAPI = {
 }
 
 # Each API module keeps its paths and schemas in an OPENAPI dict; a new module is added here.
-FRAGMENTS = (
+FRAGMENTS: tuple[dict[str, Any], ...] = (
     OPENAPI,
     routes.OPENAPI,
     sessions.OPENAPI,

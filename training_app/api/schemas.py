@@ -142,7 +142,7 @@ def _default(keyword: str, instance: Any, value: Any) -> str:
         if instance is None:
             return "Must not be null."
         kinds = value if isinstance(value, list) else [value]
-        return f"Must be {' or '.join(TYPE_WORDS.get(kind, kind) for kind in kinds)}."
+        return f"Must be {' or '.join(TYPE_WORDS.get(kind, str(kind)) for kind in kinds)}."
     if keyword == "enum":
         return f"Must be one of {', '.join(str(item) for item in value)}."
     defaults = {

@@ -27,7 +27,10 @@ DETAIL_HEADER = [
     "Re-awareness due",
     "Evidence notes",
 ]
-TOTAL_SHEETS = ((TotalsBy.YEAR, "By year", "Year"), (TotalsBy.SECTOR, "By sector", "Sector"))
+TOTAL_SHEETS: tuple[tuple[TotalsBy, str, str], ...] = (
+    (TotalsBy.YEAR, "By year", "Year"),
+    (TotalsBy.SECTOR, "By sector", "Sector"),
+)
 TOTAL_SHEETS += ((TotalsBy.AREA, "By area", "Area"),)
 
 

@@ -24,7 +24,7 @@ def write_report_sheets(workbook: xlsxwriter.Workbook, as_of: date, rows: Report
     """Add 'By area', 'By group', 'By organisation kind' and 'Still to train', in that order."""
     trained = f"Staff trained to {as_of:%d/%m/%Y}"
     areas, groups, kinds, still = rows.areas, rows.groups, rows.kinds, rows.still_to_train
-    sheets = [
+    sheets: list[tuple[str, list[str], list[list[str | int]]]] = [
         ("By area", ["Authority", "Area", trained], [[r.authority, r.area, r.trained] for r in areas]),
         (
             "By group",

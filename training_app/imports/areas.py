@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ class AreaReader(Reader):
     columns = ("authority", "name")
     key_columns = ("authority", "name")
 
-    def load(self, rows: list[Row]) -> None:
+    def load(self, rows: Sequence[Row]) -> None:
         self.authorities = {authority.code: authority for authority in db.session.scalars(sa.select(Authority))}
         self.existing = {
             (authority_id, name) for authority_id, name in db.session.execute(sa.select(Area.authority_id, Area.name))
@@ -38,7 +39,7 @@ class AreaReader(Reader):
         name = row.text("name", 120)
         if not row.ok:
             return None
-        return AreaRecord(row, authority, name)
+        return AreaRecord(row, row.checked(authority), row.checked(name))
 
     def write(self, records: list[AreaRecord]) -> tuple[int, int]:
         new = [record for record in records if (record.authority.id, record.name) not in self.existing]

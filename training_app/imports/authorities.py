@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ class AuthorityReader(Reader):
     columns = ("code", "name", "partner", "display_order")
     key_columns = ("code",)
 
-    def load(self, rows: list[Row]) -> None:
+    def load(self, rows: Sequence[Row]) -> None:
         self.existing = {authority.code: authority for authority in db.session.scalars(sa.select(Authority))}
 
     def check(self, row: Row) -> AuthorityRecord | None:
@@ -39,7 +40,7 @@ class AuthorityReader(Reader):
         display_order = row.integer("display_order", minimum=0)
         if not row.ok:
             return None
-        return AuthorityRecord(row, code, name, partner, display_order or 0)
+        return AuthorityRecord(row, row.checked(code), row.checked(name), row.checked(partner), display_order or 0)
 
     def write(self, records: list[AuthorityRecord]) -> tuple[int, int]:
         created = 0

@@ -71,14 +71,15 @@ class AwarenessSignOffReader(Reader):
         notes = row.text("notes", 10_000, required=False, multiline=True)
         if not row.ok:
             return None
+        service, (completed_on, month_only) = row.checked(service), row.checked(completed)
         values = SignOffValues(
             service,
-            sector,
+            row.checked(sector),
             codes,
-            contact,
-            package,
-            completed[0],
-            completed[1],
+            row.checked(contact),
+            row.checked(package),
+            completed_on,
+            month_only,
             role,
             version,
             signed_off_by,
@@ -148,7 +149,8 @@ class PresentationReader(Reader):
             row.error("headcount", f"must be at most {presentations.MAX_HEADCOUNT}, not {headcount}")
         if not row.ok:
             return None
-        return PresentationRecord(row, PresentationValues(day, audience, headcount, presenter, sector), place)
+        values = PresentationValues(row.checked(day), row.checked(audience), row.checked(headcount), presenter, sector)
+        return PresentationRecord(row, values, place)
 
     def write(self, records: list[PresentationRecord]) -> tuple[int, int]:
         created = 0

@@ -86,6 +86,19 @@ class Row:
     def ok(self) -> bool:
         return self.error_count == 0
 
+    def checked(self, value: T | None) -> T:
+        """A required cell's value for building the row's record, once the row has passed its checks.
+
+        The validators return None only after logging an error (or for an empty optional cell), so every
+        required value of an ok row is present. Asking for one from a row with errors, or for a value that is
+        missing, is a mistake in the reader, not in the file: it raises rather than build a half-checked record.
+        """
+        if not self.ok:
+            raise RuntimeError(f"line {self.line}: a record was built from a row with errors")
+        if value is None:
+            raise RuntimeError(f"line {self.line}: a required value is missing from a row that passed its checks")
+        return value
+
     def error(self, column: str, message: str) -> None:
         """Record a problem with one cell of this row."""
         self._errors.append(RowError(self.line, column, message))

@@ -6,6 +6,7 @@ The rules are services.booking.bookings': this reader parses rows and reports wh
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -44,7 +45,7 @@ class BookingReader(Reader):
     def key(self, row: Row) -> tuple[str, ...]:
         return (row["session"], row["practitioner"].lower())
 
-    def load(self, rows: list[Row]) -> None:
+    def load(self, rows: Sequence[Row]) -> None:
         # Locked until the import commits, as booking a place is, so capacity holds under load.
         self.sessions = lock_sessions(row["session"] for row in rows)
         emails = (row["practitioner"].lower() for row in rows)
@@ -64,7 +65,9 @@ class BookingReader(Reader):
             row.error("status", f"session {session.code} has no days to mark {status}")
         if not row.ok:
             return None
-        return BookingRecord(row, session, practitioner_id, status, self.existing.get((session.id, practitioner_id)))
+        session, practitioner_id = row.checked(session), row.checked(practitioner_id)
+        existing = self.existing.get((session.id, practitioner_id))
+        return BookingRecord(row, session, practitioner_id, row.checked(status), existing)
 
     def check_file(self, records: list[BookingRecord]) -> None:
         for record in records:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -36,7 +37,7 @@ class CourseReader(Reader):
     optional_columns = ("renews",)
     key_columns = ("code",)
 
-    def load(self, rows: list[Row]) -> None:
+    def load(self, rows: Sequence[Row]) -> None:
         # The whole catalogue (a few hundred courses at most), so a loop of prerequisites is seen in full.
         courses = sa.select(Course).options(selectinload(Course.prerequisites), selectinload(Course.renews))
         self.existing = {course.code: course for course in db.session.scalars(courses)}
@@ -54,7 +55,16 @@ class CourseReader(Reader):
         renews = (row.text("renews", 40, required=False) or "") if "renews" in row.cells else None
         if not row.ok:
             return None
-        return CourseRecord(row, code, title, kind, validity_months, counts_as_trained, prerequisites, renews)
+        return CourseRecord(
+            row,
+            row.checked(code),
+            row.checked(title),
+            row.checked(kind),
+            validity_months,
+            row.checked(counts_as_trained),
+            prerequisites,
+            renews,
+        )
 
     @staticmethod
     def _validity(row: Row) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -51,7 +52,7 @@ class OrganisationReader(Reader):
     columns = ("code", "name", "kind", "authority", "area", "urn", "phase", "pupils", "awareness_only")
     key_columns = ("code",)
 
-    def load(self, rows: list[Row]) -> None:
+    def load(self, rows: Sequence[Row]) -> None:
         self.authorities = {authority.code: authority for authority in db.session.scalars(sa.select(Authority))}
         self.areas = areas_by_authority()
         found = fetch_in(sa.select(Organisation), Organisation.code, (row["code"] for row in rows))
@@ -69,7 +70,18 @@ class OrganisationReader(Reader):
         awareness_only = row.yes_no("awareness_only")
         if not row.ok:
             return None
-        return OrganisationRecord(row, code, name, kind, authority, area, urn, phase, pupils, awareness_only)
+        return OrganisationRecord(
+            row,
+            row.checked(code),
+            row.checked(name),
+            row.checked(kind),
+            row.checked(authority),
+            area,
+            urn,
+            phase,
+            pupils,
+            row.checked(awareness_only),
+        )
 
     def write(self, records: list[OrganisationRecord]) -> tuple[int, int]:
         created = 0

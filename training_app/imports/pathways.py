@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -28,7 +29,7 @@ class PathwayReader(Reader):
     columns = ("group", "course", "requirement", "position")
     key_columns = ("group", "course")
 
-    def load(self, rows: list[Row]) -> None:
+    def load(self, rows: Sequence[Row]) -> None:
         self.groups = {group.code: group for group in db.session.scalars(sa.select(ResponsibilityGroup))}
         self.courses = {c.code: c for c in fetch_in(sa.select(Course), Course.code, (r["course"] for r in rows))}
         self.pathways = pathways_by_group(group.id for group in self.groups.values())
@@ -40,7 +41,8 @@ class PathwayReader(Reader):
         position = row.integer("position", minimum=1, required=True)
         if not row.ok:
             return None
-        return StepRecord(row, PathwayStep(group, course, requirement, position))
+        step = PathwayStep(row.checked(group), row.checked(course), row.checked(requirement), row.checked(position))
+        return StepRecord(row, step)
 
     def check_file(self, records: list[StepRecord]) -> None:
         rows = {id(record.step): record.row for record in records}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -47,7 +48,7 @@ class PractitionerReader(Reader):
     def key(self, row: Row) -> tuple[str, ...]:
         return (row["email"].lower(),)
 
-    def load(self, rows: list[Row]) -> None:
+    def load(self, rows: Sequence[Row]) -> None:
         self.authorities = {authority.code: authority for authority in db.session.scalars(sa.select(Authority))}
         self.groups = dict(db.session.execute(sa.select(ResponsibilityGroup.code, ResponsibilityGroup.id)).all())
         organisations = sa.select(Organisation.code, Organisation.id)
@@ -68,7 +69,15 @@ class PractitionerReader(Reader):
         if not row.ok:
             return None
         return PractitionerRecord(
-            row, email, first_name, last_name, job_title, organisation_id, group_id, authorities, cover_category
+            row,
+            row.checked(email),
+            row.checked(first_name),
+            row.checked(last_name),
+            job_title,
+            organisation_id,
+            group_id,
+            authorities,
+            row.checked(cover_category),
         )
 
     def _authorities(self, row: Row) -> list[Authority]:

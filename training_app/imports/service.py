@@ -71,7 +71,8 @@ def import_csv(kind: str, data: bytes | str, actor: User | str = "system", dry_r
     and reports what would have been created and updated."""
     if kind not in READERS:
         raise ValueError(f"unknown import kind {kind!r}; the kinds are {', '.join(KINDS)}")
-    reader, errors = READERS[kind](), []
+    reader = READERS[kind]()
+    errors: list[RowError] = []
     try:
         records = _checked_records(reader, read_rows(data, reader.columns, kind, errors, reader.optional_columns))
         if errors:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -61,7 +62,7 @@ class SessionReader(Reader):
     columns = ("code", "course", "date", "start", "end", "venue", "capacity", "host_authority", "host_area", "status")
     key_columns = ("code", "date")
 
-    def load(self, rows: list[Row]) -> None:
+    def load(self, rows: Sequence[Row]) -> None:
         self.courses = {c.code: c for c in fetch_in(sa.select(Course), Course.code, (r["course"] for r in rows))}
         self.authorities = {authority.code: authority for authority in db.session.scalars(sa.select(Authority))}
         self.areas = areas_by_authority()
@@ -81,14 +82,26 @@ class SessionReader(Reader):
         host_authority = row.ref("host_authority", self.authorities, "no authority with code {}")
         host_area = area_of(row, "host_area", host_authority, self.areas)
         status = row.choice("status", SessionStatus)
-        if day is None or start is None or end is None or not row.ok:
+        if not row.ok:
             return None
-        starts_at, ends_at = london_to_utc(day, start), london_to_utc(day, end)
+        day = row.checked(day)
+        starts_at, ends_at = london_to_utc(day, row.checked(start)), london_to_utc(day, row.checked(end))
+        record = SessionDayRecord(
+            row,
+            row.checked(code),
+            row.checked(course),
+            day,
+            starts_at,
+            ends_at,
+            venue,
+            row.checked(capacity),
+            row.checked(host_authority),
+            host_area,
+            row.checked(status),
+        )
         if ends_at <= starts_at:  # logged, but the row still takes part in the checks across rows
             row.error("end", f"must be after start ({row['start']}), not {row['end']}")
-        return SessionDayRecord(
-            row, code, course, day, starts_at, ends_at, venue, capacity, host_authority, host_area, status
-        )
+        return record
 
     def check_file(self, records: list[SessionDayRecord]) -> None:
         for code, days in by_code(records).items():

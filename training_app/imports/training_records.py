@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -35,7 +36,7 @@ class TrainingRecordReader(Reader):
     def key(self, row: Row) -> tuple[str, ...]:
         return (row["practitioner"].lower(), row["course"], row["completed_on"])
 
-    def load(self, rows: list[Row]) -> None:
+    def load(self, rows: Sequence[Row]) -> None:
         emails = (row["practitioner"].lower() for row in rows)
         people = sa.select(Practitioner.email, Practitioner.id)
         self.practitioners = dict(fetch_in(people, Practitioner.email, emails, scalars=False))
@@ -52,7 +53,7 @@ class TrainingRecordReader(Reader):
             row.error("completed_on", f"{completed_on} is in the future")
         if not row.ok:
             return None
-        return TrainingRecordRecord(row, practitioner_id, course, completed_on)
+        return TrainingRecordRecord(row, row.checked(practitioner_id), row.checked(course), row.checked(completed_on))
 
     def write(self, records: list[TrainingRecordRecord]) -> tuple[int, int]:
         created = 0

@@ -48,6 +48,8 @@ class DateBoxesField(Field):
     """
 
     widget = GovDateInput()
+    data: date | None
+    raw_data: list[str] | None  # the three boxes as typed; None when they show `data`
 
     def __init__(
         self,
@@ -113,6 +115,13 @@ class DateBoxesField(Field):
     def show(self, day: date, month_only: bool = False) -> None:
         """Fill the boxes with a stored date (the day left empty when it stands for its month)."""
         self.raw_data = ["" if month_only else str(day.day), str(day.month), str(day.year)]
+
+    def required_date(self) -> date:
+        """The date of a field that holds one: it passed validation with `missing` set, or keeps its default.
+        A view asking this of a field without a date is a mistake in the view, not in what was typed."""
+        if self.data is None:
+            raise RuntimeError(f"the date field {self.name} has no date")
+        return self.data
 
     @property
     def blank(self) -> bool:

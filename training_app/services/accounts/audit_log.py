@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, time, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, TypeVarTuple
 
 import sqlalchemy as sa
 
@@ -14,6 +14,7 @@ from ...models import AuditEvent
 from ..common.calendar import london_to_utc
 
 EXPORT_BATCH = 1000
+Selected = TypeVarTuple("Selected")
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,11 @@ def entity_types() -> list[str]:
     return list(db.session.execute(query).scalars())
 
 
-def audit_rows(audit_filter: AuditFilter) -> Iterator[sa.Row[Any]]:
+def audit_rows(
+    audit_filter: AuditFilter,
+) -> Iterator[sa.Row[datetime, str, str, str, int | None, Any | None, Any | None]]:
     """Every matching event as plain columns, newest first, fetched in batches (for the workbook)."""
-    columns = (
+    query = sa.select(
         AuditEvent.at,
         AuditEvent.actor,
         AuditEvent.action,
@@ -92,9 +95,9 @@ def audit_rows(audit_filter: AuditFilter) -> Iterator[sa.Row[Any]]:
         AuditEvent.old_value,
         AuditEvent.new_value,
     )
-    query = _newest_first(sa.select(*columns).where(*audit_filter.where()))
+    query = _newest_first(query.where(*audit_filter.where()))
     yield from db.session.execute(query.execution_options(yield_per=EXPORT_BATCH))
 
 
-def _newest_first(query: sa.Select[Any]) -> sa.Select[Any]:
+def _newest_first(query: sa.Select[*Selected]) -> sa.Select[*Selected]:
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())

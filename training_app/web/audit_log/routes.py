@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, render_template, request, send_file, url_for
 from wtforms.fields.choices import SelectChoice
@@ -51,7 +52,8 @@ def log_page():
     if not form.validate():
         return render_template("audit-log/log.html", form=form, result=None), 400
     result = audit_page(_filter(form), page_number(request.args), PER_PAGE)
-    query = {key: value for key, value in request.args.items(multi=True) if key != "page"}
+    # As url_for takes them (**values: Any).
+    query: dict[str, Any] = {key: value for key, value in request.args.items(multi=True) if key != "page"}
     items: list[dict] = []
     for n in _page_numbers(result.page, result.pages):
         if items and items[-1].get("number", n - 1) != n - 1:

@@ -197,7 +197,7 @@ def _sign_off_form(sign_off: AwarenessSignOff | None = None) -> SignOffForm:
 
 def _saved(form: SignOffForm, sign_off: AwarenessSignOff | None) -> AwarenessSignOff | None:
     """Record or change the sign-off and keep its evidence; on refusal put each problem on its box."""
-    completed_on, month_only = form.completed.data, form.completed.month_only
+    completed_on, month_only = form.completed.required_date(), form.completed.month_only
     values = SignOffValues(
         service=form.service.data,
         sector_kind=OrganisationKind(form.sector.data),

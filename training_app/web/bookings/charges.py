@@ -21,7 +21,7 @@ from ...permissions import STAFF, allow
 from ...services.accounts.scope import may_see_charge, organisation_scope
 from ...services.booking.charges import ChargeRefused, charge_rows, charge_totals, waive_charge, waive_for_substitute
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
-from ..loading import load
+from ..loading import in_reach, load
 from .forms import SubstituteForm, WaiveChargeForm
 
 bp = Blueprint("charges", __name__, url_prefix="/bookings")
@@ -92,7 +92,7 @@ def substitute_page(charge_id: int):
     ).all()
     form.colleague.choices = [SelectChoice(c.id, f"{c.first_name} {c.last_name}") for c in colleagues]
     if form.validate_on_submit():
-        colleague = db.session.get(Practitioner, form.colleague.data)
+        colleague = in_reach(db.session.get(Practitioner, form.colleague.data))
         try:
             waive_for_substitute(charge, colleague, current_user._get_current_object())
         except ChargeRefused as refused:

@@ -36,14 +36,14 @@ LISTED = 200
 def mine_page():
     """A practitioner's coming bookings, places on waiting lists and requests waiting for their booker."""
     user: User = current_user
-    rows = []
-    if user.practitioner_id is not None:
-        query = booking_rows().where(
-            Booking.practitioner_id == user.practitioner_id,
-            Booking.status.in_(MINE),
-            TrainingSession.ends_on >= london_today(),
-        )
-        rows = db.session.execute(query.order_by(TrainingSession.starts_on, TrainingSession.code)).all()
+    if user.practitioner_id is None:
+        return render_template("bookings/mine.html", rows=[])
+    query = booking_rows().where(
+        Booking.practitioner_id == user.practitioner_id,
+        Booking.status.in_(MINE),
+        TrainingSession.ends_on >= london_today(),
+    )
+    rows = db.session.execute(query.order_by(TrainingSession.starts_on, TrainingSession.code)).all()
     return render_template("bookings/mine.html", rows=rows)
 
 

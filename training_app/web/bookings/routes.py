@@ -137,12 +137,13 @@ def _chosen(form: BookStaffForm, user: User) -> list[Practitioner]:
     if bad:
         form.emails.errors.append(f"Enter email addresses in the correct format: {', '.join(bad[:3])}")
         return []
-    found = {p.email: p for p in db.session.scalars(sa.select(Practitioner).where(Practitioner.email.in_(emails)))}
-    unknown = [email for email in emails if email not in found]
+    query = sa.select(Practitioner).where(Practitioner.email.in_(emails))
+    by_email = {p.email: p for p in db.session.scalars(query)}
+    unknown = [email for email in emails if email not in by_email]
     if unknown:
         form.emails.errors.append(f"No practitioner has the email address {', '.join(unknown[:3])}")
         return []
-    return [found[email] for email in emails]
+    return [by_email[email] for email in emails]
 
 
 def _flash_outcomes(outcomes: list[GroupOutcome]) -> None:
@@ -204,7 +205,7 @@ def substitute_page(booking_id: int):
     form.colleague.choices = [(c.id, f"{c.first_name} {c.last_name}") for c in colleagues]
     errors = []
     if form.validate_on_submit():
-        colleague = db.session.get(Practitioner, form.colleague.data)
+        colleague = in_reach(db.session.get(Practitioner, form.colleague.data))
         try:
             substitute_colleague(booking, colleague, current_user._get_current_object())
         except BookingRefused as refused:

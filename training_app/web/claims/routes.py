@@ -275,8 +275,8 @@ def _fund_form(form: FundForm, fund: Fund | None):
     if form.validate_on_submit():
         settings = FundSettings(
             to_pence(form.amount.data),
-            form.scheme_start.data,
-            form.claim_deadline.data,
+            form.scheme_start.required_date(),
+            form.claim_deadline.required_date(),
             {key: to_pence(getattr(form, name).data) for key, name in RATE_FIELDS.items()},
             contributions_of(form.contributions.data),
         )

@@ -40,7 +40,7 @@ def coverage_page():
     form = _as_of_form(opening.as_of if opening else None)
     if "as_of" in request.args and not form.validate():
         return render_template("reports/coverage.html", form=form, grid=None)
-    grid = coverage_grid(form.as_of.data, scope)
+    grid = coverage_grid(form.as_of.required_date(), scope)
     areas = [(f"{area.name} ({area.authority})" if area.authority else area.name, area.total) for area in grid.areas]
     chart = bar_chart([(label, total.percent or 0) for label, total in areas], scale_to=100, suffix="%")
     return render_template(
@@ -63,7 +63,7 @@ def coverage_cell_page(area_id: int, code: str):
     if not cell_in_scope(area_id, group.id, scope):
         abort(403)
     page = page_number(request.args)
-    people, total = still_to_train_in_cell(form.as_of.data, area_id, group.id, scope, page, PER_PAGE)
+    people, total = still_to_train_in_cell(form.as_of.required_date(), area_id, group.id, scope, page, PER_PAGE)
     return render_template(
         "reports/coverage-cell.html",
         as_of=form.as_of.data,

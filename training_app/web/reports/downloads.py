@@ -35,7 +35,7 @@ def still_to_train_workbook():
     form = AsOfForm(request.args if "as_of" in request.args else None, as_of=london_today())
     if "as_of" in request.args and not form.validate():
         return render_template("reports/coverage.html", form=form, grid=None), 400
-    as_of, scope = form.as_of.data, report_scope(current_user)
+    as_of, scope = form.as_of.required_date(), report_scope(current_user)
     return _send(f"still-to-train-{as_of.isoformat()}.xlsx", lambda path: write_still_to_train(path, as_of, scope))
 
 

@@ -45,7 +45,7 @@ def trained_by_area_page():
     form = AsOfForm(request.args or None, as_of=london_today())
     if request.args and not form.validate():
         return render_template("reports/trained-by-area.html", form=form, as_of=None)
-    as_of = form.as_of.data
+    as_of = form.as_of.required_date()
     scope = report_scope(current_user)
     rows = trained_by_area(as_of, scope)
     return render_template(

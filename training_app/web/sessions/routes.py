@@ -6,13 +6,14 @@ import calendar as month_grid
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import wraps
+from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from ...api.auth import MAX_TOKEN_LENGTH, bearer_token
 from ...models import Role, SelfBooking, utcnow
-from ...permissions import SIGNED_IN, STAFF, allow, public
+from ...permissions import SIGNED_IN, STAFF, allow, mark_allowed, public
 from ...services.accounts.accounts import user_for_token
 from ...services.booking.booking_checks import session_problem
 from ...services.catalogue.choices import area_choices, authority_choices, course_choices
@@ -48,7 +49,8 @@ def list_page():
     pages = max(1, -(-total // PAGE_SIZE))
 
     def page_url(number: int) -> str:
-        return url_for("sessions.list_page", **(request.args.to_dict() | {"page": number}))
+        values: dict[str, Any] = request.args.to_dict() | {"page": number}  # as url_for takes them (**values: Any)
+        return url_for("sessions.list_page", **values)
 
     shown = [n for n in range(1, pages + 1) if n in (1, pages) or abs(n - page) <= 2]
     page_items = [{"number": n, "href": page_url(n), "current": n == page} for n in shown]
@@ -142,7 +144,8 @@ def filter_form() -> FilterForm:
 
 def read_filters(form: FilterForm) -> tuple[SessionFilters, list[dict[str, str]]]:
     """The filters asked for, and an error-summary entry for each that cannot be used."""
-    errors, dates = [], {}
+    errors: list[dict[str, str]] = []
+    dates: dict[str, date | None] = {}
     for field in (form.date_from, form.date_to):
         text = (field.data or "").strip()
         dates[field.name] = None
@@ -181,8 +184,7 @@ def signed_in_or_token(view: Callable) -> Callable:
             return Response("That token is not valid.\n", 401, {"WWW-Authenticate": 'Bearer realm="calendar"'})
         return view(*args, **kwargs)
 
-    wrapped.allowed_roles = SIGNED_IN  # type: ignore[attr-defined]
-    return wrapped
+    return mark_allowed(wrapped, SIGNED_IN)
 
 
 @bp.get("/<code>/calendar.ics")
