@@ -23,7 +23,6 @@ WIDEST = 50  # characters: a column is no wider, and a longer text wraps within 
 PADDING = 2  # characters either side of a column's longest value
 A4 = 9  # xlsxwriter's paper size index
 LINE_HEIGHT = 15  # points: a row's default height, one line of text
-WRAP_SLACK = 6  # characters a wrapped line may fall short of the column's width, broken at a space or hyphen
 
 
 class PrintedSheet(Worksheet):
@@ -49,7 +48,8 @@ class PrintedSheet(Worksheet):
 
     def _make_room(self, row: int, string: str) -> None:
         """Make the row tall enough for a wrapped text's lines (a spreadsheet does not always grow it on opening)."""
-        lines = sum(-(-max(len(line), 1) // (WIDEST - WRAP_SLACK)) for line in string.splitlines())
+        # a column's width counts digits, wider than most letters, so a line of text holds at least that many
+        lines = sum(-(-max(len(line), 1) // (WIDEST + PADDING)) for line in string.splitlines())
         if lines > self.lines.get(row, 1):
             self.lines[row] = lines
             self.set_row(row, LINE_HEIGHT * lines)
