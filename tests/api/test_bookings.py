@@ -21,6 +21,7 @@ from tests.factories import (
 from tests.outbox import body_of, emails_to
 from training_app.extensions import db
 from training_app.models import AuditEvent, Booking, BookingStatus, Charge, Role
+from training_app.services.booking.booking_checks import booking_closes_on
 from training_app.services.common.calendar import london_today
 
 from .helpers import bearer, user_with_token
@@ -151,6 +152,22 @@ def test_cancelled_started_closed_and_prerequisite_sessions_are_422(client, head
     override = _book(client, coordinator, "LP-1", person.email, prerequisite_override="Trained in Nottingham in 2007")
     assert override.status_code == 201
     assert db.session.get(Booking, override.json["id"]).prerequisite_override == "Trained in Nottingham in 2007"
+
+
+def test_a_refusal_keeps_the_case_of_the_session_code_and_the_month_it_names(client, headers_for, school):
+    make_session(code="CAF-2008-01", days=(_weekday(21),), status="cancelled")
+    closed = make_session(code="CAF-2008-02", days=(_weekday(3),), booking_closes_days=5)
+    person = make_practitioner(organisation=school, email="sam@school.example")
+    db.session.commit()
+    coordinator = headers_for(Role.COORDINATOR)
+
+    cancelled = _book(client, coordinator, "CAF-2008-01", person.email)
+    too_late = _book(client, coordinator, "CAF-2008-02", person.email)
+
+    assert cancelled.json["error"]["message"] == "Session CAF-2008-01 has been cancelled."
+    assert cancelled.json["error"]["fields"] == {"session": "Session CAF-2008-01 has been cancelled."}
+    closes = booking_closes_on(closed)
+    assert too_late.json["error"]["message"] == f"Booking for session CAF-2008-02 closed on {closes:%-d %B %Y}."
 
 
 def test_a_completed_prerequisite_lets_the_booking_through(client, headers_for, school):

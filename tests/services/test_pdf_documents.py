@@ -93,3 +93,21 @@ def test_a_sign_in_sheet_prints_chinese_japanese_and_korean_names_as_they_are_sp
     assert text.count("OakfieldPrimary") == 25 and "ŁukaszWiśniewski" in text
     assert "DroidSansFallback" in _fonts(pdf)
     assert len(pdf) < 100_000
+
+
+def test_a_sign_in_sheets_later_pages_repeat_its_title_and_header_and_organisations_print_whole(app_ctx):
+    session = make_session(code="SIGN-2", days=(date(2026, 3, 2), date(2026, 3, 3)))
+    school = make_organisation(name="St Bartholomew's Church of England Voluntary Aided Primary Academy and Nursery")
+    people = [make_practitioner(school, first_name="Pat", last_name=f"Person{n:02}") for n in range(24)]
+
+    pdf = sign_in_sheet_pdf(session, people, blank_rows=5)
+
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) >= 2
+    for page in pages:
+        assert f"Sign-in sheet: {session.course.title} (SIGN-2)" in page
+        assert "Name Organisation Mon 2 Mar" in page and "Tue 3 Mar" in page
+    assert "Pat Person23" in pages[-1]
+    text = " ".join(pages)
+    assert text.count("St Bartholomew's Church of England Voluntary Aided Primary Academy and Nursery") == 24
+    assert "…" not in text

@@ -94,8 +94,13 @@ def _practitioner(email: str) -> Practitioner:
 def _refusal(refused: BookingRefused, subject: str) -> ApiError:
     """A refused booking as the API answers it, naming the field and saying why."""
     status = STATUS_OF_REFUSAL[refused.kind]
-    message = f"The {subject} {refused.message}." if refused.field == subject else f"{refused.message.capitalize()}."
+    message = f"The {subject} {refused.message}." if refused.field == subject else f"{_sentence(refused.message)}."
     return ApiError(status, message, {refused.field: message})
+
+
+def _sentence(text: str) -> str:
+    """The text with its first letter in capitals and the rest as written: session codes and months keep their case."""
+    return text[:1].upper() + text[1:]
 
 
 STATUSES = [status.value for status in BookingStatus]

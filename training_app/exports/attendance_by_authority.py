@@ -44,8 +44,6 @@ def write_attendance_by_authority(
             style = bold if index == len(rows) else None
             sheet.write_string(index, 0, row.label, style)
             sheet.write_number(index, 1, row.attended, style)
-        sheet.set_column(0, 0, max(len(header[0]), *(len(row.label) for row in rows)) + 2)
-        sheet.set_column(1, 1, len(header[1]) + 2)
         sheet.freeze_panes(1, 0)
     finally:
         workbook.close()

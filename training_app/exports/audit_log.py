@@ -6,27 +6,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
-
 from ..services.accounts.audit_log import AuditFilter, audit_rows
 from ..services.common.calendar import to_london
+from .xlsx import MAX_ROWS, hardened_workbook
 
 HEADER = ["When (London)", "Who", "Action", "Kind of record", "Record", "Old value", "New value"]
-MAX_ROWS = 1_048_575  # a sheet's rows, less the header
 
 
 def write_audit_log(path: str | Path, audit_filter: AuditFilter) -> int:
     """Write the events matching the filter, newest first; returns how many rows were written."""
-    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    workbook = xlsxwriter.Workbook(str(path), options)
+    workbook = hardened_workbook(path, streaming=True)
     written = 0
     try:
         sheet = workbook.add_worksheet("Audit log")
         when = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
         sheet.write_row(0, 0, HEADER, workbook.add_format({"bold": True}))
-        sheet.set_column(0, 0, 20)
-        sheet.set_column(1, 4, 18)
-        sheet.set_column(5, 6, 60)
+        sheet.freeze_panes(1, 0)
         for at, actor, action, entity_type, entity_id, old, new in audit_rows(audit_filter):
             if written == MAX_ROWS:
                 break

@@ -6,12 +6,10 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-import xlsxwriter
-
 from ..services.awareness import awareness, presentations
 from ..services.awareness.presentations import TotalsBy
+from .xlsx import hardened_workbook
 
-OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
 REGISTER_HEADER = ["Service", "Name of Contact", "Completed"]
 DETAIL_HEADER = [
     "Service",
@@ -43,7 +41,7 @@ def write_sign_off_register(path: str | Path, authority_ids: set[int] | None = N
     """Sheet 'Awareness sign-offs' as Appendix B (Service, Name of Contact, Completed), then 'Details'; returns rows."""
     rows = awareness.sign_offs(authority_ids)
     versions = awareness.current_versions()
-    workbook = xlsxwriter.Workbook(str(path), OPTIONS)
+    workbook = hardened_workbook(path)
     bold = workbook.add_format({"bold": True})
     month = workbook.add_format({"num_format": "mmmm yyyy", "align": "left"})
     day = workbook.add_format({"num_format": "d mmmm yyyy", "align": "left"})
@@ -74,8 +72,6 @@ def write_sign_off_register(path: str | Path, authority_ids: set[int] | None = N
         if due is not None:
             details.write_datetime(index, 10, due, day)
         details.write_string(index, 11, sign_off.evidence_notes)
-    _widths(register, [44, 50, 16])
-    _widths(details, [44, 16, 36, 30, 30, 34, 10, 16, 12, 30, 18, 60])
     workbook.close()
     return len(rows)
 
@@ -84,7 +80,7 @@ def write_presentation_totals(
     path: str | Path, start: date | None = None, end: date | None = None, authority_ids: set[int] | None = None
 ) -> list[presentations.TotalRow]:
     """Sheets 'By year', 'By sector' and 'By area': presentations and people reached, a total row last."""
-    workbook = xlsxwriter.Workbook(str(path), OPTIONS)
+    workbook = hardened_workbook(path)
     bold = workbook.add_format({"bold": True})
     totals: list[presentations.TotalRow] = []
     for by, name, label in TOTAL_SHEETS:
@@ -101,10 +97,4 @@ def _write_totals(sheet, header: list[str], rows: Sequence[presentations.TotalRo
         sheet.write_string(index, 0, row.label, style)
         sheet.write_number(index, 1, row.presentations, style)
         sheet.write_number(index, 2, row.people, style)
-    _widths(sheet, [max([len(header[0])] + [len(row.label) for row in rows]) + 2, 15, 16])
     sheet.freeze_panes(1, 0)
-
-
-def _widths(sheet, widths: list[int]) -> None:
-    for column, width in enumerate(widths):
-        sheet.set_column(column, column, width)

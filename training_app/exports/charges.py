@@ -70,9 +70,6 @@ def _money(sheet: Any, row: int, column: int, pence: int, formats: Formats) -> N
 
 def _totals_sheet(workbook: Any, formats: Formats, organisation_id: int | None, date_from: Day, date_to: Day) -> None:
     sheet = workbook.add_worksheet("By organisation")
-    sheet.set_column(0, 0, 18)
-    sheet.set_column(1, 1, 40)
-    sheet.set_column(2, 6, 16)
     sheet.write_row(0, 0, TOTALS_HEADER, formats["bold"])
     totals = charge_totals(organisation_id, date_from, date_to)
     row = 0
@@ -91,8 +88,6 @@ def _totals_sheet(workbook: Any, formats: Formats, organisation_id: int | None, 
 
 def _charges_sheet(workbook: Any, formats: Formats, organisation_id: int | None, date_from: Day, date_to: Day) -> int:
     sheet = workbook.add_worksheet("Charges")
-    for column, width in enumerate((18, 32, 24, 30, 12, 16, 12, 18, 14, 12, 8, 40, 14, 12)):
-        sheet.set_column(column, column, width)
     sheet.write_row(0, 0, CHARGES_HEADER, formats["bold"])
     sheet.freeze_panes(1, 0)
     rows = charge_rows(organisation_id, date_from, date_to)

@@ -61,9 +61,7 @@ def write_claims_batch(path: str | Path, fund: Fund) -> int:
         sheet.write_number(row, column, _pounds(pence), bold_money)
     sheet.write_string(row + 1, 0, "Remaining", bold)
     sheet.write_number(row + 1, 3, _pounds(result.remaining_pence), bold_money)
-    sheet.set_column(0, 0, 14)
-    sheet.set_column(1, 1, 40)
-    sheet.set_column(2, 4, 14)
+    sheet.freeze_panes(2, 0)  # the fund's line and the header, on screen and on every printed page
     _write_lines(workbook.add_worksheet("Lines"), lines, bold, money, day)
     workbook.close()
     return len(lines)
@@ -86,4 +84,4 @@ def _write_lines(sheet, lines: list[claim_rows.BatchLine], bold, money, day) -> 
             sheet.write_number(index, 13, _pounds(line.evidence_pence), money)
         sheet.write_number(index, 14, _pounds(line.rate_pence), money)
         sheet.write_number(index, 15, _pounds(line.amount_pence), money)
-    sheet.set_column(0, 15, 16)
+    sheet.freeze_panes(1, 0)

@@ -26,7 +26,6 @@ STILL_TO_TRAIN_HEADER = [
     "Group",
     "Authorities",
 ]
-STILL_TO_TRAIN_WIDTHS = [18, 14, 32, 24, 32, 20, 18, 8, 36]
 RECORDS_HEADER = [
     "Email",
     "Last name",
@@ -39,7 +38,6 @@ RECORDS_HEADER = [
     "Source",
     "Certificate",
 ]
-RECORDS_WIDTHS = [32, 18, 14, 32, 12, 36, 13, 13, 10, 18]
 
 
 def write_still_to_train(
@@ -53,7 +51,7 @@ def write_still_to_train(
             kind = kind_label(row.kind) if row.kind else None
             yield [*row[:5], kind, row.area, row.group, label(row.authority_key)]
 
-    return _write(path, "Still to train", STILL_TO_TRAIN_HEADER, rows(), STILL_TO_TRAIN_WIDTHS, progress)
+    return _write(path, "Still to train", STILL_TO_TRAIN_HEADER, rows(), progress)
 
 
 def write_training_records(
@@ -68,12 +66,12 @@ def write_training_records(
         [*row[:8], str(row.source), row.certificate]
         for row in report_lists.training_record_rows(start, end, authority_ids)
     )
-    return _write(path, "Training records", RECORDS_HEADER, rows, RECORDS_WIDTHS, progress)
+    return _write(path, "Training records", RECORDS_HEADER, rows, progress)
 
 
-def _write(path: str | Path, name: str, header: list[str], rows: Any, widths: list[int], progress: Any) -> int:
+def _write(path: str | Path, name: str, header: list[str], rows: Any, progress: Any) -> int:
     workbook = hardened_workbook(path, streaming=True)
     try:
-        return streamed_table(workbook, name, header, rows, widths, progress)
+        return streamed_table(workbook, name, header, rows, progress)
     finally:
         workbook.close()

@@ -43,7 +43,6 @@ def write_register(path: str | Path, session: TrainingSession) -> int:
     header, rows = register_table(session)
     workbook = hardened_workbook(path)
     try:
-        widths = [24, 30, 30, 12, 8] + [12, 8, 30] * len(session.days)
-        return streamed_table(workbook, "Register", header, rows, widths)
+        return streamed_table(workbook, "Register", header, rows)
     finally:
         workbook.close()

@@ -44,7 +44,7 @@ def write_report_sheets(workbook: xlsxwriter.Workbook, as_of: date, rows: Report
 
 
 def _write_table(sheet, header: list[str], rows: Sequence[list[str | int]], bold) -> None:
-    """A bold header row, text written as text and counts as numbers, columns wide enough to read."""
+    """A bold header row, text written as text and counts as numbers (the workbook sizes the columns)."""
     sheet.write_row(0, 0, header, bold)
     for index, row in enumerate(rows, start=1):
         for column, value in enumerate(row):
@@ -52,7 +52,4 @@ def _write_table(sheet, header: list[str], rows: Sequence[list[str | int]], bold
                 sheet.write_number(index, column, value)
             else:
                 sheet.write_string(index, column, value)
-    for column, title in enumerate(header):
-        widest = max([len(title)] + [len(str(row[column])) for row in rows])
-        sheet.set_column(column, column, widest + 2)
     sheet.freeze_panes(1, 0)

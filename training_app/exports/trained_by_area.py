@@ -13,6 +13,7 @@ import xlsxwriter
 from ..services.reporting.counting import AreaRow, area_table
 from ..services.reporting.report_rows import report_sheets
 from .report_sheets import write_report_sheets
+from .xlsx import hardened_workbook
 
 SHEET = "By authority"
 
@@ -35,8 +36,7 @@ def write_trained_by_area(path: str | Path, as_of: date, authority_ids: set[int]
     """Write the workbook to path and return the rows it holds."""
     sheets = report_sheets(as_of, authority_ids)
     rows = area_table(as_of, sheets.trained_by_key, authority_ids)
-    options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}  # small: no temp files
-    workbook = xlsxwriter.Workbook(str(path), options)
+    workbook = hardened_workbook(path, in_memory=True)  # small: no temp files
     try:
         _write_by_authority(workbook, as_of, rows)
         write_report_sheets(workbook, as_of, sheets)
@@ -57,9 +57,6 @@ def _write_by_authority(workbook: xlsxwriter.Workbook, as_of: date, rows: list[A
         for column, value in ((2, row.spaces_to_end_of_year), (3, row.spaces_planned_next_year)):
             if value is not None:  # blanks stay empty cells, as in the partnership's table
                 sheet.write_number(index, column, value)
-    widest_label = max([len(header[0])] + [len(row.label) for row in rows])
-    sheet.set_column(0, 0, widest_label + 2)
-    sheet.set_column(1, 3, max(len(text) for text in header[1:]) + 2)
     sheet.freeze_panes(1, 0)
     _add_chart(workbook, sheet, rows, header[1])
 

@@ -14,12 +14,26 @@ from ..common.pdf import FONT, new_pdf
 NAME_WIDTH = 80
 ORGANISATION_WIDTH = 60
 ROW_HEIGHT = 9
+LINE_HEIGHT = 5  # an organisation's name wraps within its cell, a line at a time
 
 
 def sign_in_sheet_pdf(session: TrainingSession, people: Sequence[Practitioner], blank_rows: int) -> bytes:
-    """An A4 landscape sheet: a header naming the session, then one row per person and `blank_rows` empty ones."""
+    """An A4 landscape sheet: a header naming the session, then one row per person and `blank_rows` empty ones;
+    every page starts with the session's title and the header row."""
     pdf = new_pdf(f"Sign-in sheet {session.code}")
     pdf.set_auto_page_break(auto=True, margin=15)
+    day_width = (pdf.w - pdf.l_margin - pdf.r_margin - NAME_WIDTH - ORGANISATION_WIDTH) / max(1, len(session.days))
+    _new_page(pdf, session, day_width)
+    for person in people:
+        organisation = person.organisation.name if person.organisation is not None else ""
+        _row(pdf, session, person.full_name, organisation, day_width)
+    for _ in range(blank_rows):
+        _row(pdf, session, "", "", day_width)
+    return bytes(pdf.output())
+
+
+def _new_page(pdf: FPDF, session: TrainingSession, day_width: float) -> None:
+    """A page that starts as the first does: the title, the venue and the header row."""
     pdf.add_page()
     pdf.set_font(FONT, "B", 16)
     title = f"Sign-in sheet: {session.course.title} ({session.code})"
@@ -28,15 +42,8 @@ def sign_in_sheet_pdf(session: TrainingSession, people: Sequence[Practitioner], 
     venue = session.venue.name if session.venue is not None else "Venue to be confirmed"
     pdf.cell(0, 7, venue, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    day_width = (pdf.w - pdf.l_margin - pdf.r_margin - NAME_WIDTH - ORGANISATION_WIDTH) / max(1, len(session.days))
     _header(pdf, session, day_width)
     pdf.set_font(FONT, "", 10)
-    for person in people:
-        organisation = person.organisation.name if person.organisation is not None else ""
-        _row(pdf, person.full_name, organisation, len(session.days), day_width)
-    for _ in range(blank_rows):
-        _row(pdf, "", "", len(session.days), day_width)
-    return bytes(pdf.output())
 
 
 def _header(pdf: FPDF, session: TrainingSession, day_width: float) -> None:
@@ -49,12 +56,24 @@ def _header(pdf: FPDF, session: TrainingSession, day_width: float) -> None:
     pdf.ln(ROW_HEIGHT)
 
 
-def _row(pdf: FPDF, name: str, organisation: str, days: int, day_width: float) -> None:
-    pdf.cell(NAME_WIDTH, ROW_HEIGHT, _fitted(pdf, name, NAME_WIDTH), border=1)
-    pdf.cell(ORGANISATION_WIDTH, ROW_HEIGHT, _fitted(pdf, organisation, ORGANISATION_WIDTH), border=1)
-    for _ in range(days):
-        pdf.cell(day_width, ROW_HEIGHT, "", border=1)
-    pdf.ln(ROW_HEIGHT)
+def _row(pdf: FPDF, session: TrainingSession, name: str, organisation: str, day_width: float) -> None:
+    """One person's row, as tall as their organisation's name needs; on a new page if it would not fit."""
+    wrapped = pdf.multi_cell(ORGANISATION_WIDTH, LINE_HEIGHT, organisation, align="L", dry_run=True, output="LINES")
+    lines = len(wrapped) if isinstance(wrapped, list) else 1
+    height = max(ROW_HEIGHT, lines * LINE_HEIGHT + 2)
+    if pdf.will_page_break(height):
+        _new_page(pdf, session, day_width)
+    top = pdf.get_y()
+    pdf.cell(NAME_WIDTH, height, _fitted(pdf, name, NAME_WIDTH), border=1)
+    left = pdf.get_x()
+    pdf.rect(left, top, ORGANISATION_WIDTH, height)
+    pdf.set_y(top + (height - lines * LINE_HEIGHT) / 2)
+    pdf.set_x(left)
+    pdf.multi_cell(ORGANISATION_WIDTH, LINE_HEIGHT, organisation, align="L", new_x="RIGHT", new_y="TOP")
+    pdf.set_xy(left + ORGANISATION_WIDTH, top)
+    for _ in session.days:
+        pdf.cell(day_width, height, "", border=1)
+    pdf.ln(height)
 
 
 def _fitted(pdf: FPDF, text: str, width: float) -> str:
