@@ -101,7 +101,7 @@ class FilterForm(Form):
     area = SelectField("Host area", widget=GovSelect(), validate_choice=False)
     date_from = StringField("From", widget=GovTextInput(), description="For example, 2026-10-01")
     date_to = StringField("To", widget=GovTextInput(), description="For example, 2026-12-31")
-    has_places = BooleanField("Only sessions with places", widget=GovCheckboxInput())
+    has_places = BooleanField("Only sessions open for booking, with places", widget=GovCheckboxInput())
 
 
 class TrainerForm(FlaskForm):
