@@ -14,7 +14,9 @@ from ...api.auth import MAX_TOKEN_LENGTH, bearer_token
 from ...models import Role, SelfBooking, TrainingSession, utcnow
 from ...permissions import SIGNED_IN, STAFF, allow, public
 from ...services.accounts.accounts import user_for_token
+from ...services.accounts.scope import booked_people_scope, can_see_practitioner, organisation_scope
 from ...services.booking.booking_checks import session_problem
+from ...services.booking.bookings import people_booked_on
 from ...services.catalogue.choices import area_choices, authority_choices, course_choices
 from ...services.catalogue.trainers import trainer_of
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
@@ -102,7 +104,7 @@ def month_page():
 @allow(SIGNED_IN)
 def show_page(code: str):
     """One session: its days, venue, trainers, places left, the length of its waiting list, and whether it is open for
-    booking (`booking_checks.session_problem` says why not)."""
+    booking (`booking_checks.session_problem` says why not), and who is booked, for those who may see them."""
     detail = sessions_query.find_session(code)
     if detail is None:
         abort(404)
@@ -110,6 +112,8 @@ def show_page(code: str):
     closed = session_problem(session, utcnow())
     can_book = current_user.role in (Role.ADMIN, Role.COORDINATOR, Role.BOOKER) and closed is None
     self_booking = _self_booking(session) if current_user.role == Role.PRACTITIONER and closed is None else None
+    user = current_user._get_current_object()
+    booked = people_booked_on(session, user) if booked_people_scope(user, session) is not False else None
     return render_template(
         "sessions/show.html",
         detail=detail,
@@ -117,6 +121,9 @@ def show_page(code: str):
         can_book=can_book,
         self_booking=self_booking,
         closed=closed,
+        booked=booked,
+        own_staff=organisation_scope(user) is not None,
+        records_of={booking.id for booking in booked or () if can_see_practitioner(user, booking.practitioner)},
     )
 
 
