@@ -39,7 +39,8 @@ MONTH = "%Y-%m"
 @bp.get("/")
 @allow(SIGNED_IN)
 def list_page():
-    """Sessions filtered by course, host authority, area, dates and free places, a page at a time."""
+    """Sessions open for booking (or, when asked, every session) filtered by course, host authority, area, dates and
+    free places, a page at a time."""
     form = filter_form()
     filters, errors = read_filters(form)
     page = page_number(request.args)
@@ -162,7 +163,7 @@ def read_filters(form: FilterForm) -> tuple[SessionFilters, list[dict[str, str]]
         date_to=dates["date_to"],
         area_id=int(area) if area.isascii() and area.isdigit() and len(area) < 10 else None,
         has_places=bool(form.has_places.data),
-        open_on=london_today() if form.has_places.data else None,
+        open_on=None if form.include_closed.data else london_today(),
     )
     fields = {"course": form.course, "authority": form.authority, "to": form.date_to}
     for name, message in sessions_query.filter_problems(filters).items():
