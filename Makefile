@@ -1,5 +1,6 @@
-# The README's commands: `make run` (set up, load the demo, serve on http://127.0.0.1:5000, or PORT) and
-# `make test` (set up, then every test on SQLite and, where a server answers on loopback, PostgreSQL).
+# The README's commands: `make run` (set up, load the demo, serve on http://127.0.0.1:5000, or PORT, with the
+# scheduler beside it) and `make test` (set up, then every test on SQLite and, where a server answers on loopback,
+# PostgreSQL).
 
 PYTHON ?= python3
 VENV := .venv
@@ -47,8 +48,11 @@ db: setup
 demo: db
 	$(FLASK) seed demo --if-empty
 
+# The scheduler runs beside gunicorn, so the demo's reminders and queued emails go out, and stops with it.
 run: demo
-	SESSION_COOKIE_SECURE=0 SERVICE_URL="$${SERVICE_URL:-http://127.0.0.1:$(PORT)}" \
+	export SESSION_COOKIE_SECURE=0 SERVICE_URL="$${SERVICE_URL:-http://127.0.0.1:$(PORT)}"; \
+	  $(FLASK) scheduler & scheduler=$$!; \
+	  trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 test: setup browser test-sqlite test-postgres

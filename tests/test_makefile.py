@@ -29,3 +29,12 @@ def test_make_run_serves_on_port_5000_or_the_one_given(variables, port):
 
     assert f"--bind 127.0.0.1:{port} " in commands
     assert f"http://127.0.0.1:{port}" in commands  # the links in emails point at the same server
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_run_starts_the_scheduler_beside_the_server_and_stops_it_with_it():
+    commands = _run_commands()
+
+    scheduler = commands.index("--app training_app scheduler &")  # one background process, so reminders go out
+    assert "trap 'kill $scheduler" in commands and "EXIT INT TERM" in commands  # stopped when gunicorn stops
+    assert scheduler < commands.index("gunicorn")

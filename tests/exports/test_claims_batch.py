@@ -49,7 +49,7 @@ def test_the_batch_lists_each_schools_totals_and_every_approved_line(app, app_ct
     lines = [list(row) for row in workbook["Lines"].iter_rows(values_only=True)]
     assert lines[1][:8] == [
         claim_id,
-        "approved",
+        "Approved",
         "SCH-A",
         '=HYPERLINK("x")',
         "t@alpha.example",

@@ -3,17 +3,24 @@ working days before day one (default 2) unless the session says otherwise; weeke
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import sqlalchemy as sa
 import time_machine
 
 from tests.factories import make_authority, make_course, make_practitioner, make_user
 from training_app.extensions import db
-from training_app.models import Role
-from training_app.services.booking.booking_checks import BookingRefused, booking_closes_on
+from training_app.models import Role, TrainingSession
+from training_app.services.booking.booking_checks import (
+    BookingRefused,
+    booking_closes_on,
+    open_for_booking,
+    session_problem,
+)
 from training_app.services.booking.bookings import book_place
 from training_app.services.catalogue.courses import CourseError, CourseSettings, create_course
+from training_app.services.common.calendar import london_to_utc
 from training_app.services.sessions import scheduling
 from training_app.services.sessions.scheduling import DayPlan, SessionPlan
 
@@ -69,3 +76,16 @@ def test_a_course_window_outside_0_to_60_is_refused():
     with pytest.raises(CourseError) as refused:
         create_course(CourseSettings(code="X", title="X", kind="other", booking_closes_days=61), make_user())
     assert "booking_closes_days" in refused.value.fields
+
+
+def test_lists_offer_a_session_only_while_its_window_is_open_the_same_days_as_booking_refuses():
+    """`open_for_booking` (SQL) and `session_problem` (one session) agree on every day of March 2027, across Easter."""
+    course = make_course(code="CAF")
+    windows = {_session(course, booking_closes_days=days).id: days for days in (0, 2, 5, 12)}
+    day = date(2027, 3, 1)
+    while day <= date(2027, 3, 31):
+        offered = set(db.session.scalars(sa.select(TrainingSession.id).where(open_for_booking(day))))
+        for session_id in windows:
+            bookable = session_problem(db.session.get(TrainingSession, session_id), london_to_utc(day, time(8))) is None
+            assert (session_id in offered) == bookable, (day, windows[session_id])
+        day += timedelta(days=1)

@@ -97,3 +97,14 @@ def test_coming_sessions_are_the_first_few_of_each_course():
     make_session(course=lp, code="LP-1", days=(date(2030, 1, 2),))
     found = coming_sessions_with_places([caf.id, lp.id], today=date(2029, 1, 1), per_course=2)
     assert [s.code for s in found] == ["CAF-1", "CAF-2", "LP-1"]
+
+
+def test_coming_sessions_leave_out_those_whose_booking_window_has_closed():
+    """A session in its last working days before day one cannot be booked, so it is not offered (nor counted among
+    the first few of its course)."""
+    caf = make_course(code="CAF")
+    make_session(course=caf, code="CAF-CLOSED", days=(date(2030, 1, 3),), booking_closes_days=2)  # closed 1 January
+    make_session(course=caf, code="CAF-OPEN", days=(date(2030, 1, 10),), booking_closes_days=2)
+    make_session(course=caf, code="CAF-LATER", days=(date(2030, 1, 17),), booking_closes_days=2)
+    found = coming_sessions_with_places([caf.id], today=date(2030, 1, 1), per_course=1)
+    assert [s.code for s in found] == ["CAF-OPEN"]

@@ -94,6 +94,18 @@ def test_the_email_names_the_course_the_expiry_and_sessions_with_places_and_copi
     assert "<strong>1 June 2026</strong>" in message.get_body(("html",)).get_content()
 
 
+def test_the_email_offers_only_sessions_still_open_for_booking(app):
+    """Run on Tuesday 3 March 2026: a session on Thursday 5 March closed for booking on Tuesday (two working days),
+    so it is not offered; the one the week after is."""
+    course, _, _ = _world()
+    make_session(course, days=(date(2026, 3, 5),), code="CAF-R-CLOSED", capacity=10, booking_closes_days=2)
+    make_session(course, days=(date(2026, 3, 12),), code="CAF-R-OPEN", capacity=10, booking_closes_days=2)
+    db.session.commit()
+    run_reminders(date(2026, 3, 3))
+    text = body_of(emails_to(app, "pat@school.example")[0])
+    assert "CAF-R-OPEN" in text and "CAF-R-CLOSED" not in text
+
+
 def test_a_renewal_supersedes_the_old_record():
     course, person, _ = _world()
     make_record(person, course, date(2026, 2, 1), expires_on=date(2029, 2, 1))

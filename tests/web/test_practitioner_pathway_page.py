@@ -95,6 +95,7 @@ def test_the_page_shows_each_status_and_the_coming_sessions_with_places(app, wor
         assert text in html
     booking_part = html.split("What to book next")[1]
     assert "CAF-NEXT" in booking_part and "Oakham Hall" in booking_part and "2 places left" in booking_part
+    assert 'href="/sessions/CAF-NEXT">CAF-NEXT</a>' in booking_part  # the session to book is one click away
     assert "CAF-FULL" not in html  # full: no place to book
     assert "There are no coming sessions of this course with places." in booking_part  # LP
     assert "AWARE: Awareness (" not in booking_part  # current: nothing to book

@@ -10,10 +10,12 @@ from tests.conftest import csrf_token_from
 from tests.factories import make_course, make_practitioner, make_record, make_user
 from tests.web.helpers import h1_of, signed_in
 from training_app.extensions import db
+from training_app.jobs.process import build_scheduler
 from training_app.models import MailStatus, OutgoingMail, Role
 from training_app.models.base import utcnow
 from training_app.services.common.calendar import london_today
 from training_app.services.reminders.reminders import run_reminders
+from training_app.services.reminders.scheduler_heartbeat import record_heartbeat
 
 
 def _page_data(app):
@@ -59,3 +61,23 @@ def test_a_coordinator_sees_the_next_run_the_log_and_stuck_mail_and_can_send_it_
     with app.app_context():
         status = db.session.scalar(sa.select(OutgoingMail.status).where(OutgoingMail.id == stuck_id))
     assert status == MailStatus.QUEUED
+
+
+def test_the_page_says_plainly_when_no_scheduler_is_running_and_when_one_last_ran(app, client):
+    with app.app_context():
+        make_user(Role.COORDINATOR, email="coord@council.example")
+        db.session.commit()
+    signed_in(client, "coord@council.example")
+    never = client.get("/reminders").get_data(as_text=True)
+    assert "The scheduler is not running, so no reminders or queued emails are being sent." in never
+    assert "It has never run." in never and "flask --app training_app scheduler" in never
+
+    with app.app_context():
+        record_heartbeat("deliver_mail", now=utcnow() - timedelta(minutes=20))
+    stopped = client.get("/reminders").get_data(as_text=True)
+    assert "The scheduler is not running" in stopped and "It last ran at" in stopped
+
+    with app.app_context():
+        build_scheduler(app).get_job("mail-delivery").func()  # a job run by the scheduler notes its heartbeat
+    running = client.get("/reminders").get_data(as_text=True)
+    assert "The scheduler is running: it last ran at" in running and "is not running" not in running

@@ -67,6 +67,7 @@ EXPECTED = {
     "claims.claim_file": {Role.BOOKER, Role.FINANCE, Role.ADMIN},
     "claims.finance_page": {Role.FINANCE, Role.ADMIN},
     "claims.allocation_page": {Role.FINANCE, Role.ADMIN},
+    "claims.claims_workbook": {Role.FINANCE, Role.ADMIN},
     "claims.new_fund": {Role.FINANCE, Role.ADMIN},
     "claims.edit_fund": {Role.FINANCE, Role.ADMIN},
     "sessions.list_page": SIGNED_IN,

@@ -207,6 +207,29 @@ def test_the_list_filters_and_the_month_shows_each_day(app, setting):
     assert re.search(r"Waiting list\s*</dt>\s*<dd[^>]*>\s*1 person", shown)
 
 
+def test_sessions_with_places_are_those_open_for_booking_and_a_closed_one_says_why(app, setting):
+    """NOW is 1 December 2026: a 2008 session still scheduled and one whose window closed are not offered unless
+    asked for; their pages say they are not open and why, with no Book button."""
+    client, _ = setting
+    with app.app_context():
+        make_session(code="OLD-2008", days=(date(2008, 10, 1),), capacity=5)
+        make_session(code="SOON-1", days=(date(2026, 12, 3),), capacity=5, booking_closes_days=2)  # closed 1 Dec
+        make_session(code="OPEN-2", days=(date(2026, 12, 10),), capacity=5, booking_closes_days=2)
+        db.session.commit()
+    for offering in ("/sessions/?has_places=y", "/sessions/"):  # the bookers' link, and the list by default
+        offered = client.get(offering).get_data(as_text=True)
+        assert "OPEN-2" in offered and "OLD-2008" not in offered and "SOON-1" not in offered
+    everything = client.get("/sessions/?include_closed=y").get_data(as_text=True)
+    assert "OLD-2008" in everything and "SOON-1" in everything and "OPEN-2" in everything  # asked for all
+    soon = client.get("/sessions/SOON-1").get_data(as_text=True)
+    assert "Not open for booking: booking for session SOON-1 closed on 1 December 2026." in soon
+    assert "Book staff on SOON-1" not in soon
+    old = client.get("/sessions/OLD-2008").get_data(as_text=True)
+    assert "Not open for booking: session OLD-2008 has already started." in old
+    open_page = client.get("/sessions/OPEN-2").get_data(as_text=True)
+    assert "Not open for booking" not in open_page and "Book staff on OPEN-2" in open_page
+
+
 def test_the_list_pages(app, setting):
     client, _ = setting
     with app.app_context():

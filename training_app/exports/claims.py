@@ -1,14 +1,19 @@
-"""The finance batch for a fund (`flask export claims`): each school's approved and payable totals, then the lines."""
+"""The finance batch for a fund (`flask export claims`, and finance's download): each school's approved and payable
+totals, the underspend returned to the partners, then the lines, in words rather than codes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..models import Fund
+from ..models import ClaimCategory, ClaimStatus, CoverUnit, Fund
 from ..services.claims import allocation, claim_rows
 from .xlsx import hardened_workbook
 
 POUNDS = "£#,##0.00"
+CATEGORY_LABELS = {ClaimCategory.TEACHER: "Teacher", ClaimCategory.TEACHING_ASSISTANT: "Teaching assistant"}
+UNIT_LABELS = {CoverUnit.HALF_DAY: "Half day", CoverUnit.DAY: "Day"}
+STATUS_LABELS = {status: status.value.replace("_", " ").capitalize() for status in ClaimStatus}
+UNDERSPEND_HEADER = ["Partner", None, "Contribution", "Returned"]
 SCHOOL_HEADER = ["School code", "School", "Approved", "Payable", "Paid"]
 LINE_HEADER = [
     "Claim",
@@ -61,22 +66,46 @@ def write_claims_batch(path: str | Path, fund: Fund) -> int:
         sheet.write_number(row, column, _pounds(pence), bold_money)
     sheet.write_string(row + 1, 0, "Remaining", bold)
     sheet.write_number(row + 1, 3, _pounds(result.remaining_pence), bold_money)
+    _write_underspend(sheet, row + 3, result, bold, money, bold_money)
     sheet.freeze_panes(2, 0)  # the fund's line and the header, on screen and on every printed page
     _write_lines(workbook.add_worksheet("Lines"), lines, bold, money, day)
     workbook.close()
     return len(lines)
 
 
+def _write_underspend(sheet, row: int, result: allocation.Allocation, bold, money, bold_money) -> None:
+    """The remaining fund returned to the partners pro rata to their contributions (when the fund has any)."""
+    if not result.underspend:
+        return
+    sheet.write_string(row, 0, "Underspend returned to the partners", bold)
+    sheet.write_row(row + 1, 0, UNDERSPEND_HEADER, bold)
+    for at, share in enumerate(result.underspend, start=row + 2):
+        sheet.write_string(at, 0, share.contributor)
+        sheet.write_number(at, 2, _pounds(share.contribution_pence), money)
+        sheet.write_number(at, 3, _pounds(share.return_pence), money)
+    total = row + 2 + len(result.underspend)
+    sheet.write_string(total, 0, "Total", bold)
+    sheet.write_number(total, 2, _pounds(sum(share.contribution_pence for share in result.underspend)), bold_money)
+    sheet.write_number(total, 3, _pounds(sum(share.return_pence for share in result.underspend)), bold_money)
+
+
 def _write_lines(sheet, lines: list[claim_rows.BatchLine], bold, money, day) -> None:
     sheet.write_row(0, 0, LINE_HEADER, bold)
     for index, line in enumerate(lines, start=1):
         sheet.write_number(index, 0, line.claim_id)
-        texts = [line.status.value, line.school_code, line.school_name, line.email, line.name, line.session_code]
+        texts = [
+            STATUS_LABELS[line.status],
+            line.school_code,
+            line.school_name,
+            line.email,
+            line.name,
+            line.session_code,
+        ]
         for column, text in enumerate(texts, start=1):
             sheet.write_string(index, column, text)
         sheet.write_datetime(index, 7, line.day, day)
-        sheet.write_string(index, 8, line.category.value)
-        sheet.write_string(index, 9, line.unit.value)
+        sheet.write_string(index, 8, CATEGORY_LABELS[line.category])
+        sheet.write_string(index, 9, UNIT_LABELS[line.unit])
         sheet.write_string(index, 10, "yes" if line.retrospective else "no")
         sheet.write_string(index, 11, line.supplier or "")
         sheet.write_string(index, 12, line.invoice or "")

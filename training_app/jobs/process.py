@@ -3,7 +3,9 @@
 Only one may run: it holds a lock for its whole life (PostgreSQL: a session advisory lock on a connection of its
 own; SQLite: `flock` on a file beside the database), and a second process started by mistake exits at once. Even
 if two did run, every job is idempotent behind a unique key (the reminder log, the mail's claim), so nothing is sent
-twice. Jobs run one at a time, missed runs are coalesced into one, and each runs inside the app's context.
+twice. Jobs run one at a time, missed runs are coalesced into one, and each runs inside the app's context, then
+notes the scheduler's heartbeat (`services/reminders/scheduler_heartbeat`), so the reminders page can say whether
+it is running.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 
 from ..extensions import db
+from ..services.reminders.scheduler_heartbeat import record_heartbeat
 from .schedule import JOBS, TIMEZONE
 
 ADVISORY_LOCK_KEY = 7_311_011  # any constant the application's other advisory locks do not use
@@ -69,12 +72,20 @@ def run_scheduler(app: Flask) -> None:
 
 
 def _in_context(app: Flask, task: Callable[[], object]) -> Callable[[], None]:
+    """The task run in the app's context, a failure logged, then the heartbeat the reminders page reads."""
+
     def run() -> None:
         with app.app_context():
             try:
                 task()
             except Exception:
                 current_app.logger.exception("scheduled job %s failed", task.__name__)
+            finally:
+                db.session.remove()
+            try:
+                record_heartbeat(task.__name__)
+            except Exception:
+                current_app.logger.exception("the scheduler could not record its heartbeat")
             finally:
                 db.session.remove()
 

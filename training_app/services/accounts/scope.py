@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import AwarenessSignOff, Booking, Charge, Practitioner, Role, User
+from ...models import AwarenessSignOff, Booking, Charge, Practitioner, Role, TrainingSession, User
 from ..common.batches import in_chunks
 
 # Staff run the whole programme and see every record; the other roles are scoped (SPEC 2).
@@ -63,6 +63,16 @@ def can_see_practitioner(user: User, practitioner: Practitioner) -> bool:
         return bool(user.authority_ids & {authority.id for authority in practitioner.authorities})
     if user.role == Role.PRACTITIONER:
         return user.practitioner_id is not None and user.practitioner_id == practitioner.id
+    return False
+
+
+def booked_people_scope(user: User, session: TrainingSession) -> int | None | bool:
+    """Whom of the people booked on a session a user may see listed: everyone (None) for coordinators,
+    administrators and the session's trainers, a booker's own organisation's staff (its id), nobody (False) else."""
+    if is_staff(user) or any(trainer.user_id == user.id for trainer in session.trainers):
+        return None
+    if user.role == Role.BOOKER and user.organisation_id is not None:
+        return user.organisation_id
     return False
 
 

@@ -9,7 +9,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -27,7 +27,7 @@ from ...models import (
 from ...models.courses import course_prerequisites
 from ..catalogue.courses import retired_problem
 from ..common.batches import in_chunks
-from ..common.calendar import to_london, working_days_before
+from ..common.calendar import is_working_day, to_london, working_days_before
 from .waiting_list import has_started
 
 
@@ -70,6 +70,33 @@ def session_problem(session: TrainingSession, now: datetime, window: bool = True
     if window and to_london(now).date() >= closes:
         return BookingRefused("session", f"booking for session {session.code} closed on {closes:%-d %B %Y}")
     return None
+
+
+def open_for_booking(today: date) -> sa.ColumnElement[bool]:
+    """`session_problem`'s rule in SQL, for lists that offer sessions to book: the session is scheduled, its course
+    not retired, and its booking window (`booking_closes_on`) still open on `today`.
+
+    The window is open while `today` is before the day N working days ahead of the first day, that is while the
+    first day falls after the Nth working day after `today`; that day is worked out here for each window length
+    sessions have, so the databases need no calendar of bank holidays.
+    """
+    longest = db.session.scalar(sa.select(sa.func.max(TrainingSession.booking_closes_days))) or 0
+    last_closed = [today]
+    day = today
+    while len(last_closed) <= longest:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            last_closed.append(day)
+    window_open = TrainingSession.starts_on > sa.case(
+        {n: sa.literal(closed, sa.Date) for n, closed in enumerate(last_closed)},
+        value=TrainingSession.booking_closes_days,
+    )
+    course_open = (
+        sa.select(Course.id)
+        .where(Course.id == TrainingSession.course_id, Course.retired_at.is_(None))
+        .correlate(TrainingSession)  # the outer query may join courses too; this looks its course up on its own
+    )
+    return sa.and_(TrainingSession.status == SessionStatus.SCHEDULED, course_open.exists(), window_open)
 
 
 def _overlap_query() -> sa.Select[int, str]:

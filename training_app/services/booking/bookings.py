@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from ...extensions import db
 from ...models import (
@@ -31,7 +31,7 @@ from ...models import (
     utcnow,
 )
 from ..accounts import audit
-from ..accounts.scope import can_book_for
+from ..accounts.scope import booked_people_scope, can_book_for
 from ..attendance.records import complete_marked
 from ..common.batches import fetch_in, in_chunks
 from ..common.calendar import to_london, working_days_before
@@ -303,3 +303,34 @@ def record_promotion(by: User | str | None, booking: Booking) -> None:
 def booking_values(booking: Booking) -> dict[str, object]:
     """What the audit log keeps of a booking's place: its session, status and waiting position."""
     return {"session_id": booking.session_id, "status": booking.status.value, "position": booking.waitlist_position}
+
+
+# The bookings a session's page lists: those holding a place (booked, then marked) and those waiting for one.
+LISTED_ON_SESSION = (*PLACE_HOLDING_STATUSES, BookingStatus.WAITLISTED)
+
+
+def people_booked_on(session: TrainingSession, user: User) -> list[Booking]:
+    """The bookings holding or waiting for a place on a session that the user may see (`scope.booked_people_scope`),
+    each with its practitioner, places before the waiting list, then by name; one query."""
+    scope = booked_people_scope(user, session)
+    if scope is False:
+        return []
+    query = (
+        sa.select(Booking)
+        .join(Practitioner, Practitioner.id == Booking.practitioner_id)
+        .where(Booking.session_id == session.id, Booking.status.in_(LISTED_ON_SESSION))
+        .options(
+            contains_eager(Booking.practitioner).options(
+                selectinload(Practitioner.authorities), joinedload(Practitioner.organisation)
+            )
+        )
+        .order_by(
+            Booking.status == BookingStatus.WAITLISTED,
+            Booking.waitlist_position,
+            Practitioner.last_name,
+            Practitioner.first_name,
+        )
+    )
+    if scope is not None:
+        query = query.where(Practitioner.organisation_id == scope)
+    return list(db.session.scalars(query))

@@ -16,8 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
 from ...extensions import db
-from ...models import PLACE_HOLDING_STATUSES, Booking, BookingStatus, SessionStatus, TrainingSession, Venue
+from ...models import PLACE_HOLDING_STATUSES, Booking, BookingStatus, TrainingSession, Venue
 from ..common.batches import Query, in_chunks
+from .booking_checks import open_for_booking
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def places_of(session_id: int) -> Places:
 
 @dataclass(frozen=True)
 class ComingSession:
-    """A session of a course that has not started and still has places."""
+    """A session of a course that is open for booking and still has places."""
 
     course_id: int
     code: str
@@ -112,7 +113,8 @@ class ComingSession:
 
 
 def coming_sessions_with_places(course_ids: Iterable[int], today: date, per_course: int = 3) -> list[ComingSession]:
-    """The first `per_course` scheduled sessions of each course starting after `today` with places left, by date.
+    """The first `per_course` sessions of each course open for booking on `today` (`booking_checks.open_for_booking`:
+    scheduled, course not retired, booking window not closed) with places left, by date.
 
     One query: places counted by `session_places`, the first few per course picked by a window function.
     """
@@ -137,8 +139,7 @@ def coming_sessions_with_places(course_ids: Iterable[int], today: date, per_cour
         .outerjoin(Venue, Venue.id == TrainingSession.venue_id)
         .where(
             TrainingSession.course_id.in_(course_ids),
-            TrainingSession.status == SessionStatus.SCHEDULED,
-            TrainingSession.starts_on > today,
+            open_for_booking(today),
             left > 0,
         )
         .subquery()

@@ -1,2 +1,2 @@
 """What the scheduler sends and sweeps (SPEC 3.6): refresher, session and re-awareness reminders with their emails,
-and nightly housekeeping."""
+nightly housekeeping, and the scheduler's heartbeat."""

@@ -223,6 +223,7 @@ def booking_rows() -> Query:
             Booking.id.label("booking_id"),
             Practitioner.first_name,
             Practitioner.last_name,
+            Practitioner.email,
             Course.title.label("course"),
             TrainingSession.code.label("session"),
             _first_day_starts().label("starts_at"),

@@ -10,13 +10,15 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import Area, Authority, Course, SessionDay, SessionStatus, TrainingSession, Venue
+from ..booking.booking_checks import open_for_booking
 from ..booking.places import places_left, session_places
 from ..common.batches import Query, in_chunks
 
 
 @dataclass(frozen=True)
 class SessionFilters:
-    """What a listing may be narrowed by: course code, host authority code, and dates the session runs on."""
+    """What a listing may be narrowed by: course code, host authority code, dates the session runs on, free places,
+    and being open for booking on a day (`booking_checks.open_for_booking`)."""
 
     course: str | None = None
     authority: str | None = None
@@ -25,6 +27,7 @@ class SessionFilters:
     area_id: int | None = None
     has_places: bool = False
     code: str | None = None
+    open_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,8 @@ def _matching_ids(filters: SessionFilters) -> Query:
         query = query.outerjoin(places, places.c.session_id == TrainingSession.id).where(
             places_left(TrainingSession.capacity, taken) > 0, TrainingSession.status == SessionStatus.SCHEDULED
         )
+    if filters.open_on is not None:
+        query = query.where(open_for_booking(filters.open_on))
     return query
 
 

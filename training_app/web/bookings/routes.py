@@ -166,7 +166,7 @@ def transfer_page(booking_id: int):
     form = TransferForm()
     others = [
         summary
-        for summary in list_sessions(SessionFilters(course=booking.session.course.code, date_from=london_today()))
+        for summary in list_sessions(SessionFilters(course=booking.session.course.code, open_on=london_today()))
         if summary.code != booking.session.code and summary.status == SessionStatus.SCHEDULED
     ]
     form.session.choices = [(s.code, f"{s.code}, {_first_day(s)}: {_places_text(s)}") for s in others]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from io import BytesIO
+from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from ...exports.claims import write_claims_batch
 from ...models import DEFAULT_RATES_PENCE, Claim, ClaimCategory, ClaimStatus, CoverUnit, Fund, Role
 from ...permissions import allow
 from ...services.accounts.scope import organisation_scope
@@ -22,6 +25,7 @@ bp = Blueprint("claims", __name__)
 
 VIEWERS = (Role.BOOKER, Role.FINANCE, Role.ADMIN)
 FINANCE_PAGES = (Role.FINANCE, Role.ADMIN)
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EVIDENCE_FIELDS = {"supplier": "supplier", "invoice": "invoice", "amount_pence": "amount", "file": "file"}
 
 
@@ -39,17 +43,35 @@ def fund_or_404(financial_year: int) -> Fund:
 @bp.get("/claims")
 @allow(VIEWERS)
 def claims_page():
-    """A booker's school: what it can claim, has claimed and was paid per fund; finance see every claim."""
+    """A booker's school: what it can claim, has claimed and was paid per fund; finance see every claim, or those of
+    one status (`?status=submitted`, as the dashboard's counts link)."""
     school = current_user.organisation if organisation_scope(current_user) is not None else None
     if school is None:
-        rows = claim_rows.claim_rows()
-        waiting = [row for row in rows if row.status == ClaimStatus.SUBMITTED]
-        return render_template("claims/list.html", rows=rows, waiting=waiting, school=None, years=[])
+        status, errors = _status_asked(request.args.get("status", ""))
+        rows = claim_rows.claim_rows(statuses=[status] if status else None)
+        waiting = [row for row in rows if row.status == ClaimStatus.SUBMITTED] if status is None else []
+        return render_template(
+            "claims/list.html", rows=rows, waiting=waiting, school=None, years=[], status=status, errors=errors
+        )
     years = [_school_year(fund, school.id) for fund in funds.list_funds()]
     rows = claim_rows.claim_rows(school.id)
     return render_template(
         "claims/list.html", rows=rows, waiting=[], school=school, years=years, start=StartClaimForm()
     )
+
+
+def _status_asked(text: str) -> tuple[ClaimStatus | None, list[dict[str, str]]]:
+    """The claim status a list is narrowed to (none when not asked), and an error-summary entry for one that is
+    not a status."""
+    if not text:
+        return None, []
+    try:
+        return ClaimStatus(text), []
+    except ValueError:
+        known = ", ".join(status.value for status in ClaimStatus)
+        return None, [
+            {"text": f"There is no claim status called {text[:40]}: choose one of {known}.", "href": "#claims"}
+        ]
 
 
 def _school_year(fund: Fund, school_id: int) -> dict[str, object]:
@@ -227,6 +249,19 @@ def finance_page():
     return render_template(
         "claims/finance.html", funds=funds.list_funds(), waiting=waiting, approved=approved, fund_rates=funds.rate_table
     )
+
+
+@bp.get("/finance/funds/<number:financial_year>/claims.xlsx")
+@allow(FINANCE_PAGES)
+def claims_workbook(financial_year: int):
+    """The year's finance batch as a workbook: what `flask export claims` writes (allocation, underspend, lines)."""
+    fund = fund_or_404(financial_year)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "claims.xlsx"
+        write_claims_batch(path, fund)
+        content = path.read_bytes()
+    name = f"claims-{fund.label}.xlsx"
+    return send_file(BytesIO(content), mimetype=XLSX_MIMETYPE, as_attachment=True, download_name=name)
 
 
 @bp.get("/finance/funds/<number:financial_year>/allocation")

@@ -1,5 +1,6 @@
-"""The reminders page (SPEC 3.6): what the next run would send, the log of what was sent, and the emails a
-coordinator must look at (left `sending` by a stopped process, or failed after every retry)."""
+"""The reminders page (SPEC 3.6): whether the scheduler that sends them is running, what the next run would send,
+the log of what was sent, and the emails a coordinator must look at (left `sending` by a stopped process, or failed
+after every retry)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ...permissions import STAFF, allow
 from ...services.common.calendar import london_today
 from ...services.mail import mail_delivery
 from ...services.reminders.reminders import due_reminders, reminder_log
+from ...services.reminders.scheduler_heartbeat import STOPPED_AFTER, scheduler_status
 
 bp = Blueprint("reminders", __name__, url_prefix="/reminders")
 PREVIEW_ROWS = 200
@@ -19,7 +21,8 @@ PREVIEW_ROWS = 200
 @bp.get("")
 @allow(STAFF)
 def reminders_page():
-    """The next run's reminders (counted by kind and stage, the first few listed), the log, stuck and failed mail."""
+    """Whether the scheduler is running (its heartbeat), the next run's reminders (counted by kind and stage, the
+    first few listed), the log, stuck and failed mail."""
     today = london_today()
     due = due_reminders(today)
     counts = Counter((reminder.kind, reminder.stage.value) for reminder in due)
@@ -32,6 +35,8 @@ def reminders_page():
         log=reminder_log(50),
         stuck=mail_delivery.stuck_messages(),
         failed=mail_delivery.failed_messages(),
+        scheduler=scheduler_status(),
+        stopped_minutes=int(STOPPED_AFTER.total_seconds() // 60),
     )
 
 

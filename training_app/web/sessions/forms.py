@@ -94,7 +94,8 @@ class DuplicateForm(FlaskForm):
 
 
 class FilterForm(Form):
-    """The list's filters, sent with GET (they change nothing, so no CSRF token)."""
+    """The list's filters, sent with GET (they change nothing, so no CSRF token); sessions open for booking unless
+    asked for the others too (SPEC 3.3)."""
 
     course = SelectField("Course", widget=GovSelect(), validate_choice=False)
     authority = SelectField("Host authority", widget=GovSelect(), validate_choice=False)
@@ -102,6 +103,11 @@ class FilterForm(Form):
     date_from = StringField("From", widget=GovTextInput(), description="For example, 2026-10-01")
     date_to = StringField("To", widget=GovTextInput(), description="For example, 2026-12-31")
     has_places = BooleanField("Only sessions with places", widget=GovCheckboxInput())
+    include_closed = BooleanField(
+        "Include sessions not open for booking",
+        widget=GovCheckboxInput(),
+        description="Past and cancelled sessions, and those whose booking has closed",
+    )
 
 
 class TrainerForm(FlaskForm):

@@ -12,10 +12,12 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from ...api.auth import MAX_TOKEN_LENGTH, bearer_token
-from ...models import Role, SelfBooking, utcnow
+from ...models import Role, SelfBooking, TrainingSession, utcnow
 from ...permissions import SIGNED_IN, STAFF, allow, mark_allowed, public
 from ...services.accounts.accounts import user_for_token
+from ...services.accounts.scope import booked_people_scope, can_see_practitioner, organisation_scope
 from ...services.booking.booking_checks import session_problem
+from ...services.booking.bookings import people_booked_on
 from ...services.catalogue.choices import area_choices, authority_choices, course_choices
 from ...services.catalogue.trainers import trainer_of
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
@@ -38,7 +40,8 @@ MONTH = "%Y-%m"
 @bp.get("/")
 @allow(SIGNED_IN)
 def list_page():
-    """Sessions filtered by course, host authority, area, dates and free places, a page at a time."""
+    """Sessions open for booking (or, when asked, every session) filtered by course, host authority, area, dates and
+    free places, a page at a time."""
     form = filter_form()
     filters, errors = read_filters(form)
     page = page_number(request.args)
@@ -103,34 +106,34 @@ def month_page():
 @bp.get("/<code>")
 @allow(SIGNED_IN)
 def show_page(code: str):
-    """One session: its days, venue, trainers, places left and the length of its waiting list."""
+    """One session: its days, venue, trainers, places left, the length of its waiting list, and whether it is open for
+    booking (`booking_checks.session_problem` says why not), and who is booked, for those who may see them."""
     detail = sessions_query.find_session(code)
     if detail is None:
         abort(404)
-    can_book = current_user.role in (Role.ADMIN, Role.COORDINATOR, Role.BOOKER) and _takes_bookings(code)
-    self_booking = _self_booking(code) if current_user.role == Role.PRACTITIONER else None
+    session = in_reach(session_with_code(code))
+    closed = session_problem(session, utcnow())
+    can_book = current_user.role in (Role.ADMIN, Role.COORDINATOR, Role.BOOKER) and closed is None
+    self_booking = _self_booking(session) if current_user.role == Role.PRACTITIONER and closed is None else None
+    user = current_user._get_current_object()
+    booked = people_booked_on(session, user) if booked_people_scope(user, session) is not False else None
     return render_template(
         "sessions/show.html",
         detail=detail,
         can_schedule=current_user.role in STAFF,
         can_book=can_book,
         self_booking=self_booking,
+        closed=closed,
+        booked=booked,
+        own_staff=organisation_scope(user) is not None,
+        records_of={booking.id for booking in booked or () if can_see_practitioner(user, booking.practitioner)},
     )
 
 
-def _self_booking(code: str) -> str | None:
-    """For a practitioner: 'yes' or 'with_approval' when they may book (or ask for) a place on it now."""
-    session = in_reach(session_with_code(code))
+def _self_booking(session: TrainingSession) -> str | None:
+    """For a practitioner: 'yes' or 'with_approval' when the course lets them book (or ask for) a place themselves."""
     rule = session.course.self_booking
-    if rule == SelfBooking.NO or session_problem(session, utcnow()) is not None:
-        return None
-    return rule.value
-
-
-def _takes_bookings(code: str) -> bool:
-    """Whether the session can take a booking now (scheduled, not begun, its booking window open)."""
-    session = in_reach(session_with_code(code))
-    return session_problem(session, utcnow()) is None
+    return None if rule == SelfBooking.NO else rule.value
 
 
 def filter_form() -> FilterForm:
@@ -163,6 +166,7 @@ def read_filters(form: FilterForm) -> tuple[SessionFilters, list[dict[str, str]]
         date_to=dates["date_to"],
         area_id=int(area) if area.isascii() and area.isdigit() and len(area) < 10 else None,
         has_places=bool(form.has_places.data),
+        open_on=None if form.include_closed.data else london_today(),
     )
     fields = {"course": form.course, "authority": form.authority, "to": form.date_to}
     for name, message in sessions_query.filter_problems(filters).items():
