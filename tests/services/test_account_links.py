@@ -92,13 +92,14 @@ def test_a_refused_invitation_changes_nothing(app, admin, email, role, organisat
     make_user(Role.FINANCE, email="taken@council.example")
     db.session.commit()
     users, links, events = _count(User), _count(AccountLink), _count(AuditEvent)
+    sent = len(emails_to(app, email))  # the outbox is shared by the tests of a run: count what this one sends
 
     with pytest.raises(AccountError, match=message):
         invite_user(email, role, _url, admin, organisation_code=organisation, authority_codes=authorities)
 
     db.session.rollback()
     assert (_count(User), _count(AccountLink), _count(AuditEvent)) == (users, links, events)
-    assert emails_to(app, email) == [] or email == "taken@council.example"
+    assert len(emails_to(app, email)) == sent
 
 
 def test_a_workforce_lead_is_invited_with_their_authorities(app, admin):
