@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..extensions import db
 from ..models import User
 from ..services.accounts import audit
+from ..services.common.statistics import gather_after_import
 from .areas import AreaReader
 from .authorities import AuthorityReader
 from .awareness import AwarenessSignOffReader, PresentationReader
@@ -83,6 +84,8 @@ def import_csv(kind: str, data: bytes | str, actor: User | str = "system", dry_r
     except BaseException:
         db.session.rollback()
         raise
+    if not dry_run:
+        gather_after_import(created + updated)  # a large import changes what the planner should expect
     return ImportResult(kind, created, updated, dry_run=dry_run)
 
 
