@@ -145,6 +145,7 @@ def run(scale: str, database_url: str | None, keep: Path | None, reuse: bool, cl
         sys.exit("wrk is missing: `apt-get install wrk` (Debian) or `make bench-tools`")
     with tempfile.TemporaryDirectory() as folder:
         if keep is not None:
+            keep.parent.mkdir(parents=True, exist_ok=True)
             url, reuse = "sqlite:///" + str(keep.resolve()), keep.exists()
         elif database_url is not None and reuse:
             url = database_url
