@@ -18,6 +18,7 @@ import os
 import random
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +28,7 @@ import requests
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
-from bench.bookings import _serve, _stop, _wrk
+from bench.bookings import ERRORS, MILLISECONDS, WRK_FIGURES, _serve, _stop, _wrk
 from bench.counting import fresh_database_url
 from bench.generate import SCALES, generate, settle
 from bench.reports import add_report_data
@@ -38,6 +39,7 @@ from training_app.services.accounts.accounts import create_user
 from training_app.services.common.statistics import gather_statistics
 from training_app.services.reporting.summaries import refresh_summaries
 
+AGENT = "bench-pages"
 PASSWORD = "bench pages password"  # noqa: S105 (the bench users of a scratch database)
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 # (page, path, role who reads it): the dashboards of every role that has one worth loading, then the main pages.
@@ -117,6 +119,7 @@ def prepare(url: str, scale: str, reuse: bool) -> dict[Role, str]:
 def sign_in(base: str, email: str) -> str:
     """Sign in through the form; the session cookie to send."""
     client = requests.Session()
+    client.headers["User-Agent"] = AGENT
     page = client.get(base + "/sign-in", timeout=60).text
     match = CSRF.search(page)
     if match is None:
@@ -136,7 +139,8 @@ def sign_in(base: str, email: str) -> str:
 def _once(base: str, path: str, cookie: str) -> tuple[float, int, int]:
     """One request on its own: seconds, status and size of the page."""
     start = time.perf_counter()
-    answer = requests.get(base + path, headers={"Cookie": cookie}, allow_redirects=False, timeout=600)
+    headers = {"Cookie": cookie, "User-Agent": AGENT}
+    answer = requests.get(base + path, headers=headers, allow_redirects=False, timeout=600)
     return time.perf_counter() - start, answer.status_code, len(answer.content)
 
 
@@ -170,19 +174,65 @@ def run(scale: str, database_url: str | None, keep: Path | None, reuse: bool, cl
             _stop(processes)
 
 
+SIGNED_IN_SCRIPT = """
+wrk.headers["Cookie"] = "%(cookie)s"
+wrk.headers["User-Agent"] = "%(agent)s"
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  not_200 = 0
+end
+function response(status, headers, body)
+  if status ~= 200 then not_200 = not_200 + 1 end
+end
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + thread:get("not_200") end
+  io.write(string.format("not 200: %%d\\n", total))
+end
+"""
+NOT_200 = re.compile(r"not 200: (\d+)")
+
+
 def _wrk_with_cookie(url: str, clients: int, seconds: int, cookie: str) -> dict:
-    """wrk on a page as a signed-in user (the session cookie on every request)."""
+    """wrk on a page as a signed-in user: the session cookie and the user agent it was signed in with on every
+    request (Flask-Login's session protection ends a session whose agent changes), counting answers other than 200
+    (a redirect to the sign-in page would otherwise pass for a fast page)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(f'wrk.headers["Cookie"] = "{cookie}"\n')
+        script.write(SIGNED_IN_SCRIPT % {"cookie": cookie, "agent": AGENT})
     try:
-        return _wrk(url, clients, seconds, Path(script.name))
+        output = subprocess.run(
+            ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--latency", "--timeout", "30s", "-s", script.name, url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         os.unlink(script.name)
+    figures = _figures(output)
+    found = NOT_200.search(output)
+    figures["not_2xx"] = int(found.group(1)) if found else -1
+    return figures
+
+
+def _figures(output: str) -> dict:
+    """Throughput, p50 and p99 (ms), and socket errors from wrk's output."""
+    figures: dict = {"errors": ""}
+    for name, pattern in WRK_FIGURES.items():
+        match = pattern.search(output)
+        if match is None:
+            raise RuntimeError(f"wrk printed no {name}:\n{output}")
+        figures[name] = float(match.group(1)) * (MILLISECONDS[match.group(2)] if name.startswith("p") else 1)
+    if found := ERRORS.search(output):
+        figures["errors"] = found.group(1)
+    return figures
 
 
 def _table(rows: list[tuple], health_rate: float) -> None:
     print()
-    print("| page | role | single request | size | requests/s | p50 | p99 | not 2xx | of /health |")
+    print("| page | role | single request | size | requests/s | p50 | p99 | not 200 | of /health |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, role, single, status, size, figures in rows:
         if figures is None:
@@ -191,9 +241,13 @@ def _table(rows: list[tuple], health_rate: float) -> None:
         once = f"{single * 1000:,.0f} ms" if single else ""
         print(
             f"| {name} | {role} | {once} | {size / 1024:,.0f} KiB | {figures['rate']:,.1f} | "
-            f"{figures['p50']:,.0f} ms | {figures['p99']:,.0f} ms | {figures['not_2xx']:,} | "
+            f"{figures['p50']:,.0f} ms | {figures['p99']:,.0f} ms | {figures['not_2xx']:,}{_errors(figures)} | "
             f"{figures['rate'] / health_rate:.1%} |"
         )
+
+
+def _errors(figures: dict) -> str:
+    return f"; socket errors: {figures['errors']}" if figures.get("errors") else ""
 
 
 def _load() -> str:
