@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 from tests.factories import make_authority
@@ -24,6 +25,24 @@ def rows_the_planner_expects(table: str) -> int | None:
         return None if stat is None else int(stat.split()[0])
     tuples = db.session.execute(sa.text("SELECT reltuples FROM pg_class WHERE relname = :t"), {"t": table}).scalar()
     return None if tuples is None or tuples < 0 else int(tuples)
+
+
+@pytest.fixture(autouse=True)
+def gathering(app, app_ctx):
+    """Statistics gathered for these tests only, and forgotten after them: gathered over a test database, whose tables
+    are emptied by DELETE, they would tell PostgreSQL's planner every table is empty for the tests that follow."""
+    app.config["GATHER_STATISTICS"] = True
+    yield
+    app.config["GATHER_STATISTICS"] = False
+    db.session.rollback()
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(sa.text("DROP TABLE IF EXISTS sqlite_stat1"))
+        db.session.execute(sa.text("DROP TABLE IF EXISTS sqlite_stat4"))
+    else:  # back to never analysed (the test database's superuser may write the catalogue)
+        public = "SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+        db.session.execute(sa.text(f"DELETE FROM pg_statistic WHERE starelid IN ({public})"))
+        db.session.execute(sa.text(f"UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE oid IN ({public})"))
+    db.session.commit()
 
 
 def test_nightly_housekeeping_gathers_the_statistics(app_ctx):
