@@ -291,7 +291,7 @@ def trained_by_organisation_area(as_of: date, authority_ids: set[int] | None = N
         query = query.where(Practitioner.id.in_(trained_practitioner_ids(as_of)))
     else:  # driven from the lead's people, as counting.trained_by_key is
         query = query.where(Practitioner.id.in_(practitioner_ids_in_scope(authority_ids)), is_trained(as_of))
-    return _sorted_area_rows([tuple(row) for row in db.session.execute(query)])
+    return _sorted_area_rows([(name, order, area, count) for name, order, area, count in db.session.execute(query)])
 
 
 def trained_by_group(as_of: date, authority_ids: set[int] | None = None) -> list[GroupRow]:
