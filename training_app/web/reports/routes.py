@@ -52,7 +52,7 @@ def trained_by_area_page():
     as_of = form.as_of.data
     scope = report_scope(current_user)
     rows = trained_by_area(as_of, scope)
-    page, pages = _paged(len(rows) - 1, page_number(request.args))
+    page, pages = paged(len(rows) - 1, page_number(request.args))
     shown = rows[:-1][(page - 1) * REPORT_ROWS : page * REPORT_ROWS] + rows[-1:]  # the total on every page
     still = still_to_train(as_of, scope)
     return render_template(
@@ -64,23 +64,25 @@ def trained_by_area_page():
         bars=chart_bars(shown),
         still=still[:REPORT_ROWS] + still[-1:] if len(still) > REPORT_ROWS + 1 else still,
         still_left_out=max(len(still) - 1 - REPORT_ROWS, 0),
-        paging={"page": page, "pages": pages, "rows": len(rows) - 1, "items": _page_items(page, pages, as_of)},
+        paging={"page": page, "pages": pages, "rows": len(rows) - 1, "items": page_items(page, pages, as_of)},
     )
 
 
-def _paged(count: int, asked: int) -> tuple[int, int]:
+def paged(count: int, asked: int) -> tuple[int, int]:
     """The page to show (the last when asked past it) and how many pages `count` rows take."""
     pages = max(1, -(-count // REPORT_ROWS))
     return min(asked, pages), pages
 
 
-def _page_items(page: int, pages: int, as_of: date) -> list[dict[str, object]]:
+def page_items(
+    page: int, pages: int, as_of: date, endpoint: str = "reports.trained_by_area_page"
+) -> list[dict[str, object]]:
     """GOV.UK pagination items: the first, the last and the pages either side of this one."""
     items: list[dict[str, object]] = []
     for n in sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)}):
         if items and items[-1].get("number") != n - 1:
             items.append({"ellipsis": True})
-        href = url_for("reports.trained_by_area_page", as_of=as_of.isoformat(), page=n)
+        href = url_for(endpoint, as_of=as_of.isoformat(), page=n)
         items.append({"number": n, "href": href, "current": n == page})
     return items
 
