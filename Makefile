@@ -19,7 +19,7 @@ PG_URL := postgresql+psycopg://$(PG_USER)@$(PG_HOST):5432/$(PG_TEST_DB)
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-.PHONY: setup python-deps assets browser db demo run test test-sqlite test-postgres lint format bench bench-tools bench-bookings bench-national clean
+.PHONY: setup python-deps assets browser db demo run test test-sqlite test-postgres lint format bench bench-tools bench-bookings bench-national bench-pages clean
 
 setup: python-deps assets
 
@@ -95,6 +95,14 @@ bench-bookings: setup bench-tools
 	  psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "DROP DATABASE IF EXISTS bench_bookings" && \
 	  psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "CREATE DATABASE bench_bookings" && \
 	  $(BIN)/python -m bench.bookings --database-url postgresql+psycopg://$(PG_USER)@$(PG_HOST):5432/bench_bookings; fi
+
+bench-pages: setup bench-tools
+	mkdir -p instance
+	$(BIN)/python -m bench.pages --scale $(or $(SCALE),regional) --keep instance/bench-pages-$(or $(SCALE),regional).sqlite3
+	@if pg_isready -q -h $(PG_HOST) 2>/dev/null; then \
+	  psql -q -h $(PG_HOST) -U $(PG_USER) -d postgres -c "CREATE DATABASE bench_pages_$(or $(SCALE),regional)" 2>/dev/null; \
+	  $(BIN)/python -m bench.pages --scale $(or $(SCALE),regional) --reuse \
+	    --database-url postgresql+psycopg://$(PG_USER)@$(PG_HOST):5432/bench_pages_$(or $(SCALE),regional); fi
 
 bench-national: setup
 	$(BIN)/python -m bench.counting --scale national --repeats 3

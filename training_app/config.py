@@ -64,6 +64,9 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
+        # ANALYZE after large imports and nightly (services/common/statistics.py); off for a test database, which is
+        # emptied by DELETE between tests: statistics gathered then tell PostgreSQL its tables are empty for good.
+        "GATHER_STATISTICS": _flag("GATHER_STATISTICS", default=True),
         # Enforced on the server from times kept in the session (security.py); see SESSION_REFRESH_EACH_REQUEST.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "120")),
         "SESSION_MAX_HOURS": session_max_hours,

@@ -26,7 +26,13 @@ FLASK = Path(sys.executable).parent / "flask"
 
 
 def test_the_schedule_is_data_and_runs_in_london_time(app):
-    assert set(JOBS) == {"refresher-reminders", "session-reminders", "mail-delivery", "housekeeping"}
+    assert set(JOBS) == {
+        "refresher-reminders",
+        "session-reminders",
+        "mail-delivery",
+        "housekeeping",
+        "dashboard-summaries",
+    }
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}
     assert set(jobs) == set(JOBS)

@@ -17,6 +17,7 @@ EXPECTED = {
     "auth.sign_out": PUBLIC,
     "main.health": PUBLIC,
     "main.dashboard": SIGNED_IN,
+    "main.refresh_dashboard": {Role.ADMIN, Role.COORDINATOR},
     "reports.trained_by_area_page": REPORT_READERS,
     "reports.trained_by_area_workbook": REPORT_READERS,
     "reports.attendance_by_authority_page": REPORT_READERS,

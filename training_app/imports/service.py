@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from ..extensions import db
 from ..models import AuditAction, User
 from ..services.accounts import audit
+from ..services.common.statistics import gather_after_import
 from ..services.common.unique_keys import broken_unique_keys
 from .areas import AreaReader
 from .authorities import AuthorityReader
@@ -87,6 +88,8 @@ def import_csv(kind: str, data: bytes | str, actor: User | str = "system", dry_r
     except BaseException:
         db.session.rollback()
         raise
+    if not dry_run:
+        gather_after_import(created + updated)  # a large import changes what the planner should expect
     return ImportResult(kind, created, updated, dry_run=dry_run)
 
 

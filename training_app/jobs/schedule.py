@@ -25,4 +25,5 @@ JOBS: dict[str, Job] = {
     "session-reminders": Job(tasks.session_reminders, "cron", {"hour": 7, "minute": 10}),
     "mail-delivery": Job(tasks.deliver_mail, "interval", {"seconds": 15}),
     "housekeeping": Job(tasks.housekeeping, "cron", {"hour": 2, "minute": 30}),
+    "dashboard-summaries": Job(tasks.dashboard_summaries, "interval", {"minutes": 10}),
 }

@@ -9,6 +9,7 @@ from ..services.common.calendar import london_today
 from ..services.mail.mail_delivery import deliver_pending
 from ..services.reminders.housekeeping import housekeep
 from ..services.reminders.reminders import AWARENESS, run_reminders
+from ..services.reporting.summaries import refresh_summaries
 
 
 def refresher_reminders() -> int:
@@ -31,6 +32,15 @@ def deliver_mail() -> int:
 
 
 def housekeeping() -> None:
-    """Nightly: expired sign-in records and links, completed sessions, old delivered mail."""
+    """Nightly: expired sign-in records and links, completed sessions, old delivered mail, statistics; then the
+    dashboards' summaries counted afresh for the new day."""
     done = housekeep(london_today())
     current_app.logger.info("housekeeping: %s", done)
+    dashboard_summaries()
+
+
+def dashboard_summaries() -> int:
+    """Count the dashboards' whole-workforce figures again for every scope kept (every 10 minutes)."""
+    scopes = refresh_summaries()
+    current_app.logger.info("dashboard summaries: %s scopes counted", scopes)
+    return scopes

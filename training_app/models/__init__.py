@@ -36,6 +36,7 @@ from .records import Certificate, RecordSource, TrainingRecord
 from .reminders import ReminderKind, ReminderLog, ReminderStage
 from .sessions import SessionDay, SessionStatus, Trainer, TrainingSession
 from .settings import Setting
+from .summaries import DashboardSummary
 from .users import ApiToken, Role, SignInFailure, User, hash_token
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "CourseKind",
     "CoverCategory",
     "CoverUnit",
+    "DashboardSummary",
     "Fund",
     "FundContribution",
     "LinkPurpose",

@@ -1,5 +1,6 @@
 """Nightly housekeeping (issue 11): expired sign-in records and links go, sessions whose last day has passed are
-completed, delivered mail past its keeping time is dropped. Each step is one statement, safe to run twice."""
+completed, delivered mail past its keeping time is dropped. Each step is one statement, safe to run twice. Then the
+planner's statistics are gathered (issue 25: ANALYZE, and PRAGMA optimize on SQLite)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask import current_app
 from ...extensions import db
 from ...models import AccountLink, MailStatus, OutgoingMail, SessionStatus, SignInFailure, TrainingSession
 from ...models.base import utcnow
+from ..common.statistics import gather_statistics
 
 # Sign-in failures older than this no longer count towards a lock; links this long past their end are dropped.
 SIGN_IN_RECORDS_KEPT = timedelta(days=1)
@@ -30,7 +32,7 @@ class Housekeeping:
 
 
 def housekeep(today: date) -> Housekeeping:
-    """Run every step in one committed transaction."""
+    """Run every step in one committed transaction, then gather the planner's statistics."""
     now = utcnow()
     kept = max(SIGN_IN_RECORDS_KEPT, timedelta(minutes=current_app.config.get("LOGIN_LOCK_MINUTES", 15)))
     failures = db.session.execute(sa.delete(SignInFailure).where(SignInFailure.at < now - kept))
@@ -50,4 +52,5 @@ def housekeep(today: date) -> Housekeeping:
         )
     )
     db.session.commit()
+    gather_statistics()
     return Housekeeping(*(int(result.rowcount) for result in (failures, links, completed, mail)))  # type: ignore[attr-defined]

@@ -139,13 +139,13 @@ def trained_by_key(as_of: date, authority_ids: set[int] | None) -> dict[str, int
     """Distinct trained practitioners per non-empty authority_key, written as `id IN (subquery)` (fastest on
     SQLite). People who work for no authority come back as one group and are dropped here, not filtered row by
     row."""
-    query = (
-        sa.select(Practitioner.authority_key, sa.func.count())
-        .where(Practitioner.id.in_(trained_practitioner_ids(as_of)))
-        .group_by(Practitioner.authority_key)
-    )
-    if authority_ids is not None:
-        query = query.where(Practitioner.id.in_(practitioner_ids_in_scope(authority_ids)))
+    query = sa.select(Practitioner.authority_key, sa.func.count()).group_by(Practitioner.authority_key)
+    if authority_ids is None:
+        query = query.where(Practitioner.id.in_(trained_practitioner_ids(as_of)))
+    else:
+        # Driven from the lead's people, each asked whether they are trained (one index probe): with two lists to
+        # choose from, SQLite walked the whole trained list and filtered it by scope (issue 25).
+        query = query.where(Practitioner.id.in_(practitioner_ids_in_scope(authority_ids)), is_trained(as_of))
     return {key: count for key, count in db.session.execute(query) if key}
 
 
@@ -156,6 +156,11 @@ def trained_practitioner_ids(as_of: date) -> Query:
         .join(Course, Course.id == TrainingRecord.course_id)
         .where(*trained_record_conditions(as_of))
     )
+
+
+def is_trained(as_of: date) -> sa.ColumnElement[bool]:
+    """The practitioner holds a record that makes them trained on as_of, as EXISTS (one probe per person)."""
+    return ~not_trained(as_of)
 
 
 def trained_record_conditions(as_of: date) -> list[sa.ColumnElement[bool]]:

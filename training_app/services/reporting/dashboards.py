@@ -12,7 +12,6 @@ from ...models import (
     ACTIVE_STATUSES,
     AccountLink,
     AuditEvent,
-    Authority,
     Booking,
     Claim,
     ClaimLine,
@@ -31,10 +30,6 @@ from ...models import (
     Venue,
 )
 from ...models.base import Model, utcnow
-from ...models.people import practitioner_authorities
-from ...models.users import user_authorities
-from ..accounts import settings
-from ..accounts.personal_data import count_inactive_practitioners, retention_cutoff
 from ..accounts.scope import report_scope
 from ..attendance.trainer_registers import registers_to_mark
 from ..awareness.awareness import awareness_summary
@@ -43,8 +38,7 @@ from ..booking.charges import charge_totals
 from ..booking.places import session_places
 from ..common.batches import Query
 from ..common.calendar import london_today
-from .refresher_outlook import refresher_outlook
-from .report_plots import dashboard_plots
+from .summaries import dashboard_summary
 
 UPCOMING_SESSIONS = 10
 UPCOMING_BOOKINGS = 20
@@ -65,14 +59,11 @@ def _first_day_starts() -> sa.ScalarSelect[Any]:
 
 
 def admin_figures(user: User) -> dict[str, Any]:
-    """Users by role, and how many practitioners, organisations and sessions there are."""
+    """Users by role, and how many practitioners (kept in the summary), organisations and sessions there are."""
     counts = dict(db.session.execute(sa.select(User.role, sa.func.count()).group_by(User.role)).all())
-    totals = db.session.execute(
-        sa.select(
-            _count(Practitioner).label("practitioners"),
-            _count(Organisation).label("organisations"),
-            _count(TrainingSession).label("sessions"),
-        )
+    summary = dashboard_summary(None)
+    organisations, sessions = db.session.execute(
+        sa.select(_count(Organisation).label("organisations"), _count(TrainingSession).label("sessions"))
     ).one()
     now = utcnow()
     accounts = db.session.execute(
@@ -90,13 +81,16 @@ def admin_figures(user: User) -> dict[str, Any]:
         )
     ).one()
     users_by_role = [(role, counts.get(role, 0)) for role in Role]
-    retention = settings.current(settings.RETENTION_YEARS)
-    due = count_inactive_practitioners(retention_cutoff(london_today(), retention))
+    totals = {"practitioners": summary.practitioners, "organisations": organisations, "sessions": sessions}
     return {
         "users_by_role": users_by_role,
         "totals": totals,
         "accounts": accounts,
-        "personal_data": {"retention_years": retention, "due_for_anonymising": due},
+        "personal_data": {
+            "retention_years": summary.retention_years,
+            "due_for_anonymising": summary.due_for_anonymising,
+        },
+        "summary": summary,
     }
 
 
@@ -120,10 +114,10 @@ def coordinator_figures(user: User) -> dict[str, Any]:
         .order_by(TrainingSession.starts_on, TrainingSession.code)
         .limit(UPCOMING_SESSIONS)
     ).all()
-    today = london_today()
-    figures = {"sessions": rows, "awareness": awareness_summary(today), "plots": dashboard_plots(today)}
+    today, summary = london_today(), dashboard_summary(None)
+    figures = {"sessions": rows, "awareness": awareness_summary(today), "plots": summary.plots}
     figures["registers_today"] = registers_running(today)
-    return figures | {"outlook": refresher_outlook(today)}
+    return figures | {"outlook": summary.outlook, "summary": summary}
 
 
 def registers_running(today: date) -> list[sa.Row[Any]]:
@@ -167,18 +161,9 @@ def booker_figures(user: User) -> dict[str, Any]:
 
 
 def workforce_lead_figures(user: User) -> dict[str, Any]:
-    """The lead's authorities and how many practitioners work for each."""
-    rows = db.session.execute(
-        sa.select(Authority.name, sa.func.count(practitioner_authorities.c.practitioner_id).label("practitioners"))
-        .join(user_authorities, user_authorities.c.authority_id == Authority.id)
-        .outerjoin(practitioner_authorities, practitioner_authorities.c.authority_id == Authority.id)
-        .where(user_authorities.c.user_id == user.id)
-        .group_by(Authority.id, Authority.name, Authority.display_order)
-        .order_by(Authority.display_order, Authority.name)
-    ).all()
-    scope = report_scope(user)
-    plots, outlook = dashboard_plots(london_today(), scope), refresher_outlook(london_today(), scope)
-    return {"authorities": rows, "plots": plots, "outlook": outlook}
+    """The lead's authorities and how many practitioners work for each, with the plots, from their scope's summary."""
+    summary = dashboard_summary(report_scope(user))
+    return {"authorities": summary.authorities, "plots": summary.plots, "outlook": summary.outlook, "summary": summary}
 
 
 def finance_figures(user: User) -> dict[str, Any]:

@@ -35,7 +35,13 @@ from ...models import (
     ResponsibilityGroup,
 )
 from ..common.batches import Query
-from .counting import not_trained, practitioner_ids_in_scope, rows_by_authority_set, trained_practitioner_ids
+from .counting import (
+    is_trained,
+    not_trained,
+    practitioner_ids_in_scope,
+    rows_by_authority_set,
+    trained_practitioner_ids,
+)
 from .grouping import each_way, union_ways
 
 NO_AREA = "No area"
@@ -279,10 +285,13 @@ def trained_by_organisation_area(as_of: date, authority_ids: set[int] | None = N
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
         .outerjoin(Authority, Authority.id == Organisation.authority_id)
         .outerjoin(Area, Area.id == Organisation.area_id)
-        .where(Practitioner.id.in_(trained_practitioner_ids(as_of)))
         .group_by(Authority.id, Authority.name, Authority.display_order, Area.id, Area.name)
     )
-    return _sorted_area_rows([tuple(row) for row in db.session.execute(_scoped(query, authority_ids))])
+    if authority_ids is None:
+        query = query.where(Practitioner.id.in_(trained_practitioner_ids(as_of)))
+    else:  # driven from the lead's people, as counting.trained_by_key is
+        query = query.where(Practitioner.id.in_(practitioner_ids_in_scope(authority_ids)), is_trained(as_of))
+    return _sorted_area_rows([(name, order, area, count) for name, order, area, count in db.session.execute(query)])
 
 
 def trained_by_group(as_of: date, authority_ids: set[int] | None = None) -> list[GroupRow]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ...extensions import db
 from ...models import Area, Authority, Course, SessionDay, SessionStatus, TrainingSession, Venue
@@ -84,12 +86,13 @@ def filter_problems(filters: SessionFilters) -> dict[str, str]:
 def list_sessions(filters: SessionFilters, limit: int | None = None, offset: int = 0) -> list[SessionSummary]:
     """Sessions matching the filters, earliest first, with their counts and days: three queries in all.
 
-    `limit` and `offset` take one page of them, in the same order.
+    `limit` and `offset` take one page of them, in the same order; places are counted for that page's sessions only
+    (issue 25: counting all 40,000 sessions' places to show 25 cost half a second).
     """
     problems = filter_problems(filters)
     if problems:
         raise SessionQueryError(problems)
-    rows = list(db.session.execute(_rows(_matching_ids(filters)).limit(limit).offset(offset)))
+    rows = list(db.session.execute(_rows(_page(_matching_ids(filters), limit, offset))))
     days = _days_by_session([row[0] for row in rows])
     return [
         SessionSummary(
@@ -171,8 +174,24 @@ def _matching_ids(filters: SessionFilters) -> Query:
     return query
 
 
-def _rows(matching: Query) -> Query:
-    places = session_places(matching)
+def _order() -> tuple[sa.ColumnElement[Any] | InstrumentedAttribute[Any], ...]:
+    return (TrainingSession.starts_on.is_(None), TrainingSession.starts_on, TrainingSession.code)
+
+
+def _page(matching: Query, limit: int | None, offset: int) -> Query:
+    """The ids of one page of the matching sessions, in the listing's order."""
+    return (
+        sa.select(TrainingSession.id)
+        .where(TrainingSession.id.in_(matching))
+        .order_by(*_order())
+        .limit(limit)
+        .offset(offset)
+    )
+
+
+def _rows(page: Query) -> Query:
+    """The page's sessions with their places (counted for those sessions only), course, host, venue and area."""
+    places = session_places(page)
     return (
         sa.select(
             TrainingSession.id,
@@ -192,8 +211,8 @@ def _rows(matching: Query) -> Query:
         .outerjoin(places, places.c.session_id == TrainingSession.id)
         .outerjoin(Venue, Venue.id == TrainingSession.venue_id)
         .outerjoin(Area, Area.id == TrainingSession.host_area_id)
-        .where(TrainingSession.id.in_(matching))
-        .order_by(TrainingSession.starts_on.is_(None), TrainingSession.starts_on, TrainingSession.code)
+        .where(TrainingSession.id.in_(page))
+        .order_by(*_order())
     )
 
 

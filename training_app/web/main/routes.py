@@ -1,11 +1,15 @@
 """The dashboards and the health check."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
+from ...models import Role
 from ...permissions import SIGNED_IN, allow, public
+from ...services.accounts.scope import report_scope
 from ...services.reporting.dashboards import dashboard_figures
+from ...services.reporting.summaries import refresh_summary
 from ..charts import dashboard_charts
+from ..filters import london_time
 
 bp = Blueprint("main", __name__)
 
@@ -26,3 +30,12 @@ def dashboard():
     if "plots" in figures:
         figures["charts"] = dashboard_charts(figures["plots"])
     return render_template(f"dashboards/{role.value.replace('_', '-')}.html", **figures)
+
+
+@bp.post("/dashboard/refresh")
+@allow(Role.COORDINATOR, Role.ADMIN)
+def refresh_dashboard():
+    """Count the dashboard's whole-workforce figures again now, for everyone who reads them."""
+    summary = refresh_summary(report_scope(current_user))
+    flash(f"Figures counted again: they are as of {london_time(summary.refreshed_at)}.")
+    return redirect(url_for("main.dashboard"))

@@ -21,7 +21,9 @@ from ...services.reporting.coverage import (
 from ..charts import bar_chart
 from ..paging import page_number
 from .forms import AsOfForm
-from .routes import bp
+from .routes import REPORT_ROWS, bp, page_items, paged
+
+ENDPOINT = "reports.coverage_page"
 
 PER_PAGE = 100
 
@@ -41,10 +43,21 @@ def coverage_page():
     if "as_of" in request.args and not form.validate():
         return render_template("reports/coverage.html", form=form, grid=None)
     grid = coverage_grid(form.as_of.required_date(), scope)
-    areas = [(f"{area.name} ({area.authority})" if area.authority else area.name, area.total) for area in grid.areas]
+    page, pages = paged(len(grid.areas), page_number(request.args))
+    shown = grid.areas[(page - 1) * REPORT_ROWS : page * REPORT_ROWS]  # a national grid has 600 areas
+    areas = [(f"{area.name} ({area.authority})" if area.authority else area.name, area.total) for area in shown]
     chart = bar_chart([(label, total.percent or 0) for label, total in areas], scale_to=100, suffix="%")
+    as_of = form.as_of.required_date()
+    paging = {"page": page, "pages": pages, "rows": len(grid.areas), "items": page_items(page, pages, as_of, ENDPOINT)}
     return render_template(
-        "reports/coverage.html", form=form, grid=grid, chart=chart, as_of=form.as_of.data, opening=opening
+        "reports/coverage.html",
+        form=form,
+        grid=grid,
+        areas=shown,
+        chart=chart,
+        as_of=as_of,
+        paging=paging,
+        opening=opening,
     )
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
-from flask import Blueprint, render_template, request, send_file
+from flask import Blueprint, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from ...exports.trained_by_area import by_authority_header, write_trained_by_area
@@ -22,11 +23,14 @@ from ...services.common.calendar import (
 )
 from ...services.reporting.counting import AreaRow, trained_by_area
 from ...services.reporting.report_rows import still_to_train
+from ..paging import page_number
 from .forms import AsOfForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Rows of a report table on one page (issue 25): a national table has 16,000 authority sets, megabytes of HTML.
+REPORT_ROWS = 100
 
 
 def chart_bars(rows: list[AreaRow]) -> list[tuple[AreaRow, int]]:
@@ -48,15 +52,39 @@ def trained_by_area_page():
     as_of = form.as_of.required_date()
     scope = report_scope(current_user)
     rows = trained_by_area(as_of, scope)
+    page, pages = paged(len(rows) - 1, page_number(request.args))
+    shown = rows[:-1][(page - 1) * REPORT_ROWS : page * REPORT_ROWS] + rows[-1:]  # the total on every page
+    still = still_to_train(as_of, scope)
     return render_template(
         "reports/trained-by-area.html",
         form=form,
         as_of=as_of,
         header=by_authority_header(as_of),
-        rows=rows,
-        bars=chart_bars(rows),
-        still=still_to_train(as_of, scope),
+        rows=shown,
+        bars=chart_bars(shown),
+        still=still[:REPORT_ROWS] + still[-1:] if len(still) > REPORT_ROWS + 1 else still,
+        still_left_out=max(len(still) - 1 - REPORT_ROWS, 0),
+        paging={"page": page, "pages": pages, "rows": len(rows) - 1, "items": page_items(page, pages, as_of)},
     )
+
+
+def paged(count: int, asked: int) -> tuple[int, int]:
+    """The page to show (the last when asked past it) and how many pages `count` rows take."""
+    pages = max(1, -(-count // REPORT_ROWS))
+    return min(asked, pages), pages
+
+
+def page_items(
+    page: int, pages: int, as_of: date, endpoint: str = "reports.trained_by_area_page"
+) -> list[dict[str, object]]:
+    """GOV.UK pagination items: the first, the last and the pages either side of this one."""
+    items: list[dict[str, object]] = []
+    for n in sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)}):
+        if items and items[-1].get("number") != n - 1:
+            items.append({"ellipsis": True})
+        href = url_for(endpoint, as_of=as_of.isoformat(), page=n)
+        items.append({"number": n, "href": href, "current": n == page})
+    return items
 
 
 @bp.get("/trained-by-area.xlsx")
