@@ -153,6 +153,8 @@ def test_after_a_validity_change_every_page_agrees_until_the_coordinator_redates
     assert done.status_code == 302
     assert _pathway_rows(client)["CAF"][2] == "Current"
     assert _staff_steps(booker_client) == {"CAF": "Current"}
+    # The dashboard's figures are kept as of a stated time (issue 25): counted again, they agree.
+    assert _post(client, "/dashboard/refresh", "/").status_code == 302
     assert tables_of(client.get("/"))["Refresher status by area"][1:] == [["Moira (Leicestershire)", "2", "0", "0"]]
     assert "Every record of this course expires as its validity says." in client.get("/courses/CAF/edit").get_data(True)
     with app.app_context():
