@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -249,3 +249,34 @@ def _add_steps(members: Sequence[StaffMember], today: date) -> None:
     for row in db.session.execute(query):
         status = course_status(row.completed_on, row.expires_on, row.reminder_lead_days, bool(row.booked), today)
         by_id[row.id].steps.append(StepStatus(row.code, row.title, row.requirement, status))
+
+
+class Colleague(NamedTuple):
+    """Someone of the same organisation, as a choice."""
+
+    id: int
+    first_name: str
+    last_name: str
+
+
+def colleagues_of(person: Practitioner) -> list[Colleague]:
+    """The other practitioners of the person's organisation, by name; none without one."""
+    if person.organisation_id is None:
+        return []
+    query = (
+        sa.select(Practitioner.id, Practitioner.first_name, Practitioner.last_name)
+        .where(Practitioner.organisation_id == person.organisation_id, Practitioner.id != person.id)
+        .order_by(Practitioner.last_name, Practitioner.first_name)
+    )
+    return [Colleague(*row) for row in db.session.execute(query)]
+
+
+def staff_choices(own_staff: sa.ColumnElement[bool]) -> list[tuple[int, str]]:
+    """A booker's staff (`own_staff`: scope's filter) as (id, "name, job title") choices, by name."""
+    query = (
+        sa.select(Practitioner.id, Practitioner.first_name, Practitioner.last_name, Practitioner.job_title)
+        .where(own_staff)
+        .order_by(Practitioner.last_name, Practitioner.first_name)
+    )
+    people = db.session.execute(query).all()
+    return [(p.id, f"{p.first_name} {p.last_name}" + (f", {p.job_title}" if p.job_title else "")) for p in people]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import Area, Authority, Course, ResponsibilityGroup
+from ...models import Area, Authority, Course, ResponsibilityGroup, Trainer, Venue
 
 
 def course_choices() -> list[tuple[str, str]]:
@@ -39,3 +39,27 @@ def group_choices() -> list[tuple[str, str]]:
     """Every responsibility group as (code, name), by code."""
     query = sa.select(ResponsibilityGroup.code, ResponsibilityGroup.name).order_by(ResponsibilityGroup.code)
     return [(code, name) for code, name in db.session.execute(query)]
+
+
+def courses_by_id() -> list[tuple[int, str, str]]:
+    """Every course as (id, code, title), by code."""
+    query = sa.select(Course.id, Course.code, Course.title).order_by(Course.code)
+    return [(course_id, code, title) for course_id, code, title in db.session.execute(query)]
+
+
+def venue_choices() -> list[tuple[int, str, int]]:
+    """Every venue as (id, name, room capacity), by name."""
+    query = sa.select(Venue.id, Venue.name, Venue.capacity).order_by(Venue.name)
+    return [(venue_id, name, capacity) for venue_id, name, capacity in db.session.execute(query)]
+
+
+def trainer_choices() -> list[tuple[int, str]]:
+    """Every trainer as (id, name), by name."""
+    query = sa.select(Trainer.id, Trainer.name).order_by(Trainer.name)
+    return [(trainer_id, name) for trainer_id, name in db.session.execute(query)]
+
+
+def authorities_by_id() -> list[tuple[int, str]]:
+    """Every authority as (id, name), in display order."""
+    query = sa.select(Authority.id, Authority.name).order_by(Authority.display_order, Authority.name)
+    return [(authority_id, name) for authority_id, name in db.session.execute(query)]

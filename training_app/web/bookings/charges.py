@@ -9,19 +9,19 @@ from datetime import date
 from io import BytesIO
 from pathlib import Path
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ...exports.charges import write_charges
-from ...extensions import db
-from ...models import Charge, Organisation, Practitioner, Role
+from ...models import Charge, Practitioner, Role
 from ...permissions import STAFF, allow
 from ...services.accounts.scope import may_see_charge, organisation_scope
 from ...services.booking.charges import ChargeRefused, charge_rows, charge_totals, waive_charge, waive_for_substitute
+from ...services.booking.staff import colleagues_of
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
-from ..loading import in_reach, load
+from ...services.common.lookups import organisation_with_code
+from ..loading import load
 from .forms import SubstituteForm, WaiveChargeForm
 
 bp = Blueprint("charges", __name__, url_prefix="/bookings")
@@ -85,14 +85,10 @@ def substitute_page(charge_id: int):
     person = charge.booking.practitioner
     form = SubstituteForm()
     form.colleague.label.text = "Who attended instead?"
-    colleagues = db.session.execute(
-        sa.select(Practitioner.id, Practitioner.first_name, Practitioner.last_name)
-        .where(Practitioner.organisation_id == person.organisation_id, Practitioner.id != person.id)
-        .order_by(Practitioner.last_name, Practitioner.first_name)
-    ).all()
+    colleagues = colleagues_of(person)
     form.colleague.choices = [SelectChoice(c.id, f"{c.first_name} {c.last_name}") for c in colleagues]
     if form.validate_on_submit():
-        colleague = in_reach(db.session.get(Practitioner, form.colleague.data))
+        colleague = load(Practitioner, form.colleague.data)
         try:
             waive_for_substitute(charge, colleague, current_user._get_current_object())
         except ChargeRefused as refused:
@@ -110,7 +106,8 @@ def _filters() -> tuple[int | None, list[dict[str, str]], tuple[date | None, dat
     organisation_id = organisation_scope(current_user)
     code = request.args.get("organisation", "")
     if organisation_id is None and code:
-        organisation_id = db.session.scalar(sa.select(Organisation.id).where(Organisation.code == code[:40])) or -1
+        found = organisation_with_code(code[:40])
+        organisation_id = found.id if found is not None else -1
     days: list[date | None] = []
     for key, label in (("from", "Start"), ("to", "End")):
         text = request.args.get(key, "").strip()

@@ -4,7 +4,6 @@ services/booking (bookings, group_booking)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -21,8 +20,9 @@ from ...services.booking.booking_checks import BookingRefused, session_problem
 from ...services.booking.bookings import cancel_booking
 from ...services.booking.group_booking import GroupOutcome, book_group, preview_group_booking
 from ...services.booking.places import places_left, places_of
+from ...services.booking.staff import colleagues_of, staff_choices
 from ...services.common.calendar import london_today
-from ...services.common.lookups import session_with_code
+from ...services.common.lookups import practitioners_with_emails, practitioners_with_ids, session_with_code
 from ...services.reporting.dashboards import booking_rows
 from ...services.sessions.sessions_query import SessionFilters, SessionSummary, list_sessions
 from ...validation import email_problem
@@ -109,12 +109,7 @@ def _staff_choices(user: User) -> list[tuple[int, str]]:
     own_staff = staff_in_organisation_scope(user)
     if own_staff is None:
         return []
-    people = db.session.execute(
-        sa.select(Practitioner.id, Practitioner.first_name, Practitioner.last_name, Practitioner.job_title)
-        .where(own_staff)
-        .order_by(Practitioner.last_name, Practitioner.first_name)
-    ).all()
-    return [(p.id, f"{p.first_name} {p.last_name}" + (f", {p.job_title}" if p.job_title else "")) for p in people]
+    return staff_choices(own_staff)
 
 
 def _chosen(form: BookStaffForm, user: User) -> list[Practitioner]:
@@ -124,7 +119,7 @@ def _chosen(form: BookStaffForm, user: User) -> list[Practitioner]:
         if not ids:
             form.staff.errors.append("Select at least one member of staff")
             return []
-        found = {p.id: p for p in db.session.scalars(sa.select(Practitioner).where(Practitioner.id.in_(ids)))}
+        found = practitioners_with_ids(ids)
         return [found[i] for i in ids if i in found]
     emails = list(dict.fromkeys(line.strip().lower() for line in (form.emails.data or "").splitlines() if line.strip()))
     if not emails:
@@ -137,8 +132,7 @@ def _chosen(form: BookStaffForm, user: User) -> list[Practitioner]:
     if bad:
         form.emails.errors.append(f"Enter email addresses in the correct format: {', '.join(bad[:3])}")
         return []
-    query = sa.select(Practitioner).where(Practitioner.email.in_(emails))
-    by_email = {p.email: p for p in db.session.scalars(query)}
+    by_email = practitioners_with_emails(emails)
     unknown = [email for email in emails if email not in by_email]
     if unknown:
         form.emails.errors.append(f"No practitioner has the email address {', '.join(unknown[:3])}")
@@ -193,19 +187,11 @@ def substitute_page(booking_id: int):
     booking = load(Booking, booking_id, may_book_for_booking)
     form = SubstituteForm()
     person = booking.practitioner
-    colleagues = (
-        db.session.execute(
-            sa.select(Practitioner.id, Practitioner.first_name, Practitioner.last_name)
-            .where(Practitioner.organisation_id == person.organisation_id, Practitioner.id != person.id)
-            .order_by(Practitioner.last_name, Practitioner.first_name)
-        ).all()
-        if person.organisation_id
-        else []
-    )
+    colleagues = colleagues_of(person)
     form.colleague.choices = [(c.id, f"{c.first_name} {c.last_name}") for c in colleagues]
     errors = []
     if form.validate_on_submit():
-        colleague = in_reach(db.session.get(Practitioner, form.colleague.data))
+        colleague = load(Practitioner, form.colleague.data)
         try:
             substitute_colleague(booking, colleague, current_user._get_current_object())
         except BookingRefused as refused:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -13,7 +12,7 @@ from flask_wtf import FlaskForm
 from ...extensions import db
 from ...imports.service import READERS
 from ...imports.single_row import errors_by_column, import_one_row
-from ...models import Practitioner, Role, User
+from ...models import Role, User
 from ...permissions import allow
 from ...services.accounts import account_links, settings
 from ...services.accounts.accounts import AccountError
@@ -27,7 +26,7 @@ from ...services.accounts.personal_data import (
 from ...services.accounts.practitioner_merge import MergeRefused, merge_practitioners, merge_problems, merge_summary
 from ...services.catalogue.reference_data import REFERENCE_KINDS, record_row, reference_page
 from ...services.common.calendar import london_today
-from ...services.common.lookups import practitioner_with_email
+from ...services.common.lookups import account_of_practitioner, practitioner_with_email
 from ..accounts.routes import link_url
 from ..loading import in_reach
 from .forms import MergeForm, RetentionForm, column_label, record_form
@@ -201,9 +200,4 @@ def _account_for(kind: str, existing: dict[str, str] | None) -> User | bool | No
     """For a practitioner's record: their account, or True when they have none yet."""
     if kind != "practitioners" or existing is None:
         return None
-    account = db.session.execute(
-        sa.select(User)
-        .join(Practitioner, Practitioner.id == User.practitioner_id)
-        .where(Practitioner.email == existing["email"])
-    ).scalar_one_or_none()
-    return account or True
+    return account_of_practitioner(existing["email"]) or True

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...extensions import db
-from ...models import Area, Authority, Course, Trainer, Venue
 from ...permissions import STAFF, allow
+from ...services.catalogue.choices import area_choices, authorities_by_id, courses_by_id, trainer_choices, venue_choices
 from ...services.common.lookups import session_with_code
 from ...services.sessions import scheduling
 from ...services.sessions.scheduling import DayPlan, SchedulingRefused, SessionPlan
@@ -106,17 +104,12 @@ def session_form(plan: SessionPlan | None = None, prefill_only: bool = False) ->
     """The session form with its choices; prefilled from a plan when given (ignoring what was posted: prefill_only)."""
     data = _form_data(plan) if plan is not None else {}
     form = SessionForm(formdata=None, data=data) if prefill_only else SessionForm(data=data)
-    courses = db.session.execute(sa.select(Course.id, Course.code, Course.title).order_by(Course.code))
-    form.course_id.choices = [("", "Choose a course")] + [(str(i), f"{c}: {t}") for i, c, t in courses]
-    venues = db.session.execute(sa.select(Venue.id, Venue.name, Venue.capacity).order_by(Venue.name))
+    form.course_id.choices = [("", "Choose a course")] + [(str(i), f"{c}: {t}") for i, c, t in courses_by_id()]
+    venues = venue_choices()
     form.venue_id.choices = [("", "No venue yet")] + [(str(i), f"{n} (room for {c})") for i, n, c in venues]
-    trainers = db.session.execute(sa.select(Trainer.id, Trainer.name).order_by(Trainer.name))
-    form.trainer_ids.choices = [(str(i), n) for i, n in trainers]
-    authorities = db.session.execute(sa.select(Authority.id, Authority.name).order_by(Authority.display_order))
-    form.host_authority_id.choices = [("", "Choose an authority")] + [(str(i), n) for i, n in authorities]
-    areas = db.session.execute(
-        sa.select(Area.id, Authority.name, Area.name).join(Authority).order_by(Authority.display_order, Area.name)
-    )
+    form.trainer_ids.choices = [(str(i), n) for i, n in trainer_choices()]
+    form.host_authority_id.choices = [("", "Choose an authority")] + [(str(i), n) for i, n in authorities_by_id()]
+    areas = area_choices()
     form.host_area_id.choices = [("", "No particular area")] + [(str(i), f"{a} – {n}") for i, a, n in areas]
     return form
 
