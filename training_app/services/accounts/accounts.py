@@ -314,3 +314,10 @@ def api_tokens_of(user: User) -> list[ApiToken]:
     """The user's API tokens, newest first, revoked ones included (they show when they stopped)."""
     query = sa.select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc(), ApiToken.id)
     return list(db.session.execute(query).scalars())
+
+
+def accounts_page(page: int, per_page: int) -> tuple[int, list[User]]:
+    """How many accounts there are, and one page of them by email."""
+    total = db.session.execute(sa.select(sa.func.count(User.id))).scalar_one()
+    query = sa.select(User).order_by(User.email).offset((page - 1) * per_page).limit(per_page)
+    return total, list(db.session.scalars(query))

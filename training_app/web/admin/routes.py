@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -11,7 +10,14 @@ from ...extensions import db
 from ...models import Role, User
 from ...permissions import allow
 from ...services.accounts import account_links
-from ...services.accounts.accounts import AccountError, api_tokens_of, change_access, deactivate_user, reactivate_user
+from ...services.accounts.accounts import (
+    AccountError,
+    accounts_page,
+    api_tokens_of,
+    change_access,
+    deactivate_user,
+    reactivate_user,
+)
 from ...services.catalogue.choices import authority_choices
 from ..accounts.routes import link_url
 from ..paging import page_number
@@ -27,10 +33,7 @@ USERS_PER_PAGE = 50
 def users_page():
     """Every account, 50 to a page, with its role, scope and whether it is switched on."""
     page = page_number(request.args)
-    total = db.session.execute(sa.select(sa.func.count(User.id))).scalar_one()
-    users = db.session.execute(
-        sa.select(User).order_by(User.email).offset((page - 1) * USERS_PER_PAGE).limit(USERS_PER_PAGE)
-    ).scalars()
+    total, users = accounts_page(page, USERS_PER_PAGE)
     pages = max(1, -(-total // USERS_PER_PAGE))
     items = [
         {"number": n, "href": url_for("admin.users_page", page=n), "current": n == page} for n in range(1, pages + 1)
