@@ -289,3 +289,13 @@ def test_not_marked_takes_a_mark_away_and_a_stale_page_leaves_newer_marks_alone(
 
 def _coordinator() -> User:
     return db.session.scalars(sa.select(User).filter_by(role=Role.COORDINATOR)).first()
+
+
+def test_names_on_the_register_open_the_persons_training_records_for_those_who_may_see_them(client, app, world):
+    coordinator_html = _as(client, world, "coordinator").get("/sessions/REG-1/register").get_data(as_text=True)
+    assert '<a class="govuk-link" href="/practitioners/ann@example.org/training-records">Ann Able</a>' in coordinator_html
+    assert client.get("/practitioners/ann@example.org/training-records").status_code == 200
+
+    # The session's trainer here is a practitioner by role: they take the register but may not open records.
+    trainer_html = _as(app.test_client(), world, "trainer").get("/sessions/REG-1/register").get_data(as_text=True)
+    assert "Ann Able" in trainer_html and "/training-records" not in trainer_html

@@ -124,7 +124,7 @@ def anonymise_page(email: str):
         try:
             anonymise_practitioner(practitioner, by=current_user._get_current_object())
         except PersonalDataError as problem:
-            flash(str(problem).capitalize(), "error")
+            flash(sentence(str(problem)), "error")
         else:
             flash("The practitioner has been anonymised. Their training still counts.", "success")
         return redirect(url_for("reference.list_page", kind="practitioners"))
@@ -188,6 +188,11 @@ def merge_page(email: str):
     return render_template(
         "reference/merge.html", keep=keep, duplicate=duplicate, summary=summary, form=form, key=keep.email
     )
+
+
+def sentence(text: str) -> str:
+    """The text with its first letter upper-cased and the rest as written (codes and names keep their case)."""
+    return text[:1].upper() + text[1:]
 
 
 def _key_of(kind: str, row) -> str:

@@ -13,6 +13,7 @@ from flask_login import current_user
 from ...exports.register import write_register
 from ...models import SessionDay, TrainingSession, User, utcnow
 from ...permissions import SIGNED_IN, allow
+from ...services.accounts.scope import can_see_practitioner
 from ...services.attendance.records import Settlement
 from ...services.attendance.registers import (
     NOT_MARKED,
@@ -213,5 +214,6 @@ def _render_register(
         submitted=submitted,
         labels=STATUS_LABELS,
         today=today,
+        records_of={row.booking.id for row in rows if can_see_practitioner(current_user, row.booking.practitioner)},
         now=utcnow(),
     ), status
