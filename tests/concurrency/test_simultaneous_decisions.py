@@ -213,3 +213,27 @@ def test_six_simultaneous_changes_of_a_sign_off_audit_one_after_the_other(app, a
 
 def _listed(value: str | list[str]) -> list[str]:
     return value if isinstance(value, list) else [value]
+
+
+def test_two_confirmations_of_one_re_dating_at_once_re_date_once(app, app_ctx, shared_live_server):
+    from tests.factories import make_course, make_record
+
+    caf = make_course(code="CAF", title="CAF practitioner", validity_months=12)
+    for days_ago in (400, 500):
+        make_record(make_practitioner(organisation=make_organisation()), caf, london_today() - timedelta(days=days_ago))
+    caf.validity_months = 36  # the course changed after the records were made: two expire on a date from 12 months
+    email = make_user(Role.COORDINATOR).email
+    db.session.commit()
+    page = "/courses/CAF/redate"
+    sends = [
+        _post_form(browser, shared_live_server.url + page, {"csrf_token": token, "expected": "2"})
+        for browser, token in _browsers(shared_live_server, email, 2, page)
+    ]
+
+    answers = all_at_once(sends, TIMEOUT)
+
+    assert sorted(answer.status_code for answer in answers) == [200, 302], shared_live_server.log()[-3000:]
+    refused = next(answer for answer in answers if answer.status_code == 200)
+    assert "0 records of CAF would change now, not the 2 previewed" in refused.text
+    db.session.expire_all()
+    assert [new for _, _, new in _actions("training_records_redated")] == [{"records": 2, "validity_months": 36}]

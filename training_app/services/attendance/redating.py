@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from ...extensions import db
 from ...models import AuditAction, Course, TrainingRecord, User
 from ..accounts import audit
+from ..common.locks import lock_row
 from .records import expiry_for
 
 
@@ -58,7 +59,9 @@ def records_to_redate(course: Course) -> int:
 
 def redate_records(course: Course, expected: int, actor: User | str) -> int:
     """Set every record of the course to expire as its validity now says, audited and committed, provided exactly
-    `expected` records change (the number previewed); otherwise RedateRefused and nothing is written."""
+    `expected` records change (the number previewed); otherwise RedateRefused and nothing is written. The course is
+    locked and read afresh first, so two confirmations at once re-date once: the second finds nothing left to change."""
+    course = lock_row(Course, course.id)
     changed = 0
     for change in expiry_changes(course):
         stored = (
