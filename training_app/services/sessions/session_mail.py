@@ -11,9 +11,8 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models import Booking, BookingStatus, TrainingSession, utcnow
+from ...models import Booking, BookingStatus, TrainingSession
 from ..accounts.scope import bookers_by_organisation
-from ..booking.booking_checks import session_problem
 from ..booking.places import ComingSession, coming_sessions_with_places
 from ..common.calendar import london_today, to_london
 from ..mail.mail import Attachment, MailError, send_email
@@ -65,23 +64,10 @@ def _alternatives(session: TrainingSession) -> str:
 
 
 def open_alternatives(session: TrainingSession) -> list[ComingSession]:
-    """The course's other coming sessions with places (`coming_sessions_with_places`) that are open for booking
-    now (`booking_checks.session_problem`: not started, booking window not closed), soonest first."""
-    coming = [
-        other
-        for other in coming_sessions_with_places([session.course_id], london_today(), per_course=MAX_OFFERED)
-        if other.code != session.code
-    ]
-    if not coming:
-        return []
-    query = (
-        sa.select(TrainingSession)
-        .where(TrainingSession.code.in_([other.code for other in coming]))
-        .options(selectinload(TrainingSession.days))
-    )
-    now = utcnow()
-    open_codes = {found.code for found in db.session.scalars(query) if session_problem(found, now) is None}
-    return [other for other in coming if other.code in open_codes]
+    """The course's other coming sessions open for booking with places, soonest first (`coming_sessions_with_places`
+    applies `booking_checks.open_for_booking`, the booking rule in SQL)."""
+    coming = coming_sessions_with_places([session.course_id], london_today(), per_course=MAX_OFFERED + 1)
+    return [other for other in coming if other.code != session.code][:MAX_OFFERED]
 
 
 def _send_each(session: TrainingSession, bookings: Sequence[Booking], subject: str, body: str, method: str) -> int:
