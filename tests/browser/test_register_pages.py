@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli, sign_in
 from tests.browser.test_awareness_pages import _serious_violations
@@ -96,8 +97,12 @@ def _coordinator_makes_tess_a_trainer_of_the_session(browser, url: str) -> None:
     page.get_by_role("link", name="Change session REG-TWO").click()
     page.get_by_label("Tess Trainer").check()
     page.get_by_role("button", name="Save session").click()
-    if page.get_by_role("button", name="Save anyway").count():  # a warning to confirm (e.g. a bank holiday)
-        page.get_by_role("button", name="Save anyway").click()
+    # The answer is the session's page, or the form again with a warning to confirm (e.g. a bank holiday): wait for
+    # one of them before asking which, or the question reads the page the click is still leaving.
+    save_anyway = page.get_by_role("button", name="Save anyway")
+    expect(page.get_by_role("link", name="Change session REG-TWO").or_(save_anyway)).to_be_visible()
+    if save_anyway.count():
+        save_anyway.click()
     page.wait_for_url(url + "/sessions/REG-TWO")
     assert "Tess Trainer" in page.locator("main").inner_text()
     context.close()
