@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -34,10 +34,26 @@ class Practitioner(Model):
 
     __tablename__ = "practitioners"
     # The workbook's totals per group and its still-to-train counts read these indexes alone (migrations 0019 and
-    # 0021, which serves every lookup by organisation too).
+    # 0021, which serves every lookup by organisation too); migration 0026 added the workforce dates to both, so a
+    # count of those in post on a date (SPEC 3.1) still reads the index alone.
     __table_args__ = (
-        sa.Index("ix_practitioners_group_organisation_key", "group_id", "organisation_id", "authority_key"),
-        sa.Index("ix_practitioners_organisation_group_key", "organisation_id", "group_id", "authority_key"),
+        sa.Index(
+            "ix_practitioners_group_organisation_key",
+            "group_id",
+            "organisation_id",
+            "authority_key",
+            "started_on",
+            "left_on",
+        ),
+        sa.Index(
+            "ix_practitioners_organisation_group_key",
+            "organisation_id",
+            "group_id",
+            "authority_key",
+            "started_on",
+            "left_on",
+        ),
+        sa.CheckConstraint("left_on IS NULL OR started_on IS NULL OR left_on >= started_on", name="left_after_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +73,10 @@ class Practitioner(Model):
     authority_key: Mapped[str] = mapped_column(sa.String(200), default="", index=True)
     # When the record was added (migration 0020; earlier rows carry their first audit event, or nothing).
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    # In post on a date D (SPEC 3.1): started_on empty or on/before D, and left_on empty or after D. Empty
+    # started_on means not known, treated as always in post (the 2008 history); see services/workforce/in_post.py.
+    started_on: Mapped[date | None] = mapped_column(sa.Date)
+    left_on: Mapped[date | None] = mapped_column(sa.Date)
 
     organisation: Mapped[Organisation | None] = relationship()
     group: Mapped[ResponsibilityGroup | None] = relationship()
