@@ -21,7 +21,16 @@ from tests.factories import (
 )
 from tests.web.helpers import h1_of, signed_in, title_of
 from training_app.extensions import db
-from training_app.models import AttendanceMark, Booking, BookingStatus, Certificate, Role, TrainingRecord, User
+from training_app.models import (
+    AttendanceMark,
+    Booking,
+    BookingStatus,
+    Certificate,
+    Role,
+    TrainingRecord,
+    TrainingSession,
+    User,
+)
 from training_app.services.attendance.registers import Entry, mark_register
 from training_app.services.common.calendar import london_today
 
@@ -300,3 +309,14 @@ def test_names_on_the_register_open_the_persons_training_records_for_those_who_m
     # The session's trainer here is a practitioner by role: they take the register but may not open records.
     trainer_html = _as(app.test_client(), world, "trainer").get("/sessions/REG-1/register").get_data(as_text=True)
     assert "Ann Able" in trainer_html and "/training-records" not in trainer_html
+
+
+def test_a_coordinator_who_teaches_todays_session_sees_its_register_once(client, app, world):
+    with app.app_context():
+        session = db.session.scalar(sa.select(TrainingSession).where(TrainingSession.code == "REG-1"))
+        coordinator = db.session.scalar(sa.select(User).where(User.email == world["emails"]["coordinator"]))
+        session.trainers = [*session.trainers, make_trainer(user=coordinator)]
+        db.session.commit()
+    html = _as(client, world, "coordinator").get("/").get_data(as_text=True)
+    assert "Your registers to mark" in html and "Registers to mark today" not in html
+    assert html.count('href="/sessions/REG-1/register"') == 1
