@@ -47,3 +47,18 @@ def test_secret_key_from_the_environment_or_a_kept_random_one(clean_environment,
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     clean_environment.setenv("SECRET_KEY", "from-the-environment")
     assert create_app().config["SECRET_KEY"] == "from-the-environment"
+
+
+@pytest.mark.parametrize(("proxies", "seen"), [(0, "127.0.0.1"), (1, "203.0.113.9")])
+def test_the_clients_address_comes_from_a_trusted_proxy_only(clean_environment, tmp_path, proxies, seen):
+    clean_environment.setenv("TRUSTED_PROXIES", str(proxies))
+    clean_environment.setenv("INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'proxy.sqlite3'}", "TESTING": True})
+
+    from flask import request
+
+    app.add_url_rule("/address", "address", lambda: request.remote_addr or "")
+    answer = app.test_client().get(
+        "/address", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
+    assert answer.get_data(as_text=True) == seen

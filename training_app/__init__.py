@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as app_config
 from .extensions import csrf, db, login_manager, migrate
@@ -39,6 +40,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from .security import register_security
     from .web import register_web
 
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     register_security(app)
     register_converters(app)
     register_web(app)

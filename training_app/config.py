@@ -64,6 +64,10 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", "5")),
         "LOGIN_MAX_FAILURES_PER_ADDRESS": int(os.environ.get("LOGIN_MAX_FAILURES_PER_ADDRESS", "20")),
         "LOGIN_LOCK_MINUTES": int(os.environ.get("LOGIN_LOCK_MINUTES", "15")),
+        # How many reverse proxies (a council's load balancer, nginx) stand in front of gunicorn and set
+        # X-Forwarded-For/-Proto/-Host. 0 trusts no such header: behind a proxy every client would then share the
+        # proxy's address, and one person's failed sign-ins would throttle everyone.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # ANALYZE after large imports and nightly (services/common/statistics.py); off for a test database, which is
         # emptied by DELETE between tests: statistics gathered then tell PostgreSQL its tables are empty for good.
         "GATHER_STATISTICS": _flag("GATHER_STATISTICS", default=True),
