@@ -112,17 +112,36 @@ def test_the_filtered_log_downloads_as_a_workbook(admin_client):
     assert response.mimetype.endswith("spreadsheetml.sheet")
     sheet = openpyxl.load_workbook(BytesIO(response.data))["Audit log"]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("When (London)", "Who", "Action", "Kind of record", "Record", "Old value", "New value")
+    assert rows[0] == ("When (London)", "Who", "Action", "Record", "Record id", "Old value", "New value")
     assert rows[1][1:] == (
         "helen@council.example",
-        "course_changed",
-        "course",
+        "Course changed",
+        "Course 7 (since removed)",
         7,
         '{"title": "CAF"}',
         '{"title": "CAF practitioner"}',
     )
     assert rows[1][0] == datetime(2026, 3, 1, 10, 0)
     assert len(rows) == 2
+
+
+def test_the_workbook_names_records_and_the_ids_in_values_as_the_page_does(app, admin_client):
+    with app.app_context():
+        _booking_events(3)
+        db.session.commit()
+
+    response = admin_client.get("/admin/audit-log.xlsx?entity_type=booking")
+    rows = list(openpyxl.load_workbook(BytesIO(response.data))["Audit log"].iter_rows(values_only=True))
+
+    removed = [row for row in rows[1:] if row[3].endswith("(since removed)")]  # the fixture's, of no booking
+    named = [row for row in rows[1:] if row not in removed]
+    assert [row[3] for row in removed] == [f"Booking {removed[0][4]} (since removed)"]
+    assert sorted(row[3] for row in named) == [
+        "Booking: Jane Smith on CAF-2026-01",
+        "Booking: Pat Person1 on CAF-2026-01",
+        "Booking: Pat Person2 on CAF-2026-01",
+    ]
+    assert all(row[6] == '{"position": null, "session": "CAF-2026-01", "status": "booked"}' for row in named)
 
 
 def _booking_events(count: int, code: str = "CAF-2026-01") -> None:

@@ -3,8 +3,9 @@ by email; looked up for a page of events in one query per kind of record, never 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 import sqlalchemy as sa
@@ -124,23 +125,37 @@ class AuditEntry:
 def audit_entries(events: Iterable[AuditEvent]) -> list[AuditEntry]:
     """The events with their records and the ids in their values named, one query per kind of record on the page."""
     events = list(events)
-    wanted: dict[str, set[int]] = {}
-    for event in events:
-        if event.entity_id is not None:
-            wanted.setdefault(event.entity_type, set()).add(event.entity_id)
-        for value in (event.old_value, event.new_value):
-            for kind, ids in _value_ids(value):
-                wanted.setdefault(kind, set()).update(ids)
-    labels = record_labels(wanted)
+    labels = record_labels(_wanted((e.entity_type, e.entity_id, e.old_value, e.new_value) for e in events))
     return [
         AuditEntry(
             event,
-            _record(event, labels),
+            _record(event.entity_type, event.entity_id, labels),
             _named(event.old_value, labels),
             _named(event.new_value, labels),
         )
         for event in events
     ]
+
+
+def named_rows(rows: Iterable[tuple[str, int | None, Any, Any]], batch: int = 1000) -> Iterator[tuple[str, Any, Any]]:
+    """For (kind of record, id, old value, new value) rows, as many as an export holds: the record and the values
+    with their ids named, looked up `batch` rows at a time (one query per kind of record in each batch)."""
+    rows = iter(rows)
+    while chunk := list(islice(rows, batch)):
+        labels = record_labels(_wanted(chunk))
+        for entity_type, entity_id, old, new in chunk:
+            yield _record(entity_type, entity_id, labels), _named(old, labels), _named(new, labels)
+
+
+def _wanted(rows: Iterable[tuple[str, int | None, Any, Any]]) -> dict[str, set[int]]:
+    wanted: dict[str, set[int]] = {}
+    for entity_type, entity_id, old, new in rows:
+        if entity_id is not None:
+            wanted.setdefault(entity_type, set()).add(entity_id)
+        for value in (old, new):
+            for kind, ids in _value_ids(value):
+                wanted.setdefault(kind, set()).update(ids)
+    return wanted
 
 
 def record_labels(wanted: Mapping[str, Iterable[int]]) -> dict[Key, str]:
@@ -158,13 +173,13 @@ def record_labels(wanted: Mapping[str, Iterable[int]]) -> dict[Key, str]:
     return labels
 
 
-def _record(event: AuditEvent, labels: Mapping[Key, str]) -> str:
-    kind = event.entity_type.replace("_", " ")
+def _record(entity_type: str, entity_id: int | None, labels: Mapping[Key, str]) -> str:
+    kind = entity_type.replace("_", " ")
     kind = kind[:1].upper() + kind[1:]
-    if event.entity_id is None:
+    if entity_id is None:
         return kind
-    name = labels.get((event.entity_type, event.entity_id))
-    return f"{kind}: {name}" if name else f"{kind} {event.entity_id} (since removed)"
+    name = labels.get((entity_type, entity_id))
+    return f"{kind}: {name}" if name else f"{kind} {entity_id} (since removed)"
 
 
 def _id_kind(key: str) -> tuple[str, bool] | None:
