@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import icalendar
 import pytest
 import sqlalchemy as sa
 
 from tests.factories import make_booking, make_course, make_organisation, make_practitioner, make_session, make_user
+from tests.outbox import emails_to
 from training_app.extensions import db
 from training_app.models import AuditEvent, Booking, BookingStatus, Charge, Role
 from training_app.services.booking.booking_changes import substitute_colleague, transfer_booking
 from training_app.services.booking.booking_checks import BookingRefused
 from training_app.services.common.calendar import london_today
+from training_app.services.sessions.calendars import session_calendar
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 
@@ -113,3 +116,41 @@ def test_a_substitute_from_another_organisation_is_refused(setting):
         substitute_colleague(setting["booking"], outsider, make_user(Role.COORDINATOR))
     with pytest.raises(BookingRefused, match="not one of your organisation's staff"):
         substitute_colleague(setting["booking"], outsider, make_user(Role.BOOKER, organisation=setting["school"]))
+
+
+def _calendar_of(message) -> icalendar.Calendar:
+    [part] = [part for part in message.iter_attachments() if part.get_content_type() == "text/calendar"]
+    return icalendar.Calendar.from_ical(part.get_content())
+
+
+def test_a_transfer_takes_the_old_session_out_of_the_calendar_before_inviting_to_the_new(app, setting):
+    booked_there = make_booking(setting["other"], make_practitioner(organisation=setting["school"]))
+    db.session.commit()
+    old_uids = {
+        str(event["UID"]) for event in icalendar.Calendar.from_ical(session_calendar(setting["full"])).walk("VEVENT")
+    }
+    mover = setting["booking"].practitioner.email
+    booked_there.status = BookingStatus.CANCELLED  # a free place on CAF-B
+    db.session.commit()
+
+    transfer_booking(setting["booking"], "CAF-B", make_user(Role.COORDINATOR))
+
+    moved, invited = emails_to(app, mover)
+    assert moved["Subject"].startswith("Moved:") and "CAF-A to CAF-B" in moved["Subject"]
+    cancel, request = _calendar_of(moved), _calendar_of(invited)
+    assert str(cancel["METHOD"]) == "CANCEL" and str(request["METHOD"]) == "REQUEST"
+    assert {str(event["UID"]) for event in cancel.walk("VEVENT")} == old_uids
+    assert all(str(event["STATUS"]) == "CANCELLED" for event in cancel.walk("VEVENT"))
+    assert all(int(event["SEQUENCE"]) >= 1 for event in cancel.walk("VEVENT"))
+    assert not old_uids & {str(event["UID"]) for event in request.walk("VEVENT")}
+
+
+def test_moving_off_a_waiting_list_sends_no_cancel(app, setting):
+    waiting = db.session.scalar(sa.select(Booking).where(Booking.practitioner_id == setting["waiting"].id))
+    make_booking(setting["other"], make_practitioner(organisation=setting["school"]))
+    db.session.commit()
+
+    transfer_booking(waiting, "CAF-B", make_user(Role.COORDINATOR))
+
+    [message] = emails_to(app, setting["waiting"].email)
+    assert not message["Subject"].startswith("Moved:")

@@ -66,7 +66,10 @@ def transfer_booking(booking: Booking, to_code: str, by: User, now: datetime | N
     audit.record(by, AuditAction.BOOKING_TRANSFERRED, booking, before, after)
     if promoted is not None:
         record_promotion(by, promoted)
-    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
+    # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice. A place on
+    # the old session was in the person's calendar: its CANCEL goes first.
+    if not was_waiting:
+        booking_mail.tell_of_move_away(booking, old)
     booking_mail.tell_of_booking(booking)
     if promoted is not None:
         booking_mail.tell_of_promotion(promoted)

@@ -15,7 +15,7 @@ from ...models import Booking, BookingStatus, TrainingSession
 from ..accounts.scope import bookers_by_organisation, bookers_of
 from ..common.calendar import to_london
 from ..mail.mail import Attachment, MailError, send_email
-from ..sessions.calendars import CANCEL, REQUEST, Invitee, invitees, session_calendar
+from ..sessions.calendars import CANCEL, REQUEST, Invitee, invitees, leaving_invitee, session_calendar
 
 ICS_TYPE = "text/calendar"
 # Off while the demo seed books through the services: the demo's made-up people need no emails, and building
@@ -78,6 +78,16 @@ def tell_of_cancellation(booking: Booking, charge_pence: int | None) -> bool:
     return _send(booking, subject, opening, CANCEL)
 
 
+def tell_of_move_away(booking: Booking, old: TrainingSession) -> bool:
+    """A transfer's first email: the old session's CANCEL, so calendars drop it before the new session's invitation
+    (`tell_of_booking`) arrives."""
+    new = booking.session
+    subject = f"Moved: {old.course.title} ({old.code} to {new.code})"
+    opening = f"{booking.practitioner.full_name}'s booking has moved from {old.code} to {new.code}. "
+    opening += f"This takes {old.code} out of the calendar; the invitation for {new.code} follows in another email."
+    return _send(booking, subject, opening, CANCEL, invitee=leaving_invitee(old, booking), session=old)
+
+
 def tell_of_request(booking: Booking) -> bool:
     """Ask the practitioner's bookers to approve or decline a request for a place (the practitioner is told too)."""
     session = booking.session
@@ -118,10 +128,12 @@ def _send(
     method: str | None,
     copied: list[str] | None = None,
     invitee: Invitee | None = None,
+    session: TrainingSession | None = None,
 ) -> bool:
+    """Email the practitioner, their bookers copied, about `session` (the booking's own unless named)."""
     if not _SENDING.get():
         return False
-    session = booking.session
+    session = session or booking.session
     attachments = []
     if method is not None:
         content = session_calendar(session, method, invitee or invitees(session, [booking], method)[booking.id])

@@ -116,6 +116,21 @@ def invitees(session: TrainingSession, bookings: Sequence[Booking], method: str)
     }
 
 
+def leaving_invitee(session: TrainingSession, booking: Booking) -> Invitee:
+    """The practitioner of a booking that has just moved off `session` (a transfer), as the ATTENDEE of the CANCEL
+    that takes the session out of their calendar: the SEQUENCE they would have had cancelling it there (their
+    other bookings on the session count as in `invitees`; the moved one is no longer among them)."""
+    others = db.session.scalar(
+        sa.select(sa.func.count(Booking.id)).where(
+            Booking.session_id == session.id,
+            Booking.practitioner_id == booking.practitioner_id,
+            Booking.id != booking.id,
+        )
+    )
+    practitioner = booking.practitioner
+    return Invitee(practitioner.full_name, practitioner.email, session.sequence + 2 * (others or 0) + 1)
+
+
 def _other_bookings_query() -> sa.Select[int, int]:
     other = sa.orm.aliased(Booking)
     same_person_same_session = sa.and_(
