@@ -21,6 +21,7 @@ import statistics
 import tempfile
 import time
 from datetime import date
+from datetime import time as time_of_day
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -101,7 +102,8 @@ def _marks(people: list[int], rng: random.Random) -> int:
                 {"id": next_id, "session_id": session_id, "practitioner_id": person, "course_id": course_id}
                 | {"status": "attended" if status != "absent" else "no_show", "walk_in": False}
             )
-            marks.append({"booking_id": next_id, "session_day_id": day_id, "status": status})
+            late = time_of_day(10, 30) if status == "partial" else None  # a partial day has its time (issue 18)
+            marks.append({"booking_id": next_id, "session_day_id": day_id, "status": status, "noted_time": late})
             next_id += 1
     insert_rows(Booking, bookings)
     insert_rows(AttendanceMark, marks)

@@ -65,11 +65,14 @@ def test_bad_entries_are_each_named_and_nothing_is_written(client, headers_for, 
         {"practitioner": "p1@example.org", "day": "2001-01-01", "status": "attended"},
         {"practitioner": "nobody@example.org", "day": yesterday, "status": "attended"},
         {"practitioner": "p2@example.org", "day": yesterday, "status": "late"},
+        {"practitioner": "p1@example.org", "day": session_running["days"][1], "status": "partial", "time": None},
     ]
     response = client.put(URL, json={"entries": entries}, headers=headers_for(Role.COORDINATOR))
     assert response.status_code == 422
     fields = response.json["error"]["fields"]
-    assert set(fields) == {"entries[1].day", "entries[2].practitioner", "entries[3].status"}
+    assert set(fields) == {"entries[1].day", "entries[2].practitioner", "entries[3].status", "entries[4].time"}
+    first = session_running["bookings"][0].practitioner.full_name
+    assert fields["entries[4].time"] == f"Give the time {first} arrived or left"
     assert "is not a day of session REG-1" in fields["entries[1].day"]
     assert _marks() == 0
 

@@ -70,15 +70,21 @@ def _free_port() -> int:
 _CLI_APP: dict[str, Flask] = {}  # "app": the app `live_cli` runs commands on, built from LIVE_ENV on first use
 
 
+def live_app() -> Flask:
+    """The app on the live server's database, with its environment, in this process: what `live_cli` runs commands
+    on, and where a test sets up what no command does (a trainer, a course's self-booking) through the services."""
+    app = _CLI_APP.get("app")
+    if app is None:
+        assert LIVE_ENV, "live_app needs the live_server fixture"
+        with mock.patch.dict(os.environ, LIVE_ENV, clear=True):  # settings are read from the environment
+            app = _CLI_APP["app"] = create_app()
+    return app
+
+
 def live_cli(*args: str, stdin: str | None = None) -> str:
     """`flask --app training_app ARGS` on the live server's database, with its environment, run in this process;
     returns what the command printed on standard output, and fails the test with its output if it exits non-zero."""
-    app = _CLI_APP.get("app")
-    if app is None:
-        assert LIVE_ENV, "live_cli needs the live_server fixture"
-        with mock.patch.dict(os.environ, LIVE_ENV, clear=True):  # settings are read from the environment
-            app = _CLI_APP["app"] = create_app()
-    result = app.test_cli_runner().invoke(args=list(args), input=stdin)
+    result = live_app().test_cli_runner().invoke(args=list(args), input=stdin)
     failure = f"flask {' '.join(args)} exited {result.exit_code}:\n{result.output}\n{result.exception!r}"
     assert result.exit_code == 0, failure
     return result.stdout

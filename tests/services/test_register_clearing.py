@@ -55,7 +55,8 @@ def world():
 
 
 def _mark(world, *entries: tuple[str, date, str]):
-    given = [Entry(email, day.isoformat(), status) for email, day, status in entries]
+    """Each entry as (email, day, status); a partial day left early at 14:00."""
+    given = [Entry(email, day.isoformat(), status, "14:00" * (status == "partial")) for email, day, status in entries]
     return mark_register(world["session"], given, world["by"], now=ON_TUESDAY)
 
 

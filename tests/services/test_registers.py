@@ -199,6 +199,22 @@ def test_a_time_is_only_for_a_partial_day_and_written_hh_mm(register):
     ]
 
 
+def test_a_partial_day_needs_the_time_they_arrived_or_left(register):
+    problems = _refused(
+        register,
+        [
+            Entry("ann@example.org", "2026-03-02", "attended"),  # good, but not written
+            Entry("bob@example.org", "2026-03-02", "partial", notes="left early"),
+            Entry("nobody@example.org", "2026-03-02", "partial"),
+        ],
+    )
+    assert problems == [
+        (1, "time", "Give the time Bob Bell arrived or left"),
+        (2, "practitioner", "nobody@example.org is not on the register of CAF-1: add them as a walk-in first"),
+        (2, "time", "Give the time nobody@example.org arrived or left"),
+    ]
+
+
 def test_an_absence_is_a_no_show_charged_and_correcting_it_withdraws_the_charge(register):
     bob = register["bookings"]["bob"]
     done = mark_register(register["session"], [Entry("bob@example.org", "2026-03-02", "absent")], register["by"])

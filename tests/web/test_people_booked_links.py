@@ -96,3 +96,19 @@ def test_a_past_session_lists_who_attended(app, booked):
         db.session.commit()
     listed = _page(app, booked["coordinator"], "/sessions/CAF-OLD").split('id="booked"')[1]
     assert "Old Hand" in listed and "Attended" in listed
+
+
+def test_the_sessions_trainer_finds_its_register_on_its_page_and_others_do_not(app, booked):
+    register = 'href="/sessions/CAF-60/register">Register for session CAF-60</a>'
+    assert register in _page(app, booked["trainer"]) and register in _page(app, booked["coordinator"])
+    assert "Change session CAF-60" not in _page(app, booked["trainer"])  # marking is not scheduling
+    assert "/sessions/CAF-60/register" not in _page(app, booked["practitioner"])
+    assert "/sessions/CAF-60/register" not in _page(app, booked["booker"])
+
+
+def test_a_practitioner_sees_their_own_place_on_the_sessions_page(app, booked):
+    page = _page(app, booked["practitioner"])
+    assert "You have a place on this session." in page
+    assert 'href="/bookings/mine">See or cancel it in your bookings</a>' in page
+    assert "Book a place on CAF-60" not in page
+    assert "You have a place" not in _page(app, booked["trainer"])

@@ -112,6 +112,27 @@ def test_saving_the_register_marks_and_completes(client, app, world):
         assert db.session.scalar(sa.select(sa.func.count(Certificate.id))) == 1
 
 
+def test_a_partial_day_without_a_time_is_refused_on_the_page_and_nothing_is_saved(client, app, world):
+    _as(client, world, "trainer")
+    page = client.get("/sessions/REG-1/register")
+    ann, bob = world["bookings"]["ann"], world["bookings"]["bob"]
+    first, _ = world["days"]
+    data = {
+        "csrf_token": csrf_token_from(page.get_data(as_text=True)),
+        f"mark-{ann}-{first}": "attended",
+        f"mark-{bob}-{first}": "partial",
+        f"notes-{bob}-{first}": "left for a meeting",
+    }
+    response = client.post("/sessions/REG-1/register", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and title_of(response).startswith("Error: ")
+    assert "There is a problem: nothing was saved" in html
+    assert f'<a href="#time-{bob}-{first}">Give the time Bob Bell arrived or left</a>' in html
+    assert 'value="left for a meeting"' in html  # what was typed is kept
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AttendanceMark.id))) == 0
+
+
 def test_a_bad_register_lists_every_problem_and_saves_nothing(client, app, world):
     _as(client, world, "coordinator")
     page = client.get("/sessions/REG-1/register")

@@ -237,7 +237,7 @@ def test_the_list_pages(app, setting):
             make_session(code=f"S-{n:02d}", days=(date(2027, 1, 1 + n),))
         db.session.commit()
     first = client.get("/sessions/").get_data(as_text=True)
-    assert "30 sessions, page 1 of 2" in first and "S-24" in first and "S-25" not in first
+    assert "30 sessions open for booking, page 1 of 2" in first and "S-24" in first and "S-25" not in first
     second = client.get("/sessions/?page=2").get_data(as_text=True)
     assert "S-25" in second and "S-24" not in second
 

@@ -110,7 +110,7 @@ OPENAPI: dict[str, Any] = {
                                 **_text("time"),
                                 "type": ["string", "null"],
                                 "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
-                                "description": "For a partial day: when they arrived or left, HH:MM London time.",
+                                "description": "Needed for a partial day: when they came or went, HH:MM London time.",
                             },
                             "notes": {**_text("notes"), "type": ["string", "null"], "maxLength": MAX_NOTES},
                         },

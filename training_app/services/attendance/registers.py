@@ -219,7 +219,7 @@ def _check_entry(
     on_register: dict[str, Booking],
     today: date,
 ) -> _Checked | list[Problem]:
-    """One entry checked, or every problem with it."""
+    """One entry checked, or every problem with it; a partial day needs the time they arrived or left."""
     problems = []
     booking = on_register.get(entry.practitioner.strip().lower())
     if booking is None:
@@ -241,6 +241,9 @@ def _check_entry(
             problems.append(Problem(index, "time", f"Time must be written HH:MM, like 09:45, not {entry.time!r}"))
         if status is not None and status != MarkStatus.PARTIAL:
             problems.append(Problem(index, "time", "Give a time only for a partial day (arrived late, left early)"))
+    elif status == MarkStatus.PARTIAL:  # a partial day is only told apart by when they came or went
+        who = booking.practitioner.full_name if booking is not None else entry.practitioner
+        problems.append(Problem(index, "time", f"Give the time {who} arrived or left"))
     if len(entry.notes) > MAX_NOTES:
         problems.append(Problem(index, "notes", f"Notes must be {MAX_NOTES} characters or fewer"))
     if problems or booking is None or day is None or status is None:

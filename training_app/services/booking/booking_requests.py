@@ -157,6 +157,19 @@ def _check_open(booking: Booking) -> None:
         )
 
 
+def own_booking_on(session: TrainingSession, user: User) -> Booking | None:
+    """The user's own booking on a session, as its page tells them: a place, a place on the waiting list or a request
+    to their booker; None for anyone without a practitioner record or without one of those."""
+    if user.practitioner_id is None:
+        return None
+    query = sa.select(Booking).where(
+        Booking.session_id == session.id,
+        Booking.practitioner_id == user.practitioner_id,
+        Booking.status.in_((BookingStatus.BOOKED, BookingStatus.WAITLISTED, BookingStatus.REQUESTED)),
+    )
+    return db.session.scalars(query.limit(1)).first()
+
+
 def _own_record(user: User) -> Practitioner:
     if user.role != Role.PRACTITIONER or user.practitioner is None:
         raise BookingRefused(

@@ -198,7 +198,9 @@ def _render_register(
     today = london_today()
     closed = register_closed_reason(session, today)
     days: list[SessionDay] = [day for day in session.days if day.date <= today]
-    error_keys = {item["href"].lstrip("#") for item in errors}
+    error_texts: dict[str, str] = {}  # each field's first problem, shown by the field as well as in the summary
+    for item in errors:
+        error_texts.setdefault(item["href"].lstrip("#"), item["text"])
     status = 422 if errors else 200
     return render_template(
         "registers/register.html",
@@ -210,7 +212,7 @@ def _render_register(
         form=form,
         walk_in_form=walk_in_form,
         errors=errors,
-        error_keys=error_keys,
+        error_texts=error_texts,
         submitted=submitted,
         labels=STATUS_LABELS,
         today=today,

@@ -16,7 +16,9 @@ from ...models import Role, SelfBooking, TrainingSession, utcnow
 from ...permissions import SIGNED_IN, STAFF, allow, mark_allowed, public
 from ...services.accounts.accounts import user_for_token
 from ...services.accounts.scope import booked_people_scope, can_see_practitioner, organisation_scope
+from ...services.attendance.registers import can_mark_register
 from ...services.booking.booking_checks import session_problem
+from ...services.booking.booking_requests import own_booking_on
 from ...services.booking.bookings import people_booked_on
 from ...services.catalogue.choices import area_choices, authority_choices, course_choices
 from ...services.catalogue.trainers import trainer_of
@@ -107,7 +109,8 @@ def month_page():
 @allow(SIGNED_IN)
 def show_page(code: str):
     """One session: its days, venue, trainers, places left, the length of its waiting list, and whether it is open for
-    booking (`booking_checks.session_problem` says why not), and who is booked, for those who may see them."""
+    booking (`booking_checks.session_problem` says why not), who is booked, for those who may see them, the viewer's
+    own booking, and the register for those who mark it."""
     detail = sessions_query.find_session(code)
     if detail is None:
         abort(404)
@@ -121,8 +124,10 @@ def show_page(code: str):
         "sessions/show.html",
         detail=detail,
         can_schedule=current_user.role in STAFF,
+        can_mark=can_mark_register(user, session),
         can_book=can_book,
         self_booking=self_booking,
+        own_booking=own_booking_on(session, user),
         closed=closed,
         booked=booked,
         own_staff=organisation_scope(user) is not None,
