@@ -125,26 +125,31 @@ def extension_problems(fund: Fund, extended_to: date | None, reason: str, today:
     else:
         try:
             check_supported(extended_to)
-        except ValueError as problem:
-            problems["extended_to"] = f"The new deadline {problem}"
+        except ValueError as unsupported:
+            problems["extended_to"] = f"The new deadline {unsupported}"
     text = (reason or "").strip()
     if not text or len(text) > MAX_EXTENSION_REASON:
         problems["reason"] = f"Enter the reason for the extension, at most {MAX_EXTENSION_REASON} characters"
-    elif problem := control_character_problem(text, multiline=True):
-        problems["reason"] = f"The reason {problem}"
+    elif character := control_character_problem(text, multiline=True):
+        problems["reason"] = f"The reason {character}"
     return problems
 
 
 def grant_extension(
-    fund: Fund, organisation: Organisation, extended_to: date | None, reason: str, actor: User
+    fund: Fund,
+    organisation: Organisation,
+    extended_to: date | None,
+    reason: str,
+    actor: User,
+    today: date | None = None,
 ) -> tuple[ClaimDeadlineExtension, bool]:
     """Finance give a school a later deadline under the fund, or change the one given; audited and committed.
-    Returns the extension and whether it is new."""
+    Returns the extension and whether it is new. `today` is London's unless given (the demo's load day)."""
     if actor.role != Role.FINANCE:
         raise ExtensionRefused("Only finance extend claim deadlines.", forbidden=True)
     if organisation.kind != OrganisationKind.SCHOOL:
         raise ExtensionRefused("Only schools claim supply cover.", {"organisation": "Choose a school"})
-    problems = extension_problems(fund, extended_to, reason)
+    problems = extension_problems(fund, extended_to, reason, today)
     if problems or extended_to is None:
         raise ExtensionRefused("The extension is not valid.", problems)
     lock_row(Organisation, organisation.id)  # what submitting a claim locks too: one decision at a time per school

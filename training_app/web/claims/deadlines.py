@@ -63,7 +63,8 @@ def extend_deadline(financial_year: int, code: str | None = None):
     held = deadlines.get_extension(fund, school.id) if school is not None else None
     form = ExtensionForm()
     if school is None:
-        form.school.choices = [("", "Choose a school"), *((c, f"{name} ({c})") for c, name in deadlines.school_choices())]
+        schools = [(code, f"{name} ({code})") for code, name in deadlines.school_choices()]
+        form.school.choices = [("", "Choose a school"), *schools]
     if request.method == "GET" and held is not None:
         form.extended_to.data, form.reason.data = held.extended_to, held.reason
     if form.validate_on_submit():

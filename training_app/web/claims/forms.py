@@ -152,7 +152,10 @@ class ExtensionForm(FlaskForm):
 
     school = SelectField("School", widget=GovSelect(), choices=[], validate_choice=False)
     extended_to = DateBoxesField(
-        "New deadline", description="For example, 31 1 2027.", missing="Enter the new deadline", subject="The new deadline"
+        "New deadline",
+        description="For example, 31 1 2027.",
+        missing="Enter the new deadline",
+        subject="The new deadline",
     )
     reason = TextAreaField(
         "Reason for the extension",

@@ -93,7 +93,8 @@ def _school_year(fund: Fund, school_id: int, deadline: deadlines.SchoolDeadline,
     waiting = sum(1 for line in lines if line.retrospective)
     claimable = sum(line.rate_pence for line in lines)
     counts = {"fund": fund, "lines": len(lines), "waiting": waiting, "claimable_pence": claimable}
-    return counts | {"claimed_pence": claimed, "paid_pence": paid, "deadline": deadline, "closed": deadline.passed(today)}
+    counts |= {"deadline": deadline, "closed": deadline.passed(today)}
+    return counts | {"claimed_pence": claimed, "paid_pence": paid}
 
 
 @bp.post("/claims/new")
