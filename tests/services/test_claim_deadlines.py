@@ -11,6 +11,7 @@ import time_machine
 
 from training_app.extensions import db
 from training_app.models import AuditEvent, ClaimDeadlineExtension, ClaimStatus, CoverCategory, OrganisationKind, Role
+from training_app.services.accounts.audit_labels import audit_entries
 from training_app.services.claims import claim_decisions, claims, deadlines
 from training_app.services.claims.claims import ClaimRefused, Refusal
 from training_app.services.claims.deadlines import ExtensionRefused
@@ -111,6 +112,8 @@ def test_changing_an_extension_keeps_one_row_and_audits_old_and_new(world):
     assert [event.action for event in events] == ["claim_deadline_extended", "claim_deadline_extension_changed"]
     assert events[1].old_value["extended_to"] == "2008-05-31" and events[1].new_value["extended_to"] == "2008-06-30"
     assert events[1].actor == "finance@council.example"
+    named = audit_entries(events)  # as the audit log shows them
+    assert named[1].record == "Claim deadline extension: Alpha Primary, 2007 to 2008"
 
 
 @pytest.mark.parametrize(
