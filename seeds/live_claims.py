@@ -1,6 +1,10 @@
 """The live programme's supply cover (SPEC 5): a fund for the load day's financial year, and from last month's
 attended days of school teachers and teaching assistants a claim waiting for finance and a paid one.
 
+The booker's school keeps its 2007-08 draft from the history, long past that fund's deadline (30 April 2008); finance
+have extended the school's deadline to the end of next month (through the service, audited), so the booker still has
+a claim to finish and submit and the fund's page shows an extension.
+
 Last month's attended days come from the registers slice when it has marked them; until it has, this module makes
 its own small set (`own_last_month_plans`: two sessions of school staff, a half day and a day), clearly apart.
 """
@@ -10,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
+from training_app.extensions import db
 from training_app.models import (
     DEFAULT_RATES_PENCE,
     Claim,
@@ -18,17 +23,24 @@ from training_app.models import (
     ClaimStatus,
     CoverCategory,
     Fund,
+    Organisation,
     RateCard,
+    User,
 )
-from training_app.services.claims.funds import cover_unit
+from training_app.services.claims.deadlines import grant_extension
+from training_app.services.claims.funds import cover_unit, get_fund
 
 from .common import Demo, insert_rows, next_working_day
-from .funds import BOOKER_SCHOOL_INDEX, claim_schools
+from .funds import BOOKER_SCHOOL_INDEX, FINANCIAL_YEAR, claim_schools
 from .names import AREAS
 from .sessions import AttendedDay, SessionPlan, write_sessions
 
 LIVE_FUND_PENCE = 6_000_000  # £60,000
 STAFF_PER_SCHOOL = 3
+EXTENSION_REASON = (
+    "Supply invoices for the 2007 autumn term turned up when the school archived its records; finance agreed to take "
+    "the draft claim late."
+)
 OWN_SESSIONS = (  # course, London start and end on a day of last month: a half day, then a day
     ("AWARE-PLUS", 8, time(9, 30), time(12, 30)),
     ("LP", 15, time(9, 30), time(16, 0)),
@@ -65,7 +77,24 @@ def seed_live_claims(demo: Demo, today: date) -> int:
     made = 0
     for school_id, status in zip(ranked, (ClaimStatus.SUBMITTED, ClaimStatus.PAID), strict=False):
         made += _claims(demo, school_id, by_school[school_id], status, fund_ids, today)
+    _extend_booker_school(demo, booker_school.id, today)
     return made
+
+
+def end_of_next_month(today: date) -> date:
+    """The last day of the month after today's."""
+    after = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return (after + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _extend_booker_school(demo: Demo, school_id: int, today: date) -> None:
+    """Finance's extension of the booker's school's 2007-08 deadline, granted through the service (audited)."""
+    fund = get_fund(FINANCIAL_YEAR)
+    finance = db.session.get(User, demo.user_ids["finance@demo.test"])
+    school = db.session.get(Organisation, school_id)
+    if fund is None or finance is None or school is None:
+        raise RuntimeError("the demo's 2007-08 fund, finance user and booker's school come first")
+    grant_extension(fund, school, end_of_next_month(today), EXTENSION_REASON, finance, today)
 
 
 def _school_days(demo: Demo, first: date, last: date) -> list[AttendedDay]:

@@ -214,14 +214,20 @@ def make_attendance(practitioner, days, start=time(9, 30), end=time(16, 0), stat
     return session
 
 
+# Claims are submitted by the deadline, checked against today's date: a fund made for a test stays open for claims
+# unless the test gives it the deadline it is about (the demo's 2007-08 fund closed on 30 April 2008).
+OPEN_CLAIM_DEADLINE = date(2099, 4, 30)
+
+
 def make_fund(
     financial_year=2007,
     amount_pence=15_400_000,
     scheme_start=date(2007, 9, 1),
-    claim_deadline=date(2008, 4, 30),
+    claim_deadline=OPEN_CLAIM_DEADLINE,
     contributions=(),
 ) -> Fund:
-    """A supply-cover fund with the default rate card and any (contributor, pence) contributions."""
+    """A supply-cover fund with the default rate card and any (contributor, pence) contributions; open for claims
+    unless given a `claim_deadline`."""
     fund = Fund(
         financial_year=financial_year,
         amount_pence=amount_pence,

@@ -31,7 +31,8 @@ CSVS = {
     "bookings": "session,practitioner,status\n"
     "CLAIM-AUG,tess@claims-school.example,attended\nCLAIM-OCT,tess@claims-school.example,attended\n",
 }
-FUND = {"amount_pence": 50_000, "scheme_start": "2007-09-01", "claim_deadline": "2008-04-30"}
+# The deadline is checked against today's date: this 2007-08 fund is still open for claims.
+FUND = {"amount_pence": 50_000, "scheme_start": "2007-09-01", "claim_deadline": "2099-04-30"}
 
 
 @pytest.fixture
@@ -86,7 +87,8 @@ def test_a_school_claims_with_an_invoice_and_finance_approve_it(claim_world, bro
     assert "Evidence added" in banner.inner_text()
     assert "£240.00 for 2 days" in page.locator(".govuk-summary-list").inner_text()
     violations += _serious_violations(page)
-    page.get_by_role("button", name="Submit claim to finance").click()
+    page.get_by_role("link", name="Check and submit claim to finance").click()
+    page.get_by_role("button", name="Submit claim").click()
     assert "Claim submitted to finance." in page.locator(".govuk-notification-banner").inner_text()
     context.close()
 

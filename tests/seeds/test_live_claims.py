@@ -8,15 +8,24 @@ import pytest
 import sqlalchemy as sa
 
 from training_app.extensions import db
-from training_app.models import Claim, ClaimStatus, Fund, MarkStatus, OrganisationKind
-from training_app.services.claims import allocation, claims
+from training_app.models import (
+    AuditEvent,
+    Claim,
+    ClaimDeadlineExtension,
+    ClaimStatus,
+    Fund,
+    MarkStatus,
+    OrganisationKind,
+    User,
+)
+from training_app.services.claims import allocation, claims, deadlines
 
 TODAY = date(2026, 12, 1)
 
 
 @pytest.fixture
 def live(app):
-    """The demo pinned to 1 December 2026 (one seed for this module's one test: seeding takes seconds)."""
+    """The demo pinned to 1 December 2026 (one seed per test: seeding takes seconds)."""
     result = app.test_cli_runner().invoke(args=["seed", "demo", "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
 
@@ -46,3 +55,19 @@ def test_a_fund_for_the_load_days_year_with_a_submitted_and_a_paid_claim_from_la
     assert fund.amount_pence == 15_400_000
     statuses = db.session.scalars(sa.select(Claim.status).where(Claim.fund_id == fund.id)).all()
     assert set(statuses) == set(ClaimStatus)
+
+
+def test_the_booker_s_school_has_finance_s_extension_of_its_2007_08_deadline(app_ctx, live):
+    booker = db.session.scalars(sa.select(User).filter_by(email="booker@demo.test")).one()
+    extension = db.session.scalars(sa.select(ClaimDeadlineExtension)).one()
+    assert extension.organisation_id == booker.organisation_id
+    assert (extension.fund.financial_year, extension.extended_to) == (2007, date(2027, 1, 31))
+    assert extension.fund.claim_deadline == date(2008, 4, 30)  # the fund itself is as it was
+    event = db.session.scalars(sa.select(AuditEvent).filter_by(action="claim_deadline_extended")).one()
+    assert event.actor == "finance@demo.test"
+    # The booker's 2007-08 draft is still work to finish: open until the end of January.
+    draft = db.session.scalars(
+        sa.select(Claim).filter_by(organisation_id=booker.organisation_id, status=ClaimStatus.DRAFT)
+    ).one()
+    assert not deadlines.school_deadline(draft.fund, draft.organisation_id).passed(date(2027, 1, 31))
+    assert deadlines.school_deadline(draft.fund, draft.organisation_id).passed(date(2027, 2, 1))

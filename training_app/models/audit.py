@@ -38,6 +38,8 @@ class AuditAction(StrEnum):
     CHARGE_WITHDRAWN = "charge_withdrawn"
     CLAIM_APPROVED = "claim_approved"
     CLAIM_CREATED = "claim_created"
+    CLAIM_DEADLINE_EXTENDED = "claim_deadline_extended"
+    CLAIM_DEADLINE_EXTENSION_CHANGED = "claim_deadline_extension_changed"
     CLAIM_EVIDENCE_ADDED = "claim_evidence_added"
     CLAIM_PAID = "claim_paid"
     CLAIM_REJECTED = "claim_rejected"

@@ -178,6 +178,24 @@ class ClaimLine(Model):
     evidence_file: Mapped[ClaimFile | None] = relationship()
 
 
+class ClaimDeadlineExtension(Model):
+    """Finance's later claim deadline for one school under one fund (SPEC 3.7): the date, why, who and when."""
+
+    __tablename__ = "claim_deadline_extensions"
+    __table_args__ = (sa.UniqueConstraint("fund_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fund_id: Mapped[int] = mapped_column(sa.ForeignKey("funds.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    extended_to: Mapped[date] = mapped_column(sa.Date)
+    reason: Mapped[str] = mapped_column(sa.String(1000))
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    fund: Mapped[Fund] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+
 class ClaimFile(Model):
     """An invoice uploaded as a claim's evidence (PDF or image), kept outside static/ under a random key."""
 

@@ -14,6 +14,8 @@ def register_web(app: Flask) -> None:
     from .bookings.requests import bp as booking_requests_bp
     from .bookings.routes import bp as bookings_bp
     from .bookings.waiting import bp as waiting_list_bp
+    from .claims import deadlines as _claim_deadlines  # noqa: F401 (adds the fund, school and extension views)
+    from .claims import submission as _claim_submission  # noqa: F401 (adds check your answers and the submission)
     from .claims.routes import bp as claims_bp
     from .courses.pathways import bp as pathways_bp
     from .courses.practitioner import bp as practitioner_pathway_bp

@@ -22,6 +22,7 @@ from ...models import (
     Certificate,
     Charge,
     Claim,
+    ClaimDeadlineExtension,
     Course,
     Fund,
     Organisation,
@@ -103,6 +104,14 @@ _LABELS: dict[str, tuple[Callable[[], Query], Callable[..., str]]] = {
         lambda name, year: f"{name}, {year} to {year + 1}",
     ),
     "fund": (lambda: sa.select(Fund.id, Fund.financial_year), lambda year: f"{year} to {year + 1}"),
+    "claim_deadline_extension": (
+        lambda: (
+            sa.select(ClaimDeadlineExtension.id, Organisation.name, Fund.financial_year)
+            .join(Organisation, Organisation.id == ClaimDeadlineExtension.organisation_id)
+            .join(Fund, Fund.id == ClaimDeadlineExtension.fund_id)
+        ),
+        lambda name, year: f"{name}, {year} to {year + 1}",
+    ),
     "awareness_signoff": (lambda: sa.select(AwarenessSignOff.id, AwarenessSignOff.service), str),
     "awareness_presentation": (lambda: sa.select(AwarenessPresentation.id, AwarenessPresentation.audience), str),
     "api_token": (

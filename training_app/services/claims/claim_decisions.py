@@ -1,4 +1,5 @@
-"""A claim's moves once drafted (SPEC 3.7): the school submits it, and finance approve, reject or record it paid.
+"""A claim's moves once drafted (SPEC 3.7): the school submits it by its deadline, and finance approve, reject or
+record it paid.
 
 Each move locks the claim's row, refuses what its status does not allow with a 409-style `ClaimRefused`, and
 audits and commits in one transaction. Only finance decide; every move but the submission tells the school's
@@ -9,20 +10,26 @@ be claimed again.
 from __future__ import annotations
 
 from ...extensions import db
-from ...models import AuditAction, Claim, ClaimStatus, Role, User, utcnow
+from ...models import AuditAction, Claim, ClaimStatus, Organisation, Role, User, utcnow
 from ..accounts import audit
+from ..common.locks import lock_row
 from . import claim_mail
 from .claims import MAX_REASON, ClaimRefused, Refusal, can_act_for_school, locked_claim, require_status
+from .deadlines import deadline_problem
 
 
 def submit_claim(claim: Claim, actor: User) -> Claim:
-    """Send a draft to finance; it must hold at least one line."""
+    """Send a draft to finance by the school's deadline (the fund's, or finance's extension); it must hold a line."""
     claim = locked_claim(claim.id)
     if not can_act_for_school(actor, claim.organisation_id):
         raise ClaimRefused("You can only submit your own school's claims.", Refusal.FORBIDDEN)
     require_status(claim, (ClaimStatus.DRAFT,), "submit")
     if not claim.lines:
         raise ClaimRefused("The claim holds no lines yet: add evidence for a day first.")
+    # The school's row, as a grant locks it: an extension given at this moment counts before or after, never half.
+    school = lock_row(Organisation, claim.organisation_id)
+    if problem := deadline_problem(claim.fund, school):
+        raise ClaimRefused(problem, Refusal.CONFLICT, {"deadline": problem})
     claim.submitted_at = utcnow()
     return _move(claim, ClaimStatus.SUBMITTED, actor, AuditAction.CLAIM_SUBMITTED)
 

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import Field, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import Field, HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from ...services.claims.claims import MAX_INVOICE, MAX_REASON, MAX_SUPPLIER
+from ...services.claims.deadlines import MAX_EXTENSION_REASON
 from ..courses.forms import POUNDS, pounds, to_pence
 from ..dates import DateBoxesField
 
@@ -137,3 +145,25 @@ class FundForm(FlaskForm):
         validators=[Length(max=10_000, message="Contributions must be 10,000 characters or fewer"), contribution_lines],
     )
     submit = SubmitField("Save fund", widget=GovSubmitInput())
+
+
+class ExtensionForm(FlaskForm):
+    """Finance's later claim deadline for one school under one fund, and why."""
+
+    school = SelectField("School", widget=GovSelect(), choices=[], validate_choice=False)
+    extended_to = DateBoxesField(
+        "New deadline",
+        description="For example, 31 1 2027.",
+        missing="Enter the new deadline",
+        subject="The new deadline",
+    )
+    reason = TextAreaField(
+        "Reason for the extension",
+        description="The school and finance see this.",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter the reason for the extension"),
+            Length(max=MAX_EXTENSION_REASON, message=f"Reason must be {MAX_EXTENSION_REASON} characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Save the extension", widget=GovSubmitInput())

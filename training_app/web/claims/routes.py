@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 
@@ -11,12 +12,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from ...exports.claims import write_claims_batch
-from ...models import DEFAULT_RATES_PENCE, Claim, ClaimCategory, ClaimStatus, CoverUnit, Fund, Role
+from ...models import DEFAULT_RATES_PENCE, Claim, ClaimCategory, ClaimStatus, CoverUnit, Fund, Organisation, Role
 from ...permissions import allow
 from ...services.accounts.scope import organisation_scope
-from ...services.claims import allocation, claim_decisions, claim_files, claim_rows, claims, funds
+from ...services.claims import allocation, claim_decisions, claim_files, claim_rows, claims, deadlines, funds
 from ...services.claims.claims import ClaimRefused, Evidence
 from ...services.claims.funds import FundError, FundSettings
+from ...services.common.calendar import london_today
 from ..courses.forms import to_pence, to_pounds
 from ..loading import in_reach
 from .forms import ActionForm, EvidenceForm, FundForm, RejectForm, StartClaimForm, contributions_of
@@ -53,7 +55,7 @@ def claims_page():
         return render_template(
             "claims/list.html", rows=rows, waiting=waiting, school=None, years=[], status=status, errors=errors
         )
-    years = [_school_year(fund, school.id) for fund in funds.list_funds()]
+    years = school_years(school)
     rows = claim_rows.claim_rows(school.id)
     return render_template(
         "claims/list.html", rows=rows, waiting=[], school=school, years=years, start=StartClaimForm()
@@ -74,8 +76,16 @@ def _status_asked(text: str) -> tuple[ClaimStatus | None, list[dict[str, str]]]:
         ]
 
 
-def _school_year(fund: Fund, school_id: int) -> dict[str, object]:
-    """One fund seen by a school: claimable now, claimed (not rejected) and paid, in pence."""
+def school_years(school: Organisation) -> list[dict[str, object]]:
+    """Each fund seen by one school, latest first: what it can claim, has claimed and was paid, and its deadline."""
+    fund_list = funds.list_funds()
+    school_deadlines = deadlines.school_deadlines(school.id, fund_list)
+    today = london_today()
+    return [_school_year(fund, school.id, school_deadlines[fund.id], today) for fund in fund_list]
+
+
+def _school_year(fund: Fund, school_id: int, deadline: deadlines.SchoolDeadline, today: date) -> dict[str, object]:
+    """One fund seen by a school: claimable now, claimed (not rejected) and paid, in pence, and its deadline."""
     lines = claims.claimable_lines(fund, school_id)
     rows = claim_rows.claim_rows(school_id, financial_year=fund.financial_year)
     claimed = sum(row.total_pence for row in rows if row.status != ClaimStatus.REJECTED)
@@ -83,6 +93,7 @@ def _school_year(fund: Fund, school_id: int) -> dict[str, object]:
     waiting = sum(1 for line in lines if line.retrospective)
     claimable = sum(line.rate_pence for line in lines)
     counts = {"fund": fund, "lines": len(lines), "waiting": waiting, "claimable_pence": claimable}
+    counts |= {"deadline": deadline, "closed": deadline.passed(today)}
     return counts | {"claimed_pence": claimed, "paid_pence": paid}
 
 
@@ -128,8 +139,11 @@ def _claim_page(claim: Claim, evidence: EvidenceForm | None = None, reject: Reje
     waiting = _waiting(claim, evidence)
     lines = sorted(claim.lines, key=lambda line: (line.session_day.date, line.practitioner.last_name))
     may_act = claims.can_act_for_school(current_user, claim.organisation_id)
+    deadline = deadlines.school_deadline(claim.fund, claim.organisation_id)
     context = {
         "claim": claim,
+        "deadline": deadline,
+        "closed": deadline.passed(),
         "lines": lines,
         "waiting": waiting,
         "evidence_form": evidence,
@@ -181,15 +195,6 @@ def _move(claim_id: int, move: Callable[[Claim], Claim], done: str):
         return redirect(url_for("claims.claim_page", claim_id=claim_id))
     flash(done, "success")
     return redirect(url_for("claims.claim_page", claim_id=claim_id))
-
-
-@bp.post("/claims/<number:claim_id>/submit")
-@allow(Role.BOOKER, Role.ADMIN)
-def submit_claim(claim_id: int):
-    """Send the draft to finance."""
-    return _move(
-        claim_id, lambda claim: claim_decisions.submit_claim(claim, current_user), "Claim submitted to finance."
-    )
 
 
 @bp.post("/claims/<number:claim_id>/approve")
