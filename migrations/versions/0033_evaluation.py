@@ -86,7 +86,9 @@ def upgrade():
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evaluation_answers")),
-        sa.UniqueConstraint("evaluation_id", "question_id", name=op.f("uq_evaluation_answers_evaluation_id_question_id")),
+        sa.UniqueConstraint(
+            "evaluation_id", "question_id", name=op.f("uq_evaluation_answers_evaluation_id_question_id")
+        ),
     )
     op.create_index("ix_evaluation_answers_question", "evaluation_answers", ["question_id"])
     op.bulk_insert(
