@@ -133,7 +133,20 @@ def training_records_of(practitioner: Practitioner) -> list[RecordRow]:
     rows = db.session.execute(query).all()
     withheld = withheld_certificate_ids([row[11] for row in rows if row[11] is not None])
     return [
-        RecordRow(*row[:6], row[6].value, *row[7:11], withheld=row[11] in withheld)  # type: ignore[arg-type]
+        RecordRow(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6].value,
+            row[7],
+            row[8],
+            row[9],
+            row[10],
+            withheld=row[11] in withheld,
+        )
         for row in rows
     ]
 

@@ -146,7 +146,7 @@ def _results(bookings_where: sa.ColumnElement[bool], with_names: bool) -> Result
     )
     for question_id, first, last, text in comments:
         if question_id in questions:
-            questions[question_id].comments.append((f"{first} {last}" if with_names else None, text))
+            questions[question_id].comments.append((f"{first} {last}" if with_names else None, text or ""))
     ordered = [questions[key] for key in sorted(questions, key=lambda key: order[key])]
     return Results(completed, responses, ordered)
 
