@@ -21,6 +21,7 @@ EXPECTED = {
     "evaluation.session_results_page": SIGNED_IN,
     "evaluation.course_results_page": STAFF,
     "evaluation.form_editor_page": STAFF,
+    "evaluation.evaluations_workbook": STAFF,
     "main.refresh_dashboard": {Role.ADMIN, Role.COORDINATOR},
     "reports.trained_by_area_page": REPORT_READERS,
     "reports.trained_by_area_workbook": REPORT_READERS,

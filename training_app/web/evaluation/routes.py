@@ -4,13 +4,19 @@ rules are services.evaluation's."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import tempfile
+from io import BytesIO
+from pathlib import Path
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from ...exports.evaluations import write_evaluations
 from ...models import Booking, QuestionKind, User
 from ...permissions import SIGNED_IN, STAFF, allow
 from ...services.accounts.scope import is_staff
+from ...services.common.calendar import london_today
 from ...services.common.lookups import session_with_code
 from ...services.evaluation.evaluation_forms import (
     FormRefused,
@@ -34,6 +40,7 @@ from ..courses.routes import course_or_404
 from ..loading import load
 
 bp = Blueprint("evaluation", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 KINDS = {
     QuestionKind.RATING: "A rating from 1 to 5",
@@ -139,6 +146,18 @@ def _charts(results: Results) -> dict[int, BarChart]:
         for question in results.questions
         if question.kind == QuestionKind.RATING
     }
+
+
+@bp.get("/evaluations.xlsx")
+@allow(STAFF)
+def evaluations_workbook():
+    """Every course's evaluation results as a workbook: a sheet per course with a chart of its ratings."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "evaluations.xlsx"
+        write_evaluations(path)
+        content = path.read_bytes()
+    name = f"evaluations-{london_today().isoformat()}.xlsx"
+    return send_file(BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=name)
 
 
 @bp.route("/courses/<code>/evaluation-form", methods=["GET", "POST"])
