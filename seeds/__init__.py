@@ -20,6 +20,7 @@ from .history import historic_plans
 from .live import live_plans
 from .live_bookings import seed_live_bookings
 from .live_claims import seed_live_claims
+from .live_evaluations import seed_live_evaluations
 from .live_refreshers import seed_live_refreshers
 from .live_registers import seed_live_registers
 from .people import seed_people
@@ -53,6 +54,7 @@ def load_demo(today: date | None = None) -> Counter:
     )
     counts.update(seed_live_registers(demo, today or london_today()))  # before the live claims, which read it
     counts.update(claims=seed_live_claims(demo, today or london_today()))  # after last month's registers
+    counts.update(seed_live_evaluations(demo, today or london_today()))  # last month's completions, evaluated
     counts.update(seed_live_bookings(demo, today or london_today()))  # through the booking services, which commit
     counts.update(seed_live_refreshers(demo, today or london_today()))  # after the slices whose people it avoids
     db.session.commit()

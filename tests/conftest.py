@@ -18,6 +18,8 @@ from flask_migrate import upgrade
 
 from training_app import create_app
 from training_app.extensions import db
+from training_app.models import EvaluationQuestion
+from training_app.services.evaluation.evaluation_forms import DEFAULT_FORM
 
 KEEP_TABLES = {"alembic_version", "responsibility_groups"}
 
@@ -109,6 +111,7 @@ def _empty_database(app) -> None:
             if conn.dialect.name != "postgresql":
                 for table in tables:
                     conn.execute(table.delete())
+                _default_evaluation_form(conn)
                 return
             # One round trip: every DELETE, then ids start at 1 again, as SQLite's do. DELETE and setval take
             # milliseconds where TRUNCATE of every table took most of a second, once per test; a statement a
@@ -119,6 +122,18 @@ def _empty_database(app) -> None:
                 + "SELECT setval(c.oid::regclass, 1, false) FROM pg_class c JOIN pg_namespace n ON n.oid = "
                 "c.relnamespace WHERE c.relkind = 'S' AND n.nspname = 'public'"
             )
+            _default_evaluation_form(conn)
+
+
+def _default_evaluation_form(conn) -> None:
+    """The partnership's default evaluation form, which migration 0033 puts in every fresh database."""
+    conn.execute(
+        EvaluationQuestion.__table__.insert(),
+        [
+            {"course_id": None, "position": n, "text": text, "kind": kind.value, "required": required}
+            for n, (text, kind, required) in enumerate(DEFAULT_FORM, start=1)
+        ],
+    )
 
 
 @pytest.fixture

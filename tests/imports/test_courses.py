@@ -137,3 +137,18 @@ def test_renewing_itself_a_refresher_or_in_a_loop_is_refused_and_nothing_is_impo
         "line 5: renews: There is no course with code NOPE.",
     ]
     assert table_counts() == before and course("CAF").renews is None
+
+
+def test_certificate_after_evaluation_is_set_by_its_column_and_kept_without_it(app_ctx):
+    partnership()
+    header = HEADER + ",certificate_after_evaluation"
+
+    assert run_import("courses", header, "EVAL,Evaluated course,awareness,,no,,yes").ok
+    assert course("EVAL").certificate_after_evaluation is True
+    assert run_import("courses", HEADER, "EVAL,Evaluated course (2027),awareness,,no,").ok
+    assert course("EVAL").certificate_after_evaluation is True  # no column: left as it was
+    assert run_import("courses", header, "EVAL,Evaluated course,awareness,,no,,no").ok
+    assert course("EVAL").certificate_after_evaluation is False
+    bad = run_import("courses", header, "EVAL,Evaluated course,awareness,,no,,perhaps")
+    assert not bad.ok and bad.errors == ['line 2: certificate_after_evaluation: must be yes or no, not "perhaps"']
+    assert course("EVAL").certificate_after_evaluation is False

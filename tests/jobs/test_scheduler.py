@@ -29,6 +29,7 @@ def test_the_schedule_is_data_and_runs_in_london_time(app):
     assert set(JOBS) == {
         "refresher-reminders",
         "session-reminders",
+        "evaluation-reminders",
         "mail-delivery",
         "housekeeping",
         "dashboard-summaries",

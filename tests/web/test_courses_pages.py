@@ -258,3 +258,15 @@ def test_the_navigation_offers_courses_pathways_and_venues_to_coordinators(coord
     html = coordinator.get("/").get_data(as_text=True)
     for text, href in (("Courses", "/courses"), ("Pathways", "/pathways"), ("Venues", "/venues")):
         assert f'href="{href}"' in html and text in html
+
+
+def test_a_coordinator_makes_the_certificate_wait_for_the_evaluation_and_finds_the_form(app, coordinator):
+    _post(coordinator, "/courses/new", **{**COURSE, "certificate_after_evaluation": "yes"})
+    with app.app_context():
+        assert db.session.scalar(sa.select(Course.certificate_after_evaluation).filter_by(code="CAF")) is True
+    page = coordinator.get("/courses/CAF/edit").get_data(as_text=True)
+    assert re.search(r'name="certificate_after_evaluation"[^>]*value="yes"[^>]*checked', page)
+    assert 'href="/courses/CAF/evaluation-form"' in page
+    _post(coordinator, "/courses/CAF/edit", **{**COURSE, "certificate_after_evaluation": "no"})
+    with app.app_context():
+        assert db.session.scalar(sa.select(Course.certificate_after_evaluation).filter_by(code="CAF")) is False

@@ -12,6 +12,7 @@ from . import (
     bookings,
     claim_json,
     claims,  # noqa: F401 (attaches the claims views; their paths and schemas are in claim_json)
+    evaluations,
     funds,
     practitioners,
     registers,
@@ -48,6 +49,7 @@ FRAGMENTS: tuple[dict[str, Any], ...] = (
     awareness.OPENAPI,
     claim_json.OPENAPI,
     registers.OPENAPI,
+    evaluations.OPENAPI,
 )
 
 

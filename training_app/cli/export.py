@@ -1,5 +1,6 @@
 """`flask export trained-by-area`, `attendance-by-authority`, `still-to-train`, `training-records`,
-`awareness-sign-offs`, `presentations`, `claims` (the finance batch), `charges` and `register` (one session's)."""
+`awareness-sign-offs`, `presentations`, `claims` (the finance batch), `charges`, `evaluations` and `register` (one
+session's)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..exports.attendance_by_authority import write_attendance_by_authority
 from ..exports.awareness import write_presentation_totals, write_sign_off_register
 from ..exports.charges import write_charges
 from ..exports.claims import write_claims_batch
+from ..exports.evaluations import write_evaluations
 from ..exports.people_lists import write_still_to_train, write_training_records
 from ..exports.register import write_register
 from ..exports.trained_by_area import write_trained_by_area
@@ -170,6 +172,16 @@ def charges_command(out: str, start: str | None, end: str | None) -> None:
     """Write late-cancellation and no-show charges per organisation, in pence and in pounds, waivers shown."""
     first, last = _period(start, end)
     _write(out, lambda: write_charges(out, first, last))
+
+
+@export_cli.command("evaluations")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx file.")
+@click.option("--from", "start", help="Only sessions ending on or after this date (YYYY-MM-DD).")
+@click.option("--to", "end", help="Only sessions ending on or before this date (YYYY-MM-DD).")
+def evaluations_command(out: str, start: str | None, end: str | None) -> None:
+    """Write each course's evaluation results: response rate, ratings with a chart, yes/no counts, comments."""
+    first, last = _period(start, end)
+    _write(out, lambda: write_evaluations(out, first, last))
 
 
 @export_cli.command("register")

@@ -1,4 +1,5 @@
-"""`courses`: code,title,kind,validity_months,counts_as_trained,prerequisites, and optionally renews."""
+"""`courses`: code,title,kind,validity_months,counts_as_trained,prerequisites, and optionally renews and
+certificate_after_evaluation (yes/no; a file without the column leaves the course's setting alone)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ class CourseRecord:
     counts_as_trained: bool
     prerequisites: list[str]
     renews: str | None  # None: the file has no `renews` column, so the course keeps what it renews
+    certificate_after_evaluation: bool | None = None  # None: no such column (or an empty cell), setting kept
 
 
 class CourseReader(Reader):
@@ -34,7 +36,7 @@ class CourseReader(Reader):
 
     kind = "courses"
     columns = ("code", "title", "kind", "validity_months", "counts_as_trained", "prerequisites")
-    optional_columns = ("renews",)
+    optional_columns = ("renews", "certificate_after_evaluation")
     key_columns = ("code",)
 
     def load(self, rows: Sequence[Row]) -> None:
@@ -53,6 +55,9 @@ class CourseReader(Reader):
         if code is not None and code in prerequisites:
             row.error("prerequisites", "a course cannot be its own prerequisite")
         renews = (row.text("renews", 40, required=False) or "") if "renews" in row.cells else None
+        withholds = None
+        if row.cells.get("certificate_after_evaluation", "").strip():
+            withholds = row.yes_no("certificate_after_evaluation")
         if not row.ok:
             return None
         return CourseRecord(
@@ -64,6 +69,7 @@ class CourseReader(Reader):
             row.checked(counts_as_trained),
             prerequisites,
             renews,
+            withholds,
         )
 
     @staticmethod
@@ -115,6 +121,8 @@ class CourseReader(Reader):
                 created += 1
             course.title, course.kind = record.title, record.kind
             course.validity_months, course.counts_as_trained = record.validity_months, record.counts_as_trained
+            if record.certificate_after_evaluation is not None:
+                course.certificate_after_evaluation = record.certificate_after_evaluation
         for record in records:
             courses[record.code].prerequisites = [courses[code] for code in record.prerequisites]
             if record.renews is not None:

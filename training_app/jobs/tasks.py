@@ -6,6 +6,7 @@ from flask import current_app
 
 from ..models import ReminderKind
 from ..services.common.calendar import london_today
+from ..services.evaluation.evaluations import remind_evaluations
 from ..services.mail.mail_delivery import deliver_pending
 from ..services.reminders.housekeeping import housekeep
 from ..services.reminders.reminders import AWARENESS, run_reminders
@@ -24,6 +25,13 @@ def session_reminders() -> int:
     sent = run_reminders(london_today(), kinds=(ReminderKind.SESSION.value,))
     current_app.logger.info("session reminders: sent %s", len(sent))
     return len(sent)
+
+
+def evaluation_reminders() -> int:
+    """One reminder to everyone asked to evaluate a course 7 days ago or more who has not (07:20)."""
+    reminded = remind_evaluations()
+    current_app.logger.info("evaluation reminders: sent %s", reminded)
+    return reminded
 
 
 def deliver_mail() -> int:

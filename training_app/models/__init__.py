@@ -30,6 +30,7 @@ from .courses import (
     SelfBooking,
     WaitlistOrder,
 )
+from .evaluation import Evaluation, EvaluationAnswer, EvaluationQuestion, QuestionKind
 from .mail import MailStatus, OutgoingMail
 from .people import CoverCategory, Practitioner, authority_key_for
 from .places import Area, Authority, Organisation, OrganisationKind, Venue
@@ -41,6 +42,10 @@ from .summaries import DashboardSummary
 from .users import ApiToken, Role, SignInFailure, User, hash_token
 
 __all__ = [
+    "Evaluation",
+    "EvaluationAnswer",
+    "EvaluationQuestion",
+    "QuestionKind",
     "ResetRequest",
     "Setting",
     "AccountLink",

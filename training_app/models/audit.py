@@ -48,6 +48,8 @@ class AuditAction(StrEnum):
     COURSE_CREATED = "course_created"
     COURSE_REINSTATED = "course_reinstated"
     COURSE_RETIRED = "course_retired"
+    EVALUATION_FORM_CHANGED = "evaluation_form_changed"
+    EVALUATION_GIVEN = "evaluation_given"
     FUND_CHANGED = "fund_changed"
     FUND_CREATED = "fund_created"
     IMPORT = "import"

@@ -120,6 +120,8 @@ class Course(Model):
     # The course this one renews (SPEC 3.2: a refresher): completing this one is a completion of that one too.
     # Never a course that itself renews another (services/catalogue/courses.renewal_problem), so never a chain.
     renews_course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id", ondelete="SET NULL"))
+    # SPEC 3.5: the certificate is withheld until the completed booking's evaluation is in (the record counts anyway).
+    certificate_after_evaluation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # A retired course keeps its records and sessions but takes no new sessions or bookings.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -21,6 +21,7 @@ def register_web(app: Flask) -> None:
     from .courses.practitioner import bp as practitioner_pathway_bp
     from .courses.routes import bp as courses_bp
     from .courses.venues import bp as venues_bp
+    from .evaluation.routes import bp as evaluation_bp
     from .filters import register_filters
     from .imports.routes import bp as imports_bp
     from .main.routes import bp as main_bp
@@ -60,5 +61,6 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(practitioner_pathway_bp)
     app.register_blueprint(registers_bp)
     app.register_blueprint(records_bp)
+    app.register_blueprint(evaluation_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(reminders_bp)

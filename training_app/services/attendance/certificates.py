@@ -17,6 +17,7 @@ from ...models import Booking, Certificate, Course, Practitioner, Role, Training
 from ..accounts.scope import acts_for, is_staff, organisation_scope
 from ..common.calendar import to_london
 from ..common.pdf import FONT, new_pdf
+from ..evaluation.evaluations import is_withheld, withheld_certificate_ids
 
 MAX_NUMBER_LENGTH = 40
 
@@ -32,6 +33,8 @@ class CertificateCheck:
     course: str = ""
     completed_on: date | None = None
     revoked_at: datetime | None = None
+    # Issued, but withheld until the practitioner's evaluation is in (SPEC 3.5).
+    awaiting_evaluation: bool = False
 
 
 def certificate_with_number(number: str) -> Certificate | None:
@@ -57,6 +60,8 @@ def check_certificate(number: str) -> CertificateCheck:
     record = certificate.training_record
     if certificate.revoked_at is not None or record is None:
         return CertificateCheck(number, genuine=True, current=False, revoked_at=certificate.revoked_at)
+    if is_withheld(certificate):
+        return CertificateCheck(number, genuine=True, current=False, awaiting_evaluation=True)
     return CertificateCheck(
         number,
         genuine=True,
@@ -68,9 +73,10 @@ def check_certificate(number: str) -> CertificateCheck:
 
 
 def can_download_certificate(user: User, certificate: Certificate) -> bool:
-    """The practitioner themself (an account linked to them), their organisation's bookers, and coordinators."""
+    """The practitioner themself (an account linked to them), their organisation's bookers, and coordinators; nobody
+    while it is withheld for an evaluation (`is_withheld`, which the page says first)."""
     record = certificate.training_record
-    if record is None or certificate.revoked_at is not None:
+    if record is None or certificate.revoked_at is not None or is_withheld(certificate):
         return False
     if is_staff(user):
         return True
@@ -95,6 +101,9 @@ class RecordRow:
     source_note: str | None
     session_code: str | None
     certificate: str | None
+    booking_id: int | None = None
+    # The certificate waits for the practitioner's evaluation of the course (SPEC 3.5).
+    withheld: bool = False
 
 
 def training_records_of(practitioner: Practitioner) -> list[RecordRow]:
@@ -111,6 +120,8 @@ def training_records_of(practitioner: Practitioner) -> list[RecordRow]:
             TrainingRecord.source_note,
             TrainingSession.code,
             Certificate.number,
+            Booking.id,
+            Certificate.id,
         )
         .join(Course, Course.id == TrainingRecord.course_id)
         .outerjoin(Booking, Booking.id == TrainingRecord.booking_id)
@@ -119,9 +130,24 @@ def training_records_of(practitioner: Practitioner) -> list[RecordRow]:
         .where(TrainingRecord.practitioner_id == practitioner.id)
         .order_by(TrainingRecord.completed_on.desc(), Course.code)
     )
+    rows = db.session.execute(query).all()
+    withheld = withheld_certificate_ids([row[11] for row in rows if row[11] is not None])
     return [
-        RecordRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6].value, row[7], row[8], row[9])
-        for row in db.session.execute(query)
+        RecordRow(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            row[6].value,
+            row[7],
+            row[8],
+            row[9],
+            row[10],
+            withheld=row[11] in withheld,
+        )
+        for row in rows
     ]
 
 

@@ -31,6 +31,7 @@ from ...models import (
 from ..accounts import audit
 from ..booking.charges import charge_no_show
 from ..common.batches import Query, fetch_in
+from ..evaluation.evaluations import ask_for_evaluations
 
 
 def add_months(day: date, months: int) -> date:
@@ -194,6 +195,7 @@ def record_completions(bookings: Sequence[Booking]) -> list[TrainingRecord]:
     records = [_record_for(booking, linked, unlinked) for booking in bookings]
     db.session.flush()
     _issue_certificates(records, session_ids)
+    ask_for_evaluations(bookings)  # once per booking (SPEC 3.5); history long past asks nobody
     return records
 
 

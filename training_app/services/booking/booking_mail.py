@@ -33,6 +33,11 @@ def not_sending() -> Iterator[None]:
         _SENDING.reset(token)
 
 
+def sending() -> bool:
+    """Whether emails about bookings go out now (not inside `not_sending`)."""
+    return _SENDING.get()
+
+
 def tell_of_booking(booking: Booking, copied: list[str] | None = None, invitee: Invitee | None = None) -> bool:
     """Confirm a new booking: the place with its .ics, or the position on the waiting list; `copied` (the bookers
     of the practitioner's organisation) and `invitee` (their calendar details) when the caller has them already."""

@@ -51,6 +51,7 @@ class CourseSettings:
     counts_as_trained: bool = False
     prerequisites: Sequence[str] = ()
     renews: str = ""  # the code of the course this one renews (a refresher), or empty
+    certificate_after_evaluation: bool = False  # SPEC 3.5: the certificate waits for the evaluation
     charge_half_day_pence: int = DEFAULT_HALF_DAY_PENCE
     charge_day_pence: int = DEFAULT_DAY_PENCE
     booking_closes_days: int = DEFAULT_BOOKING_CLOSES_DAYS
@@ -223,6 +224,7 @@ def course_values(course: Course) -> dict[str, Any]:
         "counts_as_trained": course.counts_as_trained,
         "prerequisites": sorted(p.code for p in course.prerequisites),
         "renews": course.renews.code if course.renews else None,
+        "certificate_after_evaluation": course.certificate_after_evaluation,
         "charge_half_day_pence": course.charge_half_day_pence,
         "charge_day_pence": course.charge_day_pence,
         "booking_closes_days": course.booking_closes_days,
@@ -240,6 +242,7 @@ def _apply(course: Course, settings: CourseSettings) -> None:
     course.typical_duration_minutes = settings.typical_duration_minutes
     course.validity_months, course.reminder_lead_days = settings.validity_months, settings.reminder_lead_days
     course.counts_as_trained, course.self_booking = settings.counts_as_trained, settings.self_booking
+    course.certificate_after_evaluation = settings.certificate_after_evaluation
     course.waitlist_order, course.booking_closes_days = settings.waitlist_order, settings.booking_closes_days
     course.cancellation_window_days = settings.cancellation_window_days
     course.charge_half_day_pence, course.charge_day_pence = settings.charge_half_day_pence, settings.charge_day_pence

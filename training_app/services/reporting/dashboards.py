@@ -38,6 +38,7 @@ from ..booking.charges import charge_totals
 from ..booking.places import session_places
 from ..common.batches import Query
 from ..common.calendar import london_today
+from ..evaluation.evaluations import awaited_evaluations
 from .summaries import dashboard_summary
 
 UPCOMING_SESSIONS = 10
@@ -186,7 +187,7 @@ def finance_figures(user: User) -> dict[str, Any]:
 def practitioner_figures(user: User) -> dict[str, Any]:
     """The practitioner's own bookings and training records."""
     if user.practitioner_id is None:
-        return {"practitioner": None, "bookings": [], "records": []}
+        return {"practitioner": None, "bookings": [], "records": [], "evaluations": []}
     bookings = db.session.execute(
         booking_rows()
         .where(Booking.practitioner_id == user.practitioner_id)
@@ -198,7 +199,8 @@ def practitioner_figures(user: User) -> dict[str, Any]:
         .where(TrainingRecord.practitioner_id == user.practitioner_id)
         .order_by(TrainingRecord.completed_on.desc(), Course.title)
     ).all()
-    return {"practitioner": user.practitioner, "bookings": bookings, "records": records}
+    evaluations = awaited_evaluations(user.practitioner_id)
+    return {"practitioner": user.practitioner, "bookings": bookings, "records": records, "evaluations": evaluations}
 
 
 def booking_rows() -> Query:

@@ -159,6 +159,14 @@ class CourseForm(FlaskForm):
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         default="no",
     )
+    certificate_after_evaluation = RadioField(
+        "Is the certificate released only once the course has been evaluated?",
+        description="Everyone who completes the course is asked to evaluate it. The training record counts from "
+        "completion either way.",
+        widget=GovRadioInput(),
+        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        default="no",
+    )
     prerequisites = StringField(
         "Prerequisites (optional)",
         description="Codes of the courses to complete first, separated by commas, like AWARE, CAF.",

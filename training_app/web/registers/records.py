@@ -24,6 +24,7 @@ from ...services.catalogue.choices import course_choices
 from ...services.catalogue.courses import course_with_code
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
 from ...services.common.lookups import practitioner_with_email
+from ...services.evaluation.evaluations import is_withheld
 from ..courses.practitioner import STATUS_TAGS
 from ..loading import in_reach
 from .forms import HistoricalRecordForm
@@ -48,6 +49,11 @@ def certificate_file(number: str):
     certificate = certificate_with_number(number)
     if certificate is None:
         abort(404)
+    if is_withheld(certificate) and certificate.training_record is not None:
+        record = certificate.training_record
+        own = current_user.practitioner_id == record.practitioner_id
+        page = render_template("registers/certificate-withheld.html", record=record, own=own)
+        return page, 403
     if not can_download_certificate(current_user, certificate):
         abort(403)
     pdf = certificate_pdf(certificate, url_for("records.verify_page", number=number, _external=True))

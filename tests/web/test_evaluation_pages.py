@@ -1,0 +1,148 @@
+"""Evaluation pages (SPEC 3.5): the practitioner evaluates from the email's link; errors in the GOV.UK summary with
+nothing saved; the certificate waits for the evaluation; results for trainers without names and coordinators with
+them; the course's form editor."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from tests.factories import make_booking, make_course, make_practitioner, make_session, make_trainer, make_user
+from tests.outbox import emails_to, link_in
+from tests.web.helpers import signed_in
+from training_app.extensions import db
+from training_app.models import (
+    BookingStatus,
+    Certificate,
+    EvaluationAnswer,
+    QuestionKind,
+    Role,
+    TrainingRecord,
+)
+from training_app.services.attendance.records import record_completions
+from training_app.services.common.calendar import london_today
+from training_app.services.evaluation.evaluation_forms import current_questions
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        course = make_course(code="CAF", title="CAF assessment", certificate_after_evaluation=True)
+        session = make_session(course=course, code="CAF-9", days=(london_today() - timedelta(days=2),))
+        ann = make_practitioner(first_name="Ann", last_name="Able")
+        bob = make_practitioner(first_name="Bob", last_name="Bell")
+        bookings = [make_booking(session, person, BookingStatus.ATTENDED) for person in (ann, bob)]
+        trainer = make_user(Role.PRACTITIONER)
+        session.trainers = [make_trainer(user=trainer)]
+        users = {
+            "ann": make_user(Role.PRACTITIONER, practitioner=ann),
+            "bob": make_user(Role.PRACTITIONER, practitioner=bob),
+            "coordinator": make_user(Role.COORDINATOR),
+            "trainer": trainer,
+        }
+        db.session.commit()
+        record_completions(bookings)
+        db.session.commit()
+        certificate = db.session.scalar(
+            sa.select(Certificate.number)
+            .join(TrainingRecord, TrainingRecord.id == Certificate.training_record_id)
+            .where(TrainingRecord.booking_id == bookings[0].id)
+        )
+        return {
+            "emails": {key: user.email for key, user in users.items()},
+            "ann_email": ann.email,
+            "booking": bookings[0].id,
+            "course": course.id,
+            "certificate": certificate,
+        }
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def _answers(app, course_id, **overrides) -> dict[str, str]:
+    with app.app_context():
+        questions = current_questions(course_id)
+        values = {QuestionKind.RATING: "5", QuestionKind.YES_NO: "yes", QuestionKind.TEXT: "Very clear"}
+        return {f"q-{q.id}": overrides.get(q.kind.value, values[q.kind]) for q in questions}
+
+
+def test_the_practitioner_evaluates_from_the_emails_link_and_then_gets_the_certificate(app, client, world):
+    [message] = emails_to(app, world["ann_email"])
+    path = link_in(message).split("//", 1)[1].split("/", 1)[1]
+    signed_in(client, world["emails"]["ann"])
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "Evaluate CAF assessment" in dashboard and "evaluate to get your certificate" in dashboard
+    withheld = client.get(f"/certificates/{world['certificate']}/certificate.pdf")
+    assert withheld.status_code == 403 and "Evaluate the course to get your certificate" in withheld.get_data(True)
+    assert "awaiting evaluation" in client.get(f"/certificates/{world['certificate']}").get_data(True)
+
+    page = client.get(f"/{path}")
+    assert page.status_code == 200 and "How useful was the course to your work?" in page.get_data(True)
+    sent = client.post(f"/{path}", data={"csrf_token": _token(page.get_data(True)), **_answers(app, world["course"])})
+
+    assert sent.status_code == 302
+    pdf = client.get(f"/certificates/{world['certificate']}/certificate.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert "Evaluate CAF assessment" not in client.get("/").get_data(as_text=True)
+    again = client.get(f"/{path}")
+    assert again.status_code == 409 and "already evaluated" in again.get_data(True)
+
+
+def test_missing_and_bad_answers_show_the_error_summary_and_save_nothing(app, client, world):
+    signed_in(client, world["emails"]["ann"])
+    url = f"/bookings/{world['booking']}/evaluation"
+    token = _token(client.get(url).get_data(True))
+    answers = _answers(app, world["course"], rating="9")
+    answers.pop(next(iter(answers)))
+    response = client.post(url, data={"csrf_token": token, **answers})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and "There is a problem" in html
+    assert "Answer “How useful was the course to your work?”" in html and "rating from 1 to 5" in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(EvaluationAnswer.id))) == 0
+
+
+def test_nobody_else_evaluates_someone_elses_booking(app, world):
+    for who in ("bob", "coordinator"):
+        client = signed_in(app.test_client(), world["emails"][who])
+        assert client.get(f"/bookings/{world['booking']}/evaluation").status_code == 403
+
+
+def test_results_show_names_to_coordinators_and_not_to_the_sessions_trainer(app, client, world):
+    signed_in(client, world["emails"]["ann"])
+    url = f"/bookings/{world['booking']}/evaluation"
+    client.post(url, data={"csrf_token": _token(client.get(url).get_data(True)), **_answers(app, world["course"])})
+
+    def results_as(who: str):
+        return signed_in(app.test_client(), world["emails"][who]).get("/sessions/CAF-9/evaluation")
+
+    coordinator, trainer = results_as("coordinator").get_data(as_text=True), results_as("trainer")
+    assert results_as("bob").status_code == 403
+
+    assert "1 of 2 people who completed it gave their evaluation (50%)" in coordinator
+    assert "Very clear" in coordinator and "Ann Able" in coordinator
+    assert trainer.status_code == 200 and "Very clear" in trainer.get_data(True)
+    assert "Ann Able" not in trainer.get_data(True) and "<svg" in trainer.get_data(True)
+
+
+def test_a_coordinator_adds_a_question_and_an_empty_one_is_refused(app, client, world):
+    signed_in(client, world["emails"]["coordinator"])
+    page = client.get("/courses/CAF/evaluation-form").get_data(as_text=True)
+    assert "How useful was the course to your work?" in page
+    token = _token(page)
+    empty = client.post(
+        "/courses/CAF/evaluation-form", data={"csrf_token": token, "action": "add", "text": " ", "kind": "rating"}
+    )
+    assert empty.status_code == 422 and "Enter the question" in empty.get_data(True)
+    added = client.post(
+        "/courses/CAF/evaluation-form",
+        data={"csrf_token": token, "action": "add", "text": "Was the venue suitable?", "kind": "yes_no"},
+    )
+    assert added.status_code == 302
+    with app.app_context():
+        assert current_questions(world["course"])[-1].text == "Was the venue suitable?"
