@@ -55,6 +55,7 @@ class ImportResult:
     updated: int = 0
     errors: list[str] = field(default_factory=list)
     dry_run: bool = False
+    imported_at: str | None = None  # the confirmed check was imported already, then (London time): nothing written
 
     @property
     def ok(self) -> bool:
@@ -90,7 +91,8 @@ def import_csv(
         if not dry_run:
             lock_name(f"import:{kind}")
             if confirmation and (done := _imported_at(kind, confirmation)):
-                return _failed(kind, [f"this file was imported already, at {done}: nothing was imported again"])
+                db.session.rollback()
+                return ImportResult(kind, imported_at=done)
         records = _checked_records(reader, read_rows(data, reader.columns, kind, errors, reader.optional_columns))
         if errors:
             return _failed(kind, [str(error) for error in sorted(errors, key=_line)])

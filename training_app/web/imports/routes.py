@@ -63,6 +63,9 @@ def confirm():
         abort(413)
     user = current_user._get_current_object()
     result = import_csv(form.kind.data, data, actor=user, confirmation=form.confirmation.data or None)
+    if result.imported_at:  # sent twice (a second click, another tab): the first import stands
+        flash(f"This file was imported already, at {result.imported_at}: nothing was imported again.", "info")
+        return redirect(url_for("imports.upload_page"))
     if not result.ok:  # the database changed between the check and the import
         return _checked(result, data, None)
     flash(f"{kind_label(result.kind)}: {result.created} created, {result.updated} updated.", "success")
