@@ -97,6 +97,30 @@ def _edit_form(session: TrainingSession, day: date, start: str, end: str) -> dic
     }
 
 
+def test_ten_identical_edits_of_one_session_at_once_change_it_once(app, app_ctx, shared_live_server):
+    session_id, emails = _booked_session("PLAN-3")
+    session = db.session.get(TrainingSession, session_id)
+    new_day = _weekday(44)
+    edit = _edit_form(session, new_day, "10:00", "15:00")
+    mail = _last_mail()
+    db.session.commit()
+    server = shared_live_server
+    page = "/sessions/PLAN-3/edit"
+    browsers = _browsers(server, "coordinator@council.example", 10, page)
+
+    answers = all_at_once([_post_form(b, server.url + page, edit | {"csrf_token": t}) for b, t in browsers], TIMEOUT)
+
+    assert Counter(answer.status_code for answer in answers) == {302: 10}, server.log()[-3000:]
+    db.session.expire_all()
+    session = db.session.get(TrainingSession, session_id)
+    assert (session.starts_on, session.sequence) == (new_day, 1)
+    [(_, _, old, new)] = _audit("session_changed")  # the first saved the change; the others found nothing to change
+    assert (old["days"], new["days"]) == ([f"{_weekday(30)} 09:30-16:00"], [f"{new_day} 10:00-15:00"])
+    sent = _mail_after(mail)  # those with a place are told of the new day once
+    assert sorted(recipients for recipients, _ in sent) == sorted(emails[:3])
+    assert "Traceback" not in server.log()
+
+
 def test_an_edit_and_a_cancellation_of_one_session_at_once(app, app_ctx, shared_live_server):
     session_id, emails = _booked_session("PLAN-2")
     session = db.session.get(TrainingSession, session_id)
