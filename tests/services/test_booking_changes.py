@@ -7,13 +7,15 @@ from datetime import date, timedelta
 import icalendar
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tests.factories import make_booking, make_course, make_organisation, make_practitioner, make_session, make_user
 from tests.outbox import emails_to
 from training_app.extensions import db
 from training_app.models import AuditEvent, Booking, BookingStatus, Charge, Role
 from training_app.services.booking.booking_changes import substitute_colleague, transfer_booking
-from training_app.services.booking.booking_checks import BookingRefused
+from training_app.services.booking.booking_checks import BookingRefused, Refusal
+from training_app.services.booking.bookings import cancel_booking
 from training_app.services.common.calendar import london_today
 from training_app.services.sessions.calendars import session_calendar
 
@@ -154,3 +156,40 @@ def test_moving_off_a_waiting_list_sends_no_cancel(app, setting):
 
     [message] = emails_to(app, setting["waiting"].email)
     assert not message["Subject"].startswith("Moved:")
+
+
+def test_a_transfer_from_a_page_showing_the_booking_where_it_was_is_refused(setting):
+    make_session(course=setting["course"], code="CAF-C", capacity=5, days=(_weekday(35),))
+    coordinator = make_user(Role.COORDINATOR)
+    db.session.commit()
+    transfer_booking(setting["booking"], "CAF-B", coordinator, seen_on="CAF-A")
+
+    with pytest.raises(BookingRefused, match="has just moved to session CAF-B") as refused:
+        transfer_booking(setting["booking"], "CAF-C", coordinator, seen_on="CAF-A")  # a second page, opened before
+
+    assert refused.value.kind == Refusal.CONFLICT
+    assert [status for _, status, _ in _rows("CAF-B")] == ["booked"] and _rows("CAF-C") == []
+    transfer_booking(setting["booking"], "CAF-C", coordinator, seen_on="CAF-B")  # from where it is now, it moves
+    assert [status for _, status, _ in _rows("CAF-C")] == ["booked"]
+
+
+def test_a_change_to_a_booking_moved_since_it_was_loaded_is_refused_under_the_lock(setting):
+    make_session(course=setting["course"], code="CAF-C", capacity=5, days=(_weekday(35),))
+    coordinator = make_user(Role.COORDINATOR)
+    db.session.commit()
+    booking, old_session_id = setting["booking"], setting["full"].id
+    transfer_booking(booking, "CAF-B", coordinator)
+    changes = (
+        lambda: cancel_booking(booking, coordinator, "Ill"),
+        lambda: substitute_colleague(booking, make_practitioner(organisation=setting["school"]), coordinator),
+        lambda: transfer_booking(booking, "CAF-C", coordinator),
+    )
+
+    for change in changes:
+        # as a request that loaded it a moment before the transfer committed sees it (PostgreSQL: the lock waited)
+        set_committed_value(db.session.get(Booking, booking.id), "session_id", old_session_id)
+        with pytest.raises(BookingRefused, match="has just moved to session CAF-B"):
+            change()
+
+    assert [status for _, status, _ in _rows("CAF-B")] == ["booked"]
+    assert [status for _, status, _ in _rows("CAF-A")] == ["booked"]  # the one waiting took the freed place, once

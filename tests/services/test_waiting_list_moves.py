@@ -52,7 +52,8 @@ def test_moving_someone_up_shifts_those_between_down(queue):
 def test_moving_someone_down_shifts_those_between_up(queue):
     move_on_waiting_list(queue["waiting"][0], 5, queue["coordinator"], "Asked to wait for a later date")
     assert _order(queue["session"].id) == ["1:Ben", "2:Cat", "3:Dee", "4:Eve", "5:Ann"]
-    move_on_waiting_list(queue["waiting"][3], 3, queue["coordinator"], "No change")  # Dee, already 3rd
+    with pytest.raises(BookingRefused, match="is already number 3"):  # Dee: a move that changes nothing
+        move_on_waiting_list(queue["waiting"][3], 3, queue["coordinator"], "No change")
     assert _order(queue["session"].id) == ["1:Ben", "2:Cat", "3:Dee", "4:Eve", "5:Ann"]
 
 

@@ -165,6 +165,7 @@ def test_a_booker_moves_a_booking_to_another_session_and_sends_a_colleague_inste
         course = make_session(code="SEED").course
         first = make_session(course=course, code="MOVE-1", days=(_weekday(21),))
         make_session(course=course, code="MOVE-2", days=(_weekday(35),))
+        make_session(course=course, code="MOVE-3", days=(_weekday(42),))
         ann, ben = (db.session.get(Practitioner, i) for i in school["staff_ids"][:2])
         moving = make_booking(first, ann).id
         staying = make_booking(first, ben).id
@@ -172,11 +173,15 @@ def test_a_booker_moves_a_booking_to_another_session_and_sends_a_colleague_inste
     signed_in(client, school["booker"])
     page = client.get(f"/bookings/{moving}/transfer")
     assert "MOVE-2" in page.get_data(as_text=True) and "SEED" not in page.get_data(as_text=True)
+    assert re.search(r'name="seen_on"[^>]*value="MOVE-1"', page.get_data(as_text=True))  # where the page shows it
+    sent_from_page = {"csrf_token": csrf_token_from(page.get_data(as_text=True)), "session": "MOVE-2"}
 
     moved = client.post(
-        f"/bookings/{moving}/transfer",
-        data={"csrf_token": csrf_token_from(page.get_data(as_text=True)), "session": "MOVE-2"},
-        follow_redirects=True,
+        f"/bookings/{moving}/transfer", data=sent_from_page | {"seen_on": "MOVE-1"}, follow_redirects=True
+    )
+    # a second tab of the same page, sent after: the booking is not where that page showed it
+    again = client.post(
+        f"/bookings/{moving}/transfer", data=sent_from_page | {"session": "MOVE-3", "seen_on": "MOVE-1"}
     )
     form = client.get(f"/bookings/{staying}/substitute")
     sent = client.post(
@@ -186,6 +191,7 @@ def test_a_booker_moves_a_booking_to_another_session_and_sends_a_colleague_inste
     )
 
     assert "Ann Teacher's booking has moved to MOVE-2." in moved.get_data(as_text=True).replace("&#39;", "'")
+    assert again.status_code == 422 and "has just moved to session MOVE-2" in again.get_data(as_text=True)
     assert "Cat Teacher has Ben Teacher's place on MOVE-1." in sent.get_data(as_text=True).replace("&#39;", "'")
     with app.app_context():
         assert db.session.get(Booking, moving).session.code == "MOVE-2"

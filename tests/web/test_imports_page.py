@@ -87,6 +87,28 @@ def test_an_update_is_counted_as_one(app, coordinator_client):
     assert re.search(r'id="will-update">1<', again.get_data(as_text=True))
 
 
+def test_a_confirmation_sent_twice_imports_once_and_a_new_check_imports_again(app, coordinator_client):
+    checked = _upload(coordinator_client, csv_text(HEADER, "RUTLAND,Rutland,yes,1")).get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_token_from(checked),
+        "kind": "authorities",
+        "content": CONTENT.search(checked).group(1),
+        "confirmation": re.search(r'name="confirmation"[^>]*value="([^"]+)"', checked).group(1),
+    }
+
+    first = coordinator_client.post("/imports/confirm", data=form)
+    again = coordinator_client.post("/imports/confirm", data=form)  # a second click, or the page sent again
+
+    assert (first.status_code, again.status_code) == (302, 302)
+    page = coordinator_client.get("/imports").get_data(as_text=True)
+    assert "This file was imported already, at " in page and ": nothing was imported again." in page
+    with app.app_context():
+        imports = db.session.scalars(sa.select(AuditEvent.new_value).filter_by(action="import")).all()
+        assert [new["created"] for new in imports] == [1]
+    rechecked = _upload(coordinator_client, csv_text(HEADER, "RUTLAND,Rutland,yes,1")).get_data(as_text=True)
+    assert re.search(r'id="will-update">1<', rechecked)  # checked again, the same file may be imported again
+
+
 @pytest.mark.parametrize(
     ("content", "filename", "message"),
     [

@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..extensions import db
-from ..models import AuditAction, User
+from ..models import AuditAction, AuditEvent, User
 from ..services.accounts import audit
+from ..services.common.calendar import to_london
+from ..services.common.locks import lock_name
 from ..services.common.statistics import gather_after_import
 from ..services.common.unique_keys import broken_unique_keys
 from .areas import AreaReader
@@ -52,6 +55,7 @@ class ImportResult:
     updated: int = 0
     errors: list[str] = field(default_factory=list)
     dry_run: bool = False
+    imported_at: str | None = None  # the confirmed check was imported already, then (London time): nothing written
 
     @property
     def ok(self) -> bool:
@@ -64,9 +68,18 @@ class ImportResult:
         return f"{verb} {total} {self.kind} ({self.created} created, {self.updated} updated)"
 
 
-def import_csv(kind: str, data: bytes | str, actor: User | str = "system", dry_run: bool = False) -> ImportResult:
+def import_csv(
+    kind: str,
+    data: bytes | str,
+    actor: User | str = "system",
+    dry_run: bool = False,
+    confirmation: str | None = None,
+) -> ImportResult:
     """Import a CSV file of `kind` in one transaction: committed when every row is good, otherwise rolled back
     with every error listed. Anything else pending in the session is committed or rolled back with it.
+
+    Imports of one kind take turns (a named lock), each reading what the one before wrote. `confirmation` names the
+    check a person confirmed (the page's): it is imported once however many times it is sent, the others refused.
 
     A dry run checks and writes the same way, so the database's own checks run too, then rolls everything back
     and reports what would have been created and updated."""
@@ -75,10 +88,15 @@ def import_csv(kind: str, data: bytes | str, actor: User | str = "system", dry_r
     reader = READERS[kind]()
     errors: list[RowError] = []
     try:
+        if not dry_run:
+            lock_name(f"import:{kind}")
+            if confirmation and (done := _imported_at(kind, confirmation)):
+                db.session.rollback()
+                return ImportResult(kind, imported_at=done)
         records = _checked_records(reader, read_rows(data, reader.columns, kind, errors, reader.optional_columns))
         if errors:
             return _failed(kind, [str(error) for error in sorted(errors, key=_line)])
-        created, updated = _write(reader, records, actor, dry_run)
+        created, updated = _write(reader, records, actor, dry_run, confirmation)
     except FileProblem as problem:
         return _failed(kind, [str(problem)])
     except IntegrityError as exc:
@@ -121,14 +139,29 @@ def _check_repeated_keys(reader: Reader, rows: Sequence[Row]) -> None:
             first_line[key] = row.line
 
 
-def _write(reader: Reader, records: list, actor: User | str, dry_run: bool = False) -> tuple[int, int]:
+def _imported_at(kind: str, confirmation: str) -> str | None:
+    """When the confirmed check was imported (London time), or None: read under the kind's import lock."""
+    query = sa.select(AuditEvent.at).where(
+        AuditEvent.action == AuditAction.IMPORT,
+        AuditEvent.entity_type == kind,
+        AuditEvent.new_value["confirmation"].as_string() == confirmation,
+    )
+    at = db.session.scalar(query.limit(1))
+    return f"{to_london(at):%H:%M on %-d %B %Y}" if at is not None else None
+
+
+def _write(
+    reader: Reader, records: list, actor: User | str, dry_run: bool = False, confirmation: str | None = None
+) -> tuple[int, int]:
     with db.session.no_autoflush:
         created, updated = reader.write(records)
     if dry_run:
         db.session.flush()  # the database's constraints answer now, then nothing is kept
         db.session.rollback()
         return created, updated
-    new = {"created": created, "updated": updated, "rows": len(records)}
+    new: dict[str, object] = {"created": created, "updated": updated, "rows": len(records)}
+    if confirmation:
+        new["confirmation"] = confirmation
     audit.record(actor, AuditAction.IMPORT, entity_type=reader.kind, new=new)
     db.session.commit()
     return created, updated

@@ -24,15 +24,18 @@ from ..common.lookups import session_with_code
 from . import booking_mail
 from .allocation import allocate, place_or_roll_back
 from .booking_checks import BookingRefused, Eligibility, Refusal
-from .bookings import PlaceLedger, lock_session, record_promotion
+from .bookings import PlaceLedger, lock_session, lock_session_of, record_promotion
 from .waiting_list import close_gap, has_started, move_to, promote_first, waiting
 
 MAX_REASON = 400
 
 
-def transfer_booking(booking: Booking, to_code: str, by: User, now: datetime | None = None) -> Booking | None:
+def transfer_booking(
+    booking: Booking, to_code: str, by: User, now: datetime | None = None, seen_on: str | None = None
+) -> Booking | None:
     """Move a booking to another session of its course: a place there if one is free, else the end of its waiting
-    list. The old place goes to the first person waiting there; returns who was promoted, if anyone."""
+    list. The old place goes to the first person waiting there; returns who was promoted, if anyone. `seen_on`, the
+    session the page showed the booking on: refused when it has moved since (two transfers at once move it once)."""
     now = now or utcnow()
     if not can_book_for(by, booking.practitioner):
         raise BookingRefused("booking", "is not one of your organisation's staff", Refusal.FORBIDDEN)
@@ -43,6 +46,7 @@ def transfer_booking(booking: Booking, to_code: str, by: User, now: datetime | N
     sessions = {first: lock_session(first), second: lock_session(second)}
     old, new = sessions[booking.session_id], sessions[target.id]
     db.session.refresh(booking)
+    _check_not_moved(booking, old, seen_on)
     _check_transfer(booking, old, new, now)
     ledger = PlaceLedger([old, new], [booking.practitioner_id])
     ledger.release(booking)
@@ -86,8 +90,7 @@ def substitute_colleague(booking: Booking, colleague: Practitioner, by: User, no
         raise BookingRefused("substitute", "is not one of your organisation's staff", Refusal.FORBIDDEN)
     if colleague.organisation_id is None or colleague.organisation_id != person.organisation_id:
         raise BookingRefused("substitute", f"must work for the same organisation as {person.full_name}")
-    session = lock_session(booking.session_id)
-    db.session.refresh(booking)
+    session = lock_session_of(booking)
     if booking.status != BookingStatus.BOOKED:
         raise BookingRefused("booking", "only a booked place can go to a substitute", Refusal.CONFLICT)
     ledger = PlaceLedger([session], [colleague.id])
@@ -128,10 +131,11 @@ def move_on_waiting_list(booking: Booking, position: int, by: User, reason: str)
         raise BookingRefused("reason", "Enter why they move")
     if len(reason) > MAX_REASON:
         raise BookingRefused("reason", f"Reason must be {MAX_REASON} characters or fewer")
-    lock_session(booking.session_id)
-    db.session.refresh(booking)
+    lock_session_of(booking)
     if booking.status != BookingStatus.WAITLISTED:
         raise BookingRefused("booking", "is not on the waiting list any more", Refusal.CONFLICT)
+    if booking.waitlist_position == position:  # a second move to the same place, or a move that changes nothing
+        raise BookingRefused("position", f"{booking.practitioner.full_name} is already number {position}")
     length = len(waiting(booking.session_id))
     if not 1 <= position <= length:
         db.session.rollback()
@@ -140,6 +144,15 @@ def move_on_waiting_list(booking: Booking, position: int, by: User, reason: str)
     audit.record(by, AuditAction.WAITLIST_MOVED, booking, {"position": old}, {"position": position, "reason": reason})
     db.session.commit()
     return old
+
+
+def _check_not_moved(booking: Booking, locked: TrainingSession, seen_on: str | None) -> None:
+    """Refuse a transfer of a booking moved since it was loaded (at the same moment, before the lock) or since the
+    page showed it: the lock held is the old session's, and the person asked to move it from where they saw it."""
+    if booking.session_id != locked.id or (seen_on is not None and locked.code != seen_on):
+        now_on = booking.session.code
+        db.session.rollback()
+        raise BookingRefused("booking", f"has just moved to session {now_on}: look at it again", Refusal.CONFLICT)
 
 
 def _check_transfer(booking: Booking, old: TrainingSession, new: TrainingSession, now: datetime) -> None:

@@ -195,6 +195,19 @@ def lock_session(session_id: int) -> TrainingSession:
     return db.session.execute(_LOCK_SESSION, {"session_id": session_id}).unique().scalar_one()
 
 
+def lock_session_of(booking: Booking) -> TrainingSession:
+    """Lock the session a booking is on and read the booking afresh; refused (nothing written) when a change made at
+    the same moment moved it to another session, whose lock this transaction does not hold."""
+    session = lock_session(booking.session_id)
+    db.session.refresh(booking)
+    if booking.session_id != session.id:
+        moved_to = booking.session.code
+        db.session.rollback()
+        message = f"has just moved to session {moved_to}: open it again to change it there"
+        raise BookingRefused("booking", message, Refusal.CONFLICT)
+    return session
+
+
 def book_place(
     session: TrainingSession,
     practitioner: Practitioner,
@@ -244,8 +257,7 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
     now = now or utcnow()
     if not can_book_for(by, booking.practitioner):
         raise BookingRefused("booking", "is not one of your organisation's staff", Refusal.FORBIDDEN)
-    session = lock_session(booking.session_id)
-    db.session.refresh(booking)
+    session = lock_session_of(booking)
     if booking.status == BookingStatus.REQUESTED:
         return _withdraw_request(booking, by, reason, now)
     if booking.status not in ACTIVE_STATUSES:

@@ -8,10 +8,12 @@ as it is once the lock is held, and `fresh` does the same for what the decision 
 
 PostgreSQL takes `SELECT ... FOR UPDATE` on the row; SQLite has no row locks and ignores the clause, but there the
 writing transaction began IMMEDIATE (database.py), so it already holds the database's write lock before reading.
+A decision with no one row to lock (an import of a kind of record) takes a named lock instead (`lock_name`).
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -39,3 +41,12 @@ def lock_row(model: type[M], row_id: int, *options: ORMOption) -> M:
     key = sa.inspect(model).primary_key[0]
     query = locking(sa.select(model).options(*options).where(key == row_id))
     return db.session.execute(query).unique().scalar_one()
+
+
+def lock_name(name: str) -> None:
+    """Hold a lock on a name until the transaction ends, for a decision with no one row to lock (an import of a kind):
+    PostgreSQL's transaction advisory lock, keyed by the name's hash; on SQLite the writing transaction already holds
+    the write lock. Read what the decision checks after this."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -145,13 +145,14 @@ def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation
         db.session.rollback()
         return Scheduled(None, warnings)
     assert refs.course is not None and refs.authority is not None
-    old = snapshot(session)
+    old, old_notes = snapshot(session), session.notes
     _apply(session, plan, refs)
     new = snapshot(session)
     moved = old["days"] != new["days"] or old["venue"] != new["venue"]
     if moved:
         session.sequence += 1
-    audit.record(by, AuditAction.SESSION_CHANGED, session, old, new)
+    if new != old or session.notes != old_notes:  # the same form saved twice (or at once) changes it once
+        audit.record(by, AuditAction.SESSION_CHANGED, session, old, new)
     promoted = _fill_from_waiting_list(session, places_left(session.capacity, places.taken), by)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     if moved and places.bookings:

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 MAX_PEOPLE = 50
@@ -50,6 +50,7 @@ class TransferForm(FlaskForm):
         choices=[],
         validators=[InputRequired(message="Select the session to move the booking to")],
     )
+    seen_on = HiddenField()  # the session the page showed the booking on: a move made meanwhile is not undone
     submit = SubmitField("Move booking", widget=GovSubmitInput())
 
 

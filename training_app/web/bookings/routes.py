@@ -164,12 +164,16 @@ def transfer_page(booking_id: int):
         if summary.code != booking.session.code and summary.status == SessionStatus.SCHEDULED
     ]
     form.session.choices = [(s.code, f"{s.code}, {_first_day(s)}: {_places_text(s)}") for s in others]
+    if not form.is_submitted():
+        form.seen_on.data = booking.session.code
     errors = []
     if form.validate_on_submit():
         try:
-            promoted = transfer_booking(booking, form.session.data, current_user._get_current_object())
+            user = current_user._get_current_object()
+            promoted = transfer_booking(booking, form.session.data, user, seen_on=form.seen_on.data or None)
         except BookingRefused as refused:
             errors = [{"text": f"The booking cannot move: {refused.message}", "href": "#session"}]
+            form.seen_on.data = booking.session.code  # the page shows where it is now: sent again, it moves from there
         else:
             message = f"{booking.practitioner.full_name}'s booking has moved to {booking.session.code}."
             if promoted is not None:

@@ -7,7 +7,7 @@ from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput
 from wtforms import HiddenField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length, Optional
 
 from ...imports.service import KINDS
 
@@ -41,4 +41,5 @@ class ConfirmForm(FlaskForm):
 
     kind = HiddenField(validators=[DataRequired()])
     content = HiddenField(validators=[DataRequired()])
+    confirmation = HiddenField(validators=[Optional(), Length(max=64)])  # this check: imported once however often sent
     submit = SubmitField("Import", widget=GovSubmitInput())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import secrets
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -60,7 +61,11 @@ def confirm():
         abort(400)
     if len(data) > max_bytes():
         abort(413)
-    result = import_csv(form.kind.data, data, actor=current_user._get_current_object())
+    user = current_user._get_current_object()
+    result = import_csv(form.kind.data, data, actor=user, confirmation=form.confirmation.data or None)
+    if result.imported_at:  # sent twice (a second click, another tab): the first import stands
+        flash(f"This file was imported already, at {result.imported_at}: nothing was imported again.", "info")
+        return redirect(url_for("imports.upload_page"))
     if not result.ok:  # the database changed between the check and the import
         return _checked(result, data, None)
     flash(f"{kind_label(result.kind)}: {result.created} created, {result.updated} updated.", "success")
@@ -87,7 +92,8 @@ def _checked(result: ImportResult, data: bytes, filename: str | None):
     """The check's answer: every error by line, or what will be created and updated with a button to import."""
     if not result.ok:
         return _upload(UploadForm(formdata=None, kind=result.kind), result)
-    form = ConfirmForm(formdata=None, kind=result.kind, content=base64.b64encode(data).decode("ascii"))
+    content, confirmation = base64.b64encode(data).decode("ascii"), secrets.token_urlsafe(16)
+    form = ConfirmForm(formdata=None, kind=result.kind, content=content, confirmation=confirmation)
     return render_template(
         "imports/confirm.html", result=result, form=form, label=kind_label(result.kind), filename=filename
     )
