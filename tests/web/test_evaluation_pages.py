@@ -20,6 +20,7 @@ from training_app.models import (
     EvaluationAnswer,
     QuestionKind,
     Role,
+    Trainer,
     TrainingRecord,
 )
 from training_app.services.attendance.records import record_completions
@@ -146,3 +147,21 @@ def test_a_coordinator_adds_a_question_and_an_empty_one_is_refused(app, client, 
     assert added.status_code == 302
     with app.app_context():
         assert current_questions(world["course"])[-1].text == "Was the venue suitable?"
+
+
+def test_a_trainer_reads_their_own_sessions_results_without_names(app, client, world):
+    signed_in(client, world["emails"]["ann"])
+    url = f"/bookings/{world['booking']}/evaluation"
+    client.post(url, data={"csrf_token": _token(client.get(url).get_data(True)), **_answers(app, world["course"])})
+    with app.app_context():
+        trainer_id = db.session.scalar(sa.select(Trainer.id))
+
+    def page_as(who: str):
+        return signed_in(app.test_client(), world["emails"][who]).get(f"/trainers/{trainer_id}/evaluation")
+
+    own = page_as("trainer")
+    assert own.status_code == 200
+    html = own.get_data(as_text=True)
+    assert "1 of 2 people who completed them gave their evaluation (50%)" in html and "CAF-9" in html
+    assert "Very clear" in html and "Ann Able" not in html
+    assert page_as("coordinator").status_code == 200 and page_as("bob").status_code == 403

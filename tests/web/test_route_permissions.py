@@ -22,6 +22,7 @@ EXPECTED = {
     "evaluation.course_results_page": STAFF,
     "evaluation.form_editor_page": STAFF,
     "evaluation.evaluations_workbook": STAFF,
+    "evaluation.trainer_results_page": SIGNED_IN,
     "main.refresh_dashboard": {Role.ADMIN, Role.COORDINATOR},
     "reports.trained_by_area_page": REPORT_READERS,
     "reports.trained_by_area_workbook": REPORT_READERS,

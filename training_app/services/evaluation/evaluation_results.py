@@ -19,10 +19,12 @@ from ...models import (
     EvaluationQuestion,
     Practitioner,
     QuestionKind,
+    Trainer,
     TrainingSession,
     User,
 )
 from ...models.sessions import session_trainers
+from ..accounts.scope import is_staff
 from ..attendance.registers import can_mark_register
 
 RATINGS = ("1", "2", "3", "4", "5")
@@ -151,9 +153,12 @@ def _results(bookings_where: sa.ColumnElement[bool], with_names: bool) -> Result
     return Results(completed, responses, ordered)
 
 
-def sessions_with_results(course_id: int) -> list[tuple[str, date | None, int, int]]:
-    """Each session of the course with completed bookings: code, last day, completed, responses; latest first."""
-    rows = db.session.execute(
+def sessions_with_results(
+    course_id: int | None = None, trainer_id: int | None = None
+) -> list[tuple[str, date | None, int, int]]:
+    """Each session of the course (or taught by the trainer) with completed bookings: code, last day, completed,
+    responses; latest first."""
+    query = (
         sa.select(
             TrainingSession.code,
             TrainingSession.ends_on,
@@ -162,8 +167,18 @@ def sessions_with_results(course_id: int) -> list[tuple[str, date | None, int, i
         )
         .join(Booking, Booking.session_id == TrainingSession.id)
         .outerjoin(Evaluation, Evaluation.booking_id == Booking.id)
-        .where(TrainingSession.course_id == course_id, Booking.status == BookingStatus.ATTENDED)
+        .where(Booking.status == BookingStatus.ATTENDED)
         .group_by(TrainingSession.code, TrainingSession.ends_on)
         .order_by(TrainingSession.ends_on.desc())
     )
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    if course_id is not None:
+        query = query.where(TrainingSession.course_id == course_id)
+    if trainer_id is not None:
+        taught = sa.select(session_trainers.c.session_id).where(session_trainers.c.trainer_id == trainer_id)
+        query = query.where(TrainingSession.id.in_(taught))
+    return [(code, ends_on, completed, responses) for code, ends_on, completed, responses in db.session.execute(query)]
+
+
+def may_see_trainer_results(user: User, trainer: Trainer) -> bool:
+    """Coordinators and admins, and the trainer themself."""
+    return is_staff(user) or (trainer.user_id is not None and trainer.user_id == user.id)

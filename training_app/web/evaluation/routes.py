@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ...exports.evaluations import write_evaluations
-from ...models import Booking, QuestionKind, User
+from ...models import Booking, QuestionKind, Trainer, User
 from ...permissions import SIGNED_IN, STAFF, allow
 from ...services.accounts.scope import is_staff
 from ...services.common.calendar import london_today
@@ -31,8 +31,10 @@ from ...services.evaluation.evaluation_results import (
     Results,
     course_results,
     may_see_session_results,
+    may_see_trainer_results,
     session_results,
     sessions_with_results,
+    trainer_results,
 )
 from ...services.evaluation.evaluations import EvaluationRefused, Refusal, evaluation_problem, give_evaluation
 from ..charts import BarChart, bar_chart
@@ -122,6 +124,24 @@ def session_results_page(code: str):
     )
 
 
+@bp.get("/trainers/<number:trainer_id>/evaluation")
+@allow(SIGNED_IN)
+def trainer_results_page(trainer_id: int):
+    """A trainer's sessions' results, without names: for the trainer themself and coordinators."""
+    trainer = load(Trainer, trainer_id, may_see_trainer_results)
+    results = trainer_results(trainer.id)
+    return render_template(
+        "evaluation/results.html",
+        session=None,
+        course=None,
+        trainer=trainer,
+        results=results,
+        with_names=False,
+        sessions=sessions_with_results(trainer_id=trainer.id),
+        charts=_charts(results),
+    )
+
+
 @bp.get("/courses/<code>/evaluation")
 @allow(STAFF)
 def course_results_page(code: str):
@@ -134,7 +154,7 @@ def course_results_page(code: str):
         course=course,
         results=results,
         with_names=True,
-        sessions=sessions_with_results(course.id),
+        sessions=sessions_with_results(course_id=course.id),
         charts=_charts(results),
     )
 
