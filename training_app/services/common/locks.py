@@ -8,10 +8,14 @@ as it is once the lock is held, and `fresh` does the same for what the decision 
 
 PostgreSQL takes `SELECT ... FOR UPDATE` on the row; SQLite has no row locks and ignores the clause, but there the
 writing transaction began IMMEDIATE (database.py), so it already holds the database's write lock before reading.
+
+A decision about something with no row of its own yet (how many reset emails an address has had, when the address
+may have no account) locks a name instead: `serialised`, a transaction-level advisory lock on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -39,3 +43,16 @@ def lock_row(model: type[M], row_id: int, *options: ORMOption) -> M:
     key = sa.inspect(model).primary_key[0]
     query = locking(sa.select(model).options(*options).where(key == row_id))
     return db.session.execute(query).unique().scalar_one()
+
+
+def serialised(name: str) -> None:
+    """Hold a lock on `name` until the transaction ends: whoever takes the same name waits, then reads afresh.
+
+    PostgreSQL: `pg_advisory_xact_lock` on a 64-bit key from the name's SHA-256 (the scheduler's session lock uses
+    a small constant, which this never equals in practice). SQLite: nothing to do, the writing transaction already
+    holds the database's write lock. Take several names in one fixed order, so two transactions cannot deadlock.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
