@@ -9,6 +9,11 @@ as it is once the lock is held, and `fresh` does the same for what the decision 
 PostgreSQL takes `SELECT ... FOR UPDATE` on the row; SQLite has no row locks and ignores the clause, but there the
 writing transaction began IMMEDIATE (database.py), so it already holds the database's write lock before reading.
 
+What a locking load brings with it must come in queries of its own (selectinload), run once the lock is held: on
+PostgreSQL a row that waited for the lock comes back as it is now, but the rows a JOIN in the same statement brought
+(a joinedload) are as they were before the wait. A role changed with its organisation a moment ago would be read
+with the new organisation id and the old organisation (tests/concurrency/test_simultaneous_admin_changes.py).
+
 A decision about something with no row of its own yet (how many reset emails an address has had, when the address
 may have no account) locks a name instead: `serialised`, a transaction-level advisory lock on PostgreSQL.
 """
@@ -39,7 +44,8 @@ def fresh(query: S) -> S:
 
 
 def lock_row(model: type[M], row_id: int, *options: ORMOption) -> M:
-    """One row by id, locked for the rest of the transaction and as it is now; NoResultFound when it is gone."""
+    """One row by id, locked for the rest of the transaction and as it is now; NoResultFound when it is gone.
+    Load related rows with selectinload, never joinedload (see above)."""
     key = sa.inspect(model).primary_key[0]
     query = locking(sa.select(model).options(*options).where(key == row_id))
     return db.session.execute(query).unique().scalar_one()
