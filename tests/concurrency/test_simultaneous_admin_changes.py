@@ -59,14 +59,14 @@ def test_two_role_and_scope_changes_at_once_are_audited_one_after_the_other(app,
     make_user(Role.ADMIN, email=ADMIN)
     rutland, leicester = make_authority("RUTLAND", "Rutland"), make_authority("LEICS", "Leicestershire")
     school = make_organisation(rutland, code="SCH1")
-    person = make_user(Role.COORDINATOR, email="person@council.example")
-    person_id = person.id
-    db.session.commit()
+    person_id = make_user(Role.COORDINATOR, email="person@council.example").id
+    codes = school.code, rutland.code, leicester.code
+    db.session.commit()  # and touch no model until the rush is over: this process must not hold SQLite's lock
     server = shared_live_server
     page = f"/admin/users/{person_id}"
     [(one, one_token), (two, two_token)] = _browsers(server, ADMIN, 2, page)
-    as_booker = {"csrf_token": one_token, "role": "booker", "organisation": school.code}
-    as_lead = {"csrf_token": two_token, "role": "workforce_lead", "authorities": [rutland.code, leicester.code]}
+    as_booker = {"csrf_token": one_token, "role": "booker", "organisation": codes[0]}
+    as_lead = {"csrf_token": two_token, "role": "workforce_lead", "authorities": list(codes[1:])}
 
     answers = all_at_once([_post_form(one, server.url + page, as_booker), _post_form(two, server.url + page, as_lead)])
 
@@ -181,17 +181,16 @@ def test_two_records_merged_each_into_the_other_at_once_merge_once(app, app_ctx,
 def test_a_booker_saving_a_staff_member_from_two_pages_at_once_saves_one_whole_edit(app, app_ctx, shared_live_server):
     rutland, leicester = make_authority("RUTLAND", "Rutland"), make_authority("LEICS", "Leicestershire")
     school = make_organisation(rutland, code="SCH1")
-    booker = make_user(Role.BOOKER, email="booker@school.example", organisation=school)
+    make_user(Role.BOOKER, email="booker@school.example", organisation=school)
     person_id = make_practitioner(organisation=school, authorities=[rutland], email="staff@school.example").id
-    db.session.commit()
-    del booker
+    codes = rutland.code, leicester.code
+    db.session.commit()  # and touch no model until the rush is over
     server = shared_live_server
     page = f"/staff/{person_id}/edit"
     [(one, one_token), (two, two_token)] = _browsers(server, "booker@school.example", 2, page)
     edits = [
-        {"first_name": "Lee", "last_name": "One", "authorities": [leicester.code], "cover_category": "teacher"},
-        {"first_name": "Sam", "last_name": "Two", "authorities": [rutland.code, leicester.code]}
-        | {"cover_category": "none"},
+        {"first_name": "Lee", "last_name": "One", "authorities": [codes[1]], "cover_category": "teacher"},
+        {"first_name": "Sam", "last_name": "Two", "authorities": list(codes)} | {"cover_category": "none"},
     ]
     base = {"email": "staff@school.example", "job_title": "", "group": ""}
 
