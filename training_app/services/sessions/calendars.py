@@ -286,7 +286,9 @@ def issue_feed_token(trainer: Trainer, by: User | str, replacing: str | None = N
 
 
 def revoke_feed_token(trainer: Trainer, by: User | str) -> None:
-    """Turn the trainer's feed off: the old address stops working."""
+    """Turn the trainer's feed off: the old address stops working. Locked as issuing is, so a feed made at the same
+    moment is either turned off too or made after this."""
+    trainer = lock_row(Trainer, trainer.id)
     trainer.feed_token_hash = None
     audit.record(by, AuditAction.TRAINER_FEED_REVOKED, trainer, {"had_feed": True}, {"had_feed": False})
     db.session.commit()
