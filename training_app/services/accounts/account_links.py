@@ -156,9 +156,10 @@ def resend_invitation(user: User, link_url: LinkUrl, by: User, replacing: int | 
     """
     user = lock_row(User, user.id)
     if replacing is not None and latest_invitation(user) != replacing:
+        email = user.email
         db.session.rollback()
         raise AccountError(
-            f"a new invitation was sent to {user.email} a moment ago: its link is the one that works, "
+            f"a new invitation was sent to {email} a moment ago: its link is the one that works, "
             "so no other has been sent"
         )
     if not invitation_pending(user):

@@ -275,8 +275,9 @@ def issue_feed_token(trainer: Trainer, by: User | str, replacing: str | None = N
     by the one page that made it is the one that works."""
     trainer = lock_row(Trainer, trainer.id)
     if replacing is not None and feed_version(trainer) != replacing:
+        name = trainer.name
         db.session.rollback()
-        raise FeedRefused(f"a new feed address for {trainer.name} was made a moment ago")
+        raise FeedRefused(f"a new feed address for {name} was made a moment ago")
     token = secrets.token_urlsafe(32)
     replaced = trainer.feed_token_hash is not None
     trainer.feed_token_hash = token_hash(token)
