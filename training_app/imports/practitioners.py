@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Authority, CoverCategory, Organisation, Practitioner, ResponsibilityGroup
 from ..services.common.batches import fetch_in
+from ..services.common.locks import locking
 from .base import Reader, Row, shown_codes
 
 
@@ -53,7 +54,12 @@ class PractitionerReader(Reader):
         self.groups = dict(db.session.execute(sa.select(ResponsibilityGroup.code, ResponsibilityGroup.id)).all())
         organisations = sa.select(Organisation.code, Organisation.id)
         self.organisations = dict(fetch_in(organisations, Organisation.code, (r["organisation"] for r in rows), False))
-        practitioners = sa.select(Practitioner).options(selectinload(Practitioner.authorities))
+        # Locked and read afresh (in id order, so two imports at once wait rather than deadlock): a record changed
+        # at the same moment, from a form or another file, is changed after it, never merged with it (two sets of
+        # authorities written over each other, or one edit failing on links the other removed).
+        practitioners = locking(
+            sa.select(Practitioner).options(selectinload(Practitioner.authorities)).order_by(Practitioner.id)
+        )
         found = fetch_in(practitioners, Practitioner.email, (row["email"].lower() for row in rows))
         self.existing = {practitioner.email: practitioner for practitioner in found}
 

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import AccountLink, AuditAction, LinkPurpose, Practitioner, ResetRequest, Role, User, hash_token, utcnow
+from ..common.locks import lock_name, lock_row
 from ..mail.mail import send_email
 from . import audit
 from .accounts import AccountError, create_user, end_sessions, password_problem, taken_refused
@@ -105,8 +106,13 @@ def request_password_reset(email: str, link_url: LinkUrl, ip: str | None = None)
 
 def _count_reset_request(email: str, ip: str | None) -> None:
     """Refuse a request over either limit; otherwise note it (committed by the caller, with or without an account)."""
-    since = utcnow() - RESET_LIMIT_WINDOW
     email_hash = hash_token(email)
+    # Counted, then noted: two requests at once would both count the same rows and both pass. The address (which may
+    # have no account, so no row to lock) and the IP are locked by name first, always in that order.
+    lock_name(f"password-reset:{email_hash}")
+    if ip:
+        lock_name(f"password-reset-ip:{ip[:64]}")
+    since = utcnow() - RESET_LIMIT_WINDOW
     checks = [(ResetRequest.email_hash == email_hash, RESETS_PER_ADDRESS)]
     if ip:
         checks.append((ResetRequest.ip == ip[:64], RESETS_PER_IP))
@@ -131,11 +137,31 @@ def invitation_pending(user: User) -> bool:
     return invited is not None
 
 
-def resend_invitation(user: User, link_url: LinkUrl, by: User) -> None:
+def latest_invitation(user: User) -> int | None:
+    """The id of the newest invitation link sent to the account (used or not), or None: a page sending the invitation
+    again names it, so that of two resends at once only the first sends one (`resend_invitation`)."""
+    return db.session.scalar(
+        sa.select(sa.func.max(AccountLink.id)).filter_by(user_id=user.id, purpose=LinkPurpose.INVITATION)
+    )
+
+
+def resend_invitation(user: User, link_url: LinkUrl, by: User, replacing: int | None = None) -> None:
     """Send a fresh invitation link, valid 7 days; the earlier ones stop working. Audited, committed.
 
-    Raises AccountError for an account that has been signed in to (it resets its password instead) or is off.
+    `replacing` is the newest invitation the page showed (`latest_invitation`): when another has been sent since
+    (a second click, another administrator at the same moment), nothing is sent, so the person gets one email with
+    the one link that works. The account's row is locked first, so two resends at once run one after the other.
+    Raises AccountError for an account that has been signed in to (it resets its password instead) or is off, and
+    for an invitation sent since the page was shown.
     """
+    user = lock_row(User, user.id)
+    if replacing is not None and latest_invitation(user) != replacing:
+        email = user.email
+        db.session.rollback()
+        raise AccountError(
+            f"a new invitation was sent to {email} a moment ago: its link is the one that works, "
+            "so no other has been sent"
+        )
     if not invitation_pending(user):
         raise AccountError(
             f"{user.email} is not waiting for an invitation: they have signed in, or the account is switched off"

@@ -263,7 +263,7 @@ def change_access(
         role = Role(role)
     except ValueError:
         raise AccountError(f"role must be one of: {', '.join(r.value for r in Role)}") from None
-    user = lock_row(User, user.id, joinedload(User.organisation), selectinload(User.authorities))
+    user = lock_row(User, user.id, selectinload(User.organisation), selectinload(User.authorities))
     if user.id == by.id and role != user.role:
         raise AccountError("you cannot change your own role: ask another administrator")
     organisation = _organisation(organisation_code) if organisation_code else None

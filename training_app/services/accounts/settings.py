@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ...extensions import db
 from ...models import AuditAction, Setting, User, utcnow
+from ..common.locks import locking
 from . import audit
 
 
@@ -43,6 +46,11 @@ def current(setting: WholeNumberSetting) -> int:
     row = db.session.get(Setting, setting.key)
     if row is not None:
         return int(row.value)
+    return _configured(setting)
+
+
+def _configured(setting: WholeNumberSetting) -> int:
+    """The value a setting nobody has saved takes: the app's configuration's, else its default."""
     return int(current_app.config.get(setting.config_key, setting.default))
 
 
@@ -63,14 +71,24 @@ def change(setting: WholeNumberSetting, text: str, by: User) -> int:
     if message := problem(setting, text):
         raise SettingRefused(message)
     value = int(text.strip())
-    old = current(setting)
-    row = db.session.get(Setting, setting.key)
-    if row is None:
-        row = Setting(key=setting.key, value=str(value))
-        db.session.add(row)
+    row = _locked_row(setting)
+    old = int(row.value) if row.value else _configured(setting)
     row.value, row.changed_at, row.changed_by_id = str(value), utcnow(), by.id
     audit.record(
         by, AuditAction.SETTING_CHANGED, entity_type="setting", old={setting.key: old}, new={setting.key: value}
     )
     db.session.commit()
     return value
+
+
+def _locked_row(setting: WholeNumberSetting) -> Setting:
+    """The setting's row, locked and read afresh: a change at the same moment is audited after this one, from the
+    value it left. A setting never saved gets its row first (value "" until this change fills it); two first
+    changes at once make it once, as the insert does nothing where the row is already there."""
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(Setting)
+        .values(key=setting.key, value="", changed_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    return db.session.execute(locking(sa.select(Setting).filter_by(key=setting.key))).scalar_one()

@@ -56,7 +56,7 @@ def lock_sessions(codes: Iterable[str]) -> dict[str, TrainingSession]:
     """
     query = locking(
         sa.select(TrainingSession).options(
-            selectinload(TrainingSession.days), joinedload(TrainingSession.course, innerjoin=True)
+            selectinload(TrainingSession.days), selectinload(TrainingSession.course)
         )
     )
     return {session.code: session for session in fetch_in(query, TrainingSession.code, codes)}
@@ -159,14 +159,16 @@ _ACTIVE_BOOKINGS = (
     .join(TrainingSession, TrainingSession.id == Booking.session_id)
     .where(Booking.status.in_(ACTIVE_STATUSES), Booking.practitioner_id.in_(sa.bindparam("ids", expanding=True)))
 )
-# The session with what a booking's checks and its email read (days, course, venue, trainers): one round trip.
+# The session with what a booking's checks and its email read (days, course, venue, trainers). Each in a query of
+# its own, run once the lock is held: on PostgreSQL a JOIN in the locking statement would bring the days and course
+# as they were before the wait (services/common/locks.py), so a booking could check days an edit had just changed.
 _LOCK_SESSION = locking(
     sa.select(TrainingSession)
     .options(
-        joinedload(TrainingSession.days),
-        joinedload(TrainingSession.course, innerjoin=True),
-        joinedload(TrainingSession.venue),
-        joinedload(TrainingSession.trainers),
+        selectinload(TrainingSession.days),
+        selectinload(TrainingSession.course),
+        selectinload(TrainingSession.venue),
+        selectinload(TrainingSession.trainers),
     )
     .where(TrainingSession.id == sa.bindparam("session_id"))
 )

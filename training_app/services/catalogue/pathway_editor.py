@@ -38,6 +38,7 @@ def add_course(group: ResponsibilityGroup, course: Course, requirement: Requirem
     pathway = _locked_pathway(group)
     if pathway is not None and any(step.course_id == course.id for step in pathway.steps):
         raise PathwayEditError(f"{course.code} is already on this pathway.")
+    course = lock_row(Course, course.id)  # retired a moment ago: refused, as it would be a moment later
     if course.is_retired:
         raise PathwayEditError(f"{course.code} is retired, so it cannot be added to a pathway.")
     old = pathway_values(pathway)

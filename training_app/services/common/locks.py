@@ -8,7 +8,15 @@ as it is once the lock is held, and `fresh` does the same for what the decision 
 
 PostgreSQL takes `SELECT ... FOR UPDATE` on the row; SQLite has no row locks and ignores the clause, but there the
 writing transaction began IMMEDIATE (database.py), so it already holds the database's write lock before reading.
-A decision with no one row to lock (an import of a kind of record) takes a named lock instead (`lock_name`).
+
+What a locking load brings with it must come in queries of its own (selectinload), run once the lock is held: on
+PostgreSQL a row that waited for the lock comes back as it is now, but the rows a JOIN in the same statement brought
+(a joinedload) are as they were before the wait. A role changed with its organisation a moment ago would be read
+with the new organisation id and the old organisation (tests/concurrency/test_simultaneous_admin_changes.py).
+
+A decision about something with no row of its own yet (how many reset emails an address has had, when the address
+may have no account), or with no one row to lock (an import of a kind of record), locks a name instead: `lock_name`,
+a transaction-level advisory lock on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -37,16 +45,21 @@ def fresh(query: S) -> S:
 
 
 def lock_row(model: type[M], row_id: int, *options: ORMOption) -> M:
-    """One row by id, locked for the rest of the transaction and as it is now; NoResultFound when it is gone."""
+    """One row by id, locked for the rest of the transaction and as it is now; NoResultFound when it is gone.
+    Load related rows with selectinload, never joinedload (see above)."""
     key = sa.inspect(model).primary_key[0]
     query = locking(sa.select(model).options(*options).where(key == row_id))
     return db.session.execute(query).unique().scalar_one()
 
 
 def lock_name(name: str) -> None:
-    """Hold a lock on a name until the transaction ends, for a decision with no one row to lock (an import of a kind):
-    PostgreSQL's transaction advisory lock, keyed by the name's hash; on SQLite the writing transaction already holds
-    the write lock. Read what the decision checks after this."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-        db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    """Hold a lock on `name` until the transaction ends: whoever takes the same name waits, then reads afresh.
+
+    PostgreSQL: `pg_advisory_xact_lock` on a 64-bit key from the name's SHA-256 (the scheduler's session lock uses
+    a small constant, which this never equals in practice). SQLite: nothing to do, the writing transaction already
+    holds the database's write lock. Take several names in one fixed order, so two transactions cannot deadlock.
+    """
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    db.session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

@@ -30,6 +30,7 @@ from ...models import AuditAction, Booking, SessionStatus, Trainer, TrainingSess
 from ...models.sessions import session_trainers
 from ..accounts import audit
 from ..common.calendar import to_london
+from ..common.locks import lock_row
 
 PRODUCT_ID = "-//Training programme//Sessions//EN"
 # Europe/London as Google writes it: two observances from 1970 with the rules in force since 1996 (BST from 01:00
@@ -269,8 +270,29 @@ def trainer_feed(trainer: Trainer) -> bytes:
     return _with_london_timezone(calendar)
 
 
-def issue_feed_token(trainer: Trainer, by: User | str) -> str:
-    """A new secret feed token for the trainer, replacing any earlier one; only its hash is kept."""
+class FeedRefused(Exception):
+    """A feed address was made since the page asking for a new one was shown: that one is kept."""
+
+
+def feed_version(trainer: Trainer) -> str:
+    """Which feed address the trainer has now, without telling it: "" for none, else a digest of its hash. A page
+    asking for a new address names the one it showed, so that of two asks at once only the first makes one."""
+    if trainer.feed_token_hash is None:
+        return ""
+    return hashlib.sha256(trainer.feed_token_hash.encode()).hexdigest()[:16]
+
+
+def issue_feed_token(trainer: Trainer, by: User | str, replacing: str | None = None) -> str:
+    """A new secret feed token for the trainer, replacing any earlier one; only its hash is kept.
+
+    The trainer's row is locked first. `replacing` is the `feed_version` the page showed: when the address changed
+    since (a second click, a coordinator at the same moment), FeedRefused and nothing changes, so the address shown
+    by the one page that made it is the one that works."""
+    trainer = lock_row(Trainer, trainer.id)
+    if replacing is not None and feed_version(trainer) != replacing:
+        name = trainer.name
+        db.session.rollback()
+        raise FeedRefused(f"a new feed address for {name} was made a moment ago")
     token = secrets.token_urlsafe(32)
     replaced = trainer.feed_token_hash is not None
     trainer.feed_token_hash = token_hash(token)
@@ -280,7 +302,9 @@ def issue_feed_token(trainer: Trainer, by: User | str) -> str:
 
 
 def revoke_feed_token(trainer: Trainer, by: User | str) -> None:
-    """Turn the trainer's feed off: the old address stops working."""
+    """Turn the trainer's feed off: the old address stops working. Locked as issuing is, so a feed made at the same
+    moment is either turned off too or made after this."""
+    trainer = lock_row(Trainer, trainer.id)
     trainer.feed_token_hash = None
     audit.record(by, AuditAction.TRAINER_FEED_REVOKED, trainer, {"had_feed": True}, {"had_feed": False})
     db.session.commit()

@@ -101,6 +101,7 @@ def user_page(user_id: int):
         form=form,
         tokens=api_tokens_of(user),
         invitation_pending=account_links.invitation_pending(user),
+        latest_invitation=account_links.latest_invitation(user),
     )
 
 
@@ -133,7 +134,8 @@ def resend_invitation(user_id: int):
     """Send an invited user a new link, valid 7 days, when the first was lost or ran out; older links stop."""
     user = db.get_or_404(User, user_id)
     try:
-        account_links.resend_invitation(user, link_url, by=current_user._get_current_object())
+        replacing = request.form.get("replacing", type=int)  # the invitation the page showed as the latest
+        account_links.resend_invitation(user, link_url, by=current_user._get_current_object(), replacing=replacing)
     except AccountError as problem:
         flash(_sentence(str(problem)), "error")
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -12,7 +13,7 @@ from flask_wtf import FlaskForm
 from ...extensions import db
 from ...imports.service import READERS
 from ...imports.single_row import errors_by_column, import_one_row
-from ...models import Role, User
+from ...models import Practitioner, Role, User
 from ...permissions import allow
 from ...services.accounts import account_links, settings
 from ...services.accounts.accounts import AccountError
@@ -170,11 +171,14 @@ def merge_page(email: str):
         )
         if not problems and form.confirm.data == "yes":
             assert duplicate is not None
-            gone = duplicate.email
+            gone, keep_id = duplicate.email, keep.id
             try:
                 merge_practitioners(keep, duplicate, by=current_user._get_current_object())
             except MergeRefused as refused:
                 db.session.rollback()
+                if not _still_there(keep_id):  # merged into the other record a moment ago, from another page
+                    flash(f"{email} was merged into another record a moment ago: look it up again.", "error")
+                    return redirect(url_for("reference.list_page", kind="practitioners"))
                 problems = [str(refused)]
             else:
                 flash(
@@ -188,6 +192,10 @@ def merge_page(email: str):
     return render_template(
         "reference/merge.html", keep=keep, duplicate=duplicate, summary=summary, form=form, key=keep.email
     )
+
+
+def _still_there(practitioner_id: int) -> bool:
+    return db.session.scalar(sa.select(sa.func.count()).where(Practitioner.id == practitioner_id)) == 1
 
 
 def sentence(text: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -14,6 +14,9 @@ from ...services.sessions import calendars
 from ..loading import load
 from .forms import TrainerForm
 from .routes import bp
+
+# Each form making a feed address names the one its page showed (calendars.issue_feed_token).
+bp.add_app_template_global(calendars.feed_version)
 
 
 @bp.route("/trainers", methods=["GET", "POST"])
@@ -52,7 +55,15 @@ def issue_feed(trainer_id: int):
     trainer = load(Trainer, trainer_id, trainers.may_manage_feed)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    token = calendars.issue_feed_token(trainer, current_user)
+    try:  # the address the page showed, absent from a form sent by a page older than that field: then not checked
+        token = calendars.issue_feed_token(trainer, current_user, replacing=request.form.get("replacing"))
+    except calendars.FeedRefused as refused:
+        problem = (
+            f"{str(refused)[:1].upper()}{str(refused)[1:]}, from another page or a second click: that address is the "
+            "one that works. If you did not see it, make a new one."
+        )
+        page = render_template("sessions/feed.html", trainer=trainer, action=FlaskForm(), problem=problem)
+        return page, 409
     feed_url = url_for("calendar_feeds.trainer_feed_file", token=token, _external=True)
     return render_template("sessions/feed.html", trainer=trainer, action=FlaskForm(), feed_url=feed_url)
 
