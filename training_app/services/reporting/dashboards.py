@@ -38,6 +38,7 @@ from ..booking.charges import charge_totals
 from ..booking.places import session_places
 from ..common.batches import Query
 from ..common.calendar import london_today
+from ..workforce.in_post import in_post_on
 from .summaries import dashboard_summary
 
 UPCOMING_SESSIONS = 10
@@ -136,10 +137,9 @@ def registers_running(today: date) -> list[sa.Row[Any]]:
 
 
 def booker_figures(user: User) -> dict[str, Any]:
-    """The booker's organisation, its staff count, and its staff's coming bookings."""
-    staff = db.session.execute(
-        sa.select(sa.func.count()).where(Practitioner.organisation_id == user.organisation_id)
-    ).scalar_one()
+    """The booker's organisation, its staff in post today, and its staff's coming bookings."""
+    in_post = sa.select(sa.func.count()).where(in_post_on(london_today()))
+    staff = db.session.execute(in_post.where(Practitioner.organisation_id == user.organisation_id)).scalar_one()
     bookings = db.session.execute(
         booking_rows()
         .where(Practitioner.organisation_id == user.organisation_id)
