@@ -100,18 +100,20 @@ def trained_over_time(today: date, authority_ids: set[int] | None = None) -> lis
     counted = sa.and_(
         people.c.counted_from <= today, sa.or_(people.c.left_on.is_(None), people.c.left_on > people.c.counted_from)
     )
-    changes = sa.union_all(
-        sa.select(people.c.counted_from.label("on"), sa.literal(1).label("change")).where(counted),
-        sa.select(people.c.left_on.label("on"), sa.literal(-1).label("change")).where(
-            counted, people.c.left_on <= today
-        ),
-    ).subquery()
-    year, month = sa.extract("year", changes.c.on), sa.extract("month", changes.c.on)
-    query = sa.select(year, month, sa.func.sum(changes.c.change)).group_by(year, month).order_by(year, month)
+    left = sa.case((people.c.left_on <= today, people.c.left_on))  # NULL while still in post today
+    months = [sa.extract(part, on) for on in (people.c.counted_from, left) for part in ("year", "month")]
+    query = sa.select(*months, sa.func.count()).where(counted).group_by(*months)
+    changes: dict[date, int] = {}
+    for from_year, from_month, left_year, left_month, count in db.session.execute(query):
+        counted_from = date(int(from_year), int(from_month), 1)
+        changes[counted_from] = changes.get(counted_from, 0) + int(count)
+        if left_year is not None:
+            left_in = date(int(left_year), int(left_month), 1)
+            changes[left_in] = changes.get(left_in, 0) - int(count)
     running, series = 0, []
-    for y, m, change in db.session.execute(query):
-        running += int(change)
-        series.append((date(int(y), int(m), 1), running))
+    for month in sorted(changes):
+        running += changes[month]
+        series.append((month, running))
     return series
 
 
