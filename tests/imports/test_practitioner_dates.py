@@ -97,6 +97,7 @@ def test_bad_dates_are_all_listed_and_nothing_is_written(app_ctx):
             "a@example.org,Not,Real,,SCH1,3,LEICESTERSHIRE,,2009-02-30,05/01/2010",
             "b@example.org,Left,Early,,SCH1,3,LEICESTERSHIRE,,2010-06-01,2010-05-31",
             "c@example.org,Same,Day,,SCH1,3,LEICESTERSHIRE,,2010-06-01,2010-06-01",
+            "d@example.org,,Nameless,,SCH1,3,LEICESTERSHIRE,,2010-06-01,2009-06-01",
         )
         only_left = run_import(
             "practitioners",
@@ -115,6 +116,8 @@ def test_bad_dates_are_all_listed_and_nothing_is_written(app_ctx):
         "line 3: started_on: 2009-02-30 is not a real date",
         'line 3: left_on: must be a date as YYYY-MM-DD, not "05/01/2010"',
         "line 4: left_on: 2010-05-31 is before started_on (2010-06-01): nobody leaves before they start",
+        "line 6: first_name: is required",
+        "line 6: left_on: 2009-06-01 is before started_on (2010-06-01): nobody leaves before they start",
     ]
     assert only_left.errors == [
         "line 2: left_on: 2014-12-31 is before started_on (2015-05-01): nobody leaves before they start",

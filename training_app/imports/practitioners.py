@@ -79,8 +79,9 @@ class PractitionerReader(Reader):
         group_id = row.ref("group", self.groups, "no responsibility group with code {}", required=False)
         authorities = self._authorities(row)
         cover_category = row.choice("cover_category", CoverCategory, default=CoverCategory.NONE)
+        problems = row.error_count
         dates = {column: row.date(column, required=False) for column in DATE_COLUMNS if column in row.cells}
-        if row.ok and email is not None:
+        if email is not None and row.error_count == problems:  # both dates read: are they in order?
             self._check_dates(row, email, dates)
         if not row.ok:
             return None
