@@ -104,7 +104,8 @@ def trained_over_time(today: date, authority_ids: set[int] | None = None) -> lis
     months = [sa.extract(part, on) for on in (people.c.counted_from, left) for part in ("year", "month")]
     query = sa.select(*months, sa.func.count()).where(counted).group_by(*months)
     changes: dict[date, int] = {}
-    for from_year, from_month, left_year, left_month, count in db.session.execute(query):
+    for row in db.session.execute(query):
+        from_year, from_month, left_year, left_month, count = tuple(row)
         counted_from = date(int(from_year), int(from_month), 1)
         changes[counted_from] = changes.get(counted_from, 0) + int(count)
         if left_year is not None:
