@@ -157,9 +157,9 @@ class Row:
             return None
         return number
 
-    def date(self, column: str) -> date | None:
-        """A required real date written YYYY-MM-DD, within the years the system keeps."""
-        value = self._value(column, True)
+    def date(self, column: str, required: bool = True) -> date | None:
+        """A real date written YYYY-MM-DD, within the years the system keeps; required unless told otherwise."""
+        value = self._value(column, required)
         if value is None:
             return None
         try:

@@ -27,6 +27,7 @@ from ...models.people import practitioner_authorities
 from ...models.sessions import TrainingSession
 from ..booking.places import places_left, taken_on
 from ..common.batches import Query
+from ..workforce.in_post import in_post_on
 
 TOTAL_LABEL = "Total Number Trained"
 OTHER_PREFIX = "Other – "  # an EN DASH, as the partnership's reports print it
@@ -136,10 +137,14 @@ def _authorities() -> dict[int, _Authority]:
 
 
 def trained_by_key(as_of: date, authority_ids: set[int] | None) -> dict[str, int]:
-    """Distinct trained practitioners per non-empty authority_key, written as `id IN (subquery)` (fastest on
-    SQLite). People who work for no authority come back as one group and are dropped here, not filtered row by
-    row."""
-    query = sa.select(Practitioner.authority_key, sa.func.count()).group_by(Practitioner.authority_key)
+    """Distinct trained practitioners in post on as_of (SPEC 3.1: a leaver counts for the dates they were in post)
+    per non-empty authority_key, written as `id IN (subquery)` (fastest on SQLite). People who work for no authority
+    come back as one group and are dropped here, not filtered row by row."""
+    query = (
+        sa.select(Practitioner.authority_key, sa.func.count())
+        .where(in_post_on(as_of))
+        .group_by(Practitioner.authority_key)
+    )
     if authority_ids is None:
         query = query.where(Practitioner.id.in_(trained_practitioner_ids(as_of)))
     else:

@@ -1,7 +1,8 @@
 """Coverage: for each area and responsibility group, how many of the people who must be trained are trained and current.
 
-**Required**: practitioners whose group's pathway lists a `counts_as_trained` course as `required`, who are not on
-the staff of an awareness-only organisation (SPEC 3.8), the same people the 'Still to train' sheet counts.
+**Required** on a date: practitioners in post on it (SPEC 3.1) whose group's pathway lists a `counts_as_trained`
+course as `required`, who are not on the staff of an awareness-only organisation (SPEC 3.8), the same people the
+'Still to train' sheet counts.
 **Trained and current** on a date: they hold a record of a `counts_as_trained` course completed on or before the
 date, and a completion of such a course (a record of it, or of a course that renews it: attendance/completions) made
 by then that has not expired by it (its stored expiry empty or after the date: SPEC 3.2 has a course `expired` from
@@ -25,6 +26,7 @@ from ...extensions import db
 from ...models import Area, Authority, Course, Organisation, Practitioner, ResponsibilityGroup, TrainingRecord
 from ..attendance.completions import COUNTS_FOR
 from ..common.batches import Query
+from ..workforce.in_post import in_post_on
 from .counting import not_trained, practitioner_ids_in_scope, trained_record_conditions
 from .report_rows import NO_AREA, groups_required_to_train, needs_training
 
@@ -124,8 +126,8 @@ def coverage_grid(as_of: date, authority_ids: set[int] | None = None) -> Coverag
     """The grid on a date, kept to the people who work for a lead's authorities when given: two grouped queries, the
     required per cell and those of them current, the second driven from the list of current practitioners
     (`id IN`, never a per-row 'is this one current?', which PostgreSQL runs as a subplan per person at 1M)."""
-    required = _per_cell(_required(authority_ids))
-    current = _per_cell([*_required(authority_ids), Practitioner.id.in_(current_practitioner_ids(as_of))])
+    required = _per_cell(_required_on(as_of, authority_ids))
+    current = _per_cell([*_required_on(as_of, authority_ids), Practitioner.id.in_(current_practitioner_ids(as_of))])
     cells: dict[int, dict[int, CoverageCell]] = {}
     for (area_key, group_id), count in required.items():
         cell = CoverageCell(area_key, group_id, count, current.get((area_key, group_id), 0))
@@ -154,7 +156,9 @@ def coverage_opening(today: date, authority_ids: set[int] | None = None) -> Cove
     course that counts as trained (a history whose records have all expired opens where it has figures, not on a
     grid of 0%); today, with the reason, when none of them ever has."""
     required = _required(authority_ids)
-    current_today = sa.select(Practitioner.id).where(*required, Practitioner.id.in_(current_practitioner_ids(today)))
+    current_today = sa.select(Practitioner.id).where(
+        *required, in_post_on(today), Practitioner.id.in_(current_practitioner_ids(today))
+    )
     if db.session.execute(current_today.limit(1)).first() is not None:
         return CoverageOpening(today, OpeningReason.TODAY)
     latest = db.session.scalar(
@@ -193,7 +197,7 @@ def still_to_train_in_cell(
         .group_by(TrainingRecord.practitioner_id)
         .subquery()
     )
-    conditions = [*_required(authority_ids), _in_area(area_id), Practitioner.group_id == group_id]
+    conditions = [*_required_on(as_of, authority_ids), _in_area(area_id), Practitioner.group_id == group_id]
     # Not trained, or trained with no unexpired completion: NOT EXISTS, anti-joins on PostgreSQL.
     current = _unexpired_completions(as_of).where(TrainingRecord.practitioner_id == Practitioner.id)
     conditions += [sa.or_(not_trained(as_of), ~current.exists())]
@@ -251,8 +255,14 @@ def area_label(area_id: int) -> tuple[str, str] | None:
     return None if found is None else (found[0], found[1])
 
 
+def _required_on(as_of: date, authority_ids: set[int] | None) -> list[sa.ColumnElement[bool]]:
+    """Conditions for 'must be trained on as_of': in post on it (SPEC 3.1), and _required."""
+    return [*_required(authority_ids), in_post_on(as_of)]
+
+
 def _required(authority_ids: set[int] | None) -> list[sa.ColumnElement[bool]]:
-    """Conditions for 'must be trained': a group required to train, not awareness-only, in scope."""
+    """Conditions for 'must be trained', whatever the date: a group required to train, not awareness-only, in
+    scope (a cell's scope asks this of anyone who has worked there)."""
     conditions = [Practitioner.group_id.in_(groups_required_to_train()), needs_training()]
     if authority_ids is not None:
         conditions.append(Practitioner.id.in_(practitioner_ids_in_scope(authority_ids)))

@@ -39,6 +39,7 @@ from ..booking.places import session_places
 from ..common.batches import Query
 from ..common.calendar import london_today
 from ..evaluation.evaluations import awaited_evaluations
+from ..workforce.in_post import in_post_on
 from .summaries import dashboard_summary
 
 UPCOMING_SESSIONS = 10
@@ -137,10 +138,9 @@ def registers_running(today: date) -> list[sa.Row[Any]]:
 
 
 def booker_figures(user: User) -> dict[str, Any]:
-    """The booker's organisation, its staff count, and its staff's coming bookings."""
-    staff = db.session.execute(
-        sa.select(sa.func.count()).where(Practitioner.organisation_id == user.organisation_id)
-    ).scalar_one()
+    """The booker's organisation, its staff in post today, and its staff's coming bookings."""
+    in_post = sa.select(sa.func.count()).where(in_post_on(london_today()))
+    staff = db.session.execute(in_post.where(Practitioner.organisation_id == user.organisation_id)).scalar_one()
     bookings = db.session.execute(
         booking_rows()
         .where(Practitioner.organisation_id == user.organisation_id)

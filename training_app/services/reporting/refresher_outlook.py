@@ -1,7 +1,8 @@
 """Refresher status per area over the coming months (the workforce dashboard, issue 11): how many records no later
 completion supersedes (attendance/completions.open_records, as reminders read them) fall due (expire, by their
-stored date) in each of the next months, by the area of the practitioner's organisation,
-with those already expired; one grouped query, read through the index on `training_records.expires_on`."""
+stored date) in each of the next months, by the area of the practitioner's organisation, with those already expired,
+for people in post today (SPEC 3.1: a leaver needs no refresher); one grouped query, read through the index on
+`training_records.expires_on`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ...extensions import db
 from ...models import Area, Organisation, Practitioner, TrainingRecord
 from ..attendance.completions import open_records
 from ..attendance.records import add_months
+from ..workforce.in_post import in_post_on
 from .counting import practitioner_ids_in_scope
 
 MONTHS = 6
@@ -58,6 +60,7 @@ def refresher_outlook(today: date, authority_ids: set[int] | None = None, months
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
         .outerjoin(Area, Area.id == Organisation.area_id)
         .where(
+            in_post_on(today),
             window,  # expired within the last year still wants a refresher
             record.id.in_(open_records(near)),  # the latest completion of each course it counts for
         )

@@ -6,9 +6,11 @@ meets `authority_ids`. `report_sheets` gives the rows of every sheet (and the tr
 'By authority' sheet is laid out from) from ONE grouped pass over practitioners, rolled up in Python over the
 grouped rows, for the workbook; the single builders stay for pages that show one table.
 
-"Trained" is the 3.9 rule (a counts_as_trained course completed on or before
-the date). Staff of awareness_only organisations are never counted as needing training (SPEC 3.8);
-a practitioner with no organisation is treated as not awareness-only.
+Every count is of the people in post on the date (SPEC 3.1, `workforce.in_post.in_post_on`): staff totals, those
+still to train and the trained alike, so a leaver counts for the dates they were in post and a joiner from the day
+they started. "Trained" is the 3.9 rule (a counts_as_trained course completed on or before the date).
+Staff of awareness_only organisations are never counted as needing training (SPEC 3.8); a practitioner with no
+organisation is treated as not awareness-only.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from ...models import (
     ResponsibilityGroup,
 )
 from ..common.batches import Query
+from ..workforce.in_post import in_post_on
 from .counting import (
     is_trained,
     not_trained,
@@ -125,19 +128,19 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
                 trained_must[key] = trained_must.get(key, 0) + needing
     aware_per_group: dict[int | None, int] = {}
     aware_must: dict[str, int] = {}  # awareness-only staff of groups required to train, per authority_key
-    for key, group_id, count in _awareness_only_staff(authority_ids):
+    for key, group_id, count in _awareness_only_staff(as_of, authority_ids):
         aware_per_group[group_id] = aware_per_group.get(group_id, 0) + count
         if key and group_id in required:
             aware_must[key] = aware_must.get(key, 0) + count
     staff_per_group = sa.select(Practitioner.group_id, sa.func.count()).group_by(Practitioner.group_id)
-    for group_id, count in db.session.execute(_scoped(staff_per_group, authority_ids)):
+    for group_id, count in db.session.execute(_staff_on(staff_per_group, as_of, authority_ids)):
         groups.setdefault(group_id, [0, 0, 0])[2] = count - aware_per_group.get(group_id, 0)
     areas: dict[tuple[int | None, int | None], int] = {}
     kinds: dict[OrganisationKind | None, list[int]] = {}  # trained, staff
     for authority_id, area_id, kind, count in by_place:
         areas[authority_id, area_id] = areas.get((authority_id, area_id), 0) + count
         kinds.setdefault(kind, [0, 0])[0] += count
-    for _, _, kind, count in _staff_per_place(authority_ids):
+    for _, _, kind, count in _staff_per_place(as_of, authority_ids):
         kinds.setdefault(kind, [0, 0])[1] += count
     in_required_groups = (  # must_train_conditions, less the awareness-only staff (aware_must)
         sa.select(Practitioner.authority_key, sa.func.count())
@@ -146,7 +149,7 @@ def report_sheets(as_of: date, authority_ids: set[int] | None = None) -> ReportS
     )
     still = {
         key: count - aware_must.get(key, 0) - trained_must.get(key, 0)
-        for key, count in db.session.execute(_scoped(in_required_groups, authority_ids))
+        for key, count in db.session.execute(_staff_on(in_required_groups, as_of, authority_ids))
     }
     return ReportSheets(
         by_key,
@@ -170,7 +173,9 @@ def _trained_counts(
         _flag(needs_training()).label("needing"),
     ).where(Practitioner.id.in_(trained_practitioner_ids(as_of)))
     by_key_and_group, by_organisation = each_way(
-        _scoped(trained, authority_ids), [("authority_key", "group_id"), ("organisation_id",)], sums=["needing"]
+        _staff_on(trained, as_of, authority_ids),
+        [("authority_key", "group_id"), ("organisation_id",)],
+        sums=["needing"],
     )
     key_rows, place_rows = union_ways(
         sa.select(by_key_and_group),
@@ -182,8 +187,8 @@ def _trained_counts(
     )
 
 
-def _awareness_only_staff(authority_ids: set[int] | None) -> list[tuple[str, int | None, int]]:
-    """Staff of awareness-only organisations per (authority_key, group), read from the organisation index (0021)
+def _awareness_only_staff(as_of: date, authority_ids: set[int] | None) -> list[tuple[str, int | None, int]]:
+    """Staff in post of awareness-only organisations per (authority_key, group), read from the organisation index (0021)
     for the few such organisations: the totals over everyone are counted without asking of each person whether
     their organisation is awareness-only, and these are taken off."""
     aware = aliased(Organisation)
@@ -192,16 +197,17 @@ def _awareness_only_staff(authority_ids: set[int] | None) -> list[tuple[str, int
         .where(Practitioner.organisation_id.in_(sa.select(aware.id).where(aware.awareness_only.is_(True))))
         .group_by(Practitioner.authority_key, Practitioner.group_id)
     )
-    return [(key, group_id, count) for key, group_id, count in db.session.execute(_scoped(query, authority_ids))]
+    found = db.session.execute(_staff_on(query, as_of, authority_ids))
+    return [(key, group_id, count) for key, group_id, count in found]
 
 
-def _staff_per_place(authority_ids: set[int] | None) -> list[PlaceCount]:
-    """Practitioners per organisation, counted from the organisation index, then rolled up to the organisation's
+def _staff_per_place(as_of: date, authority_ids: set[int] | None) -> list[PlaceCount]:
+    """Practitioners in post per organisation, counted from the organisation index, then rolled up to the organisation's
     authority, area and kind; no organisation gives Nones."""
     each = sa.select(Practitioner.organisation_id, sa.func.count().label("count")).group_by(
         Practitioner.organisation_id
     )
-    return _with_kinds(db.session.execute(_per_place(_scoped(each, authority_ids).subquery())).all())
+    return _with_kinds(db.session.execute(_per_place(_staff_on(each, as_of, authority_ids).subquery())).all())
 
 
 def _per_place(per_organisation: sa.Subquery) -> Query:
@@ -278,13 +284,14 @@ def _still_rows(counts: dict[str, int], authority_ids: set[int] | None) -> list[
 
 
 def trained_by_organisation_area(as_of: date, authority_ids: set[int] | None = None) -> list[AreaTrainedRow]:
-    """Trained practitioners per (authority, area) of their organisation, in authority display order."""
+    """Trained practitioners in post per (authority, area) of their organisation, in authority display order."""
     query = (
         sa.select(Authority.name, Authority.display_order, Area.name, sa.func.count(Practitioner.id))
         .select_from(Practitioner)
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
         .outerjoin(Authority, Authority.id == Organisation.authority_id)
         .outerjoin(Area, Area.id == Organisation.area_id)
+        .where(in_post_on(as_of))
         .group_by(Authority.id, Authority.name, Authority.display_order, Area.id, Area.name)
     )
     if authority_ids is None:
@@ -295,7 +302,8 @@ def trained_by_organisation_area(as_of: date, authority_ids: set[int] | None = N
 
 
 def trained_by_group(as_of: date, authority_ids: set[int] | None = None) -> list[GroupRow]:
-    """Every responsibility group by code, then 'No group' when anyone has none; untrained leaves out awareness-only."""
+    """Every responsibility group by code, then 'No group' when anyone has none: people in post on as_of, trained or
+    not (untrained leaves out awareness-only)."""
     trained = Practitioner.id.in_(trained_practitioner_ids(as_of))
     untrained = sa.and_(sa.not_(trained), needs_training())
     query = (
@@ -303,11 +311,13 @@ def trained_by_group(as_of: date, authority_ids: set[int] | None = None) -> list
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
         .group_by(Practitioner.group_id)
     )
-    return _group_rows({group_id: (t, u) for group_id, t, u in db.session.execute(_scoped(query, authority_ids))})
+    rows = db.session.execute(_staff_on(query, as_of, authority_ids))
+    return _group_rows({group_id: (t, u) for group_id, t, u in rows})
 
 
 def trained_by_organisation_kind(as_of: date, authority_ids: set[int] | None = None) -> list[KindRow]:
-    """Every kind of organisation in the order SPEC 3.1 lists them, then 'no organisation' when anyone has none."""
+    """Staff in post on as_of and the trained among them, per kind of organisation in the order SPEC 3.1 lists them,
+    then 'no organisation' when anyone has none."""
     trained = Practitioner.id.in_(trained_practitioner_ids(as_of))
     query = (
         sa.select(Organisation.kind, _count_where(trained), sa.func.count(Practitioner.id))
@@ -315,11 +325,13 @@ def trained_by_organisation_kind(as_of: date, authority_ids: set[int] | None = N
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
         .group_by(Organisation.kind)
     )
-    return _kind_rows({kind: (t, staff) for kind, t, staff in db.session.execute(_scoped(query, authority_ids))})
+    rows = db.session.execute(_staff_on(query, as_of, authority_ids))
+    return _kind_rows({kind: (t, staff) for kind, t, staff in rows})
 
 
 def still_to_train(as_of: date, authority_ids: set[int] | None = None) -> list[StillToTrainRow]:
-    """Required by their group's pathway, not trained by as_of, not awareness-only: per exact set of authorities."""
+    """In post on as_of, required by their group's pathway, not trained by as_of, not awareness-only: per exact set of
+    authorities."""
     query = (
         sa.select(Practitioner.authority_key, sa.func.count(Practitioner.id))
         .outerjoin(Organisation, Organisation.id == Practitioner.organisation_id)
@@ -331,9 +343,9 @@ def still_to_train(as_of: date, authority_ids: set[int] | None = None) -> list[S
 
 
 def still_to_train_conditions(as_of: date) -> list[sa.ColumnElement[bool]]:
-    """Who is still to train on a date: they must train (must_train_conditions) and were not trained by the date.
-    The sheet counts them; services.reporting.report_lists lists them."""
-    return [*must_train_conditions(), not_trained(as_of)]
+    """Who is still to train on a date: in post on it (SPEC 3.1), they must train (must_train_conditions) and were not
+    trained by the date. The sheet counts them; services.reporting.report_lists lists them."""
+    return [*must_train_conditions(), in_post_on(as_of), not_trained(as_of)]
 
 
 def must_train_conditions() -> list[sa.ColumnElement[bool]]:
@@ -367,6 +379,11 @@ def needs_training() -> sa.ColumnElement[bool]:
 
 def _count_where(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
     return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _staff_on(query: Query, as_of: date, authority_ids: set[int] | None) -> Query:
+    """The query kept to practitioners in post on as_of (SPEC 3.1) and within the scope."""
+    return _scoped(query.where(in_post_on(as_of)), authority_ids)
 
 
 def _scoped(query: Query, authority_ids: set[int] | None) -> Query:

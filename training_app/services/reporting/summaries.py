@@ -1,6 +1,7 @@
 """Dashboard summaries (issue 25): the figures the coordinator's, admin's and workforce leads' dashboards show that
 count the whole workforce (trained by authority, area and month, refresher status and outlook by area, practitioners
-per authority, practitioners due for anonymising), counted once per scope and kept in `dashboard_summaries` as of
+per authority, practitioners due for anonymising), each count of staff of those in post that day (SPEC 3.1), counted
+once per scope and kept in `dashboard_summaries` as of
 the time they were counted. The scheduler refreshes them (`refresh_summaries`, every 10 minutes and nightly), a
 coordinator or admin may refresh now, and a scope nobody has counted yet is counted on its first visit and kept for
 everyone after. A request then reads one row instead of counting a million practitioners. Reports keep counting
@@ -28,6 +29,7 @@ from ...models.users import user_authorities
 from ..accounts import settings
 from ..accounts.personal_data import count_inactive_practitioners, retention_cutoff
 from ..common.calendar import london_today, to_london
+from ..workforce.in_post import in_post_on
 from .counting import AreaRow
 from .refresher_outlook import OutlookRow, RefresherOutlook, refresher_outlook
 from .report_plots import DashboardPlots, RefresherRow, dashboard_plots
@@ -40,7 +42,7 @@ TABLES = ("by_authority", "by_area", "refreshers", "outlook")
 
 @dataclass(frozen=True)
 class AuthorityCount:
-    """Practitioners working for one authority (someone working for two is counted under each)."""
+    """Practitioners in post working for one authority (someone working for two is counted under each)."""
 
     name: str
     practitioners: int
@@ -157,12 +159,13 @@ def _count(today: date, authority_ids: set[int] | None) -> dict[str, Any]:
     figures["outlook_months"] = [day.isoformat() for day in outlook.months]
     figures["retention_years"] = retention
     if authority_ids is None:
-        figures["practitioners"] = db.session.execute(sa.select(sa.func.count(Practitioner.id))).scalar_one()
+        in_post = sa.select(sa.func.count(Practitioner.id)).where(in_post_on(today))
+        figures["practitioners"] = db.session.execute(in_post).scalar_one()
         figures["due_for_anonymising"] = count_inactive_practitioners(retention_cutoff(today, retention))
         figures["authorities"] = []
     else:
         figures["practitioners"], figures["due_for_anonymising"] = 0, 0
-        figures["authorities"] = practitioners_by_authority(authority_ids)
+        figures["authorities"] = practitioners_by_authority(authority_ids, today)
     return figures
 
 
@@ -175,11 +178,15 @@ def _top(rows: list[list[Any]], total: Any) -> tuple[list[list[Any]], list[int]]
     return [row for i, row in enumerate(rows) if i in keep], [len(left), sum(total(row) for row in left)]
 
 
-def practitioners_by_authority(authority_ids: set[int]) -> list[list[Any]]:
-    """(authority name, practitioners working for it) for each authority, in display order."""
+def practitioners_by_authority(authority_ids: set[int], on: date) -> list[list[Any]]:
+    """(authority name, practitioners in post on `on` working for it) for each authority, in display order."""
+    in_post = sa.select(practitioner_authorities.c.authority_id, practitioner_authorities.c.practitioner_id).join(
+        Practitioner, sa.and_(Practitioner.id == practitioner_authorities.c.practitioner_id, in_post_on(on))
+    )
+    working = in_post.subquery()
     rows = db.session.execute(
-        sa.select(Authority.name, sa.func.count(practitioner_authorities.c.practitioner_id))
-        .outerjoin(practitioner_authorities, practitioner_authorities.c.authority_id == Authority.id)
+        sa.select(Authority.name, sa.func.count(working.c.practitioner_id))
+        .outerjoin(working, working.c.authority_id == Authority.id)
         .where(Authority.id.in_(authority_ids))
         .group_by(Authority.id, Authority.name, Authority.display_order)
         .order_by(Authority.display_order, Authority.name)
