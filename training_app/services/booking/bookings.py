@@ -55,9 +55,7 @@ def lock_sessions(codes: Iterable[str]) -> dict[str, TrainingSession]:
     only after this.
     """
     query = locking(
-        sa.select(TrainingSession).options(
-            selectinload(TrainingSession.days), selectinload(TrainingSession.course)
-        )
+        sa.select(TrainingSession).options(selectinload(TrainingSession.days), selectinload(TrainingSession.course))
     )
     return {session.code: session for session in fetch_in(query, TrainingSession.code, codes)}
 
