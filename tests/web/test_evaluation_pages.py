@@ -165,3 +165,22 @@ def test_a_trainer_reads_their_own_sessions_results_without_names(app, client, w
     assert "1 of 2 people who completed them gave their evaluation (50%)" in html and "CAF-9" in html
     assert "Very clear" in html and "Ann Able" not in html
     assert page_as("coordinator").status_code == 200 and page_as("bob").status_code == 403
+
+
+def test_the_default_form_changes_what_courses_without_their_own_ask_and_not_the_others(app, client, world):
+    with app.app_context():
+        other = make_course(code="LP", title="Lead professional")
+        db.session.commit()
+        other_id = other.id
+    signed_in(client, world["emails"]["coordinator"])
+    page = client.get("/evaluation-form").get_data(as_text=True)
+    assert "The partnership's default evaluation form" in page
+    added = client.post(
+        "/evaluation-form",
+        data={"csrf_token": _token(page), "action": "add", "text": "Would you come again?", "kind": "yes_no"},
+    )
+    assert added.status_code == 302
+    with app.app_context():
+        assert current_questions(other_id)[-1].text == "Would you come again?"  # asks the default still
+        assert current_questions(world["course"])[-1].text != "Would you come again?"  # its own, copied when asked
+    assert "your first change makes them the course's own" in client.get("/courses/LP/evaluation-form").get_data(True)

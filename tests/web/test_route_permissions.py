@@ -21,6 +21,8 @@ EXPECTED = {
     "evaluation.session_results_page": SIGNED_IN,
     "evaluation.course_results_page": STAFF,
     "evaluation.form_editor_page": STAFF,
+    "sessions.message_page": STAFF,
+    "evaluation.default_form_page": STAFF,
     "evaluation.evaluations_workbook": STAFF,
     "evaluation.trainer_results_page": SIGNED_IN,
     "main.refresh_dashboard": {Role.ADMIN, Role.COORDINATOR},

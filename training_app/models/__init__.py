@@ -32,6 +32,7 @@ from .courses import (
 )
 from .evaluation import Evaluation, EvaluationAnswer, EvaluationQuestion, QuestionKind
 from .mail import MailStatus, OutgoingMail
+from .messages import SessionMessage
 from .people import CoverCategory, Practitioner, authority_key_for
 from .places import Area, Authority, Organisation, OrganisationKind, Venue
 from .records import Certificate, RecordSource, TrainingRecord
@@ -42,6 +43,7 @@ from .summaries import DashboardSummary
 from .users import ApiToken, Role, SignInFailure, User, hash_token
 
 __all__ = [
+    "SessionMessage",
     "Evaluation",
     "EvaluationAnswer",
     "EvaluationQuestion",

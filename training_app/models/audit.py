@@ -65,6 +65,7 @@ class AuditAction(StrEnum):
     SESSION_CANCELLED = "session_cancelled"
     SESSION_CHANGED = "session_changed"
     SESSION_CREATED = "session_created"
+    SESSION_MESSAGE_SENT = "session_message_sent"
     SETTING_CHANGED = "setting_changed"
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"

@@ -32,6 +32,7 @@ def register_web(app: Flask) -> None:
     from .reminders.routes import bp as reminders_bp
     from .reports.routes import bp as reports_bp
     from .sessions import editing as _session_editing  # noqa: F401 (adds the scheduling views to sessions_bp)
+    from .sessions import messages as _session_messages  # noqa: F401 (adds the message view to sessions_bp)
     from .sessions import trainers as _session_trainers  # noqa: F401 (adds the trainer and feed views to sessions_bp)
     from .sessions.routes import bp as sessions_bp
     from .sessions.routes import feeds as calendar_feeds_bp

@@ -59,6 +59,11 @@ def _questions(course_id: int | None) -> list[EvaluationQuestion]:
     return list(db.session.scalars(query.order_by(EvaluationQuestion.position, EvaluationQuestion.id)))
 
 
+def has_own_form(course_id: int) -> bool:
+    """Whether the course asks questions of its own rather than the partnership's default form."""
+    return _has_own(course_id)
+
+
 def _has_own(course_id: int) -> bool:
     """Whether the course has ever had a form of its own (retired questions count: its form was copied)."""
     return db.session.scalar(sa.select(sa.exists().where(EvaluationQuestion.course_id == course_id))) or False

@@ -13,7 +13,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ...exports.evaluations import write_evaluations
-from ...models import Booking, QuestionKind, Trainer, User
+from ...models import Booking, Course, QuestionKind, Trainer, User
 from ...permissions import SIGNED_IN, STAFF, allow
 from ...services.accounts.scope import is_staff
 from ...services.common.calendar import london_today
@@ -24,6 +24,7 @@ from ...services.evaluation.evaluation_forms import (
     change_question,
     current_questions,
     editor_rows,
+    has_own_form,
     move_question,
     remove_question,
 )
@@ -185,30 +186,43 @@ def evaluations_workbook():
 def form_editor_page(code: str):
     """A coordinator edits the course's form: add, reword, require, reorder, and remove (answered ones retire)."""
     course = course_or_404(code)
+    return _editor(course, url_for("evaluation.form_editor_page", code=course.code))
+
+
+@bp.route("/evaluation-form", methods=["GET", "POST"])
+@allow(STAFF)
+def default_form_page():
+    """A coordinator edits the partnership's default form, which courses without a form of their own ask."""
+    return _editor(None, url_for("evaluation.default_form_page"))
+
+
+def _editor(course: Course | None, here: str):
     form, errors = CsrfForm(), []
+    course_id = course.id if course is not None else None
     if request.method == "POST":
         if not form.validate_on_submit():
             errors = [{"text": "The form had expired: try again", "href": "#new-text"}]
         else:
             try:
-                message = _edit(course.id, request.form)
+                message = _edit(course_id, request.form)
             except FormRefused as refused:
                 errors = [{"text": refused.message, "href": "#new-text" if refused.field == "text" else "#questions"}]
             else:
                 flash(message, "success")
-                return redirect(url_for("evaluation.form_editor_page", code=course.code))
+                return redirect(here)
     return render_template(
         "evaluation/form-editor.html",
         course=course,
-        rows=editor_rows(course.id),
+        rows=editor_rows(course_id),
         form=form,
         errors=errors,
         kinds=KINDS,
         submitted=request.form,
+        copied_from_default=course is not None and not has_own_form(course.id),
     ), (422 if errors else 200)
 
 
-def _edit(course_id: int, submitted) -> str:
+def _edit(course_id: int | None, submitted) -> str:
     """Apply the one change the editor's button asked for; the message that says what happened."""
     user = _user()
     action, _, number = submitted.get("action", "").partition(":")  # "up:12": the button pressed, and its question

@@ -118,3 +118,12 @@ class TrainerForm(FlaskForm):
         "Email address", widget=GovTextInput(), description="Use their account's address if they sign in here"
     )
     submit = SubmitField("Add trainer", widget=GovSubmitInput())
+
+
+class MessageForm(FlaskForm):
+    """A coordinator's message to everyone booked on a session."""
+
+    subject = StringField("Subject", widget=GovTextInput())
+    body = TextAreaField("Message", widget=GovTextArea())
+    include_waiting = BooleanField("Send it to those on the waiting list too", widget=GovCheckboxInput())
+    submit = SubmitField("Send message", widget=GovSubmitInput())

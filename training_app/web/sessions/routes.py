@@ -26,6 +26,7 @@ from ...services.common.calendar import DateProblem, london_today, parse_iso_dat
 from ...services.common.lookups import session_with_code
 from ...services.sessions import sessions_query
 from ...services.sessions.calendars import session_calendar, trainer_feed, trainer_for_token
+from ...services.sessions.session_messages import messages_of
 from ...services.sessions.sessions_query import SessionFilters
 from ..loading import in_reach
 from ..paging import page_number
@@ -132,6 +133,7 @@ def show_page(code: str):
         booked=booked,
         own_staff=organisation_scope(user) is not None,
         records_of={booking.id for booking in booked or () if can_see_practitioner(user, booking.practitioner)},
+        messages=messages_of(session.id) if current_user.role in STAFF else [],
     )
 
 
