@@ -104,6 +104,15 @@ ROUTES = [
         brackets=True,
         service_checks=frozenset({"enum", "pattern", "maxLength"}),
     ),
+    BodyRoute(
+        "post",
+        "/bookings/{booking_id}/evaluation",
+        "/api/v1/bookings/999999/evaluation",
+        "EvaluationAnswers",
+        Role.PRACTITIONER,
+        {"answers": [{"question": 1, "value": 4}, {"question": 2, "value": "A comment"}]},
+        brackets=True,
+    ),
 ]
 IDS = [route.schema for route in ROUTES]
 

@@ -175,6 +175,7 @@ def test_ten_transfers_of_one_booking_at_once_move_it_once(app, app_ctx, shared_
         ),
     ]
     assert [subject for _, subject in _mail_after(mail)] == [
+        f"Moved: Moving course (MOVE-1 to {winner})",  # the old session's CANCEL first
         f"Booked: Moving course ({winner})",
         "A place for you: Moving course (MOVE-1)",
     ]
@@ -209,8 +210,13 @@ def test_a_transfer_and_a_cancellation_of_one_booking_at_once_leave_the_places_r
     subjects = [subject for _, subject in _mail_after(mail)]
     expected = {
         ("booking_cancelled",): ["Cancelled: Moving course (MOVE-1)", "A place for you: Moving course (MOVE-1)"],
-        ("booking_transferred",): ["Booked: Moving course (MOVE-2)", "A place for you: Moving course (MOVE-1)"],
+        ("booking_transferred",): [
+            "Moved: Moving course (MOVE-1 to MOVE-2)",
+            "Booked: Moving course (MOVE-2)",
+            "A place for you: Moving course (MOVE-1)",
+        ],
         ("booking_transferred", "booking_cancelled"): [
+            "Moved: Moving course (MOVE-1 to MOVE-2)",
             "Booked: Moving course (MOVE-2)",
             "A place for you: Moving course (MOVE-1)",
             "Cancelled: Moving course (MOVE-2)",
