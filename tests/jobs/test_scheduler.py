@@ -30,6 +30,7 @@ def test_the_schedule_is_data_and_runs_in_london_time(app):
         "refresher-reminders",
         "session-reminders",
         "evaluation-reminders",
+        "minimum-numbers",
         "mail-delivery",
         "housekeeping",
         "dashboard-summaries",

@@ -24,6 +24,7 @@ JOBS: dict[str, Job] = {
     "refresher-reminders": Job(tasks.refresher_reminders, "cron", {"hour": 7, "minute": 0}),
     "session-reminders": Job(tasks.session_reminders, "cron", {"hour": 7, "minute": 10}),
     "evaluation-reminders": Job(tasks.evaluation_reminders, "cron", {"hour": 7, "minute": 20}),
+    "minimum-numbers": Job(tasks.minimum_numbers, "cron", {"hour": 7, "minute": 30}),
     "mail-delivery": Job(tasks.deliver_mail, "interval", {"seconds": 15}),
     "housekeeping": Job(tasks.housekeeping, "cron", {"hour": 2, "minute": 30}),
     "dashboard-summaries": Job(tasks.dashboard_summaries, "interval", {"minutes": 10}),

@@ -11,6 +11,7 @@ from ..services.mail.mail_delivery import deliver_pending
 from ..services.reminders.housekeeping import housekeep
 from ..services.reminders.reminders import AWARENESS, run_reminders
 from ..services.reporting.summaries import refresh_summaries
+from ..services.sessions.minimum_numbers import alert_below_minimum
 
 
 def refresher_reminders() -> int:
@@ -32,6 +33,13 @@ def evaluation_reminders() -> int:
     reminded = remind_evaluations()
     current_app.logger.info("evaluation reminders: sent %s", reminded)
     return reminded
+
+
+def minimum_numbers() -> int:
+    """Tell coordinators of sessions below their minimum whose notice day has come, once each (07:30)."""
+    told = alert_below_minimum(london_today())
+    current_app.logger.info("sessions below their minimum: told of %s", told)
+    return told
 
 
 def deliver_mail() -> int:

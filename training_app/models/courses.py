@@ -88,6 +88,8 @@ class Course(Model):
             "session_reminder_days >= 0 AND session_reminder_days <= 365", name="session_reminder_within_a_year"
         ),
         sa.CheckConstraint("renews_course_id <> id", name="not_own_renewal"),
+        sa.CheckConstraint("minimum_places IS NULL OR minimum_places >= 1", name="minimum_positive"),
+        sa.CheckConstraint("minimum_notice_days >= 0 AND minimum_notice_days <= 60", name="minimum_notice_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,6 +122,9 @@ class Course(Model):
     # The course this one renews (SPEC 3.2: a refresher): completing this one is a completion of that one too.
     # Never a course that itself renews another (services/catalogue/courses.renewal_problem), so never a chain.
     renews_course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("courses.id", ondelete="SET NULL"))
+    # SPEC 3.3: fewer bookings than this, N working days before day one, and coordinators are told (once per session).
+    minimum_places: Mapped[int | None]
+    minimum_notice_days: Mapped[int] = mapped_column(default=10, server_default="10")
     # SPEC 3.5: the certificate is withheld until the completed booking's evaluation is in (the record counts anyway).
     certificate_after_evaluation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # A retired course keeps its records and sessions but takes no new sessions or bookings.

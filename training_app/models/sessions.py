@@ -55,6 +55,7 @@ class TrainingSession(Model):
     __table_args__ = (
         sa.CheckConstraint("capacity >= 1", name="capacity_positive"),
         sa.CheckConstraint("booking_closes_days >= 0", name="closes_not_negative"),
+        sa.CheckConstraint("minimum_places IS NULL OR minimum_places >= 1", name="minimum_positive"),
         sa.CheckConstraint("sequence >= 0", name="sequence_not_negative"),
         sa.Index("ix_sessions_course_starts", "course_id", "starts_on"),
         sa.Index("ix_sessions_host_starts", "host_authority_id", "starts_on"),
@@ -68,6 +69,8 @@ class TrainingSession(Model):
     host_authority_id: Mapped[int] = mapped_column(sa.ForeignKey("authorities.id", ondelete="RESTRICT"))
     host_area_id: Mapped[int | None] = mapped_column(sa.ForeignKey("areas.id", ondelete="SET NULL"), index=True)
     booking_closes_days: Mapped[int] = mapped_column(default=0)
+    # Empty: the course's minimum_places (SPEC 3.3); services/sessions/minimum_numbers.py reads either.
+    minimum_places: Mapped[int | None]
     status: Mapped[SessionStatus] = mapped_column(
         enum_column(SessionStatus, "session_status"), default=SessionStatus.SCHEDULED, index=True
     )

@@ -112,6 +112,13 @@ _BOOKERS_OF_MANY = _BOOKERS.where(User.organisation_id.in_(sa.bindparam("organis
 )
 
 
+def coordinator_emails() -> list[str]:
+    """The active coordinators' addresses, for what the programme's coordinators are told (re-awareness due, a
+    session below its minimum)."""
+    query = sa.select(User.email).where(User.role == Role.COORDINATOR, User.active.is_(True)).order_by(User.email)
+    return list(db.session.scalars(query))
+
+
 def bookers_of(organisation_id: int | None) -> list[str]:
     """The active bookers' addresses of an organisation (none for no organisation), by address."""
     if organisation_id is None:

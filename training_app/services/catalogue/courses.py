@@ -24,6 +24,8 @@ from ..common.locks import lock_row
 from ..common.unique_keys import refused_if_taken
 
 MAX_CODE_LENGTH = 40
+MAX_MINIMUM_PLACES = 10_000
+MAX_MINIMUM_NOTICE_DAYS = 60  # the courses table's CHECK
 MAX_PENCE = 2**31 - 1  # pence columns are 32-bit integers on PostgreSQL
 MAX_LEAD_DAYS = 3660
 MAX_DURATION_MINUTES = 10 * 24 * 60
@@ -52,6 +54,8 @@ class CourseSettings:
     prerequisites: Sequence[str] = ()
     renews: str = ""  # the code of the course this one renews (a refresher), or empty
     certificate_after_evaluation: bool = False  # SPEC 3.5: the certificate waits for the evaluation
+    minimum_places: int | None = None  # SPEC 3.3: coordinators are told of a session below it
+    minimum_notice_days: int = 10  # how many working days before day one they are told
     charge_half_day_pence: int = DEFAULT_HALF_DAY_PENCE
     charge_day_pence: int = DEFAULT_DAY_PENCE
     booking_closes_days: int = DEFAULT_BOOKING_CLOSES_DAYS
@@ -225,6 +229,8 @@ def course_values(course: Course) -> dict[str, Any]:
         "prerequisites": sorted(p.code for p in course.prerequisites),
         "renews": course.renews.code if course.renews else None,
         "certificate_after_evaluation": course.certificate_after_evaluation,
+        "minimum_places": course.minimum_places,
+        "minimum_notice_days": course.minimum_notice_days,
         "charge_half_day_pence": course.charge_half_day_pence,
         "charge_day_pence": course.charge_day_pence,
         "booking_closes_days": course.booking_closes_days,
@@ -243,6 +249,7 @@ def _apply(course: Course, settings: CourseSettings) -> None:
     course.validity_months, course.reminder_lead_days = settings.validity_months, settings.reminder_lead_days
     course.counts_as_trained, course.self_booking = settings.counts_as_trained, settings.self_booking
     course.certificate_after_evaluation = settings.certificate_after_evaluation
+    course.minimum_places, course.minimum_notice_days = settings.minimum_places, settings.minimum_notice_days
     course.waitlist_order, course.booking_closes_days = settings.waitlist_order, settings.booking_closes_days
     course.cancellation_window_days = settings.cancellation_window_days
     course.charge_half_day_pence, course.charge_day_pence = settings.charge_half_day_pence, settings.charge_day_pence
@@ -297,6 +304,10 @@ def _number_problems(settings: CourseSettings) -> dict[str, str]:
         problems["cancellation_window_days"] = (
             f"Late cancellation must start 0 to {MAX_CANCELLATION_WINDOW_DAYS} working days before."
         )
+    if settings.minimum_places is not None and not 1 <= settings.minimum_places <= MAX_MINIMUM_PLACES:
+        problems["minimum_places"] = f"Minimum places must be from 1 to {MAX_MINIMUM_PLACES:,}, or left empty."
+    if not 0 <= settings.minimum_notice_days <= MAX_MINIMUM_NOTICE_DAYS:
+        problems["minimum_notice_days"] = f"Tell coordinators 0 to {MAX_MINIMUM_NOTICE_DAYS} working days before."
     return problems
 
 

@@ -37,13 +37,12 @@ from ...models import (
     ReminderKind,
     ReminderLog,
     ReminderStage,
-    Role,
     SessionStatus,
     TrainingRecord,
     TrainingSession,
-    User,
 )
 from ...models.base import utcnow
+from ..accounts.scope import coordinator_emails
 from ..attendance.completions import courses_sharing_a_course, due_soon_from, open_records
 from ..awareness.awareness import due_for_reawareness
 from ..common.calendar import london_to_utc, to_london
@@ -241,9 +240,7 @@ def due_reawareness(today: date) -> list[Reminder]:
     services = [(s, day) for s, day in due_for_reawareness(today) if day > window_start]
     if not services:
         return []
-    coordinators = db.session.scalars(
-        sa.select(User.email).where(User.role == Role.COORDINATOR, User.active.is_(True)).order_by(User.email)
-    ).all()
+    coordinators = coordinator_emails()
     return [
         Reminder(
             AWARENESS,

@@ -39,6 +39,7 @@ from ..booking.places import session_places
 from ..common.batches import Query
 from ..common.calendar import london_today
 from ..evaluation.evaluations import awaited_evaluations
+from ..sessions.minimum_numbers import below_minimum
 from ..workforce.in_post import in_post_on
 from .summaries import dashboard_summary
 
@@ -119,6 +120,7 @@ def coordinator_figures(user: User) -> dict[str, Any]:
     today, summary = london_today(), dashboard_summary(None)
     figures = {"sessions": rows, "awareness": awareness_summary(today), "plots": summary.plots}
     figures["registers_today"] = registers_running(today)
+    figures["below_minimum"], figures["today"] = below_minimum(today), today
     return figures | {"outlook": summary.outlook, "summary": summary}
 
 

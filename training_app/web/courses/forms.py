@@ -159,6 +159,20 @@ class CourseForm(FlaskForm):
         choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
         default="no",
     )
+    minimum_places = StringField(
+        "Minimum places (optional)",
+        description="Coordinators are told of a session with fewer places taken, so they can run it or cancel it.",
+        widget=GovTextInput(),
+        filters=[_stripped],
+        validators=[whole_number("minimum places")],
+    )
+    minimum_notice_days = StringField(
+        "Tell coordinators (working days before the first day)",
+        widget=GovTextInput(),
+        filters=[_stripped],
+        default="10",
+        validators=[whole_number("the working days before", required=True)],
+    )
     certificate_after_evaluation = RadioField(
         "Is the certificate released only once the course has been evaluated?",
         description="Everyone who completes the course is asked to evaluate it. The training record counts from "

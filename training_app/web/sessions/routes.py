@@ -26,6 +26,7 @@ from ...services.common.calendar import DateProblem, london_today, parse_iso_dat
 from ...services.common.lookups import session_with_code
 from ...services.sessions import sessions_query
 from ...services.sessions.calendars import session_calendar, trainer_feed, trainer_for_token
+from ...services.sessions.minimum_numbers import below_minimum
 from ...services.sessions.session_messages import messages_of
 from ...services.sessions.sessions_query import SessionFilters
 from ..loading import in_reach
@@ -134,6 +135,8 @@ def show_page(code: str):
         own_staff=organisation_scope(user) is not None,
         records_of={booking.id for booking in booked or () if can_see_practitioner(user, booking.practitioner)},
         messages=messages_of(session.id) if current_user.role in STAFF else [],
+        below_minimum=below_minimum(london_today(), [session.id]) if current_user.role in STAFF else [],
+        today=london_today(),
     )
 
 
