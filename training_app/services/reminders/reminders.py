@@ -128,12 +128,12 @@ def due_refreshers(today: date) -> list[Reminder]:
     near_a_stage = sa.select(record.practitioner_id).where(in_window)
     # The stage in SQL, the course's lead time apart (refresher_stage drops what is not yet due soon), for the key
     # its reminder is logged under: the log is read in the same statement, however many reminders are due.
-    stage = sa.case(
+    stage_in_sql = sa.case(
         (record.expires_on > today, ReminderStage.DUE_SOON.value),
         (record.expires_on > today - timedelta(days=OVERDUE_AFTER_DAYS), ReminderStage.DUE.value),
         else_=ReminderStage.OVERDUE.value,
     )
-    key = sa.literal("refresher:", sa.String) + sa.cast(record.id, sa.String) + ":" + stage
+    key = sa.literal("refresher:", sa.String) + sa.cast(record.id, sa.String) + ":" + stage_in_sql
     booked = (
         sa.select(Booking.id)
         .join(TrainingSession, TrainingSession.id == Booking.session_id)
