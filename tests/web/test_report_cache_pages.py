@@ -3,13 +3,14 @@ record, an import, a new practitioner), kept per scope, and a visit while anothe
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import group, make_organisation, make_practitioner, make_record, make_user
+from tests.factories import group, make_attendance, make_organisation, make_practitioner, make_record, make_user
 from tests.web.helpers import signed_in
 from tests.web.test_reports_page import AS_OF, build_partnership, tables_of
 from training_app.database import read_only
@@ -17,6 +18,7 @@ from training_app.extensions import db
 from training_app.imports import import_csv
 from training_app.models import Authority, Course, ReportAnswer, Role
 from training_app.services.reporting import report_cache
+from training_app.services.reporting.attendance_counts import attendance_by_authority
 from training_app.services.reporting.counting import trained_by_area
 from training_app.services.reporting.coverage import coverage_grid
 from training_app.services.reporting.report_rows import still_to_train
@@ -194,3 +196,27 @@ def test_simultaneous_first_visits_count_once(app, partnership):
     for thread in threads:
         thread.join()
     assert len(counts) == 1
+
+
+def test_the_attendance_page_is_kept_per_period_and_counted_again_after_a_register_mark(app, client, partnership):
+    signed_in(client, partnership["emails"]["coordinator"])
+    url = "/reports/attendance-by-authority?from=1&from=1&from=2008&to=31&to=12&to=2008"
+    before = client.get(url).get_data(as_text=True)
+    assert "Counted at " in before and _attended(before) == "0"
+    with app.app_context():
+        city = db.session.get(Authority, partnership["ids"]["city"])
+        make_attendance(make_practitioner(make_organisation(city), [city]), (date(2008, 3, 3),))
+        db.session.commit()
+        live = attendance_by_authority(date(2008, 1, 1), date(2008, 12, 31))
+    assert _attended(client.get(url).get_data(as_text=True)) == "1" == str(live[-1].attended)
+    other_period = client.get("/reports/attendance-by-authority?from=1&from=1&from=2009&to=31&to=12&to=2009")
+    assert _attended(other_period.get_data(as_text=True)) == "0"
+
+
+def _attended(page: str) -> str:
+    """The total attended, from the table's last row."""
+    found = re.search(
+        r'app-table__total">\s*<th scope="row" class="govuk-table__header">[^<]+</th>\s*<td[^>]*>(\d+)</td>', page
+    )
+    assert found is not None
+    return found.group(1)
