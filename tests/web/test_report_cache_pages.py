@@ -41,6 +41,11 @@ def partnership(app):
     return {"ids": ids, "emails": emails}
 
 
+def _report(name: str) -> str:
+    """The report's name as kept: with the digest of the code that counted it."""
+    return f"{name}@{report_cache.code_version()}"
+
+
 def _total(response) -> str:
     return tables_of(response)[TABLE][-1][1]
 
@@ -61,7 +66,7 @@ def test_the_page_counts_once_then_serves_the_kept_answer_saying_when_it_was_cou
     first = client.get("/reports/trained-by-area" + AS_OF)
     second = client.get("/reports/trained-by-area" + AS_OF)
 
-    assert counted == ["trained-by-area", "still-to-train"]
+    assert counted == [_report("trained-by-area"), _report("still-to-train")]
     assert tables_of(first) == tables_of(second)
     assert _total(second) == "5" == _live_total(app)
     assert "Counted at " in second.get_data(as_text=True)
@@ -109,7 +114,9 @@ def test_a_lead_never_sees_another_scopes_kept_answer(app, client, partnership):
     assert _total(county.get("/reports/trained-by-area" + AS_OF)) == "2"
 
     with app.app_context():
-        scopes = set(db.session.scalars(sa.select(ReportAnswer.scope).where(ReportAnswer.report == "trained-by-area")))
+        scopes = set(
+            db.session.scalars(sa.select(ReportAnswer.scope).where(ReportAnswer.report == _report("trained-by-area")))
+        )
     assert scopes == {"all", str(ids["county"]), str(ids["city"])}
 
 
@@ -128,7 +135,7 @@ def test_the_coverage_page_is_kept_and_counted_again_after_a_change(app, client,
     page = client.get(url).get_data(as_text=True)
     assert f"{required_after}" in page
     with app.app_context():
-        kept = db.session.scalar(sa.select(ReportAnswer.answer).where(ReportAnswer.report == "coverage"))
+        kept = db.session.scalar(sa.select(ReportAnswer.answer).where(ReportAnswer.report == _report("coverage")))
         assert report_cache.from_json(type(coverage_grid(date(2008, 8, 31))), kept) == coverage_grid(date(2008, 8, 31))
 
 
@@ -138,7 +145,7 @@ def test_a_visit_while_another_counts_is_told_to_refresh_and_never_counts_too(ap
     with app.app_context():  # another worker has claimed the count and is still at it
         db.session.add(
             ReportAnswer(
-                report="trained-by-area",
+                report=_report("trained-by-area"),
                 as_of=date(2008, 8, 31),
                 scope="all",
                 claimed_generation=report_cache.current_generation(),
@@ -160,7 +167,7 @@ def test_a_claim_left_by_a_worker_that_died_expires(app, client, partnership):
     with app.app_context():
         db.session.add(
             ReportAnswer(
-                report="trained-by-area",
+                report=_report("trained-by-area"),
                 as_of=date(2008, 8, 31),
                 scope="all",
                 claimed_generation=1,
@@ -220,3 +227,23 @@ def _attended(page: str) -> str:
     )
     assert found is not None
     return found.group(1)
+
+
+def test_an_answer_counted_by_other_code_is_never_shown(app, client, partnership):
+    """After a deploy that changes a counting rule the data has not changed, but the kept answers are not the rule's."""
+    signed_in(client, partnership["emails"]["coordinator"])
+    with app.app_context():
+        generation = report_cache.current_generation()
+        db.session.add(
+            ReportAnswer(
+                report="trained-by-area@0000000000",
+                as_of=date(2008, 8, 31),
+                scope="all",
+                generation=generation,
+                counted_at=report_cache.utcnow(),
+                answer=[{"label": "Total Number Trained", "trained": 999}],
+            )
+        )
+        db.session.commit()
+
+    assert _total(client.get("/reports/trained-by-area" + AS_OF)) == "5"

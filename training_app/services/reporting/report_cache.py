@@ -20,12 +20,14 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import hashlib
 import re
 import time
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import sqlalchemy as sa
@@ -63,6 +65,7 @@ WAIT_SECONDS = 3.0  # how long a visit waits for the count another one is making
 POLL_SECONDS = 0.2
 CLAIM_EXPIRES = timedelta(seconds=60)  # longer than any count: a worker is killed after 30 s
 ALL = "all"
+SOURCE = Path(__file__).resolve().parents[2]  # the training_app package
 WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 BUMP = (
     "INSERT INTO report_generation (id, generation) VALUES (1, 1) "
@@ -98,16 +101,17 @@ def kept_answer(
     """The answer of `count()` kept for this report, date and scope while the data has not changed since; counted
     now (once, for everyone) when it has. None when another visit's count is still under way after a short wait.
     `kind` is the answer's type (`list[AreaRow]`), which it is rebuilt as from its JSON."""
-    key = (report, as_of, scope_key(authority_ids))
+    key = (f"{report}@{code_version()}", as_of, scope_key(authority_ids))
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         generation = current_generation()
         row = _row(key)
         if row is not None and row.generation == generation and row.counted_at is not None:
             return Kept(from_json(kind, row.answer), row.counted_at)
-        claimed_at = _claim(key, generation)
-        if claimed_at is not None:
-            return _count_and_keep(key, generation, claimed_at, count)
+        if row is None or row.claimed_at is None or row.claimed_at < utcnow() - CLAIM_EXPIRES:
+            claimed_at = _claim(key, generation)
+            if claimed_at is not None:
+                return _count_and_keep(key, generation, claimed_at, count)
         if time.monotonic() >= deadline:
             return None
         if is_read_only():
@@ -115,10 +119,20 @@ def kept_answer(
         time.sleep(POLL_SECONDS)
 
 
+@functools.cache
+def code_version() -> str:
+    """A digest of the services' and models' source, in every key: answers counted by other code (a changed counting
+    rule after a deploy) are never shown, though the data has not changed since."""
+    digest = hashlib.sha256()
+    for path in sorted([*SOURCE.joinpath("services").rglob("*.py"), *SOURCE.joinpath("models").rglob("*.py")]):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def _row(key: tuple[str, date, str]) -> Any:
     report, as_of, scope = key
     return db.session.execute(
-        sa.select(ReportAnswer.generation, ReportAnswer.counted_at, ReportAnswer.answer).where(
+        sa.select(ReportAnswer.generation, ReportAnswer.counted_at, ReportAnswer.answer, ReportAnswer.claimed_at).where(
             ReportAnswer.report == report, ReportAnswer.as_of == as_of, ReportAnswer.scope == scope
         )
     ).first()
