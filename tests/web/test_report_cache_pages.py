@@ -17,10 +17,12 @@ from training_app.database import read_only
 from training_app.extensions import db
 from training_app.imports import import_csv
 from training_app.models import Authority, Course, ReportAnswer, Role
+from training_app.services.common.calendar import london_today
 from training_app.services.reporting import report_cache
 from training_app.services.reporting.attendance_counts import attendance_by_authority
 from training_app.services.reporting.counting import trained_by_area
 from training_app.services.reporting.coverage import coverage_grid
+from training_app.services.reporting.kept_reports import count_todays_reports
 from training_app.services.reporting.report_rows import still_to_train
 
 TABLE = "Staff trained to 31/08/2008"
@@ -247,3 +249,23 @@ def test_an_answer_counted_by_other_code_is_never_shown(app, client, partnership
         db.session.commit()
 
     assert _total(client.get("/reports/trained-by-area" + AS_OF)) == "5"
+
+
+def test_the_scheduler_counts_todays_answers_of_every_scope_before_the_first_visit(
+    app, client, partnership, monkeypatch
+):
+    ids = partnership["ids"]
+    with app.app_context():
+        assert count_todays_reports(london_today()) == 3  # everyone's, and the two leads'
+        kept = set(db.session.execute(sa.select(ReportAnswer.report, ReportAnswer.scope)).all())
+    names = ("trained-by-area", "still-to-train", "coverage-opening", "coverage")
+    assert kept == {(_report(name), scope) for name in names for scope in ("all", str(ids["county"]), str(ids["city"]))}
+    counted = []
+    monkeypatch.setattr(report_cache, "_count_and_keep", lambda *a: counted.append(a))
+    signed_in(client, partnership["emails"]["county"])
+    assert client.get("/reports/trained-by-area").status_code == 200
+    assert client.get("/reports/coverage").status_code == 200
+    assert counted == []
+    with app.app_context():  # nothing changed: nothing is counted again
+        count_todays_reports(london_today())
+    assert counted == []

@@ -12,10 +12,8 @@ from flask_login import current_user
 from ...exports.attendance_by_authority import period_text, write_attendance_by_authority
 from ...permissions import REPORT_READERS, allow
 from ...services.accounts.scope import report_scope
-from ...services.common.calendar import EARLIEST_DATE
 from ...services.common.lookups import session_with_code
-from ...services.reporting.attendance_counts import AttendanceRow, attendance_by_authority
-from ...services.reporting.report_cache import kept_answer
+from ...services.reporting.kept_reports import kept_attendance
 from .period_forms import PeriodForm
 from .routes import XLSX_MIMETYPE, being_counted, bp
 
@@ -51,13 +49,7 @@ def attendance_by_authority_page():
         return render_template("reports/attendance-by-authority.html", form=form, rows=None)
     start, end = form.start.data, form.end.data
     session_id, scope = (session[0] if session else None), report_scope(current_user)
-    kept = kept_answer(
-        f"attendance:{start or ''}:{end or ''}:{session_id or ''}",
-        list[AttendanceRow],
-        EARLIEST_DATE,  # the period is in the report's key: the answer is the same whatever the day
-        scope,
-        lambda: attendance_by_authority(start, end, session_id, scope),
-    )
+    kept = kept_attendance(start, end, session_id, scope)
     if kept is None:
         return being_counted("Attendance by authority")
     return render_template(

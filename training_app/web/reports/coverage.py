@@ -11,16 +11,12 @@ from ...permissions import REPORT_READERS, allow
 from ...services.accounts.scope import report_scope
 from ...services.common.calendar import london_today
 from ...services.reporting.coverage import (
-    CoverageGrid,
-    CoverageOpening,
     area_label,
     cell_in_scope,
-    coverage_grid,
-    coverage_opening,
     group_with_code,
     still_to_train_in_cell,
 )
-from ...services.reporting.report_cache import kept_answer
+from ...services.reporting.kept_reports import kept_coverage, kept_coverage_opening
 from ..charts import bar_chart
 from ..paging import page_number
 from .forms import AsOfForm
@@ -44,9 +40,7 @@ def coverage_page():
     opening = None
     if "as_of" not in request.args:
         today = london_today()
-        kept_opening = kept_answer(
-            "coverage-opening", CoverageOpening, today, scope, lambda: coverage_opening(today, scope)
-        )
+        kept_opening = kept_coverage_opening(today, scope)
         if kept_opening is None:
             return being_counted("Training coverage")
         opening = kept_opening.value
@@ -54,7 +48,7 @@ def coverage_page():
     if "as_of" in request.args and not form.validate():
         return render_template("reports/coverage.html", form=form, grid=None)
     on = form.as_of.required_date()
-    kept_grid = kept_answer("coverage", CoverageGrid, on, scope, lambda: coverage_grid(on, scope))
+    kept_grid = kept_coverage(on, scope)
     if kept_grid is None:
         return being_counted("Training coverage")
     grid = kept_grid.value

@@ -21,9 +21,8 @@ from ...services.common.calendar import (
     london_today,
     parse_iso_date,
 )
-from ...services.reporting.counting import AreaRow, trained_by_area
-from ...services.reporting.report_cache import kept_answer
-from ...services.reporting.report_rows import StillToTrainRow, still_to_train
+from ...services.reporting.counting import AreaRow
+from ...services.reporting.kept_reports import kept_still_to_train, kept_trained_by_area
 from ..paging import page_number
 from .forms import AsOfForm
 
@@ -52,10 +51,7 @@ def trained_by_area_page():
         return render_template("reports/trained-by-area.html", form=form, as_of=None)
     as_of = form.as_of.required_date()
     scope = report_scope(current_user)
-    kept_rows = kept_answer("trained-by-area", list[AreaRow], as_of, scope, lambda: trained_by_area(as_of, scope))
-    kept_still = kept_answer(
-        "still-to-train", list[StillToTrainRow], as_of, scope, lambda: still_to_train(as_of, scope)
-    )
+    kept_rows, kept_still = kept_trained_by_area(as_of, scope), kept_still_to_train(as_of, scope)
     if kept_rows is None or kept_still is None:
         return being_counted("Trained by area")
     rows, still = kept_rows.value, kept_still.value
