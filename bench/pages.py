@@ -53,6 +53,9 @@ PAGES = [
     ("trained-by-area report", "/reports/trained-by-area", Role.COORDINATOR),
     ("trained-by-area report (lead)", "/reports/trained-by-area", Role.WORKFORCE_LEAD),
     ("coverage report", "/reports/coverage", Role.COORDINATOR),
+    ("coverage report (lead)", "/reports/coverage", Role.WORKFORCE_LEAD),
+    ("attendance report", "/reports/attendance-by-authority", Role.COORDINATOR),
+    ("/reminders", "/reminders", Role.COORDINATOR),
     ("booker's /staff", "/staff", Role.BOOKER),
 ]
 PAGES_ROLES = sorted({role for _, _, role in PAGES}, key=lambda role: role.value)

@@ -55,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers every table with the metadata)
     from .database import configure_engine_events, register_transaction_modes
+    from .services.reporting.report_cache import watch_writes
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -65,6 +66,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     configure_engine_events()
+    watch_writes()  # every commit that changes what the reports count raises the data generation
     register_transaction_modes(app)  # GET, HEAD and OPTIONS read; every other transaction begins IMMEDIATE
 
 

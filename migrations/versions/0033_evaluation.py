@@ -3,7 +3,7 @@ completed booking's evaluation (`evaluations`, asked, reminded and given once) a
 `certificate_after_evaluation`. The default form is inserted here: three ratings, a yes/no and a comment.
 
 Revision ID: 0033
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-06
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0033"
-down_revision = "0028"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 

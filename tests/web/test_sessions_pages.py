@@ -298,3 +298,21 @@ def test_a_trainers_feed_needs_its_secret(app, client):
     feed = client.get(f"/calendar/{token}.ics")
     assert feed.status_code == 200 and "CAF-4" in feed.get_data(as_text=True)
     assert client.get("/calendar/not-the-token.ics").status_code == 404
+
+
+def test_the_area_filter_offers_the_chosen_authoritys_areas_only(app, setting):
+    """A national list would otherwise offer every area in England (600) on every visit (issue 25)."""
+    client, ids = setting
+    with app.app_context():
+        rutland = make_authority("RUTLAND", name="Rutland")
+        make_area(rutland, "Oakham")
+        db.session.commit()
+    options = re.compile(r'<option value="(\d+)"( selected)?>([^<]+)</option>')
+    plain = client.get("/sessions/").get_data(as_text=True)
+    assert options.findall(plain) == [] and "choose a host authority and find sessions" in plain
+    assert '<option value="RUTLAND">Rutland</option>' in plain
+    chosen = client.get("/sessions/?authority=LEICESTER").get_data(as_text=True)
+    assert options.findall(chosen) == [(str(ids["area"]), "", "Leicester City – City centre")]
+    assert '<option value="LEICESTER" selected>Leicester City</option>' in chosen
+    bookmarked = client.get(f"/sessions/?area={ids['area']}").get_data(as_text=True)
+    assert options.findall(bookmarked) == [(str(ids["area"]), " selected", "Leicester City – City centre")]

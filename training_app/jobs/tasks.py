@@ -10,6 +10,7 @@ from ..services.evaluation.evaluations import remind_evaluations
 from ..services.mail.mail_delivery import deliver_pending
 from ..services.reminders.housekeeping import housekeep
 from ..services.reminders.reminders import AWARENESS, run_reminders
+from ..services.reporting.kept_reports import count_todays_reports
 from ..services.reporting.summaries import refresh_summaries
 from ..services.sessions.minimum_numbers import alert_below_minimum
 
@@ -56,7 +57,10 @@ def housekeeping() -> None:
 
 
 def dashboard_summaries() -> int:
-    """Count the dashboards' whole-workforce figures again for every scope kept (every 10 minutes)."""
+    """Count the dashboards' whole-workforce figures again for every scope kept (every 10 minutes), then today's
+    report answers of every scope where the data changed since they were counted, ahead of the first visit."""
     scopes = refresh_summaries()
     current_app.logger.info("dashboard summaries: %s scopes counted", scopes)
+    reports = count_todays_reports(london_today())
+    current_app.logger.info("report answers: %s scopes up to date", reports)
     return scopes

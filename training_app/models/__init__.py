@@ -37,6 +37,7 @@ from .people import CoverCategory, Practitioner, authority_key_for
 from .places import Area, Authority, Organisation, OrganisationKind, Venue
 from .records import Certificate, RecordSource, TrainingRecord
 from .reminders import ReminderKind, ReminderLog, ReminderStage
+from .report_answers import ReportAnswer, ReportGeneration
 from .sessions import SessionDay, SessionStatus, Trainer, TrainingSession
 from .settings import Setting
 from .summaries import DashboardSummary
@@ -78,6 +79,8 @@ __all__ = [
     "CoverCategory",
     "CoverUnit",
     "DashboardSummary",
+    "ReportAnswer",
+    "ReportGeneration",
     "Fund",
     "FundContribution",
     "LinkPurpose",

@@ -47,6 +47,23 @@ def courses_by_id() -> list[tuple[int, str, str]]:
     return [(course_id, code, title) for course_id, code, title in db.session.execute(query)]
 
 
+def areas_to_filter_by(authority_code: str | None, area_id: int | None) -> list[tuple[int, str, str]]:
+    """The areas of one authority (by code), and the area already chosen, as area_choices gives them: a list's
+    filter offers a handful, not every area in the country."""
+    wanted = [Authority.code == authority_code] if authority_code else []
+    if area_id is not None:
+        wanted.append(Area.id == area_id)
+    if not wanted:
+        return []
+    query = (
+        sa.select(Area.id, Authority.name, Area.name)
+        .join(Authority)
+        .where(sa.or_(*wanted))
+        .order_by(Authority.display_order, Area.name)
+    )
+    return [(found, authority, area) for found, authority, area in db.session.execute(query)]
+
+
 def venue_choices() -> list[tuple[int, str, int]]:
     """Every venue as (id, name, room capacity), by name."""
     query = sa.select(Venue.id, Venue.name, Venue.capacity).order_by(Venue.name)

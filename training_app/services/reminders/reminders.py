@@ -45,6 +45,7 @@ from ...models.base import utcnow
 from ..accounts.scope import coordinator_emails
 from ..attendance.completions import courses_sharing_a_course, due_soon_from, open_records
 from ..awareness.awareness import due_for_reawareness
+from ..common.batches import fetch_in
 from ..common.calendar import london_to_utc, to_london
 
 OVERDUE_AFTER_DAYS = 30
@@ -111,7 +112,7 @@ def due_reminders(today: date, kinds: Collection[str] = KINDS) -> list[Reminder]
         due += due_session_reminders(today)
     if AWARENESS in kinds:
         due += due_reawareness(today)
-    return sorted(_not_sent(due), key=lambda r: (r.email, r.course_code, r.kind, r.dedupe_key))
+    return sorted(due, key=lambda r: (r.email, r.course_code, r.kind, r.dedupe_key))
 
 
 def due_refreshers(today: date) -> list[Reminder]:
@@ -124,6 +125,14 @@ def due_refreshers(today: date) -> list[Reminder]:
         record.expires_on <= today + timedelta(days=longest_lead),
     )
     near_a_stage = sa.select(record.practitioner_id).where(in_window)
+    # The stage in SQL, the course's lead time apart (refresher_stage drops what is not yet due soon), for the key
+    # its reminder is logged under: the log is read in the same statement, however many reminders are due.
+    stage_in_sql = sa.case(
+        (record.expires_on > today, ReminderStage.DUE_SOON.value),
+        (record.expires_on > today - timedelta(days=OVERDUE_AFTER_DAYS), ReminderStage.DUE.value),
+        else_=ReminderStage.OVERDUE.value,
+    )
+    key = sa.literal("refresher:", sa.String) + sa.cast(record.id, sa.String) + ":" + stage_in_sql
     booked = (
         sa.select(Booking.id)
         .join(TrainingSession, TrainingSession.id == Booking.session_id)
@@ -150,7 +159,7 @@ def due_refreshers(today: date) -> list[Reminder]:
         )
         .join(Practitioner, Practitioner.id == record.practitioner_id)
         .join(Course, Course.id == record.course_id)
-        .where(in_window, record.id.in_(open_records(near_a_stage)), ~sa.exists(booked))
+        .where(in_window, record.id.in_(open_records(near_a_stage)), ~sa.exists(booked), _not_logged(key))
         .order_by(Practitioner.email, Course.code)
     )
     due = []
@@ -203,6 +212,7 @@ def due_session_reminders(today: date) -> list[Reminder]:
             TrainingSession.status == SessionStatus.SCHEDULED,
             TrainingSession.starts_on > today,
             TrainingSession.starts_on <= today + timedelta(days=longest),
+            _not_logged(sa.literal("session:", sa.String) + sa.cast(Booking.id, sa.String) + ":upcoming"),
         )
         .order_by(Practitioner.email, Course.code)
     )
@@ -241,7 +251,7 @@ def due_reawareness(today: date) -> list[Reminder]:
     if not services:
         return []
     coordinators = coordinator_emails()
-    return [
+    reminders = [
         Reminder(
             AWARENESS,
             ReminderStage.DUE,
@@ -255,6 +265,7 @@ def due_reawareness(today: date) -> list[Reminder]:
         for sign_off, due_on in services
         for email in coordinators
     ]
+    return _not_queued(reminders)
 
 
 def run_reminders(today: date, dry_run: bool = False, kinds: Collection[str] = KINDS) -> list[Reminder]:
@@ -316,19 +327,16 @@ def reminder_log(limit: int = 100) -> list[LoggedReminder]:
     return [entry for _, entry in entries[:limit]]
 
 
-def _not_sent(due: Sequence[Reminder]) -> list[Reminder]:
-    """Drop reminders already in the log (or, for re-awareness, already queued as mail), a chunk of keys at a time."""
-    sent: set[str] = set()
-    keys = [r.dedupe_key for r in due]
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        sent.update(db.session.scalars(sa.select(ReminderLog.dedupe_key).where(ReminderLog.dedupe_key.in_(chunk))))
-        sent.update(
-            key
-            for key in db.session.scalars(sa.select(OutgoingMail.dedupe_key).where(OutgoingMail.dedupe_key.in_(chunk)))
-            if key is not None
-        )
-    return [r for r in due if r.dedupe_key not in sent]
+def _not_logged(key: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:
+    """No reminder was logged under this key (the log's unique index answers it for each row found)."""
+    return ~sa.exists().where(ReminderLog.dedupe_key == key)
+
+
+def _not_queued(due: Sequence[Reminder]) -> list[Reminder]:
+    """Drop re-awareness reminders already queued as mail under their key (one per service and coordinator, so a
+    few; the workforce's reminders are checked against the log in their own query)."""
+    queued = set(fetch_in(sa.select(OutgoingMail.dedupe_key), OutgoingMail.dedupe_key, [r.dedupe_key for r in due]))
+    return [r for r in due if r.dedupe_key not in queued]
 
 
 def _claim(reminder: Reminder, today: date) -> bool:

@@ -13,9 +13,9 @@ from ...exports.attendance_by_authority import period_text, write_attendance_by_
 from ...permissions import REPORT_READERS, allow
 from ...services.accounts.scope import report_scope
 from ...services.common.lookups import session_with_code
-from ...services.reporting.attendance_counts import attendance_by_authority
+from ...services.reporting.kept_reports import kept_attendance
 from .period_forms import PeriodForm
-from .routes import XLSX_MIMETYPE, bp
+from .routes import XLSX_MIMETYPE, being_counted, bp
 
 
 def _read_period() -> tuple[PeriodForm, tuple[int, str] | None, bool]:
@@ -48,11 +48,15 @@ def attendance_by_authority_page():
     if not valid:
         return render_template("reports/attendance-by-authority.html", form=form, rows=None)
     start, end = form.start.data, form.end.data
-    rows = attendance_by_authority(start, end, session[0] if session else None, report_scope(current_user))
+    session_id, scope = (session[0] if session else None), report_scope(current_user)
+    kept = kept_attendance(start, end, session_id, scope)
+    if kept is None:
+        return being_counted("Attendance by authority")
     return render_template(
         "reports/attendance-by-authority.html",
         form=form,
-        rows=rows,
+        rows=kept.value,
+        counted_at=kept.counted_at,
         covers=period_text(start, end, session[1] if session else None),
         download=_download_args(form, session),
     )

@@ -13,15 +13,14 @@ from ...services.common.calendar import london_today
 from ...services.reporting.coverage import (
     area_label,
     cell_in_scope,
-    coverage_grid,
-    coverage_opening,
     group_with_code,
     still_to_train_in_cell,
 )
+from ...services.reporting.kept_reports import kept_coverage, kept_coverage_opening
 from ..charts import bar_chart
 from ..paging import page_number
 from .forms import AsOfForm
-from .routes import REPORT_ROWS, bp, page_items, paged
+from .routes import REPORT_ROWS, being_counted, bp, page_items, paged
 
 ENDPOINT = "reports.coverage_page"
 
@@ -38,11 +37,21 @@ def coverage_page():
     """The coverage heat-map table (a word with every shade) and a bar chart of each area's coverage; without a date
     it opens on today, or on the latest day with figures when no one is current today, and says which."""
     scope = report_scope(current_user)
-    opening = None if "as_of" in request.args else coverage_opening(london_today(), scope)
+    opening = None
+    if "as_of" not in request.args:
+        today = london_today()
+        kept_opening = kept_coverage_opening(today, scope)
+        if kept_opening is None:
+            return being_counted("Training coverage")
+        opening = kept_opening.value
     form = _as_of_form(opening.as_of if opening else None)
     if "as_of" in request.args and not form.validate():
         return render_template("reports/coverage.html", form=form, grid=None)
-    grid = coverage_grid(form.as_of.required_date(), scope)
+    on = form.as_of.required_date()
+    kept_grid = kept_coverage(on, scope)
+    if kept_grid is None:
+        return being_counted("Training coverage")
+    grid = kept_grid.value
     page, pages = paged(len(grid.areas), page_number(request.args))
     shown = grid.areas[(page - 1) * REPORT_ROWS : page * REPORT_ROWS]  # a national grid has 600 areas
     areas = [(f"{area.name} ({area.authority})" if area.authority else area.name, area.total) for area in shown]
@@ -58,6 +67,7 @@ def coverage_page():
         as_of=as_of,
         paging=paging,
         opening=opening,
+        counted_at=kept_grid.counted_at,
     )
 
 

@@ -21,8 +21,8 @@ from ...services.common.calendar import (
     london_today,
     parse_iso_date,
 )
-from ...services.reporting.counting import AreaRow, trained_by_area
-from ...services.reporting.report_rows import still_to_train
+from ...services.reporting.counting import AreaRow
+from ...services.reporting.kept_reports import kept_still_to_train, kept_trained_by_area
 from ..paging import page_number
 from .forms import AsOfForm
 
@@ -51,14 +51,17 @@ def trained_by_area_page():
         return render_template("reports/trained-by-area.html", form=form, as_of=None)
     as_of = form.as_of.required_date()
     scope = report_scope(current_user)
-    rows = trained_by_area(as_of, scope)
+    kept_rows, kept_still = kept_trained_by_area(as_of, scope), kept_still_to_train(as_of, scope)
+    if kept_rows is None or kept_still is None:
+        return being_counted("Trained by area")
+    rows, still = kept_rows.value, kept_still.value
     page, pages = paged(len(rows) - 1, page_number(request.args))
     shown = rows[:-1][(page - 1) * REPORT_ROWS : page * REPORT_ROWS] + rows[-1:]  # the total on every page
-    still = still_to_train(as_of, scope)
     return render_template(
         "reports/trained-by-area.html",
         form=form,
         as_of=as_of,
+        counted_at=min(kept_rows.counted_at, kept_still.counted_at),
         header=by_authority_header(as_of),
         rows=shown,
         bars=chart_bars(shown),
@@ -66,6 +69,11 @@ def trained_by_area_page():
         still_left_out=max(len(still) - 1 - REPORT_ROWS, 0),
         paging={"page": page, "pages": pages, "rows": len(rows) - 1, "items": page_items(page, pages, as_of)},
     )
+
+
+def being_counted(title: str) -> str:
+    """The page a visit gets while another visit is counting the same figures (they count once, for everyone)."""
+    return render_template("reports/being-counted.html", title=title, again=request.full_path)
 
 
 def paged(count: int, asked: int) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from ...services.attendance.registers import can_mark_register
 from ...services.booking.booking_checks import session_problem
 from ...services.booking.booking_requests import own_booking_on
 from ...services.booking.bookings import people_booked_on
-from ...services.catalogue.choices import area_choices, authority_choices, course_choices
+from ...services.catalogue.choices import areas_to_filter_by, authority_choices, course_choices
 from ...services.catalogue.trainers import trainer_of
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
 from ...services.common.lookups import session_with_code
@@ -151,8 +151,15 @@ def filter_form() -> FilterForm:
     form = FilterForm(request.args)
     form.course.choices = [("", "Any course")] + [(code, f"{code}: {title}") for code, title in course_choices()]
     form.authority.choices = [("", "Any authority")] + authority_choices()
-    form.area.choices = [("", "Any area")] + [(str(id_), f"{name} – {area}") for id_, name, area in area_choices()]
+    areas = areas_to_filter_by(form.authority.data or None, area_id(form.area.data))
+    form.area.choices = [("", "Any area")] + [(str(id_), f"{name} – {area}") for id_, name, area in areas]
     return form
+
+
+def area_id(text: str | None) -> int | None:
+    """The area id asked for, or None for anything that is not one."""
+    text = text or ""
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None
 
 
 def read_filters(form: FilterForm) -> tuple[SessionFilters, list[dict[str, str]]]:
@@ -168,13 +175,12 @@ def read_filters(form: FilterForm) -> tuple[SessionFilters, list[dict[str, str]]
             except DateProblem as problem:
                 field.errors = [f"{field.label.text} {problem}"]
                 errors.append({"text": field.errors[0], "href": f"#{field.id}"})
-    area = form.area.data or ""
     filters = SessionFilters(
         course=form.course.data or None,
         authority=form.authority.data or None,
         date_from=dates["date_from"],
         date_to=dates["date_to"],
-        area_id=int(area) if area.isascii() and area.isdigit() and len(area) < 10 else None,
+        area_id=area_id(form.area.data),
         has_places=bool(form.has_places.data),
         open_on=None if form.include_closed.data else london_today(),
     )
