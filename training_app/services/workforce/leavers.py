@@ -42,7 +42,7 @@ from ..accounts.accounts import switch_off
 from ..accounts.scope import acts_for, is_staff
 from ..booking.bookings import Cancellation, cancel_place, lock_session
 from ..booking.waiting_list import has_started
-from ..common.calendar import london_today
+from ..common.calendar import london_today, to_london
 from ..common.locks import lock_row
 
 LEAVING_REASON = "Left the organisation"
@@ -162,7 +162,7 @@ def change_dates(
     if left_on is not None:
         # Sessions before the person, as a booking locks them (the session, then the people it books), so the two
         # never wait on each other; a booking made meanwhile waits for this one and then finds them gone.
-        ended = bookings_ended_by_leaving(practitioner.id, left_on)
+        ended = bookings_ended_by_leaving(practitioner.id, left_on, to_london(now).date())
         for session_id in sorted({booking.session_id for booking in ended}):
             lock_session(session_id)
     locked = lock_row(Practitioner, practitioner.id)
@@ -200,7 +200,7 @@ def _switch_off_account(practitioner: Practitioner, by: User) -> bool:
 def _cancel_bookings(practitioner: Practitioner, left_on: date, by: User, now: datetime) -> list[Cancellation]:
     """Cancel, free of charge, each booking leaving ends (a session that began meanwhile keeps its register)."""
     cancellations = []
-    for booking in bookings_ended_by_leaving(practitioner.id, left_on):
+    for booking in bookings_ended_by_leaving(practitioner.id, left_on, to_london(now).date()):
         if has_started(booking.session, now):
             continue
         cancellations.append(cancel_place(booking, by, LEAVING_REASON, now, charge_late=False))
