@@ -13,6 +13,7 @@ from . import (
     claim_json,
     claims,  # noqa: F401 (attaches the claims views; their paths and schemas are in claim_json)
     funds,
+    practitioner_records,
     practitioners,
     registers,
     reports,
@@ -44,6 +45,7 @@ FRAGMENTS: tuple[dict[str, Any], ...] = (
     funds.OPENAPI,
     reports.OPENAPI,
     practitioners.OPENAPI,
+    practitioner_records.OPENAPI,
     bookings.OPENAPI,
     awareness.OPENAPI,
     claim_json.OPENAPI,
