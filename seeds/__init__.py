@@ -22,6 +22,7 @@ from .live_bookings import seed_live_bookings
 from .live_claims import seed_live_claims
 from .live_refreshers import seed_live_refreshers
 from .live_registers import seed_live_registers
+from .live_workforce import seed_live_workforce
 from .people import seed_people
 from .places import seed_places
 from .schedule import future_plans, trained_in_september
@@ -54,6 +55,7 @@ def load_demo(today: date | None = None) -> Counter:
     counts.update(seed_live_registers(demo, today or london_today()))  # before the live claims, which read it
     counts.update(claims=seed_live_claims(demo, today or london_today()))  # after last month's registers
     counts.update(seed_live_bookings(demo, today or london_today()))  # through the booking services, which commit
+    counts.update(seed_live_workforce(demo, today or london_today()))  # a joiner and a leaver, after the bookings
     counts.update(seed_live_refreshers(demo, today or london_today()))  # after the slices whose people it avoids
     db.session.commit()
     return counts
