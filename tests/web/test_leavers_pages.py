@@ -184,3 +184,14 @@ def test_a_coordinator_changes_anyones_dates_and_marks_them_left_and_back(app, c
     with app.app_context():
         ann = db.session.get(Practitioner, school["ann"])
         assert (ann.started_on, ann.left_on) == (london_today(), None)
+
+
+def test_the_booking_page_offers_no_leavers(app, client, school):
+    with app.app_context():
+        db.session.get(Practitioner, school["ann"]).left_on = london_today() - timedelta(days=1)
+        make_session(course=make_course(code="LP"), code="LP-9", days=(_weekday(20),))
+        db.session.commit()
+    signed_in(client, school["booker"])
+    page = client.get("/bookings/new/LP-9")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Bea Oak" in text and "Ann Oak" not in text

@@ -28,6 +28,7 @@ from ...models import (
     TrainingSession,
 )
 from ..attendance.completions import COUNTS_FOR, course_status, latest_completions
+from ..common.calendar import london_today
 from ..workforce.leavers import not_left_by
 
 AnySelect = sa.Select[*tuple[Any, ...]]
@@ -284,11 +285,12 @@ def colleagues_of(person: Practitioner) -> list[Colleague]:
     return [Colleague(*row) for row in db.session.execute(query)]
 
 
-def staff_choices(own_staff: sa.ColumnElement[bool]) -> list[tuple[int, str]]:
-    """A booker's staff (`own_staff`: scope's filter) as (id, "name, job title") choices, by name."""
+def staff_choices(own_staff: sa.ColumnElement[bool], today: date | None = None) -> list[tuple[int, str]]:
+    """A booker's staff (`own_staff`: scope's filter) as (id, "name, job title") choices, by name; not those who have
+    left by `today` (SPEC 3.1: they cannot be booked)."""
     query = (
         sa.select(Practitioner.id, Practitioner.first_name, Practitioner.last_name, Practitioner.job_title)
-        .where(own_staff)
+        .where(own_staff, not_left_by(today or london_today()))
         .order_by(Practitioner.last_name, Practitioner.first_name)
     )
     people = db.session.execute(query).all()
