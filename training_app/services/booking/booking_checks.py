@@ -137,14 +137,13 @@ def _prerequisites_query(by_day: bool) -> sa.Select[int, str]:
 
 
 def _leavers_query() -> sa.Select[int, date | None]:
-    # FOR SHARE on PostgreSQL (SQLite's IMMEDIATE transaction already holds the write lock): someone being marked as
-    # left at this moment (services/workforce/leavers, which locks the person FOR UPDATE) is read once they are.
+    # Every one of the people FOR SHARE on PostgreSQL, whether they have left or not (a lock is taken only on the rows
+    # a query returns), so someone being marked as left at this moment (services/workforce/leavers, which locks the
+    # person FOR UPDATE) is read once they are, and a leaving waits for a booking being made to commit, then cancels
+    # it. SQLite's IMMEDIATE transaction already holds the write lock.
     return (
         sa.select(Practitioner.id, Practitioner.left_on)
-        .where(
-            Practitioner.id.in_(sa.bindparam("ids", expanding=True)),
-            Practitioner.left_on <= sa.bindparam("last_day"),
-        )
+        .where(Practitioner.id.in_(sa.bindparam("ids", expanding=True)))
         .with_for_update(read=True)
     )
 
@@ -189,9 +188,10 @@ def leavers_before_end(session: TrainingSession, practitioner_ids: Iterable[int]
     found: dict[int, str] = {}
     today = london_today()
     for chunk in in_chunks(practitioner_ids):
-        for person, left_on in db.session.execute(_LEAVERS, {"ids": list(chunk), "last_day": session.ends_on}):
-            when = "left" if left_on is not None and left_on <= today else "leaves"
-            found[person] = f"{when} on {left_on:%-d %B %Y} and cannot be booked"
+        for person, left_on in db.session.execute(_LEAVERS, {"ids": list(chunk)}):
+            if left_on is not None and left_on <= session.ends_on:
+                when = "left" if left_on <= today else "leaves"
+                found[person] = f"{when} on {left_on:%-d %B %Y} and cannot be booked"
     return found
 
 

@@ -159,13 +159,7 @@ def change_dates(
         raise LeavingRefused("practitioner", "is not one of your organisation's staff")
     if left_on is not None and practitioner.left_on is None and by.practitioner_id == practitioner.id:
         raise LeavingRefused("left_on", "You cannot mark yourself as left: ask your training coordinator")
-    if left_on is not None:
-        # Sessions before the person, as a booking locks them (the session, then the people it books), so the two
-        # never wait on each other; a booking made meanwhile waits for this one and then finds them gone.
-        ended = bookings_ended_by_leaving(practitioner.id, left_on, to_london(now).date())
-        for session_id in sorted({booking.session_id for booking in ended}):
-            lock_session(session_id)
-    locked = lock_row(Practitioner, practitioner.id)
+    locked = _lock(practitioner.id, left_on, to_london(now).date())
     started_on = locked.started_on if started_on is KEEP else started_on
     if problem := check(locked) or dates_problem(started_on, left_on):
         db.session.rollback()
@@ -181,6 +175,31 @@ def change_dates(
         audit.record(by, action, locked, old, new | ({"account_switched_off": True} if switched_off else {}))
     db.session.commit()
     return DatesChange(locked, cancellations, switched_off, action)
+
+
+LOCK_ATTEMPTS = 5
+
+
+def _lock(practitioner_id: int, left_on: date | None, today: date) -> Practitioner:
+    """Lock the sessions of the bookings leaving on `left_on` ends, then the person, as a booking locks them (the
+    session, then the people it books, FOR SHARE), so the two never wait on each other: a booking being made holds
+    the person until it commits, and leaving then cancels it; one made after reads them gone. A booking committed on
+    another session between the first look and the person's lock would be locked out of order: then start again."""
+    for _ in range(LOCK_ATTEMPTS):
+        sessions = _ended_sessions(practitioner_id, left_on, today)
+        for session_id in sorted(sessions):
+            lock_session(session_id)
+        locked = lock_row(Practitioner, practitioner_id)
+        if _ended_sessions(practitioner_id, left_on, today) <= sessions:
+            return locked
+        db.session.rollback()
+    raise LeavingRefused("left_on", "Their bookings kept changing: try again in a moment")
+
+
+def _ended_sessions(practitioner_id: int, left_on: date | None, today: date) -> set[int]:
+    if left_on is None:
+        return set()
+    return {booking.session_id for booking in bookings_ended_by_leaving(practitioner_id, left_on, today)}
 
 
 def _action(was_leaver: bool, leaver: bool, changed: bool) -> AuditAction | None:
