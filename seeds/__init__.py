@@ -23,6 +23,7 @@ from .live_claims import seed_live_claims
 from .live_evaluations import seed_live_evaluations
 from .live_refreshers import seed_live_refreshers
 from .live_registers import seed_live_registers
+from .live_workforce import seed_live_workforce
 from .people import seed_people
 from .places import seed_places
 from .schedule import future_plans, trained_in_september
@@ -56,6 +57,7 @@ def load_demo(today: date | None = None) -> Counter:
     counts.update(claims=seed_live_claims(demo, today or london_today()))  # after last month's registers
     counts.update(seed_live_evaluations(demo, today or london_today()))  # last month's completions, evaluated
     counts.update(seed_live_bookings(demo, today or london_today()))  # through the booking services, which commit
+    counts.update(seed_live_workforce(demo, today or london_today()))  # a joiner and a leaver, after the bookings
     counts.update(seed_live_refreshers(demo, today or london_today()))  # after the slices whose people it avoids
     db.session.commit()
     return counts

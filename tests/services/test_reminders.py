@@ -238,3 +238,13 @@ def test_due_reminders_scan_writes_nothing():
     _world()
     assert [r.stage for r in due_reminders(date(2026, 6, 1))] == [ReminderStage.DUE]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReminderLog)) == 0
+
+
+def test_a_booking_on_another_course_does_not_hold_back_a_refresher_reminder():
+    """The booked-people rule looks at the record's own course family only (it once matched every record's course)."""
+    course, person, _ = _world()
+    other = make_course(code="LP")
+    make_record(make_practitioner(), other, date(2025, 1, 1))  # someone's record of LP, which Pat is booked on
+    make_booking(make_session(other, days=(date(2026, 4, 20),), code="LP-01"), person)
+    db.session.commit()
+    assert _lines(date(2026, 3, 3)) == ["pat@school.example\tCAF-R\tdue_soon"]

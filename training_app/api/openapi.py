@@ -14,6 +14,7 @@ from . import (
     claims,  # noqa: F401 (attaches the claims views; their paths and schemas are in claim_json)
     evaluations,
     funds,
+    practitioner_records,
     practitioners,
     registers,
     reports,
@@ -45,6 +46,7 @@ FRAGMENTS: tuple[dict[str, Any], ...] = (
     funds.OPENAPI,
     reports.OPENAPI,
     practitioners.OPENAPI,
+    practitioner_records.OPENAPI,
     bookings.OPENAPI,
     awareness.OPENAPI,
     claim_json.OPENAPI,

@@ -108,6 +108,14 @@ def change_password(user: User, new_password: str, by: User | str | None = None)
 def deactivate_user(user: User, by: User | str) -> bool:
     """Switch the user off, end their sessions and revoke their API tokens for good (switching them back on does not
     bring the tokens back); False when they were already off."""
+    switched_off = switch_off(user, by)
+    db.session.commit()
+    return switched_off
+
+
+def switch_off(user: User, by: User | str) -> bool:
+    """`deactivate_user` in the caller's transaction (a leaver's account goes in theirs): locked, audited, not
+    committed; False when they were already off."""
     if isinstance(by, User) and by.id == user.id:
         raise AccountError("you cannot switch off your own account: ask another administrator")
     user = lock_row(User, user.id)  # switched off by someone else a moment ago: then nothing to do, nor to audit
@@ -118,7 +126,6 @@ def deactivate_user(user: User, by: User | str) -> bool:
     revoked = revoke_api_tokens_of(user)
     new: dict[str, object] = {"active": False} | ({"api_tokens_revoked": revoked} if revoked else {})
     audit.record(by, AuditAction.USER_DEACTIVATED, user, {"active": True}, new)
-    db.session.commit()
     return True
 
 

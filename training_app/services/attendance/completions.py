@@ -121,7 +121,9 @@ def courses_sharing_a_course(course_id: Any) -> sa.Select[Any]:
     """The ids of the courses that count for some course this one counts for: a booking on any of them renews what a
     record of this course is a completion of. `course_id` may be a column, for a correlated subquery."""
     families = _families()
-    return sa.select(families.c.member).where(families.c.course_id == course_id)
+    # Correlated past any select in between (reminders ask inside EXISTS): left to itself, SQLAlchemy would add the
+    # column's table to this FROM, matching every record's course instead of the outer query's one.
+    return sa.select(families.c.member).where(families.c.course_id == course_id).correlate_except(families)
 
 
 def renewal_families(course_ids: Collection[int]) -> dict[int, list[int]]:

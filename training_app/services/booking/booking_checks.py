@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -27,7 +27,7 @@ from ...models import (
 from ...models.courses import course_prerequisites
 from ..catalogue.courses import retired_problem
 from ..common.batches import in_chunks
-from ..common.calendar import is_working_day, to_london, working_days_before
+from ..common.calendar import is_working_day, london_today, to_london, working_days_before
 from .waiting_list import has_started
 
 
@@ -136,11 +136,24 @@ def _prerequisites_query(by_day: bool) -> sa.Select[int, str]:
     )
 
 
+def _leavers_query() -> sa.Select[int, date | None]:
+    # Every one of the people FOR SHARE on PostgreSQL, whether they have left or not (a lock is taken only on the rows
+    # a query returns), so someone being marked as left at this moment (services/workforce/leavers, which locks the
+    # person FOR UPDATE) is read once they are, and a leaving waits for a booking being made to commit, then cancels
+    # it. SQLite's IMMEDIATE transaction already holds the write lock.
+    return (
+        sa.select(Practitioner.id, Practitioner.left_on)
+        .where(Practitioner.id.in_(sa.bindparam("ids", expanding=True)))
+        .with_for_update(read=True)
+    )
+
+
 # Built once with bound parameters: building and keying a query this size took longer than running it, and
 # every booking runs both (SQLAlchemy memoises a built statement's cache key). Each takes a list of people, so a
 # group booking asks once for all of them.
 _OVERLAPS = _overlap_query()
 _PREREQUISITES = {False: _prerequisites_query(False), True: _prerequisites_query(True)}
+_LEAVERS = _leavers_query()
 
 
 def overlapping_sessions(session: TrainingSession, practitioner_ids: Iterable[int]) -> dict[int, str]:
@@ -166,6 +179,22 @@ def missing_prerequisites(
     return dict(missing)
 
 
+def leavers_before_end(session: TrainingSession, practitioner_ids: Iterable[int]) -> dict[int, str]:
+    """Per practitioner who has left, or leaves, by the session's last day (SPEC 3.1: leavers cannot be booked), the
+    reason in words after their name ("left on 3 March 2027 and cannot be booked"); those in post throughout are left
+    out."""
+    if session.ends_on is None:
+        return {}
+    found: dict[int, str] = {}
+    today = london_today()
+    for chunk in in_chunks(practitioner_ids):
+        for person, left_on in db.session.execute(_LEAVERS, {"ids": list(chunk)}):
+            if left_on is not None and left_on <= session.ends_on:
+                when = "left" if left_on <= today else "leaves"
+                found[person] = f"{when} on {left_on:%-d %B %Y} and cannot be booked"
+    return found
+
+
 @dataclass(frozen=True)
 class Eligibility:
     """What the checks of a booking on one session need to know of some people (overlapping bookings, missing
@@ -174,13 +203,15 @@ class Eligibility:
     session: TrainingSession
     overlaps: dict[int, str]
     missing: dict[int, list[str]]
+    leavers: dict[int, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: TrainingSession, practitioner_ids: Iterable[int]) -> Eligibility:
         """Look up these people's overlapping bookings and missing prerequisites for the session."""
         ids = list(dict.fromkeys(practitioner_ids))
         overlaps = overlapping_sessions(session, ids)
-        return cls(session, overlaps, missing_prerequisites(session.course, ids, session.starts_on))
+        missing = missing_prerequisites(session.course, ids, session.starts_on)
+        return cls(session, overlaps, missing, leavers_before_end(session, ids))
 
     def problems(
         self, practitioner_id: int, now: datetime, override_reason: str | None = None, window: bool = True
@@ -191,6 +222,8 @@ class Eligibility:
         problems = []
         if problem := session_problem(session, now, window):
             problems.append(problem)
+        if leaver := self.leavers.get(practitioner_id):
+            problems.append(BookingRefused("practitioner", leaver))
         if code := self.overlaps.get(practitioner_id):
             message = f"is already booked on session {code}, which overlaps this one"
             problems.append(BookingRefused("practitioner", message, Refusal.CONFLICT))

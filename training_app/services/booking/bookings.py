@@ -254,6 +254,17 @@ class Cancellation:
 def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime | None = None) -> Cancellation:
     """Cancel a booking or a place on the waiting list in one committed transaction; a freed place goes to the
     first person waiting (never on a session that has started). Late cancellations carry the course's charge."""
+    cancellation = cancel_place(booking, by, reason, now)
+    db.session.commit()
+    return cancellation
+
+
+def cancel_place(
+    booking: Booking, by: User, reason: str = "", now: datetime | None = None, charge_late: bool = True
+) -> Cancellation:
+    """`cancel_booking` in the caller's transaction (a leaver's bookings go in theirs): the session locked, the
+    freed place promoted, audited and emailed, nothing committed. `charge_late` False cancels without the late
+    charge (and as a plain cancellation), as when someone has left."""
     now = now or utcnow()
     if not can_book_for(by, booking.practitioner):
         raise BookingRefused("booking", "is not one of your organisation's staff", Refusal.FORBIDDEN)
@@ -264,7 +275,7 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
         raise BookingRefused("booking", f"is already {booking.status.value.replace('_', ' ')}", Refusal.CONFLICT)
     if booking.status == BookingStatus.BOOKED and has_started(session, now):
         raise BookingRefused("booking", f"session {session.code} has started: mark the register instead")
-    late = booking.status == BookingStatus.BOOKED and is_late_cancellation(session, now)
+    late = charge_late and booking.status == BookingStatus.BOOKED and is_late_cancellation(session, now)
     if late and by.role == Role.PRACTITIONER:
         raise BookingRefused("booking", "it is too late to cancel yourself: ask your booker or the coordinator")
     old = booking_values(booking)
@@ -286,7 +297,6 @@ def cancel_booking(booking: Booking, by: User, reason: str = "", now: datetime |
     booking_mail.tell_of_cancellation(booking, charge)
     if promoted is not None:
         booking_mail.tell_of_promotion(promoted)
-    db.session.commit()
     return Cancellation(booking, charge, promoted)
 
 
@@ -294,7 +304,6 @@ def _withdraw_request(booking: Booking, by: User, reason: str, now: datetime) ->
     """A request that held no place is simply withdrawn: nobody is promoted and nothing is charged."""
     booking.status, booking.cancelled_at, booking.cancel_reason = BookingStatus.CANCELLED, now, reason[:400] or None
     audit.record(by, AuditAction.BOOKING_CANCELLED, booking, {"status": "requested"}, booking_values(booking))
-    db.session.commit()
     return Cancellation(booking, None, None)
 
 

@@ -28,6 +28,8 @@ from ...models import (
     TrainingSession,
 )
 from ..attendance.completions import COUNTS_FOR, course_status, latest_completions
+from ..common.calendar import london_today
+from ..workforce.leavers import not_left_by
 
 AnySelect = sa.Select[*tuple[Any, ...]]
 PER_PAGE = 50
@@ -55,6 +57,7 @@ class StaffMember:
     job_title: str | None
     group: str | None
     cover_category: str
+    left_on: date | None = None
     steps: list[StepStatus] = field(default_factory=list)
 
     @property
@@ -82,11 +85,19 @@ class StaffPage:
 
 
 def staff_page(
-    organisation_id: int, today: date, needs: str = "", search: str = "", page: int = 1, per_page: int = PER_PAGE
+    organisation_id: int,
+    today: date,
+    needs: str = "",
+    search: str = "",
+    page: int = 1,
+    per_page: int = PER_PAGE,
+    leavers: bool = False,
 ) -> StaffPage:
     """A page of the organisation's staff by name; `needs` narrows it to those who still need a required course
-    (ANY_REQUIRED, or one course's code); `search` to names and emails containing the text."""
+    (ANY_REQUIRED, or one course's code); `search` to names and emails containing the text. Those who have left
+    by `today` (SPEC 3.1) are listed apart: only they with `leavers`, never otherwise."""
     query = _staff_query(organisation_id, search)
+    query = query.where(~not_left_by(today) if leavers else not_left_by(today))
     needing = _count(query.where(_needs_required(organisation_id, today, ANY_REQUIRED)))
     if needs:
         query = query.where(_needs_required(organisation_id, today, needs))
@@ -99,7 +110,9 @@ def staff_page(
         .limit(per_page)
     ).all()
     members = [
-        StaffMember(row.id, row.first_name, row.last_name, row.email, row.job_title, row.group, row.cover_category)
+        StaffMember(
+            row.id, row.first_name, row.last_name, row.email, row.job_title, row.group, row.cover_category, row.left_on
+        )
         for row in rows
     ]
     _add_steps(members, today)
@@ -146,6 +159,7 @@ def _staff_query(organisation_id: int, search: str) -> AnySelect:
             Practitioner.job_title,
             ResponsibilityGroup.code.label("group"),
             Practitioner.cover_category,
+            Practitioner.left_on,
         )
         .outerjoin(ResponsibilityGroup, ResponsibilityGroup.id == Practitioner.group_id)
         .where(Practitioner.organisation_id == organisation_id)
@@ -271,11 +285,12 @@ def colleagues_of(person: Practitioner) -> list[Colleague]:
     return [Colleague(*row) for row in db.session.execute(query)]
 
 
-def staff_choices(own_staff: sa.ColumnElement[bool]) -> list[tuple[int, str]]:
-    """A booker's staff (`own_staff`: scope's filter) as (id, "name, job title") choices, by name."""
+def staff_choices(own_staff: sa.ColumnElement[bool], today: date | None = None) -> list[tuple[int, str]]:
+    """A booker's staff (`own_staff`: scope's filter) as (id, "name, job title") choices, by name; not those who have
+    left by `today` (SPEC 3.1: they cannot be booked)."""
     query = (
         sa.select(Practitioner.id, Practitioner.first_name, Practitioner.last_name, Practitioner.job_title)
-        .where(own_staff)
+        .where(own_staff, not_left_by(today or london_today()))
         .order_by(Practitioner.last_name, Practitioner.first_name)
     )
     people = db.session.execute(query).all()

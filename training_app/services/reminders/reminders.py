@@ -7,7 +7,7 @@ history imported long after its expiry mails no one). Only a record no later com
 (attendance/completions.open_records: a refresher's record supersedes the renewed course's), with the expiry
 stored on it, and nobody with an active booking on a coming session of the course (or of one renewing it) is
 reminded. Session reminders go to everyone booked the course's `session_reminder_days` (default 3) before day one,
-never for a booking made after that point.
+never for a booking made after that point. Leavers (SPEC 3.1: `left_on` on or before the day) get neither.
 Re-awareness reminders tell the coordinators of a signed-off service due again (in the 30 days from its date).
 
 The scan is a few queries bounded by `training_records.expires_on` (indexed), so its cost follows the number of
@@ -47,6 +47,7 @@ from ..attendance.completions import courses_sharing_a_course, due_soon_from, op
 from ..awareness.awareness import due_for_reawareness
 from ..common.batches import fetch_in
 from ..common.calendar import london_to_utc, to_london
+from ..workforce.leavers import not_left_by
 
 OVERDUE_AFTER_DAYS = 30
 OVERDUE_SENT_FOR_DAYS = 90
@@ -159,7 +160,13 @@ def due_refreshers(today: date) -> list[Reminder]:
         )
         .join(Practitioner, Practitioner.id == record.practitioner_id)
         .join(Course, Course.id == record.course_id)
-        .where(in_window, record.id.in_(open_records(near_a_stage)), ~sa.exists(booked), _not_logged(key))
+        .where(
+            in_window,
+            record.id.in_(open_records(near_a_stage)),
+            ~sa.exists(booked),
+            _not_logged(key),
+            not_left_by(today),
+        )
         .order_by(Practitioner.email, Course.code)
     )
     due = []
@@ -213,6 +220,7 @@ def due_session_reminders(today: date) -> list[Reminder]:
             TrainingSession.starts_on > today,
             TrainingSession.starts_on <= today + timedelta(days=longest),
             _not_logged(sa.literal("session:", sa.String) + sa.cast(Booking.id, sa.String) + ":upcoming"),
+            not_left_by(today),
         )
         .order_by(Practitioner.email, Course.code)
     )

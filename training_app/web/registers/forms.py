@@ -8,6 +8,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
+from ..dates import DateBoxesField
+
 
 class RegisterForm(FlaskForm):
     """The register's marks (read by name from the request) and its save button."""
@@ -52,3 +54,11 @@ class HistoricalRecordForm(FlaskForm):
         validators=[InputRequired(message="Enter where this record comes from"), Length(max=200)],
     )
     submit = SubmitField("Add training record", widget=GovSubmitInput())
+
+
+class WorkforceDatesForm(FlaskForm):
+    """When a practitioner started and left (SPEC 3.1): a coordinator's change, a return or a leaving."""
+
+    started_on = DateBoxesField("Date they started (optional)", missing=None, subject="The date they started")
+    left_on = DateBoxesField("Date they left (optional)", missing=None, subject="The date they left")
+    submit = SubmitField("Save", widget=GovSubmitInput())

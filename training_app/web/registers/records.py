@@ -3,12 +3,12 @@ those who may have it, a practitioner's training records, and a coordinator addi
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from ...imports.single_row import errors_by_column, import_one_row
-from ...models import Practitioner, Role, User
+from ...models import AuditAction, Practitioner, Role, User
 from ...permissions import SIGNED_IN, STAFF, allow, public
 from ...services.accounts.scope import can_see_practitioner
 from ...services.attendance.certificates import (
@@ -25,9 +25,10 @@ from ...services.catalogue.courses import course_with_code
 from ...services.common.calendar import DateProblem, london_today, parse_iso_date
 from ...services.common.lookups import practitioner_with_email
 from ...services.evaluation.evaluations import is_withheld
+from ...services.workforce.leavers import LeavingRefused, change_dates, dates_problem
 from ..courses.practitioner import STATUS_TAGS
 from ..loading import in_reach
-from .forms import HistoricalRecordForm
+from .forms import HistoricalRecordForm, WorkforceDatesForm
 
 bp = Blueprint("records", __name__)
 
@@ -103,6 +104,40 @@ def add_record_page(email: str):
             target.errors = [*target.errors, *messages]
     status = 422 if form.errors else 200
     return render_template("registers/add-record.html", practitioner=practitioner, form=form), status
+
+
+@bp.route("/practitioners/<email>/dates", methods=["GET", "POST"])
+@allow(STAFF)
+def dates_page(email: str):
+    """A coordinator changes when a practitioner started and left: a date they left newly given marks them as left
+    (their coming bookings cancelled free, their account off), one cleared with a new start marks them back."""
+    practitioner = in_reach(practitioner_with_email(email), can_see_practitioner)
+    form = WorkforceDatesForm()
+    if request.method == "GET":
+        for field, day in ((form.started_on, practitioner.started_on), (form.left_on, practitioner.left_on)):
+            if day is not None:
+                field.show(day)
+    if form.validate_on_submit():
+        started_on, left_on = form.started_on.data, form.left_on.data
+        problem = dates_problem(started_on, left_on)
+        try:
+            if problem:
+                raise LeavingRefused(*problem)
+            change = change_dates(practitioner, started_on, left_on, current_user._get_current_object())
+        except LeavingRefused as refused:
+            field = form.started_on if refused.field == "started_on" else form.left_on
+            field.errors = [*field.errors, refused.message[:1].upper() + refused.message[1:]]
+        else:
+            flash(DATES_SAVED.get(change.action, "Their dates are saved."), "success")
+            return redirect(url_for("records.records_page", email=practitioner.email))
+    status = 422 if form.errors else 200
+    return render_template("registers/dates.html", practitioner=practitioner, form=form), status
+
+
+DATES_SAVED: dict[AuditAction | None, str] = {
+    AuditAction.PRACTITIONER_LEFT: "They are marked as left: their coming bookings are cancelled, their account off.",
+    AuditAction.PRACTITIONER_RETURNED: "They are marked as back in post.",
+}
 
 
 def _note(practitioner: Practitioner, form: HistoricalRecordForm, user: User) -> None:

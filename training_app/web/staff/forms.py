@@ -10,11 +10,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from ...models import CoverCategory
+from ..dates import DateBoxesField
 
 COVER_LABELS = {
     CoverCategory.TEACHER: "Teacher",
@@ -65,5 +66,24 @@ class StaffMemberForm(FlaskForm):
         choices=[SelectChoice(category.value, label) for category, label in COVER_LABELS.items()],
         default=CoverCategory.NONE.value,
         validators=[InputRequired(message="Select their supply cover category")],
+    )
+    started_on = DateBoxesField("Date they started (optional)", missing=None, subject="The date they started")
+    left_on = DateBoxesField("Date they left (optional)", missing=None, subject="The date they left")
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class LeavingForm(FlaskForm):
+    """The day someone left (the first day they are no longer in post); `confirm` is set on the check page."""
+
+    left_on = DateBoxesField("Date they left", missing="Enter the date they left", subject="The date they left")
+    confirm = HiddenField()
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ReturnForm(FlaskForm):
+    """The day a leaver came back: their new start date."""
+
+    started_on = DateBoxesField(
+        "Date they came back", missing="Enter the date they came back", subject="The date they came back"
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
