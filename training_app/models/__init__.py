@@ -37,11 +37,14 @@ from .reminders import ReminderKind, ReminderLog, ReminderStage
 from .sessions import SessionDay, SessionStatus, Trainer, TrainingSession
 from .settings import Setting
 from .summaries import DashboardSummary
+from .targets import Target, target_groups
 from .users import ApiToken, Role, SignInFailure, User, hash_token
 
 __all__ = [
     "ResetRequest",
     "Setting",
+    "Target",
+    "target_groups",
     "AccountLink",
     "ACTIVE_STATUSES",
     "DEFAULT_RATES_PENCE",
