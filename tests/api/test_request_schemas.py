@@ -104,6 +104,22 @@ ROUTES = [
         brackets=True,
         service_checks=frozenset({"enum", "pattern", "maxLength"}),
     ),
+    BodyRoute(
+        "post",
+        "/targets",
+        "/api/v1/targets",
+        "TargetInput",
+        Role.ADMIN,
+        {"organisation": "NO-SUCH", "groups": ["3"], "course": "CAF", "percent": 80, "due_on": "2030-03-31"},
+    ),
+    BodyRoute(
+        "put",
+        "/targets/{target_id}",
+        "/api/v1/targets/999",
+        "TargetInput",
+        Role.ADMIN,
+        {"authority": "NO-SUCH", "groups": ["3", "5"], "percent": 80, "due_on": "2030-03-31"},
+    ),
 ]
 IDS = [route.schema for route in ROUTES]
 

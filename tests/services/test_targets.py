@@ -7,8 +7,15 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import group, make_authority, make_course, make_organisation, make_practitioner, make_record
-from tests.factories import make_user
+from tests.factories import (
+    group,
+    make_authority,
+    make_course,
+    make_organisation,
+    make_practitioner,
+    make_record,
+    make_user,
+)
 from training_app.extensions import db
 from training_app.models import AuditEvent, Role, Target
 from training_app.services.workforce.target_progress import month_ends, progress_over_time, target_progress
@@ -171,7 +178,8 @@ def test_progress_of_a_page_of_targets_is_one_statement(caf, count_statements):
 
 
 def test_a_booker_sees_and_sets_only_their_organisations_targets(caf):
-    mine, theirs = make_organisation(code="MINE"), make_organisation(code="THEIRS")
+    mine = make_organisation(code="MINE")
+    make_organisation(code="THEIRS")
     coordinator = make_user(Role.COORDINATOR)
     theirs_target = set_target(values(organisation="THEIRS"), coordinator, SET_ON)
     booker = make_user(Role.BOOKER, organisation=mine)

@@ -18,6 +18,7 @@ from . import (
     reports,
     routes,
     sessions,
+    targets,
 )
 from .docs import ERROR_SCHEMA, error_components, json_response
 from .routes import bp
@@ -48,6 +49,7 @@ FRAGMENTS: tuple[dict[str, Any], ...] = (
     awareness.OPENAPI,
     claim_json.OPENAPI,
     registers.OPENAPI,
+    targets.OPENAPI,
 )
 
 

@@ -83,9 +83,9 @@ class _Resolved:
 # -- scope ---------------------------------------------------------------------------------------------------------
 
 
-def targets_in_scope(user: User) -> sa.ColumnElement[bool]:
-    """SQL: the targets a user may see (nothing for roles that see none)."""
-    if is_staff(user):
+def targets_in_scope(user: User | None) -> sa.ColumnElement[bool]:
+    """SQL: the targets a user may see (nothing for roles that see none; every one for None, the command line)."""
+    if user is None or is_staff(user):
         return sa.true()
     organisation_id = organisation_scope(user)
     if user.role == Role.BOOKER:
@@ -228,7 +228,7 @@ def _groups(codes: Sequence[str], problems: dict[str, str]) -> list[Responsibili
 
 def _course(values: TargetValues, problems: dict[str, str]) -> Course | None:
     if values.course_code:
-        course = _by_code(Course, values.course_code)
+        course: Course | None = _by_code(Course, values.course_code)
         if course is None:
             problems["course"] = f"There is no course with code {values.course_code[:MAX_CODE_LENGTH]}."
         return course
@@ -241,7 +241,8 @@ def _course(values: TargetValues, problems: dict[str, str]) -> Course | None:
 def default_course() -> Course | None:
     """The course a target names unless told otherwise: the one that counts as trained (the first by code)."""
     query = sa.select(Course).where(Course.counts_as_trained.is_(True), Course.retired_at.is_(None))
-    return db.session.scalars(query.order_by(Course.code).limit(1)).first()
+    course: Course | None = db.session.scalars(query.order_by(Course.code).limit(1)).first()
+    return course
 
 
 # -- reading -------------------------------------------------------------------------------------------------------
@@ -292,8 +293,8 @@ def _ordered(query: sa.Select[Any]) -> sa.Select[Any]:
     )
 
 
-def targets_for(user: User, limit: int | None = None, offset: int = 0) -> list[Target]:
-    """The targets a user may see, in the pages' order (authorities' first), optionally one page of them."""
+def targets_for(user: User | None, limit: int | None = None, offset: int = 0) -> list[Target]:
+    """The targets a user may see (None: every one), in the pages' order (authorities' first), optionally a page."""
     query = _ordered(sa.select(Target.id).where(targets_in_scope(user)))
     if limit is not None:
         query = query.limit(limit).offset(offset)
@@ -304,14 +305,14 @@ def targets_for(user: User, limit: int | None = None, offset: int = 0) -> list[T
     return [found[target_id] for target_id in ids]
 
 
-def count_targets(user: User) -> int:
+def count_targets(user: User | None) -> int:
     """How many targets a user may see."""
     return int(db.session.scalar(sa.select(sa.func.count(Target.id)).where(targets_in_scope(user))) or 0)
 
 
 def target_for(user: User, target_id: int) -> Target:
     """One target, loaded with what its page shows; TargetError missing (404) or forbidden (403)."""
-    target = db.session.scalars(_loaded().where(Target.id == target_id)).unique().one_or_none()
+    target: Target | None = db.session.scalars(_loaded().where(Target.id == target_id)).unique().one_or_none()
     if target is None:
         raise TargetError({}, missing=True)
     if not can_see_target(user, target):
