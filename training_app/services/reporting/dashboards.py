@@ -38,6 +38,7 @@ from ..booking.charges import charge_totals
 from ..booking.places import session_places
 from ..common.batches import Query
 from ..common.calendar import london_today
+from ..workforce.target_progress import dashboard_targets
 from .summaries import dashboard_summary
 
 UPCOMING_SESSIONS = 10
@@ -157,13 +158,15 @@ def booker_figures(user: User) -> dict[str, Any]:
         "bookings": bookings,
         "requests": requests,
         "payable_pence": payable,
+        "targets": dashboard_targets(user, london_today()),
     }
 
 
 def workforce_lead_figures(user: User) -> dict[str, Any]:
     """The lead's authorities and how many practitioners work for each, with the plots, from their scope's summary."""
     summary = dashboard_summary(report_scope(user))
-    return {"authorities": summary.authorities, "plots": summary.plots, "outlook": summary.outlook, "summary": summary}
+    figures = {"authorities": summary.authorities, "plots": summary.plots, "outlook": summary.outlook}
+    return figures | {"summary": summary, "targets": dashboard_targets(user, london_today(), counted=False)}
 
 
 def finance_figures(user: User) -> dict[str, Any]:

@@ -19,14 +19,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from ...extensions import db
-from ...models import Practitioner, Target, target_groups
+from ...models import Practitioner, Target, User, target_groups
 from ...models.people import practitioner_authorities
 from ..attendance.completions import latest_completions, standing
 from .in_post import in_post_on
-from .targets import TargetStatus, progress_fraction, target_status
+from .targets import TargetStatus, progress_fraction, target_status, targets_for
 
 EXPIRED = 2  # completions.standing: 0 current, 1 due soon, 2 expired
 MOST_POINTS = 60  # month ends on a target's chart: five years
+DASHBOARD_TARGETS = 5
 
 
 @dataclass(frozen=True)
@@ -145,3 +146,21 @@ def progress_over_time(target: Target, today: date) -> list[TargetProgress]:
 def line_points(target: Target) -> list[tuple[date, int]]:
     """The straight line the status is judged against: 0 on the day set, the percentage on the date."""
     return [(target.set_on, 0), (target.due_on, target.percent)]
+
+
+@dataclass(frozen=True)
+class TargetsPanel:
+    """A dashboard's few targets (the first in the pages' order), with their progress when counted, and whether
+    there are more on the targets page."""
+
+    rows: list[tuple[Target, TargetProgress | None]]
+    more: bool
+
+
+def dashboard_targets(user: User, today: date, counted: bool = True) -> TargetsPanel:
+    """The first DASHBOARD_TARGETS targets a user may see; their progress today when `counted` (a workforce lead's
+    dashboard reads no practitioners per request, so it lists them and links to the page that counts)."""
+    targets = targets_for(user, DASHBOARD_TARGETS + 1)
+    shown = targets[:DASHBOARD_TARGETS]
+    progress = target_progress(shown, today) if counted else {}
+    return TargetsPanel([(target, progress.get(target.id)) for target in shown], len(targets) > DASHBOARD_TARGETS)

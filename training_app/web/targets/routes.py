@@ -37,7 +37,7 @@ from ..paging import page_number
 from .chart import target_chart
 from .forms import TargetForm, TargetsAsOfForm
 
-bp = Blueprint("targets", __name__, url_prefix="/targets")
+bp = Blueprint("targets", __name__)
 
 READERS = (Role.ADMIN, Role.COORDINATOR, Role.WORKFORCE_LEAD, Role.BOOKER)
 SETTERS = (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
@@ -48,7 +48,7 @@ FORM_FIELDS = {"organisation": "organisation", "groups": "groups", "course": "co
 FORM_FIELDS |= {"due_on": "due_on"}
 
 
-@bp.get("")
+@bp.get("/targets")
 @allow(READERS)
 def list_page():
     """Every target in scope with its progress on a date (today unless asked), paged, authorities' first."""
@@ -75,7 +75,7 @@ def list_page():
     )
 
 
-@bp.get(".xlsx")
+@bp.get("/targets.xlsx")
 @allow(READERS)
 def workbook():
     """Every target in scope with its progress on ?as_of=YYYY-MM-DD (today when not given), as a workbook."""
@@ -91,7 +91,7 @@ def workbook():
     return send_file(BytesIO(content), mimetype=XLSX, as_attachment=True, download_name=name)
 
 
-@bp.get("/<number:target_id>")
+@bp.get("/targets/<number:target_id>")
 @allow(READERS)
 def show_page(target_id: int):
     """One target: its figures today and its progress at each month end since it was set, as a chart and a table."""
@@ -110,7 +110,7 @@ def show_page(target_id: int):
     )
 
 
-@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/targets/new", methods=["GET", "POST"])
 @allow(SETTERS)
 def new_page():
     """Set a target: a booker for their own organisation, coordinators for any organisation or authority."""
@@ -128,7 +128,7 @@ def new_page():
     return render_template("targets/form.html", form=form, target=None, booker_for=_booker_organisation())
 
 
-@bp.route("/<number:target_id>/edit", methods=["GET", "POST"])
+@bp.route("/targets/<number:target_id>/edit", methods=["GET", "POST"])
 @allow(SETTERS)
 def edit_page(target_id: int):
     """Change a target's groups, course, percentage or date (the day it was set stays)."""
