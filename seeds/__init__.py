@@ -22,6 +22,7 @@ from .live_bookings import seed_live_bookings
 from .live_claims import seed_live_claims
 from .live_refreshers import seed_live_refreshers
 from .live_registers import seed_live_registers
+from .live_targets import seed_live_targets
 from .people import seed_people
 from .places import seed_places
 from .schedule import future_plans, trained_in_september
@@ -55,5 +56,6 @@ def load_demo(today: date | None = None) -> Counter:
     counts.update(claims=seed_live_claims(demo, today or london_today()))  # after last month's registers
     counts.update(seed_live_bookings(demo, today or london_today()))  # through the booking services, which commit
     counts.update(seed_live_refreshers(demo, today or london_today()))  # after the slices whose people it avoids
+    counts.update(seed_live_targets(demo, today or london_today()))  # last: it counts what the others made
     db.session.commit()
     return counts

@@ -23,7 +23,7 @@ from ...models import Practitioner, Target, User, target_groups
 from ...models.people import practitioner_authorities
 from ..attendance.completions import latest_completions, standing
 from .in_post import in_post_on
-from .targets import TargetStatus, progress_fraction, target_status, targets_for
+from .targets import TargetStatus, TargetValues, progress_fraction, target_status, targets_for, unsaved_target
 
 EXPIRED = 2  # completions.standing: 0 current, 1 due soon, 2 expired
 MOST_POINTS = 60  # month ends on a target's chart: five years
@@ -164,3 +164,16 @@ def dashboard_targets(user: User, today: date, counted: bool = True) -> TargetsP
     shown = targets[:DASHBOARD_TARGETS]
     progress = target_progress(shown, today) if counted else {}
     return TargetsPanel([(target, progress.get(target.id)) for target in shown], len(targets) > DASHBOARD_TARGETS)
+
+
+def preview_progress(values: TargetValues, actor: User, set_on: date, on: date) -> TargetProgress:
+    """The progress a target of these values would have on `on`, counted without keeping it (a savepoint undone);
+    TargetError when the values are refused."""
+    savepoint = db.session.begin_nested()
+    try:
+        target = unsaved_target(values, actor, set_on)
+        db.session.add(target)
+        db.session.flush()
+        return target_progress([target], on)[target.id]
+    finally:
+        savepoint.rollback()

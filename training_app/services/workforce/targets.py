@@ -130,13 +130,19 @@ def may_set_targets(user: User) -> bool:
 
 def set_target(values: TargetValues, actor: User, today: date) -> Target:
     """Set a new target on `today`, audited and committed; TargetError when refused (forbidden for another's)."""
-    resolved = _checked(values, actor, today)
-    target = Target(set_on=today, set_by_id=actor.id)
-    _apply(target, resolved, values)
+    target = unsaved_target(values, actor, today)
     db.session.add(target)
     db.session.flush()
     audit.record(actor, AuditAction.TARGET_SET, target, None, target_values(target))
     db.session.commit()
+    return target
+
+
+def unsaved_target(values: TargetValues, actor: User, set_on: date) -> Target:
+    """The target these values describe, set on `set_on`, checked but not added to the session; TargetError when
+    refused."""
+    target = Target(set_on=set_on, set_by_id=actor.id)
+    _apply(target, _checked(values, actor, set_on), values)
     return target
 
 
