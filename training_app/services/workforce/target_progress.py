@@ -48,32 +48,59 @@ class TargetProgress:
 
 
 def _staff(targets: Sequence[Target], on: date, name: str) -> sa.CTE:
-    """(target_id, course_id, practitioner_id) for everyone each target counts on `on`."""
-    ids = [target.id for target in targets]
+    """(target_id, course_id, practitioner_id) for everyone each target counts on `on`.
+
+    Each branch also names the organisations or authorities and the groups of the targets it serves (known from the
+    loaded targets): redundant for the result, but they give the planner its row counts, so an authority's staff are
+    hashed together rather than looked up one by one (PostgreSQL otherwise guessed a handful and looped).
+    """
+    group_ids = sorted({group.id for target in targets for group in target.groups})
+    by_organisation = [target for target in targets if target.organisation_id is not None]
+    by_authority = [target for target in targets if target.authority_id is not None]
+    branches: list[sa.Select[Any] | sa.Select[int, int, int]] = []
+    if by_organisation:
+        branches.append(_organisation_staff(by_organisation, group_ids, on))
+    if by_authority:
+        branches.append(_authority_staff(by_authority, group_ids, on, name))
+    return (sa.union_all(*branches) if len(branches) > 1 else branches[0]).cte(name)
+
+
+def _organisation_staff(targets: Sequence[Target], group_ids: list[int], on: date) -> sa.Select[int, int, int]:
+    """The organisation targets' rows: their organisation's staff in post in their groups."""
     groups = target_groups.c
-    by_organisation = (
+    organisation_ids = sorted({target.organisation_id for target in targets if target.organisation_id is not None})
+    staff = sa.and_(Practitioner.organisation_id == Target.organisation_id, Practitioner.group_id == groups.group_id)
+    return (
         sa.select(Target.id.label("target_id"), Target.course_id, Practitioner.id.label("practitioner_id"))
         .select_from(Target)
         .join(target_groups, groups.target_id == Target.id)
-        .join(
-            Practitioner,
-            sa.and_(Practitioner.organisation_id == Target.organisation_id, Practitioner.group_id == groups.group_id),
-        )
-        .where(Target.id.in_(ids), Target.organisation_id.is_not(None), in_post_on(on))
+        .join(Practitioner, staff)
+        .where(Target.id.in_([target.id for target in targets]), in_post_on(on))
+        .where(Practitioner.organisation_id.in_(organisation_ids), Practitioner.group_id.in_(group_ids))
     )
+
+
+def _authority_staff(targets: Sequence[Target], group_ids: list[int], on: date, name: str) -> sa.Select[Any]:
+    """The authority targets' rows: the members in post of their authorities in their groups, found first on their
+    own (materialised: every member joined to their record at once, by hash), then matched to each target by
+    authority and group."""
     members = practitioner_authorities.c
-    by_authority = (
-        sa.select(Target.id.label("target_id"), Target.course_id, Practitioner.id.label("practitioner_id"))
+    authority_ids = sorted({target.authority_id for target in targets if target.authority_id is not None})
+    people = (
+        sa.select(members.practitioner_id, members.authority_id, Practitioner.group_id)
+        .join(Practitioner, Practitioner.id == members.practitioner_id)
+        .where(members.authority_id.in_(authority_ids), Practitioner.group_id.in_(group_ids), in_post_on(on))
+        .cte(f"{name}_members")
+        .prefix_with("MATERIALIZED")
+    )
+    groups = target_groups.c
+    return (
+        sa.select(Target.id.label("target_id"), Target.course_id, people.c.practitioner_id)
         .select_from(Target)
         .join(target_groups, groups.target_id == Target.id)
-        .join(practitioner_authorities, members.authority_id == Target.authority_id)
-        .join(
-            Practitioner,
-            sa.and_(Practitioner.id == members.practitioner_id, Practitioner.group_id == groups.group_id),
-        )
-        .where(Target.id.in_(ids), Target.authority_id.is_not(None), in_post_on(on))
+        .join(people, sa.and_(people.c.authority_id == Target.authority_id, people.c.group_id == groups.group_id))
+        .where(Target.id.in_([target.id for target in targets]))
     )
-    return sa.union_all(by_organisation, by_authority).cte(name)
 
 
 def _counts(targets: Sequence[Target], on: date, suffix: str = "") -> sa.Select[Any]:
