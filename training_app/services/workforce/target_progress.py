@@ -91,7 +91,7 @@ def _authority_staff(targets: Sequence[Target], group_ids: list[int], on: date, 
         .join(Practitioner, Practitioner.id == members.practitioner_id)
         .where(members.authority_id.in_(authority_ids), Practitioner.group_id.in_(group_ids), in_post_on(on))
         .cte(f"{name}_members")
-        .prefix_with("MATERIALIZED")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
     )
     groups = target_groups.c
     return (
