@@ -60,8 +60,10 @@ def _staff(targets: Sequence[Target], on: date, name: str) -> sa.CTE:
     branches: list[sa.Select[Any] | sa.Select[int, int, int]] = []
     if by_organisation:
         branches.append(_organisation_staff(by_organisation, group_ids, on))
-    if by_authority:
+    if by_authority and db.session.get_bind().dialect.name == "postgresql":
         branches.append(_authority_staff(by_authority, group_ids, on, name))
+    elif by_authority:
+        branches.append(_authority_staff_joined(by_authority, on))
     return (sa.union_all(*branches) if len(branches) > 1 else branches[0]).cte(name)
 
 
@@ -80,10 +82,26 @@ def _organisation_staff(targets: Sequence[Target], group_ids: list[int], on: dat
     )
 
 
+def _authority_staff_joined(targets: Sequence[Target], on: date) -> sa.Select[int, int, int]:
+    """The authority targets' rows as one join (SQLite, which indexes the join itself; told to materialise the
+    members first, it matched each target's groups against an unindexed copy of them)."""
+    groups, members = target_groups.c, practitioner_authorities.c
+    return (
+        sa.select(Target.id.label("target_id"), Target.course_id, Practitioner.id.label("practitioner_id"))
+        .select_from(Target)
+        .join(target_groups, groups.target_id == Target.id)
+        .join(practitioner_authorities, members.authority_id == Target.authority_id)
+        .join(
+            Practitioner, sa.and_(Practitioner.id == members.practitioner_id, Practitioner.group_id == groups.group_id)
+        )
+        .where(Target.id.in_([target.id for target in targets]), in_post_on(on))
+    )
+
+
 def _authority_staff(targets: Sequence[Target], group_ids: list[int], on: date, name: str) -> sa.Select[Any]:
-    """The authority targets' rows: the members in post of their authorities in their groups, found first on their
-    own (materialised: every member joined to their record at once, by hash), then matched to each target by
-    authority and group."""
+    """The authority targets' rows on PostgreSQL: the members in post of their authorities in their groups, found
+    first on their own (materialised: every member joined to their record at once, by hash), then matched to each
+    target by authority and group."""
     members = practitioner_authorities.c
     authority_ids = sorted({target.authority_id for target in targets if target.authority_id is not None})
     people = (
@@ -91,7 +109,7 @@ def _authority_staff(targets: Sequence[Target], group_ids: list[int], on: date, 
         .join(Practitioner, Practitioner.id == members.practitioner_id)
         .where(members.authority_id.in_(authority_ids), Practitioner.group_id.in_(group_ids), in_post_on(on))
         .cte(f"{name}_members")
-        .prefix_with("MATERIALIZED", dialect="postgresql")
+        .prefix_with("MATERIALIZED")
     )
     groups = target_groups.c
     return (
