@@ -23,6 +23,7 @@ from .live_claims import seed_live_claims
 from .live_evaluations import seed_live_evaluations
 from .live_refreshers import seed_live_refreshers
 from .live_registers import seed_live_registers
+from .live_targets import seed_live_targets
 from .live_workforce import seed_live_workforce
 from .people import seed_people
 from .places import seed_places
@@ -59,5 +60,6 @@ def load_demo(today: date | None = None) -> Counter:
     counts.update(seed_live_bookings(demo, today or london_today()))  # through the booking services, which commit
     counts.update(seed_live_workforce(demo, today or london_today()))  # a joiner and a leaver, after the bookings
     counts.update(seed_live_refreshers(demo, today or london_today()))  # after the slices whose people it avoids
+    counts.update(seed_live_targets(demo, today or london_today()))  # last: it counts what the others made
     db.session.commit()
     return counts

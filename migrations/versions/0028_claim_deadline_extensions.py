@@ -2,7 +2,7 @@
 reason, who granted it and when; one per school and fund (a change updates it, audited).
 
 Revision ID: 0028
-Revises: 0026 (the lead rechains it onto 0027 at merge)
+Revises: 0027
 Create Date: 2026-12-06
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0028"
-down_revision = "0026"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 

@@ -142,6 +142,22 @@ ROUTES = [
         {"first_name": "Kim", "authorities": ["NO-SUCH"], "started_on": "2026-09-01", "left_on": "2027-08-31"},
         all_optional=True,
     ),
+    BodyRoute(
+        "post",
+        "/targets",
+        "/api/v1/targets",
+        "TargetInput",
+        Role.ADMIN,
+        {"organisation": "NO-SUCH", "groups": ["3"], "course": "CAF", "percent": 80, "due_on": "2030-03-31"},
+    ),
+    BodyRoute(
+        "put",
+        "/targets/{target_id}",
+        "/api/v1/targets/999",
+        "TargetInput",
+        Role.ADMIN,
+        {"authority": "NO-SUCH", "groups": ["3", "5"], "percent": 80, "due_on": "2030-03-31"},
+    ),
 ]
 IDS = [route.schema for route in ROUTES]
 

@@ -20,12 +20,14 @@ from training_app.services.reporting.summaries import refresh_summaries
 
 # Statements a dashboard request may run, per role, once the summaries are kept: the signed-in user, the role's own
 # few figures, the registers the user teaches, the flashed messages and navigation; a coordinator's sessions below
-# their minimum and a practitioner's evaluations to give (SPEC 3.3, 3.5) are one statement each.
+# their minimum and a practitioner's evaluations to give (SPEC 3.3, 3.5) are one statement each. A booker's and a
+# workforce lead's include their targets panel (issue 22): the targets and their groups, and for a booker their
+# progress (one statement over their organisation's staff); a lead's lists them without counting anyone.
 MOST_STATEMENTS = {
     "admin": 7,
     "coordinator": 13,
-    "booker": 7,
-    "workforce_lead": 5,
+    "booker": 10,
+    "workforce_lead": 7,
     "finance": 4,
     "practitioner": 6,
 }

@@ -33,6 +33,8 @@ def test_the_coordinators_forms_give_every_fieldset_a_legend(coordinator):
         f"/pathways/{group_code}",
         "/awareness/sign-offs/new",
         "/awareness/coverage",
+        "/targets/new",
+        "/targets",
     ]
     for path in pages:
         response = coordinator.get(path)

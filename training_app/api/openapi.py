@@ -20,6 +20,7 @@ from . import (
     reports,
     routes,
     sessions,
+    targets,
 )
 from .docs import ERROR_SCHEMA, error_components, json_response
 from .routes import bp
@@ -52,6 +53,7 @@ FRAGMENTS: tuple[dict[str, Any], ...] = (
     claim_json.OPENAPI,
     registers.OPENAPI,
     evaluations.OPENAPI,
+    targets.OPENAPI,
 )
 
 

@@ -1,6 +1,6 @@
 """`flask export trained-by-area`, `attendance-by-authority`, `still-to-train`, `training-records`,
-`awareness-sign-offs`, `presentations`, `claims` (the finance batch), `charges`, `evaluations` and `register` (one
-session's)."""
+`awareness-sign-offs`, `presentations`, `claims` (the finance batch), `charges`, `evaluations`, `register` (one
+session's) and `targets`."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from ..exports.claims import write_claims_batch
 from ..exports.evaluations import write_evaluations
 from ..exports.people_lists import write_still_to_train, write_training_records
 from ..exports.register import write_register
+from ..exports.targets import write_targets
 from ..exports.trained_by_area import write_trained_by_area
 from ..exports.xlsx import Progress
 from ..runtime import freeze_startup_objects, unfreeze
@@ -193,3 +194,12 @@ def register_command(code: str, out: str) -> None:
     if session is None:
         raise click.ClickException(f"--session: there is no session with code {code!r}")
     _write(out, lambda: write_register(out, session))
+
+
+@export_cli.command("targets")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The .xlsx file.")
+@click.option("--as-of", "as_of", help="Progress on this date (YYYY-MM-DD); today when not given.")
+def targets_command(out: str, as_of: str | None) -> None:
+    """Write every target with its progress on a date (SPEC 3.10)."""
+    day = _parse_date("--as-of", as_of) if as_of else london_today()
+    _write(out, lambda: write_targets(out, day))

@@ -41,6 +41,7 @@ from .report_answers import ReportAnswer, ReportGeneration
 from .sessions import SessionDay, SessionStatus, Trainer, TrainingSession
 from .settings import Setting
 from .summaries import DashboardSummary
+from .targets import Target, target_groups
 from .users import ApiToken, Role, SignInFailure, User, hash_token
 
 __all__ = [
@@ -51,6 +52,8 @@ __all__ = [
     "QuestionKind",
     "ResetRequest",
     "Setting",
+    "Target",
+    "target_groups",
     "AccountLink",
     "ACTIVE_STATUSES",
     "DEFAULT_RATES_PENCE",

@@ -72,6 +72,8 @@ class AuditAction(StrEnum):
     SETTING_CHANGED = "setting_changed"
     SIGN_IN = "sign_in"
     SIGN_OUT = "sign_out"
+    TARGET_CHANGED = "target_changed"
+    TARGET_SET = "target_set"
     TRAINER_ADDED = "trainer_added"
     TRAINER_FEED_ISSUED = "trainer_feed_issued"
     TRAINER_FEED_REVOKED = "trainer_feed_revoked"

@@ -37,6 +37,7 @@ def register_web(app: Flask) -> None:
     from .sessions.routes import bp as sessions_bp
     from .sessions.routes import feeds as calendar_feeds_bp
     from .staff.routes import bp as staff_bp
+    from .targets.routes import bp as targets_bp
 
     register_filters(app)
     register_navigation(app)
@@ -65,3 +66,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(targets_bp)

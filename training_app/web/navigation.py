@@ -18,6 +18,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("staff.list_page", "Staff"),
     ("sessions.trainers_page", "Trainers"),
     ("reports.trained_by_area_page", "Reports"),
+    ("targets.list_page", "Targets"),
     ("awareness.sign_off_register", "Awareness"),
     ("claims.claims_page", "Claims"),
     ("claims.finance_page", "Funds"),

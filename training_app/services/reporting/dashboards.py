@@ -41,6 +41,7 @@ from ..common.calendar import london_today
 from ..evaluation.evaluations import awaited_evaluations
 from ..sessions.minimum_numbers import below_minimum
 from ..workforce.in_post import in_post_on
+from ..workforce.target_progress import dashboard_targets
 from .summaries import dashboard_summary
 
 UPCOMING_SESSIONS = 10
@@ -160,13 +161,15 @@ def booker_figures(user: User) -> dict[str, Any]:
         "bookings": bookings,
         "requests": requests,
         "payable_pence": payable,
+        "targets": dashboard_targets(user, london_today()),
     }
 
 
 def workforce_lead_figures(user: User) -> dict[str, Any]:
     """The lead's authorities and how many practitioners work for each, with the plots, from their scope's summary."""
     summary = dashboard_summary(report_scope(user))
-    return {"authorities": summary.authorities, "plots": summary.plots, "outlook": summary.outlook, "summary": summary}
+    figures = {"authorities": summary.authorities, "plots": summary.plots, "outlook": summary.outlook}
+    return figures | {"summary": summary, "targets": dashboard_targets(user, london_today(), counted=False)}
 
 
 def finance_figures(user: User) -> dict[str, Any]:
