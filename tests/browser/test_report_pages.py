@@ -23,10 +23,12 @@ DATA = {
     ),
     "pathways": "group,course,requirement,position\n4,COVER-CAF,required,1\n",
     "practitioners": (
-        "email,first_name,last_name,job_title,organisation,group,authorities,cover_category\n"
-        "ann.cover@example.org,Ann,Cover,Teacher,COVER-SCH,4,COVER-SHIRE,teacher\n"
-        "bob.cover@example.org,Bob,Cover,Teacher,COVER-SCH,4,COVER-SHIRE,teacher\n"
-        "cat.cover@example.org,Cat,Cover,Teacher,COVER-SCH,4,COVER-SHIRE,teacher\n"
+        # Empty start dates: in post since before anyone knew (SPEC 3.1), so they count in 2008's coverage; a file
+        # without the column would start them today.
+        "email,first_name,last_name,job_title,organisation,group,authorities,cover_category,started_on,left_on\n"
+        "ann.cover@example.org,Ann,Cover,Teacher,COVER-SCH,4,COVER-SHIRE,teacher,,\n"
+        "bob.cover@example.org,Bob,Cover,Teacher,COVER-SCH,4,COVER-SHIRE,teacher,,\n"
+        "cat.cover@example.org,Cat,Cover,Teacher,COVER-SCH,4,COVER-SHIRE,teacher,,\n"
     ),
     "training-records": "practitioner,course,completed_on\nann.cover@example.org,COVER-CAF,2008-03-01\n",
 }

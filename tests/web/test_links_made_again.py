@@ -32,7 +32,7 @@ def _audited(action: str) -> int:
 def test_an_invitation_sent_again_twice_from_one_page_is_sent_once(app, client):
     with app.app_context():
         admin = make_user(Role.ADMIN, email="admin@council.example")
-        user_id = invite_user("new@council.example", Role.COORDINATOR, "http://x/{}".format, admin).id
+        user_id = invite_user("resent.twice@council.example", Role.COORDINATOR, "http://x/{}".format, admin).id
     signed_in(client, "admin@council.example")
     action = f"/admin/users/{user_id}/resend-invitation"
     form = _form(client.get(f"/admin/users/{user_id}").get_data(as_text=True), action)
@@ -41,9 +41,9 @@ def test_an_invitation_sent_again_twice_from_one_page_is_sent_once(app, client):
     first = client.post(action, data=form, follow_redirects=True).get_data(as_text=True)
     second = client.post(action, data=form, follow_redirects=True).get_data(as_text=True)
 
-    assert "A new invitation has been sent to new@council.example" in first
-    assert "A new invitation was sent to new@council.example a moment ago" in second
-    assert len(emails_to(app, "new@council.example")) == 2  # the invitation, and one sent again
+    assert "A new invitation has been sent to resent.twice@council.example" in first
+    assert "A new invitation was sent to resent.twice@council.example a moment ago" in second
+    assert len(emails_to(app, "resent.twice@council.example")) == 2  # the invitation, and one sent again
     with app.app_context():
         assert _audited("invitation_resent") == 1
 
