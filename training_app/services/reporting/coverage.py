@@ -96,10 +96,11 @@ class CoverageGrid:
         return _sum_cells(0, group_id, (area.cells[group_id] for area in self.areas if group_id in area.cells))
 
 
-def current_practitioner_ids(as_of: date) -> Query:
+def current_practitioner_ids(as_of: date, authority_ids: set[int] | None = None) -> Query:
     """Ids of practitioners trained (a counts_as_trained record completed by as_of) holding a completion of a
-    counts_as_trained course (a refresher's counts) not expired on as_of."""
-    return _unexpired_completions(as_of).where(
+    counts_as_trained course (a refresher's counts) not expired on as_of; only those working for a lead's
+    authorities when given, so a lead's grid never lists the whole workforce's current people first."""
+    query = _unexpired_completions(as_of).where(
         TrainingRecord.practitioner_id.in_(
             sa.select(TrainingRecord.practitioner_id)
             .join(Course, Course.id == TrainingRecord.course_id)
@@ -107,6 +108,9 @@ def current_practitioner_ids(as_of: date) -> Query:
             .correlate(None)
         )
     )
+    if authority_ids is not None:
+        query = query.where(TrainingRecord.practitioner_id.in_(practitioner_ids_in_scope(authority_ids)))
+    return query
 
 
 def _unexpired_completions(as_of: date) -> Query:
@@ -127,7 +131,8 @@ def coverage_grid(as_of: date, authority_ids: set[int] | None = None) -> Coverag
     required per cell and those of them current, the second driven from the list of current practitioners
     (`id IN`, never a per-row 'is this one current?', which PostgreSQL runs as a subplan per person at 1M)."""
     required = _per_cell(_required_on(as_of, authority_ids))
-    current = _per_cell([*_required_on(as_of, authority_ids), Practitioner.id.in_(current_practitioner_ids(as_of))])
+    current_ids = current_practitioner_ids(as_of, authority_ids)
+    current = _per_cell([*_required_on(as_of, authority_ids), Practitioner.id.in_(current_ids)])
     cells: dict[int, dict[int, CoverageCell]] = {}
     for (area_key, group_id), count in required.items():
         cell = CoverageCell(area_key, group_id, count, current.get((area_key, group_id), 0))
@@ -157,7 +162,7 @@ def coverage_opening(today: date, authority_ids: set[int] | None = None) -> Cove
     grid of 0%); today, with the reason, when none of them ever has."""
     required = _required(authority_ids)
     current_today = sa.select(Practitioner.id).where(
-        *required, in_post_on(today), Practitioner.id.in_(current_practitioner_ids(today))
+        *required, in_post_on(today), Practitioner.id.in_(current_practitioner_ids(today, authority_ids))
     )
     if db.session.execute(current_today.limit(1)).first() is not None:
         return CoverageOpening(today, OpeningReason.TODAY)
