@@ -193,9 +193,10 @@ def test_finance_sees_funds_in_pounds_and_claims_by_status(dashboard_for):
     assert "£154,000.00" in page
     assert "1 September 2007" in page
     assert (
-        'Submitted</th>\n          <td class="govuk-table__cell govuk-table__cell--numeric"><a class="govuk-link" '
-        'href="/claims?status=submitted">2<span class="govuk-visually-hidden"> submitted claims</span></a></td>\n'
-        '          <td class="govuk-table__cell govuk-table__cell--numeric">£180.00</td>'
+        'Submitted</th>\n          <td class="govuk-table__cell govuk-table__cell--numeric" data-label="Claims"><a '
+        'class="govuk-link" href="/claims?status=submitted">2<span class="govuk-visually-hidden"> submitted claims'
+        '</span></a></td>\n          <td class="govuk-table__cell govuk-table__cell--numeric" '
+        'data-label="Amount claimed">£180.00</td>'
     ) in page
 
 
