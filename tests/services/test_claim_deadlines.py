@@ -108,7 +108,9 @@ def test_changing_an_extension_keeps_one_row_and_audits_old_and_new(world):
     assert not created
     held = db.session.scalars(sa.select(ClaimDeadlineExtension)).one()
     assert (held.extended_to, held.reason) == (date(2008, 6, 30), "Still waiting for the agency")
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action.like("claim_deadline%"))).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action.like("claim_deadline%")).order_by(AuditEvent.id)
+    ).all()
     assert [event.action for event in events] == ["claim_deadline_extended", "claim_deadline_extension_changed"]
     assert events[1].old_value["extended_to"] == "2008-05-31" and events[1].new_value["extended_to"] == "2008-06-30"
     assert events[1].actor == "finance@council.example"
