@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, LIVE_PATHS, sign_in
-from tests.browser.test_pages import AXE, WCAG_22_AA
 
 pytestmark = pytest.mark.browser
 
@@ -24,15 +24,6 @@ ORGANISATIONS = (
     "SCH001,Oakfield Primary School,school,LEICESTER,,,,,no\n"
     "SCH002,Brook Hill Academy,school,RUTLAND,,,,,no\n"
 )
-
-
-def _serious_violations(page) -> list[str]:
-    """axe-core's serious and critical WCAG 2.2 A and AA violations on the page."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
-    return [
-        f"{page.url} {v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _sign_in(page, base_url: str, email: str, password: str) -> None:

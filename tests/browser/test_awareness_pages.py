@@ -7,21 +7,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import COORDINATOR_EMAIL, live_cli, sign_in
-from tests.browser.test_pages import AXE, WCAG_22_AA
 
 pytestmark = pytest.mark.browser
 
 AUTHORITIES = "code,name,partner,display_order\nAWARE-SHIRE,Awareness Shire,yes,7\nAWARE-TOWN,Awareness Town,yes,8\n"
-
-
-def _serious_violations(page) -> list[str]:
-    """axe-core's serious and critical WCAG 2.2 A and AA violations on the page, one line per rule."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
-    return [
-        f"{page.url} {v['id']}: {v['help']}" for v in result["violations"] if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import live_cli, sign_in
-from tests.browser.test_awareness_pages import _serious_violations
 from training_app.services.common.calendar import financial_year_label, financial_year_of, london_today
 from training_app.web.filters import long_date
 

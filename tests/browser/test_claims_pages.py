@@ -9,8 +9,8 @@ import urllib.request
 
 import pytest
 
+from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import live_cli, sign_in
-from tests.browser.test_awareness_pages import _serious_violations
 
 pytestmark = pytest.mark.browser
 

@@ -7,25 +7,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import AXE
+from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import COORDINATOR_EMAIL, sign_in
-from tests.browser.test_pages import AXE, WCAG_22_AA
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in(page, base_url: str) -> None:
     sign_in(page, base_url, COORDINATOR_EMAIL)
-
-
-def _serious_violations(page) -> list[str]:
-    """axe-core's serious and critical WCAG 2.2 A and AA violations on the page, one line per rule."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} elements)"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import Page, expect
 
+from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, LIVE_PATHS, live_app, live_cli, sign_in
-from tests.browser.test_awareness_pages import _serious_violations
 from training_app.extensions import db
 from training_app.models import SelfBooking, User
 from training_app.services.attendance.registers import Entry, mark_register

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
+from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import live_cli, sign_in
-from tests.browser.test_awareness_pages import _serious_violations
 from training_app.services.common.calendar import london_today
 
 pytestmark = pytest.mark.browser

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import AXE
+from tests.browser.axe import accessibility_violations as _accessibility_violations
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, sign_in
 
 pytestmark = pytest.mark.browser
@@ -85,17 +86,6 @@ def test_signing_in_and_out_works_without_javascript(live_server, context_for):
     assert "You have signed out." in page.locator(".govuk-notification-banner").inner_text()
     page.goto(live_server + "/")
     assert page.url.startswith(live_server + "/sign-in?next=")
-
-
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-def _accessibility_violations(page) -> list[str]:
-    """Run axe-core against the page for WCAG 2.2 A and AA; one line per rule broken."""
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_22_AA)
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} elements)" for v in result["violations"]]
 
 
 def test_sign_in_page_and_its_errors_and_the_dashboard_meet_wcag_2_2_aa(live_server, context_for):

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli, sign_in
-from tests.browser.test_awareness_pages import _serious_violations
 from training_app.services.common.calendar import london_today
 from training_app.web.filters import long_date
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.axe import accessibility_violations as _accessibility_violations
 from tests.browser.conftest import COORDINATOR_EMAIL, live_cli, sign_in
-from tests.browser.test_pages import _accessibility_violations
 
 pytestmark = pytest.mark.browser
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.axe import AXE
+from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import live_cli
-from tests.browser.test_courses_pages import _serious_violations, _sign_in
-from tests.browser.test_pages import AXE
+from tests.browser.test_courses_pages import _sign_in
 
 pytestmark = pytest.mark.browser
 
