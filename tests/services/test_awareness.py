@@ -13,7 +13,7 @@ from training_app.extensions import db
 from training_app.models import AuditEvent, AwarenessSignOff, OrganisationKind, Role
 from training_app.models.awareness import SignOffStatus
 from training_app.services.accounts.scope import can_see_sign_off
-from training_app.services.awareness import awareness, awareness_coverage
+from training_app.services.awareness import awareness, awareness_coverage, reawareness
 from training_app.services.awareness.awareness import SignOffError, parse_completed
 from training_app.services.common.calendar import DateProblem
 
@@ -143,13 +143,13 @@ def test_a_lead_sees_only_their_authorities_in_the_coverage_grid():
 def test_re_awareness_falls_due_after_the_renewal_period(app):
     awareness_world()
     sign_off = awareness.record_sign_off(values())
-    versions = awareness.current_versions()
+    versions = reawareness.current_versions()
 
-    assert awareness.reawareness_due_on(sign_off, versions, 36) == date(2010, 10, 31)
-    assert awareness.reawareness_due_on(sign_off, versions, 12) == date(2008, 10, 31)
+    assert reawareness.reawareness_due_on(sign_off, versions, 36) == date(2010, 10, 31)
+    assert reawareness.reawareness_due_on(sign_off, versions, 12) == date(2008, 10, 31)
     app.config["AWARENESS_RENEWAL_MONTHS"] = 24
     try:
-        assert awareness.reawareness_due_on(sign_off, versions) == date(2009, 10, 31)
+        assert reawareness.reawareness_due_on(sign_off, versions) == date(2009, 10, 31)
     finally:
         app.config["AWARENESS_RENEWAL_MONTHS"] = 36
 
@@ -160,11 +160,11 @@ def test_re_awareness_falls_due_when_the_package_version_changes():
     newer = awareness.record_sign_off(
         values(service="Adult Services Coalville", package_version="2008.1", completed_on=date(2008, 7, 31))
     )
-    versions = awareness.current_versions()
+    versions = reawareness.current_versions()
 
-    assert awareness.reawareness_due_on(old, versions, 36) == date(2008, 7, 31)
-    assert awareness.reawareness_due_on(newer, versions, 36) == date(2011, 7, 31)
-    assert [(s.service, d) for s, d in awareness.due_for_reawareness(date(2009, 1, 1), 36)] == [
+    assert reawareness.reawareness_due_on(old, versions, 36) == date(2008, 7, 31)
+    assert reawareness.reawareness_due_on(newer, versions, 36) == date(2011, 7, 31)
+    assert [(s.service, d) for s, d in reawareness.due_for_reawareness(date(2009, 1, 1), 36)] == [
         ("Probation Service", date(2008, 7, 31))
     ]
 
@@ -173,7 +173,7 @@ def test_planned_sign_offs_have_no_re_awareness_date():
     awareness_world()
     planned = awareness.record_sign_off(values(status=SignOffStatus.PLANNED))
 
-    assert awareness.reawareness_due_on(planned, awareness.current_versions(), 36) is None
+    assert reawareness.reawareness_due_on(planned, reawareness.current_versions(), 36) is None
 
 
 def test_an_organisation_can_be_marked_awareness_only_and_back():
@@ -195,5 +195,5 @@ def test_the_awareness_summary_counts_statuses_due_dates_and_presentations():
     awareness.record_sign_off(values())
     awareness.record_sign_off(values(service="Planned GPs", status=SignOffStatus.PLANNED))
 
-    assert awareness.awareness_summary(date(2010, 10, 30)) == awareness.AwarenessSummary(1, 1, 0, 0, 0)
-    assert awareness.awareness_summary(date(2010, 10, 31)).due == 1
+    assert reawareness.awareness_summary(date(2010, 10, 30)) == reawareness.AwarenessSummary(1, 1, 0, 0, 0)
+    assert reawareness.awareness_summary(date(2010, 10, 31)).due == 1

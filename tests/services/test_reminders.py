@@ -14,7 +14,7 @@ from tests.factories import make_booking, make_course, make_practitioner, make_r
 from tests.outbox import body_of, emails_to
 from training_app.extensions import db
 from training_app.models import MailStatus, OutgoingMail, ReminderLog, ReminderStage, Role
-from training_app.services.awareness import awareness
+from training_app.services.awareness import awareness, reawareness
 from training_app.services.reminders.reminders import due_reminders, refresher_stage, reminder_log, run_reminders
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
@@ -162,7 +162,7 @@ def test_re_awareness_reminders_go_to_the_coordinators_once(app):
     sign_off = awareness.record_sign_off(values())
     make_user(Role.COORDINATOR, email="coordinator@council.example")
     db.session.commit()
-    due_on = awareness.reawareness_due_on(sign_off, awareness.current_versions())
+    due_on = reawareness.reawareness_due_on(sign_off, reawareness.current_versions())
     assert _lines(due_on - timedelta(days=1)) == []
     assert _lines(due_on) == [f"coordinator@council.example\t{sign_off.package}\treawareness"]
     assert _lines(due_on + timedelta(days=1)) == []
@@ -175,7 +175,7 @@ def test_the_log_lists_re_awareness_reminders_to_coordinators_beside_those_to_pr
     sign_off = awareness.record_sign_off(values())
     make_user(Role.COORDINATOR, email="coordinator@council.example")
     course = make_course(code="CAF-R", validity_months=36)
-    due_on = awareness.reawareness_due_on(sign_off, awareness.current_versions())
+    due_on = reawareness.reawareness_due_on(sign_off, reawareness.current_versions())
     make_record(make_practitioner(email="due@school.example"), course, due_on, expires_on=due_on)
     db.session.commit()
     with time_machine.travel(datetime(due_on.year, due_on.month, due_on.day, 6, 0, tzinfo=awareness_tz()), tick=False):

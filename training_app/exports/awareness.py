@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from ..services.awareness import awareness, presentations
+from ..services.awareness import awareness, presentations, reawareness
 from ..services.awareness.presentations import TotalsBy
 from .xlsx import hardened_workbook
 
@@ -40,7 +40,7 @@ def contact_label(contact_name: str, contact_role: str | None) -> str:
 def write_sign_off_register(path: str | Path, authority_ids: set[int] | None = None) -> int:
     """Sheet 'Awareness sign-offs' as Appendix B (Service, Name of Contact, Completed), then 'Details'; returns rows."""
     rows = awareness.sign_offs(authority_ids)
-    versions = awareness.current_versions()
+    versions = reawareness.current_versions()
     workbook = hardened_workbook(path)
     bold = workbook.add_format({"bold": True})
     month = workbook.add_format({"num_format": "mmmm yyyy", "align": "left"})
@@ -54,7 +54,7 @@ def write_sign_off_register(path: str | Path, authority_ids: set[int] | None = N
         register.write_string(index, 0, sign_off.service)
         register.write_string(index, 1, contact_label(sign_off.contact_name, sign_off.contact_role))
         register.write_datetime(index, 2, sign_off.completed_on, completed)
-        due = awareness.reawareness_due_on(sign_off, versions)
+        due = reawareness.reawareness_due_on(sign_off, versions)
         texts = [
             sign_off.service,
             presentations.sector_label(sign_off.sector_kind),

@@ -44,7 +44,7 @@ from ...models import (
 from ...models.base import utcnow
 from ..accounts.scope import coordinator_emails
 from ..attendance.completions import courses_sharing_a_course, due_soon_from, open_records
-from ..awareness.awareness import due_for_reawareness
+from ..awareness.reawareness import due_for_reawareness
 from ..common.batches import fetch_in
 from ..common.calendar import london_to_utc, to_london
 from ..workforce.leavers import not_left_by

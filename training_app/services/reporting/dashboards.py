@@ -32,7 +32,7 @@ from ...models import (
 from ...models.base import Model, utcnow
 from ..accounts.scope import report_scope
 from ..attendance.trainer_registers import registers_to_mark
-from ..awareness.awareness import awareness_summary
+from ..awareness.reawareness import awareness_summary
 from ..booking.booking_requests import open_requests
 from ..booking.charges import charge_totals
 from ..booking.places import session_places

@@ -16,7 +16,7 @@ from ...models import Authority, AwarenessSignOff, OrganisationKind
 from ...models.awareness import SignOffStatus
 from ...permissions import REPORT_READERS, STAFF, allow
 from ...services.accounts.scope import can_see_sign_off, report_scope
-from ...services.awareness import awareness, awareness_coverage, evidence_files
+from ...services.awareness import awareness, awareness_coverage, evidence_files, reawareness
 from ...services.awareness.awareness import SignOffError, SignOffValues
 from ...services.awareness.evidence_files import EvidenceError
 from ...services.awareness.presentations import (
@@ -56,10 +56,10 @@ def sign_off_register():
     status = _choice(request.args.get("status"), SignOffStatus)
     authority = next((a for a in authorities if a.code == request.args.get("authority")), None)
     rows = awareness.sign_offs(scope, sector, status, authority.id if authority else None)
-    versions = awareness.current_versions()
+    versions = reawareness.current_versions()
     return render_template(
         "awareness/register.html",
-        rows=[(s, awareness.reawareness(s, versions, london_today())) for s in rows],
+        rows=[(s, reawareness.reawareness(s, versions, london_today())) for s in rows],
         authorities=authorities,
         filters={"sector": sector, "status": status, "authority": authority},
         sectors=[(kind, sector_label(kind)) for kind in OrganisationKind],
