@@ -55,3 +55,13 @@ def test_with_finance_s_extension_the_school_submits(client, world):
     grant_extension(db.session.merge(world["fund"]), db.session.merge(world["school"]), london_today(), "Late", finance)
     submitted = client.post(f"{url}/submit", headers=world["booker"])
     assert submitted.status_code == 200 and submitted.json["status"] == "submitted"
+
+
+def test_after_the_deadline_starting_a_claim_is_a_conflict_and_no_claim_is_made(client, world):
+    db.session.execute(sa.update(Fund).values(claim_deadline=london_today() - timedelta(days=1)))
+    db.session.commit()
+    refused = client.post("/api/v1/claims", headers=world["booker"], json={"financial_year": 2007})
+    assert refused.status_code == 409
+    assert "so no claim can be started" in refused.json["error"]["message"]
+    assert client.get("/api/v1/claims/preview?financial_year=2007", headers=world["booker"]).status_code == 200
+    assert db.session.scalars(sa.select(AuditEvent).filter_by(action="claim_created")).all() == []

@@ -37,8 +37,11 @@ def _school_with_draft() -> tuple[int, object]:
     school = make_organisation(kind=OrganisationKind.SCHOOL, code="SCH-LATE", name="Late Primary")
     booker = make_user(Role.BOOKER, organisation=school, email="booker@late.example")
     make_attendance(make_practitioner(school, cover=CoverCategory.TEACHER), [date(2007, 10, 1)])
-    fund = make_fund(2007, claim_deadline=london_today() - timedelta(days=1))
-    return create_claim(school, fund, booker).claim.id, booker
+    fund = make_fund(2007, claim_deadline=london_today())  # the draft is started on the deadline day itself
+    claim_id = create_claim(school, fund, booker).claim.id
+    fund.claim_deadline = london_today() - timedelta(days=1)
+    db.session.commit()
+    return claim_id, booker
 
 
 def _grant(browser: requests.Session, url: str, token: str, day: date, reason: str):

@@ -36,7 +36,8 @@ def world(app_ctx):
     booker = make_user(Role.BOOKER, organisation=school, email="bursar@alpha.example")
     finance = make_user(Role.FINANCE, email="finance@council.example")
     db.session.commit()
-    draft = claims.create_claim(school, fund, booker).claim
+    with at(date(2007, 11, 1)):
+        draft = claims.create_claim(school, fund, booker).claim
     return {"school": school, "other": other, "fund": fund, "booker": booker, "finance": finance, "claim": draft}
 
 
@@ -62,6 +63,30 @@ def test_after_the_deadline_submitting_is_refused_and_nothing_changes(world):
     db.session.rollback()
     assert not submitted(world)
     assert db.session.scalars(sa.select(AuditEvent.action).filter_by(action="claim_submitted")).all() == []
+
+
+def test_after_the_deadline_no_claim_is_started_and_nothing_is_written(world):
+    db.session.delete(world["claim"])
+    db.session.commit()
+    with at(date(2008, 5, 1)), pytest.raises(ClaimRefused) as refused:
+        claims.create_claim(world["school"], world["fund"], world["booker"])
+    assert refused.value.kind == Refusal.CONFLICT
+    assert refused.value.message == (
+        "The 2007-08 claim deadline for Alpha Primary was 30 April 2008, so no claim can be started. "
+        "Ask finance to extend the school's deadline."
+    )
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(type(world["claim"]))) == 0
+
+
+def test_with_an_extension_a_claim_is_started_after_the_fund_s_deadline(world):
+    db.session.delete(world["claim"])
+    db.session.commit()
+    with at(date(2008, 5, 2)):
+        deadlines.grant_extension(world["fund"], world["school"], date(2008, 5, 31), "Late invoices", world["finance"])
+        made = claims.create_claim(world["school"], world["fund"], world["booker"])
+    assert made.claim.status == ClaimStatus.DRAFT
+    assert [line.session_day.date for line in made.claim.lines] == [date(2007, 10, 10)]
 
 
 def test_with_an_extension_the_school_submits_until_the_extended_date(world):

@@ -43,6 +43,7 @@ from ..accounts import audit
 from ..accounts.scope import acts_for
 from ..common.locks import lock_row
 from .claim_files import invoice_problem, store_invoice
+from .deadlines import deadline_problem
 from .funds import MAX_PENCE, cover_unit, line_amount, rate_table
 
 MAX_SUPPLIER = 200
@@ -202,6 +203,8 @@ def create_claim(
     if organisation.kind != OrganisationKind.SCHOOL:
         raise ClaimRefused("Only schools claim supply cover.", Refusal.INVALID, {"organisation": "Not a school"})
     _lock_school(organisation.id)
+    if problem := deadline_problem(fund, organisation, cannot="no claim can be started"):
+        raise ClaimRefused(problem, Refusal.CONFLICT, {"financial_year": "Claim deadline passed"})
     lines = claimable_lines(fund, organisation.id)
     given = {(email.lower(), day): value for (email, day), value in (evidence or {}).items()}
     _check_evidence(lines, given)

@@ -67,8 +67,11 @@ def school_deadlines(organisation_id: int, fund_list: list[Fund]) -> dict[int, S
     return {fund.id: SchoolDeadline(fund.claim_deadline, extensions.get(fund.id)) for fund in fund_list}
 
 
-def deadline_problem(fund: Fund, organisation: Organisation, today: date | None = None) -> str | None:
-    """Why the school can no longer submit a claim under the fund, or None while its deadline has not passed."""
+def deadline_problem(
+    fund: Fund, organisation: Organisation, today: date | None = None, cannot: str = "the claim cannot be submitted"
+) -> str | None:
+    """Why the school can no longer submit (or start) a claim under the fund, or None while its deadline has not
+    passed."""
     deadline = school_deadline(fund, organisation.id)
     if not deadline.passed(today):
         return None
@@ -77,7 +80,7 @@ def deadline_problem(fund: Fund, organisation: Organisation, today: date | None 
     else:
         when = f"was {deadline.day:%-d %B %Y}"
     return (
-        f"The {fund.label} claim deadline for {organisation.name} {when}, so the claim cannot be submitted. "
+        f"The {fund.label} claim deadline for {organisation.name} {when}, so {cannot}. "
         "Ask finance to extend the school's deadline."
     )
 
