@@ -11,17 +11,25 @@ import base64
 import io
 import json
 import threading
-from collections.abc import Iterator
+import warnings
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
-import oidc_provider_mock
 import requests
 import werkzeug.serving
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
+
+with warnings.catch_warnings():
+    # The provider imports Authlib's deprecated jose and httpx modules. Authlib's own "always" filter for its
+    # warnings goes first when authlib.deprecate is imported, so it is imported before the "ignore" is.
+    import authlib.deprecate  # noqa: F401
+
+    warnings.simplefilter("ignore")
+    import oidc_provider_mock
 
 
 class ProviderUnderTest:
@@ -38,11 +46,15 @@ class ProviderUnderTest:
         self.token_client: str | None = None
         # Re-sign the ID token with a key the provider never published, under the published key's id.
         self.forge_signature = False
+        # Name this issuer in the discovery document instead of the provider's own.
+        self.claimed_issuer: str | None = None
         self.code_challenges: list[str] = []
         self.code_verifiers: list[str] = []
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ.get("PATH_INFO", "")
+        if path == "/.well-known/openid-configuration" and self.claimed_issuer:
+            return self._rewritten(environ, start_response, lambda answer: answer | {"issuer": self.claimed_issuer})
         if path == "/oauth2/authorize":
             self.code_challenges += parse_qs(environ.get("QUERY_STRING", "")).get("code_challenge", [])
         if path != "/oauth2/token":
@@ -55,20 +67,23 @@ class ProviderUnderTest:
             environ["HTTP_AUTHORIZATION"] = f"Basic {credentials}"
         if not self.forge_signature:
             return self.inner(environ, start_response)
-        return self._forged(environ, start_response)
+        return self._rewritten(environ, start_response, self._forged)
 
-    def _forged(self, environ: dict[str, Any], start_response: Any) -> Any:
-        """The provider's answer with its ID token's claims signed again by a stranger's key."""
+    def _forged(self, answer: dict[str, Any]) -> dict[str, Any]:
+        """The token endpoint's answer with its ID token's claims signed again by a stranger's key."""
+        original = jwt.decode(answer["id_token"], self._published_keys(), algorithms=["RS256"])
+        stranger = RSAKey.generate_key(2048)
+        answer["id_token"] = jwt.encode(dict(original.header), original.claims, stranger, algorithms=["RS256"])
+        return answer
+
+    def _rewritten(self, environ: dict[str, Any], start_response: Any, change: Callable[[dict], dict]) -> Any:
+        """The provider's JSON answer, changed."""
         captured: dict[str, Any] = {}
 
         def keep(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
             captured["status"], captured["headers"] = status, headers
 
-        answer = json.loads(b"".join(self.inner(environ, keep)))
-        original = jwt.decode(answer["id_token"], self._published_keys(), algorithms=["RS256"])
-        stranger = RSAKey.generate_key(2048)
-        answer["id_token"] = jwt.encode(dict(original.header), original.claims, stranger, algorithms=["RS256"])
-        body = json.dumps(answer).encode()
+        body = json.dumps(change(json.loads(b"".join(self.inner(environ, keep))))).encode()
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
         start_response(captured["status"], [*headers, ("Content-Length", str(len(body)))])
         return [body]

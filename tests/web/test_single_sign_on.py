@@ -337,3 +337,22 @@ def test_password_sign_in_off_means_nothing_without_single_sign_on(app, client, 
     response = sign_in(client, EMAIL)
 
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_a_provider_whose_discovery_names_another_issuer_is_not_trusted(app, client, sso):
+    sso.claimed_issuer = "https://login.elsewhere.example/tenant/v2.0"
+
+    response = _start(client)
+
+    _refused_page(response, 502, "Council Microsoft account cannot be reached", "could not reach")
+    [(_, refusal)] = _refusals(app)
+    assert refusal["reason"] == "provider_misconfigured" and "discovery names issuer" in refusal["detail"]
+
+
+def test_starting_again_keeps_one_sign_in_in_flight_so_the_cookie_stays_small(app, client, sso, coordinator):
+    starts = [_start(client).headers["Location"] for _ in range(12)]
+    cookie = client.get_cookie("session")
+
+    assert cookie is not None and len(cookie.value) < 2000
+    sso.set_user("casey", email=EMAIL, email_verified=True)
+    assert _return_to_app(client, _provider_answers(starts[-1], "casey")).headers["Location"] == "/"

@@ -26,9 +26,8 @@ BY_SINGLE_SIGN_ON = "single_sign_on"
 
 
 def single_sign_on_enabled() -> bool:
-    """Whether single sign-on is set up (OIDC_ISSUER and OIDC_CLIENT_ID given)."""
-    config = current_app.config
-    return bool(config.get("OIDC_ISSUER") and config.get("OIDC_CLIENT_ID"))
+    """Whether single sign-on is set up: OIDC_ISSUER is given."""
+    return bool(current_app.config.get("OIDC_ISSUER"))
 
 
 def password_sign_in_for_everyone() -> bool:

@@ -12,7 +12,7 @@ import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import FlaskIntegration, FlaskOAuth2App
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, session
 from joserfc.errors import ExpiredTokenError, JoseError
 
 from ...extensions import db
@@ -42,7 +42,9 @@ def redirect_to_provider(redirect_uri: str, ip: str | None = None) -> Response:
     """Start the authorization code flow: a redirect to the provider's sign-in page, with the state, nonce and PKCE
     verifier kept in the (signed) session for the return."""
     try:
-        response: Response = _client(ip).authorize_redirect(redirect_uri)
+        client = _client(ip)
+        _forget_unfinished_sign_ins()
+        response: Response = client.authorize_redirect(redirect_uri)
         return response
     except (requests.RequestException, ValueError, AuthlibBaseError) as error:
         _unreachable(error, ip)
@@ -68,6 +70,13 @@ def finish_sign_in(ip: str | None = None) -> User:
     if not claims:
         _bad_token("no ID token in the provider's answer", ip)
     return sign_in.sign_in_with_verified_email(claims.get("email"), claims.get("email_verified"), ip=ip)
+
+
+def _forget_unfinished_sign_ins() -> None:
+    """Keep one sign-in in flight per browser: each start keeps its state, nonce and verifier in the session cookie,
+    and a cookie grown past 4KB by abandoned starts would be dropped by the browser, signing nobody in."""
+    for key in [key for key in session if key.startswith(f"_state_{CLIENT_NAME}_")]:
+        session.pop(key)
 
 
 def _client(ip: str | None) -> FlaskOAuth2App:
