@@ -71,6 +71,14 @@ def from_environment(instance_path: str) -> dict:
         # ANALYZE after large imports and nightly (services/common/statistics.py); off for a test database, which is
         # emptied by DELETE between tests: statistics gathered then tell PostgreSQL its tables are empty for good.
         "GATHER_STATISTICS": _flag("GATHER_STATISTICS", default=True),
+        # Single sign-on with OpenID Connect (SPEC 3.11; services/accounts/single_sign_on.py): off while OIDC_ISSUER is
+        # empty. The provider is found by discovery on first use, so the service starts while it is down.
+        # PASSWORD_SIGN_IN=0 leaves password sign-in to admins, and only while single sign-on is on.
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").strip(),
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET", ""),
+        "OIDC_NAME": os.environ.get("OIDC_NAME", "").strip() or "your work account",
+        "PASSWORD_SIGN_IN": _flag("PASSWORD_SIGN_IN", default=True),
         # Enforced on the server from times kept in the session (security.py); see SESSION_REFRESH_EACH_REQUEST.
         "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "120")),
         "SESSION_MAX_HOURS": session_max_hours,

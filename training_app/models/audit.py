@@ -71,6 +71,7 @@ class AuditAction(StrEnum):
     SESSION_MESSAGE_SENT = "session_message_sent"
     SETTING_CHANGED = "setting_changed"
     SIGN_IN = "sign_in"
+    SIGN_IN_REFUSED = "sign_in_refused"
     SIGN_OUT = "sign_out"
     TARGET_CHANGED = "target_changed"
     TARGET_SET = "target_set"
