@@ -8,10 +8,11 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_booking, make_practitioner, make_session
+from tests.factories import make_booking, make_practitioner, make_session, make_user
 from training_app.extensions import db
 from training_app.jobs import tasks
-from training_app.models import AuditEvent, Booking
+from training_app.models import AuditEvent, Booking, Role
+from training_app.services.accounts.personal_data import anonymise_practitioner
 from training_app.services.booking.booking_needs import NeedsInvalid, erase_old_needs, read_needs
 
 ENDED = date(2026, 3, 6)  # the last day of a two-day session
@@ -95,3 +96,14 @@ def test_the_housekeeping_job_erases_old_needs(app, sessions, monkeypatch):
     monkeypatch.setattr(tasks, "dashboard_summaries", lambda: 0)
     tasks.housekeeping()
     assert _needs()["values"][:3] == [(None, None)] * 3 and len(_erasures()) == 1
+
+
+def test_anonymising_a_practitioner_erases_their_needs(app_ctx):
+    person = make_practitioner()
+    booking = make_booking(make_session(code="ANON", days=(ENDED,)), person)
+    booking.access_needs, booking.dietary_needs = "Wheelchair", "Vegan"
+    coordinator = make_user(Role.COORDINATOR)
+    db.session.commit()
+    anonymise_practitioner(person, coordinator)
+    db.session.expire_all()
+    assert (booking.access_needs, booking.dietary_needs) == (None, None)
