@@ -245,12 +245,25 @@ def test_the_sessions_trainer_and_a_coordinator_see_needs_on_the_register_sessio
             text = viewer.get(path).get_data(as_text=True)
             assert 'id="booking-needs"' in text, (email, path)
             assert ANN_ACCESS in text and ANN_DIETARY in text and BEN_DIETARY in text, (email, path)
+        changes = "/needs" in viewer.get("/sessions/NEEDS-1").get_data(as_text=True)
+        assert changes == (email == "co@council.example")  # a coordinator may change them; the trainer only reads
         pdf = viewer.get("/sessions/NEEDS-1/sign-in-sheet.pdf")
         pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.data)).pages]
         assert ANN_ACCESS not in pages[0]  # the sheet that goes round the room carries no needs
         needs_page = pages[-1]
         assert "Needs: Needs course (NEEDS-1)" in needs_page
         assert ANN_ACCESS in needs_page and BEN_DIETARY in needs_page and "Cat Oak" not in needs_page
+    coordinator = signed_in(app.test_client(), "co@council.example")
+    with app.app_context():
+        ben_booking = _booking(world["ben"]).id
+    path = f"/bookings/{ben_booking}/needs"
+    saved = coordinator.post(path, data={**_form(coordinator, path), "dietary_needs": "Halal, no gelatine"})
+    assert saved.status_code == 302 and saved.headers["Location"].endswith("/sessions/NEEDS-1")
+    assert "Ben Oak&#39;s needs have been saved." in coordinator.get("/sessions/NEEDS-1").get_data(as_text=True)
+    with app.app_context():
+        assert _booking(world["ben"]).dietary_needs == "Halal, no gelatine"
+    tess = signed_in(app.test_client(), "tess@elm.example")
+    assert tess.get(path).status_code == 403  # a trainer (a booker elsewhere) reads needs but does not change them
 
 
 def test_nobody_else_sees_needs_on_any_page(app, client, world):

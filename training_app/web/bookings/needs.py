@@ -74,7 +74,9 @@ def change_page(booking_id: int):
                 abort(403)
             errors = [{"text": f"The needs cannot be saved: {refused.message}", "href": "#access_needs"}]
         else:
-            flash("Your needs have been saved." if changed else "Nothing changed.", "success")
+            own = current_user.practitioner_id == booking.practitioner_id
+            whose = "Your" if own else f"{booking.practitioner.full_name}'s"
+            flash(f"{whose} needs have been saved." if changed else "Nothing changed.", "success")
             if current_user.role == Role.PRACTITIONER:
                 return redirect(url_for("booking_requests.mine_page"))
             return redirect(url_for("sessions.show_page", code=booking.session.code))
