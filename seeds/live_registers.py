@@ -28,6 +28,7 @@ from training_app.models import (
     TrainingSession,
 )
 from training_app.models.sessions import is_half_day
+from training_app.services.booking.booking_needs import NO_NEEDS, read_needs
 from training_app.services.common.calendar import london_to_utc
 
 from .common import Demo, insert_rows, next_working_day
@@ -38,6 +39,11 @@ SCHOOL_STAFF = 3  # teachers and teaching assistants from each of two claim scho
 OTHERS = 4
 BOOKED_TODAY = 8
 HALF_DAY_CHARGE, DAY_CHARGE = 2500, 5000  # the courses' default charges (models.courses)
+# What two of today's people told the trainers when they were booked (SPEC 3.4 booking questions).
+TODAYS_NEEDS = [
+    read_needs("Uses a wheelchair: a ground-floor room or a lift, please.", None),
+    read_needs(None, "Vegetarian.\nNut allergy (carries an adrenaline pen)."),
+]
 
 
 def seed_live_registers(demo: Demo, today: date) -> Counter:
@@ -181,8 +187,14 @@ def _no_show_charges(plans: list[SessionPlan]) -> int:
     return len(rows)
 
 
+def _needs_for(count: int) -> list:
+    """The needs of `count` people booked today: TODAYS_NEEDS for the second and third, none for the rest."""
+    return [TODAYS_NEEDS[n - 1] if 1 <= n <= len(TODAYS_NEEDS) else NO_NEEDS for n in range(count)]
+
+
 def _book_today(demo: Demo, today: date) -> int:
-    """People with no booking at all booked onto the session running today; one marked partial (arrived late)."""
+    """People with no booking at all booked onto the session running today, two of them with access or dietary
+    needs (which the register shows its trainers); one marked partial (arrived late)."""
     session = (
         db.session.execute(
             sa.select(TrainingSession).where(TrainingSession.starts_on == today).order_by(TrainingSession.code)
@@ -208,8 +220,10 @@ def _book_today(demo: Demo, today: date) -> int:
                 "created_at": opened,
                 "updated_at": opened,
                 "booked_by_id": demo.user_ids.get("coordinator@demo.test"),
+                "access_needs": needs.access,
+                "dietary_needs": needs.dietary,
             }
-            for person in chosen
+            for person, needs in zip(chosen, _needs_for(len(chosen)), strict=True)
         ],
     )
     day = session.days[0] if session.days else None

@@ -24,6 +24,7 @@ from training_app.models import (
 )
 from training_app.services.attendance.records import status_from_marks
 from training_app.services.attendance.registers import register_closed_reason, register_rows
+from training_app.services.booking.booking_needs import needs_of_session
 
 TODAY = date(2026, 12, 1)
 
@@ -42,6 +43,13 @@ def test_todays_register_is_open_and_last_months_are_marked(app_ctx, live):
     assert len(rows) == 8 and all(row.booking.status == BookingStatus.BOOKED for row in rows)
     marks = [mark for row in rows for mark in row.marks.values()]
     assert [(mark.status, mark.noted_time.strftime("%H:%M")) for mark in marks] == [(MarkStatus.PARTIAL, "10:05")]
+    # Two of today's people told the trainers of needs, which the register shows them (SPEC 3.4 booking questions).
+    needs = needs_of_session(running)
+    assert [(bool(row.access), bool(row.dietary)) for row in needs] in (
+        [(True, False), (False, True)],
+        [(False, True), (True, False)],
+    )
+    assert "Nut allergy" in "".join(row.dietary or "" for row in needs)
 
     last_month = db.session.scalars(
         sa.select(TrainingSession)

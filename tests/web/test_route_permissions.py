@@ -55,6 +55,7 @@ EXPECTED = {
     "bookings.new_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "bookings.cancel_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER, Role.PRACTITIONER},
     "booking_requests.mine_page": {Role.PRACTITIONER},
+    "booking_needs.change_page": {Role.ADMIN, Role.COORDINATOR, Role.PRACTITIONER},
     "booking_requests.book_myself_page": {Role.PRACTITIONER},
     "booking_requests.requests_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "booking_requests.approve": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},

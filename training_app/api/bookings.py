@@ -1,4 +1,5 @@
-"""POST /api/v1/sessions/{code}/bookings and DELETE /api/v1/bookings/{id} (SPEC 4.5): booking and cancelling."""
+"""POST /api/v1/sessions/{code}/bookings and DELETE /api/v1/bookings/{id} (SPEC 4.5): booking and cancelling; and
+GET /api/v1/sessions/{code}/needs, the answers to the booking questions for the session's trainers and coordinators."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import sqlalchemy as sa
 from flask import g, jsonify
 
 from ..extensions import db
-from ..models import Booking, BookingStatus, Practitioner, Role, TrainingSession
+from ..models import NEEDS_MAX_LENGTH, Booking, BookingStatus, Practitioner, Role, TrainingSession
+from ..permissions import SIGNED_IN
 from ..services.accounts.scope import staff_in_organisation_scope
 from ..services.booking.booking_checks import BookingRefused, Refusal
+from ..services.booking.booking_needs import NeedsInvalid, may_see_needs, needs_of_session, read_needs
 from ..services.booking.bookings import book_place, cancel_booking
 from ..services.common.lookups import practitioner_with_email, session_with_code
 from .auth import api_allow
@@ -30,10 +33,16 @@ def create_booking(code: str):
     """Book a practitioner onto the session: a place while any remain, else the next place on the waiting list."""
     body = body_for("NewBooking")
     email, override = body["practitioner"], body.get("prerequisite_override")
+    answers = body.get("needs") or {}
+    try:
+        needs = read_needs(answers.get("access"), answers.get("dietary"))
+    except NeedsInvalid as invalid:
+        problems = {f"needs.{name}": f"{text}." for name, text in invalid.problems.items()}
+        raise ApiError.validation_failed(problems) from None
     session = _session(code)
     practitioner = _practitioner(email)
     try:
-        booking = book_place(session, practitioner, g.api_user, override_reason=override)
+        booking = book_place(session, practitioner, g.api_user, override_reason=override, needs=needs)
     except BookingRefused as refused:
         raise _refusal(refused, "practitioner") from None
     return jsonify(id=booking.id, status=booking.status.value, position=booking.waitlist_position), 201
@@ -57,6 +66,23 @@ def list_session_bookings(code: str):
         session=session.code,
         bookings=[
             {"id": row.id, "practitioner": row.email, "status": row.status.value, "position": row.waitlist_position}
+            for row in rows
+        ],
+    )
+
+
+@bp.get("/sessions/<code>/needs")
+@api_allow(SIGNED_IN)
+def session_needs(code: str):
+    """The access and dietary needs of the people on a session who gave any: its trainers and coordinators only."""
+    session = _session(code)
+    if not may_see_needs(g.api_user, session):
+        raise ApiError(403, "Only the session's trainers and coordinators may see the needs of the people on it.")
+    rows = needs_of_session(session)
+    return jsonify(
+        session=session.code,
+        needs=[
+            {"practitioner": row.email, "status": row.status.value, "access": row.access, "dietary": row.dietary}
             for row in rows
         ],
     )
@@ -104,6 +130,12 @@ def _sentence(text: str) -> str:
 
 
 STATUSES = [status.value for status in BookingStatus]
+NEEDS_ANSWER = {
+    "type": ["string", "null"],
+    "maxLength": NEEDS_MAX_LENGTH,
+    "description": "Free text; line breaks are kept, other control characters dropped.",
+    "x-message": f"Give {{field}} as text of at most {NEEDS_MAX_LENGTH} characters.",
+}
 
 OPENAPI: dict[str, Any] = {
     "paths": {
@@ -127,6 +159,19 @@ OPENAPI: dict[str, Any] = {
                     **errors(400, 403, 404, 409, 422),
                 },
             },
+        },
+        "/sessions/{code}/needs": {
+            "get": {
+                "operationId": "getSessionNeeds",
+                "summary": "The access and dietary needs people gave for a session (its trainers and coordinators)",
+                "description": "Only those who gave any are listed. Needs are erased 30 days after the session's last "
+                "day; nobody but the session's trainers and coordinators may read them (403).",
+                "parameters": [{"name": "code", "in": "path", "required": True, "schema": STRING}],
+                "responses": {
+                    "200": json_response("Each person's needs, by name.", ref("SessionNeeds")),
+                    **errors(403, 404),
+                },
+            }
         },
         "/bookings/{booking_id}": {
             "delete": {
@@ -160,6 +205,34 @@ OPENAPI: dict[str, Any] = {
                     "maxLength": MAX_TEXT,
                     "description": "Coordinators only; null is the same as leaving it out.",
                     "x-message": f"Give the reason as text of at most {MAX_TEXT} characters.",
+                },
+                "needs": {
+                    "type": ["object", "null"],
+                    "additionalProperties": False,
+                    "description": "The practitioner's answers to the booking questions (optional). Shown only to "
+                    "the session's trainers and coordinators; erased 30 days after the session ends.",
+                    "x-messages": {"type": "Give the needs as an object with 'access' and 'dietary' text."},
+                    "properties": {"access": NEEDS_ANSWER, "dietary": NEEDS_ANSWER},
+                },
+            },
+        },
+        "SessionNeeds": {
+            "type": "object",
+            "required": ["session", "needs"],
+            "properties": {
+                "session": STRING,
+                "needs": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["practitioner", "status", "access", "dietary"],
+                        "properties": {
+                            "practitioner": {**STRING, "format": "email"},
+                            "status": {"type": "string", "enum": STATUSES},
+                            "access": {"type": ["string", "null"]},
+                            "dietary": {"type": ["string", "null"]},
+                        },
+                    },
                 },
             },
         },

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ..models import ReminderKind
+from ..services.booking.booking_needs import erase_old_needs
 from ..services.common.calendar import london_today
 from ..services.evaluation.evaluations import remind_evaluations
 from ..services.mail.mail_delivery import deliver_pending
@@ -49,10 +50,14 @@ def deliver_mail() -> int:
 
 
 def housekeeping() -> None:
-    """Nightly: expired sign-in records and links, completed sessions, old delivered mail, statistics; then the
-    dashboards' summaries counted afresh for the new day."""
-    done = housekeep(london_today())
+    """Nightly: expired sign-in records and links, completed sessions, old delivered mail, statistics; the access
+    and dietary needs of sessions that ended 30 days ago erased; then the dashboards' summaries counted afresh for
+    the new day."""
+    today = london_today()
+    done = housekeep(today)
     current_app.logger.info("housekeeping: %s", done)
+    erased = erase_old_needs(today)
+    current_app.logger.info("housekeeping: needs erased from %s bookings", erased)
     dashboard_summaries()
 
 

@@ -5,7 +5,15 @@ from .attendance import AttendanceMark, MarkStatus
 from .audit import AuditAction, AuditEvent
 from .awareness import AwarenessPresentation, AwarenessSignOff
 from .base import utcnow
-from .bookings import ACTIVE_STATUSES, PLACE_HOLDING_STATUSES, Booking, BookingStatus, Charge, ChargeReason
+from .bookings import (
+    ACTIVE_STATUSES,
+    NEEDS_MAX_LENGTH,
+    PLACE_HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    Charge,
+    ChargeReason,
+)
 from .claims import (
     DEFAULT_RATES_PENCE,
     Claim,
@@ -45,6 +53,7 @@ from .targets import Target, target_groups
 from .users import ApiToken, Role, SignInFailure, User, hash_token
 
 __all__ = [
+    "NEEDS_MAX_LENGTH",
     "SessionMessage",
     "Evaluation",
     "EvaluationAnswer",

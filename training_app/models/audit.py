@@ -28,6 +28,8 @@ class AuditAction(StrEnum):
     BOOKING_CANCELLED = "booking_cancelled"
     BOOKING_DECLINED = "booking_declined"
     BOOKING_MADE = "booking_made"
+    BOOKING_NEEDS_CHANGED = "booking_needs_changed"
+    BOOKING_NEEDS_ERASED = "booking_needs_erased"
     BOOKING_PROMOTED = "booking_promoted"
     BOOKING_REQUESTED = "booking_requested"
     BOOKING_STATUS_FROM_REGISTER = "booking_status_from_register"

@@ -32,6 +32,8 @@ ACTIVE_STATUSES = (BookingStatus.BOOKED, BookingStatus.WAITLISTED)
 # Bookings that used up a place on their session, whether it is still to come or has run.
 PLACE_HOLDING_STATUSES = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.NO_SHOW)
 _ACTIVE_SQL = "status IN ('booked', 'waitlisted')"
+# The longest answer to each booking question (access needs, dietary needs), in characters.
+NEEDS_MAX_LENGTH = 500
 
 
 class Booking(Model):
@@ -87,6 +89,10 @@ class Booking(Model):
     prerequisite_override: Mapped[str | None] = mapped_column(sa.String(400))
     substitute_id: Mapped[int | None] = mapped_column(sa.ForeignKey("practitioners.id", ondelete="SET NULL"))
     walk_in: Mapped[bool] = mapped_column(default=False)
+    # Booking questions (SPEC 3.4): shown only to the session's trainers and coordinators
+    # (services/booking/booking_needs.may_see_needs), erased 30 days after the session ends.
+    access_needs: Mapped[str | None] = mapped_column(sa.String(NEEDS_MAX_LENGTH))
+    dietary_needs: Mapped[str | None] = mapped_column(sa.String(NEEDS_MAX_LENGTH))
 
     session: Mapped[TrainingSession] = relationship()
     practitioner: Mapped[Practitioner] = relationship(foreign_keys=[practitioner_id])

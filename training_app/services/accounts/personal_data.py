@@ -94,6 +94,13 @@ def anonymise_practitioner(practitioner: Practitioner, by: User) -> None:
         raise PersonalDataError("this practitioner has already been anonymised")
     account = db.session.execute(sa.select(User).filter_by(practitioner_id=practitioner.id)).scalar_one_or_none()
     _scrub_audit_trail(practitioner, account)
+    # Their answers to the booking questions say who they are as much as their name does.
+    db.session.execute(
+        sa.update(Booking)
+        .where(Booking.practitioner_id == practitioner.id)
+        .values(access_needs=None, dietary_needs=None)
+        .execution_options(synchronize_session=False)
+    )
     practitioner.email = f"person-{practitioner.id}@{ANONYMOUS_DOMAIN}"
     practitioner.first_name, practitioner.last_name, practitioner.job_title = (
         "Anonymised",

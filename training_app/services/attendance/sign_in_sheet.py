@@ -1,5 +1,7 @@
 """The sign-in sheet of a session as a PDF (SPEC 3.5): the names, a column per day to sign, blank rows for
-walk-ins. Drawn with fpdf2 in DejaVu Sans, as the certificates are (services/common/pdf.py)."""
+walk-ins; for the session's trainers and coordinators, a last page of the access and dietary needs people gave
+(SPEC 3.4, apart from the sheet that goes round the room). Drawn with fpdf2 in DejaVu Sans, as the certificates are
+(services/common/pdf.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from collections.abc import Sequence
 from fpdf import FPDF
 
 from ...models import Practitioner, TrainingSession
+from ..booking.booking_needs import NeedsRow
 from ..common.calendar import to_london
 from ..common.pdf import FONT, new_pdf
 
@@ -17,9 +20,15 @@ ROW_HEIGHT = 9
 LINE_HEIGHT = 5  # an organisation's name wraps within its cell, a line at a time
 
 
-def sign_in_sheet_pdf(session: TrainingSession, people: Sequence[Practitioner], blank_rows: int) -> bytes:
+def sign_in_sheet_pdf(
+    session: TrainingSession,
+    people: Sequence[Practitioner],
+    blank_rows: int,
+    needs: Sequence[NeedsRow] | None = None,
+) -> bytes:
     """An A4 landscape sheet: a header naming the session, then one row per person and `blank_rows` empty ones;
-    every page starts with the session's title and the header row."""
+    every page starts with the session's title and the header row. `needs` (given only where
+    booking_needs.may_see_needs allows) adds a page of them after the sheet."""
     pdf = new_pdf(f"Sign-in sheet {session.code}")
     pdf.set_auto_page_break(auto=True, margin=15)
     day_width = (pdf.w - pdf.l_margin - pdf.r_margin - NAME_WIDTH - ORGANISATION_WIDTH) / max(1, len(session.days))
@@ -29,7 +38,31 @@ def sign_in_sheet_pdf(session: TrainingSession, people: Sequence[Practitioner], 
         _row(pdf, session, person.full_name, organisation, day_width)
     for _ in range(blank_rows):
         _row(pdf, session, "", "", day_width)
+    if needs is not None:
+        _needs_pages(pdf, session, needs)
     return bytes(pdf.output())
+
+
+def _needs_pages(pdf: FPDF, session: TrainingSession, needs: Sequence[NeedsRow]) -> None:
+    """The needs on pages of their own, so the sheet passed round the room does not carry them."""
+    pdf.add_page()
+    pdf.set_font(FONT, "B", 16)
+    pdf.multi_cell(0, 8, f"Needs: {session.course.title} ({session.code})", align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "", 10)
+    note = "For the trainers only: keep this page apart from the sign-in sheet."
+    pdf.multi_cell(0, 6, note, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    if not needs:
+        pdf.multi_cell(
+            0, 6, "Nobody on this session has given any access or dietary needs.", new_x="LMARGIN", new_y="NEXT"
+        )
+    for row in needs:
+        pdf.set_font(FONT, "B", 11)
+        pdf.multi_cell(0, 6, row.name, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, "", 10)
+        for label, text in (("Access needs", row.access), ("Dietary needs", row.dietary)):
+            pdf.multi_cell(0, 5, f"{label}: {text or 'none given'}", align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
 
 
 def _new_page(pdf: FPDF, session: TrainingSession, day_width: float) -> None:

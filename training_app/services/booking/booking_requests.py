@@ -29,25 +29,31 @@ from ..accounts.scope import acts_for, is_staff, staff_in_organisation_scope
 from . import booking_mail
 from .allocation import allocate, place_or_roll_back
 from .booking_checks import BookingRefused, Eligibility, Refusal, eligibility_problems
+from .booking_needs import Needs
 from .bookings import PlaceLedger, book_place, lock_session
 
 MAX_REASON = 400
 
 
-def book_myself(session: TrainingSession, by: User, now: datetime | None = None) -> Booking:
-    """A practitioner books their own place (`yes`) or asks their booker for one (`with_approval`)."""
+def book_myself(session: TrainingSession, by: User, now: datetime | None = None, needs: Needs | None = None) -> Booking:
+    """A practitioner books their own place (`yes`) or asks their booker for one (`with_approval`), with their
+    answers to the booking questions."""
     practitioner = _own_record(by)
     rule = session.course.self_booking
     if rule == SelfBooking.NO:
         message = f"course {session.course.code} is booked for you by your organisation's booker"
         raise BookingRefused("session", message, Refusal.FORBIDDEN)
     if rule == SelfBooking.YES:
-        return book_place(session, practitioner, by, now=now)
-    return request_place(session, practitioner, by, now)
+        return book_place(session, practitioner, by, now=now, needs=needs)
+    return request_place(session, practitioner, by, now, needs)
 
 
 def request_place(
-    session: TrainingSession, practitioner: Practitioner, by: User, now: datetime | None = None
+    session: TrainingSession,
+    practitioner: Practitioner,
+    by: User,
+    now: datetime | None = None,
+    needs: Needs | None = None,
 ) -> Booking:
     """Record a practitioner's request for a place, holding none, for their booker to decide; committed."""
     now = now or utcnow()
@@ -68,6 +74,8 @@ def request_place(
         booked_by_id=by.id,
         status=BookingStatus.REQUESTED,
     )
+    if needs is not None:
+        needs.write_to(booking)
     db.session.add(booking)
     try:
         db.session.flush()
@@ -75,7 +83,10 @@ def request_place(
         db.session.rollback()
         message = f"has already asked for a place on course {locked.course.code}"
         raise BookingRefused("practitioner", message, Refusal.CONFLICT) from None
-    audit.record(by, AuditAction.BOOKING_REQUESTED, booking, new={"session_id": locked.id, "status": "requested"})
+    requested: dict[str, object] = {"session_id": locked.id, "status": "requested"}
+    if needs is not None and needs.given:
+        requested["needs"] = "given"
+    audit.record(by, AuditAction.BOOKING_REQUESTED, booking, new=requested)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_request(booking)
     db.session.commit()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -42,6 +43,9 @@ from .booking_checks import BookingRefused, Eligibility, Refusal
 from .charges import charge_late_cancellation
 from .places import NO_BOOKINGS, places_by_session, places_left
 from .waiting_list import has_started, leave, promote_first
+
+if TYPE_CHECKING:  # booking_needs locks through this module; the answers are only named here
+    from .booking_needs import Needs
 
 # The booking statuses that say how every day of the session was marked.
 DAY_MARKS = {BookingStatus.ATTENDED: MarkStatus.ATTENDED, BookingStatus.ABSENT: MarkStatus.ABSENT}
@@ -214,8 +218,10 @@ def book_place(
     by: User,
     override_reason: str | None = None,
     now: datetime | None = None,
+    needs: Needs | None = None,
 ) -> Booking:
-    """Book a practitioner a place, or the next place on the waiting list, in one committed transaction.
+    """Book a practitioner a place, or the next place on the waiting list, in one committed transaction, with the
+    answers to the booking questions (`booking_needs.read_needs`) if any were given.
 
     The session row is locked before places are counted, so however many requests arrive at once the
     capacity is never exceeded and waiting positions run 1, 2, 3 ... Raises BookingRefused (nothing written).
@@ -234,8 +240,10 @@ def book_place(
         booked_by_id=by.id,
         prerequisite_override=override_reason or None,
     )
+    if needs is not None:
+        needs.write_to(booking)
     place_or_roll_back(booking, allocation, locked)
-    audit.record(by, AuditAction.BOOKING_MADE, booking, new=booking_values(booking))
+    audit.record(by, AuditAction.BOOKING_MADE, booking, new=booking_made_values(booking))
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_booking(booking)
     db.session.commit()
@@ -324,6 +332,14 @@ def record_promotion(by: User | str | None, booking: Booking) -> None:
 def booking_values(booking: Booking) -> dict[str, object]:
     """What the audit log keeps of a booking's place: its session, status and waiting position."""
     return {"session_id": booking.session_id, "status": booking.status.value, "position": booking.waitlist_position}
+
+
+def booking_made_values(booking: Booking) -> dict[str, object]:
+    """What the audit log keeps of a new booking: its place, and whether needs were given (never what they say)."""
+    values = booking_values(booking)
+    if booking.access_needs or booking.dietary_needs:
+        values["needs"] = "given"
+    return values
 
 
 # The bookings a session's page lists: those holding a place (booked, then marked) and those waiting for one.

@@ -3,7 +3,7 @@ confirming, then book each in turn, so one refusal never stops the others (and i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -28,7 +28,8 @@ from ..common.calendar import financial_year_of
 from . import booking_mail
 from .allocation import Allocation, allocate, permission_problem, place
 from .booking_checks import BookingRefused, Eligibility
-from .bookings import PlaceLedger, booking_values, lock_session
+from .booking_needs import Needs
+from .bookings import PlaceLedger, booking_made_values, lock_session
 
 REFUSED = "refused"
 
@@ -92,9 +93,14 @@ def cover_amounts(session: TrainingSession, people: Sequence[Practitioner]) -> d
 
 
 def book_group(
-    session: TrainingSession, people: Sequence[Practitioner], by: User, now: datetime | None = None
+    session: TrainingSession,
+    people: Sequence[Practitioner],
+    by: User,
+    now: datetime | None = None,
+    needs: Mapping[int, Needs] | None = None,
 ) -> list[GroupOutcome]:
-    """Book each person in turn under one lock of the session, in one committed transaction: those who can be are,
+    """Book each person in turn under one lock of the session, in one committed transaction, each with their answers
+    to the booking questions from `needs` (by practitioner id, `booking_needs.read_needs`): those who can be are,
     and the rest say why not, one refusal never stopping the others (each booking is written in a savepoint, so a
     race the database refuses undoes only that one).
 
@@ -111,6 +117,8 @@ def book_group(
         booking = Booking(
             session_id=locked.id, practitioner_id=person.id, course_id=locked.course_id, booked_by_id=by.id
         )
+        if needs and person.id in needs:
+            needs[person.id].write_to(booking)
         if not allocation.refused:
             try:
                 with db.session.begin_nested():
@@ -121,7 +129,7 @@ def book_group(
         if not allocation.refused:
             booked.append(booking)
     for booking in booked:  # after the savepoints, so the audit events go in together
-        audit.record(by, AuditAction.BOOKING_MADE, booking, new=booking_values(booking))
+        audit.record(by, AuditAction.BOOKING_MADE, booking, new=booking_made_values(booking))
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_bookings(booked)
     db.session.commit()

@@ -82,10 +82,29 @@ class DeclineRequestForm(FlaskForm):
     submit = SubmitField("Decline request", widget=GovSubmitInput())
 
 
-class BookMyselfForm(FlaskForm):
-    """Confirm booking (or asking for) a place on one session."""
+ACCESS_HINT = (
+    "For example, step-free access, a hearing loop or large print. Only the trainers and coordinators see this."
+)
+DIETARY_HINT = "For example, vegetarian, halal or a food allergy. Only the trainers and coordinators see this."
+
+
+class NeedsFields(FlaskForm):
+    """The two booking questions (SPEC 3.4), both optional; their length is checked by booking_needs.read_needs."""
+
+    access_needs = TextAreaField("Access needs (optional)", widget=GovTextArea(), description=ACCESS_HINT)
+    dietary_needs = TextAreaField("Dietary needs (optional)", widget=GovTextArea(), description=DIETARY_HINT)
+
+
+class BookMyselfForm(NeedsFields):
+    """Confirm booking (or asking for) a place on one session, with any access or dietary needs."""
 
     submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class ChangeNeedsForm(NeedsFields):
+    """A booking's access and dietary needs, changed before the session."""
+
+    submit = SubmitField("Save needs", widget=GovSubmitInput())
 
 
 class MoveOnWaitingListForm(FlaskForm):

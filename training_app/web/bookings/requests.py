@@ -23,6 +23,7 @@ from ...services.common.lookups import session_with_code
 from ...services.reporting.dashboards import booking_rows
 from ..loading import load
 from .forms import BookMyselfForm, DeclineRequestForm
+from .needs import needs_from_form
 
 bp = Blueprint("booking_requests", __name__, url_prefix="/bookings")
 
@@ -59,9 +60,9 @@ def book_myself_page(code: str):
     form = BookMyselfForm()
     errors = []
     problem = session_problem(session, utcnow())
-    if problem is None and form.validate_on_submit():
+    if problem is None and form.validate_on_submit() and (needs := needs_from_form(form)) is not None:
         try:
-            booking = book_myself(session, current_user._get_current_object())
+            booking = book_myself(session, current_user._get_current_object(), needs=needs)
         except BookingRefused as refused:
             if refused.kind == Refusal.FORBIDDEN:
                 abort(403)
@@ -69,7 +70,7 @@ def book_myself_page(code: str):
         else:
             flash(_booked_message(booking), "success")
             return redirect(url_for("booking_requests.mine_page"))
-    status = 422 if errors else 200
+    status = 422 if errors or form.errors else 200
     return render_template(
         "bookings/self.html", session=session, form=form, errors=errors, closed=problem and problem.message
     ), status

@@ -4,11 +4,21 @@ services/booking (bookings, group_booking)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...extensions import db
-from ...models import ACTIVE_STATUSES, Booking, Practitioner, Role, SessionStatus, TrainingSession, User, utcnow
+from ...models import (
+    ACTIVE_STATUSES,
+    NEEDS_MAX_LENGTH,
+    Booking,
+    Practitioner,
+    Role,
+    SessionStatus,
+    TrainingSession,
+    User,
+    utcnow,
+)
 from ...permissions import allow
 from ...services.accounts.scope import (
     may_book_for_booking,
@@ -28,6 +38,7 @@ from ...services.sessions.sessions_query import SessionFilters, SessionSummary, 
 from ...validation import email_problem
 from ..loading import in_reach, load
 from .forms import MAX_PEOPLE, BookStaffForm, CancelBookingForm, SubstituteForm, TransferForm
+from .needs import needs_by_person
 
 bp = Blueprint("bookings", __name__, url_prefix="/bookings")
 
@@ -51,7 +62,8 @@ def list_page():
 @bp.route("/new/<code>", methods=["GET", "POST"])
 @allow(BOOKERS)
 def new_page(code: str):
-    """Book staff onto a session: tick them (or, as staff, give their emails), check places, then confirm."""
+    """Book staff onto a session: tick them (or, as staff, give their emails), check places, then confirm, with each
+    person's access and dietary needs (asked once the places are checked)."""
     session = in_reach(session_with_code(code))
     user: User = current_user._get_current_object()
     form = BookStaffForm()
@@ -61,16 +73,28 @@ def new_page(code: str):
         return render_template("bookings/new.html", session=session, form=form, closed=problem.message)
     places = places_of(session.id)
     outcomes: list[GroupOutcome] = []
+    needs_errors: list[dict[str, str]] = []
     if form.validate_on_submit():
         people = _chosen(form, user)
-        if people and form.confirm.data:
-            _flash_outcomes(book_group(session, people, user))
+        needs, needs_errors = needs_by_person(request.form, [(person.id, person.full_name) for person in people])
+        if people and form.confirm.data and not needs_errors:
+            _flash_outcomes(book_group(session, people, user, needs=needs))
             return redirect(url_for("bookings.list_page"))
         if people:
             outcomes = preview_group_booking(session, people, user)
-    status = 200 if not form.errors else 422
+    status = 200 if not form.errors and not needs_errors else 422
     left = places_left(session.capacity, places.taken)
-    page = render_template("bookings/new.html", session=session, form=form, places=places, left=left, outcomes=outcomes)
+    page = render_template(
+        "bookings/new.html",
+        session=session,
+        form=form,
+        places=places,
+        left=left,
+        outcomes=outcomes,
+        needs_errors=needs_errors,
+        submitted=request.form,
+        max_length=NEEDS_MAX_LENGTH,
+    )
     return page, status
 
 

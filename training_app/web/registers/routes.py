@@ -29,6 +29,7 @@ from ...services.attendance.registers import (
 )
 from ...services.attendance.sign_in_sheet import sign_in_sheet_pdf
 from ...services.attendance.walk_ins import WalkIn, add_walk_in
+from ...services.booking.booking_needs import NeedsRow, may_see_needs, needs_of_session
 from ...services.common.calendar import london_today
 from ...services.common.lookups import session_with_code
 from .forms import RegisterForm, WalkInForm
@@ -94,9 +95,13 @@ def walk_in_page(code: str):
 @allow(SIGNED_IN)
 def sign_in_sheet_page(code: str):
     """A sign-in sheet to print: the names, a column per day, blank rows for walk-ins."""
-    session, _ = _session_to_mark(code)
+    session, user = _session_to_mark(code)
     return render_template(
-        "registers/sign-in-sheet.html", session=session, rows=register_rows(session), blank_rows=BLANK_ROWS
+        "registers/sign-in-sheet.html",
+        session=session,
+        rows=register_rows(session),
+        blank_rows=BLANK_ROWS,
+        needs=_needs_for(user, session),
     )
 
 
@@ -104,8 +109,9 @@ def sign_in_sheet_page(code: str):
 @allow(SIGNED_IN)
 def sign_in_sheet_file(code: str):
     """The sign-in sheet as a PDF."""
-    session, _ = _session_to_mark(code)
-    pdf = sign_in_sheet_pdf(session, [row.booking.practitioner for row in register_rows(session)], BLANK_ROWS)
+    session, user = _session_to_mark(code)
+    people = [row.booking.practitioner for row in register_rows(session)]
+    pdf = sign_in_sheet_pdf(session, people, BLANK_ROWS, needs=_needs_for(user, session))
     safe = re.sub(r"[^A-Za-z0-9._-]", "-", session.code)
     headers = {"Content-Disposition": f'attachment; filename="sign-in-sheet-{safe}.pdf"'}
     return Response(pdf, mimetype="application/pdf", headers=headers)
@@ -123,6 +129,11 @@ def register_workbook(code: str):
     safe = re.sub(r"[^A-Za-z0-9._-]", "-", session.code)
     headers = {"Content-Disposition": f'attachment; filename="register-{safe}.xlsx"'}
     return Response(content, mimetype=XLSX, headers=headers)
+
+
+def _needs_for(user: User, session: TrainingSession) -> list[NeedsRow] | None:
+    """The needs of the people on the session where the user may see them (booking_needs.may_see_needs), else None."""
+    return needs_of_session(session) if may_see_needs(user, session) else None
 
 
 def _session_to_mark(code: str) -> tuple[TrainingSession, User]:
@@ -218,4 +229,5 @@ def _render_register(
         today=today,
         records_of={row.booking.id for row in rows if can_see_practitioner(current_user, row.booking.practitioner)},
         now=utcnow(),
+        needs=_needs_for(current_user._get_current_object(), session),
     ), status

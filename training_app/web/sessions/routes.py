@@ -12,12 +12,13 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 
 from ...api.auth import MAX_TOKEN_LENGTH, bearer_token
-from ...models import Role, SelfBooking, TrainingSession, utcnow
+from ...models import Booking, Role, SelfBooking, TrainingSession, utcnow
 from ...permissions import SIGNED_IN, STAFF, allow, mark_allowed, public
 from ...services.accounts.accounts import user_for_token
 from ...services.accounts.scope import booked_people_scope, can_see_practitioner, organisation_scope
 from ...services.attendance.registers import can_mark_register
 from ...services.booking.booking_checks import session_problem
+from ...services.booking.booking_needs import Needs, may_see_needs, needs_of, needs_of_session
 from ...services.booking.booking_requests import own_booking_on
 from ...services.booking.bookings import people_booked_on
 from ...services.catalogue.choices import areas_to_filter_by, authority_choices, course_choices
@@ -122,6 +123,7 @@ def show_page(code: str):
     self_booking = _self_booking(session) if current_user.role == Role.PRACTITIONER and closed is None else None
     user = current_user._get_current_object()
     booked = people_booked_on(session, user) if booked_people_scope(user, session) is not False else None
+    own_booking = own_booking_on(session, user)
     return render_template(
         "sessions/show.html",
         detail=detail,
@@ -129,7 +131,7 @@ def show_page(code: str):
         can_mark=can_mark_register(user, session),
         can_book=can_book,
         self_booking=self_booking,
-        own_booking=own_booking_on(session, user),
+        own_booking=own_booking,
         closed=closed,
         booked=booked,
         own_staff=organisation_scope(user) is not None,
@@ -137,7 +139,14 @@ def show_page(code: str):
         messages=messages_of(session.id) if current_user.role in STAFF else [],
         below_minimum=below_minimum(london_today(), [session.id]) if current_user.role in STAFF else [],
         today=london_today(),
+        needs=needs_of_session(session) if may_see_needs(user, session) else None,
+        own_needs=_own_needs(own_booking),
     )
+
+
+def _own_needs(booking: Booking | None) -> Needs | None:
+    """The viewer's own answers on their booking of the session (theirs to see), or None."""
+    return needs_of(booking) if booking is not None else None
 
 
 def _self_booking(session: TrainingSession) -> str | None:
