@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ...models import Frequency, ReportSubscription, SubscribedReport
@@ -56,7 +56,7 @@ def _list_page(form: ReportEmailForm, status: int = 200) -> Any:
         {
             "report": report,
             "title": TITLES[report],
-            "how_often": FREQUENCY_TEXT[subscription.frequency],
+            "how_often": _sentence(FREQUENCY_TEXT[subscription.frequency]),
             "next": to_london(next_email_at(subscription, now)),
             "page": REPORT_PAGES[report],
         }
@@ -92,6 +92,10 @@ def change(report: str):
     return redirect(url_for(REPORT_PAGES[wanted]) + f"#report-email-{wanted.value}")
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _message(report: SubscribedReport, frequency: Frequency | None, first: datetime | None) -> str:
     title = TITLES[report].lower()
     if frequency is None or first is None:
@@ -103,26 +107,35 @@ def _message(report: SubscribedReport, frequency: Frequency | None, first: datet
 
 
 def register_report_email_choices(app: Flask) -> None:
-    """Give report pages `report_email_choice(report)`: whether the user may have it emailed and how often they do
-    (the user's subscriptions read once per request)."""
+    """Give every page `report_email_choice(report)` for its report-email box; the user's subscriptions are read once
+    per page, when a box first asks."""
 
     @app.context_processor
     def _choices() -> dict[str, Any]:
-        return {"report_email_choice": report_email_choice}
+        loaded: dict[SubscribedReport, ReportSubscription] | None = None
+
+        def choice(report: str) -> dict[str, Any] | None:
+            nonlocal loaded
+            if not getattr(current_user, "is_authenticated", False):
+                return None
+            if loaded is None:
+                loaded = subscriptions_of(current_user.id)
+            return report_email_choice(SubscribedReport(report), loaded)
+
+        return {"report_email_choice": choice}
 
 
-def report_email_choice(report: str) -> dict[str, Any] | None:
+def report_email_choice(
+    report: SubscribedReport, subscriptions: dict[SubscribedReport, ReportSubscription]
+) -> dict[str, Any] | None:
     """For a report page's box: its report, title and the user's frequency (None: not subscribed); None when the
     user may not have it emailed."""
-    wanted = SubscribedReport(report)
-    if not getattr(current_user, "is_authenticated", False) or not may_receive(current_user, wanted):
+    if not may_receive(current_user, report):
         return None
-    if "report_subscriptions" not in g:
-        g.report_subscriptions = subscriptions_of(current_user.id)
-    subscription = g.report_subscriptions.get(wanted)
+    subscription = subscriptions.get(report)
     return {
-        "report": wanted.value,
-        "title": TITLES[wanted],
+        "report": report.value,
+        "title": TITLES[report],
         "frequency": subscription.frequency.value if subscription else None,
         "how_often": FREQUENCY_TEXT[subscription.frequency] if subscription else None,
     }
