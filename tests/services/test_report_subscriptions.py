@@ -255,3 +255,16 @@ def test_subscribing_is_kept_to_the_reports_a_role_may_read(partnership):
         {"report": "targets", "frequency": "monthly"},
         None,
     ]
+
+
+def test_the_command_sends_what_is_due_once(app, partnership):
+    lead = partnership["lead"]
+    subscribe(lead)
+    runner = app.test_cli_runner()
+    sent = runner.invoke(args=["reminders", "report-emails", "--today", MONDAY.isoformat()])
+    assert sent.exit_code == 0, sent.output
+    assert sent.output == f"{lead.email}\ttrained-by-area\t2027-W11\nsent 1 report emails\n"
+    again = runner.invoke(args=["reminders", "report-emails", "--today", "2027-03-16"])
+    assert again.output == "sent 0 report emails\n"
+    bad = runner.invoke(args=["reminders", "report-emails", "--today", "2027-02-30"])
+    assert bad.exit_code == 2 and "--today" in bad.output

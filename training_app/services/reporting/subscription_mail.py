@@ -43,6 +43,7 @@ class SendingOutcome:
     """What a run did: emails written, and the subscriptions it passed over and why."""
 
     sent: list[str] = field(default_factory=list)  # dedupe keys of the emails written
+    lines: list[str] = field(default_factory=list)  # each as `email<TAB>report<TAB>period`, for the command line
     already_sent: int = 0
     switched_off: int = 0
     ended: int = 0
@@ -116,6 +117,7 @@ def _send_one(
         subject, body = subject_and_body(subscription, period, attachment)
         if queue_email([user.email], subject, body, attachments=[attachment], dedupe_key=key) is not None:
             outcome.sent.append(key)
+            outcome.lines.append(f"{user.email}\t{subscription.report.value}\t{period.key}")
         else:
             outcome.already_sent += 1  # another run wrote it while this one built the workbook
         db.session.commit()
