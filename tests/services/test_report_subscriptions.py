@@ -268,3 +268,21 @@ def test_the_command_sends_what_is_due_once(app, partnership):
     assert again.output == "sent 0 report emails\n"
     bad = runner.invoke(args=["reminders", "report-emails", "--today", "2027-02-30"])
     assert bad.exit_code == 2 and "--today" in bad.output
+
+
+def test_one_workbook_that_fails_leaves_the_others_sent(app, partnership, monkeypatch):
+    lead, coordinator = partnership["lead"], make_user(Role.COORDINATOR)
+    broken = subscribe(lead, SubscribedReport.ATTENDANCE_BY_AUTHORITY)
+    subscribe(coordinator)
+    real = subscription_mail.workbook_attachment
+
+    def failing(report, user, period, today):
+        if report is SubscribedReport.ATTENDANCE_BY_AUTHORITY:
+            raise OSError("disk full")
+        return real(report, user, period, today)
+
+    monkeypatch.setattr(subscription_mail, "workbook_attachment", failing)
+    outcome = send_due_subscriptions(at(MONDAY))
+    assert (len(outcome.sent), outcome.failed) == (1, 1)
+    monkeypatch.setattr(subscription_mail, "workbook_attachment", real)
+    assert send_due_subscriptions(at(MONDAY, 8)).sent == [f"subscription:{broken.id}:2027-W11"]  # tried again

@@ -50,11 +50,12 @@ def report_subscriptions() -> int:
     and the 1st send; a later day sends what a missed run left)."""
     outcome = send_due_subscriptions(utcnow())
     current_app.logger.info(
-        "report subscriptions: sent %s, sent before %s, switched off %s, ended %s",
+        "report subscriptions: sent %s, sent before %s, switched off %s, ended %s, failed %s",
         len(outcome.sent),
         outcome.already_sent,
         outcome.switched_off,
         outcome.ended,
+        outcome.failed,
     )
     return len(outcome.sent)
 

@@ -47,6 +47,7 @@ class SendingOutcome:
     already_sent: int = 0
     switched_off: int = 0
     ended: int = 0
+    failed: int = 0  # a workbook or an email that could not be written (logged; the next run tries again)
 
 
 def dedupe_key(subscription: ReportSubscription, period: Period) -> str:
@@ -56,14 +57,19 @@ def dedupe_key(subscription: ReportSubscription, period: Period) -> str:
 
 def send_due_subscriptions(now: datetime) -> SendingOutcome:
     """Email every subscription due at `now` its workbook, once per period; each email committed on its own, so one
-    that fails leaves the others sent. The scheduler's daily job (07:30 London); a later run in the same period
-    sends what an earlier one missed."""
+    that fails (logged, counted, tried again by the next run) leaves the others sent. The scheduler's daily job
+    (07:30 London); a later run in the same period sends what an earlier one missed."""
     outcome = SendingOutcome()
     with _keeping_loaded():
         due = due_subscriptions(now)
         sent = _already_sent([dedupe_key(subscription, period) for subscription, period in due])
         for subscription, period in due:
-            _send_one(subscription, period, now, sent, outcome)
+            try:
+                _send_one(subscription, period, now, sent, outcome)
+            except Exception:  # one subscriber's failure must not cost the others their email
+                db.session.rollback()
+                current_app.logger.exception("report subscription %s could not be sent", subscription.id)
+                outcome.failed += 1
     return outcome
 
 
