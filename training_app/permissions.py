@@ -16,6 +16,8 @@ SIGNED_IN = frozenset(Role)
 STAFF = STAFF_ROLES
 # Who may read the partnership reports (trained by area, still to train); a workforce lead within their scope.
 REPORT_READERS = frozenset({Role.ADMIN, Role.COORDINATOR, Role.WORKFORCE_LEAD})
+# Who may read targets (SPEC 3.10): the report readers and bookers, each within their scope.
+TARGET_READERS = REPORT_READERS | {Role.BOOKER}
 
 
 def mark_allowed(view: Callable, roles: frozenset[Role] | frozenset[str]) -> Callable:

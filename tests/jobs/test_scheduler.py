@@ -31,6 +31,7 @@ def test_the_schedule_is_data_and_runs_in_london_time(app):
         "session-reminders",
         "evaluation-reminders",
         "minimum-numbers",
+        "report-subscriptions",
         "mail-delivery",
         "housekeeping",
         "dashboard-summaries",

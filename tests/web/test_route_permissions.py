@@ -40,6 +40,8 @@ EXPECTED = {
     "targets.workbook": REPORT_READERS | {Role.BOOKER},
     "targets.show_page": REPORT_READERS | {Role.BOOKER},
     "targets.new_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
+    "report_emails.list_page": REPORT_READERS | {Role.BOOKER},
+    "report_emails.change": REPORT_READERS | {Role.BOOKER},
     "targets.edit_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "awareness.sign_off_register": REPORT_READERS,
     "awareness.sign_off_workbook": REPORT_READERS,

@@ -1,4 +1,5 @@
-"""`flask reminders run [--today YYYY-MM-DD] [--dry-run]` and `flask scheduler` (SPEC 4.2)."""
+"""`flask reminders run [--today YYYY-MM-DD] [--dry-run]`, `flask reminders report-emails [--today YYYY-MM-DD]` and
+`flask scheduler` (SPEC 4.2, 3.11)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from ..services.common.calendar import DateProblem, london_today, parse_iso_date
+from ..models.base import utcnow
+from ..services.common.calendar import DateProblem, london_to_utc, london_today, parse_iso_date
 from ..services.mail.mail_delivery import deliver_pending
 from ..services.reminders.reminders import run_reminders
+from ..services.reporting.subscription_mail import send_due_subscriptions
+from ..services.reporting.subscriptions import SEND_AT
 
 reminders_cli = AppGroup("reminders", help="Refresher, session and re-awareness reminders.")
 
@@ -32,6 +36,22 @@ def run_command(today_text: str | None, dry_run: bool) -> None:
         return
     deliver_pending()  # what the run queued went out after each commit; this catches any left (MAIL_DELIVERY=thread)
     click.echo(f"sent {len(reminders)} reminders")
+
+
+@reminders_cli.command("report-emails")
+@click.option("--today", "today_text", metavar="YYYY-MM-DD", help="Send as at 07:30 London time on this day.")
+def report_emails_command(today_text: str | None) -> None:
+    """Send the report subscriptions due now (the scheduler's 07:30 job): one line per email (email, report,
+    period), then the count. Each goes once a period, however often this runs."""
+    try:
+        now = london_to_utc(parse_iso_date(today_text), SEND_AT) if today_text is not None else utcnow()
+    except DateProblem as problem:
+        raise click.BadParameter(str(problem), param_hint="--today") from None
+    outcome = send_due_subscriptions(now)
+    for line in outcome.lines:
+        click.echo(line)
+    deliver_pending()
+    click.echo(f"sent {len(outcome.sent)} report emails")
 
 
 @click.command("scheduler")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ..models import ReminderKind
+from ..models.base import utcnow
 from ..services.booking.booking_needs import erase_old_needs
 from ..services.common.calendar import london_today
 from ..services.evaluation.evaluations import remind_evaluations
@@ -12,6 +13,7 @@ from ..services.mail.mail_delivery import deliver_pending
 from ..services.reminders.housekeeping import housekeep
 from ..services.reminders.reminders import AWARENESS, run_reminders
 from ..services.reporting.kept_reports import count_todays_reports
+from ..services.reporting.subscription_mail import send_due_subscriptions
 from ..services.reporting.summaries import refresh_summaries
 from ..services.sessions.minimum_numbers import alert_below_minimum
 
@@ -42,6 +44,21 @@ def minimum_numbers() -> int:
     told = alert_below_minimum(london_today())
     current_app.logger.info("sessions below their minimum: told of %s", told)
     return told
+
+
+def report_subscriptions() -> int:
+    """Email each report subscription due this week or month its workbook, once per period (07:30 daily: Mondays
+    and the 1st send; a later day sends what a missed run left)."""
+    outcome = send_due_subscriptions(utcnow())
+    current_app.logger.info(
+        "report subscriptions: sent %s, sent before %s, switched off %s, ended %s, failed %s",
+        len(outcome.sent),
+        outcome.already_sent,
+        outcome.switched_off,
+        outcome.ended,
+        outcome.failed,
+    )
+    return len(outcome.sent)
 
 
 def deliver_mail() -> int:

@@ -48,6 +48,7 @@ from .reminders import ReminderKind, ReminderLog, ReminderStage
 from .report_answers import ReportAnswer, ReportGeneration
 from .sessions import SessionDay, SessionStatus, Trainer, TrainingSession
 from .settings import Setting
+from .subscriptions import Frequency, ReportSubscription, SubscribedReport
 from .summaries import DashboardSummary
 from .targets import Target, target_groups
 from .users import ApiToken, Role, SignInFailure, User, hash_token
@@ -91,6 +92,9 @@ __all__ = [
     "CoverCategory",
     "CoverUnit",
     "DashboardSummary",
+    "Frequency",
+    "ReportSubscription",
+    "SubscribedReport",
     "ReportAnswer",
     "ReportGeneration",
     "Fund",

@@ -67,6 +67,8 @@ class AuditAction(StrEnum):
     PRACTITIONER_LEFT = "practitioner_left"
     PRACTITIONER_RETURNED = "practitioner_returned"
     PRACTITIONERS_MERGED = "practitioners_merged"
+    REPORT_SUBSCRIPTION_CHANGED = "report_subscription_changed"
+    REPORT_SUBSCRIPTION_ENDED = "report_subscription_ended"
     SESSION_CANCELLED = "session_cancelled"
     SESSION_CHANGED = "session_changed"
     SESSION_CREATED = "session_created"

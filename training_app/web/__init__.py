@@ -31,6 +31,8 @@ def register_web(app: Flask) -> None:
     from .registers.records import bp as records_bp
     from .registers.routes import bp as registers_bp
     from .reminders.routes import bp as reminders_bp
+    from .report_emails.routes import bp as report_emails_bp
+    from .report_emails.routes import register_report_email_choices
     from .reports.routes import bp as reports_bp
     from .sessions import editing as _session_editing  # noqa: F401 (adds the scheduling views to sessions_bp)
     from .sessions import messages as _session_messages  # noqa: F401 (adds the message view to sessions_bp)
@@ -42,6 +44,7 @@ def register_web(app: Flask) -> None:
 
     register_filters(app)
     register_navigation(app)
+    register_report_email_choices(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
@@ -69,3 +72,4 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(targets_bp)
+    app.register_blueprint(report_emails_bp)

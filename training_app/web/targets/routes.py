@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from ...exports.targets import write_targets
 from ...models import Role, Target
-from ...permissions import allow
+from ...permissions import TARGET_READERS, allow
 from ...services.accounts.scope import organisation_scope
 from ...services.catalogue.choices import authority_choices, course_choices, group_choices
 from ...services.common.calendar import london_today
@@ -39,7 +39,7 @@ from .forms import TargetForm, TargetsAsOfForm
 
 bp = Blueprint("targets", __name__)
 
-READERS = (Role.ADMIN, Role.COORDINATOR, Role.WORKFORCE_LEAD, Role.BOOKER)
+READERS = TARGET_READERS
 SETTERS = (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
 PER_PAGE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
