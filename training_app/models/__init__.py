@@ -31,6 +31,7 @@ from .courses import (
     WaitlistOrder,
 )
 from .evaluation import Evaluation, EvaluationAnswer, EvaluationQuestion, QuestionKind
+from .interest import CourseInterest
 from .mail import MailStatus, OutgoingMail
 from .messages import SessionMessage
 from .people import CoverCategory, Practitioner, authority_key_for
@@ -45,6 +46,7 @@ from .targets import Target, target_groups
 from .users import ApiToken, Role, SignInFailure, User, hash_token
 
 __all__ = [
+    "CourseInterest",
     "SessionMessage",
     "Evaluation",
     "EvaluationAnswer",

@@ -18,6 +18,7 @@ from ...models import ACTIVE_STATUSES, AuditAction, Booking, BookingStatus, Cour
 from ..accounts import audit
 from ..booking import booking_mail
 from ..booking.bookings import lock_sessions, record_promotion
+from ..booking.interest import tell_interested
 from ..booking.places import Places, places_left, places_of
 from ..booking.waiting_list import promote_first
 from ..common.calendar import london_to_utc, to_london
@@ -123,6 +124,7 @@ def _create_session(plan: SessionPlan, by: User, confirmed: Confirmation, renumb
     with refused_if_taken({"uq_sessions_code": taken}):
         db.session.flush()
         audit.record(by, AuditAction.SESSION_CREATED, session, None, snapshot(session))
+        tell_interested([session.id])  # SPEC 3.4 Interest: everyone waiting for dates, once per session
         db.session.commit()
     return Scheduled(session, warnings)
 
@@ -159,6 +161,7 @@ def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation
         session_mail.tell_of_change(session)
     for booking in promoted:
         booking_mail.tell_of_promotion(booking)
+    tell_interested([session.id])  # a change may open it for booking; each person is told of a session once
     db.session.commit()
     return Scheduled(session, warnings)
 
