@@ -52,6 +52,7 @@ class SessionPlan:
     venue_id: int | None = None
     trainer_ids: tuple[int, ...] = ()
     booking_closes_days: int | None = None  # None: the course's booking window (SPEC 3.4: per course, default 2)
+    minimum_places: int | None = None  # SPEC 3.3: the session's own minimum; None: the course's
     code: str = ""
     notes: str = ""
 
@@ -276,6 +277,7 @@ def plan_of(session: TrainingSession) -> SessionPlan:
         venue_id=session.venue_id,
         trainer_ids=tuple(trainer.id for trainer in session.trainers),
         booking_closes_days=session.booking_closes_days,
+        minimum_places=session.minimum_places,
         code=session.code,
         notes=session.notes,
     )
@@ -299,6 +301,7 @@ def snapshot(session: TrainingSession) -> dict[str, Any]:
         "host_authority": session.host_authority.code if session.host_authority else None,
         "host_area": session.host_area.name if session.host_area else None,
         "booking_closes_days": session.booking_closes_days,
+        "minimum_places": session.minimum_places,
         "trainers": sorted(trainer.name for trainer in session.trainers),
         "days": [f"{to_london(d.starts_at):%Y-%m-%d %H:%M}-{to_london(d.ends_at):%H:%M}" for d in session.days],
         "status": session.status.value,
@@ -315,7 +318,7 @@ def _apply(session: TrainingSession, plan: SessionPlan, refs: session_plans.Plan
     session.trainers = refs.trainers
     closes = plan.booking_closes_days
     session.booking_closes_days = refs.course.booking_closes_days if closes is None else closes
-    session.notes = plan.notes
+    session.notes, session.minimum_places = plan.notes, plan.minimum_places
     days = [DayTimes(d.date, london_to_utc(d.date, d.start), london_to_utc(d.date, d.end)) for d in plan.days]
     set_days(session, sorted(days, key=lambda day: day.starts_at))
 
