@@ -187,3 +187,13 @@ def test_withdrawing_twice_is_a_conflict(world):
     with pytest.raises(BookingRefused) as again:
         withdraw_interest(world["course"], world["people"]["ann"], world["booker"])
     assert again.value.kind is Refusal.CONFLICT
+
+
+def test_an_interest_taken_at_the_same_moment_is_a_conflict_not_an_error(world, monkeypatch):
+    _interest(world, "ann")
+    # As if a simultaneous request registered it after this one looked: the unique key refuses the second row.
+    monkeypatch.setattr("training_app.services.booking.interest._interest", lambda *args, **kwargs: None)
+    with pytest.raises(BookingRefused) as raced:
+        register_interest(world["course"], world["people"]["ann"], world["by"])
+    assert raced.value.kind is Refusal.CONFLICT and "already asked" in raced.value.message
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseInterest)) == 1
