@@ -197,3 +197,14 @@ def test_an_interest_taken_at_the_same_moment_is_a_conflict_not_an_error(world, 
         register_interest(world["course"], world["people"]["ann"], world["by"])
     assert raced.value.kind is Refusal.CONFLICT and "already asked" in raced.value.message
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CourseInterest)) == 1
+
+
+def test_attending_a_session_booked_since_asking_answers_the_interest_but_an_older_one_does_not(world):
+    _interest(world, "ann", "bob")
+    past = make_session(course=world["course"], days=(date(2027, 2, 1),))
+    make_booking(past, world["people"]["ann"], BookingStatus.ATTENDED)  # booked as they asked (the frozen moment)
+    older = make_booking(past, world["people"]["bob"], BookingStatus.ATTENDED)
+    older.created_at = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # years before: they want the course again
+    db.session.commit()
+    counts = interest_by_area(world["course"].id)
+    assert counts.total == 1 and counts.rows[0].area == "Melton"

@@ -7,8 +7,9 @@ each calls `tell_interested`), everyone interested who is not booked on the cour
 for that session (the outgoing mail's dedupe key per interest and session), with a link to book it.
 
 **Decision:** an interest lasts until it is withdrawn. A booking on the course answers it: while the practitioner
-holds a place, a place on the waiting list or a request on the course, they are neither counted nor emailed; if that
-booking is cancelled they want a date again, so the interest counts again. A course's interest is counted by the
+holds a place, a place on the waiting list or a request on the course, or once they attended one booked since they
+asked, they are neither counted nor emailed; if that booking is cancelled (or missed) they want a date again, so the
+interest counts again. So the booking path itself writes nothing more. A course's interest is counted by the
 authority and area of the practitioner's organisation, the rule of the reports' 'By area' sheet (SPEC 3.9, 4.4).
 """
 
@@ -70,14 +71,17 @@ class InterestCounts:
 
 
 def answered() -> sa.ColumnElement[bool]:
-    """SQL: the interest's practitioner holds a booking on its course that answers it (course_interests in the
-    query)."""
+    """SQL: the interest's practitioner holds a booking on its course that answers it, or has attended one booked
+    since they asked (course_interests in the query)."""
     return (
         sa.select(Booking.id)
         .where(
             Booking.practitioner_id == CourseInterest.practitioner_id,
             Booking.course_id == CourseInterest.course_id,
-            Booking.status.in_(ANSWERING),
+            sa.or_(
+                Booking.status.in_(ANSWERING),
+                sa.and_(Booking.status == BookingStatus.ATTENDED, Booking.created_at >= CourseInterest.registered_at),
+            ),
         )
         .exists()
     )
