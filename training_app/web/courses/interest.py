@@ -68,7 +68,8 @@ def withdraw_interest_page(code: str):
     except BookingRefused as refused:
         return _refused(course, refused)
     own = practitioner.id == current_user.practitioner_id
-    flash(f"{'Your' if own else practitioner.full_name + chr(39) + 's'} interest in {course.title} is withdrawn.")
+    whose = "Your" if own else f"{practitioner.full_name}’s"
+    flash(f"{whose} interest in {course.title} is withdrawn.")
     return redirect(url_for("courses.course_page", code=course.code))
 
 
