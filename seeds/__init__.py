@@ -21,6 +21,7 @@ from .live import live_plans
 from .live_bookings import seed_live_bookings
 from .live_claims import seed_live_claims
 from .live_evaluations import seed_live_evaluations
+from .live_interest import seed_live_interest
 from .live_refreshers import seed_live_refreshers
 from .live_registers import seed_live_registers
 from .live_targets import seed_live_targets
@@ -60,6 +61,7 @@ def load_demo(today: date | None = None) -> Counter:
     counts.update(seed_live_bookings(demo, today or london_today()))  # through the booking services, which commit
     counts.update(seed_live_workforce(demo, today or london_today()))  # a joiner and a leaver, after the bookings
     counts.update(seed_live_refreshers(demo, today or london_today()))  # after the slices whose people it avoids
+    counts.update(seed_live_interest(demo, today or london_today()))  # a course without dates, and who waits for it
     counts.update(seed_live_targets(demo, today or london_today()))  # last: it counts what the others made
     db.session.commit()
     return counts

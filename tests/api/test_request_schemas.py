@@ -158,6 +158,14 @@ ROUTES = [
         Role.ADMIN,
         {"authority": "NO-SUCH", "groups": ["3", "5"], "percent": 80, "due_on": "2030-03-31"},
     ),
+    BodyRoute(
+        "post",
+        "/courses/{code}/interest",
+        "/api/v1/courses/NO-SUCH/interest",
+        "NewInterest",
+        Role.ADMIN,
+        {"practitioner": "pat@example.org"},
+    ),
 ]
 IDS = [route.schema for route in ROUTES]
 

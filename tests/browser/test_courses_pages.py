@@ -82,7 +82,15 @@ def test_the_course_venue_and_pathway_pages_have_no_serious_accessibility_violat
     page.get_by_role("button", name="Save venue").click()  # empty: the error summary
     expect(page.locator(".govuk-error-summary")).to_be_visible()
     checked = {"venue form with errors": _serious_violations(page)}
-    for path in ("/courses", "/courses/new", "/courses/AXE-1/edit", "/venues", "/pathways", "/pathways/2"):
+    for path in (
+        "/courses",
+        "/courses/new",
+        "/courses/AXE-1",
+        "/courses/AXE-1/edit",
+        "/venues",
+        "/pathways",
+        "/pathways/2",
+    ):
         page.goto(live_server + path)
         checked[path] = _serious_violations(page)
     page.goto(live_server + "/courses/new")

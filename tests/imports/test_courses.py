@@ -152,3 +152,29 @@ def test_certificate_after_evaluation_is_set_by_its_column_and_kept_without_it(a
     bad = run_import("courses", header, "EVAL,Evaluated course,awareness,,no,,perhaps")
     assert not bad.ok and bad.errors == ['line 2: certificate_after_evaluation: must be yes or no, not "perhaps"']
     assert course("EVAL").certificate_after_evaluation is False
+
+
+def test_minimum_places_is_set_by_its_column_and_kept_without_it(app_ctx):
+    partnership()
+    header = HEADER + ",minimum_places"
+
+    assert run_import("courses", header, "MIN,Minimum course,awareness,,no,,6").ok
+    assert course("MIN").minimum_places == 6
+    assert run_import("courses", HEADER, "MIN,Minimum course (2027),awareness,,no,").ok
+    assert course("MIN").minimum_places == 6  # no column: left as it was
+    before = table_counts()
+    bad = run_import(
+        "courses",
+        header,
+        "MIN,Minimum course,awareness,,no,,0",
+        "MORE,Another,awareness,,no,,10001",
+        "WORDS,Another,awareness,,no,,six",
+    )
+    assert bad.errors == [
+        "line 2: minimum_places: must be at least 1, not 0",
+        "line 3: minimum_places: must be at most 10,000, not 10001",
+        'line 4: minimum_places: must be a whole number, not "six"',
+    ]
+    assert table_counts() == before and course("MIN").minimum_places == 6
+    assert run_import("courses", header, "MIN,Minimum course,awareness,,no,,").ok
+    assert course("MIN").minimum_places is None  # an empty cell: no minimum now

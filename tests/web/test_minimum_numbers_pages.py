@@ -3,6 +3,7 @@ page flag a session below its minimum."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -46,3 +47,29 @@ def test_the_course_form_sets_the_minimum_and_refuses_nonsense(app, client):
     with app.app_context():
         course = db.session.scalar(sa.select(Course).filter_by(code="CAF"))
         assert (course.minimum_places, course.minimum_notice_days) == (6, 5)
+
+
+def test_the_session_list_flags_the_pages_sessions_below_their_minimum_in_one_more_statement(app, count_statements):
+    with app.app_context():
+        course = make_course(code="MIN", title="Minimum course", minimum_places=3)
+        start = london_today() + timedelta(days=30)
+        low = make_session(course=course, code="MIN-LOW", days=(start,), capacity=10)
+        enough = make_session(course=course, code="MIN-OK", days=(start,), capacity=10, minimum_places=1)
+        make_session(course=course, code="MIN-FAR", days=(start + timedelta(days=300),), capacity=10)
+        make_booking(low, make_practitioner())
+        make_booking(enough, make_practitioner())
+        coordinator, booker = make_user(Role.COORDINATOR), make_user(Role.BOOKER)
+        db.session.commit()
+        emails = coordinator.email, booker.email
+    staff = signed_in(app.test_client(), emails[0])
+    staff.get("/sessions/")
+    with count_statements() as statements:
+        page = staff.get("/sessions/").get_data(as_text=True)
+    cells = re.findall(r'<th scope="row"[^>]*><a [^>]*>([A-Z-]+)</a>(.*?)</th>', page, re.S)
+    rows = dict(cells)
+    assert "Below minimum: 1 of 3" in rows["MIN-LOW"] and "Below minimum" not in rows["MIN-OK"]
+    assert "Below minimum: 0 of 3" in rows["MIN-FAR"]  # beyond the alerts' look-ahead, still on this page
+    minimum = [sql for sql in statements.sql if "coalesce(sessions.minimum_places" in sql]
+    assert len(minimum) == 1
+    other = signed_in(app.test_client(), emails[1]).get("/sessions/").get_data(as_text=True)
+    assert "Below minimum" not in other

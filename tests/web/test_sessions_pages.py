@@ -316,3 +316,37 @@ def test_the_area_filter_offers_the_chosen_authoritys_areas_only(app, setting):
     assert '<option value="LEICESTER" selected>Leicester City</option>' in chosen
     bookmarked = client.get(f"/sessions/?area={ids['area']}").get_data(as_text=True)
     assert options.findall(bookmarked) == [(str(ids["area"]), " selected", "Leicester City – City centre")]
+
+
+def _minimum_of(app, code="CAF-2027-001"):
+    with app.app_context():
+        return db.session.scalar(sa.select(TrainingSession.minimum_places).where(TrainingSession.code == code))
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("0", "The minimum places must be from 1 to the capacity (12), or left empty"),
+        ("13", "The minimum places must be from 1 to the capacity (12), or left empty"),
+        ("six", "Minimum places must be a whole number"),
+    ],
+)
+def test_a_sessions_own_minimum_outside_one_to_its_capacity_is_refused(app, setting, typed, message):
+    client, ids = setting
+    refused = client.post("/sessions/new", data=form_data(client, ids, minimum_places=typed))
+    assert refused.status_code == 200 and message in summary_of(refused)
+    assert 'href="#minimum_places"' in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(TrainingSession.id))) == 0
+
+
+def test_a_session_keeps_its_own_minimum_and_empty_goes_back_to_the_courses(app, setting):
+    client, ids = setting
+    days = ((date(2027, 1, 5), "09:30", "16:00"),)
+    saved = client.post("/sessions/new", data=form_data(client, ids, days=days, minimum_places="5"))
+    assert saved.status_code == 302 and _minimum_of(app) == 5
+    edit = client.get("/sessions/CAF-2027-001/edit").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="minimum_places"[^>]*value="5"', edit)
+    path = "/sessions/CAF-2027-001/edit"
+    changed = client.post(path, data=form_data(client, ids, path=path, days=days, minimum_places=""))
+    assert changed.status_code == 302 and _minimum_of(app) is None

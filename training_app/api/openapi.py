@@ -14,6 +14,7 @@ from . import (
     claims,  # noqa: F401 (attaches the claims views; their paths and schemas are in claim_json)
     evaluations,
     funds,
+    interest,
     practitioner_records,
     practitioners,
     registers,
@@ -54,6 +55,7 @@ FRAGMENTS: tuple[dict[str, Any], ...] = (
     registers.OPENAPI,
     evaluations.OPENAPI,
     targets.OPENAPI,
+    interest.OPENAPI,
 )
 
 

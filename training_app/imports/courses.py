@@ -1,5 +1,6 @@
-"""`courses`: code,title,kind,validity_months,counts_as_trained,prerequisites, and optionally renews and
-certificate_after_evaluation (yes/no; a file without the column leaves the course's setting alone)."""
+"""`courses`: code,title,kind,validity_months,counts_as_trained,prerequisites, and optionally renews, minimum_places
+(SPEC 3.3; an empty cell: no minimum) and certificate_after_evaluation (yes/no); a file without one of these columns
+leaves that setting of its courses alone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Course, CourseKind
 from ..services.attendance.records import MAX_VALIDITY_MONTHS
-from ..services.catalogue.courses import leads_back, renewal_problem
+from ..services.catalogue.courses import MAX_MINIMUM_PLACES, leads_back, renewal_problem
 from .base import Reader, Row, shown_codes
 
 
@@ -29,6 +30,8 @@ class CourseRecord:
     prerequisites: list[str]
     renews: str | None  # None: the file has no `renews` column, so the course keeps what it renews
     certificate_after_evaluation: bool | None = None  # None: no such column (or an empty cell), setting kept
+    sets_minimum: bool = False  # the file has a `minimum_places` column: the course takes minimum_places
+    minimum_places: int | None = None  # None: no minimum (an empty cell)
 
 
 class CourseReader(Reader):
@@ -36,7 +39,7 @@ class CourseReader(Reader):
 
     kind = "courses"
     columns = ("code", "title", "kind", "validity_months", "counts_as_trained", "prerequisites")
-    optional_columns = ("renews", "certificate_after_evaluation")
+    optional_columns = ("renews", "minimum_places", "certificate_after_evaluation")
     key_columns = ("code",)
 
     def load(self, rows: Sequence[Row]) -> None:
@@ -58,6 +61,7 @@ class CourseReader(Reader):
         withholds = None
         if row.cells.get("certificate_after_evaluation", "").strip():
             withholds = row.yes_no("certificate_after_evaluation")
+        minimum = self._minimum(row)
         if not row.ok:
             return None
         return CourseRecord(
@@ -70,7 +74,20 @@ class CourseReader(Reader):
             prerequisites,
             renews,
             withholds,
+            sets_minimum="minimum_places" in row.cells,
+            minimum_places=minimum,
         )
+
+    @staticmethod
+    def _minimum(row: Row) -> int | None:
+        """The course's minimum places (SPEC 3.3), as the course form takes it: 1 to 10,000, or empty for none."""
+        if "minimum_places" not in row.cells:
+            return None
+        minimum = row.integer("minimum_places", minimum=1)
+        if minimum is not None and minimum > MAX_MINIMUM_PLACES:
+            row.error("minimum_places", f"must be at most {MAX_MINIMUM_PLACES:,}, not {minimum}")
+            return None
+        return minimum
 
     @staticmethod
     def _validity(row: Row) -> int | None:
@@ -123,6 +140,8 @@ class CourseReader(Reader):
             course.validity_months, course.counts_as_trained = record.validity_months, record.counts_as_trained
             if record.certificate_after_evaluation is not None:
                 course.certificate_after_evaluation = record.certificate_after_evaluation
+            if record.sets_minimum:
+                course.minimum_places = record.minimum_places
         for record in records:
             courses[record.code].prerequisites = [courses[code] for code in record.prerequisites]
             if record.renews is not None:

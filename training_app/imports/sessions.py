@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Area, Authority, Course, SessionStatus, TrainingSession, Venue
+from ..services.booking.interest import tell_interested
 from ..services.booking.places import NO_BOOKINGS, places_by_session
 from ..services.common.batches import fetch_in
 from ..services.common.calendar import london_to_utc
@@ -122,7 +123,7 @@ class SessionReader(Reader):
 
     def write(self, records: list[SessionDayRecord]) -> tuple[int, int]:
         venues = self._venues(records)
-        sessions, created = by_code(records), 0
+        sessions, created, written = by_code(records), 0, []
         for code, days in sessions.items():
             session = self.existing.get(code)
             if session is None:
@@ -134,6 +135,10 @@ class SessionReader(Reader):
             session.venue = venues[first.venue] if first.venue else None
             session.host_authority, session.host_area = first.host_authority, first.host_area
             set_days(session, [DayTimes(record.day, record.starts_at, record.ends_at) for record in days])
+            written.append(session)
+        db.session.flush()
+        # SPEC 3.4 Interest: the people waiting for dates of these courses, once per session (a dry run rolls back)
+        tell_interested(session.id for session in written)
         return created, len(sessions) - created
 
     def _venues(self, records: list[SessionDayRecord]) -> dict[str, Venue]:

@@ -39,6 +39,7 @@ from .courses import (
     WaitlistOrder,
 )
 from .evaluation import Evaluation, EvaluationAnswer, EvaluationQuestion, QuestionKind
+from .interest import CourseInterest
 from .mail import MailStatus, OutgoingMail
 from .messages import SessionMessage
 from .people import CoverCategory, Practitioner, authority_key_for
@@ -55,6 +56,7 @@ from .users import ApiToken, Role, SignInFailure, User, hash_token
 
 __all__ = [
     "NEEDS_MAX_LENGTH",
+    "CourseInterest",
     "SessionMessage",
     "Evaluation",
     "EvaluationAnswer",

@@ -55,6 +55,8 @@ class AuditAction(StrEnum):
     FUND_CHANGED = "fund_changed"
     FUND_CREATED = "fund_created"
     IMPORT = "import"
+    INTEREST_REGISTERED = "interest_registered"
+    INTEREST_WITHDRAWN = "interest_withdrawn"
     INVITATION_RESENT = "invitation_resent"
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an action\'s name, not a secret)
     PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (an action\'s name, not a secret)

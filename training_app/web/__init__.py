@@ -18,6 +18,7 @@ def register_web(app: Flask) -> None:
     from .claims import deadlines as _claim_deadlines  # noqa: F401 (adds the fund, school and extension views)
     from .claims import submission as _claim_submission  # noqa: F401 (adds check your answers and the submission)
     from .claims.routes import bp as claims_bp
+    from .courses import interest as _course_interest  # noqa: F401 (adds the course page and interest to courses_bp)
     from .courses.pathways import bp as pathways_bp
     from .courses.practitioner import bp as practitioner_pathway_bp
     from .courses.routes import bp as courses_bp

@@ -24,6 +24,7 @@ from ...models import (
     Claim,
     ClaimDeadlineExtension,
     Course,
+    CourseInterest,
     Fund,
     Organisation,
     Pathway,
@@ -95,6 +96,14 @@ _LABELS: dict[str, tuple[Callable[[], Query], Callable[..., str]]] = {
         lambda first, last, code: f"{_name(first, last)}: {code}",
     ),
     "certificate": (lambda: sa.select(Certificate.id, Certificate.number), str),
+    "course_interest": (
+        lambda: (
+            sa.select(CourseInterest.id, Practitioner.first_name, Practitioner.last_name, Course.code)
+            .join(Practitioner, Practitioner.id == CourseInterest.practitioner_id)
+            .join(Course, Course.id == CourseInterest.course_id)
+        ),
+        lambda first, last, code: f"{_name(first, last)} in {code}",
+    ),
     "claim": (
         lambda: (
             sa.select(Claim.id, Organisation.name, Fund.financial_year)

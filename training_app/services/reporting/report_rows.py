@@ -256,8 +256,15 @@ def _area_rows(counts: dict[tuple[int | None, int | None], int]) -> list[AreaTra
 
 def _sorted_area_rows(found: list[tuple[str | None, int | None, str | None, int]]) -> list[AreaTrainedRow]:
     """By authority display order, then area name with 'No area' last; 'No organisation' rows at the end."""
+    return [AreaTrainedRow(*row) for row in in_area_order(found)]
+
+
+def in_area_order(found: list[tuple[str | None, int | None, str | None, int]]) -> list[tuple[str, str, int]]:
+    """Counts per (authority name, its display order, area name) of people's organisations as labelled rows: by
+    authority display order, then area name with 'No area' last; 'No organisation' rows at the end (the 'By area'
+    sheet's rule, which interest in a course follows too)."""
     found.sort(key=lambda r: (r[0] is None, r[1] or 0, r[0] or "", r[2] is None, r[2] or ""))
-    return [AreaTrainedRow(name or NO_ORGANISATION, area or NO_AREA, count) for name, _, area, count in found]
+    return [(name or NO_ORGANISATION, area or NO_AREA, count) for name, _, area, count in found]
 
 
 def _group_rows(counts: dict[int | None, tuple[int, int]]) -> list[GroupRow]:

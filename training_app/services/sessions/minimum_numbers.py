@@ -37,8 +37,11 @@ class BelowMinimum:
     alert_on: date  # the day coordinators are told, the course's notice in working days before day one
 
 
-def below_minimum(today: date, session_ids: list[int] | None = None) -> list[BelowMinimum]:
-    """Scheduled sessions to come with fewer places taken than their minimum, soonest first (one statement)."""
+def below_minimum(
+    today: date, session_ids: list[int] | None = None, codes: list[str] | None = None
+) -> list[BelowMinimum]:
+    """Scheduled sessions to come with fewer places taken than their minimum, soonest first (one statement): all
+    within the look-ahead, or only those of the given ids or codes (a page of a list, however far ahead)."""
     minimum, taken = minimum_of(), taken_on(TrainingSession.id)
     query = (
         sa.select(
@@ -61,6 +64,8 @@ def below_minimum(today: date, session_ids: list[int] | None = None) -> list[Bel
     )
     if session_ids is not None:
         query = query.where(TrainingSession.id.in_(session_ids))
+    elif codes is not None:
+        query = query.where(TrainingSession.code.in_(codes))
     else:
         query = query.where(TrainingSession.starts_on <= today + timedelta(days=LOOK_AHEAD_DAYS))
     return [

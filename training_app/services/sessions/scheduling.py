@@ -18,6 +18,7 @@ from ...models import ACTIVE_STATUSES, AuditAction, Booking, BookingStatus, Cour
 from ..accounts import audit
 from ..booking import booking_mail
 from ..booking.bookings import lock_sessions, record_promotion
+from ..booking.interest import tell_interested
 from ..booking.places import Places, places_left, places_of
 from ..booking.waiting_list import promote_first
 from ..common.calendar import london_to_utc, to_london
@@ -51,6 +52,7 @@ class SessionPlan:
     venue_id: int | None = None
     trainer_ids: tuple[int, ...] = ()
     booking_closes_days: int | None = None  # None: the course's booking window (SPEC 3.4: per course, default 2)
+    minimum_places: int | None = None  # SPEC 3.3: the session's own minimum; None: the course's
     code: str = ""
     notes: str = ""
 
@@ -123,6 +125,7 @@ def _create_session(plan: SessionPlan, by: User, confirmed: Confirmation, renumb
     with refused_if_taken({"uq_sessions_code": taken}):
         db.session.flush()
         audit.record(by, AuditAction.SESSION_CREATED, session, None, snapshot(session))
+        tell_interested([session.id])  # SPEC 3.4 Interest: everyone waiting for dates, once per session
         db.session.commit()
     return Scheduled(session, warnings)
 
@@ -159,6 +162,7 @@ def edit_session(code: str, plan: SessionPlan, by: User, confirmed: Confirmation
         session_mail.tell_of_change(session)
     for booking in promoted:
         booking_mail.tell_of_promotion(booking)
+    tell_interested([session.id])  # a change may open it for booking; each person is told of a session once
     db.session.commit()
     return Scheduled(session, warnings)
 
@@ -273,6 +277,7 @@ def plan_of(session: TrainingSession) -> SessionPlan:
         venue_id=session.venue_id,
         trainer_ids=tuple(trainer.id for trainer in session.trainers),
         booking_closes_days=session.booking_closes_days,
+        minimum_places=session.minimum_places,
         code=session.code,
         notes=session.notes,
     )
@@ -296,6 +301,7 @@ def snapshot(session: TrainingSession) -> dict[str, Any]:
         "host_authority": session.host_authority.code if session.host_authority else None,
         "host_area": session.host_area.name if session.host_area else None,
         "booking_closes_days": session.booking_closes_days,
+        "minimum_places": session.minimum_places,
         "trainers": sorted(trainer.name for trainer in session.trainers),
         "days": [f"{to_london(d.starts_at):%Y-%m-%d %H:%M}-{to_london(d.ends_at):%H:%M}" for d in session.days],
         "status": session.status.value,
@@ -312,7 +318,7 @@ def _apply(session: TrainingSession, plan: SessionPlan, refs: session_plans.Plan
     session.trainers = refs.trainers
     closes = plan.booking_closes_days
     session.booking_closes_days = refs.course.booking_closes_days if closes is None else closes
-    session.notes = plan.notes
+    session.notes, session.minimum_places = plan.notes, plan.minimum_places
     days = [DayTimes(d.date, london_to_utc(d.date, d.start), london_to_utc(d.date, d.end)) for d in plan.days]
     set_days(session, sorted(days, key=lambda day: day.starts_at))
 

@@ -96,6 +96,9 @@ def plan_problems(plan: SessionPlan, refs: PlanReferences, new: bool) -> list[Se
     problems += _day_problems(plan.days, new)
     if not 1 <= plan.capacity <= MAX_CAPACITY:
         problems.append(SessionProblem("capacity", f"capacity must be between 1 and {MAX_CAPACITY}"))
+    if plan.minimum_places is not None and not 1 <= plan.minimum_places <= max(plan.capacity, 1):
+        message = f"the minimum places must be from 1 to the capacity ({plan.capacity}), or left empty"
+        problems.append(SessionProblem("minimum_places", message))
     if plan.booking_closes_days is not None and not 0 <= plan.booking_closes_days <= MAX_CLOSES_DAYS:
         problems.append(
             SessionProblem("booking_closes_days", f"booking closes 0 to {MAX_CLOSES_DAYS} working days before")

@@ -312,3 +312,18 @@ class RedateForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something (move, remove, retire): only its CSRF token."""
+
+
+class InterestForm(FlaskForm):
+    """ "Tell me when there are dates": for the practitioner themself (the view fills it in) or a booker's chosen
+    member of staff (the view offers them)."""
+
+    practitioner = SelectField("Who wants to be told?", widget=GovSelect(), coerce=str, validate_choice=False)
+    submit = SubmitField("Tell me when there are dates", widget=GovSubmitInput())
+
+
+class WithdrawInterestForm(FlaskForm):
+    """Withdraw someone's interest in a course."""
+
+    practitioner = HiddenField()
+    submit = SubmitField("Withdraw interest", widget=GovSubmitInput())

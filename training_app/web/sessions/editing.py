@@ -26,6 +26,7 @@ FIELD_IDS = {
     "host_area": "host_area_id",
     "capacity": "capacity",
     "booking_closes_days": "booking_closes_days",
+    "minimum_places": "minimum_places",
     "code": "code",
     "days": "days-0-date-day",
     "date": "days-0-date-day",
@@ -34,7 +35,18 @@ FIELD_IDS = {
     "notes": "notes",
 }
 # The form's fields top to bottom (ids, or the start of them), so the error summary lists problems in that order.
-FORM_ORDER = ("code", "course_id", "days-", "venue_id", "trainer_ids", "capacity", "host_authority_id", "host_area_id")
+FORM_ORDER = (
+    "code",
+    "course_id",
+    "days-",
+    "venue_id",
+    "trainer_ids",
+    "capacity",
+    "host_authority_id",
+    "host_area_id",
+    "booking_closes_days",
+    "minimum_places",
+)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -172,14 +184,15 @@ def _plan(form: SessionForm) -> tuple[SessionPlan, list[dict[str, str]], set[str
         errors.append({"text": "Enter at least one day", "href": "#days-0-date-day"})
         unread |= {"days", "date"}
     numbers: dict[str, int | None] = {}
-    for field in (form.capacity, form.booking_closes_days):
+    for field in (form.capacity, form.booking_closes_days, form.minimum_places):
         text = (field.data or "").strip()
-        if field is form.booking_closes_days and not text:
-            numbers[field.name] = None  # the course's booking window
+        if field is not form.capacity and not text:
+            numbers[field.name] = None  # the course's booking window, or its minimum
             continue
         numbers[field.name] = int(text) if text.isascii() and text.isdigit() and len(text) < 7 else -1
         if (numbers[field.name] or 0) < 0:
-            field.errors = [f"{field.label.text} must be a whole number" if text else "Enter the capacity"]
+            label = "Minimum places" if field is form.minimum_places else field.label.text
+            field.errors = [f"{label} must be a whole number" if text else "Enter the capacity"]
             errors.append({"text": field.errors[0], "href": f"#{field.id}"})
             unread.add(field.name)
     plan = SessionPlan(
@@ -191,6 +204,7 @@ def _plan(form: SessionForm) -> tuple[SessionPlan, list[dict[str, str]], set[str
         venue_id=_id(form.venue_id.data) or None,
         trainer_ids=tuple(_id(value) for value in form.trainer_ids.data or ()),
         booking_closes_days=None if numbers["booking_closes_days"] is None else max(numbers["booking_closes_days"], 0),
+        minimum_places=None if numbers["minimum_places"] is None else max(numbers["minimum_places"], 0),
         code=(form.code.data or "").strip().upper() if getattr(form, "code", None) is not None else "",
         notes=(form.notes.data or "").strip(),
     )
@@ -231,6 +245,7 @@ def _form_data(plan: SessionPlan) -> dict[str, Any]:
         "host_authority_id": str(plan.host_authority_id),
         "host_area_id": str(plan.host_area_id or ""),
         "booking_closes_days": "" if plan.booking_closes_days is None else str(plan.booking_closes_days),
+        "minimum_places": "" if plan.minimum_places is None else str(plan.minimum_places),
         "notes": plan.notes,
     }
 

@@ -67,6 +67,12 @@ class SessionForm(FlaskForm):
         description="Leave empty to use the course's booking window (2 working days unless the course says).",
         default="",
     )
+    minimum_places = StringField(
+        "Minimum places (optional)",
+        widget=GovTextInput(),
+        description="Coordinators are told if fewer places are taken. Leave empty to use the course's minimum.",
+        default="",
+    )
     notes = TextAreaField("Notes", widget=GovTextArea())
     add_day = SubmitField("Add another day", widget=GovSubmitInput())
     submit = SubmitField("Save session", widget=GovSubmitInput())

@@ -54,6 +54,10 @@ def list_page():
     if not errors:
         total = sessions_query.count_sessions(filters)
         sessions = sessions_query.list_sessions(filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    # SPEC 3.3: coordinators see which of this page's sessions are below their minimum (one statement, this page only)
+    below = {}
+    if sessions and current_user.role in STAFF:
+        below = {row.code: row for row in below_minimum(london_today(), codes=[s.code for s in sessions])}
     pages = max(1, -(-total // PAGE_SIZE))
 
     def page_url(number: int) -> str:
@@ -74,6 +78,7 @@ def list_page():
         page_items=page_items,
         can_schedule=current_user.role in STAFF,
         teaches=trainer_of(current_user) is not None,
+        below=below,
     )
 
 
