@@ -1,5 +1,6 @@
-"""`courses`: code,title,kind,validity_months,counts_as_trained,prerequisites, and optionally renews and
-certificate_after_evaluation (yes/no; a file without the column leaves the course's setting alone)."""
+"""`courses`: code,title,kind,validity_months,counts_as_trained,prerequisites, and optionally renews,
+certificate_after_evaluation (yes/no) and offer_hours (hours a freed place is offered for; an empty cell gives
+freed places at once); a file without one of these columns leaves the course's setting alone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Course, CourseKind
 from ..services.attendance.records import MAX_VALIDITY_MONTHS
-from ..services.catalogue.courses import leads_back, renewal_problem
+from ..services.catalogue.courses import leads_back, offer_hours_problem, renewal_problem
 from .base import Reader, Row, shown_codes
 
 
@@ -29,6 +30,8 @@ class CourseRecord:
     prerequisites: list[str]
     renews: str | None  # None: the file has no `renews` column, so the course keeps what it renews
     certificate_after_evaluation: bool | None = None  # None: no such column (or an empty cell), setting kept
+    offer_hours: int | None = None
+    sets_offer_hours: bool = False  # False: the file has no `offer_hours` column, so the course keeps its setting
 
 
 class CourseReader(Reader):
@@ -36,7 +39,7 @@ class CourseReader(Reader):
 
     kind = "courses"
     columns = ("code", "title", "kind", "validity_months", "counts_as_trained", "prerequisites")
-    optional_columns = ("renews", "certificate_after_evaluation")
+    optional_columns = ("renews", "certificate_after_evaluation", "offer_hours")
     key_columns = ("code",)
 
     def load(self, rows: Sequence[Row]) -> None:
@@ -58,6 +61,9 @@ class CourseReader(Reader):
         withholds = None
         if row.cells.get("certificate_after_evaluation", "").strip():
             withholds = row.yes_no("certificate_after_evaluation")
+        offer_hours = row.integer("offer_hours") if "offer_hours" in row.cells else None
+        if offer_hours is not None and (problem := offer_hours_problem(offer_hours)):
+            row.error("offer_hours", problem)
         if not row.ok:
             return None
         return CourseRecord(
@@ -70,6 +76,8 @@ class CourseReader(Reader):
             prerequisites,
             renews,
             withholds,
+            offer_hours,
+            "offer_hours" in row.cells,
         )
 
     @staticmethod
@@ -123,6 +131,8 @@ class CourseReader(Reader):
             course.validity_months, course.counts_as_trained = record.validity_months, record.counts_as_trained
             if record.certificate_after_evaluation is not None:
                 course.certificate_after_evaluation = record.certificate_after_evaluation
+            if record.sets_offer_hours:
+                course.offer_hours = record.offer_hours
         for record in records:
             courses[record.code].prerequisites = [courses[code] for code in record.prerequisites]
             if record.renews is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 
 from ..models import ReminderKind
+from ..services.booking.offers import lapse_offers
 from ..services.common.calendar import london_today
 from ..services.evaluation.evaluations import remind_evaluations
 from ..services.mail.mail_delivery import deliver_pending
@@ -41,6 +42,14 @@ def minimum_numbers() -> int:
     told = alert_below_minimum(london_today())
     current_app.logger.info("sessions below their minimum: told of %s", told)
     return told
+
+
+def waiting_list_offers() -> int:
+    """Lapse the waiting-list offers that ran out (or whose session started), passing each place on (every 5 min)."""
+    lapsed = lapse_offers()
+    if lapsed:
+        current_app.logger.info("waiting-list offers: %s lapsed", lapsed)
+    return lapsed
 
 
 def deliver_mail() -> int:
