@@ -152,3 +152,31 @@ def test_certificate_after_evaluation_is_set_by_its_column_and_kept_without_it(a
     bad = run_import("courses", header, "EVAL,Evaluated course,awareness,,no,,perhaps")
     assert not bad.ok and bad.errors == ['line 2: certificate_after_evaluation: must be yes or no, not "perhaps"']
     assert course("EVAL").certificate_after_evaluation is False
+
+
+OFFER_HEADER = HEADER + ",offer_hours"
+
+
+def test_offer_hours_are_set_kept_when_the_column_is_missing_and_cleared_by_an_empty_cell(app_ctx):
+    partnership()
+
+    assert run_import("courses", OFFER_HEADER, "OFR,Offers course,other,,no,,48").ok
+    assert course("OFR").offer_hours == 48
+    assert run_import("courses", HEADER, "OFR,Offers course (2027),other,,no,").ok
+    assert course("OFR").offer_hours == 48  # no offer_hours column: left as it was
+    assert run_import("courses", OFFER_HEADER, "OFR,Offers course,other,,no,,").ok
+    assert course("OFR").offer_hours is None  # an empty cell: freed places are given at once again
+
+
+def test_bad_offer_hours_are_refused_and_nothing_is_imported(app_ctx):
+    partnership()
+    before = table_counts()
+
+    result = run_import("courses", OFFER_HEADER, "A,A,other,,no,,0", "B,B,other,,no,,400", "C,C,other,,no,,soon")
+
+    assert result.errors == [
+        "line 2: offer_hours: Hold an offer for 1 to 336 hours, or leave it empty to give freed places at once.",
+        "line 3: offer_hours: Hold an offer for 1 to 336 hours, or leave it empty to give freed places at once.",
+        'line 4: offer_hours: must be a whole number, not "soon"',
+    ]
+    assert table_counts() == before
