@@ -195,3 +195,20 @@ def test_a_transfer_away_makes_an_offer_and_an_offer_is_not_transferred(full):
         transfer_booking(db.session.get(Booking, full["ben"].id), "CAF-2", full["coordinator"])
     assert "accept or decline it first" in refused.value.message
     assert other.id
+
+
+def test_an_offer_made_shortly_before_the_start_runs_out_at_the_start(full):
+    starts = full["session"].days[0].starts_at
+
+    cancel_booking(full["ann"], full["coordinator"], now=starts - timedelta(hours=2))
+
+    assert db.session.get(Booking, full["ben"].id).offer_expires_at == starts
+
+
+def test_cancelling_an_offered_booking_passes_the_place_on_without_a_charge(full):
+    cancel_booking(full["ann"], full["coordinator"])
+
+    done = cancel_booking(db.session.get(Booking, full["ben"].id), full["booker"])
+
+    assert done.charge_pence is None and done.promoted is not None and done.promoted.id == full["cat"].id
+    assert _status(full["ben"]) == ("cancelled", None) and _status(full["cat"]) == ("offered", None)

@@ -84,7 +84,7 @@ def offer_link(booking_id: int, answer: str) -> str:
 
 def tell_of_offer(booking: Booking) -> bool:
     """Offer the first person waiting a freed place until its expiry, with links to accept and decline it; once per
-    offer (a booking is offered a place at most once: after that it is booked, declined or lapsed)."""
+    offer (its dedupe key names the booking, session and expiry)."""
     if not _SENDING.get() or booking.offer_expires_at is None:
         return False
     session, person = booking.session, booking.practitioner
@@ -99,7 +99,9 @@ def tell_of_offer(booking: Booking) -> bool:
     )
     body = f"{opening}\n\n{session_details(session)}\n"
     copied = bookers_of(person.organisation_id)
-    return queue_email([person.email], subject, body, cc=copied, dedupe_key=f"offer-made:{booking.id}") is not None
+    # Once per offer: a booking moved to another session later may be offered a place there too.
+    key = f"offer-made:{booking.id}:{session.id}:{booking.offer_expires_at.isoformat()}"
+    return queue_email([person.email], subject, body, cc=copied, dedupe_key=key) is not None
 
 
 def tell_of_offer_ended(booking: Booking) -> bool:

@@ -98,7 +98,8 @@ def promote_first(session: TrainingSession, now: datetime | None = None) -> Book
 
     The one promotion rule: where the course holds offers (`offer_hours`), the place is offered instead: the
     booking becomes `offered` until now + offer_hours and holds the place (places.py counts it as taken) until it is
-    accepted, declined or lapses (services.booking.offers). The caller holds the session's lock."""
+    accepted, declined or lapses (services.booking.offers), at the latest when the session starts. The caller holds
+    the session's lock."""
     now = now or utcnow()
     if has_started(session, now):
         return None
@@ -108,7 +109,10 @@ def promote_first(session: TrainingSession, now: datetime | None = None) -> Book
     first = queue[0]
     hours = session.course.offer_hours
     if hours:
-        first.offer_expires_at = now + timedelta(hours=hours)
+        # Held for offer_hours, but never past the session's start: no place is taken up once it has begun.
+        starts = min((day.starts_at for day in session.days), default=None)
+        expires = now + timedelta(hours=hours)
+        first.offer_expires_at = min(expires, starts) if starts is not None else expires
         leave(first, BookingStatus.OFFERED)
     else:
         leave(first, BookingStatus.BOOKED)
