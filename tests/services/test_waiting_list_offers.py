@@ -212,3 +212,19 @@ def test_cancelling_an_offered_booking_passes_the_place_on_without_a_charge(full
 
     assert done.charge_pence is None and done.promoted is not None and done.promoted.id == full["cat"].id
     assert _status(full["ben"]) == ("cancelled", None) and _status(full["cat"]) == ("offered", None)
+
+
+def test_the_scheduled_job_lapses_an_offer_that_ran_out(app, full):
+    from training_app.jobs import tasks
+
+    cancel_booking(full["ann"], full["coordinator"])
+    db.session.get(Booking, full["ben"].id).offer_expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+
+    assert tasks.waiting_list_offers() == 1
+
+    assert _status(full["ben"]) == ("offer_lapsed", None) and _status(full["cat"]) == ("offered", None)
+    lapsed = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entity_id == full["ben"].id, AuditEvent.action == "booking_offer_lapsed")
+    ).one()
+    assert lapsed.actor == "scheduler"
