@@ -1,6 +1,8 @@
 """The live programme's bookings (SPEC 5, issue 7), made through the booking services so the rules live once: a
 coming session full with a waiting list, the demo booker's school with staff booked, waiting and one request waiting
-for approval, and a late cancellation this morning of today's session, charged by the course's policy.
+for approval, and a late cancellation this morning of today's session, charged by the course's policy. The full
+session's course holds freed places as offers (issue 21): a cancellation this morning offered its place to the first
+person waiting, one of the booker's school's staff, whose booker can accept it.
 
 Each booking is made as of a fixed moment before the load day (`--today`), never the machine's clock, so the booking
 window and "has it started" read the same on every run. Only sessions from 2010 on are touched: 2008 stays exact.
@@ -16,6 +18,7 @@ import sqlalchemy as sa
 from training_app.extensions import db
 from training_app.models import (
     Booking,
+    BookingStatus,
     Course,
     Practitioner,
     SelfBooking,
@@ -34,6 +37,7 @@ from .funds import BOOKER_SCHOOL_INDEX, claim_schools
 
 BOOKED_OTHERS = 19  # with one of the school's staff, the full session's 20 places
 SCHOOL_BOOKED, SCHOOL_WAITING = 1, 2
+OFFER_HOURS = 48  # the full session's course holds a freed place this long
 APPROVAL_COURSE = "MGR-BRIEF"  # managers' briefings need the booker's approval in the demo
 BOOKER, COORDINATOR, PRACTITIONER = "booker@demo.test", "coordinator@demo.test", "practitioner@demo.test"
 
@@ -60,10 +64,27 @@ def _seed(demo: Demo, today: date) -> Counter:
     if refused:
         raise RuntimeError(f"the demo's bookings broke a rule: {refused[0]}")
     counts["bookings"] += len(outcomes)
+    counts["waiting_list_offers"] = _open_offer(full, others[0], users[COORDINATOR], school.id, today)
     counts["booking_requests"] = _request(today, users[PRACTITIONER], booked_on)
     counts["charges"] = _late_cancellation(today, staff[len(school_staff)], users[BOOKER], booked_on)
     counts["bookings"] += 1
     return counts
+
+
+def _open_offer(full: TrainingSession, leaving: Practitioner, coordinator: User, school_id: int, today: date) -> int:
+    """The full session's course holds freed places as offers; one of the others booked on it cancels at 08:00 this
+    morning, so the place is offered (until two days on) to the first waiting, one of the booker's school's staff."""
+    full.course.offer_hours = OFFER_HOURS
+    db.session.commit()
+    booking = db.session.scalars(
+        sa.select(Booking).where(
+            Booking.session_id == full.id, Booking.practitioner_id == leaving.id, Booking.status == BookingStatus.BOOKED
+        )
+    ).one()
+    offered = cancel_booking(booking, coordinator, "No longer able to attend", now=_morning(today)).promoted
+    if offered is None or offered.status != BookingStatus.OFFERED or offered.practitioner.organisation_id != school_id:
+        raise RuntimeError("the demo's freed place was not offered to the booker's school's staff")
+    return 1
 
 
 def _free_people(demo: Demo, school_id: int, practitioner_id: int | None) -> tuple[list, list]:

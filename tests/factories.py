@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from training_app.extensions import db
@@ -33,6 +33,7 @@ from training_app.models import (
     TrainingSession,
     User,
     Venue,
+    utcnow,
 )
 from training_app.services.attendance.records import expiry_for
 
@@ -165,13 +166,14 @@ def make_user(role: Role = Role.ADMIN, email=None, password=PASSWORD, organisati
 
 
 def make_booking(session, practitioner, status=BookingStatus.BOOKED, position=None) -> Booking:
-    """A booking on a session, its course copied as the booking service does."""
+    """A booking on a session, its course copied as the booking service does (an open offer running a day)."""
     booking = Booking(
         session=session,
         practitioner=practitioner,
         course_id=session.course_id,
         status=status,
         waitlist_position=position,
+        offer_expires_at=utcnow() + timedelta(hours=24) if status == BookingStatus.OFFERED else None,
     )
     db.session.add(booking)
     db.session.flush()

@@ -178,3 +178,31 @@ def test_minimum_places_is_set_by_its_column_and_kept_without_it(app_ctx):
     assert table_counts() == before and course("MIN").minimum_places == 6
     assert run_import("courses", header, "MIN,Minimum course,awareness,,no,,").ok
     assert course("MIN").minimum_places is None  # an empty cell: no minimum now
+
+
+OFFER_HEADER = HEADER + ",offer_hours"
+
+
+def test_offer_hours_are_set_kept_when_the_column_is_missing_and_cleared_by_an_empty_cell(app_ctx):
+    partnership()
+
+    assert run_import("courses", OFFER_HEADER, "OFR,Offers course,other,,no,,48").ok
+    assert course("OFR").offer_hours == 48
+    assert run_import("courses", HEADER, "OFR,Offers course (2027),other,,no,").ok
+    assert course("OFR").offer_hours == 48  # no offer_hours column: left as it was
+    assert run_import("courses", OFFER_HEADER, "OFR,Offers course,other,,no,,").ok
+    assert course("OFR").offer_hours is None  # an empty cell: freed places are given at once again
+
+
+def test_bad_offer_hours_are_refused_and_nothing_is_imported(app_ctx):
+    partnership()
+    before = table_counts()
+
+    result = run_import("courses", OFFER_HEADER, "A,A,other,,no,,0", "B,B,other,,no,,400", "C,C,other,,no,,soon")
+
+    assert result.errors == [
+        "line 2: offer_hours: Hold an offer for 1 to 336 hours, or leave it empty to give freed places at once.",
+        "line 3: offer_hours: Hold an offer for 1 to 336 hours, or leave it empty to give freed places at once.",
+        'line 4: offer_hours: must be a whole number, not "soon"',
+    ]
+    assert table_counts() == before

@@ -35,6 +35,7 @@ def test_the_schedule_is_data_and_runs_in_london_time(app):
         "mail-delivery",
         "housekeeping",
         "dashboard-summaries",
+        "waiting-list-offers",
     }
     scheduler = build_scheduler(app)
     jobs = {job.id: job for job in scheduler.get_jobs()}

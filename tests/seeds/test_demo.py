@@ -129,7 +129,9 @@ def test_every_booking_record_and_key_is_consistent(seeded):
     assert all(places.get(session_id, NO_BOOKINGS).taken <= capacity for session_id, capacity in sessions)
     assert sum(p.taken for p in places.values()) == scalar(
         sa.select(sa.func.count()).where(
-            Booking.status.notin_(["waitlisted", "cancelled", "late_cancelled", "requested", "declined"])
+            Booking.status.notin_(
+                ["waitlisted", "cancelled", "late_cancelled", "requested", "declined", "offer_declined", "offer_lapsed"]
+            )
         )
     )
     positions = db.session.execute(

@@ -9,10 +9,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from seeds.users import DEMO_PASSWORD
 from tests.reference import TRAINED_BY_AREA_2008_08_31
+from tests.web.helpers import signed_in
 from training_app.extensions import db
 from training_app.models import Booking, BookingStatus, Charge, ChargeReason, Practitioner, TrainingSession, User
 from training_app.services.booking.booking_requests import open_requests
+from training_app.services.booking.offers import open_offers
 from training_app.services.booking.places import places_of
 from training_app.services.reporting.counting import trained_by_area
 
@@ -64,3 +67,13 @@ def test_a_late_cancellation_this_morning_is_charged_to_the_bookers_school(app_c
         for row in trained_by_area(date(2008, 8, 31))
     ]
     assert rows == TRAINED_BY_AREA_2008_08_31
+
+
+def test_an_open_offer_to_the_bookers_staff_on_the_full_session_is_on_the_bookers_dashboard(app, app_ctx, live):
+    [offer] = open_offers(_booker())
+    booking = db.session.get(Booking, offer.booking_id)
+    assert booking.status == BookingStatus.OFFERED and booking.course.offer_hours == 48
+    session = booking.session
+    assert places_of(session.id).taken == session.capacity and places_of(session.id).waitlisted
+    page = signed_in(app.test_client(), "booker@demo.test", DEMO_PASSWORD).get("/").get_data(as_text=True)
+    assert "Places offered from a waiting list" in page and f"/bookings/{booking.id}/offer/accept" in page

@@ -22,14 +22,15 @@ from training_app.services.reporting.summaries import refresh_summaries
 # few figures, the registers the user teaches, the flashed messages and navigation; a coordinator's sessions below
 # their minimum and a practitioner's evaluations to give (SPEC 3.3, 3.5) are one statement each. A booker's and a
 # workforce lead's include their targets panel (issue 22): the targets and their groups, and for a booker their
-# progress (one statement over their organisation's staff); a lead's lists them without counting anyone.
+# progress (one statement over their organisation's staff); a lead's lists them without counting anyone. A booker's
+# and a practitioner's also list the waiting-list offers they may answer (issue 21): one statement.
 MOST_STATEMENTS = {
     "admin": 7,
     "coordinator": 13,
-    "booker": 10,
+    "booker": 11,
     "workforce_lead": 7,
     "finance": 4,
-    "practitioner": 6,
+    "practitioner": 7,
 }
 # Tables whose whole-workforce counts the summaries hold: these dashboards never read them per request.
 WORKFORCE_TABLES = re.compile(r"\b(practitioners|training_records|practitioner_authorities)\b")

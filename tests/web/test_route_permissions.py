@@ -58,6 +58,10 @@ EXPECTED = {
     "bookings.cancel_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER, Role.PRACTITIONER},
     "booking_requests.mine_page": {Role.PRACTITIONER},
     "booking_needs.change_page": {Role.ADMIN, Role.COORDINATOR, Role.PRACTITIONER},
+    # A waiting-list offer: the person offered the place, their booker, or staff (each booking checked by the view).
+    "booking_offers.offer_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER, Role.PRACTITIONER},
+    "booking_offers.accept": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER, Role.PRACTITIONER},
+    "booking_offers.decline": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER, Role.PRACTITIONER},
     "booking_requests.book_myself_page": {Role.PRACTITIONER},
     "booking_requests.requests_page": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},
     "booking_requests.approve": {Role.ADMIN, Role.COORDINATOR, Role.BOOKER},

@@ -1,5 +1,6 @@
 """POST /api/v1/sessions/{code}/bookings and DELETE /api/v1/bookings/{id} (SPEC 4.5): booking and cancelling; and
-GET /api/v1/sessions/{code}/needs, the answers to the booking questions for the session's trainers and coordinators."""
+GET /api/v1/sessions/{code}/needs, the answers to the booking questions for the session's trainers and coordinators;
+POST /api/v1/bookings/{id}/offer/accept and /offer/decline: answering a waiting-list offer."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from ..services.accounts.scope import staff_in_organisation_scope
 from ..services.booking.booking_checks import BookingRefused, Refusal
 from ..services.booking.booking_needs import NeedsInvalid, may_see_needs, needs_of_session, read_needs
 from ..services.booking.bookings import book_place, cancel_booking
+from ..services.booking.offers import accept_offer, decline_offer, may_answer
 from ..services.common.lookups import practitioner_with_email, session_with_code
 from .auth import api_allow
 from .docs import NOT_BLANK, STRING, errors, json_body, json_response, ref
@@ -103,6 +105,41 @@ def delete_booking(booking_id: int):
     return jsonify(id=booking.id, status=done.booking.status.value, charge_pence=done.charge_pence, promoted=promoted)
 
 
+@bp.post("/bookings/<number:booking_id>/offer/accept")
+@api_allow(BOOKERS, Role.PRACTITIONER)
+def accept_booking_offer(booking_id: int):
+    """Accept the waiting-list offer open on a booking: the place is booked. 409 when no offer is open."""
+    booking = _answerable(booking_id)
+    try:
+        done = accept_offer(booking, g.api_user)
+    except BookingRefused as refused:
+        raise _refusal(refused, "offer") from None
+    return jsonify(id=booking.id, status=done.booking.status.value, passed_to=None)
+
+
+@bp.post("/bookings/<number:booking_id>/offer/decline")
+@api_allow(BOOKERS, Role.PRACTITIONER)
+def decline_booking_offer(booking_id: int):
+    """Decline the waiting-list offer open on a booking: it passes to the next person waiting. 409 when none is open."""
+    booking = _answerable(booking_id)
+    try:
+        done = decline_offer(booking, g.api_user)
+    except BookingRefused as refused:
+        raise _refusal(refused, "offer") from None
+    passed_to = done.passed_to.id if done.passed_to else None
+    return jsonify(id=booking.id, status=done.booking.status.value, passed_to=passed_to)
+
+
+def _answerable(booking_id: int) -> Booking:
+    """The booking, once it exists (404) and the user is the person offered the place, their booker or staff (403)."""
+    booking = db.session.get(Booking, booking_id)
+    if booking is None:
+        raise ApiError.not_found(f"There is no booking {booking_id}.")
+    if not may_answer(g.api_user, booking):
+        raise ApiError(403, "The booking is not yours or one of your organisation's staff's.")
+    return booking
+
+
 def _session(code: str) -> TrainingSession:
     session = session_with_code(code)
     if session is None:
@@ -183,6 +220,36 @@ OPENAPI: dict[str, Any] = {
                 "responses": {
                     "200": json_response("Cancelled.", ref("BookingCancelled")),
                     **errors(403, 404, 409, 422),
+                },
+            }
+        },
+        "/bookings/{booking_id}/offer/accept": {
+            "post": {
+                "operationId": "acceptBookingOffer",
+                "summary": "Accept a waiting-list offer (the person offered the place, their booker, or staff)",
+                "description": "Books the place held for the booking. 409 when no offer is open: already answered, "
+                "lapsed, or the session has started.",
+                "parameters": [
+                    {"name": "booking_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+                ],
+                "responses": {
+                    "200": json_response("Accepted: the booking is booked.", ref("OfferAnswered")),
+                    **errors(403, 404, 409),
+                },
+            }
+        },
+        "/bookings/{booking_id}/offer/decline": {
+            "post": {
+                "operationId": "declineBookingOffer",
+                "summary": "Decline a waiting-list offer (the person offered the place, their booker, or staff)",
+                "description": "The booking leaves as offer_declined and the place passes to the next person "
+                "waiting. 409 when no offer is open.",
+                "parameters": [
+                    {"name": "booking_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+                ],
+                "responses": {
+                    "200": json_response("Declined: the place has passed on.", ref("OfferAnswered")),
+                    **errors(403, 404, 409),
                 },
             }
         },
@@ -272,7 +339,23 @@ OPENAPI: dict[str, Any] = {
                 "id": {"type": "integer"},
                 "status": {"type": "string", "enum": STATUSES},
                 "charge_pence": {"type": ["integer", "null"], "description": "Charged for a late cancellation."},
-                "promoted": {"type": ["integer", "null"], "description": "The booking given the freed place."},
+                "promoted": {
+                    "type": ["integer", "null"],
+                    "description": "The booking given the freed place (booked, or offered it where the course holds "
+                    "offers).",
+                },
+            },
+        },
+        "OfferAnswered": {
+            "type": "object",
+            "required": ["id", "status", "passed_to"],
+            "properties": {
+                "id": {"type": "integer"},
+                "status": {"type": "string", "enum": ["booked", "offer_declined"]},
+                "passed_to": {
+                    "type": ["integer", "null"],
+                    "description": "On a decline: the booking the place passed to (offered it, or booked).",
+                },
             },
         },
     },

@@ -17,8 +17,15 @@ from ..services.booking.bookings import DAY_MARKS, PlaceLedger, lock_sessions, m
 from ..services.common.batches import fetch_in
 from .base import Reader, Row
 
-# SPEC 4.3's statuses: a request for approval (and a declined one) is made on the pages, never loaded.
-NOT_IMPORTED = (BookingStatus.REQUESTED, BookingStatus.DECLINED)
+# SPEC 4.3's statuses: a request for approval (and a declined one) is made on the pages, never loaded; nor is a
+# waiting-list offer (made when a place comes free, with its expiry) or its answer.
+NOT_IMPORTED = (
+    BookingStatus.REQUESTED,
+    BookingStatus.DECLINED,
+    BookingStatus.OFFERED,
+    BookingStatus.OFFER_DECLINED,
+    BookingStatus.OFFER_LAPSED,
+)
 ImportedStatus = enum.StrEnum(  # type: ignore[misc]
     "ImportedStatus", [(status.name, status.value) for status in BookingStatus if status not in NOT_IMPORTED]
 )

@@ -1,6 +1,7 @@
 """`courses`: code,title,kind,validity_months,counts_as_trained,prerequisites, and optionally renews, minimum_places
-(SPEC 3.3; an empty cell: no minimum) and certificate_after_evaluation (yes/no); a file without one of these columns
-leaves that setting of its courses alone."""
+(SPEC 3.3; an empty cell: no minimum), certificate_after_evaluation (yes/no) and offer_hours (hours a freed place is
+offered for; an empty cell gives freed places at once); a file without one of these columns leaves that setting of its
+courses alone."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Course, CourseKind
 from ..services.attendance.records import MAX_VALIDITY_MONTHS
-from ..services.catalogue.courses import MAX_MINIMUM_PLACES, leads_back, renewal_problem
+from ..services.catalogue.courses import MAX_MINIMUM_PLACES, leads_back, offer_hours_problem, renewal_problem
 from .base import Reader, Row, shown_codes
 
 
@@ -32,6 +33,8 @@ class CourseRecord:
     certificate_after_evaluation: bool | None = None  # None: no such column (or an empty cell), setting kept
     sets_minimum: bool = False  # the file has a `minimum_places` column: the course takes minimum_places
     minimum_places: int | None = None  # None: no minimum (an empty cell)
+    offer_hours: int | None = None
+    sets_offer_hours: bool = False  # False: the file has no `offer_hours` column, so the course keeps its setting
 
 
 class CourseReader(Reader):
@@ -39,7 +42,7 @@ class CourseReader(Reader):
 
     kind = "courses"
     columns = ("code", "title", "kind", "validity_months", "counts_as_trained", "prerequisites")
-    optional_columns = ("renews", "minimum_places", "certificate_after_evaluation")
+    optional_columns = ("renews", "minimum_places", "certificate_after_evaluation", "offer_hours")
     key_columns = ("code",)
 
     def load(self, rows: Sequence[Row]) -> None:
@@ -62,6 +65,9 @@ class CourseReader(Reader):
         if row.cells.get("certificate_after_evaluation", "").strip():
             withholds = row.yes_no("certificate_after_evaluation")
         minimum = self._minimum(row)
+        offer_hours = row.integer("offer_hours") if "offer_hours" in row.cells else None
+        if offer_hours is not None and (problem := offer_hours_problem(offer_hours)):
+            row.error("offer_hours", problem)
         if not row.ok:
             return None
         return CourseRecord(
@@ -76,6 +82,8 @@ class CourseReader(Reader):
             withholds,
             sets_minimum="minimum_places" in row.cells,
             minimum_places=minimum,
+            offer_hours=offer_hours,
+            sets_offer_hours="offer_hours" in row.cells,
         )
 
     @staticmethod
@@ -142,6 +150,8 @@ class CourseReader(Reader):
                 course.certificate_after_evaluation = record.certificate_after_evaluation
             if record.sets_minimum:
                 course.minimum_places = record.minimum_places
+            if record.sets_offer_hours:
+                course.offer_hours = record.offer_hours
         for record in records:
             courses[record.code].prerequisites = [courses[code] for code in record.prerequisites]
             if record.renews is not None:

@@ -7,6 +7,7 @@ from flask import current_app
 from ..models import ReminderKind
 from ..models.base import utcnow
 from ..services.booking.booking_needs import erase_old_needs
+from ..services.booking.offers import lapse_offers
 from ..services.common.calendar import london_today
 from ..services.evaluation.evaluations import remind_evaluations
 from ..services.mail.mail_delivery import deliver_pending
@@ -59,6 +60,14 @@ def report_subscriptions() -> int:
         outcome.failed,
     )
     return len(outcome.sent)
+
+
+def waiting_list_offers() -> int:
+    """Lapse the waiting-list offers that ran out (or whose session started), passing each place on (every 5 min)."""
+    lapsed = lapse_offers()
+    if lapsed:
+        current_app.logger.info("waiting-list offers: %s lapsed", lapsed)
+    return lapsed
 
 
 def deliver_mail() -> int:

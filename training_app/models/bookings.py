@@ -26,12 +26,24 @@ class BookingStatus(enum.StrEnum):
     # A practitioner's request on a `with_approval` course: it holds no place and waits for their booker.
     REQUESTED = "requested"
     DECLINED = "declined"
+    # A waiting-list offer (SPEC 3.4, a course with `offer_hours`): the freed place is held for the first person
+    # waiting until `offer_expires_at`; they accept (booked), decline, or let it lapse (the offer passes on).
+    OFFERED = "offered"
+    OFFER_DECLINED = "offer_declined"
+    OFFER_LAPSED = "offer_lapsed"
 
 
-ACTIVE_STATUSES = (BookingStatus.BOOKED, BookingStatus.WAITLISTED)
-# Bookings that used up a place on their session, whether it is still to come or has run.
-PLACE_HOLDING_STATUSES = (BookingStatus.BOOKED, BookingStatus.ATTENDED, BookingStatus.ABSENT, BookingStatus.NO_SHOW)
-_ACTIVE_SQL = "status IN ('booked', 'waitlisted')"
+ACTIVE_STATUSES = (BookingStatus.BOOKED, BookingStatus.WAITLISTED, BookingStatus.OFFERED)
+# Bookings that used up a place on their session, whether it is still to come or has run; a held offer holds its
+# place (pretix's idea: what is offered counts as taken), so capacity holds while it is open.
+PLACE_HOLDING_STATUSES = (
+    BookingStatus.BOOKED,
+    BookingStatus.ATTENDED,
+    BookingStatus.ABSENT,
+    BookingStatus.NO_SHOW,
+    BookingStatus.OFFERED,
+)
+_ACTIVE_SQL = "status IN ('booked', 'waitlisted', 'offered')"
 # The longest answer to each booking question (access needs, dietary needs), in characters.
 NEEDS_MAX_LENGTH = 500
 
@@ -72,6 +84,14 @@ class Booking(Model):
             "(status = 'waitlisted') = (waitlist_position IS NOT NULL)", name="position_only_when_waitlisted"
         ),
         sa.CheckConstraint("waitlist_position IS NULL OR waitlist_position >= 1", name="position_positive"),
+        sa.CheckConstraint("status <> 'offered' OR offer_expires_at IS NOT NULL", name="offer_has_expiry"),
+        # The scheduler's look for offers that ran out.
+        sa.Index(
+            "ix_bookings_open_offers",
+            "offer_expires_at",
+            sqlite_where=sa.text("status = 'offered'"),
+            postgresql_where=sa.text("status = 'offered'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -93,6 +113,8 @@ class Booking(Model):
     # (services/booking/booking_needs.may_see_needs), erased 30 days after the session ends.
     access_needs: Mapped[str | None] = mapped_column(sa.String(NEEDS_MAX_LENGTH))
     dietary_needs: Mapped[str | None] = mapped_column(sa.String(NEEDS_MAX_LENGTH))
+    # When a waiting-list offer runs out (kept after it is answered, as its history).
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[TrainingSession] = relationship()
     practitioner: Mapped[Practitioner] = relationship(foreign_keys=[practitioner_id])

@@ -90,6 +90,9 @@ class Course(Model):
         sa.CheckConstraint("renews_course_id <> id", name="not_own_renewal"),
         sa.CheckConstraint("minimum_places IS NULL OR minimum_places >= 1", name="minimum_positive"),
         sa.CheckConstraint("minimum_notice_days >= 0 AND minimum_notice_days <= 60", name="minimum_notice_in_range"),
+        sa.CheckConstraint(
+            "offer_hours IS NULL OR (offer_hours >= 1 AND offer_hours <= 336)", name="offer_hours_in_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,6 +130,8 @@ class Course(Model):
     minimum_notice_days: Mapped[int] = mapped_column(default=10, server_default="10")
     # SPEC 3.5: the certificate is withheld until the completed booking's evaluation is in (the record counts anyway).
     certificate_after_evaluation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # SPEC 3.4: a freed place is offered to the first person waiting for this many hours (empty: promoted at once).
+    offer_hours: Mapped[int | None]
     # A retired course keeps its records and sessions but takes no new sessions or bookings.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

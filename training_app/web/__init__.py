@@ -12,6 +12,7 @@ def register_web(app: Flask) -> None:
     from .awareness.routes import bp as awareness_bp
     from .bookings.charges import bp as charges_bp
     from .bookings.needs import bp as booking_needs_bp
+    from .bookings.offers import bp as booking_offers_bp
     from .bookings.requests import bp as booking_requests_bp
     from .bookings.routes import bp as bookings_bp
     from .bookings.waiting import bp as waiting_list_bp
@@ -60,6 +61,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(booking_requests_bp)
     app.register_blueprint(booking_needs_bp)
     app.register_blueprint(waiting_list_bp)
+    app.register_blueprint(booking_offers_bp)
     app.register_blueprint(charges_bp)
     app.register_blueprint(claims_bp)
     app.register_blueprint(calendar_feeds_bp)

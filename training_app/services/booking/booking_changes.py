@@ -159,6 +159,8 @@ def _check_transfer(booking: Booking, old: TrainingSession, new: TrainingSession
     """A transfer needs an active booking, another session, the same course, and the old one not yet begun."""
     if booking.status not in ACTIVE_STATUSES:
         raise BookingRefused("booking", f"is already {booking.status.value.replace('_', ' ')}", Refusal.CONFLICT)
+    if booking.status == BookingStatus.OFFERED:
+        raise BookingRefused("booking", "holds an offer of a place: accept or decline it first", Refusal.CONFLICT)
     if new.course_id != old.course_id:
         raise BookingRefused("session", f"session {new.code} is not of course {old.course.code}")
     if booking.status == BookingStatus.BOOKED and has_started(old, now):

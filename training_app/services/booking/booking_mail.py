@@ -14,7 +14,7 @@ from flask import current_app
 from ...models import Booking, BookingStatus, TrainingSession
 from ..accounts.scope import bookers_by_organisation, bookers_of
 from ..common.calendar import to_london
-from ..mail.mail import Attachment, MailError, send_email
+from ..mail.mail import Attachment, MailError, queue_email, send_email
 from ..sessions.calendars import CANCEL, REQUEST, Invitee, invitees, leaving_invitee, session_calendar
 
 ICS_TYPE = "text/calendar"
@@ -66,11 +66,54 @@ def tell_of_bookings(bookings: Sequence[Booking]) -> None:
 
 
 def tell_of_promotion(booking: Booking) -> bool:
-    """Tell the first person waiting that a place came free and is now theirs."""
+    """Tell the first person waiting that a place came free and is now theirs, or (a course holding offers) that it
+    is offered to them until a time, with links to accept or decline it."""
+    if booking.status == BookingStatus.OFFERED:
+        return tell_of_offer(booking)
     session = booking.session
     subject = f"A place for you: {session.course.title} ({session.code})"
     opening = f"A place came free and {booking.practitioner.full_name} now has it."
     return _send(booking, subject, opening, REQUEST)
+
+
+def offer_link(booking_id: int, answer: str) -> str:
+    """The link in an offer email that opens the page to accept or decline it (signed in, as the person offered the
+    place or their booker)."""
+    return f"{current_app.config['SERVICE_URL'].rstrip('/')}/bookings/{booking_id}/offer/{answer}"
+
+
+def tell_of_offer(booking: Booking) -> bool:
+    """Offer the first person waiting a freed place until its expiry, with links to accept and decline it; once per
+    offer (its dedupe key names the booking, session and expiry)."""
+    if not _SENDING.get() or booking.offer_expires_at is None:
+        return False
+    session, person = booking.session, booking.practitioner
+    until = f"{to_london(booking.offer_expires_at):%H:%M on %A %-d %B %Y}"
+    subject = f"A place is offered: {session.course.title} ({session.code})"
+    opening = (
+        f"A place came free and is offered to {person.full_name}, first on the waiting list. It is held until {until} "
+        "(London time); after that it passes to the next person waiting.\n\n"
+        f"To accept the place: {offer_link(booking.id, 'accept')}\n"
+        f"To decline it: {offer_link(booking.id, 'decline')}\n\n"
+        "Sign in as the person offered the place or their organisation's booker to answer."
+    )
+    body = f"{opening}\n\n{session_details(session)}\n"
+    copied = bookers_of(person.organisation_id)
+    # Once per offer: a booking moved to another session later may be offered a place there too.
+    key = f"offer-made:{booking.id}:{session.id}:{booking.offer_expires_at.isoformat()}"
+    return queue_email([person.email], subject, body, cc=copied, dedupe_key=key) is not None
+
+
+def tell_of_offer_ended(booking: Booking) -> bool:
+    """Tell the person (their bookers copied) that the offer they did not accept has passed on."""
+    session = booking.session
+    lapsed = booking.status == BookingStatus.OFFER_LAPSED
+    subject = f"Offer {'lapsed' if lapsed else 'declined'}: {session.course.title} ({session.code})"
+    opening = (
+        f"The place offered to {booking.practitioner.full_name} "
+        f"{'was not accepted in time' if lapsed else 'was declined'}, so it has passed to the next person waiting."
+    )
+    return _send(booking, subject, opening, None)
 
 
 def tell_of_cancellation(booking: Booking, charge_pence: int | None) -> bool:

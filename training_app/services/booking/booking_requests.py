@@ -176,7 +176,9 @@ def own_booking_on(session: TrainingSession, user: User) -> Booking | None:
     query = sa.select(Booking).where(
         Booking.session_id == session.id,
         Booking.practitioner_id == user.practitioner_id,
-        Booking.status.in_((BookingStatus.BOOKED, BookingStatus.WAITLISTED, BookingStatus.REQUESTED)),
+        Booking.status.in_(
+            (BookingStatus.BOOKED, BookingStatus.WAITLISTED, BookingStatus.OFFERED, BookingStatus.REQUESTED)
+        ),
     )
     return db.session.scalars(query.limit(1)).first()
 

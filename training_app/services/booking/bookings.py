@@ -324,14 +324,23 @@ def is_late_cancellation(session: TrainingSession, now: datetime) -> bool:
 
 
 def record_promotion(by: User | str | None, booking: Booking) -> None:
-    """Audit a place given from the waiting list in one shape wherever it is given: first in the queue, now booked."""
+    """Audit a place given from the waiting list in one shape wherever it is given: first in the queue, now booked
+    (or offered the place, where the course holds offers)."""
     old = {"session_id": booking.session_id, "status": BookingStatus.WAITLISTED.value, "position": 1}
-    audit.record(by, AuditAction.BOOKING_PROMOTED, booking, old, booking_values(booking))
+    action = AuditAction.BOOKING_OFFERED if booking.status == BookingStatus.OFFERED else AuditAction.BOOKING_PROMOTED
+    audit.record(by, action, booking, old, booking_values(booking))
 
 
 def booking_values(booking: Booking) -> dict[str, object]:
     """What the audit log keeps of a booking's place: its session, status and waiting position."""
-    return {"session_id": booking.session_id, "status": booking.status.value, "position": booking.waitlist_position}
+    values: dict[str, object] = {
+        "session_id": booking.session_id,
+        "status": booking.status.value,
+        "position": booking.waitlist_position,
+    }
+    if booking.status == BookingStatus.OFFERED and booking.offer_expires_at is not None:
+        values["offer_expires_at"] = booking.offer_expires_at.isoformat()
+    return values
 
 
 def booking_made_values(booking: Booking) -> dict[str, object]:

@@ -1,7 +1,8 @@
 """Places on sessions: the one query that says how many places each session's bookings take (SPEC 3.4).
 
 A place is held by a booking that took it and did not give it back: `booked` before the session, then
-`attended`, `absent` or `no_show` once the register is marked (models.PLACE_HOLDING_STATUSES). Reports,
+`attended`, `absent` or `no_show` once the register is marked, and an open waiting-list offer (`offered`: held
+for the person offered it, so new bookings wait while it is open) (models.PLACE_HOLDING_STATUSES). Reports,
 listings, dashboards, booking and imports all count through `session_places`, so they cannot disagree.
 """
 

@@ -6,7 +6,7 @@ leaving the list at once, or a promotion racing a new booking, cannot leave a ga
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,14 +94,29 @@ def has_started(session: TrainingSession, now: datetime | None = None) -> bool:
 
 
 def promote_first(session: TrainingSession, now: datetime | None = None) -> Booking | None:
-    """Give the freed place to the first person waiting, unless the session has started; who was promoted."""
+    """Give the freed place to the first person waiting, unless the session has started; who was promoted.
+
+    The one promotion rule: where the course holds offers (`offer_hours`), the place is offered instead: the
+    booking becomes `offered` until now + offer_hours and holds the place (places.py counts it as taken) until it is
+    accepted, declined or lapses (services.booking.offers), at the latest when the session starts. The caller holds
+    the session's lock."""
+    now = now or utcnow()
     if has_started(session, now):
         return None
     queue = waiting(session.id)
     if not queue:
         return None
-    leave(queue[0], BookingStatus.BOOKED)
-    return queue[0]
+    first = queue[0]
+    hours = session.course.offer_hours
+    if hours:
+        # Held for offer_hours, but never past the session's start: no place is taken up once it has begun.
+        starts = min((day.starts_at for day in session.days), default=None)
+        expires = now + timedelta(hours=hours)
+        first.offer_expires_at = min(expires, starts) if starts is not None else expires
+        leave(first, BookingStatus.OFFERED)
+    else:
+        leave(first, BookingStatus.BOOKED)
+    return first
 
 
 def move_to(booking: Booking, position: int) -> int:

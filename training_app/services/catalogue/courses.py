@@ -26,6 +26,7 @@ from ..common.unique_keys import refused_if_taken
 MAX_CODE_LENGTH = 40
 MAX_MINIMUM_PLACES = 10_000
 MAX_MINIMUM_NOTICE_DAYS = 60  # the courses table's CHECK
+MAX_OFFER_HOURS = 336  # two weeks, the courses table's CHECK
 MAX_PENCE = 2**31 - 1  # pence columns are 32-bit integers on PostgreSQL
 MAX_LEAD_DAYS = 3660
 MAX_DURATION_MINUTES = 10 * 24 * 60
@@ -62,6 +63,7 @@ class CourseSettings:
     cancellation_window_days: int = DEFAULT_CANCELLATION_WINDOW_DAYS
     self_booking: SelfBooking = SelfBooking.NO
     waitlist_order: WaitlistOrder = WaitlistOrder.FIRST_COME
+    offer_hours: int | None = None  # SPEC 3.4: a freed place is offered for this long; None: promoted at once
     description: str = ""
     joining_instructions: str = ""
 
@@ -237,6 +239,7 @@ def course_values(course: Course) -> dict[str, Any]:
         "cancellation_window_days": course.cancellation_window_days,
         "self_booking": course.self_booking.value,
         "waitlist_order": course.waitlist_order.value,
+        "offer_hours": course.offer_hours,
         "description": course.description,
         "joining_instructions": course.joining_instructions,
         "retired": course.is_retired,
@@ -251,6 +254,7 @@ def _apply(course: Course, settings: CourseSettings) -> None:
     course.certificate_after_evaluation = settings.certificate_after_evaluation
     course.minimum_places, course.minimum_notice_days = settings.minimum_places, settings.minimum_notice_days
     course.waitlist_order, course.booking_closes_days = settings.waitlist_order, settings.booking_closes_days
+    course.offer_hours = settings.offer_hours
     course.cancellation_window_days = settings.cancellation_window_days
     course.charge_half_day_pence, course.charge_day_pence = settings.charge_half_day_pence, settings.charge_day_pence
     course.description, course.joining_instructions = settings.description, settings.joining_instructions
@@ -308,7 +312,16 @@ def _number_problems(settings: CourseSettings) -> dict[str, str]:
         problems["minimum_places"] = f"Minimum places must be from 1 to {MAX_MINIMUM_PLACES:,}, or left empty."
     if not 0 <= settings.minimum_notice_days <= MAX_MINIMUM_NOTICE_DAYS:
         problems["minimum_notice_days"] = f"Tell coordinators 0 to {MAX_MINIMUM_NOTICE_DAYS} working days before."
+    if (problem := offer_hours_problem(settings.offer_hours)) is not None:
+        problems["offer_hours"] = problem
     return problems
+
+
+def offer_hours_problem(hours: int | None) -> str | None:
+    """Why a course's offer_hours cannot be saved (empty is fine: automatic promotion), or None."""
+    if hours is not None and not 1 <= hours <= MAX_OFFER_HOURS:
+        return f"Hold an offer for 1 to {MAX_OFFER_HOURS} hours, or leave it empty to give freed places at once."
+    return None
 
 
 def _courses_by_code(codes: Iterable[str]) -> dict[str, Course]:

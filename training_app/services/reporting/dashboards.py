@@ -35,6 +35,7 @@ from ..attendance.trainer_registers import registers_to_mark
 from ..awareness.reawareness import awareness_summary
 from ..booking.booking_requests import open_requests
 from ..booking.charges import charge_totals
+from ..booking.offers import open_offers
 from ..booking.places import session_places
 from ..common.batches import Query
 from ..common.calendar import london_today
@@ -162,6 +163,7 @@ def booker_figures(user: User) -> dict[str, Any]:
         "requests": requests,
         "payable_pence": payable,
         "targets": dashboard_targets(user, london_today()),
+        "offers": open_offers(user),
     }
 
 
@@ -192,7 +194,7 @@ def finance_figures(user: User) -> dict[str, Any]:
 def practitioner_figures(user: User) -> dict[str, Any]:
     """The practitioner's own bookings and training records."""
     if user.practitioner_id is None:
-        return {"practitioner": None, "bookings": [], "records": [], "evaluations": []}
+        return {"practitioner": None, "bookings": [], "records": [], "evaluations": [], "offers": []}
     bookings = db.session.execute(
         booking_rows()
         .where(Booking.practitioner_id == user.practitioner_id)
@@ -205,7 +207,8 @@ def practitioner_figures(user: User) -> dict[str, Any]:
         .order_by(TrainingRecord.completed_on.desc(), Course.title)
     ).all()
     evaluations = awaited_evaluations(user.practitioner_id)
-    return {"practitioner": user.practitioner, "bookings": bookings, "records": records, "evaluations": evaluations}
+    figures = {"practitioner": user.practitioner, "bookings": bookings, "records": records, "evaluations": evaluations}
+    return figures | {"offers": open_offers(user)}
 
 
 def booking_rows() -> Query:
@@ -221,6 +224,7 @@ def booking_rows() -> Query:
             _first_day_starts().label("starts_at"),
             Booking.status,
             Booking.waitlist_position,
+            Booking.offer_expires_at,
         )
         .join(Practitioner, Practitioner.id == Booking.practitioner_id)
         .join(TrainingSession, TrainingSession.id == Booking.session_id)

@@ -18,6 +18,7 @@ from ...services.booking.booking_requests import (
     decline_request,
     open_requests,
 )
+from ...services.booking.offers import open_offers
 from ...services.common.calendar import london_today
 from ...services.common.lookups import session_with_code
 from ...services.reporting.dashboards import booking_rows
@@ -28,7 +29,7 @@ from .needs import needs_from_form
 bp = Blueprint("booking_requests", __name__, url_prefix="/bookings")
 
 DECIDERS = (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
-MINE = (BookingStatus.BOOKED, BookingStatus.WAITLISTED, BookingStatus.REQUESTED)
+MINE = (BookingStatus.BOOKED, BookingStatus.WAITLISTED, BookingStatus.OFFERED, BookingStatus.REQUESTED)
 LISTED = 200
 
 
@@ -38,14 +39,14 @@ def mine_page():
     """A practitioner's coming bookings, places on waiting lists and requests waiting for their booker."""
     user: User = current_user
     if user.practitioner_id is None:
-        return render_template("bookings/mine.html", rows=[])
+        return render_template("bookings/mine.html", rows=[], offers=[])
     query = booking_rows().where(
         Booking.practitioner_id == user.practitioner_id,
         Booking.status.in_(MINE),
         TrainingSession.ends_on >= london_today(),
     )
     rows = db.session.execute(query.order_by(TrainingSession.starts_on, TrainingSession.code)).all()
-    return render_template("bookings/mine.html", rows=rows)
+    return render_template("bookings/mine.html", rows=rows, offers=open_offers(user))
 
 
 @bp.route("/self/<code>", methods=["GET", "POST"])

@@ -12,6 +12,7 @@ from ...models import (
     ACTIVE_STATUSES,
     NEEDS_MAX_LENGTH,
     Booking,
+    BookingStatus,
     Practitioner,
     Role,
     SessionStatus,
@@ -36,6 +37,7 @@ from ...services.common.lookups import practitioners_with_emails, practitioners_
 from ...services.reporting.dashboards import booking_rows
 from ...services.sessions.sessions_query import SessionFilters, SessionSummary, list_sessions
 from ...validation import email_problem
+from ..filters import london_datetime
 from ..loading import in_reach, load
 from .forms import MAX_PEOPLE, BookStaffForm, CancelBookingForm, SubstituteForm, TransferForm
 from .needs import needs_by_person
@@ -116,11 +118,20 @@ def cancel_page(booking_id: int):
             if done.charge_pence:
                 message += f" It was late, so it is charged £{done.charge_pence / 100:,.2f}."
             if done.promoted is not None:
-                message += f" {done.promoted.practitioner.full_name} has been given the place from the waiting list."
+                message += f" {_given(done.promoted)}"
             flash(message, "success")
             return redirect(url_for(_bookings_list()))
     status = 422 if form.errors or errors else 200
     return render_template("bookings/cancel.html", booking=booking, form=form, errors=errors), status
+
+
+def _given(promoted: Booking) -> str:
+    """Who the freed place went to: booked at once, or offered (a course holding offers)."""
+    name = promoted.practitioner.full_name
+    if promoted.status == BookingStatus.OFFERED:
+        until = london_datetime(promoted.offer_expires_at)
+        return f"The place is offered to {name}, first on the waiting list, until {until}."
+    return f"{name} has been given the place from the waiting list."
 
 
 def _bookings_list() -> str:
@@ -201,7 +212,7 @@ def transfer_page(booking_id: int):
         else:
             message = f"{booking.practitioner.full_name}'s booking has moved to {booking.session.code}."
             if promoted is not None:
-                message += f" {promoted.practitioner.full_name} has been given the old place from the waiting list."
+                message += f" {_given(promoted)}"
             flash(message, "success")
             return redirect(url_for("bookings.list_page"))
     status = 422 if form.errors or errors else 200

@@ -173,6 +173,14 @@ class CourseForm(FlaskForm):
         default="10",
         validators=[whole_number("the working days before", required=True)],
     )
+    offer_hours = StringField(
+        "Hold a freed place as an offer for (hours, optional)",
+        description="A place that comes free is offered to the first person waiting for this many hours; they accept "
+        "or decline it, or it passes to the next. Leave empty to give freed places at once.",
+        widget=GovTextInput(),
+        filters=[_stripped],
+        validators=[whole_number("the offer hours")],
+    )
     certificate_after_evaluation = RadioField(
         "Is the certificate released only once the course has been evaluated?",
         description="Everyone who completes the course is asked to evaluate it. The training record counts from "

@@ -129,6 +129,7 @@ def _settings(form: CourseForm) -> courses.CourseSettings:
         charge_day_pence=to_pence(form.charge_day.data),
         self_booking=SelfBooking(form.self_booking.data),
         waitlist_order=WaitlistOrder(form.waitlist_order.data),
+        offer_hours=number_or_none(form.offer_hours.data),
         description=form.description.data or "",
         joining_instructions=form.joining_instructions.data or "",
     )
@@ -168,6 +169,7 @@ def _course_data(course: Course) -> dict[str, object]:
         "charge_day": to_pounds(course.charge_day_pence),
         "self_booking": course.self_booking.value,
         "waitlist_order": course.waitlist_order.value,
+        "offer_hours": str(course.offer_hours or ""),
         "description": course.description,
         "joining_instructions": course.joining_instructions,
     }
