@@ -243,9 +243,10 @@ def test_a_database_holding_data_is_refused(target, sqlite_source):
 def _damaged(backup: Path, folder: Path, how: str) -> Path:
     data = bytearray(backup.read_bytes())
     damaged = folder / f"{how}.zip"
-    if how == "flipped":
-        with zipfile.ZipFile(backup) as archive:  # a byte in the middle of the bookings' compressed rows
-            info = archive.getinfo("tables/bookings.jsonl")
+    if how.startswith("flipped"):
+        member = "manifest.json" if how == "flipped-manifest" else "tables/bookings.jsonl"
+        with zipfile.ZipFile(backup) as archive:  # a byte in the middle of the member's compressed bytes
+            info = archive.getinfo(member)
         start = info.header_offset + 30 + len(info.filename) + len(info.extra)
         data[start + info.compress_size // 2] ^= 0x01
         damaged.write_bytes(bytes(data))
@@ -274,6 +275,7 @@ def _damaged(backup: Path, folder: Path, how: str) -> Path:
     ("how", "message"),
     [
         ("flipped", "is damaged or truncated"),
+        ("flipped-manifest", "is damaged or truncated"),
         ("truncated", "is damaged or truncated"),
         ("edited", "cannot be restored: table authorities's checksum does not match the manifest"),
         ("newer-format", "cannot be restored: it is in backup format version 2; this application reads version 1"),
@@ -292,6 +294,21 @@ def test_a_damaged_file_is_refused_and_nothing_is_written(target, sqlite_source,
     assert "Traceback" not in result.output
     assert _tables(target) == set()
     assert _files(target) == {}
+
+
+def test_a_backup_says_when_a_record_names_an_evidence_file_that_is_not_there(sqlite_source, tmp_path):
+    target = _app(f"sqlite:///{tmp_path / 'target.sqlite3'}", tmp_path)
+    assert _restore(target, sqlite_source.backup).exit_code == 0
+    lost = next((tmp_path / "claim-evidence").iterdir())
+    lost.unlink()
+
+    result = target.test_cli_runner().invoke(args=["backup", "--out", str(tmp_path / "again.zip")])
+
+    assert result.exit_code == 0, result.output
+    assert f"warning: evidence file claim-evidence/{lost.name} is named by a record but was not found" in result.output
+    with zipfile.ZipFile(tmp_path / "again.zip") as archive:
+        assert len(json.loads(archive.read("manifest.json"))["files"]) == 2
+    _close(target)
 
 
 def test_a_missing_file_is_refused(tmp_path):
