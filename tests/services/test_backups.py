@@ -28,6 +28,7 @@ from training_app.extensions import db
 from training_app.models import AuditEvent, Authority, AwarenessSignOff, Claim, Role
 from training_app.services.awareness.evidence_files import attach_evidence
 from training_app.services.backups.restore import SEEDED_BY_MIGRATIONS
+from training_app.services.backups.schema import application_revision, scripts
 from training_app.services.booking.bookings import book_place
 from training_app.services.claims.claim_files import store_invoice
 
@@ -308,6 +309,53 @@ def test_a_backup_says_when_a_record_names_an_evidence_file_that_is_not_there(sq
     assert f"warning: evidence file claim-evidence/{lost.name} is named by a record but was not found" in result.output
     with zipfile.ZipFile(tmp_path / "again.zip") as archive:
         assert len(json.loads(archive.read("manifest.json"))["files"]) == 2
+    _close(target)
+
+
+def _with_manifest(backup: Path, copy_to: Path, **changes) -> Path:
+    """A copy of the backup whose manifest says something else (the zip rebuilt, so only the manifest differs)."""
+    with zipfile.ZipFile(backup) as archive, zipfile.ZipFile(copy_to, "w") as copy:
+        for info in archive.infolist():
+            content = archive.read(info)
+            if info.filename == "manifest.json":
+                content = json.dumps(json.loads(content) | changes).encode()
+            copy.writestr(info.filename, content)
+    return copy_to
+
+
+def test_a_backup_from_a_version_this_one_does_not_know_is_refused(sqlite_source, tmp_path):
+    target = _app(f"sqlite:///{tmp_path / 'target.sqlite3'}", tmp_path)
+    newer = _with_manifest(sqlite_source.backup, tmp_path / "newer.zip", schema_revision="9999")
+
+    result = _restore(target, newer)
+
+    assert result.exit_code == 1
+    assert "the backup is at migration 9999, which this version of the application does not have" in result.output
+    assert _tables(target) == set()
+    _close(target)
+
+
+def test_a_database_at_another_migration_is_refused(sqlite_source, tmp_path):
+    """Restoring into a database migrated to an earlier point, and backing one up, are both refused with the fix."""
+    target = _app(f"sqlite:///{tmp_path / 'target.sqlite3'}", tmp_path)
+    with target.app_context():
+        head = application_revision()
+        earlier = scripts().get_revision(head).down_revision
+        upgrade(revision=earlier)
+        db.session.remove()
+    restored = _restore(target, sqlite_source.backup)
+    backed_up = target.test_cli_runner().invoke(args=["backup", "--out", str(tmp_path / "old.zip")])
+
+    assert restored.exit_code == 1
+    assert f"the database is at migration {earlier} and the backup at {head}: restore into a new, empty" in (
+        restored.output
+    )
+    assert backed_up.exit_code == 1
+    assert f"the database is at migration {earlier}, this application at {head}; run `flask db upgrade` first" in (
+        backed_up.output
+    )
+    assert not (tmp_path / "old.zip").exists()
+    assert not list(tmp_path.glob(".old.zip*"))
     _close(target)
 
 

@@ -24,14 +24,15 @@ def schema_revision(conn: Connection) -> str | None:
     return str(revisions[0])
 
 
-def _scripts() -> ScriptDirectory:
+def scripts() -> ScriptDirectory:
+    """The application's migrations."""
     migrate = current_app.extensions["migrate"]
     return ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory))
 
 
 def application_revision() -> str:
     """The newest migration this version of the application has."""
-    head = _scripts().get_current_head()
+    head = scripts().get_current_head()
     assert head is not None
     return head
 
@@ -39,7 +40,7 @@ def application_revision() -> str:
 def known_revision(revision: str) -> bool:
     """Whether this version of the application has the migration."""
     try:
-        return _scripts().get_revision(revision) is not None
+        return scripts().get_revision(revision) is not None
     except Exception:  # alembic raises several kinds for an unknown or malformed id
         return False
 
