@@ -1,5 +1,6 @@
-"""deploy/: the systemd units run commands that exist with settings the example environment file gives, and the
-nightly backup's wrapper keeps BACKUP_KEEP_DAYS days of files by the date in their names."""
+"""deploy/: the systemd units run commands that exist with settings the example environment file gives, the nightly
+backup's wrapper keeps BACKUP_KEEP_DAYS days of files by the date in their names, and flask.sh reads the units'
+environment file as systemd does."""
 
 from __future__ import annotations
 
@@ -118,3 +119,39 @@ def test_the_wrapper_refuses_a_nonsense_number_of_days(tmp_path):
     assert done.returncode == 1
     assert "BACKUP_KEEP_DAYS must be a whole number of days, 1 or more" in done.stderr
     assert not backups.exists()
+
+
+def _run_flask_sh(folder: Path, env_text: str, **preset: str) -> subprocess.CompletedProcess[str]:
+    """deploy/flask.sh with a stand-in for flask that prints its arguments and the settings it was given."""
+    stub = folder / "flask"
+    stub.write_text('#!/bin/bash\necho "args: $*"\necho "url: $DATABASE_URL"\necho "council: $COUNCIL_NAME"\n')
+    stub.chmod(0o755)
+    (folder / "training-app.env").write_text(env_text)
+    clean = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "COUNCIL_NAME"}}
+    environment = clean | {"TRAINING_APP_ENV": str(folder / "training-app.env"), "FLASK": str(stub)} | preset
+    return subprocess.run(
+        [str(DEPLOY / "flask.sh"), "restore", "a file.zip"], capture_output=True, text=True, env=environment
+    )
+
+
+def test_flask_sh_runs_flask_with_the_units_settings_read_as_systemd_reads_them(tmp_path):
+    settings = "# a comment\n\nDATABASE_URL=postgresql://training@db/training\nCOUNCIL_NAME=Rutland and $HOME `x`\n"
+
+    done = _run_flask_sh(tmp_path, settings)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "args: --app training_app restore a file.zip",
+        "url: postgresql://training@db/training",
+        "council: Rutland and $HOME `x`",
+    ]
+
+
+def test_flask_sh_lets_the_environment_override_the_file_and_refuses_a_line_it_cannot_read(tmp_path):
+    settings = "DATABASE_URL=postgresql://training@db/training\n"
+    done = _run_flask_sh(tmp_path, settings, DATABASE_URL="postgresql://training@db/restored")
+    assert "url: postgresql://training@db/restored" in done.stdout
+
+    refused = _run_flask_sh(tmp_path, settings + "export COUNCIL_NAME\n")
+    assert refused.returncode == 1
+    assert "training-app.env, line 2: expected VARIABLE=value" in refused.stderr

@@ -101,29 +101,27 @@ def _batches(rows: Iterator[list[Any]]) -> Iterator[list[list[Any]]]:
 
 
 def _load_table(conn: Connection, archive: zipfile.ZipFile, table: TablePart) -> None:
-    """Insert a table's rows in batches; columns that refer to the same table are filled in afterwards."""
+    """Insert a table's rows in batches; columns that refer to the same table are filled in afterwards, once every row
+    they may name is there."""
     statement = _insert_statement(conn, table)
-    later = [table.columns.index(name) for name in table.self_references]
+    later = {name: table.columns.index(name) for name in table.self_references}
     keys = [table.columns.index(name) for name in table.primary_key]
-    pending: list[dict[str, Any]] = []
+    pending: dict[str, list[dict[str, Any]]] = {name: [] for name in later}
     for batch in _batches(table_rows(archive, table)):
         for row in batch:
-            for position in later:
+            for name, position in later.items():
                 if row[position] is not None:
-                    pending.append({"k": [row[k] for k in keys], "c": table.columns[position], "v": row[position]})
+                    pending[name].append({"value": row[position], **{f"k{n}": row[k] for n, k in enumerate(keys)}})
                     row[position] = None
         conn.execute(statement, [{f"v{n}": value for n, value in enumerate(row)} for row in batch])
-    by_column: dict[str, list[dict[str, Any]]] = {}
-    for change in pending:
-        by_column.setdefault(change["c"], []).append(
-            {"value": change["v"], **{f"k{n}": key for n, key in enumerate(change["k"])}}
-        )
-    for column, changes in by_column.items():
-        target = sa.table(table.name, *[sa.column(name) for name in [column, *table.primary_key]])
+    for name, changes in pending.items():
+        if not changes:
+            continue
+        target = sa.table(table.name, *[sa.column(column) for column in [name, *table.primary_key]])
         update = (
             sa.update(target)
-            .where(*[target.c[name] == sa.bindparam(f"k{n}") for n, name in enumerate(table.primary_key)])
-            .values({column: sa.bindparam("value")})
+            .where(*[target.c[key] == sa.bindparam(f"k{n}") for n, key in enumerate(table.primary_key)])
+            .values({name: sa.bindparam("value")})
         )
         conn.execute(update, changes)
 
