@@ -323,6 +323,22 @@ def _with_manifest(backup: Path, copy_to: Path, **changes) -> Path:
     return copy_to
 
 
+def test_a_backup_naming_a_file_outside_the_evidence_folders_is_refused(sqlite_source, tmp_path):
+    target = _app(f"sqlite:///{tmp_path / 'target.sqlite3'}", tmp_path)
+    with zipfile.ZipFile(sqlite_source.backup) as archive:
+        files = json.loads(archive.read("manifest.json"))["files"]
+    files[0]["name"] = "../../escaped"
+    crafted = _with_manifest(sqlite_source.backup, tmp_path / "crafted.zip", files=files)
+
+    result = _restore(target, crafted)
+
+    assert result.exit_code == 1
+    assert "its manifest names an evidence file outside its folder: claim-evidence/../../escaped" in result.output
+    assert _tables(target) == set()
+    assert not (tmp_path.parent / "escaped").exists()
+    _close(target)
+
+
 def test_a_backup_from_a_version_this_one_does_not_know_is_refused(sqlite_source, tmp_path):
     target = _app(f"sqlite:///{tmp_path / 'target.sqlite3'}", tmp_path)
     newer = _with_manifest(sqlite_source.backup, tmp_path / "newer.zip", schema_revision="9999")

@@ -194,6 +194,11 @@ def _member_digest(archive: zipfile.ZipFile, member: str) -> tuple[str, int, int
     return digest.hexdigest(), size, lines
 
 
+def _plain_name(name: str) -> bool:
+    """Whether a name is one file's or folder's, going nowhere else (no separators, not hidden, not `..`)."""
+    return bool(name) and Path(name).name == name and not name.startswith(".") and "\\" not in name
+
+
 _DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, KeyError, ValueError)
 
 
@@ -220,6 +225,9 @@ def verify_backup(path: Path) -> Manifest:
                 if lines != table.rows:
                     raise BackupError(f"table {table.name} holds {lines} rows where the manifest says {table.rows}")
             for file in manifest.files:
+                if not _plain_name(file.folder) or not _plain_name(file.name):
+                    where = f"{file.folder}/{file.name}"
+                    raise BackupError(f"its manifest names an evidence file outside its folder: {where}")
                 sha256, size, _ = _member_digest(archive, file.member)
                 if sha256 != file.sha256 or size != file.size:
                     raise BackupError(f"evidence file {file.folder}/{file.name}'s checksum does not match the manifest")
