@@ -115,7 +115,7 @@ def _write_files(conn: Connection, archive: zipfile.ZipFile) -> tuple[list[FileP
                 continue
             parts.append(FilePart(folder.name, name, size, member, digest.hexdigest()))
         column: sa.ColumnClause[Any] = sa.column(folder.key_column)
-        named = conn.execute(sa.select(column).select_from(sa.table(folder.table, column)).where(column.isnot(None)))
+        named = conn.execute(sa.select(column).select_from(sa.table(folder.table, column)).where(column.is_not(None)))
         copied = {part.name for part in parts if part.folder == folder.name}
         missing += [f"{folder.name}/{key}" for key in named.scalars() if key not in copied]
     return parts, missing
