@@ -21,6 +21,7 @@ from . import (
     routes,
     sessions,
     targets,
+    webhooks,
 )
 from .docs import ERROR_SCHEMA, error_components, json_response
 from .routes import bp
@@ -54,6 +55,7 @@ FRAGMENTS: tuple[dict[str, Any], ...] = (
     registers.OPENAPI,
     evaluations.OPENAPI,
     targets.OPENAPI,
+    webhooks.OPENAPI,
 )
 
 

@@ -26,6 +26,7 @@ JOBS: dict[str, Job] = {
     "evaluation-reminders": Job(tasks.evaluation_reminders, "cron", {"hour": 7, "minute": 20}),
     "minimum-numbers": Job(tasks.minimum_numbers, "cron", {"hour": 7, "minute": 30}),
     "mail-delivery": Job(tasks.deliver_mail, "interval", {"seconds": 15}),
+    "webhook-delivery": Job(tasks.deliver_webhooks, "interval", {"minutes": 1}),
     "housekeeping": Job(tasks.housekeeping, "cron", {"hour": 2, "minute": 30}),
     "dashboard-summaries": Job(tasks.dashboard_summaries, "interval", {"minutes": 10}),
 }

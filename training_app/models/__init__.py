@@ -43,6 +43,7 @@ from .settings import Setting
 from .summaries import DashboardSummary
 from .targets import Target, target_groups
 from .users import ApiToken, Role, SignInFailure, User, hash_token
+from .webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "SessionMessage",
@@ -114,6 +115,10 @@ __all__ = [
     "TrainingSession",
     "User",
     "Venue",
+    "DeliveryStatus",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
     "authority_key_for",
     "hash_token",
     "utcnow",
