@@ -51,6 +51,7 @@ def test_an_admin_registers_lists_pauses_resumes_and_deletes_a_webhook(client, h
     [
         ({"url": "ftp://hr.example.org/"}, "url", "must start with http:// or https://"),
         ({"url": "http://127.0.0.1:5000/api/v1/me"}, "url", "this service itself"),
+        ({"url": "http://localhost/api/v1/me"}, "url", "this service itself"),  # where this request came
         ({"events": []}, "events", "Select at least one event"),
         ({"events": ["booking.deleted"]}, "events", "Unknown event 'booking.deleted'"),
         ({"secret": "short"}, "secret", "16 to 200 characters"),

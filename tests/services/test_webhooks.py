@@ -34,8 +34,10 @@ from training_app.models import (
 )
 from training_app.models.base import utcnow
 from training_app.services.attendance.records import record_completions
+from training_app.services.booking.booking_changes import substitute_colleague
 from training_app.services.booking.bookings import book_place, cancel_booking, cancel_place
 from training_app.services.claims import claim_decisions, claims
+from training_app.services.sessions.scheduling import cancel_session
 from training_app.services.webhooks.delivery import deliver_due
 from training_app.services.webhooks.urls import url_problem
 from training_app.services.webhooks.webhooks import WebhookError, register_webhook, send_again, set_paused
@@ -307,3 +309,25 @@ def test_the_secret_is_kept_to_sign_but_never_audited(admin):
     hook = register_webhook("https://example.org/x", SECRET, ["claim.approved"], by=admin)
     audited = db.session.scalars(sa.select(AuditEvent)).one()
     assert SECRET not in json.dumps(audited.new_value) and hook.secret == SECRET
+
+
+def test_a_cancelled_session_and_a_substitution_tell_of_each_booking(receiver, admin, coordinator):
+    register_webhook(receiver.url, SECRET, EVERY_EVENT, by=admin)
+    school = make_organisation(code="SCH-S")
+    swapped, colleague = make_practitioner(school), make_practitioner(school)
+    substituted_on = coming_session(code="SUB-1")
+    original = make_booking(substituted_on, swapped)
+    cancelled_on = coming_session(code="GONE-1")
+    bookings = [make_booking(cancelled_on, make_practitioner()) for _ in range(2)]
+    db.session.commit()
+
+    replacement = substitute_colleague(original, colleague, coordinator)
+    assert [(item.json["event"], item.json["data"]["booking_id"]) for item in receiver.received] == [
+        ("booking.cancelled", original.id),
+        ("booking.created", replacement.id),
+    ]
+
+    cancel_session("GONE-1", "trainer unwell", coordinator)
+    told = [(item.json["event"], item.json["data"]["booking_id"]) for item in receiver.received[2:]]
+    assert sorted(told) == [("booking.cancelled", booking.id) for booking in bookings]
+    assert len({item.json["id"] for item in receiver.received}) == 4  # one id per event

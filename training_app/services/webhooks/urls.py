@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 
 from ...validation import control_character_problem
 
@@ -15,7 +15,8 @@ LOOPBACK = {"localhost", "127.0.0.1", "::1", "0.0.0.0", "[::1]"}  # noqa: S104 (
 
 def url_problem(url: str) -> str | None:
     """Why this URL cannot receive webhooks, or None: not http(s), no host, a user name or password in it, a bad
-    port, or the service's own address (SERVICE_URL's host and port, or a loopback name at its port)."""
+    port, or the service's own address (SERVICE_URL's host and port, the address the request registering it came
+    to, or a loopback name at either's port)."""
     if not url:
         return "Enter the URL to send events to"
     if len(url) > MAX_URL:
@@ -40,7 +41,19 @@ def url_problem(url: str) -> str | None:
 
 
 def _is_the_service(host: str, port: int) -> bool:
-    own = urlsplit(current_app.config.get("SERVICE_URL") or "")
+    """Whether host and port are where this service answers: SERVICE_URL, or the address this request came to."""
+    return any(_same_place(host, port, address) for address in _own_addresses())
+
+
+def _own_addresses() -> list[str]:
+    addresses = [current_app.config.get("SERVICE_URL") or ""]
+    if has_request_context():
+        addresses.append(request.host_url)
+    return addresses
+
+
+def _same_place(host: str, port: int, address: str) -> bool:
+    own = urlsplit(address)
     try:
         own_port = own.port or _default_port(own.scheme)
     except ValueError:
@@ -48,7 +61,7 @@ def _is_the_service(host: str, port: int) -> bool:
     own_host = (own.hostname or "").rstrip(".").lower()
     if port != own_port:
         return False
-    return host == own_host or host in LOOPBACK or (own_host in LOOPBACK and host.startswith("127."))
+    return host == own_host or host in LOOPBACK or host.startswith("127.")
 
 
 def _default_port(scheme: str) -> int:
