@@ -158,6 +158,15 @@ ROUTES = [
         Role.ADMIN,
         {"authority": "NO-SUCH", "groups": ["3", "5"], "percent": 80, "due_on": "2030-03-31"},
     ),
+    BodyRoute(
+        "post",
+        "/webhooks",
+        "/api/v1/webhooks",
+        "NewWebhook",
+        Role.ADMIN,
+        {"url": "https://hr.example.org/hooks", "secret": "a-long-shared-secret-0123", "events": ["booking.created"]},
+        service_checks=frozenset({"enum", "minItems", "minLength"}),
+    ),
 ]
 IDS = [route.schema for route in ROUTES]
 

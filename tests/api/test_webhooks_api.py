@@ -55,7 +55,7 @@ def test_an_admin_registers_lists_pauses_resumes_and_deletes_a_webhook(client, h
         ({"events": []}, "events", "Select at least one event"),
         ({"events": ["booking.deleted"]}, "events", "Unknown event 'booking.deleted'"),
         ({"secret": "short"}, "secret", "16 to 200 characters"),
-        ({"url": 7}, "url", "Enter the URL as text."),
+        ({"url": 7}, "url", "The URL must be text."),
     ],
 )
 def test_bad_urls_events_and_secrets_are_422_and_register_nothing(client, headers_for, app, body, field, message):

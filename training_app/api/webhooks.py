@@ -102,6 +102,7 @@ def delivery_json(delivery: WebhookDelivery) -> dict[str, Any]:
 ID_PARAMETER = {"name": "webhook_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
 EVENT = {"type": "string", "enum": [event.value for event in WebhookEvent]}
 NULLABLE_MOMENT = {"type": ["string", "null"], "format": "date-time"}
+SECRET_LENGTH = f"The secret must be {webhooks.MIN_SECRET} to {MAX_SECRET} characters long."
 
 OPENAPI = {
     "paths": {
@@ -167,17 +168,37 @@ OPENAPI = {
                 }
             ],
             "properties": {
-                "url": {"type": "string", "maxLength": 2000, "x-message": "Enter the URL as text."},
+                "url": {
+                    "type": "string",
+                    "maxLength": 2000,
+                    "x-messages": {
+                        "required": "Enter the URL to send events to.",
+                        "null": "Enter the URL to send events to.",
+                        "type": "The URL must be text.",
+                        "maxLength": "The URL must be 2000 characters or fewer.",
+                    },
+                },
                 "secret": {
                     "type": "string",
                     "minLength": webhooks.MIN_SECRET,
                     "maxLength": MAX_SECRET,
-                    "x-message": f"The secret must be text of {webhooks.MIN_SECRET} to {MAX_SECRET} characters.",
+                    "description": "Shared with the receiver to check X-Signature; never returned.",
+                    "x-messages": {
+                        "required": "Enter the shared secret.",
+                        "null": "Enter the shared secret.",
+                        "type": "The secret must be text.",
+                        "maxLength": SECRET_LENGTH,
+                    },
                 },
                 "events": {
                     "type": "array",
                     "minItems": 1,
                     "items": EVENT,
+                    "x-messages": {
+                        "required": "Select at least one event.",
+                        "null": "Select at least one event.",
+                        "type": "Events must be a list of event names.",
+                    },
                     "x-message": "Events must be a list of event names.",
                 },
             },
