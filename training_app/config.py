@@ -40,8 +40,9 @@ def from_environment(instance_path: str) -> dict:
         "MAIL_USE_TLS": _flag("MAIL_USE_TLS"),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "training@council.example"),
         "MAIL_OUTBOX": outbox,
-        # "inline" delivers a transaction's emails right after its commit; "thread" does so beside the request;
-        # "scheduler" leaves them to the scheduler's mail-delivery job (every 15 seconds, in batches).
+        # "inline" delivers a transaction's emails (and webhooks) right after its commit; "thread" does so beside the
+        # request; "scheduler" leaves them to the scheduler's mail-delivery job (every 15 seconds, in batches) and
+        # webhook-delivery job (every minute).
         "MAIL_DELIVERY": os.environ.get("MAIL_DELIVERY", "inline"),
         # Where the service is reached, for links in emails sent by the scheduler and the command line.
         "SERVICE_URL": os.environ.get("SERVICE_URL", "http://127.0.0.1:5000"),

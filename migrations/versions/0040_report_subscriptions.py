@@ -2,7 +2,7 @@
 month, one per user and report.
 
 Revision ID: 0040
-Revises: 0038
+Revises: 0039
 Create Date: 2026-12-06
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0040"
-down_revision = "0038"
+down_revision = "0039"
 branch_labels = None
 depends_on = None
 

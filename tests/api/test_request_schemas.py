@@ -166,6 +166,15 @@ ROUTES = [
         Role.ADMIN,
         {"practitioner": "pat@example.org"},
     ),
+    BodyRoute(
+        "post",
+        "/webhooks",
+        "/api/v1/webhooks",
+        "NewWebhook",
+        Role.ADMIN,
+        {"url": "https://hr.example.org/hooks", "secret": "a-long-shared-secret-0123", "events": ["booking.created"]},
+        service_checks=frozenset({"enum", "minItems", "minLength"}),
+    ),
 ]
 IDS = [route.schema for route in ROUTES]
 

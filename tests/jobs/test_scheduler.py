@@ -33,6 +33,7 @@ def test_the_schedule_is_data_and_runs_in_london_time(app):
         "minimum-numbers",
         "report-subscriptions",
         "mail-delivery",
+        "webhook-delivery",
         "housekeeping",
         "dashboard-summaries",
         "waiting-list-offers",
@@ -44,6 +45,7 @@ def test_the_schedule_is_data_and_runs_in_london_time(app):
     assert str(refreshers.timezone) == "Europe/London"
     assert {field.name: str(field) for field in refreshers.fields}["hour"] == "7"
     assert jobs["mail-delivery"].trigger.interval == timedelta(seconds=15)
+    assert jobs["webhook-delivery"].trigger.interval == timedelta(minutes=1)
 
 
 def test_a_second_scheduler_cannot_take_the_lock(app_ctx):

@@ -102,10 +102,11 @@ def test_someone_refused_takes_no_place_in_the_preview_as_in_the_confirmation(sc
 
 
 # A group booking's statements: the session's lock, its places, the people's active bookings, overlaps, missing
-# prerequisites and who has left (SPEC 3.1), their bookers' emails, their calendars' SEQUENCEs, and delivering the
+# prerequisites and who has left (SPEC 3.1), their bookers' emails, their calendars' SEQUENCEs, the webhooks wanting
+# the bookings (SPEC 3.11: one SELECT, nothing written when none does), and delivering the
 # emails after the commit (two short transactions), whatever the group's size; then per person a savepoint around
 # the booking's insert, its audit event and its email (SQLite inserts the audit events one by one, PostgreSQL together).
-AT_MOST_ONCE = 15  # the session locked, then its days, course, venue and trainers read after the lock
+AT_MOST_ONCE = 16  # the session locked, then its days, course, venue and trainers read after the lock
 AT_MOST_PER_PERSON = 5
 
 

@@ -22,6 +22,7 @@ from . import (
     routes,
     sessions,
     targets,
+    webhooks,
 )
 from .docs import ERROR_SCHEMA, error_components, json_response
 from .routes import bp
@@ -56,6 +57,7 @@ FRAGMENTS: tuple[dict[str, Any], ...] = (
     evaluations.OPENAPI,
     targets.OPENAPI,
     interest.OPENAPI,
+    webhooks.OPENAPI,
 )
 
 

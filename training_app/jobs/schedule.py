@@ -28,6 +28,7 @@ JOBS: dict[str, Job] = {
     "report-subscriptions": Job(tasks.report_subscriptions, "cron", {"hour": 7, "minute": 30}),
     "waiting-list-offers": Job(tasks.waiting_list_offers, "interval", {"minutes": 5}),
     "mail-delivery": Job(tasks.deliver_mail, "interval", {"seconds": 15}),
+    "webhook-delivery": Job(tasks.deliver_webhooks, "interval", {"minutes": 1}),
     "housekeeping": Job(tasks.housekeeping, "cron", {"hour": 2, "minute": 30}),
     "dashboard-summaries": Job(tasks.dashboard_summaries, "interval", {"minutes": 10}),
 }

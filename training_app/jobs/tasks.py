@@ -17,6 +17,7 @@ from ..services.reporting.kept_reports import count_todays_reports
 from ..services.reporting.subscription_mail import send_due_subscriptions
 from ..services.reporting.summaries import refresh_summaries
 from ..services.sessions.minimum_numbers import alert_below_minimum
+from ..services.webhooks.delivery import deliver_due
 
 
 def refresher_reminders() -> int:
@@ -73,6 +74,11 @@ def waiting_list_offers() -> int:
 def deliver_mail() -> int:
     """Deliver anything queued and due: a retry, what a crash left, or everything with MAIL_DELIVERY=scheduler."""
     return len(deliver_pending())
+
+
+def deliver_webhooks() -> int:
+    """POST every webhook delivery whose attempt is due: retries, and what a crash or MAIL_DELIVERY=scheduler left."""
+    return len(deliver_due())
 
 
 def housekeeping() -> None:

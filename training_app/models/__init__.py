@@ -53,6 +53,7 @@ from .subscriptions import Frequency, ReportSubscription, SubscribedReport
 from .summaries import DashboardSummary
 from .targets import Target, target_groups
 from .users import ApiToken, Role, SignInFailure, User, hash_token
+from .webhooks import DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
     "NEEDS_MAX_LENGTH",
@@ -129,6 +130,10 @@ __all__ = [
     "TrainingSession",
     "User",
     "Venue",
+    "DeliveryStatus",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
     "authority_key_for",
     "hash_token",
     "utcnow",

@@ -101,6 +101,11 @@ class AuditAction(StrEnum):
     VENUE_CREATED = "venue_created"
     WAITLIST_MOVED = "waitlist_moved"
     WALK_IN_ADDED = "walk_in_added"
+    WEBHOOK_DELETED = "webhook_deleted"
+    WEBHOOK_DELIVERY_REQUEUED = "webhook_delivery_requeued"
+    WEBHOOK_PAUSED = "webhook_paused"
+    WEBHOOK_REGISTERED = "webhook_registered"
+    WEBHOOK_RESUMED = "webhook_resumed"
 
 
 class AuditEvent(Model):

@@ -43,6 +43,7 @@ def register_web(app: Flask) -> None:
     from .sessions.routes import feeds as calendar_feeds_bp
     from .staff.routes import bp as staff_bp
     from .targets.routes import bp as targets_bp
+    from .webhooks.routes import bp as webhooks_bp
 
     register_filters(app)
     register_navigation(app)
@@ -50,6 +51,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(webhooks_bp)
     app.register_blueprint(imports_bp)
     app.register_blueprint(audit_log_bp)
     app.register_blueprint(reference_bp)

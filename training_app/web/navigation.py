@@ -30,6 +30,7 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
     ("reference.list_page", "Reference data"),
     ("reminders.reminders_page", "Reminders"),
     ("audit_log.log_page", "Audit log"),
+    ("webhooks.list_page", "Webhooks"),
     ("accounts.api_tokens", "API tokens"),
 )
 

@@ -32,6 +32,7 @@ from ..accounts import audit
 from ..booking.charges import charge_no_show
 from ..common.batches import Query, fetch_in
 from ..evaluation.evaluations import ask_for_evaluations
+from ..webhooks.events import record_training_records
 
 
 def add_months(day: date, months: int) -> date:
@@ -193,7 +194,9 @@ def record_completions(bookings: Sequence[Booking]) -> list[TrainingRecord]:
     session_ids = {booking.session_id for booking in bookings}
     linked, unlinked = _existing_records(bookings, session_ids)
     records = [_record_for(booking, linked, unlinked) for booking in bookings]
+    created = [record for record in records if record in db.session.new]
     db.session.flush()
+    record_training_records(created)  # in the change's transaction, as its certificate is
     _issue_certificates(records, session_ids)
     ask_for_evaluations(bookings)  # once per booking (SPEC 3.5); history long past asks nobody
     return records

@@ -10,12 +10,14 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import AuditAction, Booking, BookingStatus, Practitioner, TrainingSession, User, utcnow
+from ...models.webhooks import WebhookEvent
 from ...validation import control_character_problem, email_problem
 from ..accounts import audit
 from ..booking.bookings import PlaceLedger, lock_session
 from ..common.calendar import to_london
 from ..common.lookups import organisation_with_code, practitioner_with_email
 from ..common.unique_keys import refused_if_taken
+from ..webhooks.events import record_booking_event
 from .records import ON_REGISTER
 from .registers import Problem, RegisterRefused, can_mark_register, register_closed_reason
 
@@ -67,6 +69,7 @@ def add_walk_in(session: TrainingSession, walk_in: WalkIn, by: User, now: dateti
     audit.record(
         by, AuditAction.WALK_IN_ADDED, booking, None, {"session": locked.code, "practitioner": practitioner.email}
     )
+    record_booking_event(WebhookEvent.BOOKING_CREATED, [booking])
     db.session.commit()
     return booking
 

@@ -18,9 +18,11 @@ from ...models import (
     User,
     utcnow,
 )
+from ...models.webhooks import WebhookEvent
 from ..accounts import audit
 from ..accounts.scope import can_book_for, is_staff
 from ..common.lookups import session_with_code
+from ..webhooks.events import record_booking_event
 from . import booking_mail
 from .allocation import allocate, place_or_roll_back
 from .booking_checks import BookingRefused, Eligibility, Refusal
@@ -114,6 +116,8 @@ def substitute_colleague(booking: Booking, colleague: Practitioner, by: User, no
     audit.record(
         by, AuditAction.BOOKING_MADE, replacement, new={"session_id": session.id, "status": "booked", "position": None}
     )
+    record_booking_event(WebhookEvent.BOOKING_CANCELLED, [booking])
+    record_booking_event(WebhookEvent.BOOKING_CREATED, [replacement])
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_cancellation(booking, None)
     booking_mail.tell_of_booking(replacement)

@@ -24,8 +24,10 @@ from ...models import (
     User,
     utcnow,
 )
+from ...models.webhooks import WebhookEvent
 from ..accounts import audit
 from ..accounts.scope import acts_for, is_staff, staff_in_organisation_scope
+from ..webhooks.events import record_booking_event
 from . import booking_mail
 from .allocation import allocate, place_or_roll_back
 from .booking_checks import BookingRefused, Eligibility, Refusal, eligibility_problems
@@ -108,6 +110,7 @@ def approve_request(booking: Booking, by: User, now: datetime | None = None) -> 
     place_or_roll_back(booking, allocation, locked)
     new = {"status": booking.status.value, "position": booking.waitlist_position}
     audit.record(by, AuditAction.BOOKING_APPROVED, booking, {"status": "requested"}, new)
+    record_booking_event(WebhookEvent.BOOKING_CREATED, [booking])  # a request becomes a booking (or a wait)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_booking(booking)
     db.session.commit()

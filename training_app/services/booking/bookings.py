@@ -31,12 +31,14 @@ from ...models import (
     User,
     utcnow,
 )
+from ...models.webhooks import WebhookEvent
 from ..accounts import audit
 from ..accounts.scope import booked_people_scope, can_book_for
 from ..attendance.records import complete_marked
 from ..common.batches import fetch_in, in_chunks
 from ..common.calendar import to_london, working_days_before
 from ..common.locks import locking
+from ..webhooks.events import record_booking_event
 from . import booking_mail
 from .allocation import allocate, permission_problem, place_or_roll_back
 from .booking_checks import BookingRefused, Eligibility, Refusal
@@ -244,6 +246,7 @@ def book_place(
         needs.write_to(booking)
     place_or_roll_back(booking, allocation, locked)
     audit.record(by, AuditAction.BOOKING_MADE, booking, new=booking_made_values(booking))
+    record_booking_event(WebhookEvent.BOOKING_CREATED, [booking])  # its webhooks' deliveries join it too
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_booking(booking)
     db.session.commit()
@@ -299,6 +302,7 @@ def cancel_place(
     if late:
         charge = charge_late_cancellation(booking, session)
     audit.record(by, AuditAction.BOOKING_CANCELLED, booking, old, booking_values(booking))
+    record_booking_event(WebhookEvent.BOOKING_CANCELLED, [booking])
     if promoted is not None:
         record_promotion(by, promoted)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
@@ -312,6 +316,7 @@ def _withdraw_request(booking: Booking, by: User, reason: str, now: datetime) ->
     """A request that held no place is simply withdrawn: nobody is promoted and nothing is charged."""
     booking.status, booking.cancelled_at, booking.cancel_reason = BookingStatus.CANCELLED, now, reason[:400] or None
     audit.record(by, AuditAction.BOOKING_CANCELLED, booking, {"status": "requested"}, booking_values(booking))
+    record_booking_event(WebhookEvent.BOOKING_CANCELLED, [booking])
     return Cancellation(booking, None, None)
 
 
@@ -329,6 +334,8 @@ def record_promotion(by: User | str | None, booking: Booking) -> None:
     old = {"session_id": booking.session_id, "status": BookingStatus.WAITLISTED.value, "position": 1}
     action = AuditAction.BOOKING_OFFERED if booking.status == BookingStatus.OFFERED else AuditAction.BOOKING_PROMOTED
     audit.record(by, action, booking, old, booking_values(booking))
+    if booking.status == BookingStatus.BOOKED:  # an offer is not yet a place: its acceptance is the promotion
+        record_booking_event(WebhookEvent.BOOKING_PROMOTED, [booking])
 
 
 def booking_values(booking: Booking) -> dict[str, object]:

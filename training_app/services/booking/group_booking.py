@@ -22,9 +22,11 @@ from ...models import (
     User,
     utcnow,
 )
+from ...models.webhooks import WebhookEvent
 from ..accounts import audit
 from ..claims.funds import cover_unit, get_fund, line_amount, rate_table
 from ..common.calendar import financial_year_of
+from ..webhooks.events import record_booking_event
 from . import booking_mail
 from .allocation import Allocation, allocate, permission_problem, place
 from .booking_checks import BookingRefused, Eligibility
@@ -130,6 +132,7 @@ def book_group(
             booked.append(booking)
     for booking in booked:  # after the savepoints, so the audit events go in together
         audit.record(by, AuditAction.BOOKING_MADE, booking, new=booking_made_values(booking))
+    record_booking_event(WebhookEvent.BOOKING_CREATED, booked)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_bookings(booked)
     db.session.commit()

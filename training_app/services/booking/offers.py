@@ -26,9 +26,11 @@ from ...models import (
     User,
     utcnow,
 )
+from ...models.webhooks import WebhookEvent
 from ..accounts import audit
 from ..accounts.scope import can_book_for
 from ..common.calendar import to_london
+from ..webhooks.events import record_booking_event
 from . import booking_mail
 from .booking_checks import BookingRefused, Refusal
 from .bookings import booking_values, lock_session_of, record_promotion
@@ -68,6 +70,7 @@ def accept_offer(booking: Booking, by: User, now: datetime | None = None) -> Off
     booking.status = BookingStatus.BOOKED
     db.session.flush()
     audit.record(by, AuditAction.BOOKING_OFFER_ACCEPTED, booking, old, booking_values(booking))
+    record_booking_event(WebhookEvent.BOOKING_PROMOTED, [booking])  # the place is theirs now: a promotion
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     booking_mail.tell_of_booking(booking)
     db.session.commit()

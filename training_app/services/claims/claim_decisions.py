@@ -13,6 +13,7 @@ from ...extensions import db
 from ...models import AuditAction, Claim, ClaimStatus, Organisation, Role, User, utcnow
 from ..accounts import audit
 from ..common.locks import lock_row
+from ..webhooks.events import record_claim_approved
 from . import claim_mail
 from .claims import MAX_REASON, ClaimRefused, Refusal, can_act_for_school, locked_claim, require_status
 from .deadlines import deadline_problem
@@ -38,6 +39,7 @@ def approve_claim(claim: Claim, actor: User) -> Claim:
     """Finance approves a submitted claim; from now on nothing on it changes."""
     claim = _decision(claim, actor, "approve")
     claim.decided_at, claim.decided_by_id = utcnow(), actor.id
+    record_claim_approved(claim)  # in the decision's transaction: no delivery if it rolls back
     return _move(claim, ClaimStatus.APPROVED, actor, AuditAction.CLAIM_APPROVED)
 
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from ...extensions import db
 from ...models import ACTIVE_STATUSES, AuditAction, Booking, BookingStatus, Course, SessionStatus, TrainingSession, User
+from ...models.webhooks import WebhookEvent
 from ..accounts import audit
 from ..booking import booking_mail
 from ..booking.bookings import lock_sessions, record_promotion
@@ -23,6 +24,7 @@ from ..booking.places import Places, places_left, places_of
 from ..booking.waiting_list import promote_first
 from ..common.calendar import london_to_utc, to_london
 from ..common.unique_keys import refused_if_taken
+from ..webhooks.events import record_booking_event
 from . import session_mail, session_plans
 from .sessions import DayTimes, SessionProblem, change_problems, marked_day_ids, set_days
 
@@ -258,6 +260,7 @@ def cancel_session(code: str, reason: str, by: User) -> TrainingSession:
         {"status": old_status},
         {"status": "cancelled", "reason": reason, "bookings_cancelled": len(active)},
     )
+    record_booking_event(WebhookEvent.BOOKING_CANCELLED, active)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
     session_mail.tell_of_cancellation(session, active)
     db.session.commit()
