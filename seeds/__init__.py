@@ -20,6 +20,7 @@ from .history import historic_plans
 from .live import live_plans
 from .live_bookings import seed_live_bookings
 from .live_claims import seed_live_claims
+from .live_council_it import seed_live_council_it
 from .live_evaluations import seed_live_evaluations
 from .live_interest import seed_live_interest
 from .live_refreshers import seed_live_refreshers
@@ -62,6 +63,7 @@ def load_demo(today: date | None = None) -> Counter:
     counts.update(seed_live_workforce(demo, today or london_today()))  # a joiner and a leaver, after the bookings
     counts.update(seed_live_refreshers(demo, today or london_today()))  # after the slices whose people it avoids
     counts.update(seed_live_interest(demo, today or london_today()))  # a course without dates, and who waits for it
+    counts.update(seed_live_council_it(demo, today or london_today()))  # report emails and a paused webhook
     counts.update(seed_live_targets(demo, today or london_today()))  # last: it counts what the others made
     db.session.commit()
     return counts

@@ -4,6 +4,7 @@ refused, registering, pausing and deleting after a confirmation; axe-core on eac
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations
 from tests.browser.conftest import sign_in
@@ -50,11 +51,11 @@ def test_an_admin_registers_pauses_and_deletes_a_webhook(live_server, browser):
     _checked(page, violations)
 
     page.get_by_role("button", name="Pause").click()
-    assert "Paused: nothing is recorded or sent for it" in page.content()
+    expect(page.locator("main")).to_contain_text("Paused: nothing is recorded or sent for it")
     page.get_by_role("button", name="Delete").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Delete this webhook?"
     _checked(page, violations)
     page.get_by_role("button", name="Delete webhook").click()
-    assert "No webhooks are registered" in page.content()
+    expect(page.locator("main")).to_contain_text("No webhooks are registered")
     context.close()
     assert violations == []

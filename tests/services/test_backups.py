@@ -2,8 +2,8 @@
 evidence files, refusals (a non-empty database, a damaged or truncated file, another format version) that change
 nothing, and a backup taken while bookings are being made holding one moment's data.
 
-The demo is seeded once per module into a source database of each kind (a SQLite file; PostgreSQL `ta_backups_src`)
-and backed up once; each test restores into a new target (a SQLite file; PostgreSQL `ta_backups_dst`, made afresh).
+The demo is seeded once per module into a source database of each kind (a SQLite file; PostgreSQL `ta_backups_src_<worker>_<pid>`)
+and backed up once; each test restores into a new target (a SQLite file; PostgreSQL `ta_backups_dst_<worker>_<pid>`, made afresh).
 The PostgreSQL parts are skipped when no server answers.
 """
 
@@ -53,8 +53,14 @@ def _postgres_answers() -> bool:
 needs_postgres = pytest.mark.skipif(not _postgres_answers(), reason="no PostgreSQL server answers")
 
 
+def _own(name: str) -> str:
+    """The database's name for this test process: each xdist worker (and each run beside another) has its own."""
+    return f"{name}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
+
+
 def _fresh_postgres(name: str) -> str:
     """A new, empty PostgreSQL database (dropped first if a run left it behind)."""
+    name = _own(name)
     engine = sa.create_engine(POSTGRES.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -64,6 +70,7 @@ def _fresh_postgres(name: str) -> str:
 
 
 def _drop_postgres(name: str) -> None:
+    name = _own(name)
     engine = sa.create_engine(POSTGRES.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
