@@ -2,8 +2,9 @@
 evidence files, refusals (a non-empty database, a damaged or truncated file, another format version) that change
 nothing, and a backup taken while bookings are being made holding one moment's data.
 
-The demo is seeded once per module into a source database of each kind (a SQLite file; PostgreSQL `ta_backups_src_<worker>_<pid>`)
-and backed up once; each test restores into a new target (a SQLite file; PostgreSQL `ta_backups_dst_<worker>_<pid>`, made afresh).
+The demo is seeded once per module into a source database of each kind (a SQLite file; PostgreSQL
+`ta_backups_src_<worker>_<pid>`) and backed up once; each test restores into a new target (a SQLite file; PostgreSQL
+`ta_backups_dst_<worker>_<pid>`, made afresh).
 The PostgreSQL parts are skipped when no server answers.
 """
 

@@ -125,6 +125,9 @@ def test_a_monthly_subscription_is_sent_on_the_first(app, partnership):
     assert send_due_subscriptions(at(date(2027, 4, 1), 7, 0)).sent == []  # the 1st before 07:30
     assert send_due_subscriptions(at(date(2027, 4, 1))).sent == [f"subscription:{subscription.id}:2027-04"]
     assert send_due_subscriptions(at(date(2027, 4, 5))).sent == []  # a Monday is nothing to a monthly one
+    message = emails_to(app, partnership["lead"].email)[-1]  # April's, after March's
+    assert message["Subject"] == "Trained by area: April 2027"
+    assert "(trained-by-area-2027-04-01.xlsx) for April 2027." in body_of(message)
 
 
 def test_a_subscription_chosen_mid_week_waits_for_the_next_monday(app, partnership):
@@ -141,6 +144,7 @@ def test_the_email_names_the_report_and_period_and_attaches_the_leads_workbook(a
     assert message["Subject"] == "Trained by area: week beginning 15 March 2027"
     body = body_of(message)
     assert "every week, on Mondays" in body and "the people who work for Leicester" in body
+    assert "(trained-by-area-2027-03-15.xlsx) for the week beginning 15 March 2027." in body
     assert link_in(message).endswith("/report-emails")  # where to stop it
     filename, content_type, workbook = workbook_of(message)
     assert (filename, content_type) == ("trained-by-area-2027-03-15.xlsx", XLSX)

@@ -13,8 +13,7 @@ import smtplib
 import ssl
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from pathlib import Path
@@ -23,10 +22,10 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from ... import database
 from ...extensions import db
 from ...models import MailStatus, OutgoingMail
 from ...models.base import utcnow
+from ..common.delivery_sessions import delivery_session, end_open_read
 
 # Minutes to wait after the 1st, 2nd, ... failed attempt; the attempt after the last of these is the final one.
 BACKOFF_MINUTES = (1, 5, 30, 120)
@@ -53,7 +52,7 @@ def deliver(
 
     `claimed_already`: the caller stored them as `sending` in a transaction it committed, so they are its own."""
     now = now or utcnow()
-    with _delivery_session() as session:
+    with delivery_session() as session:
         rows: Sequence[sa.Row[int, str, str, bytes]]
         if claimed_already:
             rows = session.execute(
@@ -77,8 +76,8 @@ def deliver(
 def deliver_pending(now: datetime | None = None, limit: int = 500) -> dict[int, MailStatus]:
     """Deliver every queued message whose next attempt is due (the scheduler's mail-delivery job, `reminders run`)."""
     now = now or utcnow()
-    _end_open_read()
-    with _delivery_session() as session:
+    end_open_read("mail")
+    with delivery_session() as session:
         due = session.scalars(
             sa.select(OutgoingMail.id)
             .where(OutgoingMail.status == MailStatus.QUEUED, OutgoingMail.next_attempt_at <= now)
@@ -128,7 +127,7 @@ def send_again(mail_id: int, now: datetime | None = None) -> bool:
 
 def last_error(mail_id: int) -> str | None:
     """Why the message's last attempt failed, if it did."""
-    with _delivery_session() as session:
+    with delivery_session() as session:
         return session.scalar(sa.select(OutgoingMail.last_error).where(OutgoingMail.id == mail_id))
 
 
@@ -215,28 +214,6 @@ def _send_by_smtp(sender: str, recipients: list[str], raw: bytes) -> None:
         raise MailError(f"could not send email through {config['MAIL_SERVER']}: {exc}") from exc
     if refused:
         current_app.logger.warning("the mail server refused some recipients: %s", sorted(refused))
-
-
-@contextmanager
-def _delivery_session() -> Iterator[Session]:
-    """A session of its own (its own connection), so delivery commits never touch the caller's unit of work."""
-    with database.writing(), Session(db.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-
-
-def _end_open_read() -> None:
-    """End a transaction the app's session left open after reading, whose lock (SQLite) delivery would wait for."""
-    session = db.session()
-    if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
-            raise RuntimeError("deliver mail after committing the change that queued it")
-        expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-        session.commit()
-        session.expire_on_commit = expire_on_commit
 
 
 def _deliver_logged(mail_ids: list[int]) -> None:

@@ -164,7 +164,7 @@ def subject_and_body(subscription: ReportSubscription, period: Period, attachmen
     elif organisation_scope(user) is not None and user.organisation is not None:
         whose = f"the targets of {user.organisation.name}"
     body = (
-        f"Attached is the {title.lower()} workbook ({attachment.filename}) for the {period.label}. "
+        f"Attached is the {title.lower()} workbook ({attachment.filename}) for {period.label_in_sentence}. "
         f"{_covers(report, period)} It holds what your account may see: {whose}.\n\n"
         f"You asked for it {FREQUENCY_TEXT[subscription.frequency]}, at 07:30.\n\n"
         f"To stop these emails, or change how often they come, go to your report emails:\n{base}{LIST_PATH}\n"

@@ -63,6 +63,11 @@ class Period:
         return f"{self.first_day:%B %Y}"
 
     @property
+    def label_in_sentence(self) -> str:
+        """As a sentence says it: "the week beginning 7 December 2026", "December 2026"."""
+        return f"the {self.label}" if self.frequency is Frequency.WEEKLY else self.label
+
+    @property
     def sends_at(self) -> datetime:
         """When its email is due: the first day at 07:30 in London, as UTC."""
         return london_to_utc(self.first_day, SEND_AT)

@@ -18,8 +18,7 @@ import threading
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -28,10 +27,9 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
-from ... import database
-from ...extensions import db
 from ...models import DeliveryStatus, Webhook, WebhookDelivery
 from ...models.base import utcnow
+from ..common.delivery_sessions import delivery_session, end_open_read
 from ..mail.mail_delivery import BACKOFF_MINUTES, MAX_ATTEMPTS
 from .urls import url_problem
 
@@ -60,8 +58,8 @@ def signature(body: bytes, secret: str) -> str:
 def deliver_due(now: datetime | None = None, limit: int = 200) -> dict[int, DeliveryStatus]:
     """POST every pending delivery whose attempt is due, of active webhooks (the scheduler's job, every minute)."""
     now = now or utcnow()
-    _end_open_read()
-    with _delivery_session() as session:
+    end_open_read("webhooks")
+    with delivery_session() as session:
         due = session.scalars(_due(now).order_by(WebhookDelivery.id).limit(limit)).all()
         session.commit()
     return deliver(due, now) if due else {}
@@ -70,7 +68,7 @@ def deliver_due(now: datetime | None = None, limit: int = 200) -> dict[int, Deli
 def deliver_events(event_ids: Sequence[str], now: datetime | None = None) -> dict[int, DeliveryStatus]:
     """POST the deliveries of these events, if still pending and due (right after the commit that recorded them)."""
     now = now or utcnow()
-    with _delivery_session() as session:
+    with delivery_session() as session:
         ids = session.scalars(_due(now).where(WebhookDelivery.event_id.in_(list(event_ids)))).all()
         session.commit()
     return deliver(ids, now) if ids else {}
@@ -80,7 +78,7 @@ def deliver(delivery_ids: Sequence[int], now: datetime | None = None) -> dict[in
     """Claim these deliveries (those another deliverer has not taken), POST each, record what came back."""
     now = now or utcnow()
     token = uuid.uuid4().hex
-    with _delivery_session() as session:
+    with delivery_session() as session:
         claimed = _claim(session, delivery_ids, token, now)
         outcomes = {row.id: _post(row.url, row.secret, row.event_id, row.event, row.payload) for row in claimed}
         return _record(session, claimed, outcomes, token, now)
@@ -242,28 +240,6 @@ def _after(outcome: Outcome, tried: int, now: datetime) -> tuple[DeliveryStatus,
     if tried >= MAX_ATTEMPTS:
         return DeliveryStatus.FAILED, now
     return DeliveryStatus.PENDING, now + timedelta(minutes=BACKOFF_MINUTES[tried - 1])
-
-
-@contextmanager
-def _delivery_session() -> Iterator[Session]:
-    """A session of its own (its own connection), so delivery commits never touch the caller's unit of work."""
-    with database.writing(), Session(db.engine, expire_on_commit=False) as session:
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-
-
-def _end_open_read() -> None:
-    """End a transaction the app's session left open after reading, whose lock (SQLite) delivery would wait for."""
-    session = db.session()
-    if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
-            raise RuntimeError("deliver webhooks after committing the change that recorded them")
-        expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
-        session.commit()
-        session.expire_on_commit = expire_on_commit
 
 
 def _deliver_logged(event_ids: list[str]) -> None:
