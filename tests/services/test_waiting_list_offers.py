@@ -228,3 +228,26 @@ def test_the_scheduled_job_lapses_an_offer_that_ran_out(app, full):
         sa.select(AuditEvent).where(AuditEvent.entity_id == full["ben"].id, AuditEvent.action == "booking_offer_lapsed")
     ).one()
     assert lapsed.actor == "scheduler"
+
+
+def _calendar_methods(message) -> list[str]:
+    """The METHOD of each calendar attached to an email (none for an email that carries no calendar)."""
+    return [
+        part.get_content_type() + ";" + part.get_param("method", "")
+        for part in message.iter_attachments()
+        if part.get_content_type() == "text/calendar"
+    ]
+
+
+def test_cancelling_an_offer_or_a_waiting_place_sends_no_calendar_cancel_but_a_place_does(app, full):
+    cancel_booking(full["ann"], full["coordinator"])  # ben is offered the place; cat waits
+    cancel_booking(db.session.get(Booking, full["ben"].id), full["coordinator"])  # the offer passes to cat
+    cancel_booking(db.session.get(Booking, full["cat"].id), full["coordinator"])
+
+    def cancelled(email: str):
+        """The latest cancellation email to them (the outbox keeps this module's earlier tests' too)."""
+        return [m for m in emails_to(app, email) if m["Subject"].startswith("Cancelled:")][-1]
+
+    assert _calendar_methods(cancelled("ann@school.example")) == ["text/calendar;CANCEL"]
+    assert _calendar_methods(cancelled("ben@school.example")) == []  # an offer was never in their calendar
+    assert _calendar_methods(cancelled("cat@school.example")) == []

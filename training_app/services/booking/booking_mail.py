@@ -116,14 +116,15 @@ def tell_of_offer_ended(booking: Booking) -> bool:
     return _send(booking, subject, opening, None)
 
 
-def tell_of_cancellation(booking: Booking, charge_pence: int | None) -> bool:
-    """Confirm a cancellation, saying when it was late and what it costs."""
+def tell_of_cancellation(booking: Booking, charge_pence: int | None, held_place: bool = True) -> bool:
+    """Confirm a cancellation, saying when it was late and what it costs; with the calendar's CANCEL only when the
+    booking `held_place` (a place on the waiting list, or one only offered, was never sent an invitation)."""
     session = booking.session
     subject = f"Cancelled: {session.course.title} ({session.code})"
     opening = f"{booking.practitioner.full_name}'s booking has been cancelled."
     if charge_pence:
         opening += f" It was cancelled late, so the organisation is charged £{charge_pence / 100:,.2f}."
-    return _send(booking, subject, opening, CANCEL)
+    return _send(booking, subject, opening, CANCEL if held_place else None)
 
 
 def tell_of_move_away(booking: Booking, old: TrainingSession) -> bool:

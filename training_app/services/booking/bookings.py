@@ -306,7 +306,7 @@ def cancel_place(
     if promoted is not None:
         record_promotion(by, promoted)
     # Emails join this transaction (outgoing_mail) and go once it commits: never lost, never sent twice.
-    booking_mail.tell_of_cancellation(booking, charge)
+    booking_mail.tell_of_cancellation(booking, charge, held_place=old["status"] == BookingStatus.BOOKED.value)
     if promoted is not None:
         booking_mail.tell_of_promotion(promoted)
     return Cancellation(booking, charge, promoted)
