@@ -194,3 +194,43 @@ def test_setting_a_password_ends_the_users_sessions(app, admin):
     set_password_with_link(_token(app, user.email), NEW_PASSWORD)
 
     assert db.session.get(User, user.id).session_version == version + 1
+
+
+@pytest.fixture
+def passwords_for_admins_only(app, monkeypatch):
+    """Single sign-on set up with PASSWORD_SIGN_IN=0: only administrators sign in with a password."""
+    monkeypatch.setitem(app.config, "OIDC_ISSUER", "https://login.council.example/v2.0")
+    monkeypatch.setitem(app.config, "OIDC_NAME", "Council account")
+    monkeypatch.setitem(app.config, "PASSWORD_SIGN_IN", False)
+    monkeypatch.setitem(app.config, "SERVICE_URL", "https://training.council.example")
+
+
+def test_with_passwords_for_admins_only_an_invitation_says_to_sign_in_with_the_provider(
+    app, admin, passwords_for_admins_only
+):
+    make_organisation(code="SCH1")
+    db.session.commit()
+
+    invite_user("booker@school.example", Role.BOOKER, _url, admin, organisation_code="SCH1")
+    invite_user("second.admin@council.example", Role.ADMIN, _url, admin)
+
+    body = body_of(emails_to(app, "booker@school.example")[-1])
+    assert 'choose "Sign in with Council account", using booker@school.example' in body
+    assert "https://training.council.example/sign-in" in body
+    assert "set-password" not in body and "password to set" in body
+    assert "/set-password/" in body_of(emails_to(app, "second.admin@council.example")[-1])  # admins keep passwords
+
+
+def test_with_passwords_for_admins_only_a_reset_makes_no_link_and_says_how_to_sign_in(
+    app, admin, passwords_for_admins_only
+):
+    make_user(Role.COORDINATOR, email="coordinator@council.example")
+    db.session.commit()
+
+    account_links.request_password_reset("coordinator@council.example", _url)
+
+    body = body_of(emails_to(app, "coordinator@council.example")[-1])
+    assert "you sign in with Council account." in body and "/set-password/" not in body
+    assert _count(AccountLink) == 0
+    account_links.request_password_reset(admin.email, _url)  # an administrator still resets their password
+    assert "/set-password/" in body_of(emails_to(app, admin.email)[-1])

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from ...extensions import db
 from ...models import AccountLink, AuditAction, LinkPurpose, Practitioner, ResetRequest, Role, User, hash_token, utcnow
@@ -14,6 +15,7 @@ from ..common.locks import lock_name, lock_row
 from ..mail.mail import send_email
 from . import audit
 from .accounts import AccountError, create_user, end_sessions, password_problem, taken_refused
+from .sign_in import password_sign_in_for_everyone
 
 INVITATION_VALID_FOR = timedelta(days=7)
 RESET_VALID_FOR = timedelta(hours=1)
@@ -95,6 +97,12 @@ def request_password_reset(email: str, link_url: LinkUrl, ip: str | None = None)
     if user is None or not user.active:
         hash_token(token)
         send_email([email], "Password reset", _NO_ACCOUNT_BODY)  # joins the transaction: sent once it commits
+        db.session.commit()
+        return
+    if not signs_in_with_password(user):  # no password to reset: say how they sign in instead, and make no link
+        hash_token(token)
+        body = _SINGLE_SIGN_ON_RESET_BODY.format(provider=current_app.config["OIDC_NAME"], url=_sign_in_url())
+        send_email([email], "Password reset", body)  # joins the transaction: sent once it commits
         db.session.commit()
         return
     _end_links(user, LinkPurpose.PASSWORD_RESET)
@@ -245,10 +253,25 @@ def _unusable_password() -> str:
     return secrets.token_urlsafe(32)
 
 
+def signs_in_with_password(user: User) -> bool:
+    """Whether the account signs in with a password: everyone's does unless PASSWORD_SIGN_IN=0 leaves passwords to
+    administrators (single sign-on set up); then the others sign in with the council's provider only."""
+    return password_sign_in_for_everyone() or user.role == Role.ADMIN
+
+
 def _send_invitation(user: User, url: str, by: User) -> None:
-    days = INVITATION_VALID_FOR.days
-    body = _INVITATION_BODY.format(inviter=by.email, role=user.role.value.replace("_", " "), url=url, days=days)
+    role = user.role.value.replace("_", " ")
+    if not signs_in_with_password(user):  # a password they could never use: tell them how they do sign in
+        body = _SINGLE_SIGN_ON_INVITATION_BODY.format(
+            inviter=by.email, role=role, provider=current_app.config["OIDC_NAME"], url=_sign_in_url(), email=user.email
+        )
+    else:
+        body = _INVITATION_BODY.format(inviter=by.email, role=role, url=url, days=INVITATION_VALID_FOR.days)
     send_email([user.email], "You have been invited to the training service", body)
+
+
+def _sign_in_url() -> str:
+    return f"{current_app.config['SERVICE_URL'].rstrip('/')}/sign-in"
 
 
 _INVITATION_BODY = """\
@@ -259,6 +282,28 @@ Set your password within {days} days, using this link (it works once):
 {url}
 
 If you were not expecting this email, you can ignore it.
+"""
+
+_SINGLE_SIGN_ON_INVITATION_BODY = """\
+{inviter} has given you an account on the children's workforce training service, as a {role}.
+
+You sign in with {provider}: there is no password to set. Go to
+
+{url}
+
+and choose "Sign in with {provider}", using {email}.
+
+If you were not expecting this email, you can ignore it.
+"""
+
+_SINGLE_SIGN_ON_RESET_BODY = """\
+Someone asked to reset the password for this email address on the children's workforce training service.
+
+This service does not use a password for your account: you sign in with {provider}. Go to
+
+{url}
+
+and choose "Sign in with {provider}". If you cannot sign in there, ask your organisation's IT service.
 """
 
 _RESET_BODY = """\
