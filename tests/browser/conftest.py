@@ -90,6 +90,28 @@ def live_cli(*args: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
+def load_world(folder: Path, csvs: dict[str, str], booker: tuple[str, str, str] | None = None) -> None:
+    """Import each CSV (kind: text, in order) into the live server's database through `flask import`, and create
+    the booker (email, organisation code, password) who signs in to it, as a council's first hour would."""
+    for kind, text in csvs.items():
+        path = folder / f"{kind}.csv"
+        path.write_text(text, encoding="utf-8")
+        live_cli("import", kind, str(path))
+    if booker is not None:
+        email, organisation, password = booker
+        live_cli(
+            "users",
+            "create",
+            "--email",
+            email,
+            "--role",
+            "booker",
+            "--organisation",
+            organisation,
+            stdin=password + "\n",
+        )
+
+
 def _wait_until_up(url: str, server: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.axe import serious_violations as _serious_violations
-from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli, sign_in
+from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli, load_world, sign_in
 from training_app.services.common.calendar import london_today
 
 pytestmark = pytest.mark.browser
@@ -44,14 +44,7 @@ def booking_world(live_server, tmp_path_factory):
         f"BKG-LP1,BKG-LP,{later.isoformat()},09:30,12:30,,10,BKG-SHIRE,,scheduled\n",
         "bookings": "session,practitioner,status\n" + "".join(f"BKG-ONE,o{n}@other.example,booked\n" for n in range(3)),
     }
-    folder = tmp_path_factory.mktemp("booking-world")
-    for kind, text in csvs.items():
-        path = folder / f"{kind}.csv"
-        path.write_text(text, encoding="utf-8")
-        live_cli("import", kind, str(path))
-    live_cli(
-        "users", "create", "--email", BOOKER, "--role", "booker", "--organisation", "BKG-SCH", stdin=PASSWORD + "\n"
-    )
+    load_world(tmp_path_factory.mktemp("booking-world"), csvs, (BOOKER, "BKG-SCH", PASSWORD))
     live_cli("users", "create", "--email", PRACTITIONER, "--role", "practitioner", stdin=PASSWORD + "\n")
     return live_server
 

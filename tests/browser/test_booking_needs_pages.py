@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.axe import serious_violations
-from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli, sign_in
+from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, load_world, sign_in
 from training_app.services.common.calendar import london_today
 
 pytestmark = pytest.mark.browser
@@ -35,14 +35,7 @@ def needs_world(live_server, tmp_path_factory):
         "sessions": "code,course,date,start,end,venue,capacity,host_authority,host_area,status\n"
         f"NDS-ONE,NDS-CAF,{day.isoformat()},09:30,16:00,,5,NDS-SHIRE,,scheduled\n",
     }
-    folder = tmp_path_factory.mktemp("needs-world")
-    for kind, text in csvs.items():
-        path = folder / f"{kind}.csv"
-        path.write_text(text, encoding="utf-8")
-        live_cli("import", kind, str(path))
-    live_cli(
-        "users", "create", "--email", BOOKER, "--role", "booker", "--organisation", "NDS-SCH", stdin=PASSWORD + "\n"
-    )
+    load_world(tmp_path_factory.mktemp("needs-world"), csvs, (BOOKER, "NDS-SCH", PASSWORD))
     return live_server
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from tests.browser.axe import serious_violations as _serious_violations
-from tests.browser.conftest import live_cli, sign_in
+from tests.browser.conftest import load_world, sign_in
 from training_app.services.common.calendar import london_today
 
 pytestmark = pytest.mark.browser
@@ -39,14 +39,7 @@ def leavers_world(live_server, tmp_path_factory):
         "bookings": "session,practitioner,status\n"
         "LVR-ONE,lou@leavers-school.example,booked\nLVR-ONE,wes@leavers-school.example,waitlisted\n",
     }
-    folder = tmp_path_factory.mktemp("leavers-world")
-    for kind, text in csvs.items():
-        path = folder / f"{kind}.csv"
-        path.write_text(text, encoding="utf-8")
-        live_cli("import", kind, str(path))
-    live_cli(
-        "users", "create", "--email", BOOKER, "--role", "booker", "--organisation", "LVR-SCH", stdin=PASSWORD + "\n"
-    )
+    load_world(tmp_path_factory.mktemp("leavers-world"), csvs, (BOOKER, "LVR-SCH", PASSWORD))
     return live_server
 
 

@@ -10,7 +10,7 @@ from email import message_from_bytes, policy
 import pytest
 
 from tests.browser.axe import serious_violations
-from tests.browser.conftest import LIVE_PATHS, live_cli, sign_in
+from tests.browser.conftest import LIVE_PATHS, load_world, sign_in
 from tests.outbox import body_of
 from training_app.services.common.calendar import london_today
 
@@ -38,14 +38,7 @@ def offer_world(live_server, tmp_path_factory):
         "bookings": "session,practitioner,status\n"
         "OFR-ONE,ann@offer-school.example,booked\nOFR-ONE,bob@offer-school.example,waitlisted\n",
     }
-    folder = tmp_path_factory.mktemp("offer-world")
-    for kind, text in csvs.items():
-        path = folder / f"{kind}.csv"
-        path.write_text(text, encoding="utf-8")
-        live_cli("import", kind, str(path))
-    live_cli(
-        "users", "create", "--email", BOOKER, "--role", "booker", "--organisation", "OFR-SCH", stdin=PASSWORD + "\n"
-    )
+    load_world(tmp_path_factory.mktemp("offer-world"), csvs, (BOOKER, "OFR-SCH", PASSWORD))
     return live_server
 
 
