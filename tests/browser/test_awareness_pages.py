@@ -32,7 +32,7 @@ def test_recording_a_sign_off_changes_the_coverage_grid(live_server, coordinator
     page = coordinator_page
     page.get_by_role("link", name="Awareness").first.click()
     page.get_by_role("link", name="Coverage").click()
-    assert page.locator("h1").inner_text() == "Awareness coverage"
+    expect(page.locator("h1")).to_have_text("Awareness coverage")
     assert page.get_by_role("row", name="Police").count() == 0  # nothing signed off in policing yet
     violations = _serious_violations(page)
 
@@ -63,6 +63,6 @@ def test_recording_a_sign_off_changes_the_coverage_grid(live_server, coordinator
     assert "Signed off October 2007" in police.inner_text()
     assert "Not signed off" in police.inner_text()  # the other authority is not covered
     page.get_by_role("link", name="Presentations").click()
-    assert page.locator("h1").inner_text() == "Awareness presentations"
+    expect(page.locator("h1")).to_have_text("Awareness presentations")
     violations += _serious_violations(page)
     assert violations == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, live_cli, load_world, sign_in
@@ -64,8 +65,8 @@ def test_a_booker_books_three_into_two_places_then_a_cancellation_promotes_the_t
 
     page.goto(url + "/sessions/BKG-ONE")
     page.get_by_role("button", name="Book staff on BKG-ONE").click()
-    assert page.locator("h1").inner_text() == "Book staff on BKG-ONE"
-    assert "2 of 5 places left" in page.locator("main").inner_text()
+    expect(page.locator("h1")).to_have_text("Book staff on BKG-ONE")
+    expect(page.locator("main")).to_contain_text("2 of 5 places left")
     assert "Oli0" not in page.locator("main").inner_text()  # another school's staff are not offered
     for name in ("Ann Avery", "Bob Brook", "Cat Cole"):
         page.get_by_label(name).check()
@@ -76,7 +77,7 @@ def test_a_booker_books_three_into_two_places_then_a_cancellation_promotes_the_t
     violations += _serious_violations(page)
     page.get_by_role("button", name="Confirm bookings").click()
 
-    assert page.locator("h1").inner_text() == "Bookings"
+    expect(page.locator("h1")).to_have_text("Bookings")
     bookings = page.get_by_role("table", name="Coming bookings").inner_text()
     assert "Cat Cole\tBooking CAF course\tBKG-ONE" in bookings and "Waiting list, number 1" in bookings
     violations += _serious_violations(page)
@@ -116,11 +117,11 @@ def test_a_practitioner_asks_for_a_place_and_their_booker_approves_it(booking_wo
     violations += _serious_violations(page)
     page.get_by_role("button", name="Approve Dee Dale's request").click()
     assert "Approved: Dee Dale has a place on BKG-LP1." in page.locator(".govuk-notification-banner").inner_text()
-    assert "No requests are waiting." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("No requests are waiting.")
     context.close()
 
     context, page = _signed_in(browser, url, PRACTITIONER, PASSWORD)
     page.goto(url + "/bookings/mine")
-    assert "BKG-LP1" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("BKG-LP1")
     context.close()
     assert violations == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations
 from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, load_world, sign_in
@@ -65,7 +66,7 @@ def test_a_booker_gives_needs_on_a_phone_and_the_coordinator_sees_them(needs_wor
     assert _fits(page)
     violations += serious_violations(page)
     page.get_by_role("button", name="Confirm bookings").click()
-    assert "Booked: Ann Ashby, Bob Birch." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Booked: Ann Ashby, Bob Birch.")
     page.goto(url + "/sessions/NDS-ONE")
     assert NEEDS not in page.content()  # the booker gave them but does not see them
     context.close()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import live_cli, sign_in
@@ -116,7 +117,7 @@ def test_a_booker_claims_through_check_your_answers_and_finance_approve_and_down
 
     page.get_by_role("link", name="Check and submit claim to finance").click()
     page.wait_for_url(claim_url + "/check-your-answers")
-    assert page.locator("h1").inner_text() == "Check your answers before submitting your claim"
+    expect(page.locator("h1")).to_have_text("Check your answers before submitting your claim")
     summary = page.locator(".govuk-summary-list").first.inner_text()
     assert "Journey Primary School (JRN-SCH)" in summary and "£220.00" in summary  # £150 invoice + £70 for a TA day
     assert long_date(journey["deadline"]) in summary

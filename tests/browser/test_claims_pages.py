@@ -8,6 +8,7 @@ import re
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import live_cli, sign_in
@@ -70,7 +71,7 @@ def test_a_school_claims_with_an_invoice_and_finance_approve_it(claim_world, bro
     url = claim_world
     context, page = _signed_in(browser, url, BOOKER)
     page.get_by_role("link", name="Claims").first.click()
-    assert page.locator("h1").inner_text() == "Supply-cover claims"
+    expect(page.locator("h1")).to_have_text("Supply-cover claims")
     assert "£270.00 for 2 days" in page.locator("table").first.inner_text()  # at the rates; one waits for an invoice
     violations = _serious_violations(page)
     page.get_by_role("button", name="Start a claim for 2007-08").click()

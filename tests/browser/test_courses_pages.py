@@ -39,7 +39,7 @@ def test_a_coordinator_adds_a_course_and_puts_it_on_a_pathway_without_javascript
     page = page_for(javascript=False)
     _sign_in(page, live_server)
     page.get_by_role("link", name="Courses").click()
-    assert page.locator("h1").inner_text() == "Courses"
+    expect(page.locator("h1")).to_have_text("Courses")
     page.get_by_role("button", name="Add a course").click()
     page.get_by_label("Code", exact=True).fill("BROWSER-CAF")
     page.get_by_label("Title", exact=True).fill("CAF practitioner training (browser)")
@@ -55,7 +55,7 @@ def test_a_coordinator_adds_a_course_and_puts_it_on_a_pathway_without_javascript
 
     page.get_by_role("link", name="Pathways").click()
     page.get_by_role("link", name="Group 3:").click()
-    assert page.locator("h1").inner_text() == "Group 3 pathway"
+    expect(page.locator("h1")).to_have_text("Group 3 pathway")
     page.get_by_label("Course").select_option("BROWSER-CAF")
     page.get_by_label("Recommended").check()
     page.get_by_role("button", name="Add to pathway").click()

@@ -8,6 +8,7 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, LIVE_PATHS, live_cli, sign_in
 from training_app.services.common.calendar import london_today
@@ -76,7 +77,7 @@ def test_a_practitioner_evaluates_from_the_email_and_then_downloads_the_certific
             context.close()
             continue
         eve.get_by_role("button", name="Send evaluation").click()
-        assert eve.locator(".govuk-error-summary").is_visible()  # nothing chosen yet
+        expect(eve.locator(".govuk-error-summary")).to_be_visible()  # nothing chosen yet: waits for the answer page
         for legend in (
             "How useful was the course to your work?",
             "How well did the trainer explain the material?",
@@ -86,7 +87,7 @@ def test_a_practitioner_evaluates_from_the_email_and_then_downloads_the_certific
         eve.get_by_role("group", name="Would you recommend the course to a colleague?").get_by_label("Yes").check()
         eve.get_by_label("Anything else you would like to tell us about the course? (optional)").fill("Very useful")
         eve.get_by_role("button", name="Send evaluation").click()
-        assert "Thank you" in eve.locator(".govuk-notification-banner").inner_text()
+        expect(eve.locator(".govuk-notification-banner")).to_contain_text("Thank you")
         eve.goto(live_server + f"/practitioners/{PERSON}/training-records")
         with eve.expect_download() as download:
             eve.get_by_role("link", name="Download").first.click()

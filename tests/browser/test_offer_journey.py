@@ -8,6 +8,7 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations
 from tests.browser.conftest import LIVE_PATHS, load_world, sign_in
@@ -73,19 +74,19 @@ def test_a_booker_accepts_an_offer_from_its_email_link_and_the_booking_is_booked
 
     link = _accept_link()
     page.goto(url + "/" + link.split("//", 1)[1].split("/", 1)[1])  # the email's path, on this server
-    assert page.locator("h1").inner_text() == "A place is offered to Bob Bishop"
+    expect(page.locator("h1")).to_have_text("A place is offered to Bob Bishop")
     assert page.locator("#offer-status").inner_text().startswith("Offered until")
     violations += serious_violations(page)
     page.get_by_role("button", name="Accept the place").click()
 
-    assert page.locator("h1").inner_text() == "Bookings"
+    expect(page.locator("h1")).to_have_text("Bookings")
     assert "Bob Bishop has a place on OFR-ONE." in page.locator(".govuk-notification-banner").first.inner_text()
     row = page.get_by_role("row").filter(has_text="Bob Bishop").inner_text()
     assert "OFR-ONE" in row and "Booked" in row
     violations += serious_violations(page)
 
     page.goto(url + "/" + link.split("//", 1)[1].split("/", 1)[1])  # the link again: the offer is over
-    assert page.locator("h1").inner_text() == "No offer is open"
+    expect(page.locator("h1")).to_have_text("No offer is open")
     assert "Booked: the offer was accepted" in page.locator("#offer-status").inner_text()
     assert page.get_by_role("button", name="Accept the place").count() == 0
     context.close()

@@ -42,7 +42,7 @@ def test_sign_in_shows_the_dashboard_in_the_council_look(live_server, context_fo
 
     _sign_in(page, live_server)
 
-    assert page.locator("h1").inner_text() == "Administration"
+    expect(page.locator("h1")).to_have_text("Administration")
     expect(page).to_have_title("Administration – Children's workforce training")
     assert ADMIN_EMAIL in page.locator(".govuk-service-navigation").inner_text()
     assert page.locator("header svg").count() == 0, "the header must not show the crown"
@@ -79,10 +79,10 @@ def test_signing_in_and_out_works_without_javascript(live_server, context_for):
 
     _sign_in(page, live_server)
 
-    assert page.locator("h1").inner_text() == "Administration"
+    expect(page.locator("h1")).to_have_text("Administration")
     assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")
     page.get_by_role("button", name="Sign out").click()
-    assert page.locator("h1").inner_text() == "Sign in"
+    expect(page.locator("h1")).to_have_text("Sign in")
     assert "You have signed out." in page.locator(".govuk-notification-banner").inner_text()
     page.goto(live_server + "/")
     assert page.url.startswith(live_server + "/sign-in?next=")
@@ -96,7 +96,7 @@ def test_sign_in_page_and_its_errors_and_the_dashboard_meet_wcag_2_2_aa(live_ser
     _sign_in(page, live_server, password="not the password")
     assert _accessibility_violations(page) == []
     _sign_in(page, live_server)
-    assert page.locator("h1").inner_text() == "Administration"
+    expect(page.locator("h1")).to_have_text("Administration")
     assert _accessibility_violations(page) == []
 
 
@@ -112,7 +112,7 @@ def test_the_trained_by_area_report_works_without_javascript_and_meets_wcag_2_2_
     page.get_by_label("Year").fill("2008")
     page.get_by_role("button", name="Show report").click()
 
-    assert page.locator("h1").inner_text() == "Trained by area"
+    expect(page.locator("h1")).to_have_text("Trained by area")
     assert page.locator("caption").first.inner_text() == "Staff trained to 31/08/2008"
     expect(page.get_by_role("row", name="Total Number Trained")).to_be_visible()
     page.get_by_label("Month").fill("13")

@@ -104,7 +104,7 @@ def _coordinator_makes_tess_a_trainer_of_the_session(browser, url: str) -> None:
     if save_anyway.count():
         save_anyway.click()
     page.wait_for_url(url + "/sessions/REG-TWO")
-    assert "Tess Trainer" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Tess Trainer")
     context.close()
 
 
@@ -112,9 +112,9 @@ def _trainer_marks_the_register(browser, url: str, first: str, second: str) -> l
     """Tess follows her dashboard's link to the register she has to mark today."""
     context, page = _signed_in(browser, url, TRAINER, PASSWORD)
     violations = _serious_violations(page)
-    assert "Your registers to mark" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Your registers to mark")
     page.get_by_role("link", name="Register for REG-TWO").click()
-    assert page.locator("h1").inner_text() == "Register for REG-TWO"
+    expect(page.locator("h1")).to_have_text("Register for REG-TWO")
     violations += _serious_violations(page)
     for name in ("Ann Able", "Cat Cole"):
         for day in (first, second):

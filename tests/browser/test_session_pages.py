@@ -4,6 +4,7 @@ and finds it in the list and the month view; the session pages meet WCAG 2.2 AA 
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import AXE
 from tests.browser.axe import serious_violations as _serious_violations
@@ -72,7 +73,7 @@ def test_a_coordinator_schedules_a_two_day_session_over_a_bank_holiday(places, p
     _venue(page, places)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Sessions").click()
     page.wait_for_url("**/sessions/")
-    assert page.locator("h1").inner_text() == "Sessions"
+    expect(page.locator("h1")).to_have_text("Sessions")
     page.get_by_role("link", name="Schedule a session").click()
     page.get_by_label("Session code").fill("BRS-LIVE-1")
     page.get_by_label("Course").select_option(label="BRS: Browser scheduling course")
@@ -90,7 +91,7 @@ def test_a_coordinator_schedules_a_two_day_session_over_a_bank_holiday(places, p
     page.get_by_role("button", name="Save anyway").click()
     page.wait_for_url("**/sessions/BRS-LIVE-1")
 
-    assert page.locator("h1").inner_text() == "Session BRS-LIVE-1"
+    expect(page.locator("h1")).to_have_text("Session BRS-LIVE-1")
     assert "Session BRS-LIVE-1 is saved." in page.locator(".govuk-notification-banner").inner_text()
     page.get_by_role("link", name="Sessions", exact=True).first.click()
     page.get_by_label("Course").select_option(label="BRS: Browser scheduling course")
@@ -99,7 +100,7 @@ def test_a_coordinator_schedules_a_two_day_session_over_a_bank_holiday(places, p
     row = page.get_by_role("row", name="BRS-LIVE-1")
     assert "16 of 16" in row.inner_text()
     page.goto(places + "/sessions/month?month=2030-05")
-    assert page.locator("h1").inner_text() == "Sessions in May 2030"
+    expect(page.locator("h1")).to_have_text("Sessions in May 2030")
     assert page.get_by_role("link", name="BRS-LIVE-1").count() == 2
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import serious_violations
 from tests.browser.conftest import ROOT, _ensure_assets, _free_port, _wait_until_up
@@ -112,7 +113,7 @@ def test_a_coordinator_signs_in_through_the_provider_on_a_phone(sso_server, prov
     _through_the_provider(phone, sso_server, "casey")
 
     assert phone.url == sso_server + "/"
-    assert phone.locator("h1").inner_text() == "Training coordination"
+    expect(phone.locator("h1")).to_have_text("Training coordination")
     phone.get_by_role("button", name="Menu").click()  # the service navigation folds away on a phone
     phone.get_by_role("button", name="Sign out").click()
     phone.wait_for_url(sso_server + "/sign-in")
@@ -123,7 +124,7 @@ def test_an_unknown_email_sees_why_on_a_phone(sso_server, provider, phone):
 
     _through_the_provider(phone, sso_server, "stranger")
 
-    assert phone.locator("h1").inner_text() == f"You cannot sign in with {PROVIDER_NAME}"
+    expect(phone.locator("h1")).to_have_text(f"You cannot sign in with {PROVIDER_NAME}")
     assert "There is no account for stranger@elsewhere.example" in phone.locator("#reason").inner_text()
     _fits(phone)
     assert serious_violations(phone) == []
@@ -137,7 +138,7 @@ def test_an_admin_signs_in_with_a_password_under_the_administrators_details(sso_
     with phone.expect_navigation():
         phone.get_by_role("button", name="Sign in", exact=True).click()
 
-    assert phone.locator("h1").inner_text() == "Administration"
+    expect(phone.locator("h1")).to_have_text("Administration")
 
 
 def test_a_coordinators_password_is_refused_with_the_reason_shown(sso_server, phone):

@@ -71,7 +71,7 @@ def test_a_target_is_set_without_javascript_and_its_pages_meet_wcag_2_2_aa(live_
         plain.get_by_role("group", name="Date to reach it by").get_by_label(box).fill(value)
     plain.get_by_role("button", name="Save target").click()
 
-    assert plain.locator("h1").inner_text() == "Target for Targetham School"
+    expect(plain.locator("h1")).to_have_text("Target for Targetham School")
     expect(plain.get_by_role("img", name="Progress towards the target")).to_be_visible()
     assert "50%" in plain.locator(".govuk-summary-list").inner_text()
     assert "Met" in plain.locator(".govuk-summary-list").inner_text()
