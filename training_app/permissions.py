@@ -64,10 +64,17 @@ def flatten_roles(roles: Iterable[Role | Iterable[Role]]) -> frozenset[Role]:
 def may_open(endpoint: str) -> bool:
     """Whether the signed-in user may open an endpoint, read from its view's own declaration (templates ask this
     rather than naming roles, so a link shows exactly when its page would let the user in)."""
+    user = current_user._get_current_object()
+    role = user.role if getattr(user, "is_authenticated", False) else None
+    return role_may_open(endpoint, role)
+
+
+def role_may_open(endpoint: str, role: Role | None) -> bool:
+    """Whether someone of this role (None: not signed in) may open an endpoint, by its view's declaration."""
     view = current_app.view_functions.get(endpoint)
     allowed = getattr(view, "allowed_roles", None)
     if allowed is None:
         return False
     if allowed == PUBLIC:
         return True
-    return bool(getattr(current_user, "is_authenticated", False) and current_user.role in allowed)
+    return role is not None and role in allowed
