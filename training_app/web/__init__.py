@@ -26,6 +26,7 @@ def register_web(app: Flask) -> None:
     from .courses.venues import bp as venues_bp
     from .evaluation.routes import bp as evaluation_bp
     from .filters import register_filters
+    from .fragments import register_fragments
     from .imports.routes import bp as imports_bp
     from .main.routes import bp as main_bp
     from .navigation import register_navigation
@@ -47,6 +48,7 @@ def register_web(app: Flask) -> None:
 
     register_filters(app)
     register_navigation(app)
+    register_fragments(app)
     register_report_email_choices(app)
     app.register_blueprint(auth_bp)
     app.register_blueprint(accounts_bp)

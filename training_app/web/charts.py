@@ -131,6 +131,22 @@ def _height(count: int) -> float:
     return 20 + count * (BAR_HEIGHT + GAP)
 
 
+# The charts of each kept summary, by its scope and the time it was counted (services.reporting.summaries): the
+# same summary draws the same charts, so a worker works them out once.
+_summary_charts: dict[tuple[str, Any], dict[str, Any]] = {}
+
+
+def summary_charts(summary: Any) -> dict[str, Any]:
+    """dashboard_charts of a kept summary's plots, worked out once per summary."""
+    key = (summary.scope, summary.refreshed_at)
+    charts = _summary_charts.get(key)
+    if charts is None:
+        if len(_summary_charts) > 64:
+            _summary_charts.clear()
+        charts = _summary_charts[key] = dashboard_charts(summary.plots)
+    return charts
+
+
 def dashboard_charts(plots: Any) -> dict[str, Any]:
     """The geometry of the dashboards' plots from services.reporting.report_plots.DashboardPlots."""
     return {

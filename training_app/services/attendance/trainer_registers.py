@@ -4,6 +4,7 @@ user's role."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,10 +24,18 @@ RECENT_DAYS = 60
 def registers_to_mark(user: User, today: date) -> list[sa.Row[Any]]:
     """Sessions the user is a trainer of, not cancelled, that run today or have marks missing on a past day: code,
     course, first and last day, whether it runs today, and how many marks are missing on recent days that have come."""
+    since = today - timedelta(days=RECENT_DAYS)
+    return list(db.session.execute(_registers_to_mark(), {"user_id": user.id, "today": today, "since": since}))
+
+
+@functools.cache
+def _registers_to_mark() -> sa.Select[*tuple[Any, ...]]:
+    """Built once (every dashboard asks it): the user and the days are bound per call."""
+    today, since = sa.bindparam("today", type_=sa.Date), sa.bindparam("since", type_=sa.Date)
     taught = (
         sa.select(session_trainers.c.session_id)
         .join(Trainer, Trainer.id == session_trainers.c.trainer_id)
-        .where(Trainer.user_id == user.id)
+        .where(Trainer.user_id == sa.bindparam("user_id"))
     )
     unmarked = sa.not_(
         sa.exists().where(AttendanceMark.booking_id == Booking.id, AttendanceMark.session_day_id == SessionDay.id)
@@ -36,7 +45,7 @@ def registers_to_mark(user: User, today: date) -> list[sa.Row[Any]]:
         .join(Booking, Booking.session_id == SessionDay.session_id)
         .where(
             SessionDay.session_id.in_(taught),
-            SessionDay.date.between(today - timedelta(days=RECENT_DAYS), today),
+            SessionDay.date.between(since, today),
             Booking.status.in_(ON_REGISTER),
             unmarked,
         )
@@ -44,7 +53,7 @@ def registers_to_mark(user: User, today: date) -> list[sa.Row[Any]]:
         .subquery()
     )
     runs_today = TrainingSession.id.in_(sa.select(SessionDay.session_id).where(SessionDay.date == today))
-    query = (
+    return (
         sa.select(
             TrainingSession.code,
             Course.title.label("course"),
@@ -63,4 +72,3 @@ def registers_to_mark(user: User, today: date) -> list[sa.Row[Any]]:
         .order_by(runs_today.desc(), TrainingSession.starts_on.desc(), TrainingSession.code)
         .limit(MOST_REGISTERS)
     )
-    return list(db.session.execute(query))

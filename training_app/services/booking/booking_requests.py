@@ -140,6 +140,12 @@ def decline_request(booking: Booking, by: User, reason: str, now: datetime | Non
 
 def open_requests(user: User) -> sa.Select[Booking]:
     """Requests waiting for a decision on sessions that still run: a booker's organisation's, or everyone's."""
+    return open_requests_of(staff_in_organisation_scope(user))
+
+
+def open_requests_of(staff: sa.ColumnElement[bool] | None) -> sa.Select[Booking]:
+    """Requests waiting for a decision on sessions that still run, of the staff a condition on `practitioners`
+    names (None: everyone's)."""
     query = (
         sa.select(Booking)
         .join(TrainingSession, TrainingSession.id == Booking.session_id)
@@ -147,9 +153,7 @@ def open_requests(user: User) -> sa.Select[Booking]:
         .where(Booking.status == BookingStatus.REQUESTED, TrainingSession.status == SessionStatus.SCHEDULED)
         .order_by(TrainingSession.starts_on, Booking.created_at, Booking.id)
     )
-    if (own_staff := staff_in_organisation_scope(user)) is not None:
-        query = query.where(own_staff)
-    return query
+    return query if staff is None else query.where(staff)
 
 
 def can_decide(user: User, booking: Booking) -> bool:

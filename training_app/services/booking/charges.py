@@ -245,12 +245,21 @@ class ChargeTotal:
     payable_pence: int
 
 
+def payable_pence(
+    waived_reason: Any = Charge.waived_reason,
+    amount_pence: Any = Charge.amount_pence,
+) -> sa.ColumnElement[int]:
+    """SQL: what a charge still asks to be paid, its amount unless waived (the `charges` table's columns, or the
+    same columns of a query over charges)."""
+    return sa.case((waived_reason.is_(None), amount_pence), else_=0)
+
+
 def charge_totals(
     organisation_id: int | None = None, date_from: date | None = None, date_to: date | None = None
 ) -> list[ChargeTotal]:
     """Charges per organisation, summed in SQL, by organisation code."""
     listed = charges_query(organisation_id, date_from, date_to).order_by(None).subquery()
-    payable = sa.case((listed.c.waived_reason.is_(None), listed.c.amount_pence), else_=0)
+    payable = payable_pence(listed.c.waived_reason, listed.c.amount_pence)
     query = (
         sa.select(
             listed.c.code,

@@ -79,6 +79,16 @@ def taken_on(session_id: sa.ColumnElement[int] | InstrumentedAttribute[int]) -> 
     )
 
 
+def waiting_on(session_id: sa.ColumnElement[int] | InstrumentedAttribute[int]) -> sa.ScalarSelect[int]:
+    """People waiting for a place on the session a column names, counted as session_places counts `waitlisted`,
+    correlated as taken_on is."""
+    return (
+        sa.select(sa.func.count())
+        .where(Booking.session_id == session_id, Booking.status == BookingStatus.WAITLISTED)
+        .scalar_subquery()
+    )
+
+
 def _taken() -> sa.ColumnElement[int]:
     return sa.func.count(sa.case((Booking.status.in_(PLACE_HOLDING_STATUSES), 1)))
 

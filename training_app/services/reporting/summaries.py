@@ -78,13 +78,29 @@ def _authority_ids(scope: str) -> set[int] | None:
     return None if scope == ALL else {int(i) for i in scope.split(",") if i}
 
 
+# Each scope's newest summary as decoded by this worker: a kept row never changes (a refresh writes a new
+# `refreshed_at`), so a request reads that time alone and decodes the figures only when they were counted again.
+_decoded_summaries: dict[str, Summary] = {}
+
+
 def dashboard_summary(authority_ids: set[int] | None) -> Summary:
     """The kept summary of a scope; counted now (once, then kept for everyone) when there is none yet or the
     retention period it counted under has changed."""
     scope = scope_key(authority_ids)
-    row = db.session.execute(sa.select(DashboardSummary).where(DashboardSummary.scope == scope)).scalar_one_or_none()
-    if row is not None and row.figures.get("retention_years") == settings.current(settings.RETENTION_YEARS):
-        return _decoded(row)
+    retention = settings.current(settings.RETENTION_YEARS)
+    counted_at = db.session.execute(
+        sa.select(DashboardSummary.refreshed_at).where(DashboardSummary.scope == scope)
+    ).scalar_one_or_none()
+    if counted_at is not None:
+        decoded = _decoded_summaries.get(scope)
+        if decoded is not None and decoded.refreshed_at == counted_at and decoded.retention_years == retention:
+            return decoded
+        row = db.session.execute(
+            sa.select(DashboardSummary).where(DashboardSummary.scope == scope)
+        ).scalar_one_or_none()
+        if row is not None and row.figures.get("retention_years") == retention:
+            decoded = _decoded_summaries[scope] = _decoded(row)
+            return decoded
     return _refresh(scope)
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ...models import Practitioner
 
 
-def in_post_on(on: date) -> ColumnElement[bool]:
+def in_post_on(on: date | ColumnElement[date]) -> ColumnElement[bool]:
     """SQL condition: the practitioner (the `practitioners` table in the query) is in post on `on`."""
     return sa.and_(
         sa.or_(Practitioner.started_on.is_(None), Practitioner.started_on <= on),

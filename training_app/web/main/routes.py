@@ -8,7 +8,7 @@ from ...permissions import SIGNED_IN, allow, public
 from ...services.accounts.scope import report_scope
 from ...services.reporting.dashboards import dashboard_figures
 from ...services.reporting.summaries import refresh_summary
-from ..charts import dashboard_charts
+from ..charts import summary_charts
 from ..filters import london_time
 
 bp = Blueprint("main", __name__)
@@ -27,8 +27,8 @@ def dashboard():
     """The signed-in user's dashboard: one per role (and the registers to mark, for anyone who teaches)."""
     role = current_user.role
     figures = dashboard_figures(current_user)
-    if "plots" in figures:
-        figures["charts"] = dashboard_charts(figures["plots"])
+    if "summary" in figures and "plots" in figures:
+        figures["charts"] = summary_charts(figures["summary"])
     return render_template(f"dashboards/{role.value.replace('_', '-')}.html", **figures)
 
 
