@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.axe import serious_violations as _serious_violations
 from tests.browser.conftest import ADMIN_PASSWORD, COORDINATOR_EMAIL, LIVE_PATHS, live_app, live_cli, sign_in
@@ -188,8 +188,8 @@ def journey(first_hour, browser, tmp_path):
         context.close()
 
 
-def _banner(page: Page) -> str:
-    return page.locator(".govuk-notification-banner").inner_text()
+def _banner(page: Page) -> Locator:
+    return page.locator(".govuk-notification-banner")
 
 
 def _emails_to(address: str) -> list:
@@ -213,15 +213,16 @@ def test_a_practitioner_books_herself_a_place_and_takes_it_to_her_calendar(journ
     page.get_by_label("Course").select_option(label="FH-CAF: First hour CAF course")
     page.get_by_role("button", name="Find sessions").click()
     page.wait_for_url("**/sessions/?course=FH-CAF*")
-    listed = page.get_by_role("table", name="1 session open for booking").inner_text()
-    assert "FH-OPEN" in listed and "FH-PAST" not in listed  # the list opens on sessions open for booking
+    listed = page.get_by_role("table", name="1 session open for booking")
+    expect(listed).to_contain_text("FH-OPEN")
+    expect(listed).not_to_contain_text("FH-PAST")  # the list opens on sessions open for booking
     trip.look("open-sessions", axe=True)
 
     page.get_by_label("Include sessions not open for booking").check()
     page.get_by_role("button", name="Find sessions").click()
     page.get_by_role("link", name="FH-PAST").click()
-    assert "Not open for booking:" in page.locator("#not-open").inner_text()
-    assert page.get_by_role("link", name=re.compile("Book a place")).count() == 0
+    expect(page.locator("#not-open")).to_contain_text("Not open for booking:")
+    expect(page.get_by_role("link", name=re.compile("Book a place"))).to_have_count(0)
     trip.look("closed-session-says-why")
 
     page.go_back()
@@ -229,16 +230,17 @@ def test_a_practitioner_books_herself_a_place_and_takes_it_to_her_calendar(journ
     expect(page.locator("h1")).to_have_text("Session FH-OPEN")
     trip.look("open-session")
     page.get_by_role("button", name="Book a place on FH-OPEN").click()
+    expect(page.get_by_role("button", name="Book my place")).to_be_visible()
     trip.look("book-a-place")
     page.get_by_role("button", name="Book my place").click()
-    assert "You have a place on FH-OPEN." in _banner(page)
+    expect(_banner(page)).to_contain_text("You have a place on FH-OPEN.")
     row = page.get_by_role("row", name=re.compile("FH-OPEN"))
-    assert "Booked" in row.inner_text()
+    expect(row).to_contain_text("Booked")
     trip.look("my-bookings", axe=True)
 
     row.get_by_role("link", name="FH-OPEN", exact=True).click()
-    assert "You have a place on this session." in page.locator("#your-booking").inner_text()
-    assert page.get_by_role("button", name="Book a place on FH-OPEN").count() == 0
+    expect(page.locator("#your-booking")).to_contain_text("You have a place on this session.")
+    expect(page.get_by_role("button", name="Book a place on FH-OPEN")).to_have_count(0)
     with page.expect_download() as download:
         page.get_by_role("link", name="Add session FH-OPEN to your calendar (.ics)").click()
     assert download.value.suggested_filename == "FH-OPEN.ics"
@@ -257,20 +259,22 @@ def test_a_booker_cancels_on_a_full_session_and_the_first_waiting_gets_the_place
     trip.look("dashboard")
     trip.menu("Bookings")
     expect(page.locator("h1")).to_have_text("Bookings")
-    assert "Waiting list, number 1" in page.get_by_role("row", name=re.compile(cat)).inner_text()
+    expect(page.get_by_role("row", name=re.compile(cat))).to_contain_text("Waiting list, number 1")
     trip.look("bookings", axe=True)
     page.get_by_role("link", name=f"Change or cancel {ann}'s booking on {code}").click()
+    expect(page.get_by_role("button", name="Cancel booking")).to_be_visible()
     trip.look("cancel")
     page.get_by_role("button", name="Cancel booking").click()
-    banner = _banner(page)
-    assert f"{ann}'s booking on {code} is cancelled." in banner
-    assert f"{cat} has been given the place from the waiting list." in banner
-    assert "Booked" in page.get_by_role("row", name=re.compile(cat)).inner_text()
+    expect(_banner(page)).to_contain_text(f"{ann}'s booking on {code} is cancelled.")
+    expect(_banner(page)).to_contain_text(f"{cat} has been given the place from the waiting list.")
+    expect(page.get_by_role("row", name=re.compile(cat))).to_contain_text("Booked")
     trip.look("cat-promoted")
 
     page.get_by_role("link", name=code).first.click()
-    booked = page.locator("#booked + table").inner_text()
-    assert cat in booked and ann not in booked and "Waiting list" not in booked
+    booked = page.locator("#booked + table")
+    expect(booked).to_contain_text(cat)
+    expect(booked).not_to_contain_text(ann)
+    expect(booked).not_to_contain_text("Waiting list")
     trip.look("session")
     (mail,) = [m for m in _emails_to(_email("Cat", lane)) if "A place for you" in m["Subject"]]
     assert mail["Subject"] == f"A place for you: First hour lead professional course ({code})"
@@ -292,7 +296,7 @@ def test_a_trainer_takes_a_register_with_a_partial_day(journey, width):
     page.get_by_role("group", name=f"Cal {lane} on {today}").get_by_label("Absent").check()
     page.get_by_role("button", name="Save the register").click()
     summary = page.locator(".govuk-error-summary")
-    assert f"Give the time Ben {lane} arrived or left" in summary.inner_text()
+    expect(summary).to_contain_text(f"Give the time Ben {lane} arrived or left")
     by_the_field = page.locator(".govuk-error-message").inner_text().split()  # "Error:" is for screen readers
     assert by_the_field == ["Error:", *f"Give the time Ben {lane} arrived or left".split()]
     assert page.get_by_role("group", name=f"Ada {lane} on {today}").get_by_label("Attended").is_checked()
@@ -303,7 +307,7 @@ def test_a_trainer_takes_a_register_with_a_partial_day(journey, width):
     page.get_by_label(f"Notes on Ben {lane}, {today}").fill("Arrived late: train")
     page.get_by_role("button", name="Save the register").click()
     saved = f"3 marks saved. Completed, with a certificate: Ada {lane}. No-show (charged): Cal {lane}."
-    assert saved in _banner(page)
+    expect(_banner(page)).to_contain_text(saved)
     expect(page.get_by_label(f"Time Ben {lane} arrived or left on {today} (HH:MM)")).to_have_value("11:15")
     trip.look("saved")
 
@@ -323,11 +327,12 @@ def test_a_coordinator_opens_a_persons_records_from_the_register_and_the_session
     trip.look("records-from-session")
     page.go_back()
     page.get_by_role("link", name="Register for session FH-DONE").click()
+    expect(page.locator("h1")).to_have_text("Register for FH-DONE")
     trip.look("register")
     page.get_by_role("link", name="Dee Done").click()
     expect(page.locator("h1")).to_have_text("Training records")
     row = page.get_by_role("row", name=re.compile("FH-SAFE"))
-    assert "Session FH-DONE" in row.inner_text()
+    expect(row).to_contain_text("Session FH-DONE")
     trip.look("records-from-register", axe=True)
     link = row.get_by_role("link", name=re.compile("Download CERT-"))
     with page.expect_download() as download:

@@ -114,7 +114,8 @@ def start_claim():
     except ClaimRefused as refused:
         flash(refused.message)
         return redirect(url_for("claims.claims_page"))
-    flash(f"Draft claim {made.claim.id} started with {len(made.claim.lines)} days.", "success")
+    days = len(made.claim.lines)
+    flash(f"Draft claim {made.claim.id} started with {days} {'day' if days == 1 else 'days'}.", "success")
     return redirect(url_for("claims.claim_page", claim_id=made.claim.id))
 
 
