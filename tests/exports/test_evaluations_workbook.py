@@ -47,7 +47,18 @@ def test_the_workbook_has_a_sheet_per_course_with_figures_a_chart_and_comments(a
     assert rows[4][:2] == ("Would you recommend the course to a colleague?", 1) and rows[4][8:10] == (1, 0)
     assert any(row[:2] == ("Said 5", "Ann Able5") for row in rows)
     assert any(row[:2] == ("Completed", 2) for row in rows) and any(row[:2] == ("Evaluations given", 1) for row in rows)
+    assert any(row[:2] == ("Response rate (of those asked)", 0.5) for row in rows)
     assert len(workbook["CAF"]._charts) == 1
+
+
+def test_a_period_without_completions_says_so(app, evaluated, tmp_path):
+    out = tmp_path / "later.xlsx"
+    later = (london_today() + timedelta(days=1)).isoformat()
+    result = app.test_cli_runner().invoke(args=["export", "evaluations", "--out", str(out), "--from", later])
+    assert result.exit_code == 0, result.output
+    workbook = openpyxl.load_workbook(out)
+    assert workbook.sheetnames == ["Evaluations"]
+    assert workbook["Evaluations"]["A1"].value == "No course was completed in this period."
 
 
 def test_bad_dates_are_refused_in_the_command_lines_words(app, tmp_path):

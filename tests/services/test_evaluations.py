@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from tests.factories import make_booking, make_course, make_practitioner, make_session, make_user
+from tests.factories import group, make_booking, make_course, make_practitioner, make_session, make_user
+from tests.imports.helpers import run_import
 from tests.outbox import body_of, emails_to
 from training_app.extensions import db
 from training_app.models import (
@@ -17,13 +18,18 @@ from training_app.models import (
     Certificate,
     Evaluation,
     EvaluationAnswer,
+    Pathway,
+    PathwayCourse,
+    PathwayStatus,
     QuestionKind,
+    Requirement,
     Role,
     TrainingRecord,
     utcnow,
 )
 from training_app.services.attendance.certificates import can_download_certificate, check_certificate
 from training_app.services.attendance.records import record_completions
+from training_app.services.catalogue.pathways import pathway_of
 from training_app.services.common.calendar import london_today
 from training_app.services.evaluation.evaluation_forms import (
     FormRefused,
@@ -32,7 +38,7 @@ from training_app.services.evaluation.evaluation_forms import (
     current_questions,
     remove_question,
 )
-from training_app.services.evaluation.evaluation_results import session_results
+from training_app.services.evaluation.evaluation_results import course_results, session_results, sessions_with_results
 from training_app.services.evaluation.evaluations import (
     EvaluationRefused,
     Refusal,
@@ -205,3 +211,55 @@ def test_the_course_form_is_copied_from_the_default_once_and_edits_leave_the_def
     assert [q.text for q in current_questions(done["course"].id)] == [*default, "Was the room warm enough?"]
     bookings = db.session.scalars(sa.select(Booking)).all()
     assert all(b.status == BookingStatus.ATTENDED for b in bookings)
+
+
+def test_a_completion_by_import_asks_once_and_importing_the_file_again_asks_nobody_twice(app):
+    course = make_course(code="IMP", title="Imported course", certificate_after_evaluation=True)
+    make_session(course=course, code="IMP-1", days=(london_today() - timedelta(days=3),))
+    make_practitioner(email="imp@example.org", first_name="Ida", last_name="Port")
+    db.session.commit()
+    lines = ("session,practitioner,status", "IMP-1,imp@example.org,attended")
+    assert run_import("bookings", *lines).ok
+    [message] = emails_to(app, "imp@example.org")
+    assert "Imported course" in message["Subject"] and "IMP-1" in body_of(message) and "/evaluation" in body_of(message)
+    run_import("bookings", *lines)
+    assert len(emails_to(app, "imp@example.org")) == 1
+    assert db.session.scalar(sa.select(sa.func.count(Evaluation.id))) == 1
+
+
+def test_a_withheld_certificates_completion_counts_on_the_pathway_at_once(done):
+    pathway = Pathway(group=group("3"), name="Intensive")
+    pathway.steps = [PathwayCourse(course=done["course"], requirement=Requirement.REQUIRED, position=1)]
+    db.session.add(pathway)
+    person = done["people"][0]
+    person.group = group("3")
+    db.session.commit()
+    assert not can_download_certificate(done["users"][0], _certificate(done["bookings"][0]))  # withheld
+    [step] = pathway_of(person, london_today()).courses
+    assert step.status == PathwayStatus.CURRENT and step.completed_on == london_today() - timedelta(days=1)
+
+
+def test_an_answered_question_keeps_its_words_but_may_be_made_optional(done):
+    coordinator = make_user(Role.COORDINATOR)
+    course_id = done["course"].id
+    give_evaluation(done["bookings"][0].id, _answers(course_id), done["users"][0])
+    answered = current_questions(course_id)[0]
+    change_question(course_id, answered.id, None, False, coordinator)
+    assert (answered.text, answered.required) == ("How useful was the course to your work?", False)
+    answers = _answers(course_id)
+    answers.pop(answered.id)
+    give_evaluation(done["bookings"][1].id, answers, done["users"][1])  # the optional question left out
+    assert session_results(done["session"].id, with_names=False).responses == 2
+
+
+def test_the_response_rate_leaves_out_history_completed_before_anyone_was_asked(done):
+    old = make_session(course=done["course"], code="CAF-OLD", days=(london_today() - timedelta(days=400),))
+    history = [make_booking(old, make_practitioner(), BookingStatus.ATTENDED) for _ in range(3)]
+    db.session.commit()
+    record_completions(history)
+    db.session.commit()
+    give_evaluation(done["bookings"][0].id, _answers(done["course"].id), done["users"][0])
+
+    results = course_results(done["course"].id, None, None, with_names=True)
+    assert (results.completed, results.asked, results.responses, results.response_rate) == (5, 2, 1, 50)
+    assert [row[0] for row in sessions_with_results(course_id=done["course"].id)] == ["CAF-1"]

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from io import BytesIO
 
+import openpyxl
 import pytest
 import sqlalchemy as sa
 
 from tests.factories import make_booking, make_course, make_practitioner, make_session, make_trainer, make_user
 from tests.outbox import emails_to, link_in
-from tests.web.helpers import signed_in
+from tests.web.helpers import sign_in, signed_in
 from training_app.extensions import db
 from training_app.models import (
     BookingStatus,
@@ -184,3 +186,74 @@ def test_the_default_form_changes_what_courses_without_their_own_ask_and_not_the
         assert current_questions(other_id)[-1].text == "Would you come again?"  # asks the default still
         assert current_questions(world["course"])[-1].text != "Would you come again?"  # its own, copied when asked
     assert "your first change makes them the course's own" in client.get("/courses/LP/evaluation-form").get_data(True)
+
+
+def test_the_emails_link_signed_out_leads_through_sign_in_to_the_form_and_the_verification_page_follows(
+    app, client, world
+):
+    [message] = emails_to(app, world["ann_email"])
+    path = "/" + link_in(message).split("//", 1)[1].split("/", 1)[1]
+    signed_out = client.get(path)
+    assert signed_out.status_code == 302 and "/sign-in" in signed_out.headers["Location"]
+    back = sign_in(client, world["emails"]["ann"], next_path=path)
+    assert back.status_code == 302 and back.headers["Location"] == path
+    form = client.get(path)
+    assert "How useful was the course to your work?" in form.get_data(as_text=True)
+    assert "awaiting evaluation" in client.get(f"/certificates/{world['certificate']}").get_data(True)
+    client.post(path, data={"csrf_token": _token(form.get_data(True)), **_answers(app, world["course"])})
+    verified = client.get(f"/certificates/{world['certificate']}").get_data(as_text=True)
+    assert "awaiting evaluation" not in verified and "CAF assessment" in verified and "Ann Able" in verified
+
+
+def test_a_coordinator_rewords_requires_and_reorders_and_an_answered_question_retires(app, client, world):
+    with app.app_context():
+        first, second = (q.id for q in current_questions(world["course"])[:2])
+    editor = "/courses/CAF/evaluation-form"
+    signed_in(client, world["emails"]["coordinator"])
+    token = _token(client.get(editor).get_data(as_text=True))
+
+    def post(action: str, **fields):
+        return client.post(editor, data={"csrf_token": token, "action": action, **fields})
+
+    reworded_text = "How useful was the course to your daily work?"
+    assert post(f"save:{first}", **{f"text-{first}": reworded_text}).status_code == 302
+    assert post(f"down:{first}").status_code == 302
+    with app.app_context():
+        questions = current_questions(world["course"])
+        assert [q.id for q in questions[:2]] == [second, first]
+        assert (questions[1].text, questions[1].required) == ("How useful was the course to your daily work?", False)
+    page = client.get(f"/bookings/{world['booking']}/evaluation")  # as the coordinator: not theirs
+    assert page.status_code == 403
+
+    ann = signed_in(app.test_client(), world["emails"]["ann"])
+    url = f"/bookings/{world['booking']}/evaluation"
+    form = ann.get(url).get_data(as_text=True)
+    assert form.index("How well did the trainer") < form.index("How useful was the course to your daily work?")
+    answers = _answers(app, world["course"])
+    answers.pop(f"q-{first}")  # no longer required
+    assert ann.post(url, data={"csrf_token": _token(form), **answers}).status_code == 302
+
+    # The answered question keeps its words, yet can still be made required or not, and is retired, not removed.
+    reworded = post(f"save:{second}", **{f"text-{second}": "Something else", f"required-{second}": "yes"})
+    assert reworded.status_code == 422 and "has answers, so its words stay" in reworded.get_data(True)
+    assert "Retire" in client.get(editor).get_data(as_text=True)
+    assert post(f"save:{second}").status_code == 302  # an answered question has no words to send: required off
+    with app.app_context():
+        assert not next(q for q in current_questions(world["course"]) if q.id == second).required
+    retired = post(f"remove:{second}")
+    assert retired.status_code == 302
+    assert "it is retired: its results stay" in client.get(editor).get_data(as_text=True)
+    with app.app_context():
+        assert second not in {q.id for q in current_questions(world["course"])}
+    results = client.get("/sessions/CAF-9/evaluation").get_data(as_text=True)
+    assert "How well did the trainer explain the material?" in results and "no longer asked" in results
+
+
+def test_coordinators_download_the_evaluations_workbook_and_practitioners_do_not(app, world):
+    coordinator = signed_in(app.test_client(), world["emails"]["coordinator"])
+    download = coordinator.get("/evaluations.xlsx")
+    assert download.status_code == 200 and "attachment" in download.headers["Content-Disposition"]
+    workbook = openpyxl.load_workbook(BytesIO(download.data))
+    assert workbook.sheetnames == ["CAF"]
+    assert any(row[:2] == ("Completed", 2) for row in workbook["CAF"].iter_rows(values_only=True))
+    assert signed_in(app.test_client(), world["emails"]["ann"]).get("/evaluations.xlsx").status_code == 403

@@ -79,16 +79,20 @@ def get_session_evaluation(code: str):
     results = session_results(session.id, with_names=named)
     questions = []
     for question in results.questions:
-        item: dict[str, Any] = {"id": question.id, "text": question.text, "kind": question.kind.value}
+        # Every question has SPEC 4.5's keys: a comment question's mean is null and its counts empty.
+        item: dict[str, Any] = {
+            "id": question.id,
+            "text": question.text,
+            "kind": question.kind.value,
+            "mean": question.mean,
+            "counts": question.counts,
+        }
         if question.kind == QuestionKind.TEXT:
             item["comments"] = [
                 {"text": text, **({"name": name} if named and name else {})} for name, text in question.comments
             ]
-        else:
-            item["mean"] = question.mean
-            item["counts"] = question.counts
         questions.append(item)
-    return jsonify(completed=results.completed, responses=results.responses, questions=questions)
+    return jsonify(completed=results.completed, asked=results.asked, responses=results.responses, questions=questions)
 
 
 OPENAPI: dict[str, Any] = {
@@ -178,8 +182,31 @@ OPENAPI: dict[str, Any] = {
             "required": ["completed", "responses", "questions"],
             "properties": {
                 "completed": {"type": "integer"},
+                "asked": {"type": "integer", "description": "Completed bookings asked to evaluate (not history)."},
                 "responses": {"type": "integer"},
-                "questions": {"type": "array", "items": {"type": "object"}},
+                "questions": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["id", "text", "kind", "mean", "counts"],
+                        "properties": {
+                            "id": {"type": "integer"},
+                            "text": STRING,
+                            "kind": {"type": "string", "enum": [kind.value for kind in QuestionKind]},
+                            "mean": {"type": ["number", "null"]},
+                            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                            "comments": {
+                                "type": "array",
+                                "description": "A comment question's comments; 'name' for coordinators only.",
+                                "items": {
+                                    "type": "object",
+                                    "required": ["text"],
+                                    "properties": {"text": STRING, "name": STRING},
+                                },
+                            },
+                        },
+                    },
+                },
             },
         },
     },

@@ -1,6 +1,6 @@
 """The evaluations workbook (SPEC 3.5): a sheet per course with completions in the period, holding its response
-rate, each rating question's mean and counts of 1-5 (charted beside), yes/no counts, and the comments with who
-wrote them (the workbook is for coordinators)."""
+rate (of those asked), each rating question's mean and counts of 1-5 (charted beside), yes/no counts, and the
+comments with who wrote them (the workbook is for coordinators)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,7 @@ def write_evaluations(path: str | Path, start: date | None = None, end: date | N
     try:
         bold = workbook.add_format({"bold": True})
         mean = workbook.add_format({"num_format": "0.00"})
+        percent = workbook.add_format({"num_format": "0%"})
         courses = courses_with_completions(start, end)
         if not courses:
             workbook.add_worksheet("Evaluations").write_string(0, 0, "No course was completed in this period.")
@@ -72,9 +73,14 @@ def write_evaluations(path: str | Path, start: date | None = None, end: date | N
             sheet.write_string(row, 0, f"{course.title} ({course.code})", bold)
             sheet.write_string(row + 1, 0, "Completed")
             sheet.write_number(row + 1, 1, results.completed)
-            sheet.write_string(row + 2, 0, "Evaluations given")
-            sheet.write_number(row + 2, 1, results.responses)
-            row += 4
+            sheet.write_string(row + 2, 0, "Asked to evaluate")
+            sheet.write_number(row + 2, 1, results.asked)
+            sheet.write_string(row + 3, 0, "Evaluations given")
+            sheet.write_number(row + 3, 1, results.responses)
+            sheet.write_string(row + 4, 0, "Response rate (of those asked)")
+            if results.asked:
+                sheet.write_number(row + 4, 1, results.responses / results.asked, percent)
+            row += 6
             if comments:
                 sheet.write_row(row, 0, ["Comment", "Written by", "Question"], bold)
                 for question_text, who, said in comments:

@@ -20,6 +20,7 @@ VALUE_ROOM = 70  # after the longest bar, for its number
 BAR_HEIGHT = 22
 GAP = 10
 PLOT = WIDTH - LABEL_WIDTH - VALUE_ROOM
+SMALL_WIDTH, SMALL_LABEL_WIDTH = 320, 32
 # Fills with at least 3:1 contrast against the white page (WCAG 2.2 non-text contrast).
 BLUE, GREEN, ORANGE, RED = "#1d70b8", "#00703c", "#a04600", "#b3261e"
 STATUS_FILLS = (GREEN, ORANGE, RED)
@@ -42,10 +43,11 @@ class BarRow:
     text: str
     y: float
     segments: tuple[Segment, ...]
+    start: float = LABEL_WIDTH
 
     @property
     def end(self) -> float:
-        return LABEL_WIDTH + sum(segment.width for segment in self.segments)
+        return self.start + sum(segment.width for segment in self.segments)
 
     @property
     def middle(self) -> float:
@@ -64,13 +66,26 @@ class BarChart:
 
 def bar_chart(items: Sequence[tuple[str, int]], scale_to: int | None = None, suffix: str = "") -> BarChart:
     """Horizontal bars, longest = `scale_to` (default: the largest value); each labelled and numbered."""
+    return _bars(items, scale_to, suffix, WIDTH, LABEL_WIDTH)
+
+
+def small_bar_chart(items: Sequence[tuple[str, int]]) -> BarChart:
+    """Bars with one-character labels (ratings 1 to 5), drawn narrow so that in half a column their text is read
+    at nearly the page's size rather than shrunk with a wide chart's empty label room."""
+    return _bars(items, None, "", SMALL_WIDTH, SMALL_LABEL_WIDTH)
+
+
+def _bars(
+    items: Sequence[tuple[str, int]], scale_to: int | None, suffix: str, width: int, label_width: int
+) -> BarChart:
     longest = scale_to if scale_to is not None else max((value for _, value in items), default=0)
+    plot = width - label_width - VALUE_ROOM
     rows = []
     for index, (label, value) in enumerate(items):
-        width = 0.0 if longest <= 0 else PLOT * min(value, longest) / longest
-        segment = Segment(LABEL_WIDTH, round(width, 1), BLUE, value, label)
-        rows.append(BarRow(label, f"{value:,}{suffix}", _y(index), (segment,)))
-    return BarChart(rows, _height(len(rows)))
+        length = 0.0 if longest <= 0 else plot * min(value, longest) / longest
+        segment = Segment(label_width, round(length, 1), BLUE, value, label)
+        rows.append(BarRow(label, f"{value:,}{suffix}", _y(index), (segment,), label_width))
+    return BarChart(rows, _height(len(rows)), width=width, label_width=label_width)
 
 
 def stacked_bar_chart(items: Sequence[tuple[str, Sequence[int]]], names: Sequence[str]) -> BarChart:

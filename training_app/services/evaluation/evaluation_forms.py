@@ -167,11 +167,12 @@ def add_question(course_id: int | None, text: str, kind: QuestionKind, required:
     db.session.commit()
 
 
-def change_question(course_id: int | None, question_id: int, text: str, required: bool, by: User) -> None:
-    """Reword a question or change whether it is required. A question with answers keeps its words: retire it and
-    add the new wording instead. Committed and audited."""
-    text = _checked_text(text)
+def change_question(course_id: int | None, question_id: int, text: str | None, required: bool, by: User) -> None:
+    """Reword a question (text None: keep its words) or change whether it is required. A question with answers
+    keeps its words: retire it and add the new wording instead. Committed and audited."""
+    checked = _checked_text(text) if text is not None else None
     question = _question_in(_locked_form(course_id), question_id)
+    text = checked if checked is not None else question.text
     old = {"text": question.text, "required": question.required}
     if text != question.text and _answered({question.id}):
         db.session.rollback()

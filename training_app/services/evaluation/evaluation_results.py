@@ -1,7 +1,7 @@
 """Evaluation results (SPEC 3.5) per session, course or trainer: responses of completed bookings (the response
-rate), each rating question's mean and counts of 1-5, yes/no counts, and comments. Counted in SQL, one statement for
-the counts and one for the comments, whatever the number of responses. Coordinators see comments with the name of
-who wrote them; a session's trainers see their own sessions' results without names."""
+rate, of those asked), each rating question's mean and counts of 1-5, yes/no counts, and comments. Counted in SQL,
+one statement for the counts and one for the comments, whatever the number of responses. Coordinators see comments
+with the name of who wrote them; a session's trainers see their own sessions' results without names."""
 
 from __future__ import annotations
 
@@ -50,11 +50,14 @@ class Results:
     completed: int
     responses: int
     questions: list[QuestionResult]
+    # Completed bookings asked to evaluate (or evaluated unasked): history completed before evaluation began, never
+    # asked, is left out of the response rate, which would otherwise read 1% for a trainer with years of sessions.
+    asked: int = 0
 
     @property
     def response_rate(self) -> int | None:
-        """Whole percent of completed bookings that have given their evaluation."""
-        return round(100 * self.responses / self.completed) if self.completed else None
+        """Whole percent of the completed bookings asked to evaluate that have given their evaluation."""
+        return round(100 * self.responses / self.asked) if self.asked else None
 
 
 def may_see_session_results(user: User, session: TrainingSession) -> bool:
@@ -88,8 +91,8 @@ def _period(start: date | None, end: date | None) -> list[sa.ColumnElement[bool]
 
 
 def _results(bookings_where: sa.ColumnElement[bool], with_names: bool) -> Results:
-    completed, responses = db.session.execute(
-        sa.select(sa.func.count(Booking.id), sa.func.count(Evaluation.given_at))
+    completed, asked, responses = db.session.execute(
+        sa.select(sa.func.count(Booking.id), sa.func.count(Evaluation.id), sa.func.count(Evaluation.given_at))
         .outerjoin(Evaluation, Evaluation.booking_id == Booking.id)
         .where(bookings_where, Booking.status == BookingStatus.ATTENDED)
     ).one()
@@ -150,14 +153,14 @@ def _results(bookings_where: sa.ColumnElement[bool], with_names: bool) -> Result
         if question_id in questions:
             questions[question_id].comments.append((f"{first} {last}" if with_names else None, text or ""))
     ordered = [questions[key] for key in sorted(questions, key=lambda key: order[key])]
-    return Results(completed, responses, ordered)
+    return Results(completed, responses, ordered, asked)
 
 
 def sessions_with_results(
     course_id: int | None = None, trainer_id: int | None = None
 ) -> list[tuple[str, date | None, int, int]]:
-    """Each session of the course (or taught by the trainer) with completed bookings: code, last day, completed,
-    responses; latest first."""
+    """Each session of the course (or taught by the trainer) whose completed bookings were asked to evaluate: code,
+    last day, completed, responses; latest first (history completed before evaluation began has nothing to show)."""
     query = (
         sa.select(
             TrainingSession.code,
@@ -169,6 +172,7 @@ def sessions_with_results(
         .outerjoin(Evaluation, Evaluation.booking_id == Booking.id)
         .where(Booking.status == BookingStatus.ATTENDED)
         .group_by(TrainingSession.code, TrainingSession.ends_on)
+        .having(sa.func.count(Evaluation.id) > 0)
         .order_by(TrainingSession.ends_on.desc())
     )
     if course_id is not None:

@@ -38,7 +38,7 @@ from ...services.evaluation.evaluation_results import (
     trainer_results,
 )
 from ...services.evaluation.evaluations import EvaluationRefused, Refusal, evaluation_problem, give_evaluation
-from ..charts import BarChart, bar_chart
+from ..charts import BarChart, small_bar_chart
 from ..courses.routes import course_or_404
 from ..loading import load
 
@@ -163,7 +163,7 @@ def course_results_page(code: str):
 def _charts(results: Results) -> dict[int, BarChart]:
     """A small bar chart of each rating question's counts of 1 to 5."""
     return {
-        question.id: bar_chart(list(question.counts.items()))
+        question.id: small_bar_chart(list(question.counts.items()))
         for question in results.questions
         if question.kind == QuestionKind.RATING
     }
@@ -241,7 +241,7 @@ def _edit(course_id: int | None, submitted) -> str:
         move_question(course_id, question_id, -1 if action == "up" else 1, user)
         return "The question has moved."
     if action == "save":
-        text = submitted.get(f"text-{question_id}", "")
+        text = submitted.get(f"text-{question_id}")  # None for an answered question, whose words stay as they are
         change_question(course_id, question_id, text, bool(submitted.get(f"required-{question_id}")), user)
         return "The question has been saved."
     if action == "remove":
