@@ -49,7 +49,7 @@ def leavers_world(live_server, tmp_path_factory):
 
 
 def _fits(page) -> bool:
-    """Nothing wider than the window: no sideways scrolling at 1280 px."""
+    """Nothing wider than the window: no sideways scrolling."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
@@ -117,5 +117,13 @@ def test_a_booker_marks_a_leaver_from_the_staff_list(leavers_world, browser):
     page.goto(url + "/")
     panel = " ".join(page.locator("main").inner_text().split())
     assert "now 100% (1 of 1)" in panel and "now 50%" not in panel
+
+    # On a 390 px phone each target is a card: its progress and status in view, nothing to scroll sideways to.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url + "/targets")
+    status = page.locator(".govuk-tag", has_text="Met")
+    expect(status).to_be_visible()
+    box = status.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390 and _fits(page)
     context.close()
     assert violations == []
