@@ -205,7 +205,8 @@ def test_a_leavers_certificate_is_still_listed_downloaded_and_checks_as_current(
         number = certificate_number(record.id)
         db.session.add(Certificate(training_record_id=record.id, number=number))
         db.session.commit()
-        mark_left(db.session.get(Practitioner, school["ann"]), london_today(), db.session.get(User, school["booker_id"]))
+        booker = db.session.get(User, school["booker_id"])
+        mark_left(db.session.get(Practitioner, school["ann"]), london_today(), booker)
 
     signed_in(client, school["booker"])
     records = client.get("/practitioners/ann@oak.example/training-records").get_data(as_text=True)
