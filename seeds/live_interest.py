@@ -19,8 +19,7 @@ from training_app.extensions import db
 from training_app.models import Area, CourseKind, Organisation, Practitioner, User
 from training_app.services.booking.interest import register_interest
 from training_app.services.catalogue.courses import CourseSettings, create_course
-from training_app.services.workforce.in_post import in_post_on
-from training_app.services.workforce.leavers import not_left_by
+from training_app.services.workforce.in_post import in_post_on, not_left_by
 
 from .common import Demo
 from .funds import BOOKER_SCHOOL_INDEX, claim_schools

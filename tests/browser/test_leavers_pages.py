@@ -1,6 +1,7 @@
-"""Marking a leaver in a real browser at 1280 px (issue 22): a school booker marks a member of staff as left from the
-staff list, checks what that does, confirms, and finds them under "Show leavers" with their booking's place given
-to the colleague who was waiting. axe-core on each page."""
+"""Marking a leaver in a real browser at 1280 px (issue 22): a school booker sets their school's target, marks a
+member of staff as left from the staff list, checks what that does, confirms, and finds them under "Show leavers"
+with their booking's place given to the colleague who was waiting, and the target's progress moved (the leaver is
+no longer in post). axe-core on each page."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ BOOKER = "office@leavers-school.example"
 
 @pytest.fixture(scope="module")
 def leavers_world(live_server, tmp_path_factory):
-    """Lou Lane booked on a one-place session in three weeks, Wes Webb waiting for it; their school's booker."""
+    """Lou Lane booked on a one-place session in three weeks, Wes Webb waiting for it and holding the school's
+    safeguarding course (never expiring), Lou not; their school's booker."""
     day = london_today() + timedelta(days=21)
     while day.weekday() >= 5:
         day += timedelta(days=1)
@@ -34,18 +36,20 @@ def leavers_world(live_server, tmp_path_factory):
         "lou@leavers-school.example,Lou,Lane,Teacher,LVR-SCH,3,LVR-SHIRE,teacher\n"
         "wes@leavers-school.example,Wes,Webb,Teacher,LVR-SCH,3,LVR-SHIRE,teacher\n",
         "courses": "code,title,kind,validity_months,counts_as_trained,prerequisites\n"
-        "LVR-CAF,Leavers CAF course,caf_practitioner,36,no,\n",
+        "LVR-CAF,Leavers CAF course,caf_practitioner,36,no,\n"
+        "LVR-SG,Leavers safeguarding course,caf_practitioner,,no,\n",
         "sessions": "code,course,date,start,end,venue,capacity,host_authority,host_area,status\n"
         f"LVR-ONE,LVR-CAF,{day.isoformat()},09:30,16:00,,1,LVR-SHIRE,,scheduled\n",
         "bookings": "session,practitioner,status\n"
         "LVR-ONE,lou@leavers-school.example,booked\nLVR-ONE,wes@leavers-school.example,waitlisted\n",
+        "training-records": "practitioner,course,completed_on\nwes@leavers-school.example,LVR-SG,2020-03-02\n",
     }
     load_world(tmp_path_factory.mktemp("leavers-world"), csvs, (BOOKER, "LVR-SCH", PASSWORD))
     return live_server
 
 
 def _fits(page) -> bool:
-    """Nothing wider than the window: no sideways scrolling at 1280 px."""
+    """Nothing wider than the window: no sideways scrolling."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
@@ -57,6 +61,21 @@ def test_a_booker_marks_a_leaver_from_the_staff_list(leavers_world, browser):
     page.wait_for_url(url + "/")
     violations = []
     today = london_today()
+
+    # The school's target: 80% of group 3 holding LVR-SG by 2099; Wes holds it, Lou does not.
+    page.goto(url + "/targets/new")
+    page.locator('input[name="groups"][value="3"]').check()
+    page.get_by_label("Course").select_option("LVR-SG")
+    page.get_by_label("Percentage of staff to hold a current record").fill("80")
+    due = page.get_by_role("group", name="Date to reach it by")
+    for box, value in (("Day", "31"), ("Month", "12"), ("Year", "2099")):
+        due.get_by_label(box).fill(value)
+    page.get_by_role("button", name="Save target").click()
+    expect(page.locator("h1")).to_have_text("Target for Leavers Primary School")
+    page.goto(url + "/targets")
+    row = page.get_by_role("row", name=re.compile("Leavers Primary School"))
+    expect(row).to_contain_text("50% (1 of 2)")
+    expect(row).to_contain_text("On track")
 
     page.goto(url + "/staff")
     assert page.locator("h1").inner_text() == "Staff" and _fits(page)
@@ -87,5 +106,24 @@ def test_a_booker_marks_a_leaver_from_the_staff_list(leavers_world, browser):
 
     page.goto(url + "/sessions/LVR-ONE")
     assert "Wes Webb" in page.locator("main").inner_text() and "Lou Lane" not in page.locator("main").inner_text()
+
+    # Lou is no longer in post today, so the target counts Wes alone: 1 of 1 holds the course, met.
+    page.goto(url + "/targets")
+    row = page.get_by_role("row", name=re.compile("Leavers Primary School"))
+    expect(row).to_contain_text("100% (1 of 1)")
+    expect(row).to_contain_text("Met")
+    assert "On track" not in row.inner_text()
+    violations += _serious_violations(page)
+    page.goto(url + "/")
+    panel = " ".join(page.locator("main").inner_text().split())
+    assert "now 100% (1 of 1)" in panel and "now 50%" not in panel
+
+    # On a 390 px phone each target is a card: its progress and status in view, nothing to scroll sideways to.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(url + "/targets")
+    status = page.locator(".govuk-tag", has_text="Met")
+    expect(status).to_be_visible()
+    box = status.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390 and _fits(page)
     context.close()
     assert violations == []

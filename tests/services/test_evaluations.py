@@ -167,6 +167,16 @@ def test_one_reminder_after_seven_days_and_none_after_the_evaluation(app, done):
     assert len(emails_to(app, done["emails"][1])) == 1
 
 
+def test_a_leaver_is_not_reminded_to_evaluate(app, done):
+    later = utcnow() + timedelta(days=8)
+    done["people"][0].left_on = london_today()  # Ann has left; Bob is still in post
+    db.session.commit()
+
+    assert remind_evaluations(later) == 1
+    assert [m["Subject"].startswith("Reminder") for m in emails_to(app, done["emails"][0])] == [False]
+    assert [m["Subject"].startswith("Reminder") for m in emails_to(app, done["emails"][1])] == [False, True]
+
+
 def test_results_count_the_response_rate_means_counts_and_comments(done):
     course_id = done["course"].id
     give_evaluation(done["bookings"][0].id, _answers(course_id, rating="5", text="Clear and useful"), done["users"][0])

@@ -4,7 +4,7 @@ absence costs, and what changing a mark after completion undoes. Each refusal le
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -309,8 +309,25 @@ def test_a_new_walk_in_is_created_in_their_organisation_and_can_be_marked(regist
         BookingStatus.BOOKED,
     )
     assert [authority.id for authority in person.authorities] == [register["school"].authority_id]
+    assert (person.started_on, person.left_on) == (date(2026, 3, 2), None)  # in post from the day they came
     mark_register(register["session"], [Entry("dee@example.org", "2026-03-02", "attended")], register["by"], ON_MONDAY)
     assert ("dee@example.org", booking.session.days[0].id, "attended") in _marks()
+
+
+def test_a_walk_in_added_after_the_session_starts_on_its_first_day_and_a_leaver_is_refused(register):
+    a_week_on = ON_MONDAY + timedelta(days=7)
+    walk_in = WalkIn("fay@example.org", "Fay", "Ford", organisation="OAK")
+    assert add_walk_in(register["session"], walk_in, register["by"], now=a_week_on).practitioner.started_on == MONDAY
+
+    gone = make_practitioner(organisation=register["school"], email="gus@example.org", first_name="Gus")
+    gone.last_name, gone.left_on = "Gale", MONDAY  # left on the session's first day
+    db.session.commit()
+    with pytest.raises(RegisterRefused) as caught:
+        add_walk_in(register["session"], WalkIn("gus@example.org"), register["by"], now=ON_MONDAY)
+    assert [(p.field, p.message) for p in caught.value.problems] == [
+        ("email", "Gus Gale left on 2 March 2026 and cannot be booked")
+    ]
+    assert db.session.scalar(sa.select(sa.func.count(Booking.id)).filter_by(practitioner_id=gone.id)) == 0
 
 
 def test_walk_ins_that_cannot_be_added(register):

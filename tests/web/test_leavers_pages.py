@@ -21,8 +21,10 @@ from tests.factories import (
 )
 from tests.web.helpers import h1_of, signed_in
 from training_app.extensions import db
-from training_app.models import Booking, BookingStatus, Practitioner, Role, User
+from training_app.models import Booking, BookingStatus, Certificate, Practitioner, Role, TrainingRecord, User
+from training_app.services.attendance.records import certificate_number
 from training_app.services.common.calendar import london_today
+from training_app.services.workforce.leavers import mark_left
 
 
 def _weekday(days_ahead: int) -> date:
@@ -52,7 +54,7 @@ def school(app):
         booker = make_user(Role.BOOKER, organisation=oak, email="bm@oak.example")
         stranger = make_practitioner(organisation=make_organisation(code="ELM"), email="zed@elm.example")
         db.session.commit()
-        return {"booker": booker.email, "ann": ann.id, "bea": bea.id, "stranger": stranger.id}
+        return {"booker": booker.email, "booker_id": booker.id, "ann": ann.id, "bea": bea.id, "stranger": stranger.id}
 
 
 def _boxes(name: str, day: date) -> dict[str, list[str]]:
@@ -195,3 +197,22 @@ def test_the_booking_page_offers_no_leavers(app, client, school):
     page = client.get("/bookings/new/LP-9")
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Bea Oak" in text and "Ann Oak" not in text
+
+
+def test_a_leavers_certificate_is_still_listed_downloaded_and_checks_as_current(app, client, school):
+    with app.app_context():
+        record = db.session.scalars(sa.select(TrainingRecord).filter_by(practitioner_id=school["ann"])).one()
+        number = certificate_number(record.id)
+        db.session.add(Certificate(training_record_id=record.id, number=number))
+        db.session.commit()
+        booker = db.session.get(User, school["booker_id"])
+        mark_left(db.session.get(Practitioner, school["ann"]), london_today(), booker)
+
+    signed_in(client, school["booker"])
+    records = client.get("/practitioners/ann@oak.example/training-records").get_data(as_text=True)
+    assert f"/certificates/{number}/certificate.pdf" in records
+    download = client.get(f"/certificates/{number}/certificate.pdf")
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    check = client.get(f"/certificates/{number}")
+    text = check.get_data(as_text=True)
+    assert check.status_code == 200 and "This certificate is genuine and current" in text and "Ann Oak" in text

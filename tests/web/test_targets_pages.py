@@ -14,8 +14,9 @@ from tests.conftest import csrf_token_from
 from tests.factories import group, make_authority, make_course, make_organisation, make_practitioner, make_record
 from tests.web.helpers import make_user, signed_in, title_of
 from training_app.extensions import db
-from training_app.models import Role, Target
+from training_app.models import Authority, Organisation, Role, Target
 from training_app.services.common.calendar import london_today
+from training_app.services.reporting.summaries import refresh_summaries
 from training_app.services.workforce.targets import TargetValues, set_target
 
 SET_ON = date(2026, 1, 1)
@@ -170,4 +171,23 @@ def test_the_dashboards_show_a_short_panel_of_targets(app, world):
     lead_html = lead.get("/").get_data(as_text=True)
 
     assert "Mine Primary" in booker_html and 'href="/targets"' in booker_html and "Met" in booker_html
-    assert "Mine Primary" in lead_html and 'href="/targets"' in lead_html
+    assert "now 75% (3 of 4)" in " ".join(booker_html.split())
+    assert "Mine Primary" in lead_html and 'href="/targets"' in lead_html and "Theirs Academy" not in lead_html
+    # The lead's progress comes from their scope's dashboard summary, counted when it was first read.
+    assert "now 75% (3 of 4)" in " ".join(lead_html.split()) and "Met" in lead_html
+
+
+def test_the_leads_panel_shows_progress_as_the_summary_counted_it_until_counted_again(app, world):
+    lead = signed_in(app.test_client(), "lead@council.example")
+    lead.get("/")  # the scope's summary counted now
+    with app.app_context():
+        shire = db.session.scalars(sa.select(Authority).filter_by(code="SHIRE")).one()
+        make_practitioner(
+            db.session.scalars(sa.select(Organisation).filter_by(code="MINE")).one(), [shire], group=group("3")
+        )
+        db.session.commit()
+
+    assert "now 75% (3 of 4)" in " ".join(lead.get("/").get_data(as_text=True).split())  # as counted
+    with app.app_context():
+        refresh_summaries()  # the scheduler's job
+    assert "now 60% (3 of 5)" in " ".join(lead.get("/").get_data(as_text=True).split())

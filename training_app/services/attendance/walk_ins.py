@@ -1,10 +1,14 @@
 """Walk-ins (SPEC 3.5): someone who came to a session without a booking goes on its register, as a booking marked
-walk-in whose place counts like any other; someone new to the system is created in their organisation."""
+walk-in whose place counts like any other; someone new to the system is created in their organisation.
+
+A leaver is not put on a register, as they cannot be booked (SPEC 3.1, `booking_checks.leavers_before_end`). Someone
+new starts on the day they are added or, when the register is marked later, the session's first day, on which they
+were evidently working (so the record their attendance makes falls within their time in post)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
@@ -13,6 +17,7 @@ from ...models import AuditAction, Booking, BookingStatus, Practitioner, Trainin
 from ...models.webhooks import WebhookEvent
 from ...validation import control_character_problem, email_problem
 from ..accounts import audit
+from ..booking.booking_checks import leavers_before_end
 from ..booking.bookings import PlaceLedger, lock_session
 from ..common.calendar import to_london
 from ..common.lookups import organisation_with_code, practitioner_with_email
@@ -47,7 +52,8 @@ def add_walk_in(session: TrainingSession, walk_in: WalkIn, by: User, now: dateti
     practitioner = practitioner_with_email(walk_in.email)
     problems = _walk_in_problems(locked, walk_in, practitioner)
     if not problems and practitioner is None:
-        practitioner = _new_practitioner(walk_in, by)
+        today = to_london(now).date()
+        practitioner = _new_practitioner(walk_in, by, min(today, locked.starts_on or today))
     if not problems and practitioner is not None:
         problems = [
             Problem(None, p.field, p.message)
@@ -87,6 +93,8 @@ def _walk_in_problems(session: TrainingSession, walk_in: WalkIn, practitioner: P
         )
         if db.session.execute(on_register.limit(1)).first() is not None:
             return [Problem(None, "email", f"{practitioner.full_name} is already on the register")]
+        if leaver := leavers_before_end(session, [practitioner.id]).get(practitioner.id):
+            return [Problem(None, "email", f"{practitioner.full_name} {leaver}")]
         return []
     problems = []
     if not walk_in.first_name.strip():
@@ -104,8 +112,8 @@ def _walk_in_problems(session: TrainingSession, walk_in: WalkIn, practitioner: P
     return problems
 
 
-def _new_practitioner(walk_in: WalkIn, by: User) -> Practitioner:
-    """A walk-in new to the system, in their organisation and working for its authority."""
+def _new_practitioner(walk_in: WalkIn, by: User, started_on: date) -> Practitioner:
+    """A walk-in new to the system, in their organisation and working for its authority, in post from `started_on`."""
     organisation = organisation_with_code(walk_in.organisation.strip())
     assert organisation is not None  # checked by _walk_in_problems
     practitioner = Practitioner(
@@ -114,13 +122,13 @@ def _new_practitioner(walk_in: WalkIn, by: User) -> Practitioner:
         last_name=" ".join(walk_in.last_name.split()),
         job_title=" ".join(walk_in.job_title.split()) or None,
         organisation_id=organisation.id,
+        started_on=started_on,
     )
     practitioner.set_authorities([organisation.authority])
     db.session.add(practitioner)
     added_meanwhile = Problem(None, "email", f"{walk_in.email} was added just now: add them again")
     with refused_if_taken({"uq_practitioners_email": lambda: RegisterRefused([added_meanwhile])}):
         db.session.flush()  # the same new person added by someone else at the same moment is refused
-    audit.record(
-        by, AuditAction.PRACTITIONER_CREATED, practitioner, None, {"email": practitioner.email, "walk_in": True}
-    )
+    new = {"email": practitioner.email, "walk_in": True, "started_on": started_on.isoformat()}
+    audit.record(by, AuditAction.PRACTITIONER_CREATED, practitioner, None, new)
     return practitioner

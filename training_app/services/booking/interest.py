@@ -46,7 +46,7 @@ from ..common.unique_keys import refused_if_taken
 from ..mail.mail import queue_email
 from ..reporting.counting import practitioner_ids_in_scope
 from ..reporting.report_rows import in_area_order
-from ..workforce.leavers import not_left_by
+from ..workforce.in_post import not_left_by
 from .booking_checks import BookingRefused, Refusal, open_for_booking
 
 # A booking that answers an interest: a place, a place on the waiting list, or a request for one.

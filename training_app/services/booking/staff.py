@@ -29,7 +29,7 @@ from ...models import (
 )
 from ..attendance.completions import COUNTS_FOR, course_status, latest_completions
 from ..common.calendar import london_today
-from ..workforce.leavers import not_left_by
+from ..workforce.in_post import not_left_by
 
 AnySelect = sa.Select[*tuple[Any, ...]]
 PER_PAGE = 50

@@ -28,6 +28,7 @@ from ...models import (
     Evaluation,
     EvaluationAnswer,
     EvaluationQuestion,
+    Practitioner,
     QuestionKind,
     TrainingRecord,
     TrainingSession,
@@ -37,9 +38,10 @@ from ...models import (
 from ...validation import control_character_problem
 from ..accounts import audit
 from ..booking.booking_mail import sending
-from ..common.calendar import london_today
+from ..common.calendar import london_today, to_london
 from ..common.locks import lock_row
 from ..mail.mail import queue_email
+from ..workforce.in_post import not_left_by
 from .evaluation_forms import course_form_for_answers, ensure_own_forms
 
 ASK_WITHIN_DAYS = 60
@@ -125,16 +127,19 @@ def _email(booking: Booking, reminder: bool) -> None:
 
 def remind_evaluations(now: datetime | None = None) -> int:
     """Remind, once, everyone asked REMIND_AFTER_DAYS ago or more who has not given their evaluation (and whose
-    booking still stands completed); committed. The scheduler's daily job."""
+    booking still stands completed), except leavers (SPEC 3.1: no reminders; their account is off, so the link
+    would not open); committed. The scheduler's daily job."""
     now = now or utcnow()
     due = db.session.scalars(
         sa.select(Evaluation)
         .join(Booking, Booking.id == Evaluation.booking_id)
+        .join(Practitioner, Practitioner.id == Booking.practitioner_id)
         .where(
             Evaluation.given_at.is_(None),
             Evaluation.reminded_at.is_(None),
             Evaluation.asked_at <= now - timedelta(days=REMIND_AFTER_DAYS),
             Booking.status == BookingStatus.ATTENDED,
+            not_left_by(to_london(now).date()),
         )
         .order_by(Evaluation.id)
         .with_for_update(skip_locked=True, of=Evaluation)

@@ -47,7 +47,7 @@ from ..attendance.completions import courses_sharing_a_course, due_soon_from, op
 from ..awareness.reawareness import due_for_reawareness
 from ..common.batches import fetch_in
 from ..common.calendar import london_to_utc, to_london
-from ..workforce.leavers import not_left_by
+from ..workforce.in_post import not_left_by
 
 OVERDUE_AFTER_DAYS = 30
 OVERDUE_SENT_FOR_DAYS = 90

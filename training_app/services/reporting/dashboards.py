@@ -219,7 +219,8 @@ def workforce_lead_figures(user: User) -> dict[str, Any]:
     """The lead's authorities and how many practitioners work for each, with the plots, from their scope's summary."""
     summary = dashboard_summary(report_scope(user))
     figures = {"authorities": summary.authorities, "plots": summary.plots, "outlook": summary.outlook}
-    return figures | {"summary": summary, "targets": dashboard_targets(user, london_today(), counted=False)}
+    targets = dashboard_targets(user, summary.as_of, counted=False, kept=summary.targets)
+    return figures | {"summary": summary, "targets": targets}
 
 
 def finance_figures(user: User) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from ..accounts import settings
 from ..accounts.personal_data import count_inactive_practitioners, retention_cutoff
 from ..common.calendar import london_today, to_london
 from ..workforce.in_post import in_post_on
+from ..workforce.target_progress import kept_target_counts
 from .counting import AreaRow
 from .refresher_outlook import OutlookRow, RefresherOutlook, refresher_outlook
 from .report_plots import DashboardPlots, RefresherRow, dashboard_plots
@@ -62,6 +63,7 @@ class Summary:
     practitioners: int
     retention_years: int
     due_for_anonymising: int
+    targets: dict[int, tuple[int, int]]  # a lead's scope: their panel's targets, id to (in post, current)
 
     @property
     def counted_today(self) -> bool:
@@ -182,6 +184,7 @@ def _count(today: date, authority_ids: set[int] | None) -> dict[str, Any]:
     else:
         figures["practitioners"], figures["due_for_anonymising"] = 0, 0
         figures["authorities"] = practitioners_by_authority(authority_ids, today)
+        figures["targets"] = [[i, *counts] for i, counts in kept_target_counts(authority_ids, today).items()]
     return figures
 
 
@@ -235,6 +238,7 @@ def _decoded(row: DashboardSummary) -> Summary:
         figures["practitioners"],
         figures["retention_years"],
         figures["due_for_anonymising"],
+        {int(i): (int(in_post), int(current)) for i, in_post, current in figures.get("targets", [])},
     )
 
 

@@ -24,6 +24,12 @@ def in_post_on(on: date | ColumnElement[date]) -> ColumnElement[bool]:
     )
 
 
+def not_left_by(on: date) -> ColumnElement[bool]:
+    """SQL condition: the practitioner (the `practitioners` table in the query) has not left by `on` (SPEC 3.1:
+    leavers get no reminders): refresher, session and evaluation reminders, interest emails, the staff list."""
+    return sa.or_(Practitioner.left_on.is_(None), Practitioner.left_on > on)
+
+
 def is_in_post(practitioner: Practitioner, on: date) -> bool:
     """The same rule for one practitioner already loaded."""
     started, left = practitioner.started_on, practitioner.left_on

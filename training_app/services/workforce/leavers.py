@@ -5,7 +5,7 @@ to start that run to D or later, free of the late-cancellation charge, each thro
 cancellation (`bookings.cancel_place`: the session locked, the freed place passed to the first person waiting, the
 usual emails), and switches off their account if they have one (`accounts.switch_off`: sessions ended, API tokens
 revoked). Their training records and certificates stay. Nobody books a leaver (`booking_checks`), and reminders skip
-them (`not_left_by`).
+them (`in_post.not_left_by`).
 
 **Decision (one `started_on` / `left_on` pair):** a practitioner's dates describe their latest spell in post. A
 leaver who comes back is given a new `started_on` (on or after the day they left) and `left_on` is cleared: they
@@ -60,11 +60,6 @@ class LeavingRefused(ValueError):
 def may_change_dates(user: User, practitioner: Practitioner) -> bool:
     """Who may mark someone as left or back, or change their dates: staff, and their organisation's bookers."""
     return is_staff(user) or acts_for(user, practitioner.organisation_id)
-
-
-def not_left_by(on: date) -> sa.ColumnElement[bool]:
-    """SQL condition: the practitioner (the `practitioners` table in the query) has not left by `on` (reminders)."""
-    return sa.or_(Practitioner.left_on.is_(None), Practitioner.left_on > on)
 
 
 def leaver_problem(practitioner: Practitioner, left_on: date) -> tuple[str, str] | None:

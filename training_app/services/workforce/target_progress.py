@@ -11,7 +11,7 @@ the course or of a course that renews it) has not expired on the date (`completi
 from __future__ import annotations
 
 import calendar
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,7 +23,16 @@ from ...models import Practitioner, Target, User, target_groups
 from ...models.people import practitioner_authorities
 from ..attendance.completions import latest_completions, standing
 from .in_post import in_post_on
-from .targets import TargetStatus, TargetValues, progress_fraction, target_status, targets_for, unsaved_target
+from .targets import (
+    TargetStatus,
+    TargetValues,
+    progress_fraction,
+    target_status,
+    targets_for,
+    targets_in_authorities,
+    targets_where,
+    unsaved_target,
+)
 
 EXPIRED = 2  # completions.standing: 0 current, 1 due soon, 2 expired
 MOST_POINTS = 60  # month ends on a target's chart: five years
@@ -202,13 +211,28 @@ class TargetsPanel:
     more: bool
 
 
-def dashboard_targets(user: User, today: date, counted: bool = True) -> TargetsPanel:
-    """The first DASHBOARD_TARGETS targets a user may see; their progress today when `counted` (a workforce lead's
-    dashboard reads no practitioners per request, so it lists them and links to the page that counts)."""
+def dashboard_targets(
+    user: User, today: date, counted: bool = True, kept: Mapping[int, tuple[int, int]] | None = None
+) -> TargetsPanel:
+    """The first DASHBOARD_TARGETS targets a user may see; their progress today when `counted`. A workforce lead's
+    dashboard reads no practitioners per request: their panel takes the figures `kept` in their scope's dashboard
+    summary (`kept_target_counts`, target id to in post and current, counted on `today`, the summary's day), and
+    a target set since has none until the next count (the page counts it)."""
     targets = targets_for(user, DASHBOARD_TARGETS + 1)
     shown = targets[:DASHBOARD_TARGETS]
-    progress = target_progress(shown, today) if counted else {}
+    if counted:
+        progress = target_progress(shown, today)
+    else:
+        known = kept or {}
+        progress = {t.id: _progress(t, today, *known[t.id]) for t in shown if t.id in known}
     return TargetsPanel([(target, progress.get(target.id)) for target in shown], len(targets) > DASHBOARD_TARGETS)
+
+
+def kept_target_counts(authority_ids: set[int], on: date) -> dict[int, tuple[int, int]]:
+    """For a lead's dashboard summary: the first DASHBOARD_TARGETS targets of these authorities (as their panel lists
+    them), each with its staff in post and current holders on `on`; one statement and one for their groups."""
+    targets = targets_where(targets_in_authorities(authority_ids), DASHBOARD_TARGETS)
+    return {target_id: (p.in_post, p.current) for target_id, p in target_progress(targets, on).items()}
 
 
 def preview_progress(values: TargetValues, actor: User, set_on: date, on: date) -> TargetProgress:

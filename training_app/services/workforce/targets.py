@@ -92,9 +92,14 @@ def targets_in_scope(user: User | None) -> sa.ColumnElement[bool]:
         return Target.organisation_id == organisation_id if organisation_id is not None else sa.false()
     authority_ids = report_scope(user)
     if user.role == Role.WORKFORCE_LEAD and authority_ids:
-        organisations = sa.select(Organisation.id).where(Organisation.authority_id.in_(authority_ids))
-        return sa.or_(Target.authority_id.in_(authority_ids), Target.organisation_id.in_(organisations))
+        return targets_in_authorities(authority_ids)
     return sa.false()
+
+
+def targets_in_authorities(authority_ids: set[int]) -> sa.ColumnElement[bool]:
+    """SQL: the targets a workforce lead of these authorities reads: theirs and every organisation's in them."""
+    organisations = sa.select(Organisation.id).where(Organisation.authority_id.in_(authority_ids))
+    return sa.or_(Target.authority_id.in_(authority_ids), Target.organisation_id.in_(organisations))
 
 
 def can_see_target(user: User, target: Target) -> bool:
@@ -302,7 +307,12 @@ def _ordered(query: sa.Select[Any]) -> sa.Select[Any]:
 def targets_for(user: User | None, limit: int | None = None, offset: int = 0) -> list[Target]:
     """The targets a user may see (None: every one), in the pages' order (authorities' first), optionally a page:
     one statement, and one more for their groups."""
-    query = _ordered(_loaded().where(targets_in_scope(user)))
+    return targets_where(targets_in_scope(user), limit, offset)
+
+
+def targets_where(condition: sa.ColumnElement[bool], limit: int | None = None, offset: int = 0) -> list[Target]:
+    """The targets meeting `condition` (`targets_in_scope`, `targets_in_authorities`) in the pages' order."""
+    query = _ordered(_loaded().where(condition))
     if limit is not None:
         query = query.limit(limit).offset(offset)
     return list(db.session.scalars(query).unique())
