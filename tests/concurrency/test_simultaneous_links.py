@@ -132,3 +132,28 @@ def test_ten_password_resets_asked_at_once_send_no_more_than_the_limit(app, app_
     assert len(emails) == limit
     [working] = _working_links(user_id, LinkPurpose.PASSWORD_RESET)  # only the newest link works, and was sent
     assert working in {hash_token(link_in(email).rsplit("/", 1)[1]) for email in emails}
+
+
+def test_a_calendar_feed_turned_off_from_two_pages_at_once_is_turned_off_once(app, app_ctx, shared_live_server):
+    user = make_user(Role.PRACTITIONER, email="teacher@council.example")
+    trainer = make_trainer("Tess Teacher", user=user)
+    old_token = calendars.issue_feed_token(trainer, "test")
+    trainer_id = trainer.id
+    db.session.commit()
+    server = shared_live_server
+    action = f"/sessions/trainers/{trainer_id}/feed/revoke"
+    pages = _pages(server, "teacher@council.example", 2, "/sessions/calendar-feed", action)
+
+    answers = all_at_once([_post_form(browser, server.url + action, form) for browser, form in pages], TIMEOUT)
+
+    assert [answer.status_code for answer in answers] == [302, 302], server.log()[-3000:]
+    told = [
+        browser.get(server.url + answer.headers["Location"], timeout=TIMEOUT).text
+        for (browser, _), answer in zip(pages, answers, strict=True)
+    ]
+    assert sum("is turned off." in page for page in told) == 1
+    assert sum("was already off" in page for page in told) == 1
+    assert requests.get(f"{server.url}/calendar/{old_token}.ics", timeout=TIMEOUT).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Trainer, trainer_id).feed_token_hash is None
+    assert _actions("trainer_feed_revoked") == [("trainer_feed_revoked", {"had_feed": True}, {"had_feed": False})]

@@ -31,6 +31,7 @@ from .schemas import body_and_problems
 
 READERS = (Role.ADMIN, Role.COORDINATOR, Role.BOOKER, Role.WORKFORCE_LEAD, Role.PRACTITIONER)
 WRITERS = (Role.ADMIN, Role.COORDINATOR, Role.BOOKER)
+TAKEN = "already a practitioner's email address"
 TEXT_FIELDS = ("first_name", "last_name", "job_title", "organisation", "group", "cover_category")
 
 
@@ -150,8 +151,11 @@ def _row(base: dict[str, str], body: dict[str, Any], problems: Problems) -> dict
 
 def _save(row: dict[str, str], problems: Problems, practitioner: Practitioner | None) -> Practitioner:
     """Save the row through the practitioners reader; its messages become the fields' problems (422)."""
-    result = import_one_row("practitioners", row, actor=g.api_user)
+    still_new = None if practitioner is not None else lambda: TAKEN if practitioner_with_email(row["email"]) else None
+    result = import_one_row("practitioners", row, actor=g.api_user, still_new=still_new)
     if not result.ok:
+        if errors_by_column(result).get("email") == [TAKEN]:  # added a moment ago by a request at the same time
+            raise ApiError(409, "There is already a practitioner with that email address.", {"email": "Already taken."})
         for column, messages in errors_by_column(result).items():
             problems[column or "email"] = _sentence("; ".join(messages))
         raise ApiError.validation_failed(problems)

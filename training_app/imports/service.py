@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -74,12 +74,15 @@ def import_csv(
     actor: User | str = "system",
     dry_run: bool = False,
     confirmation: str | None = None,
+    still_new: Callable[[], RowError | None] | None = None,
 ) -> ImportResult:
     """Import a CSV file of `kind` in one transaction: committed when every row is good, otherwise rolled back
     with every error listed. Anything else pending in the session is committed or rolled back with it.
 
     Imports of one kind take turns (a named lock), each reading what the one before wrote. `confirmation` names the
     check a person confirmed (the page's): it is imported once however many times it is sent, the others refused.
+    `still_new` is a form's check that what it adds is not there yet, run once the lock is held (a request at the
+    same moment may have added it): its problem refuses the import, where an import would update the record.
 
     A dry run checks and writes the same way, so the database's own checks run too, then rolls everything back
     and reports what would have been created and updated."""
@@ -93,6 +96,8 @@ def import_csv(
             if confirmation and (done := _imported_at(kind, confirmation)):
                 db.session.rollback()
                 return ImportResult(kind, imported_at=done)
+        if still_new is not None and (taken := still_new()) is not None:
+            return _failed(kind, [str(taken)])
         records = _checked_records(reader, read_rows(data, reader.columns, kind, errors, reader.optional_columns))
         if errors:
             return _failed(kind, [str(error) for error in sorted(errors, key=_line)])

@@ -147,9 +147,12 @@ def set_subscription(user: User, report: SubscribedReport, frequency: Frequency 
     subscription = db.session.scalars(query.where(ReportSubscription.report == report)).one_or_none()
     old = subscription.frequency if subscription else None
     change = SubscriptionChange(report, old, frequency, None)
+    # What the page is told is read before the commit: once the lock is let go, a request at the same moment may
+    # stop the subscription and delete its row.
     if old == frequency:
+        done = change if subscription is None else _with_first_email(change, subscription)
         db.session.commit()
-        return change if subscription is None else _with_first_email(change, subscription)
+        return done
     now = utcnow()
     if frequency is None:
         assert subscription is not None  # old differs from None
@@ -164,8 +167,9 @@ def set_subscription(user: User, report: SubscribedReport, frequency: Frequency 
     audit.record(
         user, AuditAction.REPORT_SUBSCRIPTION_CHANGED, subscription, _values(report, old), _values(report, frequency)
     )
+    done = change if frequency is None else _with_first_email(change, subscription)
     db.session.commit()
-    return change if frequency is None else _with_first_email(change, subscription)
+    return done
 
 
 def _with_first_email(change: SubscriptionChange, subscription: ReportSubscription) -> SubscriptionChange:

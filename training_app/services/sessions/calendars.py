@@ -301,13 +301,18 @@ def issue_feed_token(trainer: Trainer, by: User | str, replacing: str | None = N
     return token
 
 
-def revoke_feed_token(trainer: Trainer, by: User | str) -> None:
+def revoke_feed_token(trainer: Trainer, by: User | str) -> bool:
     """Turn the trainer's feed off: the old address stops working. Locked as issuing is, so a feed made at the same
-    moment is either turned off too or made after this."""
+    moment is either turned off too or made after this. False (nothing audited) when it was off already, turned off
+    a moment ago from another page."""
     trainer = lock_row(Trainer, trainer.id)
+    if trainer.feed_token_hash is None:
+        db.session.rollback()
+        return False
     trainer.feed_token_hash = None
     audit.record(by, AuditAction.TRAINER_FEED_REVOKED, trainer, {"had_feed": True}, {"had_feed": False})
     db.session.commit()
+    return True
 
 
 def trainer_for_token(token: str) -> Trainer | None:

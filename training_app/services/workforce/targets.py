@@ -155,7 +155,7 @@ def change_target(target_id: int, values: TargetValues, actor: User) -> Target:
     """Change a target (its `set_on` stays: the line still starts the day it was set), the row locked and read afresh
     before anything is checked; audited and committed. TargetError: missing, forbidden, or the fields refused."""
     try:
-        target = lock_row(Target, target_id, selectinload(Target.groups), joinedload(Target.organisation))
+        target = lock_row(Target, target_id, selectinload(Target.groups), selectinload(Target.organisation))
     except sa.exc.NoResultFound:
         raise TargetError({}, missing=True) from None
     if not can_see_target(actor, target) or not may_set_target(actor, target.organisation_id, target.authority_id):

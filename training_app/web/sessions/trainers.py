@@ -75,7 +75,9 @@ def revoke_feed(trainer_id: int):
     trainer = load(Trainer, trainer_id, trainers.may_manage_feed)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    calendars.revoke_feed_token(trainer, current_user)
-    flash(f"The calendar feed of {trainer.name} is turned off.")
+    if calendars.revoke_feed_token(trainer, current_user):
+        flash(f"The calendar feed of {trainer.name} is turned off.")
+    else:
+        flash(f"The calendar feed of {trainer.name} was already off.")
     back = "sessions.trainers_page" if current_user.role in STAFF else "sessions.my_feed_page"
     return redirect(url_for(back))

@@ -71,7 +71,7 @@ def add_page():
         problem = staff_email_problem(organisation.id, form.email.data)
         if problem:
             form.email.errors.append(f"Email address {problem}")
-        elif _dates_valid(form) and _saved(form, organisation, form.email.data):
+        elif _dates_valid(form) and _saved(form, organisation, form.email.data, adding=True):
             person = practitioner_with_email(form.email.data)
             if person is not None and _dates_saved(form, person, form.started_on.data or london_today()):
                 flash(f"{form.first_name.data} {form.last_name.data} has been added to your staff.", "success")
@@ -205,11 +205,18 @@ def _form_data(existing: dict[str, str]) -> dict[str, object]:
     return data
 
 
-def _saved(form: StaffMemberForm, organisation: Organisation, email: str) -> bool:
-    """Save through the practitioners reader; its messages go on the fields they are about."""
+def _saved(form: StaffMemberForm, organisation: Organisation, email: str, adding: bool = False) -> bool:
+    """Save through the practitioners reader; its messages go on the fields they are about. Adding, the email is
+    checked again once no other import can write it, so one added a moment ago is refused, not changed."""
     row = {column: form[column].data or "" for column in COLUMNS if column != "authorities"}
     row |= {"email": email, "organisation": organisation.code, "authorities": ";".join(form.authorities.data or [])}
-    result = import_one_row("practitioners", row, actor=current_user._get_current_object())
+
+    def still_new() -> str | None:  # added a moment ago from another page: refused, not updated
+        problem = staff_email_problem(organisation.id, email)
+        return f"email address {problem}" if problem else None
+
+    actor = current_user._get_current_object()
+    result = import_one_row("practitioners", row, actor=actor, still_new=still_new if adding else None)
     if result.ok:
         return True
     for column, messages in errors_by_column(result).items():
