@@ -67,7 +67,7 @@ def _first_day_starts() -> sa.ScalarSelect[Any]:
 
 def admin_figures(user: User) -> dict[str, Any]:
     """Users by role, and how many practitioners (kept in the summary), organisations and sessions there are."""
-    counts: dict[Role, int] = {role: count for role, count in db.session.execute(_users_by_role())}
+    counts: dict[Role, int] = dict(db.session.execute(_users_by_role()).all())
     summary = dashboard_summary(None)
     now = utcnow()
     organisations, sessions, *accounts = db.session.execute(
