@@ -8,7 +8,9 @@ or reuses one kept from an earlier run (`--keep` for SQLite, `--reuse` for Postg
 minutes to make on two cores), adds one user per role, counts the dashboards' summaries as the scheduler would and
 gathers the planner's statistics, then starts gunicorn and has `wrk` keep N connections busy on each page in turn,
 signed in as the role that reads it, with `/health` first as the yardstick. Prints one row per page: requests/s, p50,
-p99, answers that were not 2xx, and the share of `/health`'s throughput, with the load average. It is not a timed test.
+p99, answers that were not 2xx, the share of `/health`'s throughput and the slowest `/health` answer while the page was
+under load (is the service still answered?), with the load average and the gunicorn workers killed by their timeout.
+It is not a timed test.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -34,10 +37,10 @@ from bench.generate import SCALES, generate, settle
 from bench.reports import add_report_data
 from training_app import create_app
 from training_app.extensions import db
+from training_app.jobs.tasks import dashboard_summaries
 from training_app.models import Authority, Organisation, Practitioner, Role, User
 from training_app.services.accounts.accounts import create_user
 from training_app.services.common.statistics import gather_statistics
-from training_app.services.reporting.summaries import refresh_summaries
 
 AGENT = "bench-pages"
 PASSWORD = "bench pages password"  # noqa: S105 (the bench users of a scratch database)
@@ -56,6 +59,8 @@ PAGES = [
     ("coverage report (lead)", "/reports/coverage", Role.WORKFORCE_LEAD),
     ("attendance report", "/reports/attendance-by-authority", Role.COORDINATOR),
     ("/reminders", "/reminders", Role.COORDINATOR),
+    ("targets (booker)", "/targets", Role.BOOKER),
+    ("targets (lead)", "/targets", Role.WORKFORCE_LEAD),
     ("booker's /staff", "/staff", Role.BOOKER),
 ]
 PAGES_ROLES = sorted({role for _, _, role in PAGES}, key=lambda role: role.value)
@@ -112,8 +117,11 @@ def prepare(url: str, scale: str, reuse: bool) -> dict[Role, str]:
         gather_statistics()
         print(f"statistics gathered in {time.perf_counter() - start:.1f} s")
         start = time.perf_counter()
-        scopes = refresh_summaries()
-        print(f"{scopes} dashboard summaries counted in {time.perf_counter() - start:.1f} s (the scheduler's job)")
+        scopes = dashboard_summaries()
+        print(
+            f"{scopes} dashboard summaries and today's report answers counted in {time.perf_counter() - start:.1f} s "
+            "(the scheduler's 10-minute job)"
+        )
         db.session.remove()
         db.engine.dispose()
     return emails
@@ -184,10 +192,16 @@ def run(scale: str, database_url: str | None, keep: Path | None, reuse: bool, cl
             for name, path, role in PAGES:
                 _drain(base)
                 single, status, size = _once(base, path, cookies[role])
-                figures = _wrk_with_cookie(base + path, clients, seconds, cookies[role]) if status == 200 else None
+                figures = None
+                if status == 200:
+                    with HealthWatch(base) as health:
+                        figures = _wrk_with_cookie(base + path, clients, seconds, cookies[role])
+                    figures["health"] = health.slowest
                 rows.append((name, role.value, single, status, size, figures))
             print(f"load average after: {_load()}")
             _table(rows, bare["rate"])
+            timeouts = (Path(folder) / "gunicorn.log").read_text().count("WORKER TIMEOUT")
+            print(f"\ngunicorn worker timeouts during the run: {timeouts}")
         finally:
             _stop(processes)
 
@@ -212,6 +226,32 @@ function done(summary, latency, requests)
 end
 """
 NOT_200 = re.compile(r"not 200: (\d+)")
+
+
+class HealthWatch:
+    """Asks `/health` every 0.2 s from a thread while a page is under load, keeping the slowest answer (a failure
+    or no answer within 10 s counts as 10 s): whether the service stays answered while a page's requests run."""
+
+    def __init__(self, base: str) -> None:
+        self.base, self.slowest, self._stop = base, 0.0, threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> HealthWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.2):
+            start = time.perf_counter()
+            try:
+                ok = requests.get(self.base + "/health", timeout=10).status_code == 200
+            except requests.RequestException:
+                ok = False
+            self.slowest = max(self.slowest, time.perf_counter() - start if ok else 10.0)
 
 
 def _wrk_with_cookie(url: str, clients: int, seconds: int, cookie: str) -> dict:
@@ -250,8 +290,8 @@ def _figures(output: str) -> dict:
 
 def _table(rows: list[tuple], health_rate: float) -> None:
     print()
-    print("| page | role | single request | size | requests/s | p50 | p99 | not 200 | of /health |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| page | role | single request | size | requests/s | p50 | p99 | not 200 | of /health | slowest /health |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, role, single, status, size, figures in rows:
         if figures is None:
             print(f"| {name} | {role} | {single * 1000:,.0f} ms, status {status} | | | | | | |")
@@ -260,8 +300,12 @@ def _table(rows: list[tuple], health_rate: float) -> None:
         print(
             f"| {name} | {role} | {once} | {size / 1024:,.0f} KiB | {figures['rate']:,.1f} | "
             f"{figures['p50']:,.0f} ms | {figures['p99']:,.0f} ms | {figures['not_2xx']:,}{_errors(figures)} | "
-            f"{figures['rate'] / health_rate:.1%} |"
+            f"{figures['rate'] / health_rate:.1%} | {_slowest(figures)} |"
         )
+
+
+def _slowest(figures: dict) -> str:
+    return f"{figures['health'] * 1000:,.0f} ms" if "health" in figures else ""
 
 
 def _errors(figures: dict) -> str:
