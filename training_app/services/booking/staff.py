@@ -98,10 +98,11 @@ def staff_page(
     by `today` (SPEC 3.1) are listed apart: only they with `leavers`, never otherwise."""
     query = _staff_query(organisation_id, search)
     query = query.where(~not_left_by(today) if leavers else not_left_by(today))
-    needing = _count(query.where(_needs_required(organisation_id, today, ANY_REQUIRED)))
-    if needs:
-        query = query.where(_needs_required(organisation_id, today, needs))
-    total = _count(query)
+    needing_any = _needs_required(organisation_id, today, ANY_REQUIRED)
+    wanted = needing_any if needs == ANY_REQUIRED else _needs_required(organisation_id, today, needs) if needs else None
+    total, needing = _counts(query, wanted, needing_any)
+    if wanted is not None:
+        query = query.where(wanted)
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     rows = db.session.execute(
@@ -172,8 +173,19 @@ def _staff_query(organisation_id: int, search: str) -> AnySelect:
     return query
 
 
-def _count(query: AnySelect) -> int:
-    return db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+def _counts(
+    query: AnySelect, wanted: sa.ColumnElement[bool] | None, needing: sa.ColumnElement[bool]
+) -> tuple[int, int]:
+    """How many of the query's people are `wanted` (all when None) and how many still need a required course, in one
+    statement."""
+    rows = query.add_columns(
+        (wanted if wanted is not None else sa.true()).label("wanted"), needing.label("needing")
+    ).subquery()
+    counts = sa.select(
+        sa.func.count(sa.case((rows.c.wanted, 1))), sa.func.count(sa.case((rows.c.needing, 1)))
+    ).select_from(rows)
+    total, needs = db.session.execute(counts).one()
+    return int(total), int(needs)
 
 
 def _needs_required(organisation_id: int, today: date, needs: str) -> sa.ColumnElement[bool]:

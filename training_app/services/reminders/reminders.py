@@ -212,7 +212,10 @@ def due_session_reminders(today: date) -> list[Reminder]:
             Course.session_reminder_days,
         )
         .join(TrainingSession, TrainingSession.id == Booking.session_id)
-        .join(Course, Course.id == Booking.course_id)
+        # The session's course (the booking's is a copy of it): the planner then finds the sessions starting soon
+        # through their (course, first day) index and their bookings through (session, status), instead of reading
+        # every booking of every course (issue 25: 0.2 s at 600,000 bookings).
+        .join(Course, Course.id == TrainingSession.course_id)
         .join(Practitioner, Practitioner.id == Booking.practitioner_id)
         .where(
             Booking.status == BookingStatus.BOOKED,
