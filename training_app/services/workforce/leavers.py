@@ -62,8 +62,9 @@ def may_change_dates(user: User, practitioner: Practitioner) -> bool:
     return is_staff(user) or acts_for(user, practitioner.organisation_id)
 
 
-def not_left_by(on: date) -> sa.ColumnElement[bool]:
-    """SQL condition: the practitioner (the `practitioners` table in the query) has not left by `on` (reminders)."""
+def not_left_by(on: date | sa.BindParameter[date]) -> sa.ColumnElement[bool]:
+    """SQL condition: the practitioner (the `practitioners` table in the query) has not left by `on` (reminders); `on`
+    may be a parameter, for a statement built once."""
     return sa.or_(Practitioner.left_on.is_(None), Practitioner.left_on > on)
 
 
