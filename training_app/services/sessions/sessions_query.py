@@ -84,16 +84,17 @@ def filter_problems(filters: SessionFilters) -> dict[str, str]:
 
 
 def list_sessions(filters: SessionFilters, limit: int | None = None, offset: int = 0) -> list[SessionSummary]:
-    """Sessions matching the filters, earliest first, with their counts and days (`session_page`'s rows)."""
-    return session_page(filters, limit, offset)[0]
+    """Sessions matching the filters, earliest first, with their counts and days (`session_page` without the total)."""
+    return session_page(filters, limit, offset, total=False)[0]
 
 
 def session_page(
-    filters: SessionFilters, limit: int | None = None, offset: int = 0, checked: bool = False
+    filters: SessionFilters, limit: int | None = None, offset: int = 0, checked: bool = False, total: bool = True
 ) -> tuple[list[SessionSummary], int]:
     """One page of the sessions matching the filters, earliest first, with their counts and days, and how many match
     in all: a statement for the page, one for its days, and a count only when the page does not tell the total (it
-    is full, or past the end). `checked`: the caller has already asked `filter_problems`.
+    is full, or past the end). `checked`: the caller has already asked `filter_problems`; `total=False`: the total
+    is not wanted (given as 0 when the page cannot tell it).
 
     `limit` and `offset` take one page of them, in the same order; places are counted for that page's sessions only
     (issue 25: counting all 40,000 sessions' places to show 25 cost half a second).
@@ -104,7 +105,7 @@ def session_page(
     matching = _matching_ids(filters)
     rows = list(db.session.execute(_rows(_page(matching, limit, offset))))
     short = limit is None or 0 < len(rows) < limit or (not rows and not offset)
-    total = offset + len(rows) if short else _count(matching)
+    found = offset + len(rows) if short else _count(matching) if total else 0
     days = _days_by_session([row[0] for row in rows])
     sessions = [
         SessionSummary(
@@ -122,7 +123,7 @@ def session_page(
         )
         for session_id, code, course, status, host, capacity, booked, waitlisted, title, venue, area in rows
     ]
-    return sessions, int(total)
+    return sessions, int(found)
 
 
 @dataclass(frozen=True)
@@ -146,14 +147,6 @@ def find_session(code: str) -> SessionDetail | None:
         return None
     trainers = tuple(sorted(trainer.name for trainer in session.trainers))
     return SessionDetail(found[0], session.venue, trainers, session.booking_closes_days, session.cancel_reason)
-
-
-def count_sessions(filters: SessionFilters) -> int:
-    """How many sessions match the filters (for paging)."""
-    problems = filter_problems(filters)
-    if problems:
-        raise SessionQueryError(problems)
-    return _count(_matching_ids(filters))
 
 
 def _count(matching: Query) -> int:
