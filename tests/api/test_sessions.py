@@ -177,3 +177,19 @@ def test_an_empty_date_filter_means_no_filter(client, headers_for, programme):
     everything = listing(client, headers_for(Role.ADMIN))
 
     assert listing(client, headers_for(Role.ADMIN), **{"from": "", "to": ""}) == everything
+
+
+@pytest.mark.parametrize(
+    ("limit", "offset", "shown", "total"),
+    [(10, 0, 7, 7), (5, 0, 5, 7), (5, 5, 2, 7), (5, 10, 0, 7), (7, 0, 7, 7)],
+)
+def test_the_total_counts_every_matching_session_whatever_the_page(
+    client, headers_for, app_ctx, limit, offset, shown, total
+):
+    course = make_course("PAGED")
+    for n in range(7):
+        make_session(course, days=(date(2008, 10, 1 + n),), code=f"PAGED-{n}")
+    headers = headers_for(Role.ADMIN)
+    response = client.get("/api/v1/sessions", headers=headers, query_string={"limit": limit, "offset": offset})
+    assert response.status_code == 200, response.json
+    assert (len(response.json["sessions"]), response.json["total"]) == (shown, total)

@@ -34,8 +34,7 @@ def list_sessions():
     offset = _bounded(args, "offset", 0, 0, MAX_OFFSET, problems)
     filters = session_filters(args, problems)
     try:
-        sessions = sessions_query.list_sessions(filters, limit=limit, offset=offset)
-        total = sessions_query.count_sessions(filters)
+        sessions, total = sessions_query.session_page(filters, limit=limit, offset=offset)
     except SessionQueryError as error:
         raise ApiError.validation_failed(error.fields) from None
     return jsonify(sessions=[session_json(session) for session in sessions], total=total, limit=limit, offset=offset)

@@ -29,7 +29,7 @@ COUNTS_FOR = sa.union_all(
     ),
 ).subquery("counts_for")
 
-PractitionerFilter = Sequence[int] | sa.Select[Any] | None
+PractitionerFilter = Sequence[int] | sa.Select[Any] | sa.BindParameter[Any] | None  # a parameter: expanding, of ids
 
 
 def due_soon_from(today: date, lead_days: int) -> date:

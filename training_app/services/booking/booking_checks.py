@@ -78,9 +78,19 @@ def open_for_booking(today: date) -> sa.ColumnElement[bool]:
 
     The window is open while `today` is before the day N working days ahead of the first day, that is while the
     first day falls after the Nth working day after `today`; that day is worked out here for each window length
-    sessions have, so the databases need no calendar of bank holidays.
+    the sessions still to start have, so the databases need no calendar of bank holidays. Every such day is after
+    `today`, so the rule also says `starts_on > today`, which a (course, first day) index answers as a short range
+    (issue 25: the list of open sessions read all 40,000 sessions, and the longest window twice per page).
     """
-    longest = db.session.scalar(sa.select(sa.func.max(TrainingSession.booking_closes_days))) or 0
+    ahead = TrainingSession.starts_on > today
+    longest = (
+        db.session.scalar(
+            sa.select(sa.func.max(TrainingSession.booking_closes_days))
+            .join(Course, Course.id == TrainingSession.course_id)
+            .where(TrainingSession.status == SessionStatus.SCHEDULED, ahead)
+        )
+        or 0
+    )
     last_closed = [today]
     day = today
     while len(last_closed) <= longest:
@@ -96,7 +106,7 @@ def open_for_booking(today: date) -> sa.ColumnElement[bool]:
         .where(Course.id == TrainingSession.course_id, Course.retired_at.is_(None))
         .correlate(TrainingSession)  # the outer query may join courses too; this looks its course up on its own
     )
-    return sa.and_(TrainingSession.status == SessionStatus.SCHEDULED, course_open.exists(), window_open)
+    return sa.and_(TrainingSession.status == SessionStatus.SCHEDULED, ahead, course_open.exists(), window_open)
 
 
 def _overlap_query() -> sa.Select[int, str]:

@@ -6,6 +6,7 @@ reader (imports/single_row), so the rules live once; `staff_email_problem` keeps
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,6 +35,10 @@ from ..workforce.in_post import not_left_by
 AnySelect = sa.Select[*tuple[Any, ...]]
 PER_PAGE = 50
 ANY_REQUIRED = "any"
+ONE_COURSE = "course"  # a list narrowed to those who still need one course, its code bound as `needs`
+# What a request binds in the list's statements, which are built once (_statements, _steps_query).
+ORGANISATION = sa.bindparam("organisation_id", type_=sa.Integer)
+TODAY = sa.bindparam("today", type_=sa.Date)
 
 
 @dataclass(frozen=True)
@@ -96,19 +101,15 @@ def staff_page(
     """A page of the organisation's staff by name; `needs` narrows it to those who still need a required course
     (ANY_REQUIRED, or one course's code); `search` to names and emails containing the text. Those who have left
     by `today` (SPEC 3.1) are listed apart: only they with `leavers`, never otherwise."""
-    query = _staff_query(organisation_id, search)
-    query = query.where(~not_left_by(today) if leavers else not_left_by(today))
-    needing = _count(query.where(_needs_required(organisation_id, today, ANY_REQUIRED)))
-    if needs:
-        query = query.where(_needs_required(organisation_id, today, needs))
-    total = _count(query)
+    shape = "" if not needs else ANY_REQUIRED if needs == ANY_REQUIRED else ONE_COURSE
+    counts, listing = _statements(bool(search), leavers, shape)
+    escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    params: dict[str, Any] = {"organisation_id": organisation_id, "today": today, "needs": needs}
+    params["pattern"] = f"%{escaped}%"
+    total, needing = db.session.execute(counts, params).one()
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
-    rows = db.session.execute(
-        query.order_by(Practitioner.last_name, Practitioner.first_name, Practitioner.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).all()
+    rows = db.session.execute(listing, params | {"offset": (page - 1) * per_page, "limit": per_page}).all()
     members = [
         StaffMember(
             row.id, row.first_name, row.last_name, row.email, row.job_title, row.group, row.cover_category, row.left_on
@@ -116,7 +117,31 @@ def staff_page(
         for row in rows
     ]
     _add_steps(members, today)
-    return StaffPage(members, total, page, pages, needing)
+    return StaffPage(members, int(total), page, pages, int(needing))
+
+
+@functools.cache
+def _statements(searching: bool, leavers: bool, needs: str) -> tuple[AnySelect, AnySelect]:
+    """The counts (how many match, how many still need a required course) and the page, for one shape of the list,
+    built once (issue 25: building them took more of a request than running them); a request binds
+    organisation_id, today, pattern, needs (a course's code), offset and limit."""
+    query = _staff_query(searching)
+    query = query.where(~not_left_by(TODAY) if leavers else not_left_by(TODAY))
+    needing = _needs_required(ANY_REQUIRED)
+    wanted = needing if needs == ANY_REQUIRED else _needs_required(ONE_COURSE) if needs else None
+    rows = query.add_columns((wanted if wanted is not None else sa.true()).label("wanted"), needing.label("needing"))
+    counted = rows.subquery()
+    counts = sa.select(
+        sa.func.count(sa.case((counted.c.wanted, 1))), sa.func.count(sa.case((counted.c.needing, 1)))
+    ).select_from(counted)
+    if wanted is not None:
+        query = query.where(wanted)
+    listing = (
+        query.order_by(Practitioner.last_name, Practitioner.first_name, Practitioner.id)
+        .offset(sa.bindparam("offset", type_=sa.Integer))
+        .limit(sa.bindparam("limit", type_=sa.Integer))
+    )
+    return counts, listing
 
 
 def required_courses(organisation_id: int) -> list[tuple[str, str]]:
@@ -149,7 +174,7 @@ def staff_email_problem(organisation_id: int, email: str, existing_id: int | Non
     return "belongs to someone at another organisation: ask the training coordinator to move them"
 
 
-def _staff_query(organisation_id: int, search: str) -> AnySelect:
+def _staff_query(searching: bool) -> AnySelect:
     query = (
         sa.select(
             Practitioner.id,
@@ -162,26 +187,23 @@ def _staff_query(organisation_id: int, search: str) -> AnySelect:
             Practitioner.left_on,
         )
         .outerjoin(ResponsibilityGroup, ResponsibilityGroup.id == Practitioner.group_id)
-        .where(Practitioner.organisation_id == organisation_id)
+        .where(Practitioner.organisation_id == ORGANISATION)
     )
-    if search:
-        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+    if searching:
+        pattern = sa.bindparam("pattern", type_=sa.String)
         columns = (Practitioner.email, Practitioner.first_name + " " + Practitioner.last_name, Practitioner.job_title)
         query = query.where(sa.or_(*(sa.func.lower(column).like(pattern, escape="\\") for column in columns)))
     return query
 
 
-def _count(query: AnySelect) -> int:
-    return db.session.execute(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-
-
-def _needs_required(organisation_id: int, today: date, needs: str) -> sa.ColumnElement[bool]:
-    """The person's group's pathway requires a course (this one, or any) whose latest completion has expired or who has
-    none, and that they hold no coming booking for: the not started and the expired, as `StaffMember.still_needs`
-    reads them (a refresher's completion and booking count for the course it renews)."""
+def _needs_required(needs: str) -> sa.ColumnElement[bool]:
+    """The person's group's pathway requires a course (ONE_COURSE: the one whose code is bound as `needs`; or any)
+    whose latest completion has expired or who has none, and that they hold no coming booking for: the not started
+    and the expired, as `StaffMember.still_needs` reads them (a refresher's completion and booking count for the
+    course it renews)."""
     staff = sa.orm.aliased(Practitioner)
-    latest = latest_completions(sa.select(staff.id).where(staff.organisation_id == organisation_id))
+    latest = latest_completions(sa.select(staff.id).where(staff.organisation_id == ORGANISATION))
+    today = TODAY
     valid_record = (
         sa.select(latest.c.record_id)
         .where(
@@ -216,7 +238,9 @@ def _needs_required(organisation_id: int, today: date, needs: str) -> sa.ColumnE
         )
     )
     if needs != ANY_REQUIRED:
-        step = step.join(Course, Course.id == PathwayCourse.course_id).where(Course.code == needs)
+        step = step.join(Course, Course.id == PathwayCourse.course_id).where(
+            Course.code == sa.bindparam("needs", type_=sa.String)
+        )
     return step.exists()
 
 
@@ -224,7 +248,17 @@ def _add_steps(members: Sequence[StaffMember], today: date) -> None:
     """Each member's pathway courses with their status, from one query over the whole page (plus none per row)."""
     if not members:
         return
-    ids = [member.id for member in members]
+    by_id = {member.id: member for member in members}
+    for row in db.session.execute(_steps_query(), {"ids": list(by_id), "today": today}):
+        status = course_status(row.completed_on, row.expires_on, row.reminder_lead_days, bool(row.booked), today)
+        by_id[row.id].steps.append(StepStatus(row.code, row.title, row.requirement, status))
+
+
+@functools.cache
+def _steps_query() -> AnySelect:
+    """The page's people's pathway courses, their latest completions and coming bookings; built once, `ids` and
+    `today` bound per request."""
+    ids: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
     latest = latest_completions(ids)
     booked = (
         sa.select(Booking.practitioner_id.label("person"), COUNTS_FOR.c.counts_for.label("course"))
@@ -235,12 +269,12 @@ def _add_steps(members: Sequence[StaffMember], today: date) -> None:
             Booking.practitioner_id.in_(ids),
             Booking.status.in_(ACTIVE_STATUSES),
             TrainingSession.status != SessionStatus.CANCELLED,
-            TrainingSession.ends_on >= today,
+            TrainingSession.ends_on >= TODAY,
         )
         .distinct()
         .subquery()
     )
-    query = (
+    return (
         sa.select(
             Practitioner.id,
             Course.code,
@@ -259,10 +293,6 @@ def _add_steps(members: Sequence[StaffMember], today: date) -> None:
         .where(Practitioner.id.in_(ids))
         .order_by(Practitioner.id, PathwayCourse.position)
     )
-    by_id = {member.id: member for member in members}
-    for row in db.session.execute(query):
-        status = course_status(row.completed_on, row.expires_on, row.reminder_lead_days, bool(row.booked), today)
-        by_id[row.id].steps.append(StepStatus(row.code, row.title, row.requirement, status))
 
 
 class Colleague(NamedTuple):

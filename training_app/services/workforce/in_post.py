@@ -24,9 +24,10 @@ def in_post_on(on: date | ColumnElement[date]) -> ColumnElement[bool]:
     )
 
 
-def not_left_by(on: date) -> ColumnElement[bool]:
+def not_left_by(on: date | ColumnElement[date]) -> ColumnElement[bool]:
     """SQL condition: the practitioner (the `practitioners` table in the query) has not left by `on` (SPEC 3.1:
-    leavers get no reminders): refresher, session and evaluation reminders, interest emails, the staff list."""
+    leavers get no reminders): refresher, session and evaluation reminders, interest emails, the staff list. `on` may
+    be a bound parameter, for a statement built once."""
     return sa.or_(Practitioner.left_on.is_(None), Practitioner.left_on > on)
 
 

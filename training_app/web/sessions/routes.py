@@ -50,10 +50,11 @@ def list_page():
     form = filter_form()
     filters, errors = read_filters(form)
     page = page_number(request.args)
-    sessions, total = [], 0
+    sessions: list[sessions_query.SessionSummary] = []
+    total = 0
     if not errors:
-        total = sessions_query.count_sessions(filters)
-        sessions = sessions_query.list_sessions(filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        offset = (page - 1) * PAGE_SIZE
+        sessions, total = sessions_query.session_page(filters, limit=PAGE_SIZE, offset=offset, checked=True)
     # SPEC 3.3: coordinators see which of this page's sessions are below their minimum (one statement, this page only)
     below = {}
     if sessions and current_user.role in STAFF:
