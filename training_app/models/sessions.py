@@ -59,6 +59,7 @@ class TrainingSession(Model):
         sa.CheckConstraint("sequence >= 0", name="sequence_not_negative"),
         sa.Index("ix_sessions_course_starts", "course_id", "starts_on"),
         sa.Index("ix_sessions_host_starts", "host_authority_id", "starts_on"),
+        sa.Index("ix_sessions_starts_on_code", "starts_on", "code"),  # lists in date order (migration 0041)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
