@@ -15,7 +15,8 @@ from ...services.accounts.scope import report_scope
 from ...services.common.lookups import session_with_code
 from ...services.reporting.kept_reports import kept_attendance
 from .period_forms import PeriodForm
-from .routes import XLSX_MIMETYPE, being_counted, bp
+from ..paging import page_number
+from .routes import REPORT_ROWS, XLSX_MIMETYPE, being_counted, bp, paged, paging_of
 
 
 def _read_period() -> tuple[PeriodForm, tuple[int, str] | None, bool]:
@@ -52,13 +53,16 @@ def attendance_by_authority_page():
     kept = kept_attendance(start, end, session_id, scope)
     if kept is None:
         return being_counted("Attendance by authority")
+    rows, download = kept.value, _download_args(form, session)
+    page, pages = paged(len(rows) - 1, page_number(request.args))
     return render_template(
         "reports/attendance-by-authority.html",
         form=form,
-        rows=kept.value,
+        rows=rows[:-1][(page - 1) * REPORT_ROWS : page * REPORT_ROWS] + rows[-1:],  # the total on every page
         counted_at=kept.counted_at,
         covers=period_text(start, end, session[1] if session else None),
-        download=_download_args(form, session),
+        download=download,
+        paging=paging_of(page, pages, len(rows) - 1, "reports.attendance_by_authority_page", **download),
     )
 
 

@@ -20,7 +20,7 @@ from ...services.reporting.kept_reports import kept_coverage, kept_coverage_open
 from ..charts import bar_chart
 from ..paging import page_number
 from .forms import AsOfForm
-from .routes import REPORT_ROWS, being_counted, bp, page_items, paged
+from .routes import REPORT_ROWS, being_counted, bp, paged, paging_of
 
 ENDPOINT = "reports.coverage_page"
 
@@ -57,7 +57,7 @@ def coverage_page():
     areas = [(f"{area.name} ({area.authority})" if area.authority else area.name, area.total) for area in shown]
     chart = bar_chart([(label, total.percent or 0) for label, total in areas], scale_to=100, suffix="%")
     as_of = form.as_of.required_date()
-    paging = {"page": page, "pages": pages, "rows": len(grid.areas), "items": page_items(page, pages, as_of, ENDPOINT)}
+    paging = paging_of(page, pages, len(grid.areas), ENDPOINT, as_of=as_of.isoformat())
     return render_template(
         "reports/coverage.html",
         form=form,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import date
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
@@ -67,7 +67,7 @@ def trained_by_area_page():
         bars=chart_bars(shown),
         still=still[:REPORT_ROWS] + still[-1:] if len(still) > REPORT_ROWS + 1 else still,
         still_left_out=max(len(still) - 1 - REPORT_ROWS, 0),
-        paging={"page": page, "pages": pages, "rows": len(rows) - 1, "items": page_items(page, pages, as_of)},
+        paging=paging_of(page, pages, len(rows) - 1, "reports.trained_by_area_page", as_of=as_of.isoformat()),
     )
 
 
@@ -82,16 +82,34 @@ def paged(count: int, asked: int) -> tuple[int, int]:
     return min(asked, pages), pages
 
 
-def page_items(
-    page: int, pages: int, as_of: date, endpoint: str = "reports.trained_by_area_page"
-) -> list[dict[str, object]]:
+def paging_of(page: int, pages: int, rows: int, endpoint: str, **args: str) -> dict[str, object]:
+    """What a report template pages with: the page, how many, how many rows, the GOV.UK pagination's items and its
+    previous and next links, each link the page's own query (`args`) with its page number."""
+    base = url_for(endpoint, **args, page=0)  # built once, each page's number put in (url_for per link cost ms)
+    cut = base.rindex("page=0") + len("page=")
+
+    def href(n: int) -> str:
+        return f"{base[:cut]}{n}{base[cut + 1 :]}"
+
+    return {
+        "page": page,
+        "pages": pages,
+        "rows": rows,
+        "first": (page - 1) * REPORT_ROWS + 1,
+        "last": min(page * REPORT_ROWS, rows),
+        "items": page_items(page, pages, href),
+        "previous": {"href": href(page - 1)} if page > 1 else None,
+        "next": {"href": href(page + 1)} if page < pages else None,
+    }
+
+
+def page_items(page: int, pages: int, href: Callable[[int], str]) -> list[dict[str, object]]:
     """GOV.UK pagination items: the first, the last and the pages either side of this one."""
     items: list[dict[str, object]] = []
     for n in sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)}):
         if items and items[-1].get("number") != n - 1:
             items.append({"ellipsis": True})
-        href = url_for(endpoint, as_of=as_of.isoformat(), page=n)
-        items.append({"number": n, "href": href, "current": n == page})
+        items.append({"number": n, "href": href(n), "current": n == page})
     return items
 
 
