@@ -1,6 +1,6 @@
 """A report page shows at most a hundred rows (issue 25): a national trained-by-area table has 16,000 authority sets,
-attendance by authority as many and a national coverage grid 600 areas, megabytes of HTML; the rest are a page on, the totals are on every page, and
-the spreadsheet has them all."""
+attendance by authority as many and a national coverage grid 600 areas, megabytes of HTML; the rest are a page on,
+the totals are on every page, and the spreadsheet has them all."""
 
 from __future__ import annotations
 

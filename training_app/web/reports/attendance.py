@@ -14,8 +14,8 @@ from ...permissions import REPORT_READERS, allow
 from ...services.accounts.scope import report_scope
 from ...services.common.lookups import session_with_code
 from ...services.reporting.kept_reports import kept_attendance
-from .period_forms import PeriodForm
 from ..paging import page_number
+from .period_forms import PeriodForm
 from .routes import REPORT_ROWS, XLSX_MIMETYPE, being_counted, bp, paged, paging_of
 
 
