@@ -60,6 +60,7 @@ def attendance_by_authority_page():
         form=form,
         rows=rows[:-1][(page - 1) * REPORT_ROWS : page * REPORT_ROWS] + rows[-1:],  # the total on every page
         counted_at=kept.counted_at,
+        counted_current=kept.current,
         covers=period_text(start, end, session[1] if session else None),
         download=download,
         paging=paging_of(page, pages, len(rows) - 1, "reports.attendance_by_authority_page", **download),

@@ -37,7 +37,7 @@ def coverage_page():
     """The coverage heat-map table (a word with every shade) and a bar chart of each area's coverage; without a date
     it opens on today, or on the latest day with figures when no one is current today, and says which."""
     scope = report_scope(current_user)
-    opening = None
+    opening, kept_opening = None, None
     if "as_of" not in request.args:
         today = london_today()
         kept_opening = kept_coverage_opening(today, scope)
@@ -68,6 +68,7 @@ def coverage_page():
         paging=paging,
         opening=opening,
         counted_at=kept_grid.counted_at,
+        counted_current=kept_grid.current and (kept_opening is None or kept_opening.current),
     )
 
 

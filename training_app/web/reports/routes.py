@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from typing import Any
 from io import BytesIO
 from pathlib import Path
 
@@ -62,6 +63,7 @@ def trained_by_area_page():
         form=form,
         as_of=as_of,
         counted_at=min(kept_rows.counted_at, kept_still.counted_at),
+        counted_current=kept_rows.current and kept_still.current,
         header=by_authority_header(as_of),
         rows=shown,
         bars=chart_bars(shown),
@@ -85,7 +87,8 @@ def paged(count: int, asked: int) -> tuple[int, int]:
 def paging_of(page: int, pages: int, rows: int, endpoint: str, **args: str) -> dict[str, object]:
     """What a report template pages with: the page, how many, how many rows, the GOV.UK pagination's items and its
     previous and next links, each link the page's own query (`args`) with its page number."""
-    base = url_for(endpoint, **args, page=0)  # built once, each page's number put in (url_for per link cost ms)
+    values: dict[str, Any] = {**args, "page": 0}
+    base = url_for(endpoint, **values)  # built once, each page's number put in (url_for per link cost ms)
     cut = base.rindex("page=0") + len("page=")
 
     def href(n: int) -> str:
