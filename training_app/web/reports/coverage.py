@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from ...permissions import REPORT_READERS, allow
@@ -25,6 +25,7 @@ from .routes import REPORT_ROWS, being_counted, bp, paged, paging_of
 ENDPOINT = "reports.coverage_page"
 
 PER_PAGE = 100
+AREA_MARK, GROUP_MARK = 987654321, "group-mark"
 
 
 def _as_of_form(default: date | None = None) -> AsOfForm:
@@ -58,6 +59,9 @@ def coverage_page():
     chart = bar_chart([(label, total.percent or 0) for label, total in areas], scale_to=100, suffix="%")
     as_of = form.as_of.required_date()
     paging = paging_of(page, pages, len(grid.areas), ENDPOINT, as_of=as_of.isoformat())
+    # every cell's link from one url_for: AREA and GROUP stand for the cell's area id and group code
+    marked = url_for("reports.coverage_cell_page", area_id=AREA_MARK, code=GROUP_MARK, as_of=as_of.isoformat())
+    cell_link = marked.replace(str(AREA_MARK), "AREA").replace(GROUP_MARK, "GROUP")
     return render_template(
         "reports/coverage.html",
         form=form,
@@ -66,6 +70,7 @@ def coverage_page():
         chart=chart,
         as_of=as_of,
         paging=paging,
+        cell_link=cell_link,
         opening=opening,
         counted_at=kept_grid.counted_at,
         counted_current=kept_grid.current and (kept_opening is None or kept_opening.current),

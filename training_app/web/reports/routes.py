@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from typing import Any
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, render_template, request, send_file, url_for
 from flask_login import current_user
