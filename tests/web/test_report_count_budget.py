@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from tests.factories import make_organisation, make_practitioner, make_record
+from tests.web import test_report_cache_pages
 from tests.web.helpers import signed_in
-from tests.web.test_report_cache_pages import partnership  # noqa: F401  (the fixture)
 from tests.web.test_reports_page import AS_OF, tables_of
 from training_app.extensions import db
 from training_app.models import Authority, Course
@@ -23,6 +23,7 @@ from training_app.services.reporting import kept_reports, report_cache
 from training_app.services.reporting.counting import trained_by_area
 
 TABLE = "Staff trained to 31/08/2008"
+partnership = test_report_cache_pages.partnership  # the fixture
 SLOW_SQLITE = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) SELECT max(i) FROM n"
 
 
@@ -33,7 +34,7 @@ def _slow_count(as_of: date, scope: set[int] | None):
     return trained_by_area(as_of, scope)
 
 
-def _add_trained_record(app, partnership) -> None:  # noqa: F811
+def _add_trained_record(app, partnership) -> None:
     with app.app_context():
         caf = db.session.scalar(sa.select(Course).where(Course.code == "CAF"))
         city = db.session.get(Authority, partnership["ids"]["city"])
@@ -49,7 +50,7 @@ def slow_counts(monkeypatch):
 
 
 def test_a_count_too_slow_for_a_request_shows_the_older_figures_until_the_scheduler_counts_them(
-    app, client, partnership, slow_counts  # noqa: F811
+    app, client, partnership, slow_counts
 ):
     signed_in(client, partnership["emails"]["coordinator"])
     slow_counts.setattr(kept_reports, "trained_by_area", trained_by_area)
@@ -75,7 +76,7 @@ def test_a_count_too_slow_for_a_request_shows_the_older_figures_until_the_schedu
 
 
 def test_a_first_count_too_slow_for_a_request_says_it_is_being_counted_and_the_scheduler_counts_it(
-    app, client, partnership, slow_counts  # noqa: F811
+    app, client, partnership, slow_counts
 ):
     signed_in(client, partnership["emails"]["coordinator"])
     started = time.monotonic()
@@ -89,7 +90,7 @@ def test_a_first_count_too_slow_for_a_request_says_it_is_being_counted_and_the_s
     assert tables_of(client.get("/reports/trained-by-area" + AS_OF))[TABLE][-1][1] == "5"
 
 
-def test_a_kept_answer_is_read_from_the_database_once_per_process(app, client, partnership):  # noqa: F811
+def test_a_kept_answer_is_read_from_the_database_once_per_process(app, client, partnership):
     signed_in(client, partnership["emails"]["coordinator"])
     client.get("/reports/coverage" + AS_OF.replace("as_of=", "as_of=", 1))
     statements: list[str] = []
