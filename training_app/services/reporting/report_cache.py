@@ -10,13 +10,14 @@ the data its generation stands for (a write committed while counting raises the 
 
 **The rule (issue 25):** an answer of the current generation is shown as it is ("Counted at ..."). When there is
 none, the first visit claims the count (one count shared by everyone: 32 simultaneous first visits make one) and
-counts within REQUEST_BUDGET seconds (`count_budget.time_limit`); a count that takes longer is stopped and handed
-over to the scheduler (its claim held for HAND_OVER), whose `dashboard-summaries` job counts every handed-over answer
-(kept_reports.count_todays_reports) without a limit. Meanwhile, and while another visit counts, a visit is shown
-the newest answer kept for an older generation, marked as counted then, with a note that newer figures are being
-counted (`Kept.current` False), or, when the key has never been counted, the "being counted" page (after waiting up
-to WAIT_SECONDS for another visit's count). No request counts for more than REQUEST_BUDGET seconds; an older answer
-is never shown as if it were current. Older generations' answers are kept KEEP_OLDER for this, then deleted.
+counts within REQUEST_BUDGET seconds, which the answers one request counts share (`count_budget.time_limit`); a
+count that takes longer is stopped and handed over to the scheduler (its claim held for HAND_OVER), whose
+`dashboard-summaries` job counts every handed-over answer (kept_reports.count_todays_reports) without a limit.
+Meanwhile, and while another visit counts, a visit is shown the newest answer kept for an older generation, marked as
+counted then, with a note that newer figures are being counted (`Kept.current` False), or, when the key has never
+been counted, the "being counted" page (after waiting up to WAIT_SECONDS for another visit's count). No request
+counts for more than REQUEST_BUDGET seconds; an older answer is never shown as if it were current. Older
+generations' answers are kept KEEP_OLDER for this, then deleted.
 
 A kept answer is read from the database and rebuilt once per process (`_MEMO`, keyed by the answer's key, generation
 and counting time): a later request reads only the tiny row that says which answer is current. A claim left by a
@@ -37,6 +38,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
@@ -141,7 +143,7 @@ def kept_answer(
     (`current` False); None when there is nothing to show yet. `kind` is the answer's type (`list[AreaRow]`), which
     it is rebuilt as from its JSON. The scheduler (`scheduler`) counts without a limit, handed-over answers too."""
     key = report_key(report, as_of, authority_ids)
-    budget = None if scheduler or not is_read_only() else REQUEST_BUDGET
+    budget = None if scheduler or not is_read_only() else _budget_left()
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         look = _look(key)
@@ -163,6 +165,14 @@ def kept_answer(
         if is_read_only():
             _end_read()
         time.sleep(POLL_SECONDS)
+
+
+def _budget_left() -> float:
+    """What is left of REQUEST_BUDGET for this request's counts (a page may count two answers: they share it)."""
+    if not has_request_context():
+        return REQUEST_BUDGET
+    deadline = g.setdefault("report_count_deadline", time.monotonic() + REQUEST_BUDGET)
+    return max(0.0, deadline - time.monotonic())
 
 
 @functools.cache
