@@ -102,6 +102,7 @@ class Kept(Generic[T]):
     value: T
     counted_at: datetime
     current: bool = True
+    generation: int = 0  # of the data it counts: with the key and counted_at, names this answer (a page's fragments)
 
 
 @dataclass(frozen=True)
@@ -212,7 +213,7 @@ def _kept(key: Key, kind: Any, look: _Look, current: bool) -> Kept[Any]:
         while len(_MEMO) > MEMO_SIZE:
             _MEMO.popitem(last=False)
     _MEMO.move_to_end(key)
-    return Kept(memo[2], memo[1], current and memo[0] == look.generation_now)
+    return Kept(memo[2], memo[1], current and memo[0] == look.generation_now, memo[0])
 
 
 def _insert() -> Any:
@@ -281,7 +282,7 @@ def _count_and_keep(
                 ReportAnswer.counted_at < counted_at - KEEP_OLDER,
             )
         )
-    return Kept(value, counted_at)
+    return Kept(value, counted_at, True, generation)
 
 
 def handed_over() -> list[Key]:

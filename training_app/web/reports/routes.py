@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections import OrderedDict
 from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, send_file, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from ...exports.trained_by_area import by_authority_header, write_trained_by_area
 from ...permissions import REPORT_READERS, allow
@@ -32,6 +34,8 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Rows of a report table on one page (issue 25): a national table has 16,000 authority sets, megabytes of HTML.
 REPORT_ROWS = 100
+FRAGMENTS_KEPT = 64  # rendered report tables kept per process (about 150 KiB each at most)
+_FRAGMENTS: OrderedDict[tuple[object, ...], Markup] = OrderedDict()
 
 
 def chart_bars(rows: list[AreaRow]) -> list[tuple[AreaRow, int]]:
@@ -71,6 +75,19 @@ def trained_by_area_page():
         still_left_out=max(len(still) - 1 - REPORT_ROWS, 0),
         paging=paging_of(page, pages, len(rows) - 1, "reports.trained_by_area_page", as_of=as_of.isoformat()),
     )
+
+
+def kept_fragment(key: tuple[object, ...], render: Callable[[], str]) -> Markup:
+    """A part of a report page rendered once per process for what it shows (issue 25): `key` names the kept answer
+    (report, scope, date, generation, when it was counted) and the page's own arguments, so a new count or another
+    page renders afresh; the figures stay those of the answer the page says it shows."""
+    found = _FRAGMENTS.get(key)
+    if found is None:
+        found = _FRAGMENTS[key] = Markup(render())  # noqa: S704 (a template's output, escaped as it rendered)
+        while len(_FRAGMENTS) > FRAGMENTS_KEPT:
+            _FRAGMENTS.popitem(last=False)
+    _FRAGMENTS.move_to_end(key)
+    return found
 
 
 def being_counted(title: str) -> str:
