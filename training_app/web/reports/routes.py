@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import date
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ from ...services.common.calendar import (
 )
 from ...services.reporting.counting import AreaRow
 from ...services.reporting.kept_reports import kept_still_to_train, kept_trained_by_area
+from ...services.reporting.report_cache import scope_key
+from ...services.reporting.report_rows import StillToTrainRow
 from ..paging import page_number
 from .forms import AsOfForm
 
@@ -61,20 +64,33 @@ def trained_by_area_page():
         return being_counted("Trained by area")
     rows, still = kept_rows.value, kept_still.value
     page, pages = paged(len(rows) - 1, page_number(request.args))
-    shown = rows[:-1][(page - 1) * REPORT_ROWS : page * REPORT_ROWS] + rows[-1:]  # the total on every page
+    key = (scope_key(scope), as_of, page, *[(kept.generation, kept.counted_at) for kept in (kept_rows, kept_still)])
+    figures = kept_fragment(
+        ("trained-by-area", *key),
+        lambda: render_template("reports/_trained-by-area-figures.html", **_figures(as_of, rows, still, page, pages)),
+    )
     return render_template(
         "reports/trained-by-area.html",
         form=form,
         as_of=as_of,
         counted_at=min(kept_rows.counted_at, kept_still.counted_at),
         counted_current=kept_rows.current and kept_still.current,
-        header=by_authority_header(as_of),
-        rows=shown,
-        bars=chart_bars(shown),
-        still=still[:REPORT_ROWS] + still[-1:] if len(still) > REPORT_ROWS + 1 else still,
-        still_left_out=max(len(still) - 1 - REPORT_ROWS, 0),
-        paging=paging_of(page, pages, len(rows) - 1, "reports.trained_by_area_page", as_of=as_of.isoformat()),
+        figures_html=figures,
     )
+
+
+def _figures(as_of: date, rows: list[AreaRow], still: list[StillToTrainRow], page: int, pages: int) -> dict[str, Any]:
+    """What reports/_trained-by-area-figures.html shows of one page of the table, with who is still to train."""
+    shown = rows[:-1][(page - 1) * REPORT_ROWS : page * REPORT_ROWS] + rows[-1:]  # the total on every page
+    return {
+        "as_of": as_of,
+        "header": by_authority_header(as_of),
+        "rows": shown,
+        "bars": chart_bars(shown),
+        "still": still[:REPORT_ROWS] + still[-1:] if len(still) > REPORT_ROWS + 1 else still,
+        "still_left_out": max(len(still) - 1 - REPORT_ROWS, 0),
+        "paging": paging_of(page, pages, len(rows) - 1, "reports.trained_by_area_page", as_of=as_of.isoformat()),
+    }
 
 
 def kept_fragment(key: tuple[object, ...], render: Callable[[], str]) -> Markup:
