@@ -70,6 +70,11 @@ def attendance_by_authority_page():
         counted_current=kept.current,
         download=download,
         table_html=kept_fragment(key, lambda: render_template("reports/_attendance-table.html", **table)),
+        # a valid form reads the same for the same query string (its session was found): rendered once
+        form_html=kept_fragment(
+            ("attendance-form", request.query_string),
+            lambda: render_template("reports/_attendance-form.html", form=form),
+        ),
     )
 
 
