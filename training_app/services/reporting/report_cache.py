@@ -172,7 +172,7 @@ def _budget_left() -> float:
     """What is left of REQUEST_BUDGET for this request's counts (a page may count two answers: they share it)."""
     if not has_request_context():
         return REQUEST_BUDGET
-    deadline = g.setdefault("report_count_deadline", time.monotonic() + REQUEST_BUDGET)
+    deadline: float = g.setdefault("report_count_deadline", time.monotonic() + REQUEST_BUDGET)
     return max(0.0, deadline - time.monotonic())
 
 
