@@ -32,6 +32,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -212,7 +213,8 @@ def _kept(key: Key, kind: Any, look: _Look, current: bool) -> Kept[Any]:
         memo = _MEMO[key] = (found[0], found[1], from_json(kind, found[2]))
         while len(_MEMO) > MEMO_SIZE:
             _MEMO.popitem(last=False)
-    _MEMO.move_to_end(key)
+    with suppress(KeyError):  # another thread may have just let it go
+        _MEMO.move_to_end(key)
     return Kept(memo[2], memo[1], current and memo[0] == look.generation_now, memo[0])
 
 

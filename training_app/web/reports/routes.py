@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -102,7 +103,8 @@ def kept_fragment(key: tuple[object, ...], render: Callable[[], str]) -> Markup:
         found = _FRAGMENTS[key] = Markup(render())  # noqa: S704 (a template's output, escaped as it rendered)
         while len(_FRAGMENTS) > FRAGMENTS_KEPT:
             _FRAGMENTS.popitem(last=False)
-    _FRAGMENTS.move_to_end(key)
+    with suppress(KeyError):  # another thread may have just let it go
+        _FRAGMENTS.move_to_end(key)
     return found
 
 
