@@ -17,7 +17,13 @@ from tests.factories import (
 )
 from training_app.extensions import db
 from training_app.models import OrganisationKind, Pathway, PathwayCourse, Requirement
-from training_app.services.reporting.coverage import NO_AREA_ID, coverage_grid, still_to_train_in_cell
+from training_app.services.reporting.coverage import (
+    NO_AREA_ID,
+    OpeningReason,
+    coverage_grid,
+    coverage_opening,
+    still_to_train_in_cell,
+)
 
 AS_OF = date(2008, 8, 31)
 
@@ -164,3 +170,19 @@ def test_the_grid_takes_a_fixed_number_of_queries(p, app, count_statements):
         person(p, where, "5")
 
     assert statements() == few
+
+
+def test_with_no_one_current_the_page_opens_on_the_latest_completion_of_any_counting_course_by_someone_required(p):
+    """Two courses count as trained: the latest day is the later of the two, and a later completion by someone
+    not required to train (group 6, or an awareness-only GP's staff) does not count."""
+    other = make_course("CAF-ONLINE", counts_as_trained=True, validity_months=36)
+    person(p, "melton_school", records=[(date(2008, 3, 1), date(2011, 3, 1))])
+    required = person(p, "blaby_school", "5")
+    make_record(required, other, date(2008, 6, 9), expires_on=date(2011, 6, 9))
+    make_record(person(p, "melton_school", "6"), other, date(2008, 7, 1), expires_on=date(2011, 7, 1))
+    make_record(person(p, "gp"), p["caf"], date(2008, 8, 1), expires_on=date(2011, 8, 1))
+    db.session.commit()
+
+    opening = coverage_opening(date(2026, 3, 2))
+
+    assert (opening.as_of, opening.reason) == (date(2008, 6, 9), OpeningReason.LATEST_TRAINING)

@@ -133,6 +133,8 @@ def test_coverage_page_has_the_heat_map_with_words_and_links_to_who_is_left(clie
     assert re.sub(r"\s+", " ", table[1][1]) == "33% Low 1 of 3 2 to train: Melton, Leicestershire, group 3"
     page = response.get_data(as_text=True)
     assert "<svg" in page and 'role="img"' in page and "style=" not in page
+    link = f'href="/reports/coverage/areas/{p["melton"]}/groups/3?as_of=2008-08-31">2 to train'
+    assert link in page  # the cell's own link, followed here
     cell = client.get(f"/reports/coverage/areas/{p['melton']}/groups/3?as_of=2008-08-31")
     assert cell.status_code == 200
     assert [row[0] for row in tables_of(cell)["Page 1 of 1"][1:]] == ["Pat Dale", "Pat Ezra"]

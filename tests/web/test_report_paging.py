@@ -1,6 +1,6 @@
-"""A report page shows at most a hundred rows (issue 25): a national trained-by-area table has 16,000 authority sets
-and a national coverage grid 600 areas, megabytes of HTML; the rest are a page on, the totals are on every page, and
-the spreadsheet has them all."""
+"""A report page shows at most a hundred rows (issue 25): a national trained-by-area table has 16,000 authority sets,
+attendance by authority as many and a national coverage grid 600 areas, megabytes of HTML; the rest are a page on,
+the totals are on every page, and the spreadsheet has them all."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date
 from tests.factories import (
     group,
     make_area,
+    make_attendance,
     make_authority,
     make_course,
     make_organisation,
@@ -77,3 +78,27 @@ def test_the_coverage_grid_pages_past_a_hundred_areas_with_the_totals_on_each(ap
     assert [re.sub(r"\s+", " ", row[0]) for row in rows] == [f"Area {n:03d}County" for n in range(101, 106)] + [
         "All areas"
     ]
+
+
+def test_attendance_by_authority_pages_past_a_hundred_rows_keeping_the_period_and_the_exact_total(app, client):
+    with app.app_context():
+        for n in range(1, AUTHORITIES + 1):
+            authority = make_authority(f"A{n:03d}", f"Authority {n:03d}", order=n)
+            person = make_practitioner(make_organisation(authority), authorities=[authority])
+            make_attendance(person, [date(2008, 10, 1 + n % 28)], host=authority)
+        email = make_user(Role.COORDINATOR).email
+        db.session.commit()
+    signed_in(client, email)
+
+    first = client.get("/reports/attendance-by-authority?from=2008-10-01&to=2008-10-31")
+    html = first.get_data(as_text=True)
+    next_page = re.search(r'href="([^"]*page=2[^"]*)"', html).group(1).replace("&amp;", "&")
+    second = client.get(next_page)
+
+    table = next(rows for title, rows in tables_of(first).items() if title.startswith("Attended"))
+    assert len(table) == 1 + 100 + 1 and table[-1] == ["Total Attended", str(AUTHORITIES)]
+    assert "Rows 1 to 100 of 105" in html
+    assert "from=2008-10-01" in next_page and "to=2008-10-31" in next_page
+    rows = next(rows for title, rows in tables_of(second).items() if title.startswith("Attended"))[1:]
+    assert [row[0] for row in rows] == [f"Authority {n:03d}" for n in range(101, 106)] + ["Total Attended"]
+    assert rows[-1][1] == str(AUTHORITIES)

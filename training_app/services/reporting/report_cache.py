@@ -1,36 +1,45 @@
 """Report answers kept for the data as it stands (issue 25): a report page counts the workforce once per change of the
-data, not once per request, and every answer it shows is exact.
+data, not once per request, and says how current every answer it shows is.
 
 Every commit that wrote to a table the reports count (COUNTED_TABLES) raises the one data generation
 (`report_generation`), in the same transaction, by the engine events `watch_writes` installs: they see every
 INSERT, UPDATE and DELETE the app sends (ORM flushes, Core bulk statements of imports and seeds, raw SQL alike), so
-no write path has to remember to say so. An answer is kept under (report, as-of date, scope, generation) in
-`report_answers` and shown only while the generation is still the current one; the generation is read before the
-counting starts, so an answer is never older than the data its generation stands for (a write committed while
-counting raises the generation, and the answer is simply never shown).
+no write path has to remember to say so. An answer is kept under (report, as-of date, scope) in `report_answers`
+with the generation it counts; the generation is read before the counting starts, so an answer is never older than
+the data its generation stands for (a write committed while counting raises the generation again).
 
-The first visit after a change counts (`kept_answer`); it claims the count first, so of 32 simultaneous first
-visits one counts and the others wait a few seconds for its answer, then are told it is being counted
-(`None`), never left to run into the worker's timeout. A claim left by a worker that died expires after
-CLAIM_EXPIRES. The counting functions are not touched: their callers wrap them.
+**The rule (issue 25):** an answer of the current generation is shown as it is ("Counted at ..."). When there is
+none, the first visit claims the count (one count shared by everyone: 32 simultaneous first visits make one) and
+counts within REQUEST_BUDGET seconds, which the answers one request counts share (`count_budget.time_limit`); a
+count that takes longer is stopped and handed over to the scheduler (its claim held for HAND_OVER), whose
+`dashboard-summaries` job counts every handed-over answer (kept_reports.count_todays_reports) without a limit.
+Meanwhile, and while another visit counts, a visit is shown the newest answer kept for an older generation, marked as
+counted then, with a note that newer figures are being counted (`Kept.current` False), or, when the key has never
+been counted, the "being counted" page (after waiting up to WAIT_SECONDS for another visit's count). No request
+counts for more than REQUEST_BUDGET seconds; an older answer is never shown as if it were current. Older
+generations' answers are kept KEEP_OLDER for this, then deleted.
+
+A kept answer is read from the database and rebuilt once per process (`_MEMO`, keyed by the answer's key, generation
+and counting time): a later request reads only the tiny row that says which answer is current. A claim left by a
+worker that died expires after CLAIM_EXPIRES. The counting functions are not touched: their callers wrap them.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import enum
 import functools
 import hashlib
 import re
 import time
-import types
+from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, Generic, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from flask import g, has_request_context
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
@@ -38,6 +47,10 @@ from sqlalchemy.engine import Connection, Engine
 from ...database import is_read_only, write_transaction
 from ...extensions import db
 from ...models import ReportAnswer, ReportGeneration, utcnow
+from .answer_json import from_json, to_json
+from .count_budget import CountTooSlow, time_limit
+
+__all__ = ["Kept", "current_generation", "from_json", "kept_answer", "to_json", "watch_writes"]
 
 T = TypeVar("T")
 
@@ -61,9 +74,13 @@ COUNTED_TABLES = frozenset(
         "training_records",
     }
 )
-WAIT_SECONDS = 3.0  # how long a visit waits for the count another one is making before saying it is under way
+WAIT_SECONDS = 3.0  # how long a visit with nothing to show waits for the count another one is making
 POLL_SECONDS = 0.2
-CLAIM_EXPIRES = timedelta(seconds=60)  # longer than any count: a worker is killed after 30 s
+REQUEST_BUDGET = 3.0  # the longest a request counts (a worker is killed after 30 s)
+CLAIM_EXPIRES = timedelta(seconds=60)  # longer than any request's count
+HAND_OVER = timedelta(minutes=15)  # a count left to the scheduler (every 10 minutes); then a visit may try again
+KEEP_OLDER = timedelta(days=7)  # how long an older generation's answer is kept to be shown while counting anew
+MEMO_SIZE = 32  # answers rebuilt per process (a national trained-by-area answer is some 16,000 rows)
 ALL = "all"
 SOURCE = Path(__file__).resolve().parents[2]  # the training_app package
 WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
@@ -74,14 +91,29 @@ BUMP = (
 STALE = "report_data_changed"  # in a connection's info: this transaction wrote to a counted table
 READY = "report_generation_ready"  # in a connection's info: the table exists (it does not while migrating to it)
 _watching = False
+Key = tuple[str, date, str]
+_MEMO: OrderedDict[Key, tuple[int, datetime, Any]] = OrderedDict()
 
 
 @dataclass(frozen=True)
 class Kept(Generic[T]):
-    """A report's answer and when it was counted."""
+    """A report's answer, when it was counted, and whether it counts the data as it stands (False: an older
+    generation's answer, shown while the current one is being counted)."""
 
     value: T
     counted_at: datetime
+    current: bool = True
+    generation: int = 0  # of the data it counts: with the key and counted_at, names this answer (a page's fragments)
+
+
+@dataclass(frozen=True)
+class _Look:
+    """What the database says of a key: the generation now, and the row's generation, counting and claim times."""
+
+    generation_now: int
+    generation: int | None = None
+    counted_at: datetime | None = None
+    claimed_at: datetime | None = None
 
 
 def scope_key(authority_ids: set[int] | None) -> str:
@@ -95,28 +127,54 @@ def current_generation() -> int:
     return int(found or 0)
 
 
+def report_key(report: str, as_of: date, authority_ids: set[int] | None) -> Key:
+    """The key an answer is kept under: the report's name with the code's digest, the date and the scope."""
+    return (f"{report}@{code_version()}", as_of, scope_key(authority_ids))
+
+
 def kept_answer(
-    report: str, kind: Any, as_of: date, authority_ids: set[int] | None, count: Callable[[], T]
+    report: str,
+    kind: Any,
+    as_of: date,
+    authority_ids: set[int] | None,
+    count: Callable[[], T],
+    scheduler: bool = False,
 ) -> Kept[T] | None:
-    """The answer of `count()` kept for this report, date and scope while the data has not changed since; counted
-    now (once, for everyone) when it has. None when another visit's count is still under way after a short wait.
-    `kind` is the answer's type (`list[AreaRow]`), which it is rebuilt as from its JSON."""
-    key = (f"{report}@{code_version()}", as_of, scope_key(authority_ids))
+    """The answer of `count()` for this report, date and scope, by the rule above: the current generation's, counted
+    now (once, for everyone, within REQUEST_BUDGET in a request) when there is none, else an older generation's
+    (`current` False); None when there is nothing to show yet. `kind` is the answer's type (`list[AreaRow]`), which
+    it is rebuilt as from its JSON. The scheduler (`scheduler`) counts without a limit, handed-over answers too."""
+    key = report_key(report, as_of, authority_ids)
+    budget = None if scheduler or not is_read_only() else _budget_left()
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
-        generation = current_generation()
-        row = _row(key)
-        if row is not None and row.generation == generation and row.counted_at is not None:
-            return Kept(from_json(kind, row.answer), row.counted_at)
-        if row is None or row.claimed_at is None or row.claimed_at < utcnow() - CLAIM_EXPIRES:
-            claimed_at = _claim(key, generation)
+        look = _look(key)
+        if look.counted_at is not None and look.generation == look.generation_now:
+            return _kept(key, kind, look, True)
+        now = utcnow()
+        handed_over = look.claimed_at is not None and look.claimed_at > now
+        if look.claimed_at is None or look.claimed_at < now - CLAIM_EXPIRES or (scheduler and handed_over):
+            claimed_at = _claim(key, look.generation_now, scheduler)
             if claimed_at is not None:
-                return _count_and_keep(key, generation, claimed_at, count)
-        if time.monotonic() >= deadline:
+                kept = _count_and_keep(key, look.generation_now, claimed_at, count, budget)
+                if kept is not None:
+                    return kept
+                handed_over = True
+        if look.counted_at is not None:
+            return _kept(key, kind, look, False)
+        if handed_over or time.monotonic() >= deadline:
             return None
         if is_read_only():
             _end_read()
         time.sleep(POLL_SECONDS)
+
+
+def _budget_left() -> float:
+    """What is left of REQUEST_BUDGET for this request's counts (a page may count two answers: they share it)."""
+    if not has_request_context():
+        return REQUEST_BUDGET
+    deadline: float = g.setdefault("report_count_deadline", time.monotonic() + REQUEST_BUDGET)
+    return max(0.0, deadline - time.monotonic())
 
 
 @functools.cache
@@ -129,34 +187,57 @@ def code_version() -> str:
     return digest.hexdigest()[:10]
 
 
-def _row(key: tuple[str, date, str]) -> Any:
+def _where(key: Key) -> list[sa.ColumnElement[bool]]:
     report, as_of, scope = key
-    return db.session.execute(
-        sa.select(ReportAnswer.generation, ReportAnswer.counted_at, ReportAnswer.answer, ReportAnswer.claimed_at).where(
-            ReportAnswer.report == report, ReportAnswer.as_of == as_of, ReportAnswer.scope == scope
-        )
+    return [ReportAnswer.report == report, ReportAnswer.as_of == as_of, ReportAnswer.scope == scope]
+
+
+def _look(key: Key) -> _Look:
+    """The key's row without its answer, and the generation now, in one statement."""
+    now = sa.select(ReportGeneration.generation).where(ReportGeneration.id == 1).scalar_subquery()
+    row = db.session.execute(
+        sa.select(now, ReportAnswer.generation, ReportAnswer.counted_at, ReportAnswer.claimed_at).where(*_where(key))
     ).first()
+    if row is None:
+        return _Look(current_generation())
+    return _Look(int(row[0] or 0), row[1], row[2], row[3])
+
+
+def _kept(key: Key, kind: Any, look: _Look, current: bool) -> Kept[Any]:
+    """The answer the look saw, rebuilt once per process: read and rebuilt again only when the row has changed."""
+    memo = _MEMO.get(key)
+    if memo is None or memo[0] != look.generation or memo[1] != look.counted_at:
+        found = db.session.execute(
+            sa.select(ReportAnswer.generation, ReportAnswer.counted_at, ReportAnswer.answer).where(*_where(key))
+        ).one()
+        memo = _MEMO[key] = (found[0], found[1], from_json(kind, found[2]))
+        while len(_MEMO) > MEMO_SIZE:
+            _MEMO.popitem(last=False)
+    with suppress(KeyError):  # another thread may have just let it go
+        _MEMO.move_to_end(key)
+    return Kept(memo[2], memo[1], current and memo[0] == look.generation_now, memo[0])
 
 
 def _insert() -> Any:
     return postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
-def _claim(key: tuple[str, date, str], generation: int) -> datetime | None:
-    """Take the count of this key unless another visit is making it (a claim younger than CLAIM_EXPIRES): when
-    this visit claimed it, the time of its claim."""
+def _claim(key: Key, generation: int, scheduler: bool = False) -> datetime | None:
+    """Take the count of this key unless another visit is making it (a claim younger than CLAIM_EXPIRES; the
+    scheduler also takes a count handed over to it): when this visit claimed it, the time of its claim."""
     report, as_of, scope = key
     now = utcnow()
     statement = _insert()(ReportAnswer).values(
         report=report, as_of=as_of, scope=scope, claimed_generation=generation, claimed_at=now
     )
     table = ReportAnswer.__table__.c
+    free = [table.claimed_at.is_(None), table.claimed_at < now - CLAIM_EXPIRES]
     statement = statement.on_conflict_do_update(
         index_elements=["report", "as_of", "scope"],
         set_={"claimed_generation": generation, "claimed_at": now},
         where=sa.and_(
             sa.or_(table.generation.is_(None), table.generation < generation),
-            sa.or_(table.claimed_at.is_(None), table.claimed_at < now - CLAIM_EXPIRES),
+            sa.or_(*free, *([table.claimed_at > now] if scheduler else [])),
         ),
     ).returning(table.id)
     with write_transaction():
@@ -165,19 +246,20 @@ def _claim(key: tuple[str, date, str], generation: int) -> datetime | None:
 
 
 def _count_and_keep(
-    key: tuple[str, date, str], generation: int, claimed_at: datetime, count: Callable[[], T]
-) -> Kept[T]:
-    """Count, keep the answer under the generation read before counting, and let go of the claim; an older
-    generation's answers of every report go, since they can never be shown again."""
-    report, as_of, scope = key
-    mine = sa.and_(
-        ReportAnswer.report == report,
-        ReportAnswer.as_of == as_of,
-        ReportAnswer.scope == scope,
-        ReportAnswer.claimed_at == claimed_at,
-    )
+    key: Key, generation: int, claimed_at: datetime, count: Callable[[], T], budget: float | None = None
+) -> Kept[T] | None:
+    """Count (within `budget` seconds when given), keep the answer under the generation read before counting, and let
+    go of the claim; an older generation's answers of every report go once KEEP_OLDER has passed. None when the
+    count ran past its budget: it is stopped and handed over to the scheduler (the claim held for HAND_OVER)."""
+    mine = sa.and_(*_where(key), ReportAnswer.claimed_at == claimed_at)
     try:
-        value = count()
+        with time_limit(budget):
+            value = count()
+    except CountTooSlow:
+        db.session.rollback()
+        with write_transaction():
+            db.session.execute(sa.update(ReportAnswer).where(mine).values(claimed_at=utcnow() + HAND_OVER))
+        return None
     except BaseException:
         with write_transaction():
             db.session.execute(sa.update(ReportAnswer).where(mine).values(claimed_generation=None, claimed_at=None))
@@ -196,9 +278,23 @@ def _count_and_keep(
             )
         )
         db.session.execute(
-            sa.delete(ReportAnswer).where(ReportAnswer.generation < generation, ReportAnswer.claimed_at.is_(None))
+            sa.delete(ReportAnswer).where(
+                ReportAnswer.generation < generation,
+                ReportAnswer.claimed_at.is_(None),
+                ReportAnswer.counted_at < counted_at - KEEP_OLDER,
+            )
         )
-    return Kept(value, counted_at)
+    return Kept(value, counted_at, True, generation)
+
+
+def handed_over() -> list[Key]:
+    """The keys of this code whose count a request handed over to the scheduler."""
+    rows = db.session.execute(
+        sa.select(ReportAnswer.report, ReportAnswer.as_of, ReportAnswer.scope).where(
+            ReportAnswer.claimed_at > utcnow(), ReportAnswer.report.endswith(f"@{code_version()}")
+        )
+    )
+    return [(report, as_of, scope) for report, as_of, scope in rows]
 
 
 def _end_read() -> None:
@@ -251,69 +347,3 @@ def _raise_generation(conn: Connection) -> None:
         cursor.execute(BUMP)
     finally:
         cursor.close()
-
-
-def to_json(value: Any) -> Any:
-    """A report's answer (dataclasses, lists, tuples, dicts, dates, enums) as JSON; dicts as [key, value] pairs so
-    their keys keep their type."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: to_json(getattr(value, field.name)) for field in dataclasses.fields(value)}
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return [[to_json(k), to_json(v)] for k, v in value.items()]
-    if isinstance(value, list | tuple):
-        return [to_json(item) for item in value]
-    return value
-
-
-def from_json(kind: Any, data: Any) -> Any:
-    """The answer of type `kind` that `to_json` wrote as `data`."""
-    return _decoder(kind)(data)
-
-
-def _same(data: Any) -> Any:
-    return data
-
-
-@functools.cache
-def _decoder(kind: Any) -> Callable[[Any], Any]:
-    """How to rebuild a value of this type from its JSON, worked out once per type (reading a dataclass's type hints
-    for each of 16,000 rows took most of a national page's time)."""
-    origin, args = get_origin(kind), get_args(kind)
-    if origin in (Union, types.UnionType):
-        present = [arg for arg in args if arg is not type(None)]
-        return _optional(_decoder(present[0])) if len(present) == 1 else _same
-    if origin is list:
-        item = _decoder(args[0])
-        return lambda data: [item(value) for value in data]
-    if origin is tuple:
-        if len(args) == 2 and args[1] is Ellipsis:
-            item = _decoder(args[0])
-            return lambda data: tuple(item(value) for value in data)
-        items = [_decoder(arg) for arg in args]
-        return lambda data: tuple(item(value) for item, value in zip(items, data, strict=True))
-    if origin is dict:
-        key, value = _decoder(args[0]), _decoder(args[1])
-        return lambda data: {key(k): value(v) for k, v in data}
-    if dataclasses.is_dataclass(kind) and isinstance(kind, type):
-        return _dataclass_decoder(kind)
-    if kind is datetime:
-        return _optional(datetime.fromisoformat)
-    if kind is date:
-        return _optional(date.fromisoformat)
-    if isinstance(kind, type) and issubclass(kind, enum.Enum):
-        return _optional(kind)
-    return _same
-
-
-def _dataclass_decoder(kind: type[Any]) -> Callable[[Any], Any]:
-    hints = get_type_hints(kind)
-    parts = [(field.name, _decoder(hints[field.name])) for field in dataclasses.fields(kind) if field.init]
-    return lambda data: kind(**{name: part(data[name]) for name, part in parts if name in data})
-
-
-def _optional(decode: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    return lambda data: None if data is None else decode(data)

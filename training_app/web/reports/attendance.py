@@ -14,8 +14,11 @@ from ...permissions import REPORT_READERS, allow
 from ...services.accounts.scope import report_scope
 from ...services.common.lookups import session_with_code
 from ...services.reporting.kept_reports import kept_attendance
+from ...services.reporting.report_cache import scope_key
+from ..fragments import kept_html
+from ..paging import page_number
 from .period_forms import PeriodForm
-from .routes import XLSX_MIMETYPE, being_counted, bp
+from .routes import REPORT_ROWS, XLSX_MIMETYPE, being_counted, bp, paged, paging_of
 
 
 def _read_period() -> tuple[PeriodForm, tuple[int, str] | None, bool]:
@@ -52,13 +55,27 @@ def attendance_by_authority_page():
     kept = kept_attendance(start, end, session_id, scope)
     if kept is None:
         return being_counted("Attendance by authority")
+    rows, download = kept.value, _download_args(form, session)
+    page, pages = paged(len(rows) - 1, page_number(request.args))
+    key = ("attendance", scope_key(scope), start, end, session_id, kept.generation, kept.counted_at, page)
+    table = {
+        "rows": rows[:-1][(page - 1) * REPORT_ROWS : page * REPORT_ROWS] + rows[-1:],  # the total on every page
+        "covers": period_text(start, end, session[1] if session else None),
+        "paging": paging_of(page, pages, len(rows) - 1, "reports.attendance_by_authority_page", **download),
+    }
     return render_template(
         "reports/attendance-by-authority.html",
         form=form,
-        rows=kept.value,
+        rows=rows,
         counted_at=kept.counted_at,
-        covers=period_text(start, end, session[1] if session else None),
-        download=_download_args(form, session),
+        counted_current=kept.current,
+        download=download,
+        table_html=kept_html(key, lambda: render_template("reports/_attendance-table.html", **table)),
+        # a valid form reads the same for the same query string (its session was found): rendered once
+        form_html=kept_html(
+            ("attendance-form", request.query_string),
+            lambda: render_template("reports/_attendance-form.html", form=form),
+        ),
     )
 
 

@@ -4,27 +4,31 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from ...permissions import REPORT_READERS, allow
 from ...services.accounts.scope import report_scope
 from ...services.common.calendar import london_today
 from ...services.reporting.coverage import (
+    CoverageGrid,
     area_label,
     cell_in_scope,
     group_with_code,
     still_to_train_in_cell,
 )
 from ...services.reporting.kept_reports import kept_coverage, kept_coverage_opening
+from ...services.reporting.report_cache import scope_key
 from ..charts import bar_chart
+from ..fragments import kept_html
 from ..paging import page_number
 from .forms import AsOfForm
-from .routes import REPORT_ROWS, being_counted, bp, page_items, paged
+from .routes import REPORT_ROWS, being_counted, bp, paged, paging_of
 
 ENDPOINT = "reports.coverage_page"
 
 PER_PAGE = 100
+AREA_MARK, GROUP_MARK = 987654321, "group-mark"
 
 
 def _as_of_form(default: date | None = None) -> AsOfForm:
@@ -37,7 +41,7 @@ def coverage_page():
     """The coverage heat-map table (a word with every shade) and a bar chart of each area's coverage; without a date
     it opens on today, or on the latest day with figures when no one is current today, and says which."""
     scope = report_scope(current_user)
-    opening = None
+    opening, kept_opening = None, None
     if "as_of" not in request.args:
         today = london_today()
         kept_opening = kept_coverage_opening(today, scope)
@@ -51,24 +55,37 @@ def coverage_page():
     kept_grid = kept_coverage(on, scope)
     if kept_grid is None:
         return being_counted("Training coverage")
-    grid = kept_grid.value
+    grid, as_of = kept_grid.value, form.as_of.required_date()
     page, pages = paged(len(grid.areas), page_number(request.args))
-    shown = grid.areas[(page - 1) * REPORT_ROWS : page * REPORT_ROWS]  # a national grid has 600 areas
-    areas = [(f"{area.name} ({area.authority})" if area.authority else area.name, area.total) for area in shown]
-    chart = bar_chart([(label, total.percent or 0) for label, total in areas], scale_to=100, suffix="%")
-    as_of = form.as_of.required_date()
-    paging = {"page": page, "pages": pages, "rows": len(grid.areas), "items": page_items(page, pages, as_of, ENDPOINT)}
+    key = ("coverage", scope_key(scope), as_of, kept_grid.generation, kept_grid.counted_at, page)
+    grid_html = kept_html(key, lambda: render_template("reports/_coverage-grid.html", **_grid_page(grid, page, pages)))
     return render_template(
         "reports/coverage.html",
         form=form,
         grid=grid,
-        areas=shown,
-        chart=chart,
+        grid_html=grid_html,
         as_of=as_of,
-        paging=paging,
         opening=opening,
         counted_at=kept_grid.counted_at,
+        counted_current=kept_grid.current and (kept_opening is None or kept_opening.current),
     )
+
+
+def _grid_page(grid: CoverageGrid, page: int, pages: int) -> dict[str, object]:
+    """What reports/_coverage-grid.html shows of one page of the grid."""
+    shown = grid.areas[(page - 1) * REPORT_ROWS : page * REPORT_ROWS]  # a national grid has 600 areas
+    areas = [(f"{area.name} ({area.authority})" if area.authority else area.name, area.total) for area in shown]
+    as_of = grid.as_of.isoformat()
+    # every cell's link from one url_for: AREA and GROUP stand for the cell's area id and group code
+    marked = url_for("reports.coverage_cell_page", area_id=AREA_MARK, code=GROUP_MARK, as_of=as_of)
+    return {
+        "grid": grid,
+        "areas": shown,
+        "as_of": grid.as_of,
+        "chart": bar_chart([(label, total.percent or 0) for label, total in areas], scale_to=100, suffix="%"),
+        "paging": paging_of(page, pages, len(grid.areas), ENDPOINT, as_of=as_of),
+        "cell_link": marked.replace(str(AREA_MARK), "AREA").replace(GROUP_MARK, "GROUP"),
+    }
 
 
 @bp.get("/coverage/areas/<number:area_id>/groups/<code>")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -23,6 +25,9 @@ from ...services.common.calendar import (
 )
 from ...services.reporting.counting import AreaRow
 from ...services.reporting.kept_reports import kept_still_to_train, kept_trained_by_area
+from ...services.reporting.report_cache import scope_key
+from ...services.reporting.report_rows import StillToTrainRow
+from ..fragments import kept_html
 from ..paging import page_number
 from .forms import AsOfForm
 
@@ -56,19 +61,33 @@ def trained_by_area_page():
         return being_counted("Trained by area")
     rows, still = kept_rows.value, kept_still.value
     page, pages = paged(len(rows) - 1, page_number(request.args))
-    shown = rows[:-1][(page - 1) * REPORT_ROWS : page * REPORT_ROWS] + rows[-1:]  # the total on every page
+    key = (scope_key(scope), as_of, page, *[(kept.generation, kept.counted_at) for kept in (kept_rows, kept_still)])
+    figures = kept_html(
+        ("trained-by-area", *key),
+        lambda: render_template("reports/_trained-by-area-figures.html", **_figures(as_of, rows, still, page, pages)),
+    )
     return render_template(
         "reports/trained-by-area.html",
         form=form,
         as_of=as_of,
         counted_at=min(kept_rows.counted_at, kept_still.counted_at),
-        header=by_authority_header(as_of),
-        rows=shown,
-        bars=chart_bars(shown),
-        still=still[:REPORT_ROWS] + still[-1:] if len(still) > REPORT_ROWS + 1 else still,
-        still_left_out=max(len(still) - 1 - REPORT_ROWS, 0),
-        paging={"page": page, "pages": pages, "rows": len(rows) - 1, "items": page_items(page, pages, as_of)},
+        counted_current=kept_rows.current and kept_still.current,
+        figures_html=figures,
     )
+
+
+def _figures(as_of: date, rows: list[AreaRow], still: list[StillToTrainRow], page: int, pages: int) -> dict[str, Any]:
+    """What reports/_trained-by-area-figures.html shows of one page of the table, with who is still to train."""
+    shown = rows[:-1][(page - 1) * REPORT_ROWS : page * REPORT_ROWS] + rows[-1:]  # the total on every page
+    return {
+        "as_of": as_of,
+        "header": by_authority_header(as_of),
+        "rows": shown,
+        "bars": chart_bars(shown),
+        "still": still[:REPORT_ROWS] + still[-1:] if len(still) > REPORT_ROWS + 1 else still,
+        "still_left_out": max(len(still) - 1 - REPORT_ROWS, 0),
+        "paging": paging_of(page, pages, len(rows) - 1, "reports.trained_by_area_page", as_of=as_of.isoformat()),
+    }
 
 
 def being_counted(title: str) -> str:
@@ -82,16 +101,35 @@ def paged(count: int, asked: int) -> tuple[int, int]:
     return min(asked, pages), pages
 
 
-def page_items(
-    page: int, pages: int, as_of: date, endpoint: str = "reports.trained_by_area_page"
-) -> list[dict[str, object]]:
+def paging_of(page: int, pages: int, rows: int, endpoint: str, **args: str) -> dict[str, object]:
+    """What a report template pages with: the page, how many, how many rows, the GOV.UK pagination's items and its
+    previous and next links, each link the page's own query (`args`) with its page number."""
+    values: dict[str, Any] = {**args, "page": 0}
+    base = url_for(endpoint, **values)  # built once, each page's number put in (url_for per link cost ms)
+    cut = base.rindex("page=0") + len("page=")
+
+    def href(n: int) -> str:
+        return f"{base[:cut]}{n}{base[cut + 1 :]}"
+
+    return {
+        "page": page,
+        "pages": pages,
+        "rows": rows,
+        "first": (page - 1) * REPORT_ROWS + 1,
+        "last": min(page * REPORT_ROWS, rows),
+        "items": page_items(page, pages, href),
+        "previous": {"href": href(page - 1)} if page > 1 else None,
+        "next": {"href": href(page + 1)} if page < pages else None,
+    }
+
+
+def page_items(page: int, pages: int, href: Callable[[int], str]) -> list[dict[str, object]]:
     """GOV.UK pagination items: the first, the last and the pages either side of this one."""
     items: list[dict[str, object]] = []
     for n in sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)}):
         if items and items[-1].get("number") != n - 1:
             items.append({"ellipsis": True})
-        href = url_for(endpoint, as_of=as_of.isoformat(), page=n)
-        items.append({"number": n, "href": href, "current": n == page})
+        items.append({"number": n, "href": href(n), "current": n == page})
     return items
 
 
