@@ -1,7 +1,8 @@
-"""A practitioner booking themself from ten pages at once on a 4-worker server (a double-click, many times over):
-one place, or one request to their booker, is made, audited and emailed once; the nine others are told they already
-have one, never a 500. For a course booked freely and one booked with the booker's approval. SQLite and
-PostgreSQL."""
+"""Places booked from the pages at once on a 4-worker server (a double-click, many times over): a practitioner
+booking themself from ten pages makes one place, or one request to their booker, for a course booked freely and one
+booked with approval; a booker confirming one group of three for two places from ten pages books two and puts one on
+the waiting list, once. Each is audited and emailed once; the others are told it is done already, never a 500.
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -56,3 +57,29 @@ def test_ten_self_bookings_of_one_place_at_once_make_one(app, app_ctx, shared_li
     assert len(_actions(action)) == 1
     sent = Counter(db.session.execute(sa.select(OutgoingMail.recipients, OutgoingMail.subject)).all())
     assert sent and all(count == 1 for count in sent.values()), sent  # told once (the booker, for a request)
+
+
+def test_one_group_booked_from_ten_booker_pages_at_once_is_booked_once(app, app_ctx, shared_live_server):
+    day = london_today() + timedelta(days=28)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    make_session(course=make_course(code="GROUP"), code="GROUP-1", days=(day,), capacity=2)
+    school = make_organisation(code="SCHOOL")
+    make_user(Role.BOOKER, email="office@school.example", organisation=school)
+    staff = [make_practitioner(organisation=school, email=f"staff{n}@school.example") for n in range(3)]
+    ids = [person.id for person in staff]
+    db.session.commit()
+    page = "/bookings/new/GROUP-1"
+    form = {"staff": [str(i) for i in ids], "confirm": "Confirm bookings"}
+
+    answers = all_at_once(_sends(shared_live_server, "office@school.example", page, [(page, form)] * 10), TIMEOUT)
+
+    _fine(answers, shared_live_server, {302})  # the nine are told who is booked already
+    held = db.session.execute(
+        sa.select(Booking.practitioner_id, Booking.status).where(Booking.status.in_(ACTIVE_STATUSES))
+    ).all()
+    assert sorted(person for person, _ in held) == ids  # each of the three once
+    assert Counter(status for _, status in held) == {BookingStatus.BOOKED: 2, BookingStatus.WAITLISTED: 1}
+    assert len(_actions("booking_made")) == 3
+    sent = Counter(db.session.execute(sa.select(OutgoingMail.recipients, OutgoingMail.subject)).all())
+    assert all(count == 1 for count in sent.values()), sent
