@@ -1,8 +1,8 @@
 """Places booked from the pages at once on a 4-worker server (a double-click, many times over): a practitioner
 booking themself from ten pages makes one place, or one request to their booker, for a course booked freely and one
 booked with approval; a booker confirming one group of three for two places from ten pages books two and puts one on
-the waiting list, once. Each is audited and emailed once; the others are told it is done already, never a 500.
-SQLite and PostgreSQL."""
+the waiting list, once; ten answers to one waiting-list offer, accepting and declining, decide it once. Each is
+audited and emailed once; the others are told it is done already, never a 500. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -15,11 +15,13 @@ import sqlalchemy as sa
 from tests.factories import make_course, make_organisation, make_practitioner, make_session, make_user
 from training_app.extensions import db
 from training_app.models import ACTIVE_STATUSES, Booking, BookingStatus, OutgoingMail, Role, SelfBooking
+from training_app.services.booking.bookings import cancel_booking
 from training_app.services.common.calendar import london_today
 
 from .server import all_at_once
 from .test_simultaneous_catalogue_changes import _fine
 from .test_simultaneous_decisions import TIMEOUT, _actions
+from .test_simultaneous_offers import ANSWERS, CAPACITY, _full_session_with_one_waiting, _statuses
 from .test_simultaneous_settings_changes import _sends
 
 
@@ -83,3 +85,25 @@ def test_one_group_booked_from_ten_booker_pages_at_once_is_booked_once(app, app_
     assert len(_actions("booking_made")) == 3
     sent = Counter(db.session.execute(sa.select(OutgoingMail.recipients, OutgoingMail.subject)).all())
     assert all(count == 1 for count in sent.values()), sent
+
+
+def test_answers_to_one_offer_from_ten_pages_at_once_decide_it_once(app, app_ctx, shared_live_server):
+    _, booked, first, _, coordinator, _ = _full_session_with_one_waiting()
+    coordinator.email = "coordinator@council.example"
+    cancel_booking(db.session.get(Booking, booked[0].id), coordinator)  # the place is offered to the one waiting
+    offer = first.id
+    db.session.commit()
+    page = f"/bookings/{offer}/offer"
+    posts = [(f"{page}/{'accept' if n % 2 else 'decline'}", {}) for n in range(10)]
+
+    answers = all_at_once(_sends(shared_live_server, "coordinator@council.example", page, posts), TIMEOUT)
+
+    assert Counter(answer.status_code for answer in answers) == {302: 1, 409: 9}, shared_live_server.log()[-3000:]
+    assert all("This offer cannot be" in answer.text for answer in answers if answer.status_code == 409)
+    _fine(answers, shared_live_server, {302, 409})
+    [decided] = _actions(*ANSWERS)
+    statuses = _statuses()
+    if decided[0] == "booking_offer_accepted":
+        assert statuses == {"booked": CAPACITY, "cancelled": 1}
+    else:  # declined, with nobody else waiting: the place is free again
+        assert statuses == {"booked": CAPACITY - 1, "cancelled": 1, "offer_declined": 1}
