@@ -1,7 +1,8 @@
-"""A register saved from six pages at the same moment on a 4-worker server (SPEC 3.5): each save applies in full, one
-after the other, so the register ends as one of them left it; every booking's status is what its marks say, training
-records and certificates exist exactly for completed bookings and no-show charges exactly for no-shows, and the
-audit trail's old values are the values the save before wrote. SQLite and PostgreSQL."""
+"""A register saved from six pages, or by six API calls, at the same moment on a 4-worker server (SPEC 3.5): each
+save applies in full, one after the other, so the register ends as one of them left it; every booking's status is
+what its marks say, training records and certificates exist exactly for completed bookings and no-show charges
+exactly for no-shows, and the audit trail's old values are the values the save before wrote. SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from training_app.models import (
     Role,
     TrainingRecord,
 )
+from training_app.services.accounts.accounts import issue_api_token
 from training_app.services.attendance.records import status_from_marks
 from training_app.services.attendance.registers import Entry, mark_register
 
@@ -90,6 +92,45 @@ def test_six_simultaneous_saves_of_one_register_apply_one_after_the_other(app, a
     answers = all_at_once(calls, TIMEOUT)
 
     assert Counter(answer.status_code for answer in answers) == {302: SAVES}, shared_live_server.log()[-3000:]
+    _assert_one_save_applied_after_another(wanted, booking_ids, day_ids)
+    assert "Traceback" not in shared_live_server.log()
+
+
+def _put(server: LiveServer, token: str, code: str, entries: list[dict[str, str]]):
+    def call() -> requests.Response:
+        headers = {"Authorization": f"Bearer {token}"}
+        url = f"{server.url}/api/v1/sessions/{code}/register"
+        return requests.put(url, json={"entries": entries}, headers=headers, timeout=TIMEOUT)
+
+    return call
+
+
+def test_six_simultaneous_api_saves_of_one_register_apply_one_after_the_other(app, app_ctx, shared_live_server):
+    code, bookings = _completed_register()
+    tokens = [issue_api_token(make_user(Role.COORDINATOR)) for _ in range(SAVES)]
+    booking_ids, day_ids = [booking.id for booking in bookings], [day.id for day in bookings[0].session.days]
+    db.session.commit()
+    calls, wanted = [], []
+    for save, token in enumerate(tokens):
+        entries, marks = [], {}
+        for n, booking_id in enumerate(booking_ids):
+            for day, day_id, (status, time) in zip(DAYS, day_ids, PATTERNS[(save + n) % len(PATTERNS)], strict=True):
+                person = f"person{n}@school.example"
+                entries.append({"practitioner": person, "day": day.isoformat(), "status": status, "time": time})
+                marks[(booking_id, day_id)] = (status, time)
+        calls.append(_put(shared_live_server, token, code, entries))
+        wanted.append(marks)
+
+    answers = all_at_once(calls, TIMEOUT)
+
+    assert Counter(answer.status_code for answer in answers) == {200: SAVES}, shared_live_server.log()[-3000:]
+    _assert_one_save_applied_after_another(wanted, booking_ids, day_ids)
+    assert "Traceback" not in shared_live_server.log()
+
+
+def _assert_one_save_applied_after_another(wanted: list[Marks], booking_ids: list[int], day_ids: list[int]) -> None:
+    """The register is one save's whole, every booking's status what its marks say, records, certificates and
+    no-show charges exactly where they belong, and the audit trail chaining from save to save."""
     db.session.expire_all()
     marks = _marks()
     assert marks in wanted  # the last save to run, in full: none half-applied over another
@@ -108,7 +149,6 @@ def test_six_simultaneous_saves_of_one_register_apply_one_after_the_other(app, a
     assert _booking_ids(live_certificates) == completed
     assert _booking_ids(sa.select(Charge.booking_id).where(Charge.reason == ChargeReason.NO_SHOW)) == no_shows
     _assert_audit_chains(marks, statuses)
-    assert "Traceback" not in shared_live_server.log()
 
 
 def _marks() -> Marks:

@@ -17,7 +17,7 @@ from ..extensions import db
 from ..imports.single_row import errors_by_column, import_one_row
 from ..models import CoverCategory, Organisation, Practitioner, Role
 from ..services.accounts.scope import can_see_practitioner, is_staff, organisation_scope
-from ..services.catalogue.reference_data import record_row
+from ..services.catalogue.reference_data import record_row_to_change
 from ..services.common.calendar import london_today
 from ..services.common.lookups import practitioner_with_email
 from ..services.workforce.in_post import is_in_post
@@ -70,11 +70,10 @@ def put_practitioner(email: str):
     practitioner = _seen(email)
     if not may_change_dates(g.api_user, practitioner):
         raise ApiError(403, "That practitioner is outside your organisation.")
-    existing = record_row("practitioners", practitioner.email) or {}
+    existing = record_row_to_change("practitioners", practitioner.email) or {}  # locked until saved
     practitioner = _save(_row(existing, body, problems), problems, practitioner)
     if started_on is not KEEP or left_on is not KEEP:
-        started = practitioner.started_on if started_on is KEEP else started_on
-        _set_dates(practitioner, started, practitioner.left_on if left_on is KEEP else left_on)
+        _set_dates(practitioner, started_on, left_on)  # a date left out: what the locked row holds
     return jsonify(practitioner_json(practitioner))
 
 
@@ -165,7 +164,7 @@ def _save(row: dict[str, str], problems: Problems, practitioner: Practitioner | 
     return saved
 
 
-def _set_dates(practitioner: Practitioner, started_on: date | None, left_on: date | None) -> None:
+def _set_dates(practitioner: Practitioner, started_on: date | None | Keep, left_on: date | None | Keep) -> None:
     try:
         change_dates(practitioner, started_on, left_on, g.api_user)
     except LeavingRefused as refused:

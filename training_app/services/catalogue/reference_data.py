@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from ...extensions import db
 from ...models import Area, Authority, Organisation, Practitioner, ResponsibilityGroup
+from ..common.locks import fresh, lock_name
 
 AnySelect = sa.Select[*tuple[Any, ...]]
 REFERENCE_KINDS = ("authorities", "areas", "organisations", "practitioners")
@@ -41,8 +43,17 @@ def reference_page(kind: str, search: str = "", page: int = 1, per_page: int = 5
 
 
 def record_row(kind: str, key: str) -> dict[str, str] | None:
-    """The record with this key (code, email, or "authority code/area name") as its kind's CSV cells."""
+    """The record with this key (code, email, or "authority code/area name") as its kind's CSV cells, as the
+    database holds it now (not a copy the request loaded before)."""
     return _ROWS[kind](key)
+
+
+def record_row_to_change(kind: str, key: str) -> dict[str, str] | None:
+    """`record_row` read under the kind's import lock, for a change that keeps the cells it does not give (the API's
+    PUT): saved by `import_one_row` in the same transaction, which takes the same lock again, it merges with what
+    the change before it left, never with what was there before that one committed."""
+    lock_name(f"import:{kind}")
+    return record_row(kind, key)
 
 
 def _yes_no(value: bool) -> str:
@@ -50,7 +61,7 @@ def _yes_no(value: bool) -> str:
 
 
 def _authority_row(code: str) -> dict[str, str] | None:
-    found = db.session.execute(sa.select(Authority).filter_by(code=code)).scalar_one_or_none()
+    found = db.session.execute(fresh(sa.select(Authority).filter_by(code=code))).scalar_one_or_none()
     if found is None:
         return None
     return {
@@ -64,13 +75,13 @@ def _authority_row(code: str) -> dict[str, str] | None:
 def _area_row(key: str) -> dict[str, str] | None:
     code, _, name = key.partition("/")
     found = db.session.execute(
-        sa.select(Area).join(Authority).where(Authority.code == code, Area.name == name)
+        fresh(sa.select(Area).join(Authority).where(Authority.code == code, Area.name == name))
     ).scalar_one_or_none()
     return None if found is None else {"authority": found.authority.code, "name": found.name}
 
 
 def _organisation_row(code: str) -> dict[str, str] | None:
-    found = db.session.execute(sa.select(Organisation).filter_by(code=code)).scalar_one_or_none()
+    found = db.session.execute(fresh(sa.select(Organisation).filter_by(code=code))).scalar_one_or_none()
     if found is None:
         return None
     return {
@@ -87,7 +98,8 @@ def _organisation_row(code: str) -> dict[str, str] | None:
 
 
 def _practitioner_row(email: str) -> dict[str, str] | None:
-    found = db.session.execute(sa.select(Practitioner).filter_by(email=email.lower())).scalar_one_or_none()
+    query = sa.select(Practitioner).options(selectinload(Practitioner.authorities)).filter_by(email=email.lower())
+    found = db.session.execute(fresh(query)).scalar_one_or_none()
     if found is None:
         return None
     return {

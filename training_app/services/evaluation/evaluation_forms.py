@@ -13,7 +13,7 @@ from ...extensions import db
 from ...models import AuditAction, Course, EvaluationAnswer, EvaluationQuestion, QuestionKind, User, utcnow
 from ...validation import control_character_problem
 from ..accounts import audit
-from ..common.locks import lock_row
+from ..common.locks import fresh, lock_name, lock_row
 
 MAX_TEXT = 300
 MAX_QUESTIONS = 20
@@ -25,6 +25,8 @@ DEFAULT_FORM = (
     ("Would you recommend the course to a colleague?", QuestionKind.YES_NO, True),
     ("Anything else you would like to tell us about the course?", QuestionKind.TEXT, False),
 )
+
+DEFAULT_FORM_LOCK = "evaluation-form:default"
 
 
 class FormRefused(Exception):
@@ -54,9 +56,11 @@ def current_questions(course_id: int) -> list[EvaluationQuestion]:
 
 
 def _questions(course_id: int | None) -> list[EvaluationQuestion]:
+    """The form's questions as the database holds them now: read after the form's lock, never a copy loaded before
+    it (whose positions another edit has since changed)."""
     where = EvaluationQuestion.course_id.is_(None) if course_id is None else EvaluationQuestion.course_id == course_id
     query = sa.select(EvaluationQuestion).where(where, EvaluationQuestion.retired_at.is_(None))
-    return list(db.session.scalars(query.order_by(EvaluationQuestion.position, EvaluationQuestion.id)))
+    return list(db.session.scalars(fresh(query.order_by(EvaluationQuestion.position, EvaluationQuestion.id))))
 
 
 def has_own_form(course_id: int) -> bool:
@@ -130,12 +134,11 @@ def ensure_own_forms(course_ids: set[int]) -> None:
 
 
 def _locked_form(course_id: int | None) -> list[EvaluationQuestion]:
-    """Lock the course (or, for the default form, nothing else edits it at once: its first question) and return
-    the form's current questions, the course's copied from the default if needed."""
+    """Lock the course (or the default form, which has no row of its own: its name; not its first question, which
+    a move or a removal at the same moment changes) and return the form's current questions, the course's copied
+    from the default if needed."""
     if course_id is None:
-        questions = _questions(None)
-        if questions:
-            lock_row(EvaluationQuestion, questions[0].id)
+        lock_name(DEFAULT_FORM_LOCK)
         return _questions(None)
     return own_form(lock_row(Course, course_id))
 

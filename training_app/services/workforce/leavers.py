@@ -141,20 +141,21 @@ def mark_returned(practitioner: Practitioner, started_on: date, by: User) -> Dat
 def change_dates(
     practitioner: Practitioner,
     started_on: date | None | Keep,
-    left_on: date | None,
+    left_on: date | None | Keep,
     by: User,
     now: datetime | None = None,
     check: Callable[[Practitioner], tuple[str, str] | None] = lambda _: None,
 ) -> DatesChange:
     """Set a practitioner's dates in one committed transaction (the staff and coordinators' forms, the API): a
     `left_on` newly given marks them as left (bookings ended by it cancelled free, the account switched off), one
-    cleared marks them back; audited. `check` reads the locked row first. Raises LeavingRefused (nothing written)."""
+    cleared marks them back; a date that is KEEP stays what the locked row holds; audited. `check` reads the locked
+    row first. Raises LeavingRefused (nothing written)."""
     now = now or utcnow()
     if not may_change_dates(by, practitioner):
         raise LeavingRefused("practitioner", "is not one of your organisation's staff")
-    if left_on is not None and practitioner.left_on is None and by.practitioner_id == practitioner.id:
+    if left_on not in (None, KEEP) and practitioner.left_on is None and by.practitioner_id == practitioner.id:
         raise LeavingRefused("left_on", "You cannot mark yourself as left: ask your training coordinator")
-    locked = _lock(practitioner.id, left_on, to_london(now).date())
+    locked, left_on = _lock_keeping(practitioner.id, left_on, to_london(now).date())
     started_on = locked.started_on if started_on is KEEP else started_on
     if problem := check(locked) or dates_problem(started_on, left_on):
         db.session.rollback()
@@ -173,6 +174,19 @@ def change_dates(
 
 
 LOCK_ATTEMPTS = 5
+
+
+def _lock_keeping(practitioner_id: int, left_on: date | None | Keep, today: date) -> tuple[Practitioner, date | None]:
+    """`_lock` for the date they leave, which when KEEP is what the row holds once locked: the sessions to lock are
+    found from what it holds now, and if a change committed meanwhile moved it, start again."""
+    for _ in range(LOCK_ATTEMPTS):
+        held = db.session.scalar(sa.select(Practitioner.left_on).where(Practitioner.id == practitioner_id))
+        wanted = held if left_on is KEEP else left_on
+        locked = _lock(practitioner_id, wanted, today)
+        if left_on is not KEEP or locked.left_on == held:
+            return locked, wanted
+        db.session.rollback()
+    raise LeavingRefused("left_on", "Their dates kept changing: try again in a moment")
 
 
 def _lock(practitioner_id: int, left_on: date | None, today: date) -> Practitioner:
