@@ -82,7 +82,7 @@ def test_an_unexpected_failure_is_a_logged_json_500_without_details(client, head
     def broken(filters, **paging):
         raise RuntimeError("secret connection string")
 
-    monkeypatch.setattr(sessions_query, "list_sessions", broken)
+    monkeypatch.setattr(sessions_query, "session_page", broken)
     with caplog.at_level(logging.ERROR):
         response = client.get("/api/v1/sessions", headers=headers_for(Role.ADMIN))
 
