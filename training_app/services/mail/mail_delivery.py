@@ -100,17 +100,28 @@ def deliver_after_commit(mail_ids: list[int]) -> None:
     _deliver_logged(list(mail_ids))
 
 
+def mail_to_check(now: datetime | None = None, limit: int = 100) -> tuple[list[OutgoingMail], list[OutgoingMail]]:
+    """The messages a coordinator must look at, in one statement (the reminders page): those left `sending` by a
+    process that stopped mid-send, oldest claim first, and the newest `limit` that failed their last attempt, newest
+    first."""
+    cutoff = (now or utcnow()) - STUCK_AFTER
+    stuck = sa.and_(OutgoingMail.status == MailStatus.SENDING, OutgoingMail.claimed_at < cutoff)
+    failed = sa.select(OutgoingMail.id).where(OutgoingMail.status == MailStatus.FAILED)
+    newest_failed = failed.order_by(OutgoingMail.id.desc()).limit(limit)
+    found = list(db.session.scalars(sa.select(OutgoingMail).where(sa.or_(stuck, OutgoingMail.id.in_(newest_failed)))))
+    by_claim = sorted((m for m in found if m.status == MailStatus.SENDING), key=lambda m: m.claimed_at or cutoff)
+    newest_first = sorted((m for m in found if m.status == MailStatus.FAILED), key=lambda m: -m.id)
+    return by_claim, newest_first
+
+
 def stuck_messages(now: datetime | None = None) -> list[OutgoingMail]:
     """Messages left `sending` by a process that stopped mid-send: a coordinator checks whether they arrived."""
-    cutoff = (now or utcnow()) - STUCK_AFTER
-    query = sa.select(OutgoingMail).where(OutgoingMail.status == MailStatus.SENDING, OutgoingMail.claimed_at < cutoff)
-    return list(db.session.scalars(query.order_by(OutgoingMail.claimed_at)))
+    return mail_to_check(now)[0]
 
 
 def failed_messages(limit: int = 100) -> list[OutgoingMail]:
     """Messages that failed their last attempt, newest first."""
-    query = sa.select(OutgoingMail).where(OutgoingMail.status == MailStatus.FAILED)
-    return list(db.session.scalars(query.order_by(OutgoingMail.id.desc()).limit(limit)))
+    return mail_to_check(limit=limit)[1]
 
 
 def send_again(mail_id: int, now: datetime | None = None) -> bool:

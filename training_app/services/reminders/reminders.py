@@ -109,19 +109,27 @@ def refresher_stage(expires_on: date, today: date, lead_days: int) -> ReminderSt
 def due_reminders(today: date, kinds: Collection[str] = KINDS) -> list[Reminder]:
     """Every reminder of these kinds a run on this day would send (nothing is written), by email and course."""
     due: list[Reminder] = []
+    refresher_lead, session_days = db.session.execute(_longest_windows()).one()
     if ReminderKind.REFRESHER.value in kinds:
-        due += due_refreshers(today)
+        due += due_refreshers(today, refresher_lead or 0)
     if ReminderKind.SESSION.value in kinds:
-        due += due_session_reminders(today)
+        due += due_session_reminders(today, session_days or 0)
     if AWARENESS in kinds:
         due += due_reawareness(today)
     return sorted(due, key=lambda r: (r.email, r.course_code, r.kind, r.dedupe_key))
 
 
-def due_refreshers(today: date) -> list[Reminder]:
+@functools.cache
+def _longest_windows() -> sa.Select[*tuple[Any, ...]]:
+    """The longest refresher lead and session reminder window of any course, in one statement built once."""
+    return sa.select(sa.func.max(Course.reminder_lead_days), sa.func.max(Course.session_reminder_days))
+
+
+def due_refreshers(today: date, longest_lead: int | None = None) -> list[Reminder]:
     """Records at a stage today that no later completion supersedes (a refresher supersedes the renewed course's
     record), of people not booked on a coming session of a course that counts for one the record counts for."""
-    longest_lead = db.session.scalar(sa.select(sa.func.max(Course.reminder_lead_days))) or 0
+    if longest_lead is None:
+        longest_lead = db.session.execute(_longest_windows()).one()[0] or 0
     params = {
         "today": today,
         "expired_after": today - timedelta(days=OVERDUE_AFTER_DAYS + OVERDUE_SENT_FOR_DAYS),
@@ -209,9 +217,11 @@ def _refresher_query() -> sa.Select[*tuple[Any, ...]]:
     )
 
 
-def due_session_reminders(today: date) -> list[Reminder]:
-    """Places on sessions starting within their course's reminder days, booked before the reminder's day began."""
-    longest = db.session.scalar(sa.select(sa.func.max(Course.session_reminder_days))) or 0
+def due_session_reminders(today: date, longest: int | None = None) -> list[Reminder]:
+    """Places on sessions starting within their course's reminder days, booked before the reminder's day began
+    (`longest`: the longest window of any course, when the caller has read it)."""
+    if longest is None:
+        longest = db.session.execute(_longest_windows()).one()[1] or 0
     query = _session_reminder_query()
     params = {"today": today, "starts_by": today + timedelta(days=longest)}
     due = []

@@ -26,6 +26,7 @@ def reminders_page():
     today = london_today()
     due = due_reminders(today)
     counts = Counter((reminder.kind, reminder.stage.value) for reminder in due)
+    stuck, failed = mail_delivery.mail_to_check()
     return render_template(
         "reminders/index.html",
         today=today,
@@ -33,8 +34,8 @@ def reminders_page():
         due_total=len(due),
         counts=sorted(counts.items()),
         log=reminder_log(50),
-        stuck=mail_delivery.stuck_messages(),
-        failed=mail_delivery.failed_messages(),
+        stuck=stuck,
+        failed=failed,
         scheduler=scheduler_status(),
         stopped_minutes=int(STOPPED_AFTER.total_seconds() // 60),
     )
