@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from contextvars import ContextVar
 from typing import Any
 
@@ -195,10 +195,11 @@ def end_unwritten_transaction(exc: BaseException | None) -> None:
         return
     if session.new or session.dirty or session.deleted:
         return
-    connection = session.connection()
-    if connection.info.get(WROTE) or connection.in_nested_transaction():
-        return
     try:
+        connection = session.connection()
+        if connection.info.get(WROTE) or connection.in_nested_transaction():
+            return
         session.commit()
-    except Exception:  # noqa: BLE001 (a failed transaction ends as it would have: rolled back)
-        session.rollback()
+    except Exception:  # noqa: BLE001 (a lost connection or failed transaction ends as it would have: rolled back)
+        with suppress(Exception):
+            session.rollback()
