@@ -15,7 +15,8 @@ from tests.outbox import body_of, emails_to
 from training_app.extensions import db
 from training_app.models import MailStatus, OutgoingMail, ReminderLog, ReminderStage, Role
 from training_app.services.awareness import awareness, reawareness
-from training_app.services.reminders.reminders import due_reminders, refresher_stage, reminder_log, run_reminders
+from training_app.services.reminders.reminder_log import reminder_log
+from training_app.services.reminders.reminders import due_reminders, refresher_stage, run_reminders
 
 pytestmark = pytest.mark.usefixtures("app_ctx")
 

@@ -37,17 +37,6 @@ NAVIGATION: tuple[tuple[str, str], ...] = (
 )
 
 
-def navigation_items() -> list[dict]:
-    """The navigation entries for the current user, as govukServiceNavigation items."""
-    if not current_user.is_authenticated:
-        return []
-    here = request.endpoint
-    return [
-        {"href": href, "text": text, "current": here == endpoint}
-        for endpoint, href, text in _entries_for(current_user.role)
-    ]
-
-
 def _entries_for(role: Role) -> tuple[tuple[str, str, str], ...]:
     """(endpoint, address, text) of the entries a role may open, worked out once per role and address root: which
     pages a role may open is fixed when the app is made, and every page draws the navigation."""
@@ -124,7 +113,6 @@ def register_navigation(app: Flask) -> None:
     def _navigation():
         signed_in = bool(getattr(current_user, "is_authenticated", False))
         return {
-            "navigation_items": navigation_items,
             "service_navigation": service_navigation,
             "service_header": service_header,
             "may_open": may_open,

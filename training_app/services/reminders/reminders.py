@@ -47,7 +47,7 @@ from ..accounts.scope import coordinator_emails
 from ..attendance.completions import courses_sharing_a_course, due_soon_from, open_records
 from ..awareness.reawareness import due_for_reawareness
 from ..common.batches import fetch_in
-from ..common.calendar import london_to_utc, to_london
+from ..common.calendar import london_to_utc
 from ..workforce.in_post import not_left_by
 
 OVERDUE_AFTER_DAYS = 30
@@ -331,45 +331,6 @@ def run_reminders(today: date, dry_run: bool = False, kinds: Collection[str] = K
                 sent.append(reminder)
         db.session.commit()  # its emails are delivered right after this commit
     return sent
-
-
-@dataclass(frozen=True)
-class LoggedReminder:
-    """A reminder that went out, as the reminders page lists it."""
-
-    run_date: date
-    email: str
-    kind: str
-    stage: str
-    dedupe_key: str
-
-
-def reminder_log(limit: int = 100) -> list[LoggedReminder]:
-    """The latest reminders sent, newest first: the reminder log's (to practitioners) and the re-awareness reminders
-    to coordinators, which live only as outgoing mail under their dedupe key."""
-    logged = db.session.execute(
-        sa.select(ReminderLog.sent_at, ReminderLog.run_date, Practitioner.email, ReminderLog.kind, ReminderLog.stage)
-        .add_columns(ReminderLog.dedupe_key)
-        .join(Practitioner, Practitioner.id == ReminderLog.practitioner_id)
-        .order_by(ReminderLog.id.desc())
-        .limit(limit)
-    )
-    entries = [
-        (sent_at, LoggedReminder(run_date, email, kind.value, stage.value, key))
-        for sent_at, run_date, email, kind, stage, key in logged
-    ]
-    reawareness = db.session.execute(
-        sa.select(OutgoingMail.created_at, OutgoingMail.recipients, OutgoingMail.dedupe_key)
-        .where(OutgoingMail.dedupe_key.like(f"{REAWARENESS_KEY}:%"))
-        .order_by(OutgoingMail.id.desc())
-        .limit(limit)
-    )
-    entries += [
-        (queued_at, LoggedReminder(to_london(queued_at).date(), recipients, AWARENESS, "re-awareness due", key or ""))
-        for queued_at, recipients, key in reawareness
-    ]
-    entries.sort(key=lambda entry: entry[0], reverse=True)
-    return [entry for _, entry in entries[:limit]]
 
 
 def _not_logged(key: sa.ColumnElement[str]) -> sa.ColumnElement[bool]:

@@ -11,7 +11,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from ...permissions import STAFF, allow
 from ...services.common.calendar import london_today
 from ...services.mail import mail_delivery
-from ...services.reminders.reminders import due_reminders, reminder_log
+from ...services.reminders.reminder_log import reminder_log
+from ...services.reminders.reminders import due_reminders
 from ...services.reminders.scheduler_heartbeat import STOPPED_AFTER, scheduler_status
 
 bp = Blueprint("reminders", __name__, url_prefix="/reminders")
