@@ -176,7 +176,7 @@ def booker_figures(user: User) -> dict[str, Any]:
         "bookings": bookings,
         "requests": requests,
         "payable_pence": payable,
-        "targets": dashboard_targets(user, london_today()),
+        "targets": dashboard_targets(user, values["today"]),
         "offers": open_offers(user),
     }
 
@@ -184,7 +184,7 @@ def booker_figures(user: User) -> dict[str, Any]:
 @functools.cache
 def _booker_counts() -> sa.Select[*tuple[Any, ...]]:
     """An organisation's staff in post today, its requests waiting for a decision and what it still has to pay for
-    charges, in one statement (the rules: in_post_on, requests_waiting, payable_pence)."""
+    charges, in one statement (the rules: in_post_on, open_requests_of, payable_pence)."""
     organisation_id, today = sa.bindparam("organisation_id", type_=sa.Integer), sa.bindparam("today", type_=sa.Date)
     staff = sa.select(sa.func.count()).where(in_post_on(today), Practitioner.organisation_id == organisation_id)
     requests = sa.select(sa.func.count()).select_from(
