@@ -167,7 +167,8 @@ def _registers_running() -> sa.Select[*tuple[Any, ...]]:
 
 def booker_figures(user: User) -> dict[str, Any]:
     """The booker's organisation, its staff in post today, and its staff's coming bookings."""
-    values = {"organisation_id": user.organisation_id, "today": london_today()}
+    today = london_today()
+    values = {"organisation_id": user.organisation_id, "today": today}
     staff, requests, payable = db.session.execute(_booker_counts(), values).one()
     bookings = db.session.execute(_booker_bookings(), values).all()
     return {
@@ -176,7 +177,7 @@ def booker_figures(user: User) -> dict[str, Any]:
         "bookings": bookings,
         "requests": requests,
         "payable_pence": payable,
-        "targets": dashboard_targets(user, values["today"]),
+        "targets": dashboard_targets(user, today),
         "offers": open_offers(user),
     }
 
